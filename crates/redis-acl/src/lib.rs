@@ -1,0 +1,175 @@
+//! Redis ACL rules.
+//!
+//! * [`parse_rule`] / [`parse_rules`]: one token of the Redis 7 ACL grammar
+//!   (`on`, `>pw`, `%R~k*`, `+@read`, `(…)` selectors, …) → [`Rule`].
+//! * [`AclFile::parse`]: the external ACL file (`aclfile`), with Redis's own
+//!   split-on-space tokenizer and its errors, reported per line while the
+//!   other users are still read.
+//! * [`User`]: the state Redis builds by applying rules left to right
+//!   (`ACLSetUser`), rendered as `ACL LIST` would show it.
+//!
+//! Knows nothing about security checks. Passwords are [`Secret`]s.
+
+pub use redis_conf::{Secret, Span};
+
+/// One ACL rule token, parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rule {
+    On,
+    Off,
+    NoPass,
+    ResetPass,
+    /// `>password`
+    AddPassword(Secret),
+    /// `#<64 lowercase hex>`
+    AddHash(String),
+    /// `<password`
+    RemovePassword(Secret),
+    /// `!<64 lowercase hex>`
+    RemoveHash(String),
+    /// `~pat` (read+write), `%R~pat`, `%W~pat`, `%RW~pat`
+    KeyPattern { pattern: String, read: bool, write: bool },
+    /// `allkeys` or `~*`
+    AllKeys,
+    ResetKeys,
+    /// `&pat`
+    Channel(String),
+    /// `allchannels` or `&*`
+    AllChannels,
+    ResetChannels,
+    /// `+@all` / `allcommands`
+    AllCommands,
+    /// `-@all` / `nocommands`
+    NoCommands,
+    /// `+cmd`, `+cmd|sub`, `+cmd|firstarg` (lower-cased)
+    AllowCommand(String),
+    /// `-cmd`, `-cmd|sub`
+    DenyCommand(String),
+    /// `+@category`
+    AllowCategory(String),
+    /// `-@category`
+    DenyCategory(String),
+    /// `(rules...)`
+    Selector(Vec<Rule>),
+    ClearSelectors,
+    Reset,
+    SanitizePayload,
+    SkipSanitizePayload,
+}
+
+/// Why a rule (or a user line) was rejected, with Redis's own wording where
+/// it has one (`Error in ACL SETUSER modifier '...': Syntax error`).
+/// Never contains a password.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RuleError {
+    pub message: String,
+}
+
+/// Parse one rule token.
+pub fn parse_rule(token: &str) -> Result<Rule, RuleError> {
+    let _ = token;
+    todo!()
+}
+
+/// Parse a sequence of rule tokens (selectors may span several tokens,
+/// as `ACLMergeSelectorArguments` allows).
+pub fn parse_rules<S: AsRef<str>>(tokens: &[S]) -> Result<Vec<Rule>, RuleError> {
+    let _ = tokens;
+    todo!()
+}
+
+/// One `user` definition from an ACL file or a redis.conf `user` line.
+#[derive(Clone, Debug)]
+pub struct UserDef {
+    pub name: String,
+    pub rules: Vec<Rule>,
+    pub span: Span,
+}
+
+/// A problem on one line of an ACL file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AclProblem {
+    pub span: Span,
+    pub message: String,
+}
+
+/// An external ACL file, parsed.
+#[derive(Clone, Debug, Default)]
+pub struct AclFile {
+    pub users: Vec<UserDef>,
+    pub problems: Vec<AclProblem>,
+}
+
+impl AclFile {
+    /// Parse the text of an ACL file named `path` (used for spans).
+    pub fn parse(path: &std::path::Path, text: &str) -> AclFile {
+        let _ = (path, text);
+        todo!()
+    }
+}
+
+/// Key permission of one pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPattern {
+    pub pattern: String,
+    pub read: bool,
+    pub write: bool,
+}
+
+/// The command/key/channel part of a user (the root selector, or a `(…)` selector).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Selector {
+    pub all_keys: bool,
+    pub keys: Vec<KeyPattern>,
+    pub all_channels: bool,
+    pub channels: Vec<String>,
+    /// `+@all` was the last reset (the "future commands" bit is set).
+    pub all_commands_base: bool,
+    /// The retained command rules after the `+@all`/`-@all` base, in order,
+    /// as Redis 7.2 keeps them (`+get`, `-@dangerous`, ...).
+    pub command_rules: Vec<String>,
+}
+
+/// Whether a stored password is known in clear or only by hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Password {
+    /// SHA-256 hex of the password, as Redis stores it.
+    pub hash: String,
+    /// The plaintext, when the rule gave it as `>pw` (for strength checks).
+    pub plaintext: Option<Secret>,
+}
+
+/// A user as Redis holds it after applying rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub enabled: bool,
+    pub nopass: bool,
+    pub passwords: Vec<Password>,
+    pub sanitize_payload: Option<bool>,
+    pub root: Selector,
+    pub selectors: Vec<Selector>,
+}
+
+impl User {
+    /// A user created by `ACL SETUSER name` (off, no passwords, `-@all`,
+    /// no keys, channels per `acl-pubsub-default` = resetchannels in 7.0+).
+    pub fn new(name: &str) -> User {
+        let _ = name;
+        todo!()
+    }
+    /// The built-in default user: `on nopass ~* &* +@all`.
+    pub fn default_user() -> User {
+        todo!()
+    }
+    /// Apply rules left to right; atomic like `ACL SETUSER` (on error the user is unchanged).
+    pub fn apply(&mut self, rules: &[Rule]) -> Result<(), RuleError> {
+        let _ = rules;
+        todo!()
+    }
+    /// Holds every command (root selector `+@all` with no later `-` rule).
+    pub fn has_all_commands(&self) -> bool {
+        self.root.all_commands_base && self.root.command_rules.iter().all(|r| r.starts_with('+'))
+    }
+}

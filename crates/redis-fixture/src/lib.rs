@@ -1,0 +1,324 @@
+//! Real Redis servers for tests.
+//!
+//! [`Server::start`] writes a config into a fresh temp dir, picks a free
+//! loopback port (never 6379), starts `redis-server` and waits until it
+//! answers PING. Dropping the [`Server`] kills the process by its pid.
+//! [`try_config`] runs `redis-server` on a config and reports whether it
+//! started or which line it refused, for differential tests of parsers.
+//!
+//! The RESP client here is deliberately tiny: it serves tests against
+//! servers this crate started, nothing else.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Path of the `redis-server` binary (env `RAMPART_REDIS_SERVER` overrides).
+pub fn redis_server_bin() -> PathBuf {
+    std::env::var_os("RAMPART_REDIS_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("redis-server"))
+}
+
+/// Whether a redis-server binary can be run here.
+pub fn available() -> bool {
+    Command::new(redis_server_bin())
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// A free loopback TCP port, never 6379.
+pub fn free_port() -> u16 {
+    loop {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        if port != 6379 && port < 55535 {
+            return port;
+        }
+    }
+}
+
+/// A RESP reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    Status(String),
+    Error(String),
+    Int(i64),
+    Bulk(Option<Vec<u8>>),
+    Array(Option<Vec<Reply>>),
+}
+
+impl Reply {
+    /// Bulk or status as a string (lossy); panics on other types.
+    pub fn text(&self) -> String {
+        match self {
+            Reply::Status(s) | Reply::Error(s) => s.clone(),
+            Reply::Bulk(Some(b)) => String::from_utf8_lossy(b).into_owned(),
+            other => panic!("not a string reply: {other:?}"),
+        }
+    }
+    /// Array elements; panics on other types.
+    pub fn array(&self) -> &[Reply] {
+        match self {
+            Reply::Array(Some(a)) => a,
+            other => panic!("not an array reply: {other:?}"),
+        }
+    }
+    pub fn is_error(&self) -> bool {
+        matches!(self, Reply::Error(_))
+    }
+}
+
+/// A blocking RESP2 connection.
+pub struct Conn {
+    r: BufReader<TcpStream>,
+    w: TcpStream,
+}
+
+impl Conn {
+    pub fn connect(port: u16) -> std::io::Result<Conn> {
+        let s = TcpStream::connect(("127.0.0.1", port))?;
+        s.set_read_timeout(Some(Duration::from_secs(10)))?;
+        s.set_nodelay(true)?;
+        Ok(Conn {
+            r: BufReader::new(s.try_clone()?),
+            w: s,
+        })
+    }
+
+    /// Send a command and read one reply.
+    pub fn cmd<S: AsRef<[u8]>>(&mut self, args: &[S]) -> std::io::Result<Reply> {
+        let mut buf = format!("*{}\r\n", args.len()).into_bytes();
+        for a in args {
+            let a = a.as_ref();
+            buf.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            buf.extend_from_slice(a);
+            buf.extend_from_slice(b"\r\n");
+        }
+        self.w.write_all(&buf)?;
+        self.read_reply()
+    }
+
+    fn read_line(&mut self) -> std::io::Result<String> {
+        let mut line = String::new();
+        self.r.read_line(&mut line)?;
+        if !line.ends_with("\r\n") {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "connection closed",
+            ));
+        }
+        line.truncate(line.len() - 2);
+        Ok(line)
+    }
+
+    fn read_reply(&mut self) -> std::io::Result<Reply> {
+        let line = self.read_line()?;
+        let (t, rest) = line.split_at(1);
+        let bad = |_| std::io::Error::new(std::io::ErrorKind::InvalidData, "bad length");
+        Ok(match t {
+            "+" => Reply::Status(rest.to_string()),
+            "-" => Reply::Error(rest.to_string()),
+            ":" => Reply::Int(rest.parse().map_err(bad)?),
+            "$" => {
+                let n: i64 = rest.parse().map_err(bad)?;
+                if n < 0 {
+                    Reply::Bulk(None)
+                } else {
+                    let mut b = vec![0u8; n as usize + 2];
+                    self.r.read_exact(&mut b)?;
+                    b.truncate(n as usize);
+                    Reply::Bulk(Some(b))
+                }
+            }
+            "*" => {
+                let n: i64 = rest.parse().map_err(bad)?;
+                if n < 0 {
+                    Reply::Array(None)
+                } else {
+                    let mut v = Vec::with_capacity(n as usize);
+                    for _ in 0..n {
+                        v.push(self.read_reply()?);
+                    }
+                    Reply::Array(Some(v))
+                }
+            }
+            _ => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("unexpected reply type {t:?}"),
+                ))
+            }
+        })
+    }
+}
+
+/// A running redis-server started by this crate.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    pub config_path: PathBuf,
+}
+
+/// Why a server did not start.
+#[derive(Debug)]
+pub struct StartError {
+    /// What redis-server printed (its log goes to stdout).
+    pub output: String,
+}
+
+impl StartError {
+    /// The 1-based line Redis named in `*** FATAL CONFIG FILE ERROR ***`
+    /// (`at line N`), if any.
+    pub fn fatal_line(&self) -> Option<u32> {
+        let i = self.output.find("at line ")?;
+        let rest = &self.output[i + 8..];
+        let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        rest[..end].parse().ok()
+    }
+    /// The reason line after the offending line (`>>> '...'` then the reason).
+    pub fn fatal_reason(&self) -> Option<String> {
+        let i = self.output.find(">>> ")?;
+        self.output[i..].lines().nth(1).map(|s| s.trim().to_string())
+    }
+}
+
+impl Server {
+    /// Start redis-server with `config` (the text of redis.conf). The test
+    /// harness appends `port`, `dir`, `daemonize no`, `logfile ""` and
+    /// `save ""` unless `config` sets them itself before... no: they are
+    /// passed as command-line options, which Redis applies after the file.
+    pub fn start(config: &str) -> Result<Server, StartError> {
+        Self::start_with(config, &[])
+    }
+
+    /// Like [`Server::start`], writing `files` (name, content) into the
+    /// temp dir first (ACL files, includes) and passing `extra` arguments.
+    pub fn start_files(
+        config: &str,
+        files: &[(&str, &str)],
+        extra: &[&str],
+    ) -> Result<Server, StartError> {
+        let dir = tempfile::tempdir().map_err(|e| StartError {
+            output: e.to_string(),
+        })?;
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).unwrap();
+        }
+        Self::spawn(dir, config, extra)
+    }
+
+    pub fn start_with(config: &str, extra: &[&str]) -> Result<Server, StartError> {
+        Self::start_files(config, &[], extra)
+    }
+
+    fn spawn(dir: tempfile::TempDir, config: &str, extra: &[&str]) -> Result<Server, StartError> {
+        let config_path = dir.path().join("redis.conf");
+        std::fs::write(&config_path, config).unwrap();
+        for _attempt in 0..5 {
+            let port = free_port();
+            let mut cmd = Command::new(redis_server_bin());
+            cmd.arg(&config_path)
+                .current_dir(dir.path())
+                .args(["--port", &port.to_string()])
+                .args(["--dir", &dir.path().to_string_lossy()])
+                .args(["--daemonize", "no", "--logfile", "", "--save", ""])
+                .args(["--bind", "127.0.0.1"])
+                .args(extra)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = cmd.spawn().map_err(|e| StartError {
+                output: format!("cannot run redis-server: {e}"),
+            })?;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                if let Some(_status) = child.try_wait().unwrap() {
+                    let mut out = String::new();
+                    if let Some(mut o) = child.stdout.take() {
+                        let _ = o.read_to_string(&mut out);
+                    }
+                    if let Some(mut e) = child.stderr.take() {
+                        let _ = e.read_to_string(&mut out);
+                    }
+                    if out.contains("Address already in use") {
+                        break; // retry with another port
+                    }
+                    return Err(StartError { output: out });
+                }
+                if let Ok(mut c) = Conn::connect(port) {
+                    if let Ok(r) = c.cmd(&["PING"]) {
+                        if !matches!(r, Reply::Error(ref e) if e.starts_with("LOADING")) {
+                            // Stop reading stdout: let the OS buffer it in a drain thread.
+                            if let Some(mut o) = child.stdout.take() {
+                                std::thread::spawn(move || {
+                                    let mut sink = Vec::new();
+                                    let _ = o.read_to_end(&mut sink);
+                                });
+                            }
+                            return Ok(Server {
+                                child,
+                                port,
+                                dir,
+                                config_path,
+                            });
+                        }
+                    }
+                }
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(StartError {
+                        output: "redis-server did not answer PING within 10 s".into(),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        Err(StartError {
+            output: "no free port after 5 attempts".into(),
+        })
+    }
+
+    /// A new connection to this server.
+    pub fn conn(&self) -> Conn {
+        Conn::connect(self.port).expect("connect to test server")
+    }
+
+    /// `CONFIG GET name` → the value (first match), or `None`.
+    pub fn config_get(&self, name: &str) -> Option<String> {
+        let r = self.conn().cmd(&["CONFIG", "GET", name]).ok()?;
+        let a = r.array();
+        a.get(1).map(|v| v.text())
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Run redis-server on a config file and report whether it starts.
+/// `Ok(server)` when it does; `Err` with Redis's output when it refuses.
+pub fn try_config(config: &str, files: &[(&str, &str)]) -> Result<Server, StartError> {
+    Server::start_files(config, files, &[])
+}
