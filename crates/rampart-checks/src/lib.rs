@@ -1,14 +1,19 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! rampart's checks.
+//!
+//! Data flows one way: collectors build a [`Snapshot`] (facts only), the
+//! checks of the [`registry`] are pure functions of it, and renderers turn
+//! the resulting [`Finding`]s into text, JSON or SARIF. Every check of
+//! `CHECKLIST.md` is in the registry and yields exactly one finding per
+//! target, with a status, even when it cannot decide (`skip` with the
+//! reason, or `manual`).
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod aclbuild;
+mod checks;
+mod model;
+pub mod passwords;
+pub mod registry;
+mod snapshot;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use model::{Evidence, Finding, Outcome, Severity, Source, Status, Summary};
+pub use registry::{all_checks, find_check, run_all, Check};
+pub use snapshot::*;

@@ -1,0 +1,144 @@
+//! Build the users a server would hold at startup from its files: the
+//! `aclfile`, or redis.conf `user` lines, or the built-in default user with
+//! `requirepass`. Pure: the collector reads the files, this decides.
+
+use crate::model::Source;
+use crate::snapshot::{AclFacts, AclOrigin, Avail, ConfFacts, UserEntry};
+use redis_acl::{parse_rules, AclFile, Rule, User, UserDef};
+use redis_conf::{Secret, Span};
+use std::path::Path;
+
+/// The ACL file as the collector found it.
+pub enum AclFileInput<'a> {
+    Text { path: &'a Path, text: &'a str },
+    Unreadable { path: &'a Path, error: String },
+}
+
+/// Build the users. `aclfile` must be given when the config names one.
+pub fn build_acl_facts(c: &ConfFacts, aclfile: Option<AclFileInput<'_>>) -> Avail<AclFacts> {
+    let mut problems: Vec<(Span, String)> = Vec::new();
+    let user_lines: Vec<&redis_conf::Directive> = c.config.all("user").collect();
+    // `--aclfile` may name the file even when the config does not.
+    let aclfile_set = !c.value("aclfile").is_empty() || aclfile.is_some();
+
+    let (origin, defs, source) = if aclfile_set {
+        if let Some(first) = user_lines.first() {
+            problems.push((
+                first.span.clone(),
+                "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid (Redis refuses to start)".into(),
+            ));
+        }
+        match aclfile {
+            Some(AclFileInput::Text { path, text }) => {
+                let parsed = AclFile::parse(path, text);
+                for p in parsed.problems {
+                    problems.push((p.span, p.message));
+                }
+                (AclOrigin::AclFile(path.to_path_buf()), parsed.users, Source::Aclfile)
+            }
+            Some(AclFileInput::Unreadable { path, error }) => {
+                return Avail::Failed(format!("cannot read ACL file {}: {error}", path.display()));
+            }
+            None => {
+                return Avail::Failed(format!(
+                    "the config names aclfile {} but it was not read",
+                    c.value("aclfile")
+                ))
+            }
+        }
+    } else if !user_lines.is_empty() {
+        let mut defs = Vec::new();
+        for d in &user_lines {
+            let Some(name) = d.args.first() else {
+                problems.push((d.span.clone(), "user: missing user name".into()));
+                continue;
+            };
+            match parse_rules(&d.args[1..]) {
+                Ok(rules) => defs.push(UserDef {
+                    name: name.clone(),
+                    rules,
+                    span: d.span.clone(),
+                }),
+                Err(e) => problems.push((d.span.clone(), format!("user {name}: {e}"))),
+            }
+        }
+        (AclOrigin::ConfUserLines, defs, Source::Conf)
+    } else {
+        (AclOrigin::BuiltinDefault, Vec::new(), Source::Conf)
+    };
+
+    let mut users: Vec<UserEntry> = Vec::new();
+    let mut default_implicit = true;
+    for def in defs {
+        let is_default = def.name == "default";
+        let existing = users.iter().position(|u| u.user.name == def.name);
+        let mut user = match (existing, is_default) {
+            (Some(_), false) => {
+                problems.push((def.span.clone(), format!("Duplicate user '{}' found", def.name)));
+                continue;
+            }
+            // The default user is reset before its line is applied; a
+            // repeated `user default` line in redis.conf starts over.
+            (_, true) => {
+                let mut u = User::default_user();
+                if let Err(e) = u.apply(&[Rule::Reset]) {
+                    problems.push((def.span.clone(), e.message));
+                    continue;
+                }
+                u
+            }
+            (None, false) => User::new(&def.name),
+        };
+        if let Err(e) = user.apply(&def.rules) {
+            problems.push((def.span.clone(), format!("user {}: {e}", def.name)));
+            continue;
+        }
+        let entry = UserEntry {
+            user,
+            span: Some(def.span.clone()),
+            source,
+        };
+        if is_default {
+            default_implicit = false;
+            users.retain(|u| u.user.name != "default");
+            users.insert(0, entry);
+        } else {
+            users.push(entry);
+        }
+    }
+
+    if default_implicit {
+        let mut user = User::default_user();
+        let mut span = None;
+        // requirepass is ignored when an aclfile is used.
+        if !aclfile_set {
+            if let Some(d) = c.config.last("requirepass") {
+                let pw = d.args.first().cloned().unwrap_or_default();
+                span = Some(d.span.clone());
+                let rules = if pw.is_empty() {
+                    vec![Rule::NoPass]
+                } else {
+                    vec![Rule::ResetPass, Rule::AddPassword(Secret::new(pw.into_bytes()))]
+                };
+                if let Err(e) = user.apply(&rules) {
+                    problems.push((d.span.clone(), format!("requirepass: {e}")));
+                }
+            }
+        }
+        users.insert(
+            0,
+            UserEntry {
+                user,
+                span,
+                source: Source::Conf,
+            },
+        );
+    }
+
+    Avail::Present(AclFacts {
+        origin,
+        users,
+        default_implicit,
+        problems,
+    })
+}

@@ -1,0 +1,73 @@
+use super::{acl, conf, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::{AclOrigin, Snapshot};
+
+check! {
+    /// Users are kept in an external ACL file.
+    ///
+    /// **What.** `aclfile` is set, and redis.conf has no `user` lines
+    /// (Redis refuses to start with both). A config with neither has only
+    /// the built-in default user and fails too.
+    ///
+    /// **Why.** An ACL file can be reloaded (`ACL LOAD`) and saved
+    /// (`ACL SAVE`) without touching redis.conf, keeps credentials out of
+    /// the main config (which is copied, diffed and backed up far more
+    /// often), and gets its own strict permissions.
+    ///
+    /// **References.** Redis ACL docs "Use an external ACL file"; seed
+    /// checklist "Ensure that an external ACL file is used".
+    id: "ACL005",
+    title: "Users are kept in an external ACL file",
+    severity: Medium,
+    sources: [Conf],
+    remediation: "Move the users to a file (`aclfile /etc/redis/users.acl`), one `user` line each, with hashed passwords; remove the `user` lines and `requirepass` from redis.conf; restart, then use ACL SAVE / ACL LOAD.",
+    run: run,
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    let a = tri!(acl(s));
+    let user_lines: Vec<_> = c.config.all("user").collect();
+    if let AclOrigin::AclFile(p) = &a.origin {
+        let ev = match c.span("aclfile") {
+            Some(span) => Evidence::at(Source::Conf, &span, format!("aclfile {}", p.display()), "aclfile set, no user lines"),
+            None => Evidence::new(Source::Conf, c.location("aclfile"), format!("aclfile {}", p.display()), "aclfile set"),
+        };
+        if let Some(first) = user_lines.first() {
+            return Outcome::fail(
+                "both aclfile and `user` lines are configured: Redis refuses to start",
+                vec![ev, Evidence::at(Source::Conf, &first.span, "user line in redis.conf", "no user lines with aclfile")],
+            );
+        }
+        return Outcome::pass("users are kept in the ACL file", vec![ev]);
+    }
+    if !user_lines.is_empty() {
+        let ev = user_lines
+            .iter()
+            .map(|d| {
+                let name = d.args.first().map(String::as_str).unwrap_or("?");
+                Evidence::at(Source::Conf, &d.span, format!("user {name} defined in redis.conf"), "users in an aclfile")
+            })
+            .collect();
+        return Outcome::fail(format!("{} user(s) are defined in redis.conf instead of an ACL file", user_lines.len()), ev);
+    }
+    Outcome::fail(
+        "no ACL file is configured (only the built-in default user exists)",
+        vec![Evidence::new(Source::Conf, c.location("aclfile"), "aclfile not set", "aclfile /path/to/users.acl")],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{conf_snapshot, snapshot_with, status_of};
+    use crate::Status;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Fail);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\n")), Status::Fail);
+        assert_eq!(status_of(&CHECK, &snapshot_with("aclfile users.acl\n", Some("user default off\n"))), Status::Pass);
+    }
+}

@@ -1,0 +1,105 @@
+use super::{acl, conf, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::{AclOrigin, Snapshot};
+
+/// Commands that ACLs should restrict, and rename-command can disable
+/// where ACLs are not used.
+const DANGEROUS: &[&str] = &[
+    "flushall", "flushdb", "config", "debug", "keys", "module", "shutdown", "save", "bgsave",
+    "bgrewriteaof", "replicaof", "slaveof", "migrate", "monitor", "acl", "eval", "script",
+];
+
+check! {
+    /// Dangerous commands are renamed or disabled where ACLs cannot restrict
+    /// them, and the debug/module/protected-config switches stay off.
+    ///
+    /// **What.** `enable-debug-command`, `enable-module-command` and
+    /// `enable-protected-configs` (Redis 7.0+, default `no`) must not be
+    /// `yes` (`local` is accepted: only loopback and unix-socket clients).
+    /// Where no ACL users are defined (only the default user, or
+    /// `requirepass`), every client has every command: then FLUSHALL,
+    /// FLUSHDB, CONFIG, DEBUG, KEYS, MODULE, SHUTDOWN, ... should be disabled
+    /// with `rename-command NAME ""`; the check warns for each one that is
+    /// not. With ACL users, ACLs are the right tool (see ACL004).
+    ///
+    /// **Why.** DEBUG and MODULE LOAD run arbitrary code; CONFIG SET dir +
+    /// SAVE writes files anywhere the server user can.
+    ///
+    /// **References.** redis.conf "rename-command" and "enable-debug-command";
+    /// seed checklist "Consider renaming commands to disable them entirely".
+    id: "ACL009",
+    title: "Dangerous commands disabled where ACLs cannot restrict them",
+    severity: Medium,
+    sources: [Conf, Live],
+    remediation: "Keep `enable-debug-command`, `enable-module-command` and `enable-protected-configs` at `no` (or `local`). Prefer ACL users without @dangerous; without them, add `rename-command FLUSHALL \"\"` (and CONFIG, DEBUG, ...) to redis.conf and to every replica.",
+    run: run,
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    let a = tri!(acl(s));
+    let mut bad = Vec::new();
+    let mut ev = Vec::new();
+    for name in ["enable-debug-command", "enable-module-command", "enable-protected-configs"] {
+        let v = c.value(name);
+        let observed = format!("{name} {v}");
+        let e = match c.span(name) {
+            Some(span) => Evidence::at(Source::Conf, &span, observed, "no (or local)"),
+            None => Evidence::new(Source::Conf, c.location(name), observed, "no (or local)"),
+        };
+        if v.eq_ignore_ascii_case("yes") {
+            bad.push(e);
+        } else {
+            ev.push(e);
+        }
+    }
+    if !bad.is_empty() {
+        return Outcome::fail("debug, module or protected-config commands are enabled for every client", bad);
+    }
+    let renamed: Vec<(String, &redis_conf::Directive)> = c
+        .config
+        .all("rename-command")
+        .filter_map(|d| d.args.first().map(|n| (n.to_ascii_lowercase(), d)))
+        .collect();
+    for (name, d) in &renamed {
+        let to = d.args.get(1).map(String::as_str).unwrap_or("");
+        let observed = if to.is_empty() { format!("{name} disabled") } else { format!("{name} renamed") };
+        ev.push(Evidence::at(Source::Conf, &d.span, observed, "disabled"));
+    }
+    if a.origin == AclOrigin::BuiltinDefault {
+        let missing: Vec<&str> = DANGEROUS
+            .iter()
+            .copied()
+            .filter(|cmd| !renamed.iter().any(|(n, _)| n == cmd))
+            .collect();
+        if !missing.is_empty() {
+            ev.push(Evidence::new(
+                Source::Conf,
+                c.path.display().to_string(),
+                format!("no ACL users; not renamed: {}", missing.join(" ")),
+                "rename-command NAME \"\" for each, or ACL users without @dangerous",
+            ));
+            return Outcome::warn(
+                format!("no ACL users restrict commands and {} dangerous command(s) are not disabled", missing.len()),
+                ev,
+            );
+        }
+    }
+    Outcome::pass("debug/module/protected configs are off; dangerous commands are restricted by ACLs or disabled", ev)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{conf_snapshot, status_of};
+    use crate::Status;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Warn);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\n")), Status::Pass);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\nenable-debug-command yes\n")), Status::Fail);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\nenable-module-command local\n")), Status::Pass);
+    }
+}

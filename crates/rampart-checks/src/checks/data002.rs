@@ -1,0 +1,39 @@
+use super::{conf, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::{resolve, Snapshot};
+
+check! {
+    /// RDB/AOF files are backed up to a remote location.
+    ///
+    /// **What.** Always `manual`: rampart cannot see backup jobs. The
+    /// report names the files a person must find in the backups (the RDB
+    /// file and the AOF directory), and the backups should be tested by
+    /// restoring them.
+    ///
+    /// **Why.** Persistence protects against a restart, not against losing
+    /// the host, the disk, or an attacker who runs FLUSHALL and waits for
+    /// the next save.
+    ///
+    /// **References.** Redis persistence docs "Backing up Redis data";
+    /// checklist "Consider backing up RDB and AOF files to a remote external
+    /// location".
+    id: "DATA002",
+    title: "RDB/AOF files are backed up remotely",
+    severity: Medium,
+    sources: [Os],
+    remediation: "Copy the RDB file (after BGSAVE, e.g. hourly) and the AOF directory to storage off the host, encrypted, with retention; test a restore regularly.",
+    run: run,
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    let dir = c.value("dir");
+    let base = if dir.is_empty() { ".".to_string() } else { dir };
+    let rdb = resolve(std::path::Path::new(&base), &c.value("dbfilename"));
+    let aof = resolve(std::path::Path::new(&base), &c.value("appenddirname"));
+    Outcome::manual(
+        format!("verify that {} and {} are copied off this host and that restores are tested", rdb.display(), aof.display()),
+        vec![Evidence::new(Source::Conf, c.location("dir"), format!("data in {base}"), "backed up to a remote location")],
+    )
+}

@@ -1,0 +1,38 @@
+use super::{conf, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::Snapshot;
+
+check! {
+    /// Logs are sent to syslog.
+    ///
+    /// **What.** `syslog-enabled yes` (with `syslog-ident` and
+    /// `syslog-facility`), so logs can be forwarded to a central, tamper-
+    /// resistant collector. A "consider" item: not meeting it warns.
+    ///
+    /// **Why.** Logs kept only on the Redis host are lost with it, and can
+    /// be erased by whoever compromised it.
+    ///
+    /// **References.** redis.conf "syslog-enabled"; checklist "Consider
+    /// sending Redis log files to syslog".
+    id: "LOG003",
+    title: "Logs are sent to syslog",
+    severity: Low,
+    sources: [Conf, Live],
+    remediation: "Set `syslog-enabled yes`, `syslog-ident redis`, `syslog-facility local0`, and forward that facility to your log collector.",
+    run: run,
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    let v = c.value("syslog-enabled");
+    let ev = vec![match c.span("syslog-enabled") {
+        Some(span) => Evidence::at(Source::Conf, &span, format!("syslog-enabled {v}"), "syslog-enabled yes"),
+        None => Evidence::new(Source::Conf, c.location("syslog-enabled"), format!("syslog-enabled {v}"), "syslog-enabled yes"),
+    }];
+    if v.eq_ignore_ascii_case("yes") {
+        Outcome::pass(format!("logs go to syslog (facility {})", c.value("syslog-facility")), ev)
+    } else {
+        Outcome::warn("logs are not sent to syslog", ev)
+    }
+}

@@ -1,0 +1,160 @@
+use super::{conf, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::Snapshot;
+use std::net::IpAddr;
+
+check! {
+    /// Redis listens only on trusted interfaces.
+    ///
+    /// **What.** The effective `bind` list: with no `bind` line Redis 7
+    /// listens on every interface (`* -::*`), and before 7.0 on all IPv4
+    /// and IPv6 addresses. A wildcard (`*`, `0.0.0.0`, `::`, `::*`) or a
+    /// public address is a failure; loopback addresses pass; private
+    /// (RFC 1918, unique-local, link-local) addresses pass with a note that
+    /// the network they belong to must be trusted. A server with `port 0`
+    /// and `tls-port 0` has no TCP listener and passes.
+    ///
+    /// **Why.** Redis is designed for trusted clients inside trusted
+    /// networks; exposed instances are found by internet-wide scans within
+    /// hours and are a well-known path to data theft and remote code
+    /// execution (writing cron files or SSH keys through CONFIG SET dir).
+    ///
+    /// **References.** Redis security docs ("Network security"); seed
+    /// checklist "Ensure Redis is always deployed inside a trusted network".
+    id: "NET001",
+    title: "Bound only to trusted interfaces",
+    severity: High,
+    sources: [Conf, Live, Proc],
+    remediation: "Set `bind` to the loopback address and the private addresses of the interfaces clients use (e.g. `bind 127.0.0.1 -::1 10.0.0.5`); never `*` or `0.0.0.0` on a host with a public interface.",
+    run: run,
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
+enum Reach {
+    Loopback,
+    Private,
+    Unknown,
+    Public,
+    Wildcard,
+}
+
+fn classify(addr: &str) -> Reach {
+    let a = addr.trim_start_matches('-');
+    match a {
+        "*" | "::*" | "0.0.0.0" | "::" => return Reach::Wildcard,
+        "localhost" => return Reach::Loopback,
+        _ => {}
+    }
+    match a.parse::<IpAddr>() {
+        Ok(ip) if ip.is_unspecified() => Reach::Wildcard,
+        Ok(ip) if ip.is_loopback() => Reach::Loopback,
+        Ok(IpAddr::V4(v4)) if v4.is_private() || v4.is_link_local() => Reach::Private,
+        Ok(IpAddr::V6(v6)) => {
+            let seg = v6.segments()[0];
+            if (seg & 0xfe00) == 0xfc00 || (seg & 0xffc0) == 0xfe80 {
+                Reach::Private
+            } else if let Some(v4) = v6.to_ipv4_mapped() {
+                classify(&v4.to_string())
+            } else {
+                Reach::Public
+            }
+        }
+        Ok(_) => Reach::Public,
+        Err(_) => Reach::Unknown,
+    }
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    if c.number("port") == 0 && c.number("tls-port") == 0 {
+        return Outcome::pass(
+            "no TCP listener (port 0 and tls-port 0): only the unix socket is open",
+            vec![Evidence::new(
+                Source::Conf,
+                c.location("port"),
+                "port 0, tls-port 0",
+                "no TCP port, or bind to trusted interfaces",
+            )],
+        );
+    }
+    let bind = c.value("bind");
+    let loc = c.location("bind");
+    let ev = |observed: String| {
+        vec![match c.span("bind") {
+            Some(span) => Evidence::at(Source::Conf, &span, observed, "loopback or trusted private addresses only"),
+            None => Evidence::new(Source::Conf, loc.clone(), observed, "loopback or trusted private addresses only"),
+        }]
+    };
+    let addrs: Vec<&str> = bind.split_whitespace().collect();
+    if addrs.is_empty() {
+        return Outcome::fail(
+            "bind is empty: Redis listens on every interface",
+            ev("bind \"\" (every interface)".into()),
+        );
+    }
+    let worst = addrs.iter().map(|a| classify(a)).max().unwrap_or(Reach::Loopback);
+    let list = |r: Reach| -> Vec<&str> {
+        addrs.iter().copied().filter(|a| classify(a) == r).collect()
+    };
+    let default_note = if c.span("bind").is_none() {
+        " (no bind line: Redis 7 listens on every interface)"
+    } else {
+        ""
+    };
+    match worst {
+        Reach::Wildcard => Outcome::fail(
+            format!("listens on every interface via {}{default_note}", list(Reach::Wildcard).join(" ")),
+            ev(format!("bind {bind}")),
+        ),
+        Reach::Public => Outcome::fail(
+            format!("bound to public address(es) {}", list(Reach::Public).join(" ")),
+            ev(format!("bind {bind}")),
+        ),
+        Reach::Unknown => Outcome::manual(
+            format!(
+                "cannot classify bind address(es) {}: verify they are trusted interfaces",
+                list(Reach::Unknown).join(" ")
+            ),
+            ev(format!("bind {bind}")),
+        ),
+        Reach::Private => Outcome::pass(
+            format!(
+                "bound to loopback and private address(es) {}: make sure that network is trusted",
+                list(Reach::Private).join(" ")
+            ),
+            ev(format!("bind {bind}")),
+        ),
+        Reach::Loopback => Outcome::pass("bound to loopback only", ev(format!("bind {bind}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{conf_snapshot, status_of};
+    use crate::Status;
+
+    #[test]
+    fn classify_addresses() {
+        assert_eq!(classify("127.0.0.1"), Reach::Loopback);
+        assert_eq!(classify("-::1"), Reach::Loopback);
+        assert_eq!(classify("10.1.2.3"), Reach::Private);
+        assert_eq!(classify("fd00::1"), Reach::Private);
+        assert_eq!(classify("8.8.8.8"), Reach::Public);
+        assert_eq!(classify("*"), Reach::Wildcard);
+        assert_eq!(classify("-::*"), Reach::Wildcard);
+        assert_eq!(classify("0.0.0.0"), Reach::Wildcard);
+        assert_eq!(classify("redis.example"), Reach::Unknown);
+    }
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(status_of(&CHECK, &conf_snapshot("bind 127.0.0.1 -::1\n")), Status::Pass);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("port 6380\n")), Status::Fail);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("bind 0.0.0.0\n")), Status::Fail);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("bind 10.0.0.1 127.0.0.1\n")), Status::Pass);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("bind 203.0.113.9\n")), Status::Fail);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\nunixsocket /tmp/r.sock\n")), Status::Pass);
+    }
+}

@@ -1,0 +1,62 @@
+use super::{conf, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::Snapshot;
+
+check! {
+    /// The default port 6379 is not used.
+    ///
+    /// **What.** `port` and `tls-port` are not 6379 (with no `port` line
+    /// Redis listens on 6379).
+    ///
+    /// **Why.** 6379 is the first port internet-wide scanners and worms
+    /// try. A different port is no defence against a targeted attacker, but
+    /// it takes an instance out of the automated sweeps. (Since Redis 6.2.1
+    /// `port` and `tls-port` can also be changed at runtime with CONFIG SET.)
+    ///
+    /// **References.** Seed: "Changing the Redis Port"; checklist "Consider
+    /// changing the default Redis port".
+    id: "NET003",
+    title: "Default port 6379 not used",
+    severity: Low,
+    sources: [Conf, Live],
+    remediation: "Choose another port (`port 16379`, or `port 0` with `tls-port 16380`) and update clients, replicas, Sentinel and firewall rules.",
+    run: run,
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    let mut ev = Vec::new();
+    let mut on_default = Vec::new();
+    for name in ["port", "tls-port"] {
+        let v = c.number(name);
+        let observed = format!("{name} {v}");
+        let e = match c.span(name) {
+            Some(span) => Evidence::at(Source::Conf, &span, observed, "a port other than 6379"),
+            None => Evidence::new(Source::Conf, c.location(name), observed, "a port other than 6379"),
+        };
+        if v == 6379 {
+            on_default.push(name);
+        }
+        ev.push(e);
+    }
+    if on_default.is_empty() {
+        Outcome::pass("6379 is not used", ev)
+    } else {
+        Outcome::warn(format!("{} is the default port 6379", on_default.join(" and ")), ev)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{conf_snapshot, status_of};
+    use crate::Status;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Warn);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("port 16379\n")), Status::Pass);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6379\n")), Status::Warn);
+    }
+}

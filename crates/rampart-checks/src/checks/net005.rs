@@ -1,0 +1,57 @@
+use super::{conf, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::Snapshot;
+
+check! {
+    /// IP restrictions in front of the server.
+    ///
+    /// **What.** Host or network firewall rules that let only known client
+    /// addresses reach the Redis ports (`port`, `tls-port`, and the cluster
+    /// bus port, `cluster-port` or port + 10000). rampart does not read
+    /// firewall rules yet, so this check is `manual`: the report lists the
+    /// ports a person must verify.
+    ///
+    /// **Why.** `bind` chooses interfaces, not clients: anyone who can route
+    /// to the interface can connect. The cluster bus has no authentication
+    /// at all.
+    ///
+    /// **References.** Seed checklist "Consider IP restrictions through the
+    /// network or operating system".
+    id: "NET005",
+    title: "IP restrictions in front of the server",
+    severity: Medium,
+    sources: [Os],
+    remediation: "Allow the Redis ports only from known client subnets (nftables/iptables, security groups, Kubernetes NetworkPolicy); block the cluster bus port from everything but the other nodes.",
+    run: run,
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    let mut ports = Vec::new();
+    for name in ["port", "tls-port"] {
+        let p = c.number(name);
+        if p != 0 {
+            ports.push(format!("{name} {p}"));
+        }
+    }
+    if c.is_yes("cluster-enabled") {
+        let bus = match c.number("cluster-port") {
+            0 => c.number("port").max(c.number("tls-port")) + 10000,
+            p => p,
+        };
+        ports.push(format!("cluster bus {bus}"));
+    }
+    if ports.is_empty() {
+        return Outcome::skip("no TCP port is open (port 0, tls-port 0)");
+    }
+    Outcome::manual(
+        format!("verify that firewall rules limit {} to known client addresses", ports.join(", ")),
+        vec![Evidence::new(
+            Source::Conf,
+            c.path.display().to_string(),
+            ports.join(", "),
+            "reachable only from known client addresses",
+        )],
+    )
+}

@@ -1,0 +1,61 @@
+use super::{conf, skip_unless_tls, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::Snapshot;
+
+check! {
+    /// Only modern protocol versions are accepted (TLS 1.2 and 1.3).
+    ///
+    /// **What.** `tls-protocols` must not enable `TLSv1` or `TLSv1.1`
+    /// (unset means Redis's default, "TLSv1.2 TLSv1.3"). This build reads
+    /// the config; the TLS prober measures what the port really accepts.
+    ///
+    /// **Why.** TLS 1.0 and 1.1 are deprecated (RFC 8996): they rely on
+    /// SHA-1 and MD5 in the handshake and allow CBC attacks.
+    ///
+    /// **References.** Seed: "TLS Versions"; RFC 8996; checklist "Ensure
+    /// appropriate modern TLS protocols are used".
+    id: "TLS003",
+    title: "Only TLS 1.2 and 1.3",
+    severity: High,
+    sources: [Tls, Conf],
+    remediation: "Set `tls-protocols \"TLSv1.2 TLSv1.3\"` (or `TLSv1.3` alone when every client supports it).",
+    run: run,
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    tri!(skip_unless_tls(c));
+    let v = c.value("tls-protocols");
+    let shown = if v.trim().is_empty() { "unset (Redis default: TLSv1.2 TLSv1.3)".to_string() } else { v.clone() };
+    let ev = match c.span("tls-protocols") {
+        Some(span) => Evidence::at(Source::Conf, &span, format!("tls-protocols {shown}"), "TLSv1.2 and/or TLSv1.3 only"),
+        None => Evidence::new(Source::Conf, c.location("tls-protocols"), format!("tls-protocols {shown}"), "TLSv1.2 and/or TLSv1.3 only"),
+    };
+    let legacy: Vec<&str> = v
+        .split_whitespace()
+        .filter(|p| {
+            let p = p.to_ascii_lowercase();
+            p == "tlsv1" || p == "tlsv1.0" || p == "tlsv1.1" || p.starts_with("ssl")
+        })
+        .collect();
+    if legacy.is_empty() {
+        Outcome::pass("the config allows only TLS 1.2/1.3 (not yet measured by a handshake)", vec![ev])
+    } else {
+        Outcome::fail(format!("legacy protocol(s) enabled: {}", legacy.join(" ")), vec![ev])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{conf_snapshot, status_of};
+    use crate::Status;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Skip);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\n")), Status::Pass);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\ntls-protocols \"TLSv1 TLSv1.2\"\n")), Status::Fail);
+    }
+}

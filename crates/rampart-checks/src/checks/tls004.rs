@@ -1,0 +1,55 @@
+use super::{conf, skip_unless_tls, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::Snapshot;
+
+check! {
+    /// Client certificate authentication is required.
+    ///
+    /// **What.** `tls-auth-clients yes` (Redis's default): clients must
+    /// present a certificate signed by the configured CA. `optional` only
+    /// verifies a certificate if one is sent, `no` never asks. This build
+    /// reads the config; the TLS prober confirms it with a handshake that
+    /// sends no certificate.
+    ///
+    /// **Why.** Mutual TLS stops anyone without a client certificate at the
+    /// handshake, before a password is ever tried.
+    ///
+    /// **References.** Redis TLS docs "Client certificate authentication";
+    /// checklist "Ensure client authentication is used".
+    id: "TLS004",
+    title: "Client certificates are required",
+    severity: Medium,
+    sources: [Tls, Conf],
+    remediation: "Set `tls-auth-clients yes` with `tls-ca-cert-file` naming the CA that signs client certificates, and issue a certificate to each client.",
+    run: run,
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    tri!(skip_unless_tls(c));
+    let v = c.value("tls-auth-clients");
+    let ev = match c.span("tls-auth-clients") {
+        Some(span) => Evidence::at(Source::Conf, &span, format!("tls-auth-clients {v}"), "tls-auth-clients yes"),
+        None => Evidence::new(Source::Conf, c.location("tls-auth-clients"), format!("tls-auth-clients {v}"), "tls-auth-clients yes"),
+    };
+    match v.to_ascii_lowercase().as_str() {
+        "yes" => Outcome::pass("client certificates are required (per the config)", vec![ev]),
+        "optional" => Outcome::fail("client certificates are optional: clients without one are accepted", vec![ev]),
+        _ => Outcome::fail("client certificates are not requested", vec![ev]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{conf_snapshot, status_of};
+    use crate::Status;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\n")), Status::Pass);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\ntls-auth-clients optional\n")), Status::Fail);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\ntls-auth-clients no\n")), Status::Fail);
+    }
+}

@@ -1,0 +1,57 @@
+use super::{conf, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::Snapshot;
+
+check! {
+    /// Replication runs over TLS.
+    ///
+    /// **What.** On a replica (`replicaof`), `tls-replication yes`, so the
+    /// link to the master (which carries `masterauth` and every write) is
+    /// encrypted. A server that is not a replica in its config is skipped:
+    /// the live audit sees its replicas.
+    ///
+    /// **Why.** The replication stream is the whole dataset plus every
+    /// write; in clear it leaks everything to anyone on the path.
+    ///
+    /// **References.** Redis TLS docs "Replication"; checklist "Ensure TLS is
+    /// configured for replication".
+    id: "TLS006",
+    title: "Replication runs over TLS",
+    severity: High,
+    sources: [Conf, Live],
+    remediation: "Set `tls-replication yes` on every node (masters too: any node may become a replica after a failover), with `tls-ca-cert-file` and, if the master requires client certificates, `tls-client-cert-file`/`tls-client-key-file`.",
+    run: run,
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    let Some(rep) = c.replicaof() else {
+        return Outcome::skip("not configured as a replica (no replicaof line); a live audit checks the replication links");
+    };
+    let v = c.value("tls-replication");
+    let mut ev = vec![Evidence::at(Source::Conf, &rep.span, format!("replicaof {}", rep.joined()), "a replica")];
+    ev.push(match c.span("tls-replication") {
+        Some(span) => Evidence::at(Source::Conf, &span, format!("tls-replication {v}"), "tls-replication yes"),
+        None => Evidence::new(Source::Conf, c.location("tls-replication"), format!("tls-replication {v}"), "tls-replication yes"),
+    });
+    if v.eq_ignore_ascii_case("yes") {
+        Outcome::pass("replication to the master uses TLS", ev)
+    } else {
+        Outcome::fail("replication to the master is plaintext", ev)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{conf_snapshot, status_of};
+    use crate::Status;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Skip);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("replicaof 10.0.0.1 6380\n")), Status::Fail);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("replicaof 10.0.0.1 6380\ntls-replication yes\n")), Status::Pass);
+    }
+}

@@ -1,0 +1,55 @@
+use super::{conf, tri};
+use crate::model::{Evidence, Outcome, Source};
+use crate::registry::check;
+use crate::snapshot::Snapshot;
+
+check! {
+    /// The cluster bus uses TLS.
+    ///
+    /// **What.** With `cluster-enabled yes`, `tls-cluster yes`, so the
+    /// node-to-node bus (port + 10000, or `cluster-port`) is encrypted.
+    /// Not a cluster node: skip.
+    ///
+    /// **Why.** The cluster bus has no authentication of its own; in clear,
+    /// anyone on the path can read and forge cluster messages.
+    ///
+    /// **References.** Redis TLS docs "Cluster"; checklist "Ensure TLS is
+    /// enabled on the cluster bus".
+    id: "TLS009",
+    title: "The cluster bus uses TLS",
+    severity: High,
+    sources: [Conf, Live],
+    remediation: "Set `tls-cluster yes` on every node (with `tls-port`, certificates and `tls-ca-cert-file`), node by node with a rolling restart.",
+    run: run,
+}
+
+fn run(s: &Snapshot) -> Outcome {
+    let c = tri!(conf(s));
+    if !c.is_yes("cluster-enabled") {
+        return Outcome::skip("not a cluster node (cluster-enabled no)");
+    }
+    let v = c.value("tls-cluster");
+    let ev = vec![match c.span("tls-cluster") {
+        Some(span) => Evidence::at(Source::Conf, &span, format!("tls-cluster {v}"), "tls-cluster yes"),
+        None => Evidence::new(Source::Conf, c.location("tls-cluster"), format!("tls-cluster {v}"), "tls-cluster yes"),
+    }];
+    if v.eq_ignore_ascii_case("yes") {
+        Outcome::pass("the cluster bus uses TLS", ev)
+    } else {
+        Outcome::fail("the cluster bus is plaintext", ev)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{conf_snapshot, status_of};
+    use crate::Status;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Skip);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("cluster-enabled yes\n")), Status::Fail);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("cluster-enabled yes\ntls-cluster yes\n")), Status::Pass);
+    }
+}

@@ -1,0 +1,91 @@
+//! The ordered registry of every check in CHECKLIST.md.
+
+use crate::model::{Finding, Outcome, Severity, Source, Status};
+use crate::snapshot::Snapshot;
+
+/// One check: its stable ID, documentation and the function that decides it.
+pub struct Check {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    /// Where its facts come from (CHECKLIST.md "sources").
+    pub sources: &'static [Source],
+    /// What it checks, why it matters, how to fix it, references: the doc
+    /// comment of the check's definition, so there is one text only.
+    pub doc: &'static str,
+    /// The fix, in one paragraph.
+    pub remediation: &'static str,
+    pub run: fn(&Snapshot) -> Outcome,
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Check").field("id", &self.id).finish()
+    }
+}
+
+/// Define a check. The doc comment becomes [`Check::doc`].
+macro_rules! check {
+    (
+        $(#[doc = $doc:literal])*
+        id: $id:literal,
+        title: $title:literal,
+        severity: $sev:ident,
+        sources: [$($src:ident),* $(,)?],
+        remediation: $rem:literal,
+        run: $run:path $(,)?
+    ) => {
+        $(#[doc = $doc])*
+        pub static CHECK: $crate::registry::Check = $crate::registry::Check {
+            id: $id,
+            title: $title,
+            severity: $crate::Severity::$sev,
+            sources: &[$($crate::Source::$src),*],
+            doc: concat!($($doc, "\n"),*),
+            remediation: $rem,
+            run: $run,
+        };
+    };
+}
+pub(crate) use check;
+
+/// Every check, in catalogue order.
+pub fn all_checks() -> &'static [&'static Check] {
+    crate::checks::REGISTRY
+}
+
+/// Look a check up by ID (case-insensitive).
+pub fn find_check(id: &str) -> Option<&'static Check> {
+    all_checks()
+        .iter()
+        .copied()
+        .find(|c| c.id.eq_ignore_ascii_case(id))
+}
+
+/// Run every check on a snapshot: exactly one finding per check.
+pub fn run_all(snapshot: &Snapshot) -> Vec<Finding> {
+    all_checks().iter().map(|c| run_one(c, snapshot)).collect()
+}
+
+/// Run one check, enforcing the evidence rule: a pass, fail or warn
+/// without evidence is turned into an error rather than trusted.
+pub fn run_one(check: &Check, snapshot: &Snapshot) -> Finding {
+    let mut out = (check.run)(snapshot);
+    let needs_evidence = matches!(out.status, Status::Pass | Status::Fail | Status::Warn);
+    if needs_evidence && out.evidence.iter().all(|e| e.location.is_empty()) {
+        out = Outcome::error(format!(
+            "internal error: {} returned '{}' without evidence ({})",
+            check.id, out.status, out.message
+        ));
+    }
+    Finding {
+        id: check.id,
+        title: check.title,
+        severity: check.severity,
+        status: out.status,
+        target: snapshot.target.clone(),
+        message: out.message,
+        evidence: out.evidence,
+        remediation: check.remediation,
+    }
+}

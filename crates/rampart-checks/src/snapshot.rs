@@ -1,0 +1,308 @@
+//! The facts a check may look at. Collectors fill these; checks only read.
+
+use redis_acl::User;
+use redis_conf::{Config, Effective, Span};
+use std::path::{Path, PathBuf};
+
+/// A source of facts: present, not available (with the reason), or failed
+/// while collecting (with the error).
+#[derive(Clone, Debug)]
+pub enum Avail<T> {
+    Present(T),
+    /// Not collected: why (e.g. "needs a live connection").
+    Absent(String),
+    /// Collection failed: the error.
+    Failed(String),
+}
+
+impl<T> Avail<T> {
+    pub fn get(&self) -> Option<&T> {
+        match self {
+            Avail::Present(t) => Some(t),
+            _ => None,
+        }
+    }
+    pub fn absent(reason: impl Into<String>) -> Self {
+        Avail::Absent(reason.into())
+    }
+}
+
+/// Everything known about one target.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// Display name of the target (config path, host:port, ...).
+    pub target: String,
+    pub conf: Avail<ConfFacts>,
+    pub acl: Avail<AclFacts>,
+    pub sentinel: Avail<SentinelFacts>,
+    pub fs: Avail<FsFacts>,
+    pub os: Avail<OsFacts>,
+    pub proc: Avail<ProcFacts>,
+    pub live: Avail<LiveFacts>,
+    pub tls: Avail<TlsFacts>,
+}
+
+impl Snapshot {
+    /// A snapshot with every source absent, for building in tests.
+    pub fn empty(target: impl Into<String>) -> Snapshot {
+        let no = |what: &str| format!("{what} was not collected");
+        Snapshot {
+            target: target.into(),
+            conf: Avail::Absent(no("no config file")),
+            acl: Avail::Absent(no("no ACL data")),
+            sentinel: Avail::Absent("no sentinel.conf given".into()),
+            fs: Avail::Absent(no("file metadata")),
+            os: Avail::Absent(no("host configuration")),
+            proc: Avail::Absent(no("process data")),
+            live: Avail::Absent(LIVE_ABSENT.into()),
+            tls: Avail::Absent(TLS_ABSENT.into()),
+        }
+    }
+}
+
+/// Why live checks skip in a files-only audit.
+pub const LIVE_ABSENT: &str =
+    "needs a live connection to the server; this audit read files only";
+/// Why measured TLS checks skip in a files-only audit.
+pub const TLS_ABSENT: &str =
+    "needs a TLS handshake with the server (the TLS prober); this audit read files only";
+
+/// A loaded redis.conf.
+#[derive(Clone, Debug)]
+pub struct ConfFacts {
+    pub path: PathBuf,
+    pub config: Config,
+}
+
+impl ConfFacts {
+    /// Effective value (file or Redis default) of a config parameter.
+    pub fn effective(&self, name: &str) -> Option<Effective> {
+        self.config.effective(name)
+    }
+    /// Effective value as a string ("" when unknown).
+    pub fn value(&self, name: &str) -> String {
+        self.effective(name).map(|e| e.value).unwrap_or_default()
+    }
+    /// True when the effective value of a yes/no parameter is "yes".
+    pub fn is_yes(&self, name: &str) -> bool {
+        self.value(name).eq_ignore_ascii_case("yes")
+    }
+    /// Where a parameter was set, or `None` for the built-in default.
+    pub fn span(&self, name: &str) -> Option<Span> {
+        self.effective(name).and_then(|e| e.span)
+    }
+    /// Whether the file sets this parameter explicitly.
+    pub fn is_set(&self, name: &str) -> bool {
+        self.config.last(name).is_some()
+    }
+    /// A numeric parameter (0 when unset or unparsable).
+    pub fn number(&self, name: &str) -> i64 {
+        self.value(name).trim().parse().unwrap_or(0)
+    }
+    /// The location to cite for a parameter: its line, or "<path> (default)".
+    pub fn location(&self, name: &str) -> String {
+        match self.span(name) {
+            Some(s) => s.to_string(),
+            None => format!("{} ({name} not set: Redis default)", self.path.display()),
+        }
+    }
+    /// Whether this server is configured as a replica.
+    pub fn replicaof(&self) -> Option<&redis_conf::Directive> {
+        self.config
+            .last("replicaof")
+            .or_else(|| self.config.last("slaveof"))
+    }
+}
+
+/// Where the users came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AclOrigin {
+    /// The external ACL file named by `aclfile`.
+    AclFile(PathBuf),
+    /// `user` lines in redis.conf.
+    ConfUserLines,
+    /// No users defined: only the built-in default user (with `requirepass`, if set).
+    BuiltinDefault,
+}
+
+/// One user, as Redis would hold it after startup.
+#[derive(Clone, Debug)]
+pub struct UserEntry {
+    pub user: User,
+    /// The line that defined it; `None` for the built-in default user.
+    pub span: Option<Span>,
+    /// `aclfile`, or `conf` for redis.conf `user` lines and requirepass.
+    pub source: crate::Source,
+}
+
+/// The users of a server as built from its files.
+#[derive(Clone, Debug)]
+pub struct AclFacts {
+    pub origin: AclOrigin,
+    pub users: Vec<UserEntry>,
+    /// True when no `user default` line exists, so Redis created the
+    /// default user itself (`on nopass ~* &* +@all`, or with requirepass).
+    pub default_implicit: bool,
+    /// Lines Redis would reject (the other users are still here).
+    pub problems: Vec<(Span, String)>,
+}
+
+impl AclFacts {
+    pub fn user(&self, name: &str) -> Option<&UserEntry> {
+        self.users.iter().find(|u| u.user.name == name)
+    }
+    pub fn default_user(&self) -> Option<&UserEntry> {
+        self.user("default")
+    }
+}
+
+/// A loaded sentinel.conf.
+#[derive(Clone, Debug)]
+pub struct SentinelFacts {
+    pub path: PathBuf,
+    pub config: Config,
+}
+
+/// What a file is to the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileRole {
+    Config,
+    Include,
+    AclFile,
+    SentinelConfig,
+    DataDir,
+    Rdb,
+    AofDir,
+    Aof,
+    Log,
+    TlsKey,
+    TlsCert,
+    TlsCa,
+}
+
+impl FileRole {
+    pub fn describe(self) -> &'static str {
+        match self {
+            FileRole::Config => "config file",
+            FileRole::Include => "included config file",
+            FileRole::AclFile => "ACL file",
+            FileRole::SentinelConfig => "sentinel config file",
+            FileRole::DataDir => "data directory",
+            FileRole::Rdb => "RDB file",
+            FileRole::AofDir => "AOF directory",
+            FileRole::Aof => "AOF file",
+            FileRole::Log => "log file",
+            FileRole::TlsKey => "TLS private key",
+            FileRole::TlsCert => "TLS certificate",
+            FileRole::TlsCa => "TLS CA file",
+        }
+    }
+    /// Configuration files (OS004: mode 740 or stricter).
+    pub fn is_config(self) -> bool {
+        matches!(
+            self,
+            FileRole::Config | FileRole::Include | FileRole::AclFile | FileRole::SentinelConfig
+        )
+    }
+}
+
+/// Owner, group and mode of a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileMeta {
+    pub uid: u32,
+    pub gid: u32,
+    /// Permission bits (`st_mode & 0o7777`).
+    pub mode: u32,
+    pub owner: Option<String>,
+    pub group: Option<String>,
+    pub is_dir: bool,
+}
+
+impl FileMeta {
+    pub fn owner_name(&self) -> String {
+        self.owner.clone().unwrap_or_else(|| self.uid.to_string())
+    }
+    pub fn group_name(&self) -> String {
+        self.group.clone().unwrap_or_else(|| self.gid.to_string())
+    }
+    /// `redis:redis 0640`
+    pub fn describe(&self) -> String {
+        format!("{}:{} {:04o}", self.owner_name(), self.group_name(), self.mode)
+    }
+}
+
+/// One file the server uses, with its metadata (or why it could not be read).
+#[derive(Clone, Debug)]
+pub struct FileFact {
+    pub path: PathBuf,
+    pub role: FileRole,
+    /// The config line that names it, if any.
+    pub named_at: Option<Span>,
+    /// `Ok(None)` when the file does not exist (yet).
+    pub meta: Result<Option<FileMeta>, String>,
+}
+
+/// Metadata of every file the config names.
+#[derive(Clone, Debug, Default)]
+pub struct FsFacts {
+    pub files: Vec<FileFact>,
+}
+
+impl FsFacts {
+    pub fn with_role(&self, role: FileRole) -> impl Iterator<Item = &FileFact> {
+        self.files.iter().filter(move |f| f.role == role)
+    }
+}
+
+/// One logrotate rule: a path pattern and where it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogrotateRule {
+    pub pattern: String,
+    pub file: PathBuf,
+    pub line: u32,
+}
+
+/// Host configuration relevant to the checks.
+#[derive(Clone, Debug)]
+pub struct OsFacts {
+    /// Logrotate rules on this host; `Err` when logrotate's config could not be read.
+    pub logrotate: Result<Vec<LogrotateRule>, String>,
+    /// Files read for `logrotate`.
+    pub logrotate_files: Vec<PathBuf>,
+}
+
+/// A running server process on this host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessInfo {
+    pub pid: u32,
+    pub uid: u32,
+    pub user: Option<String>,
+    pub exe: String,
+    /// Command line with secret arguments replaced by `***`.
+    pub cmdline: String,
+}
+
+/// Processes on this host that serve the audited config.
+#[derive(Clone, Debug, Default)]
+pub struct ProcFacts {
+    pub processes: Vec<ProcessInfo>,
+}
+
+/// Facts from a live connection (collected by the live audit).
+#[derive(Clone, Debug, Default)]
+pub struct LiveFacts {}
+
+/// Facts measured by the TLS prober.
+#[derive(Clone, Debug, Default)]
+pub struct TlsFacts {}
+
+/// Resolve `p` the way the server would: absolute stays, relative is
+/// taken from `base`.
+pub fn resolve(base: &Path, p: &str) -> PathBuf {
+    let path = Path::new(p);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
