@@ -9,7 +9,11 @@
 //! [`Config`] and reports every line Redis would reject as a [`Problem`],
 //! without stopping at the first one.
 
+mod loader;
 mod secret;
+mod split;
+mod table;
+mod value;
 pub use secret::Secret;
 
 use std::fmt;
@@ -187,23 +191,73 @@ pub struct Config {
 /// Split one line the way Redis's `sdssplitargs()` does.
 /// Returns `None` for unbalanced quotes (or a closing quote not followed by a space).
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let _ = line;
-    todo!("sdssplitargs")
+    split::split_args(line)
+}
+
+/// The Redis version whose behaviour this crate models (names, defaults,
+/// validation rules and messages).
+pub const MODELLED_REDIS_VERSION: &str = "7.0.15";
+
+/// Directives that are not config parameters but that Redis 7.0 accepts in
+/// a config file.
+pub const SPECIAL_DIRECTIVES: &[&str] = &["include", "rename-command", "user", "loadmodule", "sentinel"];
+
+/// Every name `CONFIG GET *` lists on Redis 7.0.15 (aliases included),
+/// sorted. Generated from a real server: `data/config-defaults-7.0.txt`.
+pub fn config_names() -> Vec<&'static str> {
+    table::listed_names().collect()
+}
+
+/// The canonical name of a config parameter or alias (`slaveof` →
+/// `replicaof`, `Slave-Read-Only` → `replica-read-only`); `None` when the
+/// name is not a config parameter of Redis 7.0 (hidden ones included).
+pub fn canonical_name(name: &str) -> Option<&'static str> {
+    table::lookup(&name.to_ascii_lowercase()).map(|s| s.name)
+}
+
+/// The value type of a config parameter: `bool`, `enum`, `flags`,
+/// `string`, `integer`, `octal`, `memory` or `special`.
+pub fn config_type(name: &str) -> Option<&'static str> {
+    table::lookup(&name.to_ascii_lowercase()).map(|s| s.kind.type_name())
+}
+
+/// The built-in default of a config parameter as `CONFIG GET` prints it on
+/// Redis 7.0.15 (`dir` is empty: it is the server's startup directory).
+pub fn default_value(name: &str) -> Option<&'static str> {
+    table::lookup(&name.to_ascii_lowercase()).map(table::default_of)
+}
+
+/// True when Redis 7.0 accepts `name` as the first word of a config line
+/// (config parameters, aliases, hidden and deprecated names, special
+/// directives). Module configs (`module.name`) are not included.
+pub fn is_known_directive(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    table::lookup(&n).is_some()
+        || table::DEPRECATED.contains(&n.as_str())
+        || SPECIAL_DIRECTIVES.contains(&n.as_str())
+}
+
+/// Top-level command names of Redis 7.0.15 (`COMMAND LIST`), as used to
+/// check `rename-command`.
+pub fn known_commands() -> Vec<&'static str> {
+    table::commands().collect()
 }
 
 impl Config {
     /// Load a file and its includes. `Err` only when the main file cannot be
     /// read at all; every other problem lands in [`Config::problems`].
     pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, LoadError> {
-        let _ = (path, opts);
-        todo!()
+        let mut l = loader::Loader::new(opts);
+        l.load_main(path)?;
+        Ok(l.cfg)
     }
 
     /// Parse text as if it were the file `name` (includes are resolved
     /// relative to the current directory, as Redis does).
     pub fn parse_str(name: &Path, text: &str, opts: &LoadOptions) -> Config {
-        let _ = (name, text, opts);
-        todo!()
+        let mut l = loader::Loader::new(opts);
+        l.parse_main(name, text.as_bytes());
+        l.cfg
     }
 
     /// The last directive with this (lower-case) name: the one that wins for scalars.
@@ -220,9 +274,58 @@ impl Config {
     /// would print it on the Redis version this crate models (7.0), with
     /// the built-in default when the file does not set it. `None` for names
     /// that are not config parameters this crate knows.
+    ///
+    /// `dir` is resolved against this process's working directory (Redis
+    /// resolves it against its own); when the file does not set it the
+    /// value is empty, since the server's startup directory is unknown.
     pub fn effective(&self, name: &str) -> Option<Effective> {
-        let _ = name;
-        todo!()
+        self.effective_for(name, Dialect::Server)
+    }
+
+    /// Like [`Config::effective`], with the defaults of `dialect`
+    /// (Sentinel listens on 26379 with protected mode off).
+    pub fn effective_for(&self, name: &str, dialect: Dialect) -> Option<Effective> {
+        use table::{Kind, Special};
+        let spec = table::lookup(&name.to_ascii_lowercase())?;
+        let lines: Vec<&Directive> = self
+            .directives
+            .iter()
+            .filter(|d| table::lookup(&d.name).is_some_and(|s| std::ptr::eq(s, spec)))
+            .collect();
+        let default = match (dialect, spec.name) {
+            (Dialect::Sentinel, "port") => "26379",
+            (Dialect::Sentinel, "protected-mode") => "no",
+            _ => table::default_of(spec),
+        };
+        let span = lines.last().map(|d| d.span.clone());
+        let Some(last) = lines.last() else {
+            return Some(Effective {
+                value: default.to_string(),
+                span: None,
+            });
+        };
+        let value = match spec.kind {
+            Kind::Special(Special::Save) => {
+                value::replay_save(default, lines.iter().map(|d| d.args.as_slice()))
+            }
+            Kind::Special(Special::ClientOutputBufferLimit) => {
+                value::replay_obuf(default, lines.iter().map(|d| d.args.as_slice()))
+            }
+            Kind::Special(Special::Dir) => {
+                let mut cwd = std::env::current_dir().unwrap_or_default();
+                for d in &lines {
+                    if let Some(a) = d.args.first() {
+                        cwd = cwd.join(a);
+                    }
+                }
+                std::fs::canonicalize(&cwd)
+                    .unwrap_or(cwd)
+                    .to_string_lossy()
+                    .into_owned()
+            }
+            _ => value::render(spec, &last.args),
+        };
+        Some(Effective { value, span })
     }
 
     /// True when any problem would stop Redis from starting.

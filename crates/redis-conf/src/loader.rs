@@ -1,0 +1,586 @@
+//! `loadServerConfig()` / `loadServerConfigFromString()` of Redis 7.0,
+//! reporting every problem instead of stopping at the first.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::table::{self, Kind, Special};
+use crate::value::{self, SetResult};
+use crate::{Config, Dialect, Directive, LoadError, LoadOptions, LoadedFile, Problem, ProblemKind, Span};
+
+/// Maps a line of a (possibly concatenated) text back to its file.
+struct Segment {
+    first_line: u32,
+    file: Arc<Path>,
+    local_first: u32,
+}
+
+pub(crate) struct Loader<'o> {
+    opts: &'o LoadOptions,
+    pub(crate) cfg: Config,
+    /// The server's working directory as `dir` lines change it.
+    cwd: PathBuf,
+    /// Canonical paths of the files being loaded (include stack).
+    stack: Vec<PathBuf>,
+    files_read: usize,
+    /// Current command table (lower-case), as rename-command changes it.
+    commands: HashSet<String>,
+    module_configs: Vec<Span>,
+    sentinel_lines: Vec<(Vec<String>, Span)>,
+}
+
+pub(crate) enum ReadError {
+    Io(std::io::Error),
+    TooLarge(u64),
+    Binary,
+    NotRegular,
+    Directory,
+}
+
+/// Read a file with a hard cap, never more than `limit + 1` bytes.
+pub(crate) fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if meta.is_dir() {
+        return Err(ReadError::Directory);
+    }
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let f = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let mut buf = Vec::new();
+    f.take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(ReadError::Io)?;
+    if buf.len() as u64 > limit {
+        return Err(ReadError::TooLarge(buf.len() as u64));
+    }
+    if buf.contains(&0) {
+        return Err(ReadError::Binary);
+    }
+    Ok(buf)
+}
+
+fn has_glob(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn trim_redis(mut b: &[u8]) -> &[u8] {
+    let t = |c: &u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+    while let Some((c, rest)) = b.split_first() {
+        if t(c) {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    while let Some((c, rest)) = b.split_last() {
+        if t(c) {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    b
+}
+
+impl<'o> Loader<'o> {
+    pub(crate) fn new(opts: &'o LoadOptions) -> Self {
+        Loader {
+            opts,
+            cfg: Config::default(),
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            stack: Vec::new(),
+            files_read: 0,
+            commands: table::commands().map(str::to_string).collect(),
+            module_configs: Vec::new(),
+            sentinel_lines: Vec::new(),
+        }
+    }
+
+    fn problem(&mut self, kind: ProblemKind, span: &Span, message: impl Into<String>) {
+        self.cfg.problems.push(Problem {
+            kind,
+            span: span.clone(),
+            message: message.into(),
+        });
+    }
+
+    fn fatal(&mut self, span: &Span, message: impl Into<String>) {
+        self.problem(ProblemKind::Fatal, span, message);
+    }
+
+    /// Load the main file.
+    pub(crate) fn load_main(&mut self, path: &Path) -> Result<(), LoadError> {
+        let bytes = match read_capped(path, self.opts.max_file_bytes) {
+            Ok(b) => b,
+            Err(ReadError::Io(source)) => {
+                return Err(LoadError::Io { path: path.into(), source })
+            }
+            Err(ReadError::TooLarge(size)) => {
+                return Err(LoadError::TooLarge {
+                    path: path.into(),
+                    size,
+                    limit: self.opts.max_file_bytes,
+                })
+            }
+            Err(ReadError::Binary) => return Err(LoadError::Binary { path: path.into() }),
+            Err(ReadError::Directory) => {
+                return Err(LoadError::Io {
+                    path: path.into(),
+                    source: std::io::Error::other("is a directory"),
+                })
+            }
+            Err(ReadError::NotRegular) => {
+                return Err(LoadError::Io {
+                    path: path.into(),
+                    source: std::io::Error::other("not a regular file"),
+                })
+            }
+        };
+        self.files_read = 1;
+        self.parse_main(path, &bytes);
+        Ok(())
+    }
+
+    pub(crate) fn parse_main(&mut self, path: &Path, bytes: &[u8]) {
+        let file: Arc<Path> = Arc::from(path);
+        self.cfg.files.push(LoadedFile {
+            path: path.to_path_buf(),
+            included_from: None,
+        });
+        if let Ok(c) = std::fs::canonicalize(path) {
+            self.stack.push(c);
+        } else {
+            self.stack.push(path.to_path_buf());
+        }
+        let segs = [Segment {
+            first_line: 1,
+            file,
+            local_first: 1,
+        }];
+        self.parse_text(bytes, &segs);
+        self.stack.pop();
+        self.finish();
+    }
+
+    fn span_of(segs: &[Segment], line: u32) -> Span {
+        let seg = segs
+            .iter()
+            .rev()
+            .find(|s| s.first_line <= line)
+            .or_else(|| segs.first());
+        match seg {
+            Some(s) => Span {
+                file: s.file.clone(),
+                line: s.local_first + (line - s.first_line.min(line)),
+            },
+            None => Span {
+                file: Arc::from(Path::new("")),
+                line,
+            },
+        }
+    }
+
+    fn parse_text(&mut self, text: &[u8], segs: &[Segment]) {
+        for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
+            let linenum = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let mut line = trim_redis(raw);
+            if line.first() == Some(&b'#') || line.is_empty() {
+                continue;
+            }
+            let span = Self::span_of(segs, linenum);
+            if let Some(nul) = line.iter().position(|&b| b == 0) {
+                self.problem(
+                    ProblemKind::Warning,
+                    &span,
+                    "line contains a NUL byte; Redis ignores the rest of the line",
+                );
+                line = trim_redis(&line[..nul]);
+                if line.first() == Some(&b'#') || line.is_empty() {
+                    continue;
+                }
+            }
+            let Some(argv) = crate::split::split_args(line) else {
+                self.fatal(&span, "Unbalanced quotes in configuration line");
+                continue;
+            };
+            if argv.is_empty() {
+                continue;
+            }
+            let name = lossy(&argv[0]).to_ascii_lowercase();
+            let args: Vec<String> = argv[1..].iter().map(|a| lossy(a)).collect();
+            self.directive(name, args, span);
+        }
+    }
+
+    fn keep(&mut self, name: String, args: Vec<String>, span: Span) {
+        self.cfg.directives.push(Directive { name, args, span });
+    }
+
+    fn directive(&mut self, name: String, args: Vec<String>, span: Span) {
+        let argc = args.len() + 1;
+        if let Some(spec) = table::lookup(&name) {
+            if value::single_arg(spec) && argc != 2 {
+                self.fatal(&span, format!("{name}: wrong number of arguments"));
+                return;
+            }
+            match value::validate(spec, &args) {
+                Err(reason) => {
+                    self.fatal(&span, format!("{name}: {reason}"));
+                    return;
+                }
+                Ok(SetResult::Ignored(why)) => {
+                    self.problem(ProblemKind::Warning, &span, format!("{name}: {why}"));
+                    return;
+                }
+                Ok(SetResult::Ok) => {}
+            }
+            if matches!(spec.kind, Kind::Special(Special::Dir)) {
+                let target = self.cwd.join(&args[0]);
+                let meta = if args[0].is_empty() {
+                    Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+                } else {
+                    std::fs::metadata(&target)
+                };
+                match meta {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        self.fatal(&span, "dir: No such file or directory");
+                        return;
+                    }
+                    Ok(m) if !m.is_dir() => {
+                        self.fatal(&span, "dir: Not a directory");
+                        return;
+                    }
+                    _ => self.cwd = target,
+                }
+            }
+            self.keep(name, args, span);
+            return;
+        }
+        if table::DEPRECATED.contains(&name.as_str()) && argc == 2 {
+            self.problem(
+                ProblemKind::Warning,
+                &span,
+                format!("{name}: deprecated; Redis 7.0 accepts and ignores it"),
+            );
+            self.keep(name, args, span);
+            return;
+        }
+        match name.as_str() {
+            "include" if argc == 2 => {
+                let pattern = args[0].clone();
+                self.keep(name, args, span.clone());
+                self.include(&pattern, &span);
+            }
+            "rename-command" if argc == 3 => {
+                let from = args[0].to_ascii_lowercase();
+                let to = args[1].to_ascii_lowercase();
+                if from.contains('|') || !self.commands.contains(&from) {
+                    self.fatal(&span, "rename-command: No such command in rename-command");
+                    return;
+                }
+                self.commands.remove(&from);
+                if !to.is_empty() {
+                    if self.commands.contains(&to) {
+                        self.fatal(&span, "rename-command: Target command name already exists");
+                        return;
+                    }
+                    self.commands.insert(to);
+                }
+                self.keep(name, args, span);
+            }
+            "user" if argc >= 2 => self.keep(name, args, span),
+            "loadmodule" if argc >= 2 => self.keep(name, args, span),
+            _ if name.contains('.') => {
+                if argc != 2 {
+                    self.fatal(&span, format!("{name}: Module config specified without value"));
+                    return;
+                }
+                self.module_configs.push(span.clone());
+                self.keep(name, args, span);
+            }
+            "sentinel" => {
+                if argc == 1 {
+                    // Redis accepts a bare `sentinel` line and ignores it.
+                    self.keep(name, args, span);
+                } else if self.opts.dialect == Dialect::Server {
+                    self.fatal(&span, "sentinel directive while not in sentinel mode");
+                } else {
+                    // Processed after the whole file, like Redis's queue.
+                    self.sentinel_lines.push((args.clone(), span.clone()));
+                    self.keep(name, args, span);
+                }
+            }
+            _ => self.fatal(&span, "Bad directive or wrong number of arguments"),
+        }
+    }
+
+    fn include(&mut self, pattern: &str, span: &Span) {
+        if self.stack.len() > self.opts.max_include_depth {
+            self.fatal(
+                span,
+                format!(
+                    "include: nested deeper than {} levels (include loop?)",
+                    self.opts.max_include_depth
+                ),
+            );
+            return;
+        }
+        let paths: Vec<PathBuf> = if has_glob(pattern) {
+            let full = if Path::new(pattern).is_absolute() {
+                pattern.to_string()
+            } else {
+                format!(
+                    "{}/{}",
+                    glob::Pattern::escape(&self.cwd.to_string_lossy()),
+                    pattern
+                )
+            };
+            let opts = glob::MatchOptions {
+                case_sensitive: true,
+                require_literal_separator: true,
+                require_literal_leading_dot: true,
+            };
+            let mut v: Vec<PathBuf> = match glob::glob_with(&full, opts) {
+                Ok(it) => it.filter_map(Result::ok).collect(),
+                Err(_) => Vec::new(),
+            };
+            v.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+            if v.is_empty() {
+                self.problem(
+                    ProblemKind::Warning,
+                    span,
+                    "include: the pattern matches no file (Redis skips it silently)",
+                );
+                return;
+            }
+            v
+        } else {
+            vec![self.cwd.join(pattern)]
+        };
+
+        // Redis concatenates the contents of every match, then parses the result.
+        let mut text = Vec::new();
+        let mut segs = Vec::new();
+        let mut canon = Vec::new();
+        for p in paths {
+            if self.files_read >= self.opts.max_files {
+                self.fatal(
+                    span,
+                    format!("include: more than {} files in total", self.opts.max_files),
+                );
+                break;
+            }
+            let c = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+            if self.stack.contains(&c) {
+                self.fatal(
+                    span,
+                    format!(
+                        "include loop: '{}' is already being loaded (Redis would recurse until it crashes)",
+                        p.display()
+                    ),
+                );
+                continue;
+            }
+            let display = p.display().to_string();
+            let bytes = match read_capped(&p, self.opts.max_file_bytes) {
+                Ok(b) => b,
+                Err(ReadError::Io(e)) => {
+                    let reason = match e.kind() {
+                        std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+                        std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+                        _ => e.to_string(),
+                    };
+                    self.fatal(
+                        span,
+                        format!("Fatal error, can't open config file '{display}': {reason}"),
+                    );
+                    continue;
+                }
+                Err(ReadError::TooLarge(size)) => {
+                    self.fatal(
+                        span,
+                        format!(
+                            "include: '{display}' is {size} bytes, over the limit of {} bytes",
+                            self.opts.max_file_bytes
+                        ),
+                    );
+                    continue;
+                }
+                Err(ReadError::Binary) => {
+                    self.fatal(
+                        span,
+                        format!("include: '{display}' is not a text file (it contains NUL bytes)"),
+                    );
+                    continue;
+                }
+                Err(ReadError::NotRegular) => {
+                    self.fatal(span, format!("include: '{display}' is not a regular file"));
+                    continue;
+                }
+                Err(ReadError::Directory) => {
+                    self.problem(
+                        ProblemKind::Warning,
+                        span,
+                        format!("include: '{display}' is a directory; Redis reads it as empty"),
+                    );
+                    continue;
+                }
+            };
+            self.files_read += 1;
+            self.cfg.files.push(LoadedFile {
+                path: p.clone(),
+                included_from: Some(span.clone()),
+            });
+            let newlines = text.iter().filter(|&&b| b == b'\n').count();
+            let newlines = u32::try_from(newlines).unwrap_or(u32::MAX);
+            let merged = !text.is_empty() && text.last() != Some(&b'\n');
+            let file: Arc<Path> = Arc::from(p.as_path());
+            if merged {
+                // The first line continues the previous file's last line.
+                segs.push(Segment {
+                    first_line: newlines.saturating_add(2),
+                    file,
+                    local_first: 2,
+                });
+            } else {
+                segs.push(Segment {
+                    first_line: newlines.saturating_add(1),
+                    file,
+                    local_first: 1,
+                });
+            }
+            text.extend_from_slice(&bytes);
+            canon.push(c);
+        }
+        if segs.is_empty() {
+            return;
+        }
+        let pushed = canon.len();
+        self.stack.extend(canon);
+        self.parse_text(&text, &segs);
+        for _ in 0..pushed {
+            self.stack.pop();
+        }
+    }
+
+    /// Checks Redis makes after reading the file.
+    fn finish(&mut self) {
+        self.check_sentinel();
+        let has_loadmodule = self.cfg.directives.iter().any(|d| d.name == "loadmodule");
+        if !has_loadmodule {
+            for span in std::mem::take(&mut self.module_configs) {
+                self.fatal(
+                    &span,
+                    "Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting",
+                );
+            }
+        }
+        let cfg = &self.cfg;
+        let value = |n: &str| cfg.effective_for(n, self.opts.dialect).map(|e| e.value);
+        let mut late = Vec::new();
+        if self.opts.dialect == Dialect::Server {
+            if value("cluster-enabled").as_deref() == Some("yes") {
+                if let Some(d) = cfg
+                    .directives
+                    .iter()
+                    .rev()
+                    .find(|d| d.name == "replicaof" || d.name == "slaveof")
+                {
+                    if !value("replicaof").unwrap_or_default().is_empty() {
+                        late.push((d.span.clone(), "replicaof directive not allowed in cluster mode".to_string()));
+                    }
+                }
+            }
+            let aclfile = value("aclfile").unwrap_or_default();
+            if !aclfile.is_empty() {
+                if let Some(u) = cfg.directives.iter().find(|d| d.name == "user") {
+                    late.push((u.span.clone(), "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid".to_string()));
+                }
+            }
+        }
+        let bind_empty = value("bind").unwrap_or_default().is_empty();
+        let tcp = value("port").as_deref() != Some("0") && !bind_empty;
+        let tls = value("tls-port").as_deref().is_some_and(|p| p != "0") && !bind_empty;
+        let unix = !value("unixsocket").unwrap_or_default().is_empty();
+        if !tcp && !tls && !unix {
+            let d = cfg
+                .directives
+                .iter()
+                .rev()
+                .find(|d| d.name == "bind" || d.name == "port");
+            if let Some(d) = d {
+                late.push((d.span.clone(), "Configured to not listen anywhere, exiting.".to_string()));
+            }
+        }
+        for (span, msg) in late {
+            self.fatal(&span, msg);
+        }
+    }
+
+    /// `sentinelHandleConfiguration()` of Redis 7.0, for the queued lines.
+    fn check_sentinel(&mut self) {
+        let mut masters: HashSet<String> = HashSet::new();
+        for (args, span) in std::mem::take(&mut self.sentinel_lines) {
+            let sub = args[0].to_ascii_lowercase();
+            let argc = args.len();
+            let needs_master = |a: &[String], m: &HashSet<String>| a.get(1).is_some_and(|n| m.contains(n));
+            let err: Option<String> = match (sub.as_str(), argc) {
+                ("monitor", 5) => {
+                    let quorum = value::strtoll(args[4].as_bytes(), 10).0;
+                    if quorum <= 0 {
+                        Some("Quorum must be 1 or greater.".into())
+                    } else if !masters.insert(args[1].clone()) {
+                        Some("Duplicated master name.".into())
+                    } else {
+                        None
+                    }
+                }
+                ("down-after-milliseconds" | "failover-timeout" | "master-reboot-down-after-period", 3) => {
+                    if !needs_master(&args, &masters) {
+                        Some("No such master with specified name.".into())
+                    } else if value::strtoll(args[2].as_bytes(), 10).0 <= 0
+                        && sub != "master-reboot-down-after-period"
+                    {
+                        Some("negative or zero time parameter.".into())
+                    } else {
+                        None
+                    }
+                }
+                (
+                    "parallel-syncs" | "notification-script" | "client-reconfig-script" | "auth-pass"
+                    | "auth-user" | "config-epoch" | "leader-epoch",
+                    3,
+                )
+                | ("known-slave" | "known-replica", 4)
+                | ("known-sentinel", 4 | 5)
+                | ("rename-command", 4) => {
+                    if needs_master(&args, &masters) {
+                        None
+                    } else {
+                        Some("No such master with specified name.".into())
+                    }
+                }
+                ("myid", 2) => (args[1].len() != 40).then(|| "Malformed Sentinel id in myid option.".into()),
+                ("deny-scripts-reconfig" | "resolve-hostnames" | "announce-hostnames", 2) => {
+                    let ok = args[1].eq_ignore_ascii_case("yes") || args[1].eq_ignore_ascii_case("no");
+                    (!ok).then(|| format!("Please specify yes or no for the {sub} option."))
+                }
+                ("current-epoch" | "announce-ip" | "announce-port" | "sentinel-user" | "sentinel-pass", 2) => None,
+                _ => Some("Unrecognized sentinel configuration statement.".into()),
+            };
+            if let Some(e) = err {
+                self.fatal(&span, format!("sentinel {sub}: {e}"));
+            }
+        }
+    }
+}
