@@ -12,6 +12,17 @@
 
 pub use redis_conf::{Secret, Span};
 
+mod aclfile;
+mod bits;
+mod grammar;
+mod table;
+mod user;
+
+pub use bits::CommandBits;
+pub use grammar::{merge_selector_args, redact_op, sdssplitargs, RuleErrorKind};
+pub use table::{Command, CommandData, CommandId, CommandTable, CommandTableData, TableError};
+pub use user::hash_password;
+
 /// One ACL rule token, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rule {
@@ -28,7 +39,11 @@ pub enum Rule {
     /// `!<64 lowercase hex>`
     RemoveHash(String),
     /// `~pat` (read+write), `%R~pat`, `%W~pat`, `%RW~pat`
-    KeyPattern { pattern: String, read: bool, write: bool },
+    KeyPattern {
+        pattern: String,
+        read: bool,
+        write: bool,
+    },
     /// `allkeys` or `~*`
     AllKeys,
     ResetKeys,
@@ -67,16 +82,27 @@ pub struct RuleError {
 }
 
 /// Parse one rule token.
+///
+/// Syntax only: command and category names are checked by [`User::apply`]
+/// against the command table, as are the errors that depend on the user's
+/// state (pattern after `allkeys`, removing a missing password). An empty
+/// token is an error here; [`parse_rules`] skips empty tokens as Redis does.
 pub fn parse_rule(token: &str) -> Result<Rule, RuleError> {
-    let _ = token;
-    todo!()
+    grammar::parse_rule_impl(token)
 }
 
 /// Parse a sequence of rule tokens (selectors may span several tokens,
 /// as `ACLMergeSelectorArguments` allows).
 pub fn parse_rules<S: AsRef<str>>(tokens: &[S]) -> Result<Vec<Rule>, RuleError> {
-    let _ = tokens;
-    todo!()
+    let merged = merge_selector_args(tokens).map_err(|i| {
+        let t = tokens.get(i).map(|t| t.as_ref()).unwrap_or("");
+        RuleError::new(t, RuleErrorKind::UnmatchedParenthesis)
+    })?;
+    merged
+        .iter()
+        .filter(|t| !t.is_empty())
+        .map(|t| parse_rule(t))
+        .collect()
 }
 
 /// One `user` definition from an ACL file or a redis.conf `user` line.
@@ -103,9 +129,15 @@ pub struct AclFile {
 
 impl AclFile {
     /// Parse the text of an ACL file named `path` (used for spans).
+    ///
+    /// Lines are split on single spaces (no quoting); blank lines are
+    /// skipped; every other line must start with `user` (case-sensitive; no
+    /// `#` comments in 7.0). Problems carry Redis's wording (without the
+    /// `file:line:` prefix, which is the span); a user with bad rules is
+    /// still listed, with the rules that were valid. Rules are checked
+    /// against the Redis 7.0 command table.
     pub fn parse(path: &std::path::Path, text: &str) -> AclFile {
-        let _ = (path, text);
-        todo!()
+        aclfile::parse(path, text, CommandTable::redis_7_0())
     }
 }
 
@@ -156,17 +188,18 @@ impl User {
     /// A user created by `ACL SETUSER name` (off, no passwords, `-@all`,
     /// no keys, channels per `acl-pubsub-default` = resetchannels in 7.0+).
     pub fn new(name: &str) -> User {
-        let _ = name;
-        todo!()
+        User::new_impl(name)
     }
     /// The built-in default user: `on nopass ~* &* +@all`.
     pub fn default_user() -> User {
-        todo!()
+        User::default_impl()
     }
     /// Apply rules left to right; atomic like `ACL SETUSER` (on error the user is unchanged).
+    ///
+    /// Command and category names are checked against the Redis 7.0 table
+    /// ([`CommandTable::redis_7_0`]); see [`User::apply_with`] for another.
     pub fn apply(&mut self, rules: &[Rule]) -> Result<(), RuleError> {
-        let _ = rules;
-        todo!()
+        self.apply_with(CommandTable::redis_7_0(), rules)
     }
     /// Holds every command (root selector `+@all` with no later `-` rule).
     pub fn has_all_commands(&self) -> bool {

@@ -1,0 +1,504 @@
+//! Tokens → [`Rule`]s: the syntax part of `ACLSetUser` / `ACLSetSelector`,
+//! plus Redis's tokenizers (`sdssplitargs`, `ACLMergeSelectorArguments`).
+
+use crate::{Rule, RuleError, Secret};
+
+/// The reason part of a [`RuleError`], mirroring `ACLSetUserStringError()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RuleErrorKind {
+    /// EINVAL
+    Syntax,
+    /// ENOENT
+    UnknownCommandOrCategory,
+    /// EEXIST
+    KeyPatternAfterAllKeys,
+    /// EISDIR
+    ChannelPatternAfterAllChannels,
+    /// ENODEV
+    NoSuchPassword,
+    /// EBADMSG
+    BadHash,
+    /// ECHILD
+    FirstArgOfSubcommand,
+    /// `(` without a closing `)` (ACLMergeSelectorArguments)
+    UnmatchedParenthesis,
+}
+
+impl RuleErrorKind {
+    /// Redis's wording.
+    pub fn redis_reason(self) -> &'static str {
+        match self {
+            RuleErrorKind::Syntax => "Syntax error",
+            RuleErrorKind::UnknownCommandOrCategory => "Unknown command or category name in ACL",
+            RuleErrorKind::KeyPatternAfterAllKeys => {
+                "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and \
+                 does not have any effect. Try 'resetkeys' to start with an empty list of patterns"
+            }
+            RuleErrorKind::ChannelPatternAfterAllChannels => {
+                "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid \
+                 and does not have any effect. Try 'resetchannels' to start with an empty list \
+                 of channels"
+            }
+            RuleErrorKind::NoSuchPassword => {
+                "The password you are trying to remove from the user does not exist"
+            }
+            RuleErrorKind::BadHash => {
+                "The password hash must be exactly 64 characters and contain only lowercase \
+                 hexadecimal characters"
+            }
+            RuleErrorKind::FirstArgOfSubcommand => {
+                "Allowing first-arg of a subcommand is not supported"
+            }
+            RuleErrorKind::UnmatchedParenthesis => "Unmatched parenthesis in acl selector",
+        }
+    }
+
+    const ALL: [RuleErrorKind; 8] = [
+        RuleErrorKind::Syntax,
+        RuleErrorKind::UnknownCommandOrCategory,
+        RuleErrorKind::KeyPatternAfterAllKeys,
+        RuleErrorKind::ChannelPatternAfterAllChannels,
+        RuleErrorKind::NoSuchPassword,
+        RuleErrorKind::BadHash,
+        RuleErrorKind::FirstArgOfSubcommand,
+        RuleErrorKind::UnmatchedParenthesis,
+    ];
+}
+
+impl RuleError {
+    /// `Error in ACL SETUSER modifier '<op>': <reason>`, with passwords in
+    /// `op` replaced by `***`.
+    pub fn new(op: &str, kind: RuleErrorKind) -> RuleError {
+        if kind == RuleErrorKind::UnmatchedParenthesis {
+            return RuleError {
+                message: format!(
+                    "Unmatched parenthesis in acl selector starting at '{}'.",
+                    redact_op(op)
+                ),
+            };
+        }
+        RuleError {
+            message: format!(
+                "Error in ACL SETUSER modifier '{}': {}",
+                redact_op(op),
+                kind.redis_reason()
+            ),
+        }
+    }
+
+    /// Which of Redis's errors this is (from the message).
+    pub fn kind(&self) -> Option<RuleErrorKind> {
+        if self.message.starts_with("Unmatched parenthesis") {
+            return Some(RuleErrorKind::UnmatchedParenthesis);
+        }
+        RuleErrorKind::ALL
+            .into_iter()
+            .find(|k| self.message.ends_with(k.redis_reason()))
+    }
+
+    /// The op as echoed in the message (already redacted).
+    pub fn op(&self) -> Option<&str> {
+        let start = self.message.find('\'')? + 1;
+        let end = self
+            .message
+            .rfind("': ")
+            .or_else(|| self.message.rfind("'."))?;
+        self.message.get(start..end)
+    }
+}
+
+/// `op` for messages: password-like tokens (`>pw`, `<pw`, `#hash`, `!hash`)
+/// become `>***`; inside a selector each such token is redacted.
+pub fn redact_op(op: &str) -> String {
+    fn one(t: &str) -> String {
+        match t.as_bytes().first() {
+            Some(b'>' | b'<' | b'#' | b'!') => format!("{}***", &t[..1]),
+            _ => t.to_string(),
+        }
+    }
+    if let Some(inner) = op.strip_prefix('(') {
+        // Keep the separators as they were, redact token by token.
+        let mut out = String::from("(");
+        let mut tok = String::new();
+        for ch in inner.chars() {
+            if ch.is_ascii_whitespace() {
+                out.push_str(&one_in_selector(&tok));
+                tok.clear();
+                out.push(ch);
+            } else {
+                tok.push(ch);
+            }
+        }
+        out.push_str(&one_in_selector(&tok));
+        return out;
+    }
+    fn one_in_selector(t: &str) -> String {
+        // A quoted token ('">pw"') is redacted too.
+        let s = t.trim_start_matches(['"', '\'']);
+        match s.as_bytes().first() {
+            Some(b'>' | b'<' | b'#' | b'!') => "***".to_string(),
+            _ => t.to_string(),
+        }
+    }
+    one(op)
+}
+
+/// A C string's view of `s`: up to the first NUL (`strcasecmp`, `sdsnew`).
+pub(crate) fn cstr(s: &str) -> &str {
+    match s.find('\0') {
+        Some(i) => &s[..i],
+        None => s,
+    }
+}
+
+/// C `isspace` in the C locale.
+pub(crate) fn c_isspace(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// `ACLStringHasSpaces`: whitespace or NUL.
+pub(crate) fn has_spaces(s: &str) -> bool {
+    s.bytes().any(|b| c_isspace(b) || b == 0)
+}
+
+fn kw(op: &str, word: &str) -> bool {
+    cstr(op).eq_ignore_ascii_case(word)
+}
+
+/// Parse one rule token (see [`crate::parse_rule`]).
+pub(crate) fn parse_rule_impl(token: &str) -> Result<Rule, RuleError> {
+    let op = token;
+    let err = |k| Err(RuleError::new(op, k));
+    if op.is_empty() {
+        return err(RuleErrorKind::Syntax);
+    }
+    if kw(op, "on") {
+        return Ok(Rule::On);
+    }
+    if kw(op, "off") {
+        return Ok(Rule::Off);
+    }
+    if kw(op, "skip-sanitize-payload") {
+        return Ok(Rule::SkipSanitizePayload);
+    }
+    if kw(op, "sanitize-payload") {
+        return Ok(Rule::SanitizePayload);
+    }
+    if kw(op, "nopass") {
+        return Ok(Rule::NoPass);
+    }
+    if kw(op, "resetpass") {
+        return Ok(Rule::ResetPass);
+    }
+    let first = op.as_bytes()[0];
+    match first {
+        b'>' => return Ok(Rule::AddPassword(Secret::new(op[1..].as_bytes()))),
+        b'<' => return Ok(Rule::RemovePassword(Secret::new(op[1..].as_bytes()))),
+        b'#' | b'!' => {
+            let h = &op[1..];
+            if !is_valid_hash(h) {
+                return err(RuleErrorKind::BadHash);
+            }
+            return Ok(if first == b'#' {
+                Rule::AddHash(h.to_string())
+            } else {
+                Rule::RemoveHash(h.to_string())
+            });
+        }
+        b'(' if op.ends_with(')') => {
+            let inner = &op[1..op.len() - 1];
+            let mut rules = Vec::new();
+            // sdssplitargs failing (unbalanced quotes) yields an empty selector.
+            for t in sdssplitargs(inner).unwrap_or_default() {
+                match parse_selector_op(&t) {
+                    Ok(r) => rules.push(r),
+                    Err(_) => return err(RuleErrorKind::Syntax),
+                }
+            }
+            return Ok(Rule::Selector(rules));
+        }
+        _ => {}
+    }
+    if kw(op, "clearselectors") {
+        return Ok(Rule::ClearSelectors);
+    }
+    if kw(op, "reset") {
+        return Ok(Rule::Reset);
+    }
+    parse_selector_op(op)
+}
+
+/// `#`/`!` payload: exactly 64 characters `[0-9a-f]`.
+pub(crate) fn is_valid_hash(h: &str) -> bool {
+    h.len() == 64
+        && h.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+}
+
+/// The syntax of `ACLSetSelector` (no command table, no state).
+pub(crate) fn parse_selector_op(op: &str) -> Result<Rule, RuleError> {
+    let err = |k| Err(RuleError::new(op, k));
+    if kw(op, "allkeys") || kw(op, "~*") {
+        return Ok(Rule::AllKeys);
+    }
+    if kw(op, "resetkeys") {
+        return Ok(Rule::ResetKeys);
+    }
+    if kw(op, "allchannels") || kw(op, "&*") {
+        return Ok(Rule::AllChannels);
+    }
+    if kw(op, "resetchannels") {
+        return Ok(Rule::ResetChannels);
+    }
+    if kw(op, "allcommands") || kw(op, "+@all") {
+        return Ok(Rule::AllCommands);
+    }
+    if kw(op, "nocommands") || kw(op, "-@all") {
+        return Ok(Rule::NoCommands);
+    }
+    let b = op.as_bytes();
+    match b.first() {
+        Some(b'~') => {
+            let pat = &op[1..];
+            if has_spaces(pat) {
+                return err(RuleErrorKind::Syntax);
+            }
+            Ok(Rule::KeyPattern {
+                pattern: pat.to_string(),
+                read: true,
+                write: true,
+            })
+        }
+        Some(b'%') => {
+            // Debian 7.0.15 (CVE-2024-31227 / CVE-2024-51741 fixes): each
+            // of R/W at most once, then '~'; no flag at all is an error.
+            let (mut read, mut write) = (false, false);
+            let mut offset = 1;
+            let mut ok = true;
+            while offset < b.len() {
+                let c = b[offset];
+                if c.eq_ignore_ascii_case(&b'r') && !read {
+                    read = true;
+                } else if c.eq_ignore_ascii_case(&b'w') && !write {
+                    write = true;
+                } else if c == b'~' {
+                    offset += 1;
+                    break;
+                } else {
+                    ok = false;
+                    break;
+                }
+                offset += 1;
+            }
+            if !ok || !(read || write) {
+                return err(RuleErrorKind::Syntax);
+            }
+            let pat = op.get(offset..).unwrap_or("");
+            if has_spaces(pat) {
+                return err(RuleErrorKind::Syntax);
+            }
+            Ok(Rule::KeyPattern {
+                pattern: pat.to_string(),
+                read,
+                write,
+            })
+        }
+        Some(b'&') => {
+            let pat = &op[1..];
+            if has_spaces(pat) {
+                return err(RuleErrorKind::Syntax);
+            }
+            Ok(Rule::Channel(pat.to_string()))
+        }
+        Some(b'+') if b.get(1) != Some(&b'@') => {
+            Ok(Rule::AllowCommand(op[1..].to_ascii_lowercase()))
+        }
+        Some(b'-') if b.get(1) != Some(&b'@') => {
+            Ok(Rule::DenyCommand(op[1..].to_ascii_lowercase()))
+        }
+        Some(b'+') => Ok(Rule::AllowCategory(op[2..].to_ascii_lowercase())),
+        Some(b'-') => Ok(Rule::DenyCategory(op[2..].to_ascii_lowercase())),
+        _ => err(RuleErrorKind::Syntax),
+    }
+}
+
+/// `ACLMergeSelectorArguments`: selectors split over several tokens are
+/// re-joined with single spaces. `Err(index)` names the token that opened
+/// an unmatched parenthesis. Empty tokens are kept (they are no-ops).
+pub fn merge_selector_args<S: AsRef<str>>(tokens: &[S]) -> Result<Vec<String>, usize> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (j, t) in tokens.iter().enumerate() {
+        let op = t.as_ref();
+        if op.starts_with('(') && !op.ends_with(')') {
+            // A new '(' restarts the selector, dropping an unfinished one (as Redis does).
+            open = Some((j, op.to_string()));
+            continue;
+        }
+        if let Some((_, sel)) = open.as_mut() {
+            sel.push(' ');
+            sel.push_str(op);
+            if op.ends_with(')') {
+                if let Some((_, s)) = open.take() {
+                    out.push(s);
+                }
+            }
+            continue;
+        }
+        out.push(op.to_string());
+    }
+    match open {
+        Some((j, _)) => Err(j),
+        None => Ok(out),
+    }
+}
+
+/// Like [`merge_selector_args`], also returning the merged tokens found
+/// before an unmatched parenthesis.
+pub(crate) fn merge_selector_args_partial<S: AsRef<str>>(
+    tokens: &[S],
+) -> (Vec<String>, Option<usize>) {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (j, t) in tokens.iter().enumerate() {
+        let op = t.as_ref();
+        if op.starts_with('(') && !op.ends_with(')') {
+            open = Some((j, op.to_string()));
+            continue;
+        }
+        if let Some((_, sel)) = open.as_mut() {
+            sel.push(' ');
+            sel.push_str(op);
+            if op.ends_with(')') {
+                if let Some((_, s)) = open.take() {
+                    out.push(s);
+                }
+            }
+            continue;
+        }
+        out.push(op.to_string());
+    }
+    (out, open.map(|(j, _)| j))
+}
+
+/// Redis's `sdssplitargs` (quotes, `\xHH` and `\n`-style escapes);
+/// `None` on unbalanced quotes. Bytes that are not UTF-8 are replaced.
+pub fn sdssplitargs(line: &str) -> Option<Vec<String>> {
+    let p = line.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    let at = |i: usize| p.get(i).copied().unwrap_or(0);
+    loop {
+        while i < p.len() && c_isspace(p[i]) {
+            i += 1;
+        }
+        if i >= p.len() {
+            return Some(out);
+        }
+        let (mut inq, mut insq, mut done) = (false, false, false);
+        let mut cur: Vec<u8> = Vec::new();
+        while !done {
+            let c = at(i);
+            if inq {
+                if c == b'\\'
+                    && at(i + 1) == b'x'
+                    && at(i + 2).is_ascii_hexdigit()
+                    && at(i + 3).is_ascii_hexdigit()
+                {
+                    let h = |x: u8| (x as char).to_digit(16).unwrap_or(0) as u8;
+                    cur.push(h(at(i + 2)) * 16 + h(at(i + 3)));
+                    i += 3;
+                } else if c == b'\\' && at(i + 1) != 0 {
+                    i += 1;
+                    cur.push(match at(i) {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => 8,
+                        b'a' => 7,
+                        other => other,
+                    });
+                } else if c == b'"' {
+                    if at(i + 1) != 0 && !c_isspace(at(i + 1)) {
+                        return None;
+                    }
+                    done = true;
+                } else if c == 0 {
+                    return None;
+                } else {
+                    cur.push(c);
+                }
+            } else if insq {
+                if c == b'\\' && at(i + 1) == b'\'' {
+                    i += 1;
+                    cur.push(b'\'');
+                } else if c == b'\'' {
+                    if at(i + 1) != 0 && !c_isspace(at(i + 1)) {
+                        return None;
+                    }
+                    done = true;
+                } else if c == 0 {
+                    return None;
+                } else {
+                    cur.push(c);
+                }
+            } else {
+                match c {
+                    b' ' | b'\n' | b'\r' | b'\t' | 0 => done = true,
+                    b'"' => inq = true,
+                    b'\'' => insq = true,
+                    _ => cur.push(c),
+                }
+            }
+            if i < p.len() {
+                i += 1;
+            }
+        }
+        out.push(String::from_utf8_lossy(&cur).into_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitargs() {
+        assert_eq!(sdssplitargs("a  b").unwrap(), vec!["a", "b"]);
+        assert_eq!(sdssplitargs(" \"x y\" 'z'").unwrap(), vec!["x y", "z"]);
+        assert_eq!(sdssplitargs("\"\\x41\\n\"").unwrap(), vec!["A\n"]);
+        assert!(sdssplitargs("\"abc").is_none());
+        assert!(sdssplitargs("\"a\"b").is_none());
+        assert_eq!(sdssplitargs("").unwrap(), Vec::<String>::new());
+        assert_eq!(sdssplitargs("\"\"").unwrap(), vec![""]);
+    }
+
+    #[test]
+    fn merge() {
+        assert_eq!(
+            merge_selector_args(&["on", "(~a", "+get)", "off"]).unwrap(),
+            vec!["on", "(~a +get)", "off"]
+        );
+        assert_eq!(
+            merge_selector_args(&["(a", "(b", "c)"]).unwrap(),
+            vec!["(b c)"]
+        );
+        assert_eq!(merge_selector_args(&["x", "(a", "b"]), Err(1));
+        assert_eq!(
+            merge_selector_args(&["()", "(", ")"]).unwrap(),
+            vec!["()", "( )"]
+        );
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact_op(">secret"), ">***");
+        assert_eq!(redact_op("(~a >secret +get)"), "(~a *** +get)");
+        assert_eq!(redact_op("+get"), "+get");
+        let e = RuleError::new("<hunter2", RuleErrorKind::NoSuchPassword);
+        assert!(!e.message.contains("hunter2"));
+        assert_eq!(e.kind(), Some(RuleErrorKind::NoSuchPassword));
+        assert_eq!(e.op(), Some("<***"));
+    }
+}

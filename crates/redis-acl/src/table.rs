@@ -1,0 +1,224 @@
+//! The server's command table (names, subcommands, ACL categories, flags,
+//! key specs), as data generated from a real server.
+//!
+//! `data/redis-7.0.json` is generated from redis-server 7.0.15 by the
+//! ignored test `generate_command_table` in `tests/command_table.rs` and
+//! checked against the running server by the test `committed_table_matches_server`.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+/// The JSON form of a command table (`data/redis-7.0.json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommandTableData {
+    /// `redis` or `valkey`.
+    pub server: String,
+    /// The server version the table was generated from.
+    pub version: String,
+    /// ACL categories in `ACL CAT` order.
+    pub categories: Vec<String>,
+    /// Top-level commands, sorted by name.
+    pub commands: Vec<CommandData>,
+}
+
+/// One command (or subcommand) as `COMMAND INFO` reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommandData {
+    /// Lower-case full name (`get`, `config|get`).
+    pub name: String,
+    pub arity: i64,
+    /// Command flags (`readonly`, `admin`, `no_auth`, …).
+    pub flags: Vec<String>,
+    /// ACL categories without the `@`.
+    pub categories: Vec<String>,
+    pub first_key: i64,
+    pub last_key: i64,
+    pub step: i64,
+    /// Key specs (7.0+), as JSON objects (`flags`, `begin_search`, `find_keys`).
+    #[serde(default)]
+    pub key_specs: Vec<serde_json::Value>,
+    /// Subcommands, sorted by name (empty unless a container).
+    #[serde(default)]
+    pub subcommands: Vec<CommandData>,
+}
+
+/// Index of a command in a [`CommandTable`] (its bit in a [`crate::CommandBits`]).
+pub type CommandId = usize;
+
+/// One command of a [`CommandTable`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Command {
+    pub id: CommandId,
+    /// Lower-case full name (`get`, `config|get`).
+    pub name: String,
+    pub parent: Option<CommandId>,
+    pub subcommands: Vec<CommandId>,
+    pub arity: i64,
+    pub flags: Vec<String>,
+    pub categories: Vec<String>,
+    pub key_specs: Vec<serde_json::Value>,
+}
+
+impl Command {
+    pub fn has_flag(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f.eq_ignore_ascii_case(flag))
+    }
+    pub fn in_category(&self, cat: &str) -> bool {
+        self.categories.iter().any(|c| c.eq_ignore_ascii_case(cat))
+    }
+    /// `CMD_NO_AUTH` commands (AUTH, HELLO, QUIT, RESET) bypass the ACL command check.
+    pub fn is_no_auth(&self) -> bool {
+        self.has_flag("no_auth")
+    }
+}
+
+/// A server's command table with Redis's lookup rules.
+#[derive(Clone, Debug)]
+pub struct CommandTable {
+    server: String,
+    version: String,
+    categories: Vec<String>,
+    commands: Vec<Command>,
+    by_name: HashMap<String, CommandId>,
+}
+
+/// Why a command table could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid command table: {0}")]
+pub struct TableError(String);
+
+impl CommandTable {
+    /// The table of redis-server 7.0.15 (generated, shipped with the crate).
+    pub fn redis_7_0() -> &'static CommandTable {
+        static T: OnceLock<CommandTable> = OnceLock::new();
+        T.get_or_init(|| {
+            // The shipped file is checked by tests; an empty table is the
+            // only fallback that cannot panic.
+            CommandTable::from_json(include_str!("../data/redis-7.0.json")).unwrap_or_else(|_| {
+                CommandTable::from_data(CommandTableData {
+                    server: "redis".into(),
+                    version: "unknown".into(),
+                    categories: Vec::new(),
+                    commands: Vec::new(),
+                })
+            })
+        })
+    }
+
+    pub fn from_json(text: &str) -> Result<CommandTable, TableError> {
+        let data: CommandTableData =
+            serde_json::from_str(text).map_err(|e| TableError(e.to_string()))?;
+        Ok(CommandTable::from_data(data))
+    }
+
+    pub fn from_data(data: CommandTableData) -> CommandTable {
+        let mut t = CommandTable {
+            server: data.server,
+            version: data.version,
+            categories: data.categories,
+            commands: Vec::new(),
+            by_name: HashMap::new(),
+        };
+        for c in data.commands {
+            t.add(c, None);
+        }
+        t
+    }
+
+    fn add(&mut self, c: CommandData, parent: Option<CommandId>) -> CommandId {
+        let id = self.commands.len();
+        let name = c.name.to_ascii_lowercase();
+        self.by_name.insert(name.clone(), id);
+        self.commands.push(Command {
+            id,
+            name,
+            parent,
+            subcommands: Vec::new(),
+            arity: c.arity,
+            flags: c.flags,
+            categories: c.categories,
+            key_specs: c.key_specs,
+        });
+        for s in c.subcommands {
+            let sid = self.add(s, Some(id));
+            if let Some(cmd) = self.commands.get_mut(id) {
+                cmd.subcommands.push(sid);
+            }
+        }
+        id
+    }
+
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+    /// ACL categories in `ACL CAT` order.
+    pub fn categories(&self) -> &[String] {
+        &self.categories
+    }
+    /// Whether `name` is a category (case-insensitive, without `@`).
+    pub fn is_category(&self, name: &str) -> bool {
+        self.categories.iter().any(|c| c.eq_ignore_ascii_case(name))
+    }
+    /// Every command and subcommand; a command's id is its index.
+    pub fn commands(&self) -> &[Command] {
+        &self.commands
+    }
+    pub fn len(&self) -> usize {
+        self.commands.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty()
+    }
+    pub fn get(&self, id: CommandId) -> Option<&Command> {
+        self.commands.get(id)
+    }
+    /// Members of a category, commands and subcommands (like `ACL CAT cat`).
+    pub fn category_members(&self, cat: &str) -> Vec<&Command> {
+        self.commands
+            .iter()
+            .filter(|c| c.in_category(cat))
+            .collect()
+    }
+
+    /// Redis's `ACLLookupCommand` (`lookupCommandBySdsLogic`, strict):
+    /// `name` or `container|sub`, case-insensitive; at most one `|`;
+    /// `cmd|x` only when `cmd` is a container.
+    pub fn lookup(&self, name: &str) -> Option<&Command> {
+        if name.is_empty() {
+            return None;
+        }
+        let parts: Vec<&str> = name.split('|').collect();
+        match parts.as_slice() {
+            [base] => self.top(base),
+            [base, sub] => {
+                let b = self.top(base)?;
+                if b.subcommands.is_empty() {
+                    return None;
+                }
+                let full = format!("{}|{}", b.name, sub.to_ascii_lowercase());
+                self.by_name
+                    .get(&full)
+                    .and_then(|&id| self.commands.get(id))
+            }
+            _ => None,
+        }
+    }
+
+    fn top(&self, name: &str) -> Option<&Command> {
+        let c = self
+            .by_name
+            .get(&name.to_ascii_lowercase())
+            .and_then(|&id| self.commands.get(id))?;
+        // A top-level name never contains '|', so this only guards odd input.
+        if c.parent.is_some() {
+            None
+        } else {
+            Some(c)
+        }
+    }
+}
