@@ -134,6 +134,11 @@ pub struct LoadOptions {
     pub max_include_depth: usize,
     /// Maximum number of files read in total (includes and globs).
     pub max_files: usize,
+    /// The server's working directory when it reads the file: relative
+    /// `include` and `dir` paths resolve against it (and against every
+    /// `dir` line before them, as Redis `chdir`s while loading). `None`:
+    /// this process's current directory.
+    pub working_dir: Option<PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -143,6 +148,7 @@ impl Default for LoadOptions {
             max_file_bytes: 16 * 1024 * 1024,
             max_include_depth: 16,
             max_files: 1024,
+            working_dir: None,
         }
     }
 }
@@ -186,6 +192,9 @@ pub struct Config {
     pub files: Vec<LoadedFile>,
     pub directives: Vec<Directive>,
     pub problems: Vec<Problem>,
+    /// The working directory relative paths were resolved against
+    /// ([`LoadOptions::working_dir`], else this process's current directory).
+    pub working_dir: Option<PathBuf>,
 }
 
 /// Split one line the way Redis's `sdssplitargs()` does.
@@ -312,7 +321,10 @@ impl Config {
                 value::replay_obuf(default, lines.iter().map(|d| d.args.as_slice()))
             }
             Kind::Special(Special::Dir) => {
-                let mut cwd = std::env::current_dir().unwrap_or_default();
+                let mut cwd = match &self.working_dir {
+                    Some(w) => w.clone(),
+                    None => std::env::current_dir().unwrap_or_default(),
+                };
                 for d in &lines {
                     if let Some(a) = d.args.first() {
                         cwd = cwd.join(a);

@@ -94,10 +94,17 @@ fn trim_redis(mut b: &[u8]) -> &[u8] {
 
 impl<'o> Loader<'o> {
     pub(crate) fn new(opts: &'o LoadOptions) -> Self {
+        let cwd = match &opts.working_dir {
+            Some(w) => w.clone(),
+            None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        };
         Loader {
             opts,
-            cfg: Config::default(),
-            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            cfg: Config {
+                working_dir: Some(cwd.clone()),
+                ..Config::default()
+            },
+            cwd,
             stack: Vec::new(),
             files_read: 0,
             commands: table::commands().map(str::to_string).collect(),
@@ -226,9 +233,14 @@ impl<'o> Loader<'o> {
         self.cfg.directives.push(Directive { name, args, span });
     }
 
-    fn directive(&mut self, name: String, args: Vec<String>, span: Span) {
+    fn directive(&mut self, name: String, mut args: Vec<String>, span: Span) {
         let argc = args.len() + 1;
         if let Some(spec) = table::lookup(&name) {
+            // A multi-argument config given one non-empty argument has it
+            // split on single spaces (`bind "a b"`), like Redis 7.0.
+            if !value::single_arg(spec) && args.len() == 1 && !args[0].is_empty() {
+                args = args[0].split(' ').map(str::to_string).collect();
+            }
             if value::single_arg(spec) && argc != 2 {
                 self.fatal(&span, format!("{name}: wrong number of arguments"));
                 return;
@@ -238,9 +250,8 @@ impl<'o> Loader<'o> {
                     self.fatal(&span, format!("{name}: {reason}"));
                     return;
                 }
-                Ok(SetResult::Ignored(why)) => {
+                Ok(SetResult::Warn(why)) => {
                     self.problem(ProblemKind::Warning, &span, format!("{name}: {why}"));
-                    return;
                 }
                 Ok(SetResult::Ok) => {}
             }

@@ -303,8 +303,8 @@ pub(crate) fn single_arg(spec: &Spec) -> bool {
 /// Outcome of setting a config from a file line.
 pub(crate) enum SetResult {
     Ok,
-    /// Redis accepts the line but ignores the value (with why).
-    Ignored(&'static str),
+    /// Redis accepts the line, but it deserves a warning (with why).
+    Warn(&'static str),
 }
 
 /// Validate the arguments (after the name) the way the config's `set()` does.
@@ -313,7 +313,11 @@ pub(crate) fn validate(spec: &Spec, args: &[String]) -> Result<SetResult, String
     let first = args.first().map(String::as_str).unwrap_or("");
     match &spec.kind {
         Kind::Bool => {
-            if first.eq_ignore_ascii_case("yes") || first.eq_ignore_ascii_case("no") {
+            if spec.name == "activedefrag" && first.eq_ignore_ascii_case("yes") {
+                Ok(SetResult::Warn(
+                    "Active defragmentation cannot be enabled on builds without Redis's bundled jemalloc (e.g. Debian's), which refuse this line",
+                ))
+            } else if first.eq_ignore_ascii_case("yes") || first.eq_ignore_ascii_case("no") {
                 Ok(SetResult::Ok)
             } else {
                 Err("argument must be 'yes' or 'no'".into())
@@ -434,11 +438,7 @@ fn validate_special(sp: Special, args: &[String]) -> Result<SetResult, String> {
                 return Err("wrong number of arguments".into());
             }
             if oom_values(args).is_none() {
-                // Redis's setter returns -1 here, which the file loader
-                // treats as success: the line is accepted and ignored.
-                return Ok(SetResult::Ignored(
-                    "Invalid oom-score-adj-values, elements must be between -2000 and 2000 (Redis 7.0 ignores this line)",
-                ));
+                return Err("Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into());
             }
             Ok(SetResult::Ok)
         }

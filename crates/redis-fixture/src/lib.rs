@@ -212,9 +212,36 @@ impl Server {
             output: e.to_string(),
         })?;
         for (name, content) in files {
-            std::fs::write(dir.path().join(name), content).unwrap();
+            let path = dir.path().join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).unwrap();
+            }
+            std::fs::write(path, content).unwrap();
         }
         Self::spawn(dir, config, extra)
+    }
+
+    /// Like [`Server::start_files`], but passes only `--port N --daemonize no`
+    /// on the command line (plus `extra`), so the config's own `dir`,
+    /// `logfile`, `save` and `bind` stay in effect. The server's cwd is the
+    /// temp dir, so relative paths in the config land there. The config
+    /// must let a client on 127.0.0.1 connect (its `bind` must include it).
+    pub fn start_bare(
+        config: &str,
+        files: &[(&str, &str)],
+        extra: &[&str],
+    ) -> Result<Server, StartError> {
+        let dir = tempfile::tempdir().map_err(|e| StartError {
+            output: e.to_string(),
+        })?;
+        for (name, content) in files {
+            let path = dir.path().join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).unwrap();
+            }
+            std::fs::write(path, content).unwrap();
+        }
+        Self::spawn_args(dir, config, extra, false)
     }
 
     pub fn start_with(config: &str, extra: &[&str]) -> Result<Server, StartError> {
@@ -222,6 +249,15 @@ impl Server {
     }
 
     fn spawn(dir: tempfile::TempDir, config: &str, extra: &[&str]) -> Result<Server, StartError> {
+        Self::spawn_args(dir, config, extra, true)
+    }
+
+    fn spawn_args(
+        dir: tempfile::TempDir,
+        config: &str,
+        extra: &[&str],
+        harness_defaults: bool,
+    ) -> Result<Server, StartError> {
         let config_path = dir.path().join("redis.conf");
         std::fs::write(&config_path, config).unwrap();
         for _attempt in 0..5 {
@@ -229,11 +265,15 @@ impl Server {
             let mut cmd = Command::new(redis_server_bin());
             cmd.arg(&config_path)
                 .current_dir(dir.path())
-                .args(["--port", &port.to_string()])
-                .args(["--dir", &dir.path().to_string_lossy()])
-                .args(["--daemonize", "no", "--logfile", "", "--save", ""])
-                .args(["--bind", "127.0.0.1"])
-                .args(extra)
+                .args(["--port", &port.to_string()]);
+            if harness_defaults {
+                cmd.args(["--dir", &dir.path().to_string_lossy()])
+                    .args(["--daemonize", "no", "--logfile", "", "--save", ""])
+                    .args(["--bind", "127.0.0.1"]);
+            } else {
+                cmd.args(["--daemonize", "no"]);
+            }
+            cmd.args(extra)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
@@ -301,6 +341,42 @@ impl Server {
         a.get(1).map(|v| v.text())
     }
 
+    /// `CONFIG GET *` on one connection, after `AUTH` when `auth` is given
+    /// (`(user, password)`; user `""` sends `AUTH password`). `config_cmd`
+    /// is the name CONFIG answers to (it may have been renamed).
+    pub fn config_get_all(
+        &self,
+        config_cmd: &str,
+        auth: Option<(&str, &str)>,
+    ) -> std::io::Result<Vec<(String, String)>> {
+        let mut c = Conn::connect(self.port)?;
+        if let Some((user, pass)) = auth {
+            let r = if user.is_empty() {
+                c.cmd(&["AUTH", pass])?
+            } else {
+                c.cmd(&["AUTH", user, pass])?
+            };
+            if let Reply::Error(e) = r {
+                return Err(std::io::Error::other(format!("AUTH failed: {e}")));
+            }
+        }
+        let r = c.cmd(&[config_cmd, "GET", "*"])?;
+        let items = match r {
+            Reply::Array(Some(a)) => a,
+            other => return Err(std::io::Error::other(format!("CONFIG GET *: {other:?}"))),
+        };
+        let text = |r: &Reply| match r {
+            Reply::Bulk(Some(b)) => String::from_utf8_lossy(b).into_owned(),
+            Reply::Status(s) => s.clone(),
+            _ => String::new(),
+        };
+        Ok(items
+            .chunks(2)
+            .filter(|p| p.len() == 2)
+            .map(|p| (text(&p[0]), text(&p[1])))
+            .collect())
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -315,6 +391,12 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Like [`try_config`] but with only `--port` and `--daemonize no` on the
+/// command line (see [`Server::start_bare`]).
+pub fn try_config_bare(config: &str, files: &[(&str, &str)]) -> Result<Server, StartError> {
+    Server::start_bare(config, files, &[])
 }
 
 /// Run redis-server on a config file and report whether it starts.
