@@ -269,6 +269,8 @@ pub struct OsFacts {
     pub logrotate: Result<Vec<LogrotateRule>, String>,
     /// Files read for `logrotate`.
     pub logrotate_files: Vec<PathBuf>,
+    /// The logrotate program, if installed (rules do nothing without it).
+    pub logrotate_binary: Option<PathBuf>,
 }
 
 /// A running server process on this host.
@@ -304,5 +306,63 @@ pub fn resolve(base: &Path, p: &str) -> PathBuf {
         path.to_path_buf()
     } else {
         base.join(path)
+    }
+}
+
+/// A line of an input file that Redis would reject (or warn about),
+/// reported beside the checks: the rest of the file is still audited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputProblem {
+    pub source: crate::Source,
+    pub location: String,
+    pub file: PathBuf,
+    pub line: u32,
+    pub message: String,
+    /// Redis would refuse to start (or to load the ACL file).
+    pub fatal: bool,
+}
+
+impl InputProblem {
+    fn at(source: crate::Source, span: &Span, message: &str, fatal: bool) -> InputProblem {
+        InputProblem {
+            source,
+            location: span.to_string(),
+            file: span.file.to_path_buf(),
+            line: span.line,
+            message: message.to_string(),
+            fatal,
+        }
+    }
+}
+
+impl Snapshot {
+    /// Every problem the parsers found in the config, ACL file and sentinel.conf.
+    pub fn input_problems(&self) -> Vec<InputProblem> {
+        use redis_conf::ProblemKind;
+        let mut out = Vec::new();
+        if let Avail::Present(c) = &self.conf {
+            for p in &c.config.problems {
+                out.push(InputProblem::at(crate::Source::Conf, &p.span, &p.message, p.kind == ProblemKind::Fatal));
+            }
+        }
+        if let Avail::Present(a) = &self.acl {
+            let source = match a.origin {
+                AclOrigin::AclFile(_) => crate::Source::Aclfile,
+                _ => crate::Source::Conf,
+            };
+            for (span, msg) in &a.problems {
+                // The config parser already reports user lines it rejects.
+                if out.iter().any(|p: &InputProblem| p.location == span.to_string()) {
+                    continue;
+                }
+                out.push(InputProblem::at(source, span, msg, true));
+            }
+        }
+        if let Avail::Present(sf) = &self.sentinel {
+            for p in &sf.config.problems {
+                out.push(InputProblem::at(crate::Source::Conf, &p.span, &p.message, p.kind == ProblemKind::Fatal));
+            }
+        }
+        out
     }
 }

@@ -1,14 +1,138 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Collectors: they read files, /proc and the host's configuration and
+//! build a [`Snapshot`]. They do I/O and nothing else; the checks decide.
+
+mod accounts;
+mod files;
+mod logrotate;
+mod procs;
+
+pub use accounts::Accounts;
+pub use files::file_meta;
+pub use logrotate::{parse_logrotate, read_logrotate};
+pub use procs::find_server_processes;
+
+use rampart_checks::aclbuild::{build_acl_facts, AclFileInput};
+use rampart_checks::{Avail, ConfFacts, Snapshot, SentinelFacts};
+use redis_conf::{Config, Dialect, LoadOptions};
+use std::path::{Path, PathBuf};
+
+/// What a files-only audit reads.
+#[derive(Clone, Debug, Default)]
+pub struct FilesTarget {
+    /// redis.conf (or valkey.conf).
+    pub config: PathBuf,
+    /// The external ACL file, when it is not (or not only) named by `aclfile`.
+    pub aclfile: Option<PathBuf>,
+    /// sentinel.conf of a Sentinel that watches this server.
+    pub sentinel_config: Option<PathBuf>,
+    /// Where the host's configuration lives (`/` normally; tests point it
+    /// at a temp dir holding `etc/logrotate.d`).
+    pub host_root: Option<PathBuf>,
+    /// Look for running server processes in /proc.
+    pub scan_processes: bool,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Limit for the ACL file (Redis itself reads it whole).
+const MAX_ACLFILE_BYTES: u64 = 16 * 1024 * 1024;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// Resolve a path named in the config the way the server would: absolute
+/// stays; relative is taken from `dir` when that is absolute (Redis
+/// chdirs there), else from the config file's directory.
+pub fn server_path(c: &ConfFacts, p: &str) -> PathBuf {
+    let dir = c.value("dir");
+    let base = if Path::new(&dir).is_absolute() {
+        PathBuf::from(dir)
+    } else {
+        c.path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    rampart_checks::resolve(&base, p)
+}
+
+/// Collect everything a files-only audit can know about one server.
+pub fn collect_files(t: &FilesTarget) -> Snapshot {
+    let mut s = Snapshot::empty(t.config.display().to_string());
+    let config = match Config::load(&t.config, &LoadOptions::default()) {
+        Ok(c) => c,
+        Err(e) => {
+            let msg = e.to_string();
+            s.conf = Avail::Failed(msg.clone());
+            s.acl = Avail::Failed(format!("no users: {msg}"));
+            s.fs = Avail::Failed(format!("no file list: {msg}"));
+            s.os = Avail::Present(read_host(t));
+            s.proc = Avail::absent("the config could not be read, so its process cannot be matched");
+            s.sentinel = load_sentinel(t);
+            return s;
+        }
+    };
+    let c = ConfFacts {
+        path: t.config.clone(),
+        config,
+    };
+
+    // ACL file: --aclfile wins, else the config's aclfile.
+    let aclfile_path = t.aclfile.clone().or_else(|| {
+        let v = c.value("aclfile");
+        (!v.is_empty()).then(|| server_path(&c, &v))
+    });
+    let acl_text = aclfile_path.as_ref().map(|p| (p.clone(), read_text(p, MAX_ACLFILE_BYTES)));
+    let input = acl_text.as_ref().map(|(p, r)| match r {
+        Ok(text) => AclFileInput::Text { path: p, text },
+        Err(e) => AclFileInput::Unreadable {
+            path: p,
+            error: e.clone(),
+        },
+    });
+    s.acl = build_acl_facts(&c, input);
+    s.sentinel = load_sentinel(t);
+    let accounts = Accounts::load(t.host_root.as_deref().unwrap_or(Path::new("/")));
+    s.fs = Avail::Present(files::collect_fs(&c, aclfile_path.as_deref(), t.sentinel_config.as_deref(), &accounts));
+    s.os = Avail::Present(read_host(t));
+    s.proc = if t.scan_processes {
+        match find_server_processes(&c, &accounts) {
+            Ok(p) => Avail::Present(p),
+            Err(e) => Avail::Failed(format!("cannot read /proc: {e}")),
+        }
+    } else {
+        Avail::absent("process scan disabled")
+    };
+    s.conf = Avail::Present(c);
+    s
+}
+
+fn load_sentinel(t: &FilesTarget) -> Avail<SentinelFacts> {
+    let Some(p) = &t.sentinel_config else {
+        return Avail::absent("no sentinel.conf given (--sentinel-config)");
+    };
+    let opts = LoadOptions {
+        dialect: Dialect::Sentinel,
+        ..LoadOptions::default()
+    };
+    match Config::load(p, &opts) {
+        Ok(config) => Avail::Present(SentinelFacts {
+            path: p.clone(),
+            config,
+        }),
+        Err(e) => Avail::Failed(e.to_string()),
     }
+}
+
+fn read_host(t: &FilesTarget) -> rampart_checks::OsFacts {
+    let root = t.host_root.as_deref().unwrap_or(Path::new("/"));
+    read_logrotate(root)
+}
+
+/// Read a text file with a size limit; errors as text.
+pub fn read_text(p: &Path, limit: u64) -> Result<String, String> {
+    let meta = std::fs::metadata(p).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("is a directory".into());
+    }
+    if meta.len() > limit {
+        return Err(format!("{} bytes, over the limit of {limit}", meta.len()));
+    }
+    let bytes = std::fs::read(p).map_err(|e| e.to_string())?;
+    if bytes.contains(&0) {
+        return Err("not a text file (contains NUL bytes)".into());
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -1,14 +1,30 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Renderers. They turn findings into text, JSON or SARIF and decide
+//! nothing. Everything that came from a server or a file is sanitised for
+//! the terminal in the text renderer; JSON and SARIF escape by construction.
+
+pub mod json;
+pub mod sanitize;
+pub mod sarif;
+pub mod text;
+
+use rampart_checks::{Finding, InputProblem};
+
+/// What was audited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub name: String,
+    /// `files`, `server`, ...
+    pub kind: String,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
+/// A finished audit, ready to render.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub targets: Vec<Target>,
+    pub findings: Vec<Finding>,
+    /// Input lines Redis would reject, per target name.
+    pub problems: Vec<(String, InputProblem)>,
 }
+
+/// rampart's version, as printed in every report.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

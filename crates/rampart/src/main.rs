@@ -1,3 +1,22 @@
-fn main() {
-    println!("Hello, world!");
+//! rampart: audit, harden and maintain the security of Redis and Valkey.
+//! A thin main: parse arguments, run one subcommand, map its result to an
+//! exit code (0 clean, 1 findings at or above --fail-on, 2 rampart failed).
+
+mod cli;
+mod cmd;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cmd::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let msg = format!("{e:#}");
+            // Errors may quote file contents: sanitise for the terminal.
+            let _ = anstream::eprintln!("rampart: error: {}", rampart_report::sanitize::for_terminal(&msg));
+            ExitCode::from(2)
+        }
+    }
 }

@@ -8,8 +8,10 @@ check! {
     ///
     /// **What.** The config says what persistence it wants: RDB snapshots
     /// (`save` lines), AOF (`appendonly yes`), both, or explicitly none
-    /// (`save ""` with `appendonly no`). A config that sets neither relies
-    /// on Redis's default (RDB: `save 3600 1 300 100 60 10000`) and warns.
+    /// (`save ""` with `appendonly no`). A config with no `save` line and
+    /// AOF off relies on Redis's built-in RDB schedule (`save 3600 1 300
+    /// 100 60 10000`): that is `manual`, a person must confirm it suits the
+    /// use case (stock configs set `appendonly no` but no `save` line).
     /// Whether the last save or rewrite succeeded needs a live connection
     /// (INFO persistence).
     ///
@@ -30,7 +32,6 @@ check! {
 fn run(s: &Snapshot) -> Outcome {
     let c = tri!(conf(s));
     let save_set = c.is_set("save");
-    let aof_set = c.is_set("appendonly");
     let save = c.value("save");
     let aof = c.value("appendonly");
     let mut ev = Vec::new();
@@ -46,8 +47,11 @@ fn run(s: &Snapshot) -> Outcome {
         (true, true) => "AOF",
         (true, false) => "no persistence",
     };
-    if !save_set && !aof_set {
-        return Outcome::warn(format!("persistence is not configured explicitly: Redis's default applies ({method})"), ev);
+    if !save_set && !aof.eq_ignore_ascii_case("yes") {
+        return Outcome::manual(
+            format!("no save line and AOF off: Redis's built-in RDB schedule applies ({method}, save {save:?}); verify it suits this use case, and state it explicitly"),
+            ev,
+        );
     }
     Outcome::pass(format!("persistence is chosen explicitly: {method} (its health needs a live check)"), ev)
 }
@@ -60,7 +64,9 @@ mod tests {
 
     #[test]
     fn verdicts() {
-        assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Warn);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Manual);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("appendonly no\n")), Status::Manual);
+        assert_eq!(status_of(&CHECK, &conf_snapshot("save 60 1\n")), Status::Pass);
         assert_eq!(status_of(&CHECK, &conf_snapshot("appendonly yes\n")), Status::Pass);
         assert_eq!(status_of(&CHECK, &conf_snapshot("save \"\"\n")), Status::Pass);
     }

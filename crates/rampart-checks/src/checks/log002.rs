@@ -8,7 +8,9 @@ check! {
     ///
     /// **What.** A logrotate rule on this host (`/etc/logrotate.conf` and
     /// `/etc/logrotate.d/*`) whose path pattern matches the configured
-    /// `logfile`. No log file (syslog or stdout only): skip.
+    /// `logfile`, and the logrotate program installed to run it (Debian's
+    /// redis-server package ships the rule even where logrotate is not
+    /// installed). No log file (syslog or stdout only): skip.
     ///
     /// **Why.** An unrotated log grows until the disk is full, and a full
     /// disk stops RDB/AOF persistence.
@@ -48,19 +50,23 @@ fn run(s: &Snapshot) -> Outcome {
             .unwrap_or(false)
             || r.pattern == path_str;
         if matches {
+            let rule_ev = Evidence {
+                source: Source::Os,
+                location: format!("{}:{}", r.file.display(), r.line),
+                observed: format!("logrotate rule {}", r.pattern),
+                expected: "a rule matching the log file".into(),
+                file: Some(r.file.clone()),
+                line: Some(r.line),
+            };
+            let Some(bin) = &os.logrotate_binary else {
+                return Outcome::fail(
+                    format!("a logrotate rule matches {}, but logrotate is not installed on this host: nothing rotates it", path.display()),
+                    vec![log_ev, rule_ev, Evidence::new(Source::Os, "/usr/sbin/logrotate", "not installed", "logrotate installed and scheduled")],
+                );
+            };
             return Outcome::pass(
-                format!("{} is rotated by a logrotate rule", path.display()),
-                vec![
-                    log_ev,
-                    Evidence {
-                        source: Source::Os,
-                        location: format!("{}:{}", r.file.display(), r.line),
-                        observed: format!("logrotate rule {}", r.pattern),
-                        expected: "a rule matching the log file".into(),
-                        file: Some(r.file.clone()),
-                        line: Some(r.line),
-                    },
-                ],
+                format!("{} is rotated by a logrotate rule ({} is installed)", path.display(), bin.display()),
+                vec![log_ev, rule_ev],
             );
         }
     }

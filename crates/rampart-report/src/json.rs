@@ -1,0 +1,107 @@
+//! The JSON report, schema 1. Later versions extend it, never break it.
+//! The shape is a set of DTOs, not a dump of internal types.
+
+use crate::{Report, VERSION};
+use rampart_checks::{Finding, Summary};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: u32,
+    rampart_version: &'a str,
+    targets: Vec<JsonTarget<'a>>,
+    findings: Vec<JsonFinding<'a>>,
+    /// Input lines Redis would reject (extension of schema 1).
+    problems: Vec<JsonProblem<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonProblem<'a> {
+    target: &'a str,
+    source: &'a str,
+    location: &'a str,
+    message: &'a str,
+    fatal: bool,
+}
+
+#[derive(Serialize)]
+struct JsonTarget<'a> {
+    name: &'a str,
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    id: &'a str,
+    title: &'a str,
+    severity: &'a str,
+    status: &'a str,
+    target: &'a str,
+    message: &'a str,
+    evidence: Vec<JsonEvidence<'a>>,
+    remediation: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonEvidence<'a> {
+    source: &'a str,
+    location: &'a str,
+    observed: &'a str,
+    expected: &'a str,
+}
+
+fn finding(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        id: f.id,
+        title: f.title,
+        severity: f.severity.as_str(),
+        status: f.status.as_str(),
+        target: &f.target,
+        message: &f.message,
+        evidence: f
+            .evidence
+            .iter()
+            .map(|e| JsonEvidence {
+                source: e.source.as_str(),
+                location: &e.location,
+                observed: &e.observed,
+                expected: &e.expected,
+            })
+            .collect(),
+        remediation: f.remediation,
+    }
+}
+
+/// Render the report as pretty JSON (schema 1).
+pub fn render(r: &Report) -> String {
+    let doc = JsonReport {
+        schema: 1,
+        rampart_version: VERSION,
+        targets: r
+            .targets
+            .iter()
+            .map(|t| JsonTarget {
+                name: &t.name,
+                kind: &t.kind,
+            })
+            .collect(),
+        findings: r.findings.iter().map(finding).collect(),
+        problems: r
+            .problems
+            .iter()
+            .map(|(t, p)| JsonProblem {
+                target: t,
+                source: p.source.as_str(),
+                location: &p.location,
+                message: &p.message,
+                fatal: p.fatal,
+            })
+            .collect(),
+        summary: Summary::of(&r.findings),
+    };
+    // Serializing these DTOs cannot fail: no maps with non-string keys.
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

@@ -1,0 +1,156 @@
+//! The terminal report: grouped by area, each finding with its evidence
+//! and its fix, then a summary line. Colour is ANSI; the binary strips it
+//! when NO_COLOR is set or the output is not a terminal.
+
+use crate::sanitize::for_terminal as clean;
+use crate::{Report, VERSION};
+use anstyle::{AnsiColor, Style};
+use rampart_checks::{Finding, Status, Summary};
+use std::fmt::Write;
+
+/// Text rendering options.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextOptions {
+    /// Emit ANSI colour codes.
+    pub color: bool,
+    /// Show evidence for passing checks too.
+    pub verbose: bool,
+}
+
+const GROUPS: &[(&str, &str)] = &[
+    ("NET", "Network exposure"),
+    ("ACL", "Accounts and authentication"),
+    ("TLS", "Transport security"),
+    ("OS", "Host and files"),
+    ("LOG", "Logs"),
+    ("DATA", "Data"),
+    ("CLU", "Cluster and high availability"),
+    ("VER", "Versions"),
+    ("MNT", "Maintenance"),
+];
+
+fn style(s: Status) -> Style {
+    match s {
+        Status::Pass => AnsiColor::Green.on_default(),
+        Status::Fail => AnsiColor::Red.on_default().bold(),
+        Status::Warn => AnsiColor::Yellow.on_default().bold(),
+        Status::Manual => AnsiColor::Cyan.on_default(),
+        Status::Skip => Style::new().dimmed(),
+        Status::Error => AnsiColor::Magenta.on_default().bold(),
+    }
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, st: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", st.render(), st.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Indentation of the lines under a finding's header.
+const INDENT: &str = "         ";
+
+fn id_prefix(id: &str) -> &str {
+    id.trim_end_matches(|c: char| c.is_ascii_digit())
+}
+
+/// Render the report for a terminal.
+pub fn render(r: &Report, opts: TextOptions) -> String {
+    let p = Painter { color: opts.color };
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let mut out = String::new();
+    for t in &r.targets {
+        let findings: Vec<&Finding> = r.findings.iter().filter(|f| f.target == t.name).collect();
+        let _ = writeln!(
+            out,
+            "{} {} — audit of {} ({})",
+            p.paint(bold, "rampart"),
+            VERSION,
+            clean(&t.name),
+            clean(&t.kind)
+        );
+        let problems: Vec<_> = r.problems.iter().filter(|(n, _)| *n == t.name).collect();
+        if !problems.is_empty() {
+            let _ = writeln!(out, "\n{}", p.paint(bold, "Input problems (the rest is still audited)"));
+            for (_, pr) in problems {
+                let (st, word) = if pr.fatal { (Status::Fail, "ERROR ") } else { (Status::Warn, "WARN  ") };
+                let _ = writeln!(out, "  {} {}: {}", p.paint(style(st), word), clean(&pr.location), clean(&pr.message));
+            }
+        }
+        for (prefix, title) in GROUPS {
+            let group: Vec<&&Finding> = findings.iter().filter(|f| id_prefix(f.id) == *prefix).collect();
+            if group.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\n{}", p.paint(bold, title));
+            for f in group {
+                render_finding(&mut out, &p, f, opts, dim);
+            }
+        }
+        let owned: Vec<Finding> = findings.iter().map(|f| (*f).clone()).collect();
+        let s = Summary::of(&owned);
+        let _ = writeln!(out, "\n{}", summary_line(&p, &s));
+    }
+    out
+}
+
+fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: TextOptions, dim: Style) {
+    let badge = format!("{:<6}", f.status.as_str().to_uppercase());
+    let _ = writeln!(
+        out,
+        "  {} {:<7} {:<8} {}",
+        p.paint(style(f.status), &badge),
+        f.id,
+        f.severity.as_str(),
+        f.title
+    );
+    let _ = writeln!(out, "{INDENT}{}", clean(&f.message));
+    let show_evidence = opts.verbose || matches!(f.status, Status::Fail | Status::Warn | Status::Manual | Status::Error);
+    if show_evidence {
+        for e in &f.evidence {
+            let _ = writeln!(
+                out,
+                "{INDENT}{} {}: {} {}",
+                p.paint(dim, "at"),
+                clean(&e.location),
+                clean(&e.observed),
+                p.paint(dim, &format!("(expected: {})", clean(&e.expected)))
+            );
+        }
+    }
+    if matches!(f.status, Status::Fail | Status::Warn) {
+        let _ = writeln!(out, "{INDENT}{} {}", p.paint(Style::new().bold(), "fix:"), f.remediation);
+    }
+}
+
+/// `Summary: 12 pass, 3 fail, ...`
+fn summary_line(p: &Painter, s: &Summary) -> String {
+    let parts = [
+        (Status::Pass, s.pass),
+        (Status::Fail, s.fail),
+        (Status::Warn, s.warn),
+        (Status::Manual, s.manual),
+        (Status::Skip, s.skip),
+        (Status::Error, s.error),
+    ];
+    let body: Vec<String> = parts
+        .iter()
+        .map(|(st, n)| {
+            let t = format!("{n} {}", st.as_str());
+            if *n > 0 {
+                p.paint(style(*st), &t)
+            } else {
+                t
+            }
+        })
+        .collect();
+    format!("Summary: {}", body.join(", "))
+}
