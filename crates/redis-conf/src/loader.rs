@@ -551,7 +551,7 @@ impl<'o> Loader<'o> {
                     if quorum <= 0 {
                         Some("Quorum must be 1 or greater.".into())
                     } else if !masters.insert(args[1].clone()) {
-                        Some("Duplicated master name.".into())
+                        Some("Duplicate master name.".into())
                     } else {
                         None
                     }
@@ -584,7 +584,8 @@ impl<'o> Loader<'o> {
                 ("myid", 2) => (args[1].len() != 40).then(|| "Malformed Sentinel id in myid option.".into()),
                 ("deny-scripts-reconfig" | "resolve-hostnames" | "announce-hostnames", 2) => {
                     let ok = args[1].eq_ignore_ascii_case("yes") || args[1].eq_ignore_ascii_case("no");
-                    (!ok).then(|| format!("Please specify yes or no for the {sub} option."))
+                    let plural = if sub == "deny-scripts-reconfig" { "options" } else { "option" };
+                    (!ok).then(|| format!("Please specify yes or no for the {sub} {plural}."))
                 }
                 ("current-epoch" | "announce-ip" | "announce-port" | "sentinel-user" | "sentinel-pass", 2) => None,
                 _ => Some("Unrecognized sentinel configuration statement.".into()),
