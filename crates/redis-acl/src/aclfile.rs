@@ -65,7 +65,7 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
         if has_spaces(name) {
             out.problems.push(problem(format!(
                 "username '{}' contains invalid characters",
-                name.escape_debug()
+                name
             )));
             continue;
         }

@@ -76,8 +76,13 @@ impl CommandBits {
         }
     }
 
-    /// Sort first-arg lists so that two bitmaps compare as sets.
+    /// Sort first-arg lists so that two bitmaps compare as sets, and drop
+    /// the lists of commands whose bit is set: they are never consulted, and
+    /// the bit can only be cleared by rules that also reset the list.
     pub(crate) fn normalize(&mut self) {
+        let allowed = &self.allowed;
+        self.first_args
+            .retain(|id, _| !allowed.get(*id).copied().unwrap_or(false));
         for v in self.first_args.values_mut() {
             v.sort();
         }
