@@ -171,7 +171,11 @@ pub enum LoadError {
         source: std::io::Error,
     },
     #[error("{path} is {size} bytes, over the limit of {limit} bytes")]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("{path} is not a text file (it contains NUL bytes)")]
     Binary { path: PathBuf },
 }
@@ -209,7 +213,13 @@ pub const MODELLED_REDIS_VERSION: &str = "7.0.15";
 
 /// Directives that are not config parameters but that Redis 7.0 accepts in
 /// a config file.
-pub const SPECIAL_DIRECTIVES: &[&str] = &["include", "rename-command", "user", "loadmodule", "sentinel"];
+pub const SPECIAL_DIRECTIVES: &[&str] = &[
+    "include",
+    "rename-command",
+    "user",
+    "loadmodule",
+    "sentinel",
+];
 
 /// Every name `CONFIG GET *` lists on Redis 7.0.15 (aliases included),
 /// sorted. Generated from a real server: `data/config-defaults-7.0.txt`.

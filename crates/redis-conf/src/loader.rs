@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use crate::table::{self, Kind, Special};
 use crate::value::{self, SetResult};
-use crate::{Config, Dialect, Directive, LoadError, LoadOptions, LoadedFile, Problem, ProblemKind, Span};
+use crate::{
+    Config, Dialect, Directive, LoadError, LoadOptions, LoadedFile, Problem, ProblemKind, Span,
+};
 
 /// Maps a line of a (possibly concatenated) text back to its file.
 struct Segment {
@@ -130,7 +132,10 @@ impl<'o> Loader<'o> {
         let bytes = match read_capped(path, self.opts.max_file_bytes) {
             Ok(b) => b,
             Err(ReadError::Io(source)) => {
-                return Err(LoadError::Io { path: path.into(), source })
+                return Err(LoadError::Io {
+                    path: path.into(),
+                    source,
+                })
             }
             Err(ReadError::TooLarge(size)) => {
                 return Err(LoadError::TooLarge {
@@ -313,7 +318,10 @@ impl<'o> Loader<'o> {
             "loadmodule" if argc >= 2 => self.keep(name, args, span),
             _ if name.contains('.') => {
                 if argc != 2 {
-                    self.fatal(&span, format!("{name}: Module config specified without value"));
+                    self.fatal(
+                        &span,
+                        format!("{name}: Module config specified without value"),
+                    );
                     return;
                 }
                 self.module_configs.push(span.clone());
@@ -365,7 +373,11 @@ impl<'o> Loader<'o> {
                 Ok(it) => it.filter_map(Result::ok).collect(),
                 Err(_) => Vec::new(),
             };
-            v.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+            v.sort_by(|a, b| {
+                a.as_os_str()
+                    .as_encoded_bytes()
+                    .cmp(b.as_os_str().as_encoded_bytes())
+            });
             if v.is_empty() {
                 self.problem(
                     ProblemKind::Warning,
@@ -508,7 +520,10 @@ impl<'o> Loader<'o> {
                     .find(|d| d.name == "replicaof" || d.name == "slaveof")
                 {
                     if !value("replicaof").unwrap_or_default().is_empty() {
-                        late.push((d.span.clone(), "replicaof directive not allowed in cluster mode".to_string()));
+                        late.push((
+                            d.span.clone(),
+                            "replicaof directive not allowed in cluster mode".to_string(),
+                        ));
                     }
                 }
             }
@@ -530,7 +545,10 @@ impl<'o> Loader<'o> {
                 .rev()
                 .find(|d| d.name == "bind" || d.name == "port");
             if let Some(d) = d {
-                late.push((d.span.clone(), "Configured to not listen anywhere, exiting.".to_string()));
+                late.push((
+                    d.span.clone(),
+                    "Configured to not listen anywhere, exiting.".to_string(),
+                ));
             }
         }
         for (span, msg) in late {
@@ -544,7 +562,8 @@ impl<'o> Loader<'o> {
         for (args, span) in std::mem::take(&mut self.sentinel_lines) {
             let sub = args[0].to_ascii_lowercase();
             let argc = args.len();
-            let needs_master = |a: &[String], m: &HashSet<String>| a.get(1).is_some_and(|n| m.contains(n));
+            let needs_master =
+                |a: &[String], m: &HashSet<String>| a.get(1).is_some_and(|n| m.contains(n));
             let err: Option<String> = match (sub.as_str(), argc) {
                 ("monitor", 5) => {
                     let quorum = value::strtoll(args[4].as_bytes(), 10).0;
@@ -556,7 +575,12 @@ impl<'o> Loader<'o> {
                         None
                     }
                 }
-                ("down-after-milliseconds" | "failover-timeout" | "master-reboot-down-after-period", 3) => {
+                (
+                    "down-after-milliseconds"
+                    | "failover-timeout"
+                    | "master-reboot-down-after-period",
+                    3,
+                ) => {
                     if !needs_master(&args, &masters) {
                         Some("No such master with specified name.".into())
                     } else if value::strtoll(args[2].as_bytes(), 10).0 <= 0
@@ -568,8 +592,13 @@ impl<'o> Loader<'o> {
                     }
                 }
                 (
-                    "parallel-syncs" | "notification-script" | "client-reconfig-script" | "auth-pass"
-                    | "auth-user" | "config-epoch" | "leader-epoch",
+                    "parallel-syncs"
+                    | "notification-script"
+                    | "client-reconfig-script"
+                    | "auth-pass"
+                    | "auth-user"
+                    | "config-epoch"
+                    | "leader-epoch",
                     3,
                 )
                 | ("known-slave" | "known-replica", 4)
@@ -581,13 +610,24 @@ impl<'o> Loader<'o> {
                         Some("No such master with specified name.".into())
                     }
                 }
-                ("myid", 2) => (args[1].len() != 40).then(|| "Malformed Sentinel id in myid option.".into()),
+                ("myid", 2) => {
+                    (args[1].len() != 40).then(|| "Malformed Sentinel id in myid option.".into())
+                }
                 ("deny-scripts-reconfig" | "resolve-hostnames" | "announce-hostnames", 2) => {
-                    let ok = args[1].eq_ignore_ascii_case("yes") || args[1].eq_ignore_ascii_case("no");
-                    let plural = if sub == "deny-scripts-reconfig" { "options" } else { "option" };
+                    let ok =
+                        args[1].eq_ignore_ascii_case("yes") || args[1].eq_ignore_ascii_case("no");
+                    let plural = if sub == "deny-scripts-reconfig" {
+                        "options"
+                    } else {
+                        "option"
+                    };
                     (!ok).then(|| format!("Please specify yes or no for the {sub} {plural}."))
                 }
-                ("current-epoch" | "announce-ip" | "announce-port" | "sentinel-user" | "sentinel-pass", 2) => None,
+                (
+                    "current-epoch" | "announce-ip" | "announce-port" | "sentinel-user"
+                    | "sentinel-pass",
+                    2,
+                ) => None,
                 _ => Some("Unrecognized sentinel configuration statement.".into()),
             };
             if let Some(e) = err {

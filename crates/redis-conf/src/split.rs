@@ -102,6 +102,7 @@ pub(crate) fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::split_args;
 

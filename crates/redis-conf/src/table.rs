@@ -66,8 +66,12 @@ impl Kind {
             Kind::Enum(_) => "enum",
             Kind::Flags(_) => "flags",
             Kind::Str(_) => "string",
-            Kind::Num { fmt: NumFmt::Int, .. } => "integer",
-            Kind::Num { fmt: NumFmt::Octal, .. } => "octal",
+            Kind::Num {
+                fmt: NumFmt::Int, ..
+            } => "integer",
+            Kind::Num {
+                fmt: NumFmt::Octal, ..
+            } => "octal",
             Kind::Num { .. } => "memory",
             Kind::Special(_) => "special",
         }
@@ -84,30 +88,65 @@ pub(crate) struct Spec {
 }
 
 const fn n(lo: i128, hi: i128) -> Kind {
-    Kind::Num { lo, hi, unsigned: false, fmt: NumFmt::Int }
+    Kind::Num {
+        lo,
+        hi,
+        unsigned: false,
+        fmt: NumFmt::Int,
+    }
 }
 const fn u(lo: i128, hi: i128) -> Kind {
-    Kind::Num { lo, hi, unsigned: true, fmt: NumFmt::Int }
+    Kind::Num {
+        lo,
+        hi,
+        unsigned: true,
+        fmt: NumFmt::Int,
+    }
 }
 const fn mem(lo: i128, hi: i128, unsigned: bool) -> Kind {
-    Kind::Num { lo, hi, unsigned, fmt: NumFmt::Memory }
+    Kind::Num {
+        lo,
+        hi,
+        unsigned,
+        fmt: NumFmt::Memory,
+    }
 }
 const fn s(name: &'static str, kind: Kind) -> Spec {
-    Spec { name, alias: None, kind, hidden: None }
+    Spec {
+        name,
+        alias: None,
+        kind,
+        hidden: None,
+    }
 }
 const fn a(name: &'static str, alias: &'static str, kind: Kind) -> Spec {
-    Spec { name, alias: Some(alias), kind, hidden: None }
+    Spec {
+        name,
+        alias: Some(alias),
+        kind,
+        hidden: None,
+    }
 }
 const fn h(name: &'static str, kind: Kind, default: &'static str) -> Spec {
-    Spec { name, alias: None, kind, hidden: Some(default) }
+    Spec {
+        name,
+        alias: None,
+        kind,
+        hidden: Some(default),
+    }
 }
 
 const B: Kind = Kind::Bool;
 const S: Kind = Kind::Str(StrCheck::None);
 
 const PROTECTED_ACTION: &[(&str, u8)] = &[("no", 0), ("yes", 1), ("local", 2)];
-const SHUTDOWN_FLAGS: &[(&str, u8)] =
-    &[("default", 0), ("save", 1), ("nosave", 2), ("now", 4), ("force", 8)];
+const SHUTDOWN_FLAGS: &[(&str, u8)] = &[
+    ("default", 0),
+    ("save", 1),
+    ("nosave", 2),
+    ("now", 4),
+    ("force", 8),
+];
 
 pub(crate) static SPECS: &[Spec] = &[
     // Bool configs
@@ -136,7 +175,11 @@ pub(crate) static SPECS: &[Spec] = &[
     s("aof-load-truncated", B),
     s("aof-use-rdb-preamble", B),
     s("aof-timestamp-enabled", B),
-    a("cluster-replica-no-failover", "cluster-slave-no-failover", B),
+    a(
+        "cluster-replica-no-failover",
+        "cluster-slave-no-failover",
+        B,
+    ),
     a("replica-lazy-flush", "slave-lazy-flush", B),
     a("replica-serve-stale-data", "slave-serve-stale-data", B),
     a("replica-read-only", "slave-read-only", B),
@@ -181,7 +224,10 @@ pub(crate) static SPECS: &[Spec] = &[
     s("masterauth", S),
     s("requirepass", S),
     // Enum configs
-    s("supervised", Kind::Enum(&[("upstart", 0), ("systemd", 1), ("auto", 2), ("no", 3)])),
+    s(
+        "supervised",
+        Kind::Enum(&[("upstart", 0), ("systemd", 1), ("auto", 2), ("no", 3)]),
+    ),
     s(
         "syslog-facility",
         Kind::Enum(&[
@@ -217,7 +263,10 @@ pub(crate) static SPECS: &[Spec] = &[
             ("noeviction", 7),
         ]),
     ),
-    s("appendfsync", Kind::Enum(&[("everysec", 0), ("always", 1), ("no", 2)])),
+    s(
+        "appendfsync",
+        Kind::Enum(&[("everysec", 0), ("always", 1), ("no", 2)]),
+    ),
     s(
         "oom-score-adj",
         Kind::Enum(&[("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)]),
@@ -248,8 +297,16 @@ pub(crate) static SPECS: &[Spec] = &[
     s("port", n(0, 65535)),
     s("io-threads", n(1, 128)),
     s("auto-aof-rewrite-percentage", n(0, INT_MAX)),
-    a("cluster-replica-validity-factor", "cluster-slave-validity-factor", n(0, INT_MAX)),
-    a("list-max-listpack-size", "list-max-ziplist-size", n(INT_MIN, INT_MAX)),
+    a(
+        "cluster-replica-validity-factor",
+        "cluster-slave-validity-factor",
+        n(0, INT_MAX),
+    ),
+    a(
+        "list-max-listpack-size",
+        "list-max-ziplist-size",
+        n(INT_MIN, INT_MAX),
+    ),
     s("tcp-keepalive", n(0, INT_MAX)),
     s("cluster-migration-barrier", n(0, INT_MAX)),
     s("active-defrag-cycle-min", n(1, 99)),
@@ -270,13 +327,21 @@ pub(crate) static SPECS: &[Spec] = &[
     s("cluster-announce-port", n(0, 65535)),
     s("cluster-announce-tls-port", n(0, 65535)),
     s("repl-timeout", n(1, INT_MAX)),
-    a("repl-ping-replica-period", "repl-ping-slave-period", n(1, INT_MAX)),
+    a(
+        "repl-ping-replica-period",
+        "repl-ping-slave-period",
+        n(1, INT_MAX),
+    ),
     s("list-compress-depth", n(0, INT_MAX)),
     h("rdb-key-save-delay", n(INT_MIN, INT_MAX), "0"),
     h("key-load-delay", n(INT_MIN, INT_MAX), "0"),
     s("active-expire-effort", n(1, 10)),
     s("hz", n(0, INT_MAX)),
-    a("min-replicas-to-write", "min-slaves-to-write", n(0, INT_MAX)),
+    a(
+        "min-replicas-to-write",
+        "min-slaves-to-write",
+        n(0, INT_MAX),
+    ),
     a("min-replicas-max-lag", "min-slaves-max-lag", n(0, INT_MAX)),
     h("watchdog-period", n(0, INT_MAX), "0"),
     s("shutdown-timeout", n(0, INT_MAX)),
@@ -285,7 +350,12 @@ pub(crate) static SPECS: &[Spec] = &[
     s("maxclients", u(1, UINT_MAX)),
     s(
         "unixsocketperm",
-        Kind::Num { lo: 0, hi: 0o777, unsigned: true, fmt: NumFmt::Octal },
+        Kind::Num {
+            lo: 0,
+            hi: 0o777,
+            unsigned: true,
+            fmt: NumFmt::Octal,
+        },
     ),
     s("socket-mark-id", u(0, UINT_MAX)),
     // Unsigned long configs (bounds checked as signed, like Redis)
@@ -304,24 +374,52 @@ pub(crate) static SPECS: &[Spec] = &[
     s("maxmemory", mem(0, ULLONG_MAX, true)),
     s("cluster-link-sendbuf-limit", mem(0, ULLONG_MAX, true)),
     // size_t configs
-    a("hash-max-listpack-entries", "hash-max-ziplist-entries", u(0, LONG_MAX)),
+    a(
+        "hash-max-listpack-entries",
+        "hash-max-ziplist-entries",
+        u(0, LONG_MAX),
+    ),
     s("set-max-intset-entries", u(0, LONG_MAX)),
-    a("zset-max-listpack-entries", "zset-max-ziplist-entries", u(0, LONG_MAX)),
+    a(
+        "zset-max-listpack-entries",
+        "zset-max-ziplist-entries",
+        u(0, LONG_MAX),
+    ),
     s("active-defrag-ignore-bytes", mem(1, LONG_MAX, true)),
-    a("hash-max-listpack-value", "hash-max-ziplist-value", mem(0, LONG_MAX, true)),
+    a(
+        "hash-max-listpack-value",
+        "hash-max-ziplist-value",
+        mem(0, LONG_MAX, true),
+    ),
     s("stream-node-max-bytes", mem(0, LONG_MAX, true)),
-    a("zset-max-listpack-value", "zset-max-ziplist-value", mem(0, LONG_MAX, true)),
+    a(
+        "zset-max-listpack-value",
+        "zset-max-ziplist-value",
+        mem(0, LONG_MAX, true),
+    ),
     s("hll-sparse-max-bytes", mem(0, LONG_MAX, true)),
     s("tracking-table-max-keys", u(0, LONG_MAX)),
-    s("client-query-buffer-limit", mem(1024 * 1024, LONG_MAX, true)),
+    s(
+        "client-query-buffer-limit",
+        mem(1024 * 1024, LONG_MAX, true),
+    ),
     s(
         "maxmemory-clients",
-        Kind::Num { lo: -100, hi: LONG_MAX, unsigned: false, fmt: NumFmt::MemoryPercent },
+        Kind::Num {
+            lo: -100,
+            hi: LONG_MAX,
+            unsigned: false,
+            fmt: NumFmt::MemoryPercent,
+        },
     ),
     // time_t / off_t configs
     s("repl-backlog-ttl", n(0, LONG_MAX)),
     s("auto-aof-rewrite-min-size", mem(0, LONG_MAX, false)),
-    h("loading-process-events-interval-bytes", n(1024, INT_MAX), "2097152"),
+    h(
+        "loading-process-events-interval-bytes",
+        n(1024, INT_MAX),
+        "2097152",
+    ),
     // TLS (the Debian build has TLS)
     s("tls-port", n(0, 65535)),
     s("tls-session-cache-size", n(0, INT_MAX)),
@@ -353,8 +451,14 @@ pub(crate) static SPECS: &[Spec] = &[
         "client-output-buffer-limit",
         Kind::Special(Special::ClientOutputBufferLimit),
     ),
-    s("oom-score-adj-values", Kind::Special(Special::OomScoreAdjValues)),
-    s("notify-keyspace-events", Kind::Special(Special::NotifyKeyspaceEvents)),
+    s(
+        "oom-score-adj-values",
+        Kind::Special(Special::OomScoreAdjValues),
+    ),
+    s(
+        "notify-keyspace-events",
+        Kind::Special(Special::NotifyKeyspaceEvents),
+    ),
     s("bind", Kind::Special(Special::Bind)),
     a("replicaof", "slaveof", Kind::Special(Special::ReplicaOf)),
     s(
@@ -377,7 +481,8 @@ pub(crate) const DEFAULTS_DATA: &str = include_str!("../data/config-defaults-7.0
 pub(crate) const COMMANDS_DATA: &str = include_str!("../data/commands-7.0.txt");
 
 fn data_lines(data: &'static str) -> impl Iterator<Item = &'static str> {
-    data.lines().filter(|l| !l.starts_with('#') && !l.is_empty())
+    data.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
 }
 
 struct Tables {

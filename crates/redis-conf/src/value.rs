@@ -50,7 +50,9 @@ pub(crate) fn strtoll(s: &[u8], base: u32) -> (i64, bool, bool) {
     let mut v: i128 = 0;
     let mut overflow = false;
     while i < s.len() {
-        let Some(d) = (s[i] as char).to_digit(base) else { break };
+        let Some(d) = (s[i] as char).to_digit(base) else {
+            break;
+        };
         v = v * i128::from(base) + i128::from(d);
         if v > i128::from(i64::MAX) + 1 {
             overflow = true;
@@ -103,7 +105,9 @@ pub(crate) fn memtoull(s: &[u8]) -> Option<u64> {
 
 fn parse_numeric(fmt: NumFmt, v: &[u8]) -> Result<i64, &'static str> {
     match fmt {
-        NumFmt::Memory => memtoull(v).map(|x| x as i64).ok_or("argument must be a memory value"),
+        NumFmt::Memory => memtoull(v)
+            .map(|x| x as i64)
+            .ok_or("argument must be a memory value"),
         NumFmt::MemoryPercent => {
             if let Some(x) = memtoull(v) {
                 return Ok(x as i64);
@@ -130,7 +134,13 @@ fn parse_numeric(fmt: NumFmt, v: &[u8]) -> Result<i64, &'static str> {
 }
 
 fn check_bounds(kind: &Kind, ll: i64) -> Result<(), String> {
-    let Kind::Num { lo, hi, unsigned, fmt } = *kind else {
+    let Kind::Num {
+        lo,
+        hi,
+        unsigned,
+        fmt,
+    } = *kind
+    else {
         return Ok(());
     };
     if unsigned {
@@ -144,7 +154,10 @@ fn check_bounds(kind: &Kind, ll: i64) -> Result<(), String> {
         }
     } else if fmt == NumFmt::MemoryPercent && ll < 0 {
         if i128::from(ll) < lo {
-            return Err(format!("percentage argument must be less or equal to {}", -lo));
+            return Err(format!(
+                "percentage argument must be less or equal to {}",
+                -lo
+            ));
         }
     } else if i128::from(ll) > hi || i128::from(ll) < lo {
         return Err(format!("argument must be between {lo} and {hi} inclusive"));
@@ -154,7 +167,10 @@ fn check_bounds(kind: &Kind, ll: i64) -> Result<(), String> {
 
 fn enum_error(names: &[(&str, u8)]) -> String {
     let list: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
-    format!("argument(s) must be one of the following: {}", list.join(", "))
+    format!(
+        "argument(s) must be one of the following: {}",
+        list.join(", ")
+    )
 }
 
 fn enum_value(names: &[(&'static str, u8)], v: &str) -> Option<u8> {
@@ -371,8 +387,10 @@ pub(crate) fn validate(spec: &Spec, args: &[String]) -> Result<SetResult, String
                         .bytes()
                         .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
                     {
-                        Err("Hostnames may only contain alphanumeric characters, hyphens or dots"
-                            .into())
+                        Err(
+                            "Hostnames may only contain alphanumeric characters, hyphens or dots"
+                                .into(),
+                        )
                     } else {
                         Ok(())
                     }
@@ -396,11 +414,17 @@ pub(crate) fn validate(spec: &Spec, args: &[String]) -> Result<SetResult, String
     }
 }
 
+// `is_multiple_of` needs Rust 1.87; the workspace supports 1.80.
+#[allow(clippy::manual_is_multiple_of)]
 fn validate_special(sp: Special, args: &[String]) -> Result<SetResult, String> {
     match sp {
         Special::Dir => Ok(SetResult::Ok), // chdir is checked by the loader
         Special::Save => {
-            let args = if args.len() == 1 && args[0].is_empty() { &[][..] } else { args };
+            let args = if args.len() == 1 && args[0].is_empty() {
+                &[][..]
+            } else {
+                args
+            };
             if args.len() % 2 == 1 {
                 return Err("Invalid save parameters".into());
             }
@@ -438,7 +462,9 @@ fn validate_special(sp: Special, args: &[String]) -> Result<SetResult, String> {
                 return Err("wrong number of arguments".into());
             }
             if oom_values(args).is_none() {
-                return Err("Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into());
+                return Err(
+                    "Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into(),
+                );
             }
             Ok(SetResult::Ok)
         }
@@ -535,9 +561,9 @@ pub(crate) fn render(spec: &Spec, args: &[String]) -> String {
     let first = args.first().map(String::as_str).unwrap_or("");
     match &spec.kind {
         Kind::Bool => first.to_ascii_lowercase(),
-        Kind::Enum(names) => enum_value(names, first).map_or(String::new(), |x| {
-            enum_name(names, x).to_string()
-        }),
+        Kind::Enum(names) => {
+            enum_value(names, first).map_or(String::new(), |x| enum_name(names, x).to_string())
+        }
         Kind::Flags(names) => {
             let acc = args
                 .iter()
@@ -585,7 +611,9 @@ pub(crate) fn render(spec: &Spec, args: &[String]) -> String {
                     format!("{} {}", args[0], p)
                 }
             }
-            Special::NotifyKeyspaceEvents => keyspace_flags(first).map_or(String::new(), keyspace_string),
+            Special::NotifyKeyspaceEvents => {
+                keyspace_flags(first).map_or(String::new(), keyspace_string)
+            }
             Special::OomScoreAdjValues => oom_values(args)
                 .map(|v| format!("{} {} {}", v[0], v[1], v[2]))
                 .unwrap_or_default(),
@@ -609,7 +637,11 @@ pub(crate) fn render(spec: &Spec, args: &[String]) -> String {
 /// Replay `save` lines: the first line in the file drops the defaults,
 /// `save ""` clears, other lines append.
 pub(crate) fn replay_save<'a>(default: &str, lines: impl Iterator<Item = &'a [String]>) -> String {
-    let mut params: Vec<String> = default.split(' ').filter(|s| !s.is_empty()).map(String::from).collect();
+    let mut params: Vec<String> = default
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
     let mut first = true;
     for args in lines {
         if first {
@@ -664,6 +696,7 @@ pub(crate) fn replay_obuf<'a>(default: &str, lines: impl Iterator<Item = &'a [St
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -673,7 +706,17 @@ mod tests {
         assert_eq!(string2ll(b"-5"), Some(-5));
         assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
         assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [&b""[..], b"+1", b"01", b"-0", b" 1", b"1 ", b"0x10", b"9223372036854775808", b"-"] {
+        for bad in [
+            &b""[..],
+            b"+1",
+            b"01",
+            b"-0",
+            b" 1",
+            b"1 ",
+            b"0x10",
+            b"9223372036854775808",
+            b"-",
+        ] {
             assert_eq!(string2ll(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }
@@ -699,7 +742,7 @@ mod tests {
         assert_eq!(strtoll(b"", 10), (0, true, false));
         assert_eq!(strtoll(b"x", 10), (0, false, false));
         assert_eq!(strtoll(b"777", 8), (0o777, true, false));
-        assert_eq!(strtoll(b"99999999999999999999", 10).2, true);
+        assert!(strtoll(b"99999999999999999999", 10).2);
     }
 
     #[test]

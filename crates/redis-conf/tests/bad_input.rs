@@ -15,7 +15,11 @@ fn opts_in(dir: &Path) -> LoadOptions {
 
 #[test]
 fn missing_file_is_an_io_error() {
-    let e = Config::load(Path::new("/nonexistent/rampart/redis.conf"), &LoadOptions::default()).unwrap_err();
+    let e = Config::load(
+        Path::new("/nonexistent/rampart/redis.conf"),
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(e, LoadError::Io { .. }), "{e}");
 }
 
@@ -43,13 +47,19 @@ fn huge_sparse_file_is_refused_without_reading_it() {
     f.set_len(100 * 1024 * 1024).unwrap();
     let t = Instant::now();
     let e = Config::load(&p, &LoadOptions::default()).unwrap_err();
-    assert!(matches!(e, LoadError::TooLarge { size, .. } if size == 100 * 1024 * 1024), "{e}");
+    assert!(
+        matches!(e, LoadError::TooLarge { size, .. } if size == 100 * 1024 * 1024),
+        "{e}"
+    );
     assert!(t.elapsed() < Duration::from_secs(1));
     // As an include it is a problem, not an error.
     let main = d.path().join("redis.conf");
     std::fs::write(&main, "include huge.conf\nport 7000\n").unwrap();
     let c = Config::load(&main, &opts_in(d.path())).unwrap();
-    assert!(c.problems.iter().any(|p| p.kind == ProblemKind::Fatal && p.message.contains("over the limit")));
+    assert!(c
+        .problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::Fatal && p.message.contains("over the limit")));
     assert_eq!(c.effective("port").unwrap().value, "7000");
 }
 
@@ -67,24 +77,41 @@ fn include_loop_is_reported() {
     let t = Instant::now();
     let c = Config::load(&d.path().join("a.conf"), &opts_in(d.path())).unwrap();
     assert!(t.elapsed() < Duration::from_secs(2));
-    let loops: Vec<_> = c.problems.iter().filter(|p| p.message.contains("include loop")).collect();
+    let loops: Vec<_> = c
+        .problems
+        .iter()
+        .filter(|p| p.message.contains("include loop"))
+        .collect();
     assert_eq!(loops.len(), 1, "{:?}", c.problems);
     assert_eq!(c.effective("timeout").unwrap().value, "2");
     // A file including itself through a glob.
     std::fs::write(d.path().join("self.conf"), "include *.conf\n").unwrap();
     let c = Config::load(&d.path().join("self.conf"), &opts_in(d.path())).unwrap();
-    assert!(c.problems.iter().any(|p| p.message.contains("include loop")), "{:?}", c.problems);
+    assert!(
+        c.problems
+            .iter()
+            .any(|p| p.message.contains("include loop")),
+        "{:?}",
+        c.problems
+    );
 }
 
 #[test]
 fn deep_include_chain_is_cut() {
     let d = tempfile::tempdir().unwrap();
     for i in 0..100 {
-        std::fs::write(d.path().join(format!("{i}.conf")), format!("include {}.conf\n", i + 1)).unwrap();
+        std::fs::write(
+            d.path().join(format!("{i}.conf")),
+            format!("include {}.conf\n", i + 1),
+        )
+        .unwrap();
     }
     std::fs::write(d.path().join("100.conf"), "port 1\n").unwrap();
     let c = Config::load(&d.path().join("0.conf"), &opts_in(d.path())).unwrap();
-    assert!(c.problems.iter().any(|p| p.kind == ProblemKind::Fatal && p.message.contains("nested deeper")));
+    assert!(c
+        .problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::Fatal && p.message.contains("nested deeper")));
     assert!(c.files.len() <= 18, "{}", c.files.len());
 }
 
@@ -95,10 +122,16 @@ fn max_files_is_enforced() {
         std::fs::write(d.path().join(format!("inc{i:02}.conf")), "timeout 1\n").unwrap();
     }
     std::fs::write(d.path().join("redis.conf"), "include inc*.conf\n").unwrap();
-    let opts = LoadOptions { max_files: 5, ..opts_in(d.path()) };
+    let opts = LoadOptions {
+        max_files: 5,
+        ..opts_in(d.path())
+    };
     let c = Config::load(&d.path().join("redis.conf"), &opts).unwrap();
     assert_eq!(c.files.len(), 5);
-    assert!(c.problems.iter().any(|p| p.message.contains("more than 5 files")));
+    assert!(c
+        .problems
+        .iter()
+        .any(|p| p.message.contains("more than 5 files")));
 }
 
 #[test]
@@ -125,13 +158,21 @@ fn problems_never_contain_secrets() {
         assert!(!p.to_string().contains(secret), "{p}");
         assert!(!format!("{p:?}").contains(secret), "{p:?}");
     }
-    let c = Config::parse_str(Path::new("r"), &format!("requirepass {secret}\n"), &LoadOptions::default());
+    let c = Config::parse_str(
+        Path::new("r"),
+        &format!("requirepass {secret}\n"),
+        &LoadOptions::default(),
+    );
     assert!(!format!("{c:?}").contains(secret));
 }
 
 #[test]
 fn nul_in_text_does_not_panic() {
-    let c = Config::parse_str(Path::new("r"), "port 7000\0garbage\ntimeout 3\n", &LoadOptions::default());
+    let c = Config::parse_str(
+        Path::new("r"),
+        "port 7000\0garbage\ntimeout 3\n",
+        &LoadOptions::default(),
+    );
     assert_eq!(c.effective("port").unwrap().value, "7000");
     assert!(c.problems.iter().any(|p| p.kind == ProblemKind::Warning));
 }
@@ -145,7 +186,11 @@ fn glob_include_spans_point_into_the_right_file() {
     std::fs::write(d.path().join("conf.d/b.conf"), "\nloglevel loud\n").unwrap();
     std::fs::write(d.path().join("redis.conf"), "include conf.d/*.conf\n").unwrap();
     let c = Config::load(&d.path().join("redis.conf"), &opts_in(d.path())).unwrap();
-    let p = c.problems.iter().find(|p| p.kind == ProblemKind::Fatal).unwrap();
+    let p = c
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::Fatal)
+        .unwrap();
     assert!(p.span.file.ends_with("conf.d/b.conf"), "{p}");
     assert_eq!(p.span.line, 2);
     assert_eq!(c.last("port").unwrap().span.line, 2);
@@ -156,7 +201,11 @@ fn dir_changes_where_includes_resolve() {
     let d = tempfile::tempdir().unwrap();
     std::fs::create_dir(d.path().join("data")).unwrap();
     std::fs::write(d.path().join("data/inc.conf"), "timeout 9\n").unwrap();
-    let c = Config::parse_str(Path::new("redis.conf"), "dir data\ninclude inc.conf\n", &opts_in(d.path()));
+    let c = Config::parse_str(
+        Path::new("redis.conf"),
+        "dir data\ninclude inc.conf\n",
+        &opts_in(d.path()),
+    );
     assert!(c.problems.is_empty(), "{:?}", c.problems);
     assert_eq!(c.effective("timeout").unwrap().value, "9");
     let dir = c.effective("dir").unwrap().value;

@@ -26,7 +26,10 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -52,7 +55,12 @@ fn cases() -> Vec<Case> {
             walk(&p, &p, &mut files);
             let main_idx = files.iter().position(|(n, _)| n == "redis.conf").unwrap();
             let (_, main) = files.remove(main_idx);
-            out.push(Case { name, main, files, overrides: Vec::new() });
+            out.push(Case {
+                name,
+                main,
+                files,
+                overrides: Vec::new(),
+            });
         } else if name.ends_with(".conf") {
             let args_path = p.with_file_name(format!("{name}.args"));
             let overrides = std::fs::read_to_string(&args_path)
@@ -115,7 +123,10 @@ fn parse(case: &Case, port: u16) -> (Config, tempfile::TempDir) {
         working_dir: Some(dir.path().to_path_buf()),
         ..LoadOptions::default()
     };
-    (Config::parse_str(Path::new("redis.conf"), &text, &opts), dir)
+    (
+        Config::parse_str(Path::new("redis.conf"), &text, &opts),
+        dir,
+    )
 }
 
 fn canon(p: &Path) -> PathBuf {
@@ -128,7 +139,11 @@ enum Outcome {
 }
 
 fn run_case(case: &Case) -> Result<Outcome, String> {
-    let files: Vec<(&str, &str)> = case.files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let files: Vec<(&str, &str)> = case
+        .files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let extra: Vec<String> = case
         .overrides
         .iter()
@@ -142,7 +157,11 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
     match redis_fixture::Server::start_bare(&case.main, &files, &extra) {
         Ok(server) => {
             let (cfg, mine) = parse(case, server.port);
-            let fatal: Vec<_> = cfg.problems.iter().filter(|p| p.kind == ProblemKind::Fatal).collect();
+            let fatal: Vec<_> = cfg
+                .problems
+                .iter()
+                .filter(|p| p.kind == ProblemKind::Fatal)
+                .collect();
             if !fatal.is_empty() {
                 return Err(format!("Redis started but rampart reports {fatal:?}"));
             }
@@ -153,7 +172,9 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
                 .map_or("CONFIG".to_string(), |d| d.args[1].clone());
             let pass = cfg.effective("requirepass").unwrap().value;
             let auth = (!pass.is_empty()).then_some(("", pass.as_str()));
-            let all = server.config_get_all(&config_cmd, auth).map_err(|e| e.to_string())?;
+            let all = server
+                .config_get_all(&config_cmd, auth)
+                .map_err(|e| e.to_string())?;
             let mut diffs = Vec::new();
             for (name, live) in &all {
                 let Some(eff) = cfg.effective(name) else {
@@ -186,14 +207,24 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
         }
         Err(e) => {
             let (cfg, _mine) = parse(case, 1);
-            let fatal: Vec<_> = cfg.problems.iter().filter(|p| p.kind == ProblemKind::Fatal).collect();
+            let fatal: Vec<_> = cfg
+                .problems
+                .iter()
+                .filter(|p| p.kind == ProblemKind::Fatal)
+                .collect();
             if fatal.is_empty() {
-                return Err(format!("Redis refused but rampart found no fatal problem; Redis said:\n{}", e.output));
+                return Err(format!(
+                    "Redis refused but rampart found no fatal problem; Redis said:\n{}",
+                    e.output
+                ));
             }
             if let Some(line) = e.fatal_line() {
                 let at: Vec<_> = fatal.iter().filter(|p| p.span.line == line).collect();
                 if at.is_empty() {
-                    return Err(format!("Redis refused line {line}, rampart: {fatal:?}\n{}", e.output));
+                    return Err(format!(
+                        "Redis refused line {line}, rampart: {fatal:?}\n{}",
+                        e.output
+                    ));
                 }
                 if let Some(reason) = e.fatal_reason() {
                     if !at.iter().any(|p| p.message.contains(&reason)) {
@@ -208,7 +239,10 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
 
 #[test]
 fn corpus_matches_real_redis() {
-    assert!(redis_fixture::available(), "redis-server is required for the differential tests");
+    assert!(
+        redis_fixture::available(),
+        "redis-server is required for the differential tests"
+    );
     let cases = cases();
     let mut started = 0;
     let mut refused = 0;
@@ -220,10 +254,22 @@ fn corpus_matches_real_redis() {
             Err(e) => failures.push(format!("{}: {e}", case.name)),
         }
     }
-    eprintln!("differential corpus: {} cases, {started} started, {refused} refused", cases.len());
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    eprintln!(
+        "differential corpus: {} cases, {started} started, {refused} refused",
+        cases.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
     assert!(cases.len() >= 30, "corpus too small");
-    assert!(refused >= 10, "need at least 10 configs Redis rejects, have {refused}");
+    assert!(
+        refused >= 10,
+        "need at least 10 configs Redis rejects, have {refused}"
+    );
 }
 
 /// The embedded name list and defaults equal `CONFIG GET *` of the
@@ -243,8 +289,16 @@ fn embedded_names_and_defaults_match_server() {
         if name == "port" || name == "dir" {
             continue;
         }
-        assert_eq!(redis_conf::default_value(name), Some(value.as_str()), "default of {name}");
-        assert_eq!(cfg.effective(name).map(|e| e.value).as_deref(), Some(value.as_str()), "effective {name}");
+        assert_eq!(
+            redis_conf::default_value(name),
+            Some(value.as_str()),
+            "default of {name}"
+        );
+        assert_eq!(
+            cfg.effective(name).map(|e| e.value).as_deref(),
+            Some(value.as_str()),
+            "effective {name}"
+        );
     }
 }
 
@@ -254,7 +308,17 @@ fn embedded_names_and_defaults_match_server() {
 fn type_probes_match_server() {
     assert!(redis_fixture::available(), "redis-server is required");
     // Refusals that do not come from the config loader (host side effects).
-    let skip = ["aclfile", "bind", "logfile", "unixsocket", "replicaof", "slaveof", "dir", "tls-port", "activedefrag"];
+    let skip = [
+        "aclfile",
+        "bind",
+        "logfile",
+        "unixsocket",
+        "replicaof",
+        "slaveof",
+        "dir",
+        "tls-port",
+        "activedefrag",
+    ];
     let mut failures = Vec::new();
     let mut n = 0;
     for name in redis_conf::config_names() {
@@ -264,7 +328,12 @@ fn type_probes_match_server() {
         for probe in ["notavalue", "-1", "99999999999", "yes"] {
             n += 1;
             let text = format!("{name} {probe}\n");
-            let case = Case { name: text.clone(), main: text, files: Vec::new(), overrides: Vec::new() };
+            let case = Case {
+                name: text.clone(),
+                main: text,
+                files: Vec::new(),
+                overrides: Vec::new(),
+            };
             if let Err(e) = run_case(&case) {
                 // Refusals that are not config-file errors (e.g. TLS setup
                 // failing without certificates) say nothing about the parser.
@@ -274,5 +343,10 @@ fn type_probes_match_server() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {n} probes differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} probes differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

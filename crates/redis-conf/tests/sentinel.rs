@@ -18,7 +18,14 @@ fn sentinel(text: &str) -> Result<(), (Option<u32>, String)> {
     let port = redis_fixture::free_port();
     let mut child = Command::new("redis-sentinel")
         .arg(&conf)
-        .args(["--port", &port.to_string(), "--daemonize", "no", "--logfile", ""])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--daemonize",
+            "no",
+            "--logfile",
+            "",
+        ])
         .current_dir(dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -29,8 +36,18 @@ fn sentinel(text: &str) -> Result<(), (Option<u32>, String)> {
     while Instant::now() < deadline {
         if child.try_wait().unwrap().is_some() {
             let mut out = String::new();
-            child.stderr.take().unwrap().read_to_string(&mut out).unwrap();
-            child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
             let e = redis_fixture::StartError { output: out };
             return Err((e.fatal_line(), e.fatal_reason().unwrap_or(e.output)));
         }
@@ -68,9 +85,16 @@ fn sentinel_configs_match_redis_sentinel() {
     ];
     let mut failures = Vec::new();
     for text in &cases {
-        let opts = LoadOptions { dialect: Dialect::Sentinel, ..LoadOptions::default() };
+        let opts = LoadOptions {
+            dialect: Dialect::Sentinel,
+            ..LoadOptions::default()
+        };
         let c = Config::parse_str(Path::new("sentinel.conf"), text, &opts);
-        let fatal: Vec<_> = c.problems.iter().filter(|p| p.kind == ProblemKind::Fatal).collect();
+        let fatal: Vec<_> = c
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::Fatal)
+            .collect();
         match sentinel(text) {
             Ok(()) => {
                 if !fatal.is_empty() {
@@ -82,7 +106,9 @@ fn sentinel_configs_match_redis_sentinel() {
                     .iter()
                     .any(|p| line.is_none_or(|l| p.span.line == l) && p.message.contains(&reason));
                 if !hit {
-                    failures.push(format!("{text:?}: sentinel refused line {line:?} {reason:?}, rampart: {fatal:?}"));
+                    failures.push(format!(
+                        "{text:?}: sentinel refused line {line:?} {reason:?}, rampart: {fatal:?}"
+                    ));
                 }
             }
         }
@@ -92,10 +118,25 @@ fn sentinel_configs_match_redis_sentinel() {
 
 #[test]
 fn sentinel_defaults() {
-    let opts = LoadOptions { dialect: Dialect::Sentinel, ..LoadOptions::default() };
-    let c = Config::parse_str(Path::new("sentinel.conf"), "sentinel monitor m 10.0.0.1 6379 2\n", &opts);
+    let opts = LoadOptions {
+        dialect: Dialect::Sentinel,
+        ..LoadOptions::default()
+    };
+    let c = Config::parse_str(
+        Path::new("sentinel.conf"),
+        "sentinel monitor m 10.0.0.1 6379 2\n",
+        &opts,
+    );
     assert!(c.problems.is_empty(), "{:?}", c.problems);
-    assert_eq!(c.effective_for("port", Dialect::Sentinel).unwrap().value, "26379");
-    assert_eq!(c.effective_for("protected-mode", Dialect::Sentinel).unwrap().value, "no");
+    assert_eq!(
+        c.effective_for("port", Dialect::Sentinel).unwrap().value,
+        "26379"
+    );
+    assert_eq!(
+        c.effective_for("protected-mode", Dialect::Sentinel)
+            .unwrap()
+            .value,
+        "no"
+    );
     assert_eq!(c.all("sentinel").count(), 1);
 }

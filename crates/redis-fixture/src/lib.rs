@@ -182,13 +182,18 @@ impl StartError {
     pub fn fatal_line(&self) -> Option<u32> {
         let i = self.output.find("at line ")?;
         let rest = &self.output[i + 8..];
-        let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         rest[..end].parse().ok()
     }
     /// The reason line after the offending line (`>>> '...'` then the reason).
     pub fn fatal_reason(&self) -> Option<String> {
         let i = self.output.find(">>> ")?;
-        self.output[i..].lines().nth(1).map(|s| s.trim().to_string())
+        self.output[i..]
+            .lines()
+            .nth(1)
+            .map(|s| s.trim().to_string())
     }
 }
 

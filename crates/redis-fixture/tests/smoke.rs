@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 use redis_fixture::{try_config, Server};
 
 #[test]
@@ -14,5 +15,9 @@ fn refused_config_names_the_line() {
         Err(e) => e,
     };
     assert_eq!(e.fatal_line(), Some(2), "{}", e.output);
-    assert!(e.fatal_reason().unwrap().contains("Bad directive"), "{}", e.output);
+    assert!(
+        e.fatal_reason().unwrap().contains("Bad directive"),
+        "{}",
+        e.output
+    );
 }
