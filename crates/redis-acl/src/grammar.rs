@@ -193,8 +193,8 @@ pub(crate) fn parse_rule_impl(token: &str) -> Result<Rule, RuleError> {
     }
     let first = op.as_bytes()[0];
     match first {
-        b'>' => return Ok(Rule::AddPassword(Secret::new(op[1..].as_bytes()))),
-        b'<' => return Ok(Rule::RemovePassword(Secret::new(op[1..].as_bytes()))),
+        b'>' => return Ok(Rule::AddPassword(Secret::new(&op.as_bytes()[1..]))),
+        b'<' => return Ok(Rule::RemovePassword(Secret::new(&op.as_bytes()[1..]))),
         b'#' | b'!' => {
             let h = &op[1..];
             if !is_valid_hash(h) {
@@ -460,6 +460,7 @@ pub fn sdssplitargs(line: &str) -> Option<Vec<String>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

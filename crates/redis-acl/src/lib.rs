@@ -206,3 +206,7 @@ impl User {
         self.root.all_commands_base && self.root.command_rules.iter().all(|r| r.starts_with('+'))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;
