@@ -34,7 +34,11 @@ pub fn build_acl_facts(c: &ConfFacts, aclfile: Option<AclFileInput<'_>>) -> Avai
                 for p in parsed.problems {
                     problems.push((p.span, p.message));
                 }
-                (AclOrigin::AclFile(path.to_path_buf()), parsed.users, Source::Aclfile)
+                (
+                    AclOrigin::AclFile(path.to_path_buf()),
+                    parsed.users,
+                    Source::Aclfile,
+                )
             }
             Some(AclFileInput::Unreadable { path, error }) => {
                 return Avail::Failed(format!("cannot read ACL file {}: {error}", path.display()));
@@ -74,7 +78,10 @@ pub fn build_acl_facts(c: &ConfFacts, aclfile: Option<AclFileInput<'_>>) -> Avai
         let existing = users.iter().position(|u| u.user.name == def.name);
         let mut user = match (existing, is_default) {
             (Some(_), false) => {
-                problems.push((def.span.clone(), format!("Duplicate user '{}' found", def.name)));
+                problems.push((
+                    def.span.clone(),
+                    format!("Duplicate user '{}' found", def.name),
+                ));
                 continue;
             }
             // The default user is reset before its line is applied; a
@@ -118,7 +125,10 @@ pub fn build_acl_facts(c: &ConfFacts, aclfile: Option<AclFileInput<'_>>) -> Avai
                 let rules = if pw.is_empty() {
                     vec![Rule::NoPass]
                 } else {
-                    vec![Rule::ResetPass, Rule::AddPassword(Secret::new(pw.into_bytes()))]
+                    vec![
+                        Rule::ResetPass,
+                        Rule::AddPassword(Secret::new(pw.into_bytes())),
+                    ]
                 };
                 if let Err(e) = user.apply(&rules) {
                     problems.push((d.span.clone(), format!("requirepass: {e}")));

@@ -69,7 +69,9 @@ pub fn weakness_plain(pw: &[u8]) -> Option<String> {
     }
     let len = text.chars().count();
     if len < MIN_LENGTH {
-        return Some(format!("only {len} characters (at least {MIN_LENGTH} needed)"));
+        return Some(format!(
+            "only {len} characters (at least {MIN_LENGTH} needed)"
+        ));
     }
     // zxcvbn's cost grows with length; a long password is judged on its
     // first 100 characters, which is plenty to find a dictionary base.

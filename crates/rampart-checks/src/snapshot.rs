@@ -61,8 +61,7 @@ impl Snapshot {
 }
 
 /// Why live checks skip in a files-only audit.
-pub const LIVE_ABSENT: &str =
-    "needs a live connection to the server; this audit read files only";
+pub const LIVE_ABSENT: &str = "needs a live connection to the server; this audit read files only";
 /// Why measured TLS checks skip in a files-only audit.
 pub const TLS_ABSENT: &str =
     "needs a TLS handshake with the server (the TLS prober); this audit read files only";
@@ -227,7 +226,12 @@ impl FileMeta {
     }
     /// `redis:redis 0640`
     pub fn describe(&self) -> String {
-        format!("{}:{} {:04o}", self.owner_name(), self.group_name(), self.mode)
+        format!(
+            "{}:{} {:04o}",
+            self.owner_name(),
+            self.group_name(),
+            self.mode
+        )
     }
 }
 
@@ -342,7 +346,12 @@ impl Snapshot {
         let mut out = Vec::new();
         if let Avail::Present(c) = &self.conf {
             for p in &c.config.problems {
-                out.push(InputProblem::at(crate::Source::Conf, &p.span, &p.message, p.kind == ProblemKind::Fatal));
+                out.push(InputProblem::at(
+                    crate::Source::Conf,
+                    &p.span,
+                    &p.message,
+                    p.kind == ProblemKind::Fatal,
+                ));
             }
         }
         if let Avail::Present(a) = &self.acl {
@@ -352,7 +361,10 @@ impl Snapshot {
             };
             for (span, msg) in &a.problems {
                 // The config parser already reports user lines it rejects.
-                if out.iter().any(|p: &InputProblem| p.location == span.to_string()) {
+                if out
+                    .iter()
+                    .any(|p: &InputProblem| p.location == span.to_string())
+                {
                     continue;
                 }
                 out.push(InputProblem::at(source, span, msg, true));
@@ -360,7 +372,12 @@ impl Snapshot {
         }
         if let Avail::Present(sf) = &self.sentinel {
             for p in &sf.config.problems {
-                out.push(InputProblem::at(crate::Source::Conf, &p.span, &p.message, p.kind == ProblemKind::Fatal));
+                out.push(InputProblem::at(
+                    crate::Source::Conf,
+                    &p.span,
+                    &p.message,
+                    p.kind == ProblemKind::Fatal,
+                ));
             }
         }
         out

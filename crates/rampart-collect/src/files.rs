@@ -21,7 +21,12 @@ pub fn file_meta(p: &Path, accounts: &Accounts) -> Result<Option<FileMeta>, Stri
 }
 
 /// Every file the config names, with its metadata.
-pub(crate) fn collect_fs(c: &ConfFacts, aclfile: Option<&Path>, sentinel: Option<&Path>, accounts: &Accounts) -> FsFacts {
+pub(crate) fn collect_fs(
+    c: &ConfFacts,
+    aclfile: Option<&Path>,
+    sentinel: Option<&Path>,
+    accounts: &Accounts,
+) -> FsFacts {
     let mut fs = FsFacts::default();
     let mut add = |path: std::path::PathBuf, role: FileRole, named_at: Option<redis_conf::Span>| {
         if fs.files.iter().any(|f| f.path == path) {
@@ -36,7 +41,11 @@ pub(crate) fn collect_fs(c: &ConfFacts, aclfile: Option<&Path>, sentinel: Option
         });
     };
     for (i, f) in c.config.files.iter().enumerate() {
-        let role = if i == 0 { FileRole::Config } else { FileRole::Include };
+        let role = if i == 0 {
+            FileRole::Config
+        } else {
+            FileRole::Include
+        };
         add(f.path.clone(), role, f.included_from.clone());
     }
     if let Some(p) = aclfile {

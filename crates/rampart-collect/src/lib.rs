@@ -12,7 +12,7 @@ pub use logrotate::{parse_logrotate, read_logrotate};
 pub use procs::find_server_processes;
 
 use rampart_checks::aclbuild::{build_acl_facts, AclFileInput};
-use rampart_checks::{Avail, ConfFacts, Snapshot, SentinelFacts};
+use rampart_checks::{Avail, ConfFacts, SentinelFacts, Snapshot};
 use redis_conf::{Config, Dialect, LoadOptions};
 use std::path::{Path, PathBuf};
 
@@ -59,7 +59,8 @@ pub fn collect_files(t: &FilesTarget) -> Snapshot {
             s.acl = Avail::Failed(format!("no users: {msg}"));
             s.fs = Avail::Failed(format!("no file list: {msg}"));
             s.os = Avail::Present(read_host(t));
-            s.proc = Avail::absent("the config could not be read, so its process cannot be matched");
+            s.proc =
+                Avail::absent("the config could not be read, so its process cannot be matched");
             s.sentinel = load_sentinel(t);
             return s;
         }
@@ -74,7 +75,9 @@ pub fn collect_files(t: &FilesTarget) -> Snapshot {
         let v = c.value("aclfile");
         (!v.is_empty()).then(|| server_path(&c, &v))
     });
-    let acl_text = aclfile_path.as_ref().map(|p| (p.clone(), read_text(p, MAX_ACLFILE_BYTES)));
+    let acl_text = aclfile_path
+        .as_ref()
+        .map(|p| (p.clone(), read_text(p, MAX_ACLFILE_BYTES)));
     let input = acl_text.as_ref().map(|(p, r)| match r {
         Ok(text) => AclFileInput::Text { path: p, text },
         Err(e) => AclFileInput::Unreadable {
@@ -85,7 +88,12 @@ pub fn collect_files(t: &FilesTarget) -> Snapshot {
     s.acl = build_acl_facts(&c, input);
     s.sentinel = load_sentinel(t);
     let accounts = Accounts::load(t.host_root.as_deref().unwrap_or(Path::new("/")));
-    s.fs = Avail::Present(files::collect_fs(&c, aclfile_path.as_deref(), t.sentinel_config.as_deref(), &accounts));
+    s.fs = Avail::Present(files::collect_fs(
+        &c,
+        aclfile_path.as_deref(),
+        t.sentinel_config.as_deref(),
+        &accounts,
+    ));
     s.os = Avail::Present(read_host(t));
     s.proc = if t.scan_processes {
         match find_server_processes(&c, &accounts) {

@@ -36,7 +36,10 @@ pub fn parse_logrotate(file: &Path, text: &str) -> Vec<LogrotateRule> {
                     line,
                 });
             }
-            depth = line.matches('{').count().saturating_sub(line.matches('}').count());
+            depth = line
+                .matches('{')
+                .count()
+                .saturating_sub(line.matches('}').count());
         } else if !head.trim_start().starts_with('/') && !head.trim_start().starts_with('"') {
             // A directive line (weekly, include, ...) ends any pending path list.
             pending.clear();
@@ -71,10 +74,15 @@ fn split_patterns(s: &str) -> Vec<String> {
 /// Read `<root>/etc/logrotate.conf` and `<root>/etc/logrotate.d/*`, and
 /// find the logrotate program.
 pub fn read_logrotate(root: &Path) -> OsFacts {
-    let logrotate_binary = ["usr/sbin/logrotate", "sbin/logrotate", "usr/bin/logrotate", "usr/local/sbin/logrotate"]
-        .iter()
-        .map(|p| root.join(p))
-        .find(|p| p.is_file());
+    let logrotate_binary = [
+        "usr/sbin/logrotate",
+        "sbin/logrotate",
+        "usr/bin/logrotate",
+        "usr/local/sbin/logrotate",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .find(|p| p.is_file());
     OsFacts {
         logrotate_binary,
         ..read_rules(root)
@@ -96,12 +104,26 @@ fn read_rules(root: &Path) -> OsFacts {
                 .filter(|p| p.is_file())
                 .filter(|p| {
                     // logrotate's default tabooext list.
-                    let n = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    let n = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
                     !(n.starts_with('.')
                         || n.ends_with('~')
-                        || [".dpkg-old", ".dpkg-dist", ".dpkg-new", ".disabled", ".rpmsave", ".rpmorig", ".rpmnew", ".swp", ".bak", ",v"]
-                            .iter()
-                            .any(|ext| n.ends_with(ext)))
+                        || [
+                            ".dpkg-old",
+                            ".dpkg-dist",
+                            ".dpkg-new",
+                            ".disabled",
+                            ".rpmsave",
+                            ".rpmorig",
+                            ".rpmnew",
+                            ".swp",
+                            ".bak",
+                            ",v",
+                        ]
+                        .iter()
+                        .any(|ext| n.ends_with(ext)))
                 })
                 .collect();
             v.sort();
@@ -158,6 +180,14 @@ mod tests {
         let text = "weekly\ninclude /etc/logrotate.d\n/var/log/a.log\n\"/var/log/b c.log\" /var/log/d.log {\n postrotate\n  kill -HUP x\n endscript\n}\n/var/log/e.log { daily }\n";
         let r = parse_logrotate(Path::new("x"), text);
         let p: Vec<_> = r.iter().map(|r| r.pattern.as_str()).collect();
-        assert_eq!(p, ["/var/log/a.log", "/var/log/b c.log", "/var/log/d.log", "/var/log/e.log"]);
+        assert_eq!(
+            p,
+            [
+                "/var/log/a.log",
+                "/var/log/b c.log",
+                "/var/log/d.log",
+                "/var/log/e.log"
+            ]
+        );
     }
 }

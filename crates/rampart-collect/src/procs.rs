@@ -2,9 +2,23 @@ use crate::Accounts;
 use rampart_checks::{ConfFacts, ProcFacts, ProcessInfo};
 use std::path::Path;
 
-const SERVER_NAMES: &[&str] = &["redis-server", "redis-sentinel", "valkey-server", "valkey-sentinel"];
+const SERVER_NAMES: &[&str] = &[
+    "redis-server",
+    "redis-sentinel",
+    "valkey-server",
+    "valkey-sentinel",
+];
 /// Command-line options whose next argument is a secret.
-const SECRET_FLAGS: &[&str] = &["--requirepass", "--masterauth", "--primaryauth", "--tls-key-file-pass", "--tls-client-key-file-pass", "-a", "--pass", "--user"];
+const SECRET_FLAGS: &[&str] = &[
+    "--requirepass",
+    "--masterauth",
+    "--primaryauth",
+    "--tls-key-file-pass",
+    "--tls-client-key-file-pass",
+    "-a",
+    "--pass",
+    "--user",
+];
 
 /// Replace the argument after each secret flag with `***`.
 pub(crate) fn redact_cmdline(args: &[String]) -> String {
@@ -38,27 +52,44 @@ pub fn find_server_processes(c: &ConfFacts, accounts: &Accounts) -> std::io::Res
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc")? {
         let Ok(entry) = entry else { continue };
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
             continue;
         };
         let dir = entry.path();
-        let Ok(raw) = std::fs::read(dir.join("cmdline")) else { continue };
+        let Ok(raw) = std::fs::read(dir.join("cmdline")) else {
+            continue;
+        };
         let args: Vec<String> = raw
             .split(|b| *b == 0)
             .filter(|a| !a.is_empty())
             .map(|a| String::from_utf8_lossy(a).into_owned())
             .collect();
         // With set-proc-title the title is one space-separated string.
-        let words: Vec<String> = args.iter().flat_map(|a| a.split(' ').map(str::to_string)).collect();
+        let words: Vec<String> = args
+            .iter()
+            .flat_map(|a| a.split(' ').map(str::to_string))
+            .collect();
         let Some(first) = words.first() else { continue };
-        let exe_name = Path::new(first).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let exe_name = Path::new(first)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if !SERVER_NAMES.iter().any(|n| exe_name.starts_with(n)) {
             continue;
         }
         let names_conf = words.iter().any(|w| {
-            std::fs::canonicalize(w).map(|p| p.to_string_lossy() == conf_str).unwrap_or(false)
+            std::fs::canonicalize(w)
+                .map(|p| p.to_string_lossy() == conf_str)
+                .unwrap_or(false)
         });
-        let title_port = words.iter().skip(1).any(|w| ports.iter().any(|p| w.ends_with(p.as_str())));
+        let title_port = words
+            .iter()
+            .skip(1)
+            .any(|w| ports.iter().any(|p| w.ends_with(p.as_str())));
         if !(names_conf || title_port) {
             continue;
         }
@@ -87,12 +118,23 @@ mod tests {
 
     #[test]
     fn redacts_secrets() {
-        let args: Vec<String> = ["redis-server", "--port", "7000", "--requirepass", "hunter2", "--masterauth", "x"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let args: Vec<String> = [
+            "redis-server",
+            "--port",
+            "7000",
+            "--requirepass",
+            "hunter2",
+            "--masterauth",
+            "x",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let r = redact_cmdline(&args);
         assert!(!r.contains("hunter2"));
-        assert_eq!(r, "redis-server --port 7000 --requirepass *** --masterauth ***");
+        assert_eq!(
+            r,
+            "redis-server --port 7000 --requirepass *** --masterauth ***"
+        );
     }
 }

@@ -101,7 +101,8 @@ pub fn render(r: &Report) -> String {
         summary: Summary::of(&r.findings),
     };
     // Serializing these DTOs cannot fail: no maps with non-string keys.
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -79,14 +79,31 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
         );
         let problems: Vec<_> = r.problems.iter().filter(|(n, _)| *n == t.name).collect();
         if !problems.is_empty() {
-            let _ = writeln!(out, "\n{}", p.paint(bold, "Input problems (the rest is still audited)"));
+            let _ = writeln!(
+                out,
+                "\n{}",
+                p.paint(bold, "Input problems (the rest is still audited)")
+            );
             for (_, pr) in problems {
-                let (st, word) = if pr.fatal { (Status::Fail, "ERROR ") } else { (Status::Warn, "WARN  ") };
-                let _ = writeln!(out, "  {} {}: {}", p.paint(style(st), word), clean(&pr.location), clean(&pr.message));
+                let (st, word) = if pr.fatal {
+                    (Status::Fail, "ERROR ")
+                } else {
+                    (Status::Warn, "WARN  ")
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {}",
+                    p.paint(style(st), word),
+                    clean(&pr.location),
+                    clean(&pr.message)
+                );
             }
         }
         for (prefix, title) in GROUPS {
-            let group: Vec<&&Finding> = findings.iter().filter(|f| id_prefix(f.id) == *prefix).collect();
+            let group: Vec<&&Finding> = findings
+                .iter()
+                .filter(|f| id_prefix(f.id) == *prefix)
+                .collect();
             if group.is_empty() {
                 continue;
             }
@@ -113,7 +130,11 @@ fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: TextOptions,
         f.title
     );
     let _ = writeln!(out, "{INDENT}{}", clean(&f.message));
-    let show_evidence = opts.verbose || matches!(f.status, Status::Fail | Status::Warn | Status::Manual | Status::Error);
+    let show_evidence = opts.verbose
+        || matches!(
+            f.status,
+            Status::Fail | Status::Warn | Status::Manual | Status::Error
+        );
     if show_evidence {
         for e in &f.evidence {
             let _ = writeln!(
@@ -127,7 +148,12 @@ fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: TextOptions,
         }
     }
     if matches!(f.status, Status::Fail | Status::Warn) {
-        let _ = writeln!(out, "{INDENT}{} {}", p.paint(Style::new().bold(), "fix:"), f.remediation);
+        let _ = writeln!(
+            out,
+            "{INDENT}{} {}",
+            p.paint(Style::new().bold(), "fix:"),
+            f.remediation
+        );
     }
 }
 

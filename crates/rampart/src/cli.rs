@@ -8,7 +8,12 @@ use std::path::PathBuf;
 /// persistence, cluster, versions). Every check has a stable ID: see
 /// `rampart checks` and `rampart explain ID`.
 #[derive(Debug, Parser)]
-#[command(name = "rampart", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "rampart",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -15,7 +15,10 @@ fn main() -> ExitCode {
         Err(e) => {
             let msg = format!("{e:#}");
             // Errors may quote file contents: sanitise for the terminal.
-            let _ = anstream::eprintln!("rampart: error: {}", rampart_report::sanitize::for_terminal(&msg));
+            anstream::eprintln!(
+                "rampart: error: {}",
+                rampart_report::sanitize::for_terminal(&msg)
+            );
             ExitCode::from(2)
         }
     }

@@ -7,7 +7,10 @@ use std::collections::BTreeSet;
 use std::io::Write;
 
 fn registry_ids() -> Vec<String> {
-    rampart_checks::all_checks().iter().map(|c| c.id.to_string()).collect()
+    rampart_checks::all_checks()
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect()
 }
 
 #[test]
@@ -24,14 +27,21 @@ fn registry_matches_the_catalogue() {
     // The catalogue of record lives beside the repository (shared/CHECKLIST.md).
     let catalogue = repo_root().join("../shared/CHECKLIST.md");
     let Ok(text) = std::fs::read_to_string(&catalogue) else {
-        eprintln!("note: {} not found; catalogue order not compared", catalogue.display());
+        eprintln!(
+            "note: {} not found; catalogue order not compared",
+            catalogue.display()
+        );
         return;
     };
     let listed: Vec<String> = text
         .lines()
         .filter_map(|l| l.strip_prefix("| "))
         .filter_map(|l| l.split(' ').next())
-        .filter(|id| id.len() >= 5 && id.chars().last().is_some_and(|c| c.is_ascii_digit()) && id.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+        .filter(|id| {
+            id.len() >= 5
+                && id.chars().last().is_some_and(|c| c.is_ascii_digit())
+                && id.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        })
         .map(str::to_string)
         .collect();
     assert_eq!(ids, listed, "registry order differs from CHECKLIST.md");
@@ -58,14 +68,23 @@ fn checks_and_explain() {
 
 #[test]
 fn json_report_contract() {
-    let o = rampart(&["audit", "--config", "examples/insecure/redis.conf", "--format", "json"]);
+    let o = rampart(&[
+        "audit",
+        "--config",
+        "examples/insecure/redis.conf",
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let r = json(&o);
     assert_eq!(r["schema"], 1);
     assert!(r["rampart_version"].is_string());
     assert_eq!(r["targets"][0]["kind"], "files");
     let findings = r["findings"].as_array().unwrap();
-    let ids: Vec<String> = findings.iter().map(|f| f["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = findings
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids, registry_ids(), "every check exactly once, in order");
     let mut counts = std::collections::BTreeMap::new();
     for f in findings {
@@ -85,7 +104,11 @@ fn json_report_contract() {
             }
         }
         if st == "skip" {
-            assert!(!f["message"].as_str().unwrap().is_empty(), "skip without reason: {}", f["id"]);
+            assert!(
+                !f["message"].as_str().unwrap().is_empty(),
+                "skip without reason: {}",
+                f["id"]
+            );
         }
     }
     for (st, n) in counts {
@@ -99,13 +122,30 @@ fn json_report_contract() {
 #[test]
 fn exit_codes_follow_fail_on() {
     let cfg = "examples/insecure/redis.conf";
-    assert_eq!(rampart(&["audit", "-c", cfg, "--fail-on", "never"]).status.code(), Some(0));
-    assert_eq!(rampart(&["audit", "-c", cfg, "--fail-on", "critical"]).status.code(), Some(1));
+    assert_eq!(
+        rampart(&["audit", "-c", cfg, "--fail-on", "never"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        rampart(&["audit", "-c", cfg, "--fail-on", "critical"])
+            .status
+            .code(),
+        Some(1)
+    );
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("ok.conf");
     // Only low-severity and lower failures: passes --fail-on high.
     std::fs::write(&p, "bind 127.0.0.1\nport 6379\nuser default off\n").unwrap();
-    let o = rampart(&["audit", "-c", p.to_str().unwrap(), "--fail-on", "critical", "--no-proc"]);
+    let o = rampart(&[
+        "audit",
+        "-c",
+        p.to_str().unwrap(),
+        "--fail-on",
+        "critical",
+        "--no-proc",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
 
@@ -118,7 +158,13 @@ fn text_report_is_plain_when_not_a_terminal() {
     assert!(!out.contains('\x1b'), "ANSI codes in piped output");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("r.txt");
-    let o = rampart(&["audit", "-c", "examples/insecure/redis.conf", "-o", file.to_str().unwrap()]);
+    let o = rampart(&[
+        "audit",
+        "-c",
+        "examples/insecure/redis.conf",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).is_empty());
     let text = std::fs::read_to_string(&file).unwrap();
@@ -129,12 +175,22 @@ fn text_report_is_plain_when_not_a_terminal() {
 fn hostile_values_are_sanitised_in_text() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("evil.conf");
-    std::fs::write(&p, "logfile \"/tmp/\\x1b[2J\\x1b]0;pwned\\x07.log\"\nbind \"127.0.0.1\\xe2\\x80\\xae\"\n").unwrap();
+    std::fs::write(
+        &p,
+        "logfile \"/tmp/\\x1b[2J\\x1b]0;pwned\\x07.log\"\nbind \"127.0.0.1\\xe2\\x80\\xae\"\n",
+    )
+    .unwrap();
     let o = rampart(&["audit", "-c", p.to_str().unwrap(), "--verbose", "--no-proc"]);
     let out = stdout(&o) + &stderr(&o);
     assert!(!out.contains('\x1b'), "raw ESC reached the terminal: {out}");
-    assert!(!out.contains('\u{202e}'), "bidi override reached the terminal");
-    assert!(out.contains("\\x1b"), "escape should be shown visibly: {out}");
+    assert!(
+        !out.contains('\u{202e}'),
+        "bidi override reached the terminal"
+    );
+    assert!(
+        out.contains("\\x1b"),
+        "escape should be shown visibly: {out}"
+    );
 }
 
 #[test]
@@ -165,27 +221,78 @@ fn bad_input_gives_clear_errors() {
     // Include loop and a malformed line: reported with file:line, the rest audited.
     let a = d.join("a.conf");
     let b = d.join("b.conf");
-    std::fs::write(&a, format!("include {}\nprotected-mode maybe\nbind 0.0.0.0\n", b.display())).unwrap();
+    std::fs::write(
+        &a,
+        format!(
+            "include {}\nprotected-mode maybe\nbind 0.0.0.0\n",
+            b.display()
+        ),
+    )
+    .unwrap();
     std::fs::write(&b, format!("include {}\n", a.display())).unwrap();
-    let o = rampart(&["audit", "-c", a.to_str().unwrap(), "--format", "json", "--no-proc"]);
+    let o = rampart(&[
+        "audit",
+        "-c",
+        a.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-proc",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let r = json(&o);
     let problems = r["problems"].as_array().unwrap();
-    let locs: Vec<&str> = problems.iter().map(|p| p["location"].as_str().unwrap()).collect();
+    let locs: Vec<&str> = problems
+        .iter()
+        .map(|p| p["location"].as_str().unwrap())
+        .collect();
     assert!(locs.iter().any(|l| l.ends_with("a.conf:2")), "{locs:?}");
-    assert_eq!(status(&r, "NET001"), "fail", "the rest of the file is still audited");
+    assert_eq!(
+        status(&r, "NET001"),
+        "fail",
+        "the rest of the file is still audited"
+    );
     // ACL file with a bad line: the other users are still analysed.
     let conf = d.join("acl.conf");
     let acl = d.join("users.acl");
     std::fs::write(&conf, format!("aclfile {}\n", acl.display())).unwrap();
-    std::fs::write(&acl, "user default off\nuser broken on #nothex ~*\nuser open on nopass ~* +@all\n").unwrap();
-    let o = rampart(&["audit", "-c", conf.to_str().unwrap(), "--format", "json", "--no-proc"]);
+    std::fs::write(
+        &acl,
+        "user default off\nuser broken on #nothex ~*\nuser open on nopass ~* +@all\n",
+    )
+    .unwrap();
+    let o = rampart(&[
+        "audit",
+        "-c",
+        conf.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-proc",
+    ]);
     let r = json(&o);
-    assert!(r["problems"].as_array().unwrap().iter().any(|p| p["location"].as_str().unwrap().ends_with("users.acl:2")), "{}", r["problems"]);
-    assert_eq!(status(&r, "ACL001"), "fail", "user 'open' on line 3 is still seen");
+    assert!(
+        r["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["location"].as_str().unwrap().ends_with("users.acl:2")),
+        "{}",
+        r["problems"]
+    );
+    assert_eq!(
+        status(&r, "ACL001"),
+        "fail",
+        "user 'open' on line 3 is still seen"
+    );
     // A missing ACL file is an error finding, not a pass.
     std::fs::remove_file(&acl).unwrap();
-    let o = rampart(&["audit", "-c", conf.to_str().unwrap(), "--format", "json", "--no-proc"]);
+    let o = rampart(&[
+        "audit",
+        "-c",
+        conf.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-proc",
+    ]);
     let r = json(&o);
     assert_eq!(status(&r, "ACL001"), "error");
     assert_eq!(o.status.code(), Some(1));
@@ -195,9 +302,16 @@ fn bad_input_gives_clear_errors() {
 fn zero_argument_audit_finds_something() {
     // From the repo: this host's config if installed, else the example.
     let o = rampart(&["audit", "--format", "json", "--no-proc"]);
-    assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}", stderr(&o));
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(1)),
+        "{}",
+        stderr(&o)
+    );
     let r = json(&o);
-    assert_eq!(r["findings"].as_array().unwrap().len(), registry_ids().len());
+    assert_eq!(
+        r["findings"].as_array().unwrap().len(),
+        registry_ids().len()
+    );
     // Elsewhere with nothing installed it explains what to do.
     if !std::path::Path::new("/etc/redis/redis.conf").exists() {
         let dir = tempfile::tempdir().unwrap();
@@ -216,7 +330,14 @@ fn help_reads_well() {
     }
     let o = rampart(&["audit", "--help"]);
     let out = stdout(&o);
-    for flag in ["--config", "--aclfile", "--sentinel-config", "--format", "--output", "--fail-on"] {
+    for flag in [
+        "--config",
+        "--aclfile",
+        "--sentinel-config",
+        "--format",
+        "--output",
+        "--fail-on",
+    ] {
         assert!(out.contains(flag), "{flag} missing from audit --help");
     }
     let _ = std::io::stdout().flush();

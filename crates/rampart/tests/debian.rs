@@ -12,7 +12,14 @@ fn debian_packaged_config_verdicts() {
     if !conf.exists() {
         panic!("redis-server is not installed: .ci/run installs it (apt-get install redis-server)");
     }
-    let o = rampart(&["audit", "-c", "/etc/redis/redis.conf", "--format", "json", "--no-proc"]);
+    let o = rampart(&[
+        "audit",
+        "-c",
+        "/etc/redis/redis.conf",
+        "--format",
+        "json",
+        "--no-proc",
+    ]);
     let r = json(&o);
     let logrotate = Path::new("/usr/sbin/logrotate").exists();
     let expected: &[(&str, &str)] = &[
@@ -38,17 +45,17 @@ fn debian_packaged_config_verdicts() {
         ("TLS004", "skip"),
         ("TLS005", "skip"),
         ("TLS006", "skip"),
-        ("TLS007", "skip"),   // no key files
+        ("TLS007", "skip"), // no key files
         ("TLS008", "skip"),
-        ("TLS009", "skip"),   // not a cluster
+        ("TLS009", "skip"), // not a cluster
         ("TLS010", "skip"),
-        ("OS001", "skip"),    // process scan off
-        ("OS002", "pass"),    // redis:redis
-        ("OS003", "pass"),    // 640 / 750
-        ("OS004", "pass"),    // 640
-        ("LOG001", "pass"),   // logfile /var/log/redis/redis-server.log
+        ("OS001", "skip"),                                   // process scan off
+        ("OS002", "pass"),                                   // redis:redis
+        ("OS003", "pass"),                                   // 640 / 750
+        ("OS004", "pass"),                                   // 640
+        ("LOG001", "pass"), // logfile /var/log/redis/redis-server.log
         ("LOG002", if logrotate { "pass" } else { "fail" }), // the package ships the rule, not logrotate
-        ("LOG003", "warn"),   // syslog off
+        ("LOG003", "warn"),                                  // syslog off
         ("DATA001", "manual"), // no save line, appendonly no: default RDB schedule
         ("DATA002", "manual"),
         ("DATA003", "skip"),
@@ -68,5 +75,9 @@ fn debian_packaged_config_verdicts() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert_eq!(expected.len(), r["findings"].as_array().unwrap().len());
-    assert!(r["problems"].as_array().unwrap().is_empty(), "Debian's config parses cleanly: {}", r["problems"]);
+    assert!(
+        r["problems"].as_array().unwrap().is_empty(),
+        "Debian's config parses cleanly: {}",
+        r["problems"]
+    );
 }

@@ -25,25 +25,83 @@ fn acl001_agrees_with_a_real_server() {
     let cases: Vec<(String, Option<String>, Vec<&str>)> = vec![
         (String::new(), None, vec![]),
         (format!("requirepass {strong}\n"), None, vec![]),
-        (format!("user default off\nuser a on >{strong} ~* +@all\n"), None, vec!["a"]),
-        (format!("user default on >{strong} ~* +@all\n"), None, vec![]),
-        (format!("requirepass {strong}\nuser default on nopass ~* +@all\n"), None, vec![]),
-        (format!("requirepass {strong}\nuser default on +@all\n"), None, vec![]),
-        ("user default off\nuser app on nopass ~* +@all\n".into(), None, vec!["app"]),
-        ("user default off\nuser app off nopass ~* +@all\n".into(), None, vec!["app"]),
-        ("aclfile users.acl\n".into(), Some(format!("user a on >{strong} ~* +@all\n")), vec!["a"]),
-        (format!("aclfile users.acl\nrequirepass {strong}\n"), Some(format!("user a on >{strong} ~* +@all\n")), vec!["a"]),
-        ("aclfile users.acl\n".into(), Some(format!("user default off\nuser a on >{strong} ~* +@all\n")), vec!["a"]),
-        ("aclfile users.acl\n".into(), Some(format!("user default on #{} ~* +@all\n", rampart_checks::passwords::sha256_hex(strong.as_bytes()))), vec![]),
+        (
+            format!("user default off\nuser a on >{strong} ~* +@all\n"),
+            None,
+            vec!["a"],
+        ),
+        (
+            format!("user default on >{strong} ~* +@all\n"),
+            None,
+            vec![],
+        ),
+        (
+            format!("requirepass {strong}\nuser default on nopass ~* +@all\n"),
+            None,
+            vec![],
+        ),
+        (
+            format!("requirepass {strong}\nuser default on +@all\n"),
+            None,
+            vec![],
+        ),
+        (
+            "user default off\nuser app on nopass ~* +@all\n".into(),
+            None,
+            vec!["app"],
+        ),
+        (
+            "user default off\nuser app off nopass ~* +@all\n".into(),
+            None,
+            vec!["app"],
+        ),
+        (
+            "aclfile users.acl\n".into(),
+            Some(format!("user a on >{strong} ~* +@all\n")),
+            vec!["a"],
+        ),
+        (
+            format!("aclfile users.acl\nrequirepass {strong}\n"),
+            Some(format!("user a on >{strong} ~* +@all\n")),
+            vec!["a"],
+        ),
+        (
+            "aclfile users.acl\n".into(),
+            Some(format!("user default off\nuser a on >{strong} ~* +@all\n")),
+            vec!["a"],
+        ),
+        (
+            "aclfile users.acl\n".into(),
+            Some(format!(
+                "user default on #{} ~* +@all\n",
+                rampart_checks::passwords::sha256_hex(strong.as_bytes())
+            )),
+            vec![],
+        ),
     ];
     for (conf, acl, names) in cases {
-        let files: Vec<(&str, &str)> = acl.as_deref().map(|a| vec![("users.acl", a)]).unwrap_or_default();
-        let server = Server::start_files(&conf, &files, &[]).unwrap_or_else(|e| panic!("{conf}: {}", e.output));
+        let files: Vec<(&str, &str)> = acl
+            .as_deref()
+            .map(|a| vec![("users.acl", a)])
+            .unwrap_or_default();
+        let server = Server::start_files(&conf, &files, &[])
+            .unwrap_or_else(|e| panic!("{conf}: {}", e.output));
         let open = server_lets_strangers_in(&server, &names);
-        let o = rampart(&["audit", "-c", server.config_path.to_str().unwrap(), "--format", "json", "--no-proc"]);
+        let o = rampart(&[
+            "audit",
+            "-c",
+            server.config_path.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-proc",
+        ]);
         let r = json(&o);
         let want = if open { "fail" } else { "pass" };
-        assert_eq!(status(&r, "ACL001"), want, "config {conf:?} acl {acl:?}: server open={open}");
+        assert_eq!(
+            status(&r, "ACL001"),
+            want,
+            "config {conf:?} acl {acl:?}: server open={open}"
+        );
     }
 }
 
@@ -53,11 +111,31 @@ fn os001_reads_the_real_process() {
     // The running server's title shows its port; give the audited file the same port.
     let text = std::fs::read_to_string(&server.config_path).unwrap();
     std::fs::write(&server.config_path, format!("{text}port {}\n", server.port)).unwrap();
-    let o = rampart(&["audit", "-c", server.config_path.to_str().unwrap(), "--format", "json"]);
+    let o = rampart(&[
+        "audit",
+        "-c",
+        server.config_path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let r = json(&o);
-    let f = r["findings"].as_array().unwrap().iter().find(|f| f["id"] == "OS001").unwrap().clone();
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "OS001")
+        .unwrap()
+        .clone();
     let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
-    let uid: u32 = status.lines().find(|l| l.starts_with("Uid:")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let uid: u32 = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let want = if uid == 0 { "fail" } else { "pass" };
     assert_eq!(f["status"], want, "{f}");
     let ev = f["evidence"][0]["location"].as_str().unwrap();

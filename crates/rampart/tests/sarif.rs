@@ -9,7 +9,10 @@ fn validate(sarif: &serde_json::Value) {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("schemas/sarif-2.1.0-rtm.5.json")).unwrap();
     let v = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = v.iter_errors(sarif).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> = v
+        .iter_errors(sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
 }
 
@@ -28,7 +31,11 @@ fn sarif_validates_and_points_at_lines() {
     }
     for c in &configs {
         let o = rampart(&["audit", "-c", c, "--format", "sarif", "--no-proc"]);
-        assert!(matches!(o.status.code(), Some(0) | Some(1)), "{c}: {}", stderr(&o));
+        assert!(
+            matches!(o.status.code(), Some(0) | Some(1)),
+            "{c}: {}",
+            stderr(&o)
+        );
         let s = json(&o);
         validate(&s);
         assert_eq!(s["version"], "2.1.0");
@@ -36,11 +43,26 @@ fn sarif_validates_and_points_at_lines() {
         assert!(rules.len() >= rampart_checks::all_checks().len());
     }
     // NET001 on the insecure example points at `bind 0.0.0.0` (line 3).
-    let o = rampart(&["audit", "-c", "examples/insecure/redis.conf", "--format", "sarif"]);
+    let o = rampart(&[
+        "audit",
+        "-c",
+        "examples/insecure/redis.conf",
+        "--format",
+        "sarif",
+    ]);
     let s = json(&o);
-    let net001 = s["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "NET001").unwrap().clone();
+    let net001 = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "NET001")
+        .unwrap()
+        .clone();
     assert_eq!(net001["kind"], "fail");
     let loc = &net001["locations"][0]["physicalLocation"];
-    assert_eq!(loc["artifactLocation"]["uri"], "examples/insecure/redis.conf");
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "examples/insecure/redis.conf"
+    );
     assert_eq!(loc["region"]["startLine"], 3);
 }

@@ -63,15 +63,31 @@ fn no_password_in_any_output() {
     let out_file = d.join("out");
     for c in [&conf, &conf2, &conf3] {
         for format in ["text", "json", "sarif"] {
-            let mut args = vec!["audit", "-c", c.to_str().unwrap(), "--sentinel-config", sentinel.to_str().unwrap(), "--format", format, "--verbose"];
+            let mut args = vec![
+                "audit",
+                "-c",
+                c.to_str().unwrap(),
+                "--sentinel-config",
+                sentinel.to_str().unwrap(),
+                "--format",
+                format,
+                "--verbose",
+            ];
             let o = rampart(&args);
-            assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}", stderr(&o));
+            assert!(
+                matches!(o.status.code(), Some(0) | Some(1)),
+                "{}",
+                stderr(&o)
+            );
             assert_clean(&format!("{format} stdout of {}", c.display()), &stdout(&o));
             assert_clean("stderr", &stderr(&o));
             args.extend(["-o", out_file.to_str().unwrap()]);
             let o = rampart(&args);
             assert_clean("stderr", &stderr(&o));
-            assert_clean(&format!("{format} file"), &std::fs::read_to_string(&out_file).unwrap());
+            assert_clean(
+                &format!("{format} file"),
+                &std::fs::read_to_string(&out_file).unwrap(),
+            );
         }
     }
     // The findings did see those passwords: ACL002 judged them.

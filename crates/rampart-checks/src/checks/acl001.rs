@@ -41,20 +41,39 @@ fn run(s: &Snapshot) -> Outcome {
         let ev = a
             .users
             .iter()
-            .map(|u| user_evidence(a, c, u, format!("user {}: {}", u.user.name, describe(&u.user)), "off, or a password required"))
+            .map(|u| {
+                user_evidence(
+                    a,
+                    c,
+                    u,
+                    format!("user {}: {}", u.user.name, describe(&u.user)),
+                    "off, or a password required",
+                )
+            })
             .collect();
         return Outcome::pass("every enabled user needs a password", ev);
     }
     let ev = open
         .iter()
-        .map(|u| user_evidence(a, c, u, format!("user {}: {}", u.user.name, describe(&u.user)), "off, or a password required"))
+        .map(|u| {
+            user_evidence(
+                a,
+                c,
+                u,
+                format!("user {}: {}", u.user.name, describe(&u.user)),
+                "off, or a password required",
+            )
+        })
         .collect();
     let names: Vec<_> = open.iter().map(|u| u.user.name.as_str()).collect();
     let msg = if names.contains(&"default") {
         if a.default_implicit && matches!(a.origin, crate::AclOrigin::AclFile(_)) {
             "the ACL file has no `user default` line, so Redis creates `default` as on nopass ~* &* +@all: every client is logged in with full access".to_string()
         } else {
-            format!("no authentication: the default user is on and nopass (nopass users: {})", names.join(", "))
+            format!(
+                "no authentication: the default user is on and nopass (nopass users: {})",
+                names.join(", ")
+            )
         }
     } else {
         format!("enabled users without a password: {}", names.join(", "))
@@ -65,22 +84,41 @@ fn run(s: &Snapshot) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::test_support::{conf_snapshot, snapshot_with, status_of};
+    use crate::checks::test_support::{conf_snapshot, message_of, snapshot_with, status_of};
     use crate::Status;
 
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("requirepass x9f2c1e7a4b8d3f60a1e5\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\n")), Status::Pass);
         assert_eq!(
-            status_of(&CHECK, &conf_snapshot("user default off\nuser app on nopass ~* +get\n")),
+            status_of(
+                &CHECK,
+                &conf_snapshot("requirepass x9f2c1e7a4b8d3f60a1e5\n")
+            ),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("user default off\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nuser app on nopass ~* +get\n")
+            ),
             Status::Fail
         );
         // aclfile without a default line: wide open, and requirepass is ignored.
-        let s = snapshot_with("aclfile users.acl\nrequirepass abcdefabcdef1234\n", Some("user app on >x9f2c1e7a4b8d3f60a ~* +get\n"));
+        let s = snapshot_with(
+            "aclfile users.acl\nrequirepass abcdefabcdef1234\n",
+            Some("user app on >x9f2c1e7a4b8d3f60a ~* +get\n"),
+        );
         assert_eq!(status_of(&CHECK, &s), Status::Fail);
-        let s = snapshot_with("aclfile users.acl\n", Some("user default off\nuser app on >x9f2c1e7a4b8d3f60a ~* +get\n"));
+        assert!(message_of(&CHECK, &s).contains("no `user default` line"));
+        let s = snapshot_with(
+            "aclfile users.acl\n",
+            Some("user default off\nuser app on >x9f2c1e7a4b8d3f60a ~* +get\n"),
+        );
         assert_eq!(status_of(&CHECK, &s), Status::Pass);
     }
 }

@@ -74,7 +74,11 @@ fn run(s: &Snapshot) -> Outcome {
     }
     if let Avail::Present(sf) = &s.sentinel {
         for d in sf.config.all("sentinel") {
-            let sub = d.args.first().map(|x| x.to_ascii_lowercase()).unwrap_or_default();
+            let sub = d
+                .args
+                .first()
+                .map(|x| x.to_ascii_lowercase())
+                .unwrap_or_default();
             let pw_index = match sub.as_str() {
                 "auth-pass" => 2,
                 "sentinel-pass" => 1,
@@ -96,8 +100,18 @@ fn run(s: &Snapshot) -> Outcome {
         checked += 1;
         let source = Source::Conf;
         match weakness_plain(pw.as_bytes()) {
-            Some(r) => weak.push(Evidence::at(source, &d.span, format!("{label}: {r}"), "a strong password")),
-            None => ok.push(Evidence::at(source, &d.span, format!("{label}: strong"), "a strong password")),
+            Some(r) => weak.push(Evidence::at(
+                source,
+                &d.span,
+                format!("{label}: {r}"),
+                "a strong password",
+            )),
+            None => ok.push(Evidence::at(
+                source,
+                &d.span,
+                format!("{label}: strong"),
+                "a strong password",
+            )),
         }
     }
     if checked == 0 {
@@ -106,7 +120,10 @@ fn run(s: &Snapshot) -> Outcome {
     if weak.is_empty() {
         Outcome::pass(format!("{checked} password(s) checked, none weak (minimum {MIN_LENGTH} characters, not common, zxcvbn 4/4)"), ok)
     } else {
-        Outcome::fail(format!("{} of {checked} password(s) are weak", weak.len()), weak)
+        Outcome::fail(
+            format!("{} of {checked} password(s) are weak", weak.len()),
+            weak,
+        )
     }
 }
 
@@ -120,15 +137,32 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Skip);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("requirepass foobared\n")), Status::Fail);
         assert_eq!(
-            status_of(&CHECK, &conf_snapshot("requirepass 9f2c1e7a4b8d3f60a1e5c9b2d7f4a8e3\n")),
+            status_of(&CHECK, &conf_snapshot("requirepass foobared\n")),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("requirepass 9f2c1e7a4b8d3f60a1e5c9b2d7f4a8e3\n")
+            ),
             Status::Pass
         );
         let hashed_common = crate::passwords::sha256_hex(b"password");
-        let s = snapshot_with("aclfile users.acl\n", Some(&format!("user default off\nuser app on #{hashed_common} ~* +get\n")));
+        let s = snapshot_with(
+            "aclfile users.acl\n",
+            Some(&format!(
+                "user default off\nuser app on #{hashed_common} ~* +get\n"
+            )),
+        );
         assert_eq!(status_of(&CHECK, &s), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("requirepass 9f2c1e7a4b8d3f60a1e5c9b2d7f4a8e3\nmasterauth redis\n")), Status::Fail);
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("requirepass 9f2c1e7a4b8d3f60a1e5c9b2d7f4a8e3\nmasterauth redis\n")
+            ),
+            Status::Fail
+        );
     }
 
     #[test]

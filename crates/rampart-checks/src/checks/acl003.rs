@@ -30,8 +30,19 @@ check! {
 
 pub(crate) fn default_user_evidence(a: &AclFacts, c: &ConfFacts) -> Evidence {
     match a.default_user() {
-        Some(u) => user_evidence(a, c, u, format!("user default: {}", describe(&u.user)), "user default off"),
-        None => Evidence::new(crate::Source::Conf, c.path.display().to_string(), "no default user", "user default off"),
+        Some(u) => user_evidence(
+            a,
+            c,
+            u,
+            format!("user default: {}", describe(&u.user)),
+            "user default off",
+        ),
+        None => Evidence::new(
+            crate::Source::Conf,
+            c.path.display().to_string(),
+            "no default user",
+            "user default off",
+        ),
     }
 }
 
@@ -47,7 +58,10 @@ fn run(s: &Snapshot) -> Outcome {
         return Outcome::pass("the default user is off", ev);
     }
     if u.nopass {
-        return Outcome::fail("the default user is on and nopass: every connection is logged in as it", ev);
+        return Outcome::fail(
+            "the default user is on and nopass: every connection is logged in as it",
+            ev,
+        );
     }
     if u.root.all_keys && u.has_all_commands() {
         return Outcome::fail(
@@ -70,10 +84,22 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("requirepass 9f2c1e7a4b8d3f60a1e5c9b2d7f4a8e3\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\n")), Status::Pass);
         assert_eq!(
-            status_of(&CHECK, &conf_snapshot("user default on >9f2c1e7a4b8d3f60a1e5c9b2d7f4a8e3 ~cache:* +get\n")),
+            status_of(
+                &CHECK,
+                &conf_snapshot("requirepass 9f2c1e7a4b8d3f60a1e5c9b2d7f4a8e3\n")
+            ),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("user default off\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default on >9f2c1e7a4b8d3f60a1e5c9b2d7f4a8e3 ~cache:* +get\n")
+            ),
             Status::Warn
         );
     }

@@ -31,13 +31,31 @@ fn run(s: &Snapshot) -> Outcome {
     let user_lines: Vec<_> = c.config.all("user").collect();
     if let AclOrigin::AclFile(p) = &a.origin {
         let ev = match c.span("aclfile") {
-            Some(span) => Evidence::at(Source::Conf, &span, format!("aclfile {}", p.display()), "aclfile set, no user lines"),
-            None => Evidence::new(Source::Conf, c.location("aclfile"), format!("aclfile {}", p.display()), "aclfile set"),
+            Some(span) => Evidence::at(
+                Source::Conf,
+                &span,
+                format!("aclfile {}", p.display()),
+                "aclfile set, no user lines",
+            ),
+            None => Evidence::new(
+                Source::Conf,
+                c.location("aclfile"),
+                format!("aclfile {}", p.display()),
+                "aclfile set",
+            ),
         };
         if let Some(first) = user_lines.first() {
             return Outcome::fail(
                 "both aclfile and `user` lines are configured: Redis refuses to start",
-                vec![ev, Evidence::at(Source::Conf, &first.span, "user line in redis.conf", "no user lines with aclfile")],
+                vec![
+                    ev,
+                    Evidence::at(
+                        Source::Conf,
+                        &first.span,
+                        "user line in redis.conf",
+                        "no user lines with aclfile",
+                    ),
+                ],
             );
         }
         return Outcome::pass("users are kept in the ACL file", vec![ev]);
@@ -47,14 +65,30 @@ fn run(s: &Snapshot) -> Outcome {
             .iter()
             .map(|d| {
                 let name = d.args.first().map(String::as_str).unwrap_or("?");
-                Evidence::at(Source::Conf, &d.span, format!("user {name} defined in redis.conf"), "users in an aclfile")
+                Evidence::at(
+                    Source::Conf,
+                    &d.span,
+                    format!("user {name} defined in redis.conf"),
+                    "users in an aclfile",
+                )
             })
             .collect();
-        return Outcome::fail(format!("{} user(s) are defined in redis.conf instead of an ACL file", user_lines.len()), ev);
+        return Outcome::fail(
+            format!(
+                "{} user(s) are defined in redis.conf instead of an ACL file",
+                user_lines.len()
+            ),
+            ev,
+        );
     }
     Outcome::fail(
         "no ACL file is configured (only the built-in default user exists)",
-        vec![Evidence::new(Source::Conf, c.location("aclfile"), "aclfile not set", "aclfile /path/to/users.acl")],
+        vec![Evidence::new(
+            Source::Conf,
+            c.location("aclfile"),
+            "aclfile not set",
+            "aclfile /path/to/users.acl",
+        )],
     )
 }
 
@@ -67,7 +101,16 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &snapshot_with("aclfile users.acl\n", Some("user default off\n"))), Status::Pass);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("user default off\n")),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &snapshot_with("aclfile users.acl\n", Some("user default off\n"))
+            ),
+            Status::Pass
+        );
     }
 }

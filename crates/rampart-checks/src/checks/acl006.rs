@@ -35,16 +35,42 @@ fn run(s: &Snapshot) -> Outcome {
         if u.span.is_none() {
             continue; // built-in default user: requirepass, not a rule
         }
-        let n_plain = u.user.passwords.iter().filter(|p| p.plaintext.is_some()).count();
+        let n_plain = u
+            .user
+            .passwords
+            .iter()
+            .filter(|p| p.plaintext.is_some())
+            .count();
         let n_hashed = u.user.passwords.len() - n_plain;
         if n_plain > 0 {
-            plain.push(user_evidence(a, c, u, format!("user {}: {n_plain} password(s) given as >plaintext", u.user.name), "#<sha256> only"));
+            plain.push(user_evidence(
+                a,
+                c,
+                u,
+                format!(
+                    "user {}: {n_plain} password(s) given as >plaintext",
+                    u.user.name
+                ),
+                "#<sha256> only",
+            ));
         } else if n_hashed > 0 {
-            hashed.push(user_evidence(a, c, u, format!("user {}: {n_hashed} hashed password(s)", u.user.name), "#<sha256> only"));
+            hashed.push(user_evidence(
+                a,
+                c,
+                u,
+                format!("user {}: {n_hashed} hashed password(s)", u.user.name),
+                "#<sha256> only",
+            ));
         }
     }
     if !plain.is_empty() {
-        return Outcome::fail(format!("{} user(s) have plaintext passwords in the file", plain.len()), plain);
+        return Outcome::fail(
+            format!(
+                "{} user(s) have plaintext passwords in the file",
+                plain.len()
+            ),
+            plain,
+        );
     }
     if hashed.is_empty() {
         return Outcome::skip("no user line in the ACL file or redis.conf sets a password");
@@ -61,8 +87,23 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Skip);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("user app on >secretsecretsecret ~* +get\n")), Status::Fail);
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user app on >secretsecretsecret ~* +get\n")
+            ),
+            Status::Fail
+        );
         let h = crate::passwords::sha256_hex(b"whatever");
-        assert_eq!(status_of(&CHECK, &snapshot_with("aclfile users.acl\n", Some(&format!("user default off\nuser app on #{h} ~* +get\n")))), Status::Pass);
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &snapshot_with(
+                    "aclfile users.acl\n",
+                    Some(&format!("user default off\nuser app on #{h} ~* +get\n"))
+                )
+            ),
+            Status::Pass
+        );
     }
 }

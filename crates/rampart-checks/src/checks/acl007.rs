@@ -34,16 +34,31 @@ fn run(s: &Snapshot) -> Outcome {
     let Some(d) = c.config.last("requirepass") else {
         return Outcome::pass(
             "requirepass is not set",
-            vec![Evidence::new(Source::Conf, c.location("requirepass"), "requirepass not set", "not set unless legacy clients need it")],
+            vec![Evidence::new(
+                Source::Conf,
+                c.location("requirepass"),
+                "requirepass not set",
+                "not set unless legacy clients need it",
+            )],
         );
     };
     if d.args.first().map(|v| v.is_empty()).unwrap_or(true) {
         return Outcome::pass(
             "requirepass is empty (not set)",
-            vec![Evidence::at(Source::Conf, &d.span, "requirepass \"\"", "not set unless legacy clients need it")],
+            vec![Evidence::at(
+                Source::Conf,
+                &d.span,
+                "requirepass \"\"",
+                "not set unless legacy clients need it",
+            )],
         );
     }
-    let ev = Evidence::at(Source::Conf, &d.span, "requirepass is set (value not shown)", "not set unless legacy clients need it");
+    let ev = Evidence::at(
+        Source::Conf,
+        &d.span,
+        "requirepass is set (value not shown)",
+        "not set unless legacy clients need it",
+    );
     if matches!(a.origin, AclOrigin::AclFile(_)) {
         return Outcome::fail(
             "requirepass is set but ignored because an aclfile is used: the ACL file alone decides the default user's password",
@@ -65,7 +80,19 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("requirepass abc\n")), Status::Manual);
-        assert_eq!(status_of(&CHECK, &snapshot_with("aclfile users.acl\nrequirepass abc\n", Some("user default off\n"))), Status::Fail);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("requirepass abc\n")),
+            Status::Manual
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &snapshot_with(
+                    "aclfile users.acl\nrequirepass abc\n",
+                    Some("user default off\n")
+                )
+            ),
+            Status::Fail
+        );
     }
 }

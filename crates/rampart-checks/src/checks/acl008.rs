@@ -37,7 +37,9 @@ fn run(s: &Snapshot) -> Outcome {
         let mut why = Vec::new();
         if user.has_all_commands() && user.root.all_keys {
             why.push("every command on every key (+@all ~*): could drop -@dangerous and limit keys to the application's prefix");
-        } else if user.selectors.iter().any(|s| s.all_keys && s.all_commands_base && s.command_rules.iter().all(|r| r.starts_with('+'))) {
+        } else if user.selectors.iter().any(|s| {
+            s.all_keys && s.all_commands_base && s.command_rules.iter().all(|r| r.starts_with('+'))
+        }) {
             why.push("a selector grants every command on every key");
         }
         if user.root.all_channels && !user.has_all_commands() {
@@ -45,18 +47,36 @@ fn run(s: &Snapshot) -> Outcome {
         }
         let observed = format!("user {}: {}", user.name, describe(user));
         if why.is_empty() {
-            fine.push(user_evidence(a, c, u, observed, "only the keys, channels and commands its role needs"));
+            fine.push(user_evidence(
+                a,
+                c,
+                u,
+                observed,
+                "only the keys, channels and commands its role needs",
+            ));
         } else {
-            broad.push(user_evidence(a, c, u, format!("{observed} — {}", why.join("; ")), "only the keys, channels and commands its role needs"));
+            broad.push(user_evidence(
+                a,
+                c,
+                u,
+                format!("{observed} — {}", why.join("; ")),
+                "only the keys, channels and commands its role needs",
+            ));
         }
     }
     if broad.is_empty() {
         if fine.is_empty() {
             return Outcome::skip("no enabled users");
         }
-        return Outcome::pass("no enabled user holds every command on every key or every channel", fine);
+        return Outcome::pass(
+            "no enabled user holds every command on every key or every channel",
+            fine,
+        );
     }
-    Outcome::warn(format!("{} user(s) hold more than least privilege", broad.len()), broad)
+    Outcome::warn(
+        format!("{} user(s) hold more than least privilege", broad.len()),
+        broad,
+    )
 }
 
 #[cfg(test)]
@@ -68,7 +88,19 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Warn);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\nuser app on >x ~app:* +@read\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\nuser app on >x ~* +@all\n")), Status::Warn);
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nuser app on >x ~app:* +@read\n")
+            ),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nuser app on >x ~* +@all\n")
+            ),
+            Status::Warn
+        );
     }
 }

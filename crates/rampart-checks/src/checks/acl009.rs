@@ -6,8 +6,23 @@ use crate::snapshot::{AclOrigin, Snapshot};
 /// Commands that ACLs should restrict, and rename-command can disable
 /// where ACLs are not used.
 const DANGEROUS: &[&str] = &[
-    "flushall", "flushdb", "config", "debug", "keys", "module", "shutdown", "save", "bgsave",
-    "bgrewriteaof", "replicaof", "slaveof", "migrate", "monitor", "acl", "eval", "script",
+    "flushall",
+    "flushdb",
+    "config",
+    "debug",
+    "keys",
+    "module",
+    "shutdown",
+    "save",
+    "bgsave",
+    "bgrewriteaof",
+    "replicaof",
+    "slaveof",
+    "migrate",
+    "monitor",
+    "acl",
+    "eval",
+    "script",
 ];
 
 check! {
@@ -41,7 +56,11 @@ fn run(s: &Snapshot) -> Outcome {
     let a = tri!(acl(s));
     let mut bad = Vec::new();
     let mut ev = Vec::new();
-    for name in ["enable-debug-command", "enable-module-command", "enable-protected-configs"] {
+    for name in [
+        "enable-debug-command",
+        "enable-module-command",
+        "enable-protected-configs",
+    ] {
         let v = c.value(name);
         let observed = format!("{name} {v}");
         let e = match c.span(name) {
@@ -55,7 +74,10 @@ fn run(s: &Snapshot) -> Outcome {
         }
     }
     if !bad.is_empty() {
-        return Outcome::fail("debug, module or protected-config commands are enabled for every client", bad);
+        return Outcome::fail(
+            "debug, module or protected-config commands are enabled for every client",
+            bad,
+        );
     }
     let renamed: Vec<(String, &redis_conf::Directive)> = c
         .config
@@ -64,7 +86,11 @@ fn run(s: &Snapshot) -> Outcome {
         .collect();
     for (name, d) in &renamed {
         let to = d.args.get(1).map(String::as_str).unwrap_or("");
-        let observed = if to.is_empty() { format!("{name} disabled") } else { format!("{name} renamed") };
+        let observed = if to.is_empty() {
+            format!("{name} disabled")
+        } else {
+            format!("{name} renamed")
+        };
         ev.push(Evidence::at(Source::Conf, &d.span, observed, "disabled"));
     }
     if a.origin == AclOrigin::BuiltinDefault {
@@ -81,7 +107,10 @@ fn run(s: &Snapshot) -> Outcome {
                 "rename-command NAME \"\" for each, or ACL users without @dangerous",
             ));
             return Outcome::warn(
-                format!("no ACL users restrict commands and {} dangerous command(s) are not disabled", missing.len()),
+                format!(
+                    "no ACL users restrict commands and {} dangerous command(s) are not disabled",
+                    missing.len()
+                ),
                 ev,
             );
         }
@@ -98,8 +127,23 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Warn);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\nenable-debug-command yes\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("user default off\nenable-module-command local\n")), Status::Pass);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("user default off\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nenable-debug-command yes\n")
+            ),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nenable-module-command local\n")
+            ),
+            Status::Pass
+        );
     }
 }

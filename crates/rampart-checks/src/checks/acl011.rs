@@ -35,11 +35,17 @@ fn run(s: &Snapshot) -> Outcome {
     let mut masters: BTreeMap<String, (redis_conf::Span, bool, bool)> = BTreeMap::new();
     let mut sentinel_user = None;
     for d in sf.config.all("sentinel") {
-        let sub = d.args.first().map(|x| x.to_ascii_lowercase()).unwrap_or_default();
+        let sub = d
+            .args
+            .first()
+            .map(|x| x.to_ascii_lowercase())
+            .unwrap_or_default();
         let name = d.args.get(1).cloned().unwrap_or_default();
         match sub.as_str() {
             "monitor" => {
-                masters.entry(name).or_insert((d.span.clone(), false, false));
+                masters
+                    .entry(name)
+                    .or_insert((d.span.clone(), false, false));
             }
             "auth-user" => {
                 if let Some(m) = masters.get_mut(&name) {
@@ -71,7 +77,12 @@ fn run(s: &Snapshot) -> Outcome {
             (false, true) => format!("master {name}: auth-pass only (logs in as default)"),
             (false, false) => format!("master {name}: no authentication"),
         };
-        let e = Evidence::at(Source::Conf, span, observed, "sentinel auth-user and auth-pass");
+        let e = Evidence::at(
+            Source::Conf,
+            span,
+            observed,
+            "sentinel auth-user and auth-pass",
+        );
         if *user && *pass {
             good.push(e);
         } else {
@@ -79,12 +90,28 @@ fn run(s: &Snapshot) -> Outcome {
         }
     }
     match &sentinel_user {
-        Some(span) => good.push(Evidence::at(Source::Conf, span, "sentinel-user set", "sentinel sentinel-user")),
-        None => bad.push(Evidence::file(Source::Conf, &sf.path, "sentinel-user not set", "sentinel sentinel-user <user>")),
+        Some(span) => good.push(Evidence::at(
+            Source::Conf,
+            span,
+            "sentinel-user set",
+            "sentinel sentinel-user",
+        )),
+        None => bad.push(Evidence::file(
+            Source::Conf,
+            &sf.path,
+            "sentinel-user not set",
+            "sentinel sentinel-user <user>",
+        )),
     }
     if bad.is_empty() {
-        Outcome::pass("Sentinel uses dedicated users for masters and for other sentinels", good)
+        Outcome::pass(
+            "Sentinel uses dedicated users for masters and for other sentinels",
+            good,
+        )
     } else {
-        Outcome::fail("Sentinel does not authenticate with dedicated ACL users everywhere", bad)
+        Outcome::fail(
+            "Sentinel does not authenticate with dedicated ACL users everywhere",
+            bad,
+        )
     }
 }

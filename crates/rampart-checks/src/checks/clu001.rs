@@ -27,5 +27,7 @@ fn run(s: &Snapshot) -> Outcome {
             return Outcome::skip("not a cluster node and no Sentinel config (cluster-enabled no)");
         }
     }
-    Outcome::skip(format!("{LIVE_ABSENT} (the node count comes from CLUSTER NODES)"))
+    Outcome::skip(format!(
+        "{LIVE_ABSENT} (the node count comes from CLUSTER NODES)"
+    ))
 }

@@ -29,5 +29,7 @@ fn run(s: &Snapshot) -> Outcome {
             return Outcome::skip("not a cluster node and no Sentinel config (cluster-enabled no)");
         }
     }
-    Outcome::skip(format!("{LIVE_ABSENT} (placement comes from CLUSTER NODES)"))
+    Outcome::skip(format!(
+        "{LIVE_ABSENT} (placement comes from CLUSTER NODES)"
+    ))
 }

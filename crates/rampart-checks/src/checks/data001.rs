@@ -35,7 +35,10 @@ fn run(s: &Snapshot) -> Outcome {
     let save = c.value("save");
     let aof = c.value("appendonly");
     let mut ev = Vec::new();
-    for (name, shown) in [("save", format!("save {save:?}")), ("appendonly", format!("appendonly {aof}"))] {
+    for (name, shown) in [
+        ("save", format!("save {save:?}")),
+        ("appendonly", format!("appendonly {aof}")),
+    ] {
         ev.push(match c.span(name) {
             Some(span) => Evidence::at(Source::Conf, &span, shown, "set explicitly"),
             None => Evidence::new(Source::Conf, c.location(name), shown, "set explicitly"),
@@ -53,7 +56,10 @@ fn run(s: &Snapshot) -> Outcome {
             ev,
         );
     }
-    Outcome::pass(format!("persistence is chosen explicitly: {method} (its health needs a live check)"), ev)
+    Outcome::pass(
+        format!("persistence is chosen explicitly: {method} (its health needs a live check)"),
+        ev,
+    )
 }
 
 #[cfg(test)]
@@ -65,9 +71,21 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Manual);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("appendonly no\n")), Status::Manual);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("save 60 1\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("appendonly yes\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("save \"\"\n")), Status::Pass);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("appendonly no\n")),
+            Status::Manual
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("save 60 1\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("appendonly yes\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("save \"\"\n")),
+            Status::Pass
+        );
     }
 }

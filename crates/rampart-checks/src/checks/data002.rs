@@ -33,7 +33,16 @@ fn run(s: &Snapshot) -> Outcome {
     let rdb = resolve(std::path::Path::new(&base), &c.value("dbfilename"));
     let aof = resolve(std::path::Path::new(&base), &c.value("appenddirname"));
     Outcome::manual(
-        format!("verify that {} and {} are copied off this host and that restores are tested", rdb.display(), aof.display()),
-        vec![Evidence::new(Source::Conf, c.location("dir"), format!("data in {base}"), "backed up to a remote location")],
+        format!(
+            "verify that {} and {} are copied off this host and that restores are tested",
+            rdb.display(),
+            aof.display()
+        ),
+        vec![Evidence::new(
+            Source::Conf,
+            c.location("dir"),
+            format!("data in {base}"),
+            "backed up to a remote location",
+        )],
     )
 }

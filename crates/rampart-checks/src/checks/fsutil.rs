@@ -23,7 +23,12 @@ pub(crate) fn judge_files(
             Ok(Some(m)) => {
                 let what = format!("{} {}", f.role.describe(), m.describe());
                 match judge(f, m) {
-                    Some(reason) => bad.push(Evidence::file(Source::Fs, &f.path, format!("{what}: {reason}"), expected)),
+                    Some(reason) => bad.push(Evidence::file(
+                        Source::Fs,
+                        &f.path,
+                        format!("{what}: {reason}"),
+                        expected,
+                    )),
                     None => good.push(Evidence::file(Source::Fs, &f.path, what, expected)),
                 }
             }

@@ -28,23 +28,52 @@ fn run(s: &Snapshot) -> Outcome {
     let c = tri!(conf(s));
     let logfile = c.value("logfile");
     let ev = |name: &str, observed: String| match c.span(name) {
-        Some(span) => Evidence::at(Source::Conf, &span, observed, "logfile set or syslog-enabled yes"),
-        None => Evidence::new(Source::Conf, c.location(name), observed, "logfile set or syslog-enabled yes"),
+        Some(span) => Evidence::at(
+            Source::Conf,
+            &span,
+            observed,
+            "logfile set or syslog-enabled yes",
+        ),
+        None => Evidence::new(
+            Source::Conf,
+            c.location(name),
+            observed,
+            "logfile set or syslog-enabled yes",
+        ),
     };
     if !logfile.is_empty() && logfile != "/dev/null" {
-        return Outcome::pass(format!("logs go to {logfile}"), vec![ev("logfile", format!("logfile {logfile}"))]);
+        return Outcome::pass(
+            format!("logs go to {logfile}"),
+            vec![ev("logfile", format!("logfile {logfile}"))],
+        );
     }
     if c.is_yes("syslog-enabled") {
-        return Outcome::pass("logs go to syslog", vec![ev("syslog-enabled", "syslog-enabled yes".into())]);
+        return Outcome::pass(
+            "logs go to syslog",
+            vec![ev("syslog-enabled", "syslog-enabled yes".into())],
+        );
     }
-    let mut evidence = vec![ev("logfile", format!("logfile {logfile:?}")), ev("syslog-enabled", "syslog-enabled no".into())];
+    let mut evidence = vec![
+        ev("logfile", format!("logfile {logfile:?}")),
+        ev("syslog-enabled", "syslog-enabled no".into()),
+    ];
     let supervised = c.value("supervised").to_ascii_lowercase();
     if !c.is_yes("daemonize") && (supervised == "systemd" || supervised == "auto") {
-        evidence.push(ev("supervised", format!("supervised {supervised}, daemonize no")));
-        return Outcome::warn("no log file: logs go to standard output (the systemd journal under systemd)", evidence);
+        evidence.push(ev(
+            "supervised",
+            format!("supervised {supervised}, daemonize no"),
+        ));
+        return Outcome::warn(
+            "no log file: logs go to standard output (the systemd journal under systemd)",
+            evidence,
+        );
     }
     Outcome::fail(
-        if logfile == "/dev/null" { "logs are discarded (logfile /dev/null)" } else { "no log file and no syslog: logs go to standard output only" },
+        if logfile == "/dev/null" {
+            "logs are discarded (logfile /dev/null)"
+        } else {
+            "no log file and no syslog: logs go to standard output only"
+        },
         evidence,
     )
 }
@@ -58,8 +87,17 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("logfile /var/log/redis/r.log\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("syslog-enabled yes\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("supervised systemd\n")), Status::Warn);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("logfile /var/log/redis/r.log\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("syslog-enabled yes\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("supervised systemd\n")),
+            Status::Warn
+        );
     }
 }

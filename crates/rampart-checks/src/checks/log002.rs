@@ -37,12 +37,26 @@ fn run(s: &Snapshot) -> Outcome {
     };
     let base = c.path.parent().unwrap_or(std::path::Path::new("/"));
     let dir = c.value("dir");
-    let base = if dir.starts_with('/') { std::path::Path::new(&dir) } else { base };
+    let base = if dir.starts_with('/') {
+        std::path::Path::new(&dir)
+    } else {
+        base
+    };
     let path = resolve(base, &logfile);
     let path_str = path.to_string_lossy();
     let log_ev = match c.span("logfile") {
-        Some(span) => Evidence::at(Source::Conf, &span, format!("logfile {logfile}"), "a logrotate rule matching it"),
-        None => Evidence::new(Source::Conf, c.location("logfile"), format!("logfile {logfile}"), "a logrotate rule matching it"),
+        Some(span) => Evidence::at(
+            Source::Conf,
+            &span,
+            format!("logfile {logfile}"),
+            "a logrotate rule matching it",
+        ),
+        None => Evidence::new(
+            Source::Conf,
+            c.location("logfile"),
+            format!("logfile {logfile}"),
+            "a logrotate rule matching it",
+        ),
     };
     for r in rules {
         let matches = glob::Pattern::new(&r.pattern)
@@ -65,19 +79,31 @@ fn run(s: &Snapshot) -> Outcome {
                 );
             };
             return Outcome::pass(
-                format!("{} is rotated by a logrotate rule ({} is installed)", path.display(), bin.display()),
+                format!(
+                    "{} is rotated by a logrotate rule ({} is installed)",
+                    path.display(),
+                    bin.display()
+                ),
                 vec![log_ev, rule_ev],
             );
         }
     }
-    let read: Vec<String> = os.logrotate_files.iter().map(|p| p.display().to_string()).collect();
+    let read: Vec<String> = os
+        .logrotate_files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     Outcome::fail(
         format!("no logrotate rule on this host matches {}", path.display()),
         vec![
             log_ev,
             Evidence::new(
                 Source::Os,
-                if read.is_empty() { "/etc/logrotate.d".to_string() } else { read.join(", ") },
+                if read.is_empty() {
+                    "/etc/logrotate.d".to_string()
+                } else {
+                    read.join(", ")
+                },
                 format!("{} rule(s) read, none matches", rules.len()),
                 "a rule matching the log file",
             ),

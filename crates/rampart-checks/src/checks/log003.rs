@@ -27,11 +27,27 @@ fn run(s: &Snapshot) -> Outcome {
     let c = tri!(conf(s));
     let v = c.value("syslog-enabled");
     let ev = vec![match c.span("syslog-enabled") {
-        Some(span) => Evidence::at(Source::Conf, &span, format!("syslog-enabled {v}"), "syslog-enabled yes"),
-        None => Evidence::new(Source::Conf, c.location("syslog-enabled"), format!("syslog-enabled {v}"), "syslog-enabled yes"),
+        Some(span) => Evidence::at(
+            Source::Conf,
+            &span,
+            format!("syslog-enabled {v}"),
+            "syslog-enabled yes",
+        ),
+        None => Evidence::new(
+            Source::Conf,
+            c.location("syslog-enabled"),
+            format!("syslog-enabled {v}"),
+            "syslog-enabled yes",
+        ),
     }];
     if v.eq_ignore_ascii_case("yes") {
-        Outcome::pass(format!("logs go to syslog (facility {})", c.value("syslog-facility")), ev)
+        Outcome::pass(
+            format!(
+                "logs go to syslog (facility {})",
+                c.value("syslog-facility")
+            ),
+            ev,
+        )
     } else {
         Outcome::warn("logs are not sent to syslog", ev)
     }

@@ -1,11 +1,9 @@
 //! One file per check; the registry below lists them in catalogue order.
 
 use crate::model::Outcome;
-use crate::snapshot::{AclFacts, Avail, ConfFacts, Snapshot};
 use crate::registry::Check;
+use crate::snapshot::{AclFacts, Avail, ConfFacts, Snapshot};
 
-mod fsutil;
-mod users;
 mod acl001;
 mod acl002;
 mod acl003;
@@ -22,6 +20,7 @@ mod clu002;
 mod data001;
 mod data002;
 mod data003;
+mod fsutil;
 mod log001;
 mod log002;
 mod log003;
@@ -46,6 +45,7 @@ mod tls007;
 mod tls008;
 mod tls009;
 mod tls010;
+mod users;
 mod ver001;
 mod ver002;
 
@@ -96,7 +96,7 @@ pub(crate) static REGISTRY: &[&Check] = &[
 
 /// The facts of a source, or the skip/error outcome that explains why
 /// they are missing.
-pub(crate) fn need<'a, T>(a: &'a Avail<T>) -> Result<&'a T, Outcome> {
+pub(crate) fn need<T>(a: &Avail<T>) -> Result<&T, Outcome> {
     match a {
         Avail::Present(t) => Ok(t),
         Avail::Absent(reason) => Err(Outcome::skip(reason.clone())),

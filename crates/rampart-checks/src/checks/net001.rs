@@ -82,8 +82,18 @@ fn run(s: &Snapshot) -> Outcome {
     let loc = c.location("bind");
     let ev = |observed: String| {
         vec![match c.span("bind") {
-            Some(span) => Evidence::at(Source::Conf, &span, observed, "loopback or trusted private addresses only"),
-            None => Evidence::new(Source::Conf, loc.clone(), observed, "loopback or trusted private addresses only"),
+            Some(span) => Evidence::at(
+                Source::Conf,
+                &span,
+                observed,
+                "loopback or trusted private addresses only",
+            ),
+            None => Evidence::new(
+                Source::Conf,
+                loc.clone(),
+                observed,
+                "loopback or trusted private addresses only",
+            ),
         }]
     };
     let addrs: Vec<&str> = bind.split_whitespace().collect();
@@ -93,10 +103,13 @@ fn run(s: &Snapshot) -> Outcome {
             ev("bind \"\" (every interface)".into()),
         );
     }
-    let worst = addrs.iter().map(|a| classify(a)).max().unwrap_or(Reach::Loopback);
-    let list = |r: Reach| -> Vec<&str> {
-        addrs.iter().copied().filter(|a| classify(a) == r).collect()
-    };
+    let worst = addrs
+        .iter()
+        .map(|a| classify(a))
+        .max()
+        .unwrap_or(Reach::Loopback);
+    let list =
+        |r: Reach| -> Vec<&str> { addrs.iter().copied().filter(|a| classify(a) == r).collect() };
     let default_note = if c.span("bind").is_none() {
         " (no bind line: Redis 7 listens on every interface)"
     } else {
@@ -104,11 +117,17 @@ fn run(s: &Snapshot) -> Outcome {
     };
     match worst {
         Reach::Wildcard => Outcome::fail(
-            format!("listens on every interface via {}{default_note}", list(Reach::Wildcard).join(" ")),
+            format!(
+                "listens on every interface via {}{default_note}",
+                list(Reach::Wildcard).join(" ")
+            ),
             ev(format!("bind {bind}")),
         ),
         Reach::Public => Outcome::fail(
-            format!("bound to public address(es) {}", list(Reach::Public).join(" ")),
+            format!(
+                "bound to public address(es) {}",
+                list(Reach::Public).join(" ")
+            ),
             ev(format!("bind {bind}")),
         ),
         Reach::Unknown => Outcome::manual(
@@ -150,11 +169,29 @@ mod tests {
 
     #[test]
     fn verdicts() {
-        assert_eq!(status_of(&CHECK, &conf_snapshot("bind 127.0.0.1 -::1\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 6380\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("bind 0.0.0.0\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("bind 10.0.0.1 127.0.0.1\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("bind 203.0.113.9\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\nunixsocket /tmp/r.sock\n")), Status::Pass);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("bind 127.0.0.1 -::1\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("port 6380\n")),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("bind 0.0.0.0\n")),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("bind 10.0.0.1 127.0.0.1\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("bind 203.0.113.9\n")),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("port 0\nunixsocket /tmp/r.sock\n")),
+            Status::Pass
+        );
     }
 }

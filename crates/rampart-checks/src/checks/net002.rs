@@ -27,9 +27,19 @@ check! {
 fn run(s: &Snapshot) -> Outcome {
     let c = tri!(conf(s));
     let pm = c.value("protected-mode");
-    let ev = Evidence::new(Source::Conf, c.location("protected-mode"), format!("protected-mode {pm}"), "protected-mode yes");
+    let ev = Evidence::new(
+        Source::Conf,
+        c.location("protected-mode"),
+        format!("protected-mode {pm}"),
+        "protected-mode yes",
+    );
     let ev = match c.span("protected-mode") {
-        Some(span) => Evidence::at(Source::Conf, &span, format!("protected-mode {pm}"), "protected-mode yes"),
+        Some(span) => Evidence::at(
+            Source::Conf,
+            &span,
+            format!("protected-mode {pm}"),
+            "protected-mode yes",
+        ),
         None => ev,
     };
     if pm.eq_ignore_ascii_case("yes") {
@@ -57,9 +67,15 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("protected-mode no\n")), Status::Fail);
         assert_eq!(
-            status_of(&CHECK, &conf_snapshot("protected-mode no\nrequirepass 9f2c1e7a4b8d3f60a1e5\n")),
+            status_of(&CHECK, &conf_snapshot("protected-mode no\n")),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("protected-mode no\nrequirepass 9f2c1e7a4b8d3f60a1e5\n")
+            ),
             Status::Pass
         );
     }

@@ -33,7 +33,12 @@ fn run(s: &Snapshot) -> Outcome {
         let observed = format!("{name} {v}");
         let e = match c.span(name) {
             Some(span) => Evidence::at(Source::Conf, &span, observed, "a port other than 6379"),
-            None => Evidence::new(Source::Conf, c.location(name), observed, "a port other than 6379"),
+            None => Evidence::new(
+                Source::Conf,
+                c.location(name),
+                observed,
+                "a port other than 6379",
+            ),
         };
         if v == 6379 {
             on_default.push(name);
@@ -43,7 +48,10 @@ fn run(s: &Snapshot) -> Outcome {
     if on_default.is_empty() {
         Outcome::pass("6379 is not used", ev)
     } else {
-        Outcome::warn(format!("{} is the default port 6379", on_default.join(" and ")), ev)
+        Outcome::warn(
+            format!("{} is the default port 6379", on_default.join(" and ")),
+            ev,
+        )
     }
 }
 
@@ -56,7 +64,13 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Warn);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 16379\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6379\n")), Status::Warn);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("port 16379\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6379\n")),
+            Status::Warn
+        );
     }
 }

@@ -25,7 +25,9 @@ check! {
 
 fn run(s: &Snapshot) -> Outcome {
     match &s.live {
-        crate::Avail::Present(_) => Outcome::skip("the live unauthenticated probe is not implemented yet"),
+        crate::Avail::Present(_) => {
+            Outcome::skip("the live unauthenticated probe is not implemented yet")
+        }
         crate::Avail::Absent(r) if r == LIVE_ABSENT => Outcome::skip(format!(
             "{LIVE_ABSENT}; ACL001 and NET002 judge the same risk from the files"
         )),

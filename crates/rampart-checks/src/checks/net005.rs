@@ -46,7 +46,10 @@ fn run(s: &Snapshot) -> Outcome {
         return Outcome::skip("no TCP port is open (port 0, tls-port 0)");
     }
     Outcome::manual(
-        format!("verify that firewall rules limit {} to known client addresses", ports.join(", ")),
+        format!(
+            "verify that firewall rules limit {} to known client addresses",
+            ports.join(", ")
+        ),
         vec![Evidence::new(
             Source::Conf,
             c.path.display().to_string(),

@@ -35,11 +35,18 @@ fn run(s: &Snapshot) -> Outcome {
     };
     if tls_port == 0 {
         if port == 0 {
-            return Outcome::pass("no TCP port is open (unix socket only)", vec![ev("port", "port 0".into(), "port 0")]);
+            return Outcome::pass(
+                "no TCP port is open (unix socket only)",
+                vec![ev("port", "port 0".into(), "port 0")],
+            );
         }
         return Outcome::warn(
             "TLS is not configured: clients, passwords and data use plaintext",
-            vec![ev("tls-port", "tls-port 0".into(), "tls-port set and port 0")],
+            vec![ev(
+                "tls-port",
+                "tls-port 0".into(),
+                "tls-port set and port 0",
+            )],
         );
     }
     if port != 0 {
@@ -66,7 +73,13 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Warn);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("tls-port 6380\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\n")), Status::Pass);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("tls-port 6380\n")),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\n")),
+            Status::Pass
+        );
     }
 }

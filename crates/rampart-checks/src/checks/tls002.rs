@@ -31,7 +31,9 @@ fn run(s: &Snapshot) -> Outcome {
     let c = tri!(conf(s));
     tri!(skip_unless_tls(c));
     match &s.tls {
-        crate::Avail::Present(_) => Outcome::skip("cipher measurement is not implemented in this build"),
+        crate::Avail::Present(_) => {
+            Outcome::skip("cipher measurement is not implemented in this build")
+        }
         crate::Avail::Absent(_) => Outcome::skip(format!(
             "{TLS_ABSENT}; configured tls-ciphers: {:?}, tls-ciphersuites: {:?}",
             c.value("tls-ciphers"),

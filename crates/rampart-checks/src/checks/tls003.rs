@@ -27,10 +27,24 @@ fn run(s: &Snapshot) -> Outcome {
     let c = tri!(conf(s));
     tri!(skip_unless_tls(c));
     let v = c.value("tls-protocols");
-    let shown = if v.trim().is_empty() { "unset (Redis default: TLSv1.2 TLSv1.3)".to_string() } else { v.clone() };
+    let shown = if v.trim().is_empty() {
+        "unset (Redis default: TLSv1.2 TLSv1.3)".to_string()
+    } else {
+        v.clone()
+    };
     let ev = match c.span("tls-protocols") {
-        Some(span) => Evidence::at(Source::Conf, &span, format!("tls-protocols {shown}"), "TLSv1.2 and/or TLSv1.3 only"),
-        None => Evidence::new(Source::Conf, c.location("tls-protocols"), format!("tls-protocols {shown}"), "TLSv1.2 and/or TLSv1.3 only"),
+        Some(span) => Evidence::at(
+            Source::Conf,
+            &span,
+            format!("tls-protocols {shown}"),
+            "TLSv1.2 and/or TLSv1.3 only",
+        ),
+        None => Evidence::new(
+            Source::Conf,
+            c.location("tls-protocols"),
+            format!("tls-protocols {shown}"),
+            "TLSv1.2 and/or TLSv1.3 only",
+        ),
     };
     let legacy: Vec<&str> = v
         .split_whitespace()
@@ -40,9 +54,15 @@ fn run(s: &Snapshot) -> Outcome {
         })
         .collect();
     if legacy.is_empty() {
-        Outcome::pass("the config allows only TLS 1.2/1.3 (not yet measured by a handshake)", vec![ev])
+        Outcome::pass(
+            "the config allows only TLS 1.2/1.3 (not yet measured by a handshake)",
+            vec![ev],
+        )
     } else {
-        Outcome::fail(format!("legacy protocol(s) enabled: {}", legacy.join(" ")), vec![ev])
+        Outcome::fail(
+            format!("legacy protocol(s) enabled: {}", legacy.join(" ")),
+            vec![ev],
+        )
     }
 }
 
@@ -55,7 +75,16 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Skip);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\ntls-protocols \"TLSv1 TLSv1.2\"\n")), Status::Fail);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("port 0\ntls-port 6380\ntls-protocols \"TLSv1 TLSv1.2\"\n")
+            ),
+            Status::Fail
+        );
     }
 }

@@ -30,12 +30,28 @@ fn run(s: &Snapshot) -> Outcome {
     tri!(skip_unless_tls(c));
     let v = c.value("tls-auth-clients");
     let ev = match c.span("tls-auth-clients") {
-        Some(span) => Evidence::at(Source::Conf, &span, format!("tls-auth-clients {v}"), "tls-auth-clients yes"),
-        None => Evidence::new(Source::Conf, c.location("tls-auth-clients"), format!("tls-auth-clients {v}"), "tls-auth-clients yes"),
+        Some(span) => Evidence::at(
+            Source::Conf,
+            &span,
+            format!("tls-auth-clients {v}"),
+            "tls-auth-clients yes",
+        ),
+        None => Evidence::new(
+            Source::Conf,
+            c.location("tls-auth-clients"),
+            format!("tls-auth-clients {v}"),
+            "tls-auth-clients yes",
+        ),
     };
     match v.to_ascii_lowercase().as_str() {
-        "yes" => Outcome::pass("client certificates are required (per the config)", vec![ev]),
-        "optional" => Outcome::fail("client certificates are optional: clients without one are accepted", vec![ev]),
+        "yes" => Outcome::pass(
+            "client certificates are required (per the config)",
+            vec![ev],
+        ),
+        "optional" => Outcome::fail(
+            "client certificates are optional: clients without one are accepted",
+            vec![ev],
+        ),
         _ => Outcome::fail("client certificates are not requested", vec![ev]),
     }
 }
@@ -48,8 +64,23 @@ mod tests {
 
     #[test]
     fn verdicts() {
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\n")), Status::Pass);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\ntls-auth-clients optional\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\ntls-auth-clients no\n")), Status::Fail);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\n")),
+            Status::Pass
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("port 0\ntls-port 6380\ntls-auth-clients optional\n")
+            ),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("port 0\ntls-port 6380\ntls-auth-clients no\n")
+            ),
+            Status::Fail
+        );
     }
 }

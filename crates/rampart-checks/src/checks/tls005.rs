@@ -30,11 +30,24 @@ fn run(s: &Snapshot) -> Outcome {
     tri!(skip_unless_tls(c));
     let v = c.value("tls-prefer-server-ciphers");
     let ev = match c.span("tls-prefer-server-ciphers") {
-        Some(span) => Evidence::at(Source::Conf, &span, format!("tls-prefer-server-ciphers {v}"), "yes"),
-        None => Evidence::new(Source::Conf, c.location("tls-prefer-server-ciphers"), format!("tls-prefer-server-ciphers {v}"), "yes"),
+        Some(span) => Evidence::at(
+            Source::Conf,
+            &span,
+            format!("tls-prefer-server-ciphers {v}"),
+            "yes",
+        ),
+        None => Evidence::new(
+            Source::Conf,
+            c.location("tls-prefer-server-ciphers"),
+            format!("tls-prefer-server-ciphers {v}"),
+            "yes",
+        ),
     };
     if v.eq_ignore_ascii_case("yes") {
-        Outcome::pass("the server's cipher order is preferred (per the config)", vec![ev])
+        Outcome::pass(
+            "the server's cipher order is preferred (per the config)",
+            vec![ev],
+        )
     } else {
         Outcome::fail("the client's cipher order is used", vec![ev])
     }
@@ -48,7 +61,16 @@ mod tests {
 
     #[test]
     fn verdicts() {
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\ntls-prefer-server-ciphers yes\n")), Status::Pass);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("port 0\ntls-port 6380\n")),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("port 0\ntls-port 6380\ntls-prefer-server-ciphers yes\n")
+            ),
+            Status::Pass
+        );
     }
 }

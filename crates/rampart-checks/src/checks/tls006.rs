@@ -30,10 +30,25 @@ fn run(s: &Snapshot) -> Outcome {
         return Outcome::skip("not configured as a replica (no replicaof line); a live audit checks the replication links");
     };
     let v = c.value("tls-replication");
-    let mut ev = vec![Evidence::at(Source::Conf, &rep.span, format!("replicaof {}", rep.joined()), "a replica")];
+    let mut ev = vec![Evidence::at(
+        Source::Conf,
+        &rep.span,
+        format!("replicaof {}", rep.joined()),
+        "a replica",
+    )];
     ev.push(match c.span("tls-replication") {
-        Some(span) => Evidence::at(Source::Conf, &span, format!("tls-replication {v}"), "tls-replication yes"),
-        None => Evidence::new(Source::Conf, c.location("tls-replication"), format!("tls-replication {v}"), "tls-replication yes"),
+        Some(span) => Evidence::at(
+            Source::Conf,
+            &span,
+            format!("tls-replication {v}"),
+            "tls-replication yes",
+        ),
+        None => Evidence::new(
+            Source::Conf,
+            c.location("tls-replication"),
+            format!("tls-replication {v}"),
+            "tls-replication yes",
+        ),
     });
     if v.eq_ignore_ascii_case("yes") {
         Outcome::pass("replication to the master uses TLS", ev)
@@ -51,7 +66,16 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Skip);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("replicaof 10.0.0.1 6380\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("replicaof 10.0.0.1 6380\ntls-replication yes\n")), Status::Pass);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("replicaof 10.0.0.1 6380\n")),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("replicaof 10.0.0.1 6380\ntls-replication yes\n")
+            ),
+            Status::Pass
+        );
     }
 }

@@ -27,7 +27,9 @@ fn run(s: &Snapshot) -> Outcome {
     let fs = tri!(need(&s.fs));
     let keys: Vec<_> = fs.with_role(FileRole::TlsKey).collect();
     if keys.is_empty() {
-        return Outcome::skip("no TLS private key is configured (tls-key-file, tls-client-key-file)");
+        return Outcome::skip(
+            "no TLS private key is configured (tls-key-file, tls-client-key-file)",
+        );
     }
     let mut bad = Vec::new();
     let mut good = Vec::new();
@@ -50,7 +52,10 @@ fn run(s: &Snapshot) -> Outcome {
         return Outcome::fail("a private key file is more permissive than 0400", bad);
     }
     if !errors.is_empty() {
-        return Outcome::error(format!("cannot read key file metadata: {}", errors.join("; ")));
+        return Outcome::error(format!(
+            "cannot read key file metadata: {}",
+            errors.join("; ")
+        ));
     }
     Outcome::pass("private key files are mode 0400 or stricter", good)
 }

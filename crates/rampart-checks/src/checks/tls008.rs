@@ -29,15 +29,29 @@ fn run(s: &Snapshot) -> Outcome {
     let fs = tri!(need(&s.fs));
     let keys: Vec<_> = fs.with_role(FileRole::TlsKey).collect();
     if keys.is_empty() {
-        return Outcome::skip("no TLS private key is configured (tls-key-file, tls-client-key-file)");
+        return Outcome::skip(
+            "no TLS private key is configured (tls-key-file, tls-client-key-file)",
+        );
     }
     let proc_uid = match &s.proc {
-        Avail::Present(p) => p.processes.first().map(|p| (p.uid, p.user.clone().unwrap_or_else(|| p.uid.to_string()), format!("pid {}", p.pid))),
+        Avail::Present(p) => p.processes.first().map(|p| {
+            (
+                p.uid,
+                p.user.clone().unwrap_or_else(|| p.uid.to_string()),
+                format!("pid {}", p.pid),
+            )
+        }),
         _ => None,
     };
-    let dir_uid = fs
-        .with_role(FileRole::DataDir)
-        .find_map(|d| d.meta.as_ref().ok().and_then(|m| m.as_ref()).map(|m| (m.uid, m.owner_name(), format!("owner of data dir {}", d.path.display()))));
+    let dir_uid = fs.with_role(FileRole::DataDir).find_map(|d| {
+        d.meta.as_ref().ok().and_then(|m| m.as_ref()).map(|m| {
+            (
+                m.uid,
+                m.owner_name(),
+                format!("owner of data dir {}", d.path.display()),
+            )
+        })
+    });
     let Some((uid, user, basis)) = proc_uid.or(dir_uid) else {
         return Outcome::manual(
             "the server user is unknown (no running process, no data dir): verify the key files belong to it",
@@ -49,7 +63,12 @@ fn run(s: &Snapshot) -> Outcome {
     for k in keys {
         match &k.meta {
             Ok(Some(m)) => {
-                let e = Evidence::file(Source::Fs, &k.path, format!("{} (server user {user}, from {basis})", m.describe()), format!("owned by {user}"));
+                let e = Evidence::file(
+                    Source::Fs,
+                    &k.path,
+                    format!("{} (server user {user}, from {basis})", m.describe()),
+                    format!("owned by {user}"),
+                );
                 if m.uid == uid {
                     good.push(e);
                 } else {
@@ -61,8 +80,14 @@ fn run(s: &Snapshot) -> Outcome {
         }
     }
     if bad.is_empty() {
-        Outcome::pass(format!("key files are owned by the server user {user}"), good)
+        Outcome::pass(
+            format!("key files are owned by the server user {user}"),
+            good,
+        )
     } else {
-        Outcome::fail(format!("key file(s) not owned by the server user {user}"), bad)
+        Outcome::fail(
+            format!("key file(s) not owned by the server user {user}"),
+            bad,
+        )
     }
 }

@@ -30,8 +30,18 @@ fn run(s: &Snapshot) -> Outcome {
     }
     let v = c.value("tls-cluster");
     let ev = vec![match c.span("tls-cluster") {
-        Some(span) => Evidence::at(Source::Conf, &span, format!("tls-cluster {v}"), "tls-cluster yes"),
-        None => Evidence::new(Source::Conf, c.location("tls-cluster"), format!("tls-cluster {v}"), "tls-cluster yes"),
+        Some(span) => Evidence::at(
+            Source::Conf,
+            &span,
+            format!("tls-cluster {v}"),
+            "tls-cluster yes",
+        ),
+        None => Evidence::new(
+            Source::Conf,
+            c.location("tls-cluster"),
+            format!("tls-cluster {v}"),
+            "tls-cluster yes",
+        ),
     }];
     if v.eq_ignore_ascii_case("yes") {
         Outcome::pass("the cluster bus uses TLS", ev)
@@ -49,7 +59,16 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(status_of(&CHECK, &conf_snapshot("")), Status::Skip);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("cluster-enabled yes\n")), Status::Fail);
-        assert_eq!(status_of(&CHECK, &conf_snapshot("cluster-enabled yes\ntls-cluster yes\n")), Status::Pass);
+        assert_eq!(
+            status_of(&CHECK, &conf_snapshot("cluster-enabled yes\n")),
+            Status::Fail
+        );
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("cluster-enabled yes\ntls-cluster yes\n")
+            ),
+            Status::Pass
+        );
     }
 }

@@ -27,8 +27,13 @@ fn run(s: &Snapshot) -> Outcome {
     let c = tri!(conf(s));
     tri!(skip_unless_tls(c));
     match &s.tls {
-        crate::Avail::Present(_) => Outcome::skip("certificate inspection is not implemented in this build"),
-        crate::Avail::Absent(_) => Outcome::skip(format!("{TLS_ABSENT}; certificate file: {}", c.value("tls-cert-file"))),
+        crate::Avail::Present(_) => {
+            Outcome::skip("certificate inspection is not implemented in this build")
+        }
+        crate::Avail::Absent(_) => Outcome::skip(format!(
+            "{TLS_ABSENT}; certificate file: {}",
+            c.value("tls-cert-file")
+        )),
         crate::Avail::Failed(e) => Outcome::error(e.clone()),
     }
 }

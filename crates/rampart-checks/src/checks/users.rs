@@ -46,7 +46,12 @@ pub(crate) fn describe_selector(sel: &Selector) -> String {
     if sel.all_channels {
         parts.push("&*".to_string());
     }
-    let mut cmds = vec![if sel.all_commands_base { "+@all" } else { "-@all" }.to_string()];
+    let mut cmds = vec![if sel.all_commands_base {
+        "+@all"
+    } else {
+        "-@all"
+    }
+    .to_string()];
     cmds.extend(sel.command_rules.iter().take(6).cloned());
     if sel.command_rules.len() > 6 {
         cmds.push(format!("(+{} more)", sel.command_rules.len() - 6));

@@ -27,5 +27,7 @@ check! {
 }
 
 fn run(_s: &Snapshot) -> Outcome {
-    Outcome::skip(format!("{LIVE_ABSENT} (the version comes from INFO server)"))
+    Outcome::skip(format!(
+        "{LIVE_ABSENT} (the version comes from INFO server)"
+    ))
 }

@@ -24,5 +24,7 @@ check! {
 }
 
 fn run(_s: &Snapshot) -> Outcome {
-    Outcome::skip(format!("{LIVE_ABSENT} (client libraries come from CLIENT LIST)"))
+    Outcome::skip(format!(
+        "{LIVE_ABSENT} (client libraries come from CLIENT LIST)"
+    ))
 }

@@ -52,7 +52,9 @@ fn threshold(f: FailOn) -> Option<Severity> {
 
 /// True when a failure (or an error: never silently a pass) reaches the threshold.
 fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
-    let Some(min) = threshold(fail_on) else { return false };
+    let Some(min) = threshold(fail_on) else {
+        return false;
+    };
     findings
         .iter()
         .any(|f| matches!(f.status, Status::Fail | Status::Error) && f.severity >= min)

@@ -6,12 +6,24 @@ use std::process::ExitCode;
 pub fn list(args: ChecksArgs) -> Result<ExitCode> {
     let text = match args.format {
         ListFormat::Text => {
-            let mut s = format!("{:<8} {:<9} {:<22} {}\n", "ID", "SEVERITY", "SOURCES", "TITLE");
+            let mut s = format!(
+                "{:<8} {:<9} {:<22} {}\n",
+                "ID", "SEVERITY", "SOURCES", "TITLE"
+            );
             for c in all_checks() {
                 let sources: Vec<&str> = c.sources.iter().map(|s| s.as_str()).collect();
-                s.push_str(&format!("{:<8} {:<9} {:<22} {}\n", c.id, c.severity.as_str(), sources.join(","), c.title));
+                s.push_str(&format!(
+                    "{:<8} {:<9} {:<22} {}\n",
+                    c.id,
+                    c.severity.as_str(),
+                    sources.join(","),
+                    c.title
+                ));
             }
-            s.push_str(&format!("\n{} checks. `rampart explain ID` prints one check's documentation.\n", all_checks().len()));
+            s.push_str(&format!(
+                "\n{} checks. `rampart explain ID` prints one check's documentation.\n",
+                all_checks().len()
+            ));
             s
         }
         ListFormat::Json => {
@@ -40,7 +52,12 @@ pub fn explain(id: &str) -> Result<ExitCode> {
         bail!("no check with ID {:?}; `rampart checks` lists them", id);
     };
     let sources: Vec<&str> = c.sources.iter().map(|s| s.as_str()).collect();
-    let doc: String = c.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n");
+    let doc: String = c
+        .doc
+        .lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
     let text = format!(
         "{} — {}\nseverity: {}   sources: {}\n\n{}\n\n**Fix.** {}\n",
         c.id,

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# rampart's test suite: installs what the tests need (real redis-server,
+# redis-sentinel and redis-tools from Debian's packages), then runs
+# formatting, lints and every test. Tests start their own servers on free
+# loopback ports in temp dirs; none uses port 6379.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_pkgs=(redis-server redis-sentinel redis-tools)
+missing=()
+for p in "${need_pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "test.sh: installing ${missing[*]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # policy-rc.d or not, the packaged service is never used by the tests.
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+redis-server --version
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
