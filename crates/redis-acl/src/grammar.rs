@@ -337,8 +337,9 @@ pub fn merge_selector_args<S: AsRef<str>>(tokens: &[S]) -> Result<Vec<String>, u
             continue;
         }
         if let Some((_, sel)) = open.as_mut() {
+            // sdscatfmt(" %s") stops at a NUL.
             sel.push(' ');
-            sel.push_str(op);
+            sel.push_str(cstr(op));
             if op.ends_with(')') {
                 if let Some((_, s)) = open.take() {
                     out.push(s);
@@ -368,8 +369,9 @@ pub(crate) fn merge_selector_args_partial<S: AsRef<str>>(
             continue;
         }
         if let Some((_, sel)) = open.as_mut() {
+            // sdscatfmt(" %s") stops at a NUL.
             sel.push(' ');
-            sel.push_str(op);
+            sel.push_str(cstr(op));
             if op.ends_with(')') {
                 if let Some((_, s)) = open.take() {
                     out.push(s);
@@ -385,7 +387,8 @@ pub(crate) fn merge_selector_args_partial<S: AsRef<str>>(
 /// Redis's `sdssplitargs` (quotes, `\xHH` and `\n`-style escapes);
 /// `None` on unbalanced quotes. Bytes that are not UTF-8 are replaced.
 pub fn sdssplitargs(line: &str) -> Option<Vec<String>> {
-    let p = line.as_bytes();
+    // A C string: everything after a NUL is invisible.
+    let p = cstr(line).as_bytes();
     let mut i = 0;
     let mut out = Vec::new();
     let at = |i: usize| p.get(i).copied().unwrap_or(0);

@@ -377,6 +377,9 @@ impl Gen<'_> {
                 out.extend(op.split(' ').map(String::from));
             } else if op.starts_with('(') && self.r.chance(3) {
                 out.push(op.trim_end_matches(')').to_string());
+            } else if self.r.chance(2) {
+                // Redis compares most ops as C strings: a NUL ends them.
+                out.push(format!("{op}\0x"));
             } else {
                 out.push(op);
             }
@@ -485,6 +488,120 @@ fn random_setuser_against_redis() {
     }
     eprintln!(
         "random: {accepted} accepted, {rejected} rejected, {} disagreements",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "seed {seed}:\n{}", failures.join("\n"));
+}
+
+/// Random ACL *files* (lines built from the same token generator, joined by
+/// spaces, tabs and CRs, duplicate names, stray lines) loaded by a real
+/// server at startup: same accept/reject, same error string, same users.
+#[test]
+fn random_aclfiles_against_redis() {
+    if !redis_fixture::available() {
+        return;
+    }
+    let cases: usize = std::env::var("RAMPART_ACL_FILE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let seed: u64 = std::env::var("RAMPART_ACL_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    eprintln!("random_aclfiles_against_redis: seed {seed} (RAMPART_ACL_SEED), {cases} files (RAMPART_ACL_FILE_CASES)");
+    let table = CommandTable::redis_7_0();
+    let mut g = Gen {
+        r: Rng(seed),
+        table,
+    };
+    let mut failures = Vec::new();
+    let mut rejected = 0;
+    for i in 0..cases {
+        let mut text = String::new();
+        for _ in 0..1 + g.r.below(4) {
+            match g.r.below(12) {
+                0 => text.push_str(g.r.pick(&["# comment", "USER x on", "user", "", "  \t"])),
+                _ => {
+                    let name =
+                        g.r.pick(&["alice", "bob", "default", "c", "d", "e", "f", "g"]);
+                    // Mostly valid lines, so that users get compared too.
+                    let toks: Vec<String> = if g.r.chance(75) {
+                        let mut t = vec!["on".to_string(), ">pw".into()];
+                        for _ in 0..g.r.below(4) {
+                            let op = g.selector_op();
+                            if !op.contains(' ') {
+                                t.push(op);
+                            }
+                        }
+                        t
+                    } else {
+                        g.tokens()
+                    };
+                    let sep = g.r.pick(&[" ", " ", " ", "  ", "\t ", " \t"]);
+                    text.push_str(&format!("user {name}{sep}{}", toks.join(sep)));
+                }
+            }
+            text.push_str(g.r.pick(&["\n", "\n", "\r\n", "\n\n"]));
+        }
+        let text = format!("{text}\nuser rampart-admin on >rampart ~* &* +@all\n");
+        let ours = AclFile::parse(Path::new("users.acl"), &text);
+        let res = try_config("aclfile users.acl\n", &[("users.acl", &text)]);
+        match (res, ours.problems.is_empty()) {
+            (Ok(server), true) => {
+                let mut c = server.conn();
+                c.cmd(&["AUTH", "rampart-admin", "rampart"]).unwrap();
+                let users = ours.effective_users();
+                let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
+                if names != server_usernames(&mut c) {
+                    failures.push(format!("file {i} {text:?}: users {names:?}"));
+                    continue;
+                }
+                for u in &users {
+                    let su = getuser(&mut c, &u.name).unwrap();
+                    if let Err(e) = compare(table, u, &su) {
+                        failures.push(format!("file {i} {text:?}: user {}: {e}", u.name));
+                    }
+                }
+            }
+            (Err(e), false) => {
+                rejected += 1;
+                if ours.crashes_redis_7_0() {
+                    if !e.output.contains("crashed by signal") {
+                        failures.push(format!("file {i} {text:?}: expected a crash"));
+                    }
+                    continue;
+                }
+                let expected = ours.redis_error_string("users.acl").unwrap();
+                let marker = "Aborting Redis startup because of ACL errors: ";
+                let got = e
+                    .output
+                    .lines()
+                    .find_map(|l| l.split_once(marker).map(|(_, r)| r.to_string()))
+                    .unwrap_or_default();
+                if got != expected {
+                    failures.push(format!(
+                        "file {i} {text:?}:\n  redis: {got}\n  ours:  {expected}"
+                    ));
+                }
+            }
+            (Ok(_), false) => failures.push(format!(
+                "file {i} {text:?}: redis accepted, we report {:?}",
+                ours.problems
+            )),
+            (Err(e), true) => failures.push(format!(
+                "file {i} {text:?}: redis refused: {}",
+                e.output.lines().last().unwrap_or("")
+            )),
+        }
+    }
+    eprintln!(
+        "random aclfiles: {cases} files, {rejected} rejected, {} disagreements",
         failures.len()
     );
     assert!(failures.is_empty(), "seed {seed}:\n{}", failures.join("\n"));
