@@ -4,11 +4,30 @@
 //!   (`on`, `>pw`, `%R~k*`, `+@read`, `(…)` selectors, …) → [`Rule`].
 //! * [`AclFile::parse`]: the external ACL file (`aclfile`), with Redis's own
 //!   split-on-space tokenizer and its errors, reported per line while the
-//!   other users are still read.
+//!   other users are still read. [`UserDef::from_config_args`]: a redis.conf
+//!   `user` directive.
 //! * [`User`]: the state Redis builds by applying rules left to right
 //!   (`ACLSetUser`), rendered as `ACL LIST` would show it.
+//! * [`CommandTable`]: the command table of redis-server 7.0.15 (generated
+//!   from the server, `data/redis-7.0.json`), and [`CommandBits`]: the
+//!   per-selector command bitmap `ACLSetSelector` maintains.
 //!
 //! Knows nothing about security checks. Passwords are [`Secret`]s.
+//!
+//! # Fidelity
+//! The oracle is Debian's redis-server 7.0.15 (which carries the
+//! CVE-2024-31227 / CVE-2024-51741 fixes: `%~pat` and `%` are syntax
+//! errors). Differential tests compare accept/reject, error wording,
+//! flags, password hashes, keys, channels, selectors and the command bitmap
+//! (via `ACL GETUSER` and `ACL DRYRUN`). Known, deliberate differences:
+//! * Rule order is kept the 7.2 way ([`Selector::command_rules`]); 7.0's
+//!   `ACL LIST` prints a recomputed approximation with the same bitmap.
+//! * A `+@all … -x … +x` user keeps the `ALLCOMMANDS` flag here (7.2 replay
+//!   semantics); 7.0 clears it. Only module commands could tell.
+//! * `acl-pubsub-default` is taken as `resetchannels` (the 7.0 default).
+//! * Error messages echo `>pw`/`<pw`/`#…`/`!…` ops as `>***` (Redis echoes them).
+//! * Tokens are `&str`: `\xHH` escapes inside selectors that are not UTF-8
+//!   are replaced (Redis keeps the bytes).
 
 pub use redis_conf::{Secret, Span};
 

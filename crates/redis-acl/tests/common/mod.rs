@@ -108,7 +108,11 @@ fn cmp_sel(
         ));
     }
     let a = ours.command_bits(table);
-    let b = bits_of(table, &srv.commands);
+    let mut b = bits_of(table, &srv.commands);
+    // ACL LIST cannot express the ALLCOMMANDS flag (`+@all -x +x` clears it
+    // in the server, its rendering `+@all` sets it); only module commands
+    // could tell, and DRYRUN covers the table's commands.
+    b.all_commands_flag = a.all_commands_flag;
     if a != b {
         let diff: Vec<&str> = table
             .commands()
