@@ -31,7 +31,7 @@ fn debian_packaged_config_verdicts() {
         ("ACL001", "fail"),   // no requirepass, no users: default on nopass
         ("ACL002", "skip"),   // no passwords at all
         ("ACL003", "fail"),   // default user on, nopass
-        ("ACL004", "skip"),   // needs the ACL engine
+        ("ACL004", "fail"),   // default holds +@all, so every @dangerous command
         ("ACL005", "fail"),   // no aclfile
         ("ACL006", "skip"),   // no user lines
         ("ACL007", "pass"),   // requirepass unset
