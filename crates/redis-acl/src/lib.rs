@@ -12,6 +12,11 @@
 //!   from the server, `data/redis-7.0.json`), and [`CommandBits`]: the
 //!   per-selector command bitmap `ACLSetSelector` maintains.
 //!
+//! * [`Engine`]: effective permissions. `can(user, argv)` decides a command
+//!   line the way `ACL DRYRUN` does (selectors, key specs, channels, first
+//!   args), with the rule that granted or the key/channel that failed;
+//!   [`review::review_user`] summarises a user for least-privilege review.
+//!
 //! Knows nothing about security checks. Passwords are [`Secret`]s.
 //!
 //! # Fidelity
@@ -33,11 +38,16 @@ pub use redis_conf::{Secret, Span};
 
 mod aclfile;
 mod bits;
+pub mod engine;
+pub mod glob;
 mod grammar;
+pub mod keys;
+pub mod review;
 mod table;
 mod user;
 
 pub use bits::CommandBits;
+pub use engine::{CompiledUser, Decision, Denial, Engine, GrantKind, QueryError};
 pub use grammar::{merge_selector_args, redact_op, sdssplitargs, RuleErrorKind};
 pub use table::{Command, CommandData, CommandId, CommandTable, CommandTableData, TableError};
 pub use user::hash_password;

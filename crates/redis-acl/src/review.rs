@@ -1,0 +1,356 @@
+//! Least-privilege review of one user: state, password kind, the
+//! dangerous commands it can run (and which rule grants each), its key and
+//! channel reach, and what could be dropped. Pure data; the checks crate
+//! (ACL004 / ACL008) and `rampart acl review` render it.
+
+use serde::Serialize;
+
+use crate::engine::{CompiledUser, Engine, GrantKind, SelectorIndex};
+use crate::table::CommandTable;
+use crate::User;
+
+/// How the user's passwords are stored in its definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordKind {
+    /// `nopass`: any password (or none) logs in.
+    Nopass,
+    /// No password and not `nopass`: nobody can log in as this user.
+    None,
+    /// Every password given as `>plain` (readable in the file).
+    Plaintext,
+    /// Every password given as `#sha256`.
+    Hashed,
+    /// Some of each.
+    Mixed,
+}
+
+/// A dangerous command the user can run, and how it got it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DangerousGrant {
+    /// Full name (`flushall`, `config|set`).
+    pub command: String,
+    /// explicit, category, all, first_arg.
+    pub grant: GrantKind,
+    /// The rule (`+@admin`, `+@all`, `+config|set`).
+    pub rule: String,
+    pub selector: SelectorIndex,
+}
+
+/// Key or channel reach: everything, or patterns per selector.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Reach {
+    /// Some selector holds `allkeys` / `allchannels`.
+    pub all: bool,
+    /// `(selector, "%R~app:*")` / `(selector, "&news.*")`.
+    pub patterns: Vec<(SelectorIndex, String)>,
+    /// Whether a selector that has this reach also allows a command that
+    /// uses it (keys: a command with key arguments; channels: PUBLISH or a
+    /// SUBSCRIBE). Reach no command uses could be dropped.
+    pub used: bool,
+}
+
+/// One least-privilege observation, with what could be dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable code: `all-commands`, `dangerous-wholesale`, `all-keys`,
+    /// `all-channels`, `keys-unused`, `channels-unused`, `nopass`,
+    /// `plaintext-password`, `disabled`.
+    pub code: &'static str,
+    pub message: String,
+    /// The rule change that would drop the excess (`-@dangerous`, `resetchannels`).
+    pub drop: Option<String>,
+}
+
+/// The review of one user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserReview {
+    pub user: String,
+    pub enabled: bool,
+    pub password: PasswordKind,
+    pub password_count: usize,
+    /// Holds every command (root `+@all` with no `-` rule after it).
+    pub all_commands: bool,
+    /// How many commands and subcommands some selector allows.
+    pub commands_allowed: usize,
+    pub dangerous: Vec<DangerousGrant>,
+    pub key_reach: Reach,
+    pub channel_reach: Reach,
+    pub findings: Vec<Finding>,
+}
+
+impl UserReview {
+    /// Dangerous commands that came from a category or `+@all`.
+    pub fn dangerous_wholesale(&self) -> impl Iterator<Item = &DangerousGrant> {
+        self.dangerous
+            .iter()
+            .filter(|d| matches!(d.grant, GrantKind::Category | GrantKind::All))
+    }
+}
+
+/// Review `user` against `table` (for many users, use [`review_compiled`]
+/// with one [`Engine`]).
+pub fn review_user(user: &User, table: &CommandTable) -> UserReview {
+    let e = Engine::new(table);
+    review_compiled(&e, &e.compile(user))
+}
+
+fn key_op(read: bool, write: bool, p: &str) -> String {
+    match (read, write) {
+        (true, false) => format!("%R~{p}"),
+        (false, true) => format!("%W~{p}"),
+        _ => format!("~{p}"),
+    }
+}
+
+/// [`review_user`] for a compiled user.
+pub fn review_compiled(engine: &Engine<'_>, cu: &CompiledUser) -> UserReview {
+    let table = engine.table();
+    let user = &cu.user;
+    let plain = user
+        .passwords
+        .iter()
+        .filter(|p| p.plaintext.is_some())
+        .count();
+    let password = if user.nopass {
+        PasswordKind::Nopass
+    } else if user.passwords.is_empty() {
+        PasswordKind::None
+    } else if plain == user.passwords.len() {
+        PasswordKind::Plaintext
+    } else if plain == 0 {
+        PasswordKind::Hashed
+    } else {
+        PasswordKind::Mixed
+    };
+
+    let mut dangerous = Vec::new();
+    let mut commands_allowed = 0;
+    let mut keys_used = vec![false; cu.selectors.len()];
+    let mut channels_used = vec![false; cu.selectors.len()];
+    for cmd in table.commands() {
+        if !cmd.subcommands.is_empty() {
+            continue; // containers never run themselves
+        }
+        let mut first: Option<SelectorIndex> = None;
+        for (si, s) in cu.selectors.iter().enumerate() {
+            let by_first_arg = !s.bits.allows(cmd) && !s.bits.first_args(cmd.id).is_empty();
+            if s.bits.allows(cmd) || by_first_arg {
+                first.get_or_insert(si);
+                if engine_has_keys(engine, cmd.id) {
+                    keys_used[si] = true;
+                }
+                if engine_uses_channels(engine, cmd.id) {
+                    channels_used[si] = true;
+                }
+            }
+        }
+        let Some(si) = first else { continue };
+        commands_allowed += 1;
+        if cmd.in_category("dangerous") {
+            let s = &cu.selectors[si];
+            let (rule, grant) = if !s.bits.allows(cmd) {
+                let fa = s.bits.first_args(cmd.id).join(",");
+                (format!("+{}|{fa}", cmd.name), GrantKind::FirstArg)
+            } else {
+                let r = engine.command_rule(&s.selector, &s.bits, cmd);
+                (r.rule, r.kind)
+            };
+            dangerous.push(DangerousGrant {
+                command: cmd.name.clone(),
+                grant,
+                rule,
+                selector: si,
+            });
+        }
+    }
+
+    let mut key_reach = Reach::default();
+    let mut channel_reach = Reach::default();
+    for (si, s) in cu.selectors.iter().enumerate() {
+        let sel = &s.selector;
+        if sel.all_keys {
+            key_reach.all = true;
+            key_reach.patterns.push((si, "~*".into()));
+        }
+        for k in &sel.keys {
+            key_reach
+                .patterns
+                .push((si, key_op(k.read, k.write, &k.pattern)));
+        }
+        if (sel.all_keys || !sel.keys.is_empty()) && keys_used[si] {
+            key_reach.used = true;
+        }
+        if sel.all_channels {
+            channel_reach.all = true;
+            channel_reach.patterns.push((si, "&*".into()));
+        }
+        for c in &sel.channels {
+            channel_reach.patterns.push((si, format!("&{c}")));
+        }
+        if (sel.all_channels || !sel.channels.is_empty()) && channels_used[si] {
+            channel_reach.used = true;
+        }
+    }
+
+    let all_commands = user.has_all_commands();
+    let mut findings = Vec::new();
+    let mut f = |code, message: String, drop: Option<&str>| {
+        findings.push(Finding {
+            code,
+            message,
+            drop: drop.map(String::from),
+        })
+    };
+    if !user.enabled {
+        f(
+            "disabled",
+            "user is off: it cannot log in, but connections already authenticated keep these permissions".into(),
+            None,
+        );
+    }
+    if user.nopass && user.enabled {
+        f(
+            "nopass",
+            "any password logs in (nopass)".into(),
+            Some("resetpass, then >password or #sha256"),
+        );
+    }
+    if matches!(password, PasswordKind::Plaintext | PasswordKind::Mixed) {
+        f(
+            "plaintext-password",
+            format!("{plain} password(s) stored in clear text (>password)"),
+            Some("rampart acl migrate-hashes FILE"),
+        );
+    }
+    if all_commands {
+        f(
+            "all-commands",
+            format!("holds every command ({commands_allowed}), including future module commands (+@all)"),
+            Some("-@all, then the categories and commands the role needs"),
+        );
+    }
+    let wholesale: Vec<&str> = dangerous
+        .iter()
+        .filter(|d| matches!(d.grant, GrantKind::Category | GrantKind::All))
+        .map(|d| d.command.as_str())
+        .collect();
+    if !wholesale.is_empty() {
+        let shown: Vec<&str> = wholesale.iter().take(12).copied().collect();
+        let more = if wholesale.len() > shown.len() {
+            format!(", … ({} more)", wholesale.len() - shown.len())
+        } else {
+            String::new()
+        };
+        f(
+            "dangerous-wholesale",
+            format!(
+                "{} @dangerous command(s) come from a category or +@all: {}{more}",
+                wholesale.len(),
+                shown.join(", ")
+            ),
+            Some("-@dangerous (append to each selector), then +cmd for the few it needs"),
+        );
+    }
+    if key_reach.all && key_reach.used {
+        f(
+            "all-keys",
+            "reaches every key (~* / allkeys)".into(),
+            Some("resetkeys, then the application's prefixes (~app:*, %R~ for readers)"),
+        );
+    }
+    if !key_reach.patterns.is_empty() && !key_reach.used {
+        f(
+            "keys-unused",
+            "key patterns that no allowed command uses".into(),
+            Some("resetkeys"),
+        );
+    }
+    if channel_reach.all && channel_reach.used {
+        f(
+            "all-channels",
+            "reaches every Pub/Sub channel (&*)".into(),
+            Some("resetchannels, then &the-channels-it-uses"),
+        );
+    }
+    if !channel_reach.patterns.is_empty() && !channel_reach.used {
+        f(
+            "channels-unused",
+            "channel patterns but no PUBLISH/SUBSCRIBE command allowed".into(),
+            Some("resetchannels"),
+        );
+    }
+
+    UserReview {
+        user: user.name.clone(),
+        enabled: user.enabled,
+        password,
+        password_count: user.passwords.len(),
+        all_commands,
+        commands_allowed,
+        dangerous,
+        key_reach,
+        channel_reach,
+        findings,
+    }
+}
+
+fn engine_has_keys(e: &Engine<'_>, id: usize) -> bool {
+    e.command_has_keys(id)
+}
+
+fn engine_uses_channels(e: &Engine<'_>, id: usize) -> bool {
+    e.command_uses_channels(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn review(rules: &[&str]) -> UserReview {
+        let mut u = User::new("u");
+        u.apply_tokens(rules).unwrap_or_else(|e| panic!("{e}"));
+        review_user(&u, CommandTable::redis_7_0())
+    }
+
+    fn codes(r: &UserReview) -> Vec<&str> {
+        r.findings.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn wholesale_vs_explicit() {
+        let r = review(&["on", ">pw", "~*", "&*", "+@all"]);
+        assert!(r.all_commands);
+        assert_eq!(r.password, PasswordKind::Plaintext);
+        assert!(r
+            .dangerous
+            .iter()
+            .any(|d| d.command == "flushall" && d.grant == GrantKind::All));
+        for c in [
+            "all-commands",
+            "dangerous-wholesale",
+            "all-keys",
+            "all-channels",
+            "plaintext-password",
+        ] {
+            assert!(codes(&r).contains(&c), "{c} in {:?}", codes(&r));
+        }
+        let r = review(&[
+            "on",
+            "~app:*",
+            "+@read",
+            "+@write",
+            "-@dangerous",
+            "+client|kill",
+        ]);
+        assert_eq!(r.dangerous.len(), 1);
+        assert_eq!(r.dangerous[0].grant, GrantKind::Explicit);
+        assert_eq!(r.dangerous[0].rule, "+client|kill");
+        assert!(codes(&r).is_empty() || !codes(&r).contains(&"dangerous-wholesale"));
+        let r = review(&["on", "~*", "-@all", "+@admin"]);
+        assert!(r.dangerous.iter().all(|d| d.rule == "+@admin"));
+        let r = review(&["on", "&*", "~x", "+ping"]);
+        assert!(codes(&r).contains(&"channels-unused"));
+        assert!(codes(&r).contains(&"keys-unused"));
+    }
+}
