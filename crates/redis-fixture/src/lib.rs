@@ -7,7 +7,20 @@
 //! started or which line it refused, for differential tests of parsers.
 //!
 //! The RESP client here is deliberately tiny: it serves tests against
-//! servers this crate started, nothing else.
+//! servers this crate started, nothing else. [`Conn::connect_tls`] carries
+//! it over TLS through an `openssl s_client` subprocess.
+//!
+//! Topologies for live audits, each a builder whose `start()` returns
+//! `Result<_, StartError>` after a bounded wait for health, with every
+//! process killed by its pid on drop (also when startup fails midway):
+//! - [`TlsMaterial`]: CA, server (SAN 127.0.0.1, localhost), client,
+//!   expired, weak (RSA-1024/SHA-1) and self-signed certificates;
+//! - [`ServerBuilder`] → [`Node`]: one server with [`TlsMode`] (plaintext,
+//!   TLS-only, mTLS, both), ACL files, cluster or Sentinel mode, Valkey;
+//! - [`ReplicaSetBuilder`] → [`ReplicaSet`]: a primary and replicas, with
+//!   [`ReplAuth`] (none, requirepass, ACL `masteruser`) and TLS replication;
+//! - [`SentinelSetBuilder`] → [`SentinelSet`]: Sentinels over a replica set;
+//! - [`ClusterBuilder`] → [`Cluster`]: masters and replicas, `tls-cluster`.
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -15,6 +28,25 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod cluster;
+mod node;
+mod replication;
+mod sentinel;
+mod tls;
+mod util;
+mod valkey;
+
+pub use cluster::{Cluster, ClusterBuilder};
+pub use node::{redis_cli, redis_cli_bin, CliOutput, Credentials, Node, ServerBuilder, TlsMode};
+pub use replication::{
+    ReplAuth, ReplicaSet, ReplicaSetBuilder, ADMIN_PASSWORD, ADMIN_USER, REPL_PASSWORD, REPL_USER,
+    REQUIREPASS, SENTINEL_PASSWORD, SENTINEL_USER,
+};
+pub use sentinel::{SentinelSet, SentinelSetBuilder, MASTER_NAME};
+pub use tls::{openssl_bin, CertPair, TlsMaterial};
+pub use util::info_field;
+pub use valkey::valkey_server_bin;
 
 /// Path of the `redis-server` binary (env `RAMPART_REDIS_SERVER` overrides).
 pub fn redis_server_bin() -> PathBuf {
@@ -34,13 +66,14 @@ pub fn available() -> bool {
         .unwrap_or(false)
 }
 
-/// A free loopback TCP port, never 6379.
+/// A free loopback TCP port: never 6379, 16379 (its cluster bus) or 26379
+/// (Sentinel's), and below 55536 so that port+10000 is a valid port.
 pub fn free_port() -> u16 {
     loop {
         let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = l.local_addr().unwrap().port();
         drop(l);
-        if port != 6379 && port < 55535 {
+        if ![6379, 16379, 26379].contains(&port) && port < 55535 {
             return port;
         }
     }
@@ -77,10 +110,13 @@ impl Reply {
     }
 }
 
-/// A blocking RESP2 connection.
+/// A blocking RESP2 connection: plain TCP ([`Conn::connect`]) or TLS
+/// through an `openssl s_client` subprocess ([`Conn::connect_tls`]).
 pub struct Conn {
-    r: BufReader<TcpStream>,
-    w: TcpStream,
+    r: BufReader<Box<dyn Read + Send>>,
+    w: Box<dyn Write + Send>,
+    /// The `openssl s_client` carrying a TLS connection, and its stderr.
+    tls: Option<(util::ChildGuard, std::sync::Arc<std::sync::Mutex<String>>)>,
 }
 
 impl Conn {
@@ -89,9 +125,75 @@ impl Conn {
         s.set_read_timeout(Some(Duration::from_secs(10)))?;
         s.set_nodelay(true)?;
         Ok(Conn {
-            r: BufReader::new(s.try_clone()?),
-            w: s,
+            r: BufReader::new(Box::new(s.try_clone()?)),
+            w: Box::new(s),
+            tls: None,
         })
+    }
+
+    /// A TLS connection to 127.0.0.1:`port`, verifying the server against
+    /// `tls.ca_cert` (and its name against `localhost`), presenting
+    /// `client_cert` when given (e.g. `Some(&tls.client)`). The TLS stack is
+    /// an `openssl s_client` subprocess killed when the `Conn` drops. A
+    /// handshake the server refuses shows as an error on the first
+    /// [`Conn::cmd`], carrying what s_client printed.
+    pub fn connect_tls(
+        port: u16,
+        tls: &TlsMaterial,
+        client_cert: Option<&CertPair>,
+    ) -> std::io::Result<Conn> {
+        let mut cmd = Command::new(tls::openssl_bin());
+        cmd.args(["s_client", "-quiet", "-nocommands", "-verify_quiet"])
+            .arg("-verify_return_error")
+            .args(["-connect", &format!("127.0.0.1:{port}")])
+            .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+            .arg("-CAfile")
+            .arg(&tls.ca_cert);
+        if let Some(c) = client_cert {
+            cmd.arg("-cert").arg(&c.cert).arg("-key").arg(&c.key);
+        }
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn()?;
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let errbuf = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let eb = errbuf.clone();
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stderr.read_to_string(&mut s);
+            eb.lock().unwrap().push_str(&s);
+        });
+        Ok(Conn {
+            r: BufReader::new(Box::new(TimeoutReader::new(
+                stdout,
+                Duration::from_secs(10),
+            ))),
+            w: Box::new(stdin),
+            tls: Some((util::ChildGuard(child), errbuf)),
+        })
+    }
+
+    /// `AUTH` with `creds`; an error reply becomes an `Err`.
+    pub fn auth(&mut self, creds: &Credentials) -> std::io::Result<()> {
+        let r = match &creds.user {
+            Some(u) => self.cmd(&["AUTH", u.as_str(), creds.password.as_str()])?,
+            None => self.cmd(&["AUTH", creds.password.as_str()])?,
+        };
+        match r {
+            Reply::Error(e) => Err(std::io::Error::other(format!("AUTH failed: {e}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// What the TLS subprocess printed on stderr so far (empty for TCP).
+    pub fn tls_diagnostics(&self) -> String {
+        match &self.tls {
+            Some((_, e)) => e.lock().unwrap().clone(),
+            None => String::new(),
+        }
     }
 
     /// Send a command and read one reply.
@@ -103,8 +205,25 @@ impl Conn {
             buf.extend_from_slice(a);
             buf.extend_from_slice(b"\r\n");
         }
-        self.w.write_all(&buf)?;
-        self.read_reply()
+        let res = self
+            .w
+            .write_all(&buf)
+            .and_then(|_| self.w.flush())
+            .and_then(|_| self.read_reply());
+        match res {
+            Err(e) if self.tls.is_some() => {
+                // Give s_client a moment to print why it closed.
+                std::thread::sleep(Duration::from_millis(50));
+                Err(std::io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{e}; openssl s_client said: {}",
+                        self.tls_diagnostics().trim()
+                    ),
+                ))
+            }
+            other => other,
+        }
     }
 
     fn read_line(&mut self) -> std::io::Result<String> {
@@ -408,4 +527,62 @@ pub fn try_config_bare(config: &str, files: &[(&str, &str)]) -> Result<Server, S
 /// `Ok(server)` when it does; `Err` with Redis's output when it refuses.
 pub fn try_config(config: &str, files: &[(&str, &str)]) -> Result<Server, StartError> {
     Server::start_files(config, files, &[])
+}
+
+/// A reader over a pipe whose reads give up after a timeout: a thread
+/// forwards chunks through a channel.
+struct TimeoutReader {
+    rx: std::sync::mpsc::Receiver<Vec<u8>>,
+    buf: Vec<u8>,
+    pos: usize,
+    timeout: Duration,
+}
+
+impl TimeoutReader {
+    fn new<R: Read + Send + 'static>(mut inner: R, timeout: Duration) -> TimeoutReader {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut b = [0u8; 8192];
+            loop {
+                match inner.read(&mut b) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send(b[..n].to_vec()).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        TimeoutReader {
+            rx,
+            buf: Vec::new(),
+            pos: 0,
+            timeout,
+        }
+    }
+}
+
+impl Read for TimeoutReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == self.buf.len() {
+            match self.rx.recv_timeout(self.timeout) {
+                Ok(chunk) => {
+                    self.buf = chunk;
+                    self.pos = 0;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Ok(0),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("no reply within {:?}", self.timeout),
+                    ))
+                }
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
