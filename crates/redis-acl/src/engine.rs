@@ -646,6 +646,7 @@ fn sort_option_needing_all_keys<A: AsRef<[u8]>>(argv: &[A], readonly: bool) -> O
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

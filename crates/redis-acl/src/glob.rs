@@ -156,6 +156,7 @@ fn imp(pattern: &[u8], string: &[u8], nocase: bool, skip_longer: &mut bool, nest
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::stringmatch;
 

@@ -304,6 +304,7 @@ fn engine_uses_channels(e: &Engine<'_>, id: usize) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

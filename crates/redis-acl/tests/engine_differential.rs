@@ -127,7 +127,7 @@ impl Gen<'_> {
                 let cats = self.table.categories();
                 format!("{}@{}", self.r.pick(&["+", "-"]), self.r.pick(cats))
             }
-            12 | 13 | 14 => format!("+{}", self.command_name()),
+            12..=14 => format!("+{}", self.command_name()),
             15 => format!("+{}", self.r.pick(&INTERESTING)),
             16 => self
                 .r
