@@ -1,3 +1,4 @@
+pub(crate) mod acl;
 mod audit;
 mod checks;
 
@@ -10,6 +11,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(args) => audit::run(args),
         Command::Checks(args) => checks::list(args),
         Command::Explain { id } => checks::explain(&id),
+        Command::Acl(c) => acl::run(c),
     }
 }
 
