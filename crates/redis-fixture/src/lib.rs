@@ -38,7 +38,9 @@ mod util;
 mod valkey;
 
 pub use cluster::{Cluster, ClusterBuilder};
-pub use node::{redis_cli, redis_cli_bin, CliOutput, Credentials, Node, ServerBuilder, TlsMode};
+pub use node::{
+    redis_cli, redis_cli_bin, CliOutput, Credentials, Node, ServerBuilder, ServerCert, TlsMode,
+};
 pub use replication::{
     ReplAuth, ReplicaSet, ReplicaSetBuilder, ADMIN_PASSWORD, ADMIN_USER, REPL_PASSWORD, REPL_USER,
     REQUIREPASS, SENTINEL_PASSWORD, SENTINEL_USER,
@@ -142,10 +144,23 @@ impl Conn {
         tls: &TlsMaterial,
         client_cert: Option<&CertPair>,
     ) -> std::io::Result<Conn> {
+        Self::connect_tls_with(port, tls, client_cert, true)
+    }
+
+    /// Like [`Conn::connect_tls`]; with `verify` false the server's
+    /// certificate is not checked (for servers given a bad one on purpose).
+    pub fn connect_tls_with(
+        port: u16,
+        tls: &TlsMaterial,
+        client_cert: Option<&CertPair>,
+        verify: bool,
+    ) -> std::io::Result<Conn> {
         let mut cmd = Command::new(tls::openssl_bin());
-        cmd.args(["s_client", "-quiet", "-nocommands", "-verify_quiet"])
-            .arg("-verify_return_error")
-            .args(["-connect", &format!("127.0.0.1:{port}")])
+        cmd.args(["s_client", "-quiet", "-nocommands", "-verify_quiet"]);
+        if verify {
+            cmd.arg("-verify_return_error");
+        }
+        cmd.args(["-connect", &format!("127.0.0.1:{port}")])
             .args(["-servername", "localhost", "-verify_hostname", "localhost"])
             .arg("-CAfile")
             .arg(&tls.ca_cert);
@@ -418,6 +433,19 @@ impl Server {
                         break; // retry with another port
                     }
                     return Err(StartError { output: out });
+                }
+                // Only our own process's listener counts: another test's
+                // server may hold this port while ours fails to bind it.
+                if !util::listens_on(child.id(), port) {
+                    if Instant::now() > deadline {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        return Err(StartError {
+                            output: "redis-server did not listen within 10 s".into(),
+                        });
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
                 }
                 if let Ok(mut c) = Conn::connect(port) {
                     if let Ok(r) = c.cmd(&["PING"]) {

@@ -35,6 +35,33 @@ impl TlsMode {
     }
 }
 
+/// Which certificate of the [`TlsMaterial`] a server presents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ServerCert {
+    /// `server`: valid, chains to the CA, SAN 127.0.0.1 and localhost.
+    #[default]
+    Good,
+    /// Expired yesterday.
+    Expired,
+    /// RSA-1024 signed with SHA-1. OpenSSL at security level 2 refuses to
+    /// load it, so the server runs with `OPENSSL_CONF` at level 0
+    /// ([`TlsMaterial::seclevel0_conf`]).
+    Weak,
+    /// Self-signed, not from the CA.
+    SelfSigned,
+}
+
+impl ServerCert {
+    pub fn pair(self, m: &TlsMaterial) -> &CertPair {
+        match self {
+            ServerCert::Good => &m.server,
+            ServerCert::Expired => &m.expired,
+            ServerCert::Weak => &m.weak,
+            ServerCert::SelfSigned => &m.self_signed,
+        }
+    }
+}
+
 /// Credentials the fixture itself uses to talk to a node. Debug never
 /// prints the password.
 #[derive(Clone, PartialEq, Eq)]
@@ -129,8 +156,10 @@ pub struct ServerBuilder {
     config: String,
     files: Vec<(String, String)>,
     args: Vec<String>,
+    env: Vec<(String, std::ffi::OsString)>,
     tls: TlsMode,
     material: Option<Arc<TlsMaterial>>,
+    server_cert: ServerCert,
     auth: Option<Credentials>,
     binary: Result<PathBuf, String>,
     sentinel: bool,
@@ -150,8 +179,10 @@ impl ServerBuilder {
             config: String::new(),
             files: Vec::new(),
             args: Vec::new(),
+            env: Vec::new(),
             tls: TlsMode::Off,
             material: None,
+            server_cert: ServerCert::Good,
             auth: None,
             binary: Ok(redis_server_bin()),
             sentinel: false,
@@ -188,6 +219,12 @@ impl ServerBuilder {
         self
     }
 
+    /// An environment variable for the server process.
+    pub fn env(mut self, key: &str, value: impl Into<std::ffi::OsString>) -> Self {
+        self.env.push((key.to_string(), value.into()));
+        self
+    }
+
     pub fn tls(mut self, mode: TlsMode) -> Self {
         self.tls = mode;
         self
@@ -196,6 +233,13 @@ impl ServerBuilder {
     /// Use this TLS material (default: generate a fresh one when TLS is on).
     pub fn tls_material(mut self, material: Arc<TlsMaterial>) -> Self {
         self.material = Some(material);
+        self
+    }
+
+    /// Present this certificate instead of the good one (readiness is then
+    /// probed without verifying it).
+    pub fn server_cert(mut self, which: ServerCert) -> Self {
+        self.server_cert = which;
         self
     }
 
@@ -296,6 +340,14 @@ impl ServerBuilder {
         }
         if let (true, Some(m)) = (self.tls.has_tls(), &material) {
             head.push_str(&m.server_config());
+            if self.server_cert != ServerCert::Good {
+                let p = self.server_cert.pair(m);
+                head.push_str(&format!(
+                    "tls-cert-file {}\ntls-key-file {}\n",
+                    p.cert.display(),
+                    p.key.display()
+                ));
+            }
             let auth_clients = if self.tls == TlsMode::Mtls {
                 "yes"
             } else {
@@ -340,6 +392,10 @@ impl ServerBuilder {
             if self.sentinel {
                 cmd.arg("--sentinel");
             }
+            if let (ServerCert::Weak, Some(m)) = (self.server_cert, material) {
+                cmd.env("OPENSSL_CONF", &m.seclevel0_conf);
+            }
+            cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
             cmd.args(&self.args)
                 .current_dir(dir.path())
                 .stdin(Stdio::null())
@@ -354,6 +410,7 @@ impl ServerBuilder {
                 tls_port,
                 cluster_port,
                 tls_mode: self.tls,
+                server_cert: self.server_cert,
                 tls: material.clone(),
                 auth: self.auth.clone(),
                 sentinel: self.sentinel,
@@ -386,6 +443,8 @@ pub struct Node {
     /// Cluster bus port (cluster mode only).
     pub cluster_port: Option<u16>,
     pub tls_mode: TlsMode,
+    /// The certificate the TLS port presents.
+    pub server_cert: ServerCert,
     /// The certificates this node uses (TLS modes only).
     pub tls: Option<Arc<TlsMaterial>>,
     auth: Option<Credentials>,
@@ -425,7 +484,10 @@ impl Node {
                     std::fs::read_to_string(&self.config_path).unwrap_or_default()
                 )));
             }
-            if self.probe() {
+            // Without the ownership check a PING could reach another
+            // process's server that took the port first (while this one is
+            // failing to bind it).
+            if util::listens_on(self.pid(), self.client_port()) && self.probe() {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -448,7 +510,12 @@ impl Node {
             Conn::connect(port)
         } else {
             let m = self.tls.as_ref().unwrap();
-            Conn::connect_tls(port, m, Some(&m.client))
+            Conn::connect_tls_with(
+                port,
+                m,
+                Some(&m.client),
+                self.server_cert == ServerCert::Good,
+            )
         };
         match conn.and_then(|mut c| c.cmd(&["PING"])) {
             Ok(Reply::Error(e)) => !e.starts_with("LOADING"),

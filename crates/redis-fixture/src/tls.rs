@@ -44,6 +44,9 @@ pub struct TlsMaterial {
     pub weak: CertPair,
     /// Self-signed server certificate that does not chain to `ca_cert`.
     pub self_signed: CertPair,
+    /// An OpenSSL config setting security level 0 (give it to a process as
+    /// `OPENSSL_CONF`): needed to load or accept the `weak` certificate.
+    pub seclevel0_conf: PathBuf,
 }
 
 impl TlsMaterial {
@@ -152,6 +155,13 @@ impl TlsMaterial {
             ],
         )?;
 
+        std::fs::write(
+            p("openssl-seclevel0.cnf"),
+            "openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\nsystem_default = sys\n\
+             [sys]\nCipherString = DEFAULT:@SECLEVEL=0\n",
+        )
+        .map_err(|e| err(e.to_string()))?;
+
         let pair = |n: &str| CertPair {
             cert: p(&format!("{n}.crt")),
             key: p(&format!("{n}.key")),
@@ -164,6 +174,7 @@ impl TlsMaterial {
             expired: pair("expired"),
             weak: pair("weak"),
             self_signed: pair("self-signed"),
+            seclevel0_conf: p("openssl-seclevel0.cnf"),
             dir,
         })
     }

@@ -136,12 +136,14 @@ fn assert_replicating(set: &ReplicaSet) {
     }
     let info = set.primary.info("replication");
     assert_eq!(info_field(&info, "connected_slaves"), Some("2"), "{info}");
-    // a write reaches the replicas
+    // a write reaches the replicas (WAIT counts acks of this connection's
+    // writes, so both on one connection)
+    let mut c = set.primary.conn();
     assert_eq!(
-        set.primary.cmd(&["SET", "k", "v"]),
+        c.cmd(&["SET", "k", "v"]).unwrap(),
         Reply::Status("OK".into())
     );
-    assert_eq!(set.primary.cmd(&["WAIT", "2", "5000"]), Reply::Int(2));
+    assert_eq!(c.cmd(&["WAIT", "2", "5000"]).unwrap(), Reply::Int(2));
     for r in &set.replicas {
         assert_eq!(r.cmd(&["GET", "k"]).text(), "v");
     }
@@ -311,4 +313,32 @@ fn valkey_standalone_when_installed() {
     let info = n.info("server");
     assert!(info_field(&info, "valkey_version").is_some(), "{info}");
     assert_eq!(n.cmd(&["ACL", "WHOAMI"]).text(), "alice");
+}
+
+#[test]
+fn tls_with_bad_server_certificates() {
+    let tls = Arc::new(TlsMaterial::generate().unwrap());
+    for which in [ServerCert::Expired, ServerCert::SelfSigned] {
+        let n = ServerBuilder::new()
+            .tls(TlsMode::TlsOnly)
+            .tls_material(tls.clone())
+            .server_cert(which)
+            .start()
+            .unwrap();
+        // a verifying client refuses it; a non-verifying one gets an answer
+        let e = n.conn_tls(None).unwrap().cmd(&["PING"]).unwrap_err();
+        assert!(e.to_string().contains("verify"), "{which:?}: {e}");
+        let mut c = Conn::connect_tls_with(n.tls_port.unwrap(), &tls, None, false).unwrap();
+        assert_eq!(c.cmd(&["PING"]).unwrap(), Reply::Status("PONG".into()));
+    }
+    // the weak certificate loads only at OpenSSL security level 0, which
+    // the fixture sets for it through OPENSSL_CONF
+    let n = ServerBuilder::new()
+        .tls(TlsMode::TlsOnly)
+        .tls_material(tls.clone())
+        .server_cert(ServerCert::Weak)
+        .start()
+        .unwrap();
+    let mut c = Conn::connect_tls_with(n.tls_port.unwrap(), &tls, None, false).unwrap();
+    assert_eq!(c.cmd(&["PING"]).unwrap(), Reply::Status("PONG".into()));
 }
