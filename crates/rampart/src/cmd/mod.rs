@@ -1,6 +1,6 @@
-pub(crate) mod acl;
 mod audit;
 mod checks;
+pub(crate) mod tls;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -11,7 +11,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(args) => audit::run(args),
         Command::Checks(args) => checks::list(args),
         Command::Explain { id } => checks::explain(&id),
-        Command::Acl(c) => acl::run(c),
+        Command::Tls(args) => tls::run(args),
     }
 }
 
