@@ -225,6 +225,9 @@ enum Fail {
     Channel = 4,
 }
 
+/// Bitmaps by (base, retained rules): `[-@all base, +@all base]`.
+type BitsCache = [HashMap<Vec<String>, Arc<CommandBits>>; 2];
+
 /// What a passing selector used: the command rule, keys, channels.
 type SelectorPass = (CommandRule, Vec<KeyCheck>, Vec<(String, String)>);
 
@@ -255,33 +258,33 @@ impl<'t> Engine<'t> {
 
     /// Compute the command bitmaps of every selector of `user`.
     pub fn compile(&self, user: &User) -> CompiledUser {
-        let mut cache = HashMap::new();
+        let mut cache = BitsCache::default();
         self.compile_cached(user, &mut cache)
     }
 
     /// Compile many users, sharing bitmaps between selectors with the same
     /// command rules (typical of generated ACLs).
     pub fn compile_all<'u, I: IntoIterator<Item = &'u User>>(&self, users: I) -> Vec<CompiledUser> {
-        let mut cache = HashMap::new();
+        let mut cache = BitsCache::default();
         users
             .into_iter()
             .map(|u| self.compile_cached(u, &mut cache))
             .collect()
     }
 
-    fn compile_cached(
-        &self,
-        user: &User,
-        cache: &mut HashMap<(bool, Vec<String>), Arc<CommandBits>>,
-    ) -> CompiledUser {
+    fn compile_cached(&self, user: &User, cache: &mut BitsCache) -> CompiledUser {
         let selectors = std::iter::once(&user.root)
             .chain(user.selectors.iter())
             .map(|s| {
-                let k = (s.all_commands_base, s.command_rules.clone());
-                let bits = cache
-                    .entry(k)
-                    .or_insert_with(|| Arc::new(s.command_bits(self.table)))
-                    .clone();
+                let map = &mut cache[usize::from(s.all_commands_base)];
+                let bits = match map.get(s.command_rules.as_slice()) {
+                    Some(b) => b.clone(),
+                    None => {
+                        let b = Arc::new(s.command_bits(self.table));
+                        map.insert(s.command_rules.clone(), b.clone());
+                        b
+                    }
+                };
                 CompiledSelector {
                     selector: s.clone(),
                     bits,
