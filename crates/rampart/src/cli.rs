@@ -35,6 +35,10 @@ pub enum Command {
         /// A check ID, e.g. ACL003.
         id: String,
     },
+    /// Effective ACL permissions: `acl can`, `who-can`, `review`, `diff`,
+    /// `hash`, `migrate-hashes` (users from --aclfile or --config).
+    #[command(subcommand)]
+    Acl(crate::cmd::acl::AclCommand),
     /// Measure a TLS port: `tls scan` (versions, suites, order, groups,
     /// client certificates, chain) or `tls inspect` (one handshake, explained).
     Tls(crate::cmd::tls::TlsArgs),

@@ -1,3 +1,4 @@
+pub(crate) mod acl;
 mod audit;
 mod checks;
 pub(crate) mod tls;
@@ -11,6 +12,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(args) => audit::run(args),
         Command::Checks(args) => checks::list(args),
         Command::Explain { id } => checks::explain(&id),
+        Command::Acl(c) => acl::run(c),
         Command::Tls(args) => tls::run(args),
     }
 }
