@@ -33,7 +33,10 @@ pub struct Snapshot {
     /// Display name of the target (config path, host:port, ...).
     pub target: String,
     pub conf: Avail<ConfFacts>,
+    /// Users built from the files.
     pub acl: Avail<AclFacts>,
+    /// Users from `ACL LIST` of the running server.
+    pub acl_live: Avail<AclFacts>,
     pub sentinel: Avail<SentinelFacts>,
     pub fs: Avail<FsFacts>,
     pub os: Avail<OsFacts>,
@@ -50,6 +53,7 @@ impl Snapshot {
             target: target.into(),
             conf: Avail::Absent(no("no config file")),
             acl: Avail::Absent(no("no ACL data")),
+            acl_live: Avail::Absent(LIVE_ABSENT.into()),
             sentinel: Avail::Absent("no sentinel.conf given".into()),
             fs: Avail::Absent(no("file metadata")),
             os: Avail::Absent(no("host configuration")),
@@ -116,6 +120,8 @@ impl ConfFacts {
 /// Where the users came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AclOrigin {
+    /// `ACL LIST` of the running server.
+    Live(String),
     /// The external ACL file named by `aclfile`.
     AclFile(PathBuf),
     /// `user` lines in redis.conf.
@@ -294,9 +300,65 @@ pub struct ProcFacts {
     pub processes: Vec<ProcessInfo>,
 }
 
-/// Facts from a live connection (collected by the live audit).
-#[derive(Clone, Debug, Default)]
-pub struct LiveFacts {}
+/// What happened when rampart connected with no credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnauthProbe {
+    /// The server refused: the error it gave (`NOAUTH ...`, `DENIED ...`).
+    Refused(String),
+    /// The server ran a command for a stranger: which one and what it said.
+    Open(String),
+    /// The probe itself failed (connection refused, timeout, ...).
+    Failed(String),
+}
+
+/// Facts from a live connection (collected by the live audit). Secret
+/// config values (requirepass, masterauth, ...) are never stored in
+/// `config`: their value there is `***` when set.
+#[derive(Clone, Debug)]
+pub struct LiveFacts {
+    /// `host:port` as connected.
+    pub endpoint: String,
+    /// RESP protocol version in use (2 or 3).
+    pub protocol: u8,
+    /// INFO (every section), field → value.
+    pub info: std::collections::BTreeMap<String, String>,
+    /// CONFIG GET *: name → value, or why it could not be read (NOPERM,
+    /// CONFIG renamed or disabled).
+    pub config: Result<std::collections::BTreeMap<String, String>, String>,
+    /// ACL LIST lines, or why not.
+    pub acl_list: Result<Vec<String>, String>,
+    /// CLIENT LIST entries (field → value), or why not.
+    pub clients: Result<Vec<std::collections::BTreeMap<String, String>>, String>,
+    /// CLUSTER NODES text when cluster mode is on.
+    pub cluster_nodes: Option<Result<String, String>>,
+    /// The unauthenticated probe.
+    pub unauth: Option<UnauthProbe>,
+    /// Plaintext connection attempts on ports that should be TLS-only:
+    /// (port, what happened).
+    pub plaintext_probes: Vec<(u16, UnauthProbe)>,
+}
+
+impl LiveFacts {
+    /// An INFO field.
+    pub fn info(&self, name: &str) -> Option<&str> {
+        self.info.get(name).map(String::as_str)
+    }
+    /// A CONFIG GET value, if CONFIG GET worked and knows the name.
+    pub fn config(&self, name: &str) -> Option<&str> {
+        self.config.as_ref().ok()?.get(name).map(String::as_str)
+    }
+    /// "Redis 7.0.15" / "Valkey 8.0.1" (Valkey's own version, not its `redis_version`).
+    pub fn product(&self) -> (String, String) {
+        if let Some(v) = self.info("valkey_version") {
+            return ("valkey".into(), v.to_string());
+        }
+        let name = self.info("server_name").unwrap_or("redis").to_string();
+        (
+            name,
+            self.info("redis_version").unwrap_or("unknown").to_string(),
+        )
+    }
+}
 
 /// Facts measured by the TLS prober.
 #[derive(Clone, Debug, Default)]

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod files;
+pub mod live;
 mod logrotate;
 mod procs;
 

@@ -26,8 +26,9 @@ pub enum Command {
     /// With no --config, rampart looks for the config of this host's Redis
     /// or Valkey (/etc/redis/redis.conf, /etc/valkey/valkey.conf, ...).
     /// Exit status: 0 no failure at or above --fail-on, 1 failures, 2 rampart
-    /// could not run.
-    Audit(AuditArgs),
+    /// could not run. (`-h` is the host, as in redis-cli; help is `--help`.)
+    #[command(disable_help_flag = true)]
+    Audit(Box<AuditArgs>),
     /// List every check: ID, severity, sources and title.
     Checks(ChecksArgs),
     /// Print one check's documentation: what, why, how to fix.
@@ -35,17 +36,27 @@ pub enum Command {
         /// A check ID, e.g. ACL003.
         id: String,
     },
+    /// Measure a TLS port: `tls scan` (versions, suites, order, groups,
+    /// client certificates, chain) or `tls inspect` (one handshake, explained).
+    Tls(crate::cmd::tls::TlsArgs),
     /// Effective ACL permissions: `acl can`, `who-can`, `review`, `diff`,
     /// `hash`, `migrate-hashes` (users from --aclfile or --config).
     #[command(subcommand)]
     Acl(crate::cmd::acl::AclCommand),
-    /// Measure a TLS port: `tls scan` (versions, suites, order, groups,
-    /// client certificates, chain) or `tls inspect` (one handshake, explained).
-    Tls(crate::cmd::tls::TlsArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
+    /// Live servers to audit: `redis://[user@]host:port`, `rediss://...`,
+    /// `host:port`. With a live target, the running server's settings,
+    /// users and probes come first; its config file (named by INFO, when
+    /// the server runs on this host, or by --config) is audited beside it.
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
     /// redis.conf (or valkey.conf) to audit, with its includes.
     #[arg(short = 'c', long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -64,6 +75,67 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+}
+
+/// How to reach and log in to a live server, as redis-cli spells it.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Server host (with -p; or give TARGET).
+    #[arg(
+        short = 'h',
+        long = "host",
+        value_name = "HOST",
+        help_heading = "Connection"
+    )]
+    pub host: Option<String>,
+
+    /// Server port.
+    #[arg(short = 'p', long, value_name = "PORT", help_heading = "Connection")]
+    pub port: Option<u16>,
+
+    /// ACL user name (default: `default`).
+    #[arg(long, value_name = "USER", help_heading = "Connection")]
+    pub user: Option<String>,
+
+    /// Password on the command line: visible to other users of this host
+    /// (ps, shell history). Prefer REDISCLI_AUTH, --pass-file or --askpass.
+    #[arg(
+        short = 'a',
+        long = "pass",
+        value_name = "PASSWORD",
+        help_heading = "Connection"
+    )]
+    pub pass: Option<String>,
+
+    /// Read the password from the first line of FILE.
+    #[arg(long, value_name = "FILE", help_heading = "Connection")]
+    pub pass_file: Option<PathBuf>,
+
+    /// Prompt for the password (no echo).
+    #[arg(long, help_heading = "Connection")]
+    pub askpass: bool,
+
+    /// Connect and read timeout in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 5.0,
+        help_heading = "Connection"
+    )]
+    pub timeout: f64,
+
+    /// At most this many servers are audited at once.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 16,
+        help_heading = "Connection"
+    )]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Args)]

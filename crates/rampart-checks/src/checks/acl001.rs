@@ -1,5 +1,5 @@
 use super::users::{describe, user_evidence};
-use super::{acl, conf, tri};
+use super::{acl, tri};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -30,7 +30,6 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
     let a = tri!(acl(s));
     let open: Vec<_> = a
         .users
@@ -43,8 +42,8 @@ fn run(s: &Snapshot) -> Outcome {
             .iter()
             .map(|u| {
                 user_evidence(
+                    s,
                     a,
-                    c,
                     u,
                     format!("user {}: {}", u.user.name, describe(&u.user)),
                     "off, or a password required",
@@ -57,8 +56,8 @@ fn run(s: &Snapshot) -> Outcome {
         .iter()
         .map(|u| {
             user_evidence(
+                s,
                 a,
-                c,
                 u,
                 format!("user {}: {}", u.user.name, describe(&u.user)),
                 "off, or a password required",

@@ -1,5 +1,5 @@
 use super::users::user_evidence;
-use super::{acl, conf, tri};
+use super::{acl, tri};
 use crate::model::{Evidence, Outcome, Source};
 use crate::passwords::{weakness_hash, weakness_plain, MIN_LENGTH};
 use crate::registry::check;
@@ -32,7 +32,6 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
     let a = tri!(acl(s));
     let mut weak = Vec::new();
     let mut ok = Vec::new();
@@ -46,11 +45,8 @@ fn run(s: &Snapshot) -> Outcome {
             };
             let what = format!("user {}: password #{} ({kind})", u.user.name, i + 1);
             match reason {
-                Some(r) => weak.push(user_evidence(a, c, u, format!("{what}: {r}"), "a strong password")),
-                None => ok.push(user_evidence(
-                    a,
-                    c,
-                    u,
+                Some(r) => weak.push(user_evidence(s, a, u, format!("{what}: {r}"), "a strong password")),
+                None => ok.push(user_evidence(s, a, u,
                     if kind == "hashed" {
                         format!("{what}: not the hash of a common password (its strength cannot be measured further)")
                     } else {
@@ -62,14 +58,26 @@ fn run(s: &Snapshot) -> Outcome {
         }
     }
     let mut plain_directives: Vec<(&redis_conf::Directive, String)> = Vec::new();
-    for name in ["masterauth", "primaryauth"] {
-        if let Some(d) = c.config.last(name) {
-            plain_directives.push((d, name.to_string()));
+    if let Some(c) = s.conf.get() {
+        for name in ["masterauth", "primaryauth"] {
+            if let Some(d) = c.config.last(name) {
+                plain_directives.push((d, name.to_string()));
+            }
         }
-    }
-    if matches!(a.origin, crate::AclOrigin::AclFile(_)) {
-        if let Some(d) = c.config.last("requirepass") {
-            plain_directives.push((d, "requirepass (ignored with aclfile)".to_string()));
+        // requirepass that the users above do not reflect: ignored with an
+        // aclfile, or overridden by a `user default` line.
+        let default_from_requirepass = a.default_user().is_some_and(|d| {
+            d.span
+                .as_ref()
+                .is_some_and(|sp| c.config.last("requirepass").is_some_and(|r| r.span == *sp))
+        });
+        if !default_from_requirepass {
+            if let Some(d) = c.config.last("requirepass") {
+                plain_directives.push((
+                    d,
+                    "requirepass (not in effect: the users come from elsewhere)".to_string(),
+                ));
+            }
         }
     }
     if let Avail::Present(sf) = &s.sentinel {

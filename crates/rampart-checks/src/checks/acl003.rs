@@ -1,8 +1,8 @@
 use super::users::{describe, user_evidence};
-use super::{acl, conf, tri};
+use super::{acl, tri};
 use crate::model::{Evidence, Outcome};
 use crate::registry::check;
-use crate::snapshot::{AclFacts, ConfFacts, Snapshot};
+use crate::snapshot::{AclFacts, Snapshot};
 
 check! {
     /// The `default` user is off.
@@ -28,18 +28,18 @@ check! {
     run: run,
 }
 
-pub(crate) fn default_user_evidence(a: &AclFacts, c: &ConfFacts) -> Evidence {
+pub(crate) fn default_user_evidence(s: &Snapshot, a: &AclFacts) -> Evidence {
     match a.default_user() {
         Some(u) => user_evidence(
+            s,
             a,
-            c,
             u,
             format!("user default: {}", describe(&u.user)),
             "user default off",
         ),
         None => Evidence::new(
             crate::Source::Conf,
-            c.path.display().to_string(),
+            s.target.clone(),
             "no default user",
             "user default off",
         ),
@@ -47,9 +47,8 @@ pub(crate) fn default_user_evidence(a: &AclFacts, c: &ConfFacts) -> Evidence {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
     let a = tri!(acl(s));
-    let ev = vec![default_user_evidence(a, c)];
+    let ev = vec![default_user_evidence(s, a)];
     let Some(d) = a.default_user() else {
         return Outcome::pass("there is no default user", ev);
     };

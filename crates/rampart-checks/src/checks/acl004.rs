@@ -1,5 +1,5 @@
 use super::users::user_evidence;
-use super::{acl, conf, tri};
+use super::{acl, tri};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -67,7 +67,6 @@ fn sample(v: &[String]) -> String {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
     let a = tri!(acl(s));
     let table = CommandTable::redis_7_0();
     let mut bad = Vec::new();
@@ -80,8 +79,8 @@ fn run(s: &Snapshot) -> Outcome {
             let expected = "no @dangerous command except ones granted one by one";
             if !wholesale.is_empty() {
                 bad.push(user_evidence(
+                    s,
                     a,
-                    c,
                     u,
                     format!(
                         "user {}{which}: {} @dangerous command(s) not granted one by one: {}",
@@ -93,8 +92,8 @@ fn run(s: &Snapshot) -> Outcome {
                 ));
             } else if !explicit.is_empty() {
                 ok.push(user_evidence(
+                    s,
                     a,
-                    c,
                     u,
                     format!(
                         "user {}{which}: granted one by one: {}",
@@ -105,8 +104,8 @@ fn run(s: &Snapshot) -> Outcome {
                 ));
             } else if which.is_empty() {
                 ok.push(user_evidence(
+                    s,
                     a,
-                    c,
                     u,
                     format!("user {}: no @dangerous command", u.user.name),
                     expected,

@@ -1,5 +1,5 @@
-use super::{acl, conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{acl, settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::{AclOrigin, Snapshot};
 
@@ -29,45 +29,36 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
+    let st = tri!(settings(s));
     let a = tri!(acl(s));
-    let Some(d) = c.config.last("requirepass") else {
+    let expected = "not set unless legacy clients need it";
+    // CONFIG GET shows a set secret as `***` (rampart never keeps its value).
+    let set = match st.conf().and_then(|c| c.config.last("requirepass")) {
+        _ if st.is_live("requirepass") => !st.value("requirepass").is_empty(),
+        Some(d) => d.args.first().is_some_and(|v| !v.is_empty()),
+        None => false,
+    };
+    if !set {
         return Outcome::pass(
             "requirepass is not set",
-            vec![Evidence::new(
-                Source::Conf,
-                c.location("requirepass"),
-                "requirepass not set",
-                "not set unless legacy clients need it",
-            )],
-        );
-    };
-    if d.args.first().map(|v| v.is_empty()).unwrap_or(true) {
-        return Outcome::pass(
-            "requirepass is empty (not set)",
-            vec![Evidence::at(
-                Source::Conf,
-                &d.span,
-                "requirepass \"\"",
-                "not set unless legacy clients need it",
-            )],
+            st.evidence("requirepass", "requirepass not set", expected),
         );
     }
-    let ev = Evidence::at(
-        Source::Conf,
-        &d.span,
+    let ev = st.evidence(
+        "requirepass",
         "requirepass is set (value not shown)",
-        "not set unless legacy clients need it",
+        expected,
     );
-    if matches!(a.origin, AclOrigin::AclFile(_)) {
+    let aclfile = matches!(a.origin, AclOrigin::AclFile(_)) || !st.value("aclfile").is_empty();
+    if aclfile {
         return Outcome::fail(
             "requirepass is set but ignored because an aclfile is used: the ACL file alone decides the default user's password",
-            vec![ev],
+            ev,
         );
     }
     Outcome::manual(
         "requirepass is set: verify that legacy clients using `AUTH <password>` still need it; otherwise replace it with ACL users",
-        vec![ev],
+        ev,
     )
 }
 

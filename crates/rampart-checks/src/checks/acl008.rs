@@ -1,5 +1,5 @@
 use super::users::{describe, user_evidence};
-use super::{acl, conf, tri};
+use super::{acl, tri};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -28,7 +28,6 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
     let a = tri!(acl(s));
     let mut broad = Vec::new();
     let mut fine = Vec::new();
@@ -48,16 +47,16 @@ fn run(s: &Snapshot) -> Outcome {
         let observed = format!("user {}: {}", user.name, describe(user));
         if why.is_empty() {
             fine.push(user_evidence(
+                s,
                 a,
-                c,
                 u,
                 observed,
                 "only the keys, channels and commands its role needs",
             ));
         } else {
             broad.push(user_evidence(
+                s,
                 a,
-                c,
                 u,
                 format!("{observed} — {}", why.join("; ")),
                 "only the keys, channels and commands its role needs",

@@ -1,7 +1,7 @@
-use super::{acl, conf, tri};
+use super::{acl, settings, tri};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
-use crate::snapshot::{AclOrigin, Snapshot};
+use crate::snapshot::Snapshot;
 
 /// Commands that ACLs should restrict, and rename-command can disable
 /// where ACLs are not used.
@@ -52,7 +52,7 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
+    let st = tri!(settings(s));
     let a = tri!(acl(s));
     let mut bad = Vec::new();
     let mut ev = Vec::new();
@@ -61,16 +61,12 @@ fn run(s: &Snapshot) -> Outcome {
         "enable-module-command",
         "enable-protected-configs",
     ] {
-        let v = c.value(name);
-        let observed = format!("{name} {v}");
-        let e = match c.span(name) {
-            Some(span) => Evidence::at(Source::Conf, &span, observed, "no (or local)"),
-            None => Evidence::new(Source::Conf, c.location(name), observed, "no (or local)"),
-        };
+        let v = st.value(name);
+        let e = st.evidence(name, format!("{name} {v}"), "no (or local)");
         if v.eq_ignore_ascii_case("yes") {
-            bad.push(e);
+            bad.extend(e);
         } else {
-            ev.push(e);
+            ev.extend(e);
         }
     }
     if !bad.is_empty() {
@@ -79,11 +75,16 @@ fn run(s: &Snapshot) -> Outcome {
             bad,
         );
     }
-    let renamed: Vec<(String, &redis_conf::Directive)> = c
-        .config
-        .all("rename-command")
-        .filter_map(|d| d.args.first().map(|n| (n.to_ascii_lowercase(), d)))
-        .collect();
+    // rename-command lives only in the file (CONFIG GET cannot show it).
+    let renamed: Vec<(String, &redis_conf::Directive)> = st
+        .conf()
+        .map(|c| {
+            c.config
+                .all("rename-command")
+                .filter_map(|d| d.args.first().map(|n| (n.to_ascii_lowercase(), d)))
+                .collect()
+        })
+        .unwrap_or_default();
     for (name, d) in &renamed {
         let to = d.args.get(1).map(String::as_str).unwrap_or("");
         let observed = if to.is_empty() {
@@ -93,7 +94,10 @@ fn run(s: &Snapshot) -> Outcome {
         };
         ev.push(Evidence::at(Source::Conf, &d.span, observed, "disabled"));
     }
-    if a.origin == AclOrigin::BuiltinDefault {
+    // No ACL users: the default user is the only one, and it is on.
+    let only_default = a.users.iter().all(|u| u.user.name == "default")
+        && a.default_user().is_some_and(|d| d.user.enabled);
+    if only_default {
         let missing: Vec<&str> = DANGEROUS
             .iter()
             .copied()
@@ -102,7 +106,9 @@ fn run(s: &Snapshot) -> Outcome {
         if !missing.is_empty() {
             ev.push(Evidence::new(
                 Source::Conf,
-                c.path.display().to_string(),
+                st.conf()
+                    .map(|c| c.path.display().to_string())
+                    .unwrap_or_else(|| s.target.clone()),
                 format!("no ACL users; not renamed: {}", missing.join(" ")),
                 "rename-command NAME \"\" for each, or ACL users without @dangerous",
             ));

@@ -1,5 +1,5 @@
-use super::{conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{replica_of, settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -26,71 +26,44 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    let Some(rep) = c.replicaof() else {
-        return Outcome::skip(
-            "not configured as a replica (no replicaof line); replication links are checked live",
-        );
+    let st = tri!(settings(s));
+    let Some(rep) = replica_of(s) else {
+        return Outcome::skip("not a replica (no replicaof line, or INFO says role:master); the master's replicas are audited on their own");
     };
-    let mut ev = vec![Evidence::at(
-        Source::Conf,
-        &rep.span,
-        format!("replicaof {}", rep.joined()),
-        "a replica",
-    )];
-    let user = c
-        .config
-        .last("masteruser")
-        .or_else(|| c.config.last("primaryuser"));
-    let auth = c
-        .config
-        .last("masterauth")
-        .or_else(|| c.config.last("primaryauth"));
-    let has = |d: Option<&redis_conf::Directive>| {
-        d.map(|d| d.args.first().is_some_and(|v| !v.is_empty()))
-            .unwrap_or(false)
-    };
-    match (has(user), has(auth)) {
+    let mut ev = vec![rep];
+    let user = st.value("masteruser");
+    let auth_set = !st.value("masterauth").is_empty();
+    match (!user.is_empty(), auth_set) {
         (true, true) => {
-            if let Some(u) = user {
-                ev.push(Evidence::at(
-                    Source::Conf,
-                    &u.span,
-                    format!("masteruser {}", u.joined()),
-                    "a dedicated user",
-                ));
-            }
+            ev.extend(st.evidence(
+                "masteruser",
+                format!("masteruser {user}"),
+                "a dedicated user",
+            ));
             Outcome::pass("the replica authenticates as a dedicated masteruser", ev)
         }
         (true, false) => {
-            if let Some(u) = user {
-                ev.push(Evidence::at(
-                    Source::Conf,
-                    &u.span,
-                    format!("masteruser {}", u.joined()),
-                    "masteruser with masterauth",
-                ));
-            }
+            ev.extend(st.evidence(
+                "masteruser",
+                format!("masteruser {user}, masterauth not set"),
+                "masteruser with masterauth",
+            ));
             Outcome::fail(
                 "masteruser is set but masterauth is not: the replica cannot authenticate",
                 ev,
             )
         }
         (false, true) => {
-            if let Some(a) = auth {
-                ev.push(Evidence::at(
-                    Source::Conf,
-                    &a.span,
-                    "masterauth set, masteruser not set",
-                    "masteruser <dedicated user>",
-                ));
-            }
+            ev.extend(st.evidence(
+                "masterauth",
+                "masterauth set, masteruser not set",
+                "masteruser <dedicated user>",
+            ));
             Outcome::fail("the replica authenticates as the master's default user (masterauth without masteruser)", ev)
         }
         (false, false) => {
-            ev.push(Evidence::new(
-                Source::Conf,
-                c.location("masteruser"),
+            ev.extend(st.evidence(
+                "masteruser",
                 "neither masteruser nor masterauth",
                 "masteruser and masterauth",
             ));

@@ -1,5 +1,5 @@
-use super::{conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::{resolve, Snapshot};
 
@@ -27,22 +27,21 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    let dir = c.value("dir");
+    let st = tri!(settings(s));
+    let dir = st.value("dir");
     let base = if dir.is_empty() { ".".to_string() } else { dir };
-    let rdb = resolve(std::path::Path::new(&base), &c.value("dbfilename"));
-    let aof = resolve(std::path::Path::new(&base), &c.value("appenddirname"));
+    let rdb = resolve(std::path::Path::new(&base), &st.value("dbfilename"));
+    let aof = resolve(std::path::Path::new(&base), &st.value("appenddirname"));
     Outcome::manual(
         format!(
             "verify that {} and {} are copied off this host and that restores are tested",
             rdb.display(),
             aof.display()
         ),
-        vec![Evidence::new(
-            Source::Conf,
-            c.location("dir"),
+        st.evidence(
+            "dir",
             format!("data in {base}"),
             "backed up to a remote location",
-        )],
+        ),
     )
 }

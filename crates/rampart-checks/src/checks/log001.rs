@@ -1,5 +1,5 @@
-use super::{conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -25,43 +25,29 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    let logfile = c.value("logfile");
-    let ev = |name: &str, observed: String| match c.span(name) {
-        Some(span) => Evidence::at(
-            Source::Conf,
-            &span,
-            observed,
-            "logfile set or syslog-enabled yes",
-        ),
-        None => Evidence::new(
-            Source::Conf,
-            c.location(name),
-            observed,
-            "logfile set or syslog-enabled yes",
-        ),
-    };
+    let st = tri!(settings(s));
+    let logfile = st.value("logfile");
+    let expected = "logfile set or syslog-enabled yes";
     if !logfile.is_empty() && logfile != "/dev/null" {
         return Outcome::pass(
             format!("logs go to {logfile}"),
-            vec![ev("logfile", format!("logfile {logfile}"))],
+            st.evidence("logfile", format!("logfile {logfile}"), expected),
         );
     }
-    if c.is_yes("syslog-enabled") {
+    if st.is_yes("syslog-enabled") {
         return Outcome::pass(
             "logs go to syslog",
-            vec![ev("syslog-enabled", "syslog-enabled yes".into())],
+            st.evidence("syslog-enabled", "syslog-enabled yes", expected),
         );
     }
-    let mut evidence = vec![
-        ev("logfile", format!("logfile {logfile:?}")),
-        ev("syslog-enabled", "syslog-enabled no".into()),
-    ];
-    let supervised = c.value("supervised").to_ascii_lowercase();
-    if !c.is_yes("daemonize") && (supervised == "systemd" || supervised == "auto") {
-        evidence.push(ev(
+    let mut evidence = st.evidence("logfile", format!("logfile {logfile:?}"), expected);
+    evidence.extend(st.evidence("syslog-enabled", "syslog-enabled no", expected));
+    let supervised = st.value("supervised").to_ascii_lowercase();
+    if !st.is_yes("daemonize") && (supervised == "systemd" || supervised == "auto") {
+        evidence.extend(st.evidence(
             "supervised",
             format!("supervised {supervised}, daemonize no"),
+            expected,
         ));
         return Outcome::warn(
             "no log file: logs go to standard output (the systemd journal under systemd)",

@@ -1,5 +1,5 @@
-use super::{conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -24,27 +24,18 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    let v = c.value("syslog-enabled");
-    let ev = vec![match c.span("syslog-enabled") {
-        Some(span) => Evidence::at(
-            Source::Conf,
-            &span,
-            format!("syslog-enabled {v}"),
-            "syslog-enabled yes",
-        ),
-        None => Evidence::new(
-            Source::Conf,
-            c.location("syslog-enabled"),
-            format!("syslog-enabled {v}"),
-            "syslog-enabled yes",
-        ),
-    }];
+    let st = tri!(settings(s));
+    let v = st.value("syslog-enabled");
+    let ev = st.evidence(
+        "syslog-enabled",
+        format!("syslog-enabled {v}"),
+        "syslog-enabled yes",
+    );
     if v.eq_ignore_ascii_case("yes") {
         Outcome::pass(
             format!(
                 "logs go to syslog (facility {})",
-                c.value("syslog-facility")
+                st.value("syslog-facility")
             ),
             ev,
         )

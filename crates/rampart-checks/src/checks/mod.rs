@@ -1,8 +1,8 @@
 //! One file per check; the registry below lists them in catalogue order.
 
-use crate::model::Outcome;
+use crate::model::{Evidence, Outcome, Source};
 use crate::registry::Check;
-use crate::snapshot::{AclFacts, Avail, ConfFacts, Snapshot};
+use crate::snapshot::{AclFacts, Avail, ConfFacts, LiveFacts, Snapshot};
 
 mod acl001;
 mod acl002;
@@ -17,6 +17,7 @@ mod acl010;
 mod acl011;
 mod clu001;
 mod clu002;
+mod cluster;
 mod data001;
 mod data002;
 mod data003;
@@ -108,8 +109,137 @@ pub(crate) fn conf(s: &Snapshot) -> Result<&ConfFacts, Outcome> {
     need(&s.conf)
 }
 
+/// The users: the running server's (ACL LIST) when rampart could read
+/// them, else the ones built from the files.
 pub(crate) fn acl(s: &Snapshot) -> Result<&AclFacts, Outcome> {
-    need(&s.acl)
+    match (&s.acl_live, &s.acl) {
+        (Avail::Present(a), _) => Ok(a),
+        (_, Avail::Present(a)) => Ok(a),
+        (Avail::Failed(e), Avail::Absent(_)) => Err(Outcome::error(e.clone())),
+        (_, other) => need(other),
+    }
+}
+
+/// Config parameters as the server runs them: CONFIG GET on a live
+/// server when it answered, else the config file's effective value. Where
+/// both exist and differ, the evidence says so (drift).
+pub(crate) struct Settings<'a> {
+    conf: Option<&'a ConfFacts>,
+    live: Option<&'a LiveFacts>,
+}
+
+/// Names whose values are secrets: never compared or shown.
+const SECRET_SETTINGS: &[&str] = &[
+    "requirepass",
+    "masterauth",
+    "primaryauth",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+impl<'a> Settings<'a> {
+    fn live_value(&self, name: &str) -> Option<&'a str> {
+        self.live.and_then(|l| l.config(name))
+    }
+
+    /// The effective value ("" when neither source knows it).
+    pub fn value(&self, name: &str) -> String {
+        if let Some(v) = self.live_value(name) {
+            return v.to_string();
+        }
+        self.conf.map(|c| c.value(name)).unwrap_or_default()
+    }
+    pub fn is_yes(&self, name: &str) -> bool {
+        self.value(name).eq_ignore_ascii_case("yes")
+    }
+    pub fn number(&self, name: &str) -> i64 {
+        self.value(name).trim().parse().unwrap_or(0)
+    }
+    /// Whether the value comes from the running server.
+    pub fn is_live(&self, name: &str) -> bool {
+        self.live_value(name).is_some()
+    }
+    /// The config file, if one was read.
+    pub fn conf(&self) -> Option<&'a ConfFacts> {
+        self.conf
+    }
+    /// Whether the config file sets this parameter explicitly.
+    pub fn set_in_file(&self, name: &str) -> bool {
+        self.conf.is_some_and(|c| c.is_set(name))
+    }
+    /// Where the value comes from, for messages.
+    pub fn location(&self, name: &str) -> String {
+        match (self.live, self.live_value(name), self.conf) {
+            (Some(l), Some(_), _) => format!("CONFIG GET {name} on {}", l.endpoint),
+            (_, _, Some(c)) => c.location(name),
+            _ => name.to_string(),
+        }
+    }
+    /// Evidence for a parameter: the live value (or the file line), plus a
+    /// drift line when the file says something else.
+    pub fn evidence(
+        &self,
+        name: &str,
+        observed: impl Into<String>,
+        expected: &str,
+    ) -> Vec<Evidence> {
+        let observed = observed.into();
+        let mut out = Vec::new();
+        let file_ev = |c: &ConfFacts, observed: String| match c.span(name) {
+            Some(span) => Evidence::at(Source::Conf, &span, observed, expected),
+            None => Evidence::new(Source::Conf, c.location(name), observed, expected),
+        };
+        match (self.live, self.live_value(name)) {
+            (Some(l), Some(live_value)) => {
+                out.push(Evidence::new(
+                    Source::Live,
+                    format!("CONFIG GET {name} on {}", l.endpoint),
+                    observed,
+                    expected,
+                ));
+                if let Some(c) = self.conf {
+                    let file_value = c.value(name);
+                    if !SECRET_SETTINGS.contains(&name)
+                        && c.effective(name).is_some()
+                        && file_value != live_value
+                    {
+                        out.push(file_ev(
+                            c,
+                            format!("drift: the file gives {name} {file_value:?}, the running server has {live_value:?}"),
+                            ),
+                        );
+                    }
+                }
+            }
+            _ => {
+                if let Some(c) = self.conf {
+                    out.push(file_ev(c, observed));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The settings view, or the outcome that explains why there is none.
+pub(crate) fn settings(s: &Snapshot) -> Result<Settings<'_>, Outcome> {
+    let live = s.live.get().filter(|l| l.config.is_ok());
+    match (&s.conf, live) {
+        (Avail::Present(c), live) => Ok(Settings {
+            conf: Some(c),
+            live,
+        }),
+        (_, Some(l)) => Ok(Settings {
+            conf: None,
+            live: Some(l),
+        }),
+        (Avail::Failed(e), None) => Err(Outcome::error(e.clone())),
+        (Avail::Absent(_), None) if matches!(s.live, Avail::Failed(_)) => Err(live_outcome(s, "")),
+        (Avail::Absent(r), None) => Err(Outcome::skip(match s.live.get().map(|l| &l.config) {
+            Some(Err(e)) => format!("CONFIG GET failed on the server ({e}) and {r}"),
+            _ => r.clone(),
+        })),
+    }
 }
 
 /// Unwrap a `Result<T, Outcome>` or return the outcome.
@@ -124,21 +254,68 @@ macro_rules! tri {
 pub(crate) use tri;
 
 /// Whether TLS is configured at all (a TLS port, or TLS for replication or the cluster bus).
-pub(crate) fn tls_enabled(c: &ConfFacts) -> bool {
-    c.number("tls-port") != 0 || c.is_yes("tls-replication") || c.is_yes("tls-cluster")
+pub(crate) fn tls_enabled(st: &Settings) -> bool {
+    st.number("tls-port") != 0 || st.is_yes("tls-replication") || st.is_yes("tls-cluster")
 }
 
-/// Skip outcome for measured checks in a files-only audit.
-pub(crate) fn skip_unless_tls(c: &ConfFacts) -> Result<(), Outcome> {
-    if tls_enabled(c) {
+/// Skip outcome for TLS checks where TLS is off.
+pub(crate) fn skip_unless_tls(st: &Settings) -> Result<(), Outcome> {
+    if tls_enabled(st) {
         Ok(())
     } else {
         Err(Outcome::skip(format!(
             "TLS is not enabled ({}: tls-port is 0); see TLS001",
-            c.location("tls-port")
+            st.location("tls-port")
         )))
     }
 }
 
 #[cfg(test)]
 pub(crate) mod test_support;
+
+/// Whether this server replicates from a master: from INFO replication when
+/// live (`role:slave`), else the file's `replicaof`. Returns the evidence.
+pub(crate) fn replica_of(s: &Snapshot) -> Option<Evidence> {
+    if let Some(l) = s.live.get() {
+        if let Some(role) = l.info("role") {
+            if role != "slave" {
+                return None;
+            }
+            let master = format!(
+                "{}:{}",
+                l.info("master_host").unwrap_or("?"),
+                l.info("master_port").unwrap_or("?")
+            );
+            return Some(Evidence::new(
+                Source::Live,
+                format!("INFO replication on {}", l.endpoint),
+                format!(
+                    "role:slave, master {master}, link {}",
+                    l.info("master_link_status").unwrap_or("?")
+                ),
+                "a replica",
+            ));
+        }
+    }
+    let c = s.conf.get()?;
+    let d = c.replicaof()?;
+    Some(Evidence::at(
+        Source::Conf,
+        &d.span,
+        format!("replicaof {}", d.joined()),
+        "a replica",
+    ))
+}
+
+/// The outcome of a live-only check when there are no live facts: the
+/// collection error, or a skip that says what would be needed.
+pub(crate) fn live_outcome(s: &Snapshot, needed_for: &str) -> Outcome {
+    match &s.live {
+        Avail::Failed(e) => Outcome::error(e.clone()),
+        Avail::Absent(r) if needed_for.is_empty() => Outcome::skip(r.clone()),
+        Avail::Absent(r) => Outcome::skip(format!("{r} ({needed_for})")),
+        Avail::Present(_) => Outcome::skip(format!(
+            "the live facts lack what this check needs ({needed_for})"
+        )),
+    }
+}

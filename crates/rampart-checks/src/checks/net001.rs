@@ -1,5 +1,5 @@
-use super::{conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 use std::net::IpAddr;
@@ -66,35 +66,24 @@ fn classify(addr: &str) -> Reach {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    if c.number("port") == 0 && c.number("tls-port") == 0 {
+    let st = tri!(settings(s));
+    if st.number("port") == 0 && st.number("tls-port") == 0 {
         return Outcome::pass(
             "no TCP listener (port 0 and tls-port 0): only the unix socket is open",
-            vec![Evidence::new(
-                Source::Conf,
-                c.location("port"),
+            st.evidence(
+                "port",
                 "port 0, tls-port 0",
                 "no TCP port, or bind to trusted interfaces",
-            )],
+            ),
         );
     }
-    let bind = c.value("bind");
-    let loc = c.location("bind");
+    let bind = st.value("bind");
     let ev = |observed: String| {
-        vec![match c.span("bind") {
-            Some(span) => Evidence::at(
-                Source::Conf,
-                &span,
-                observed,
-                "loopback or trusted private addresses only",
-            ),
-            None => Evidence::new(
-                Source::Conf,
-                loc.clone(),
-                observed,
-                "loopback or trusted private addresses only",
-            ),
-        }]
+        st.evidence(
+            "bind",
+            observed,
+            "loopback or trusted private addresses only",
+        )
     };
     let addrs: Vec<&str> = bind.split_whitespace().collect();
     if addrs.is_empty() {
@@ -110,7 +99,7 @@ fn run(s: &Snapshot) -> Outcome {
         .unwrap_or(Reach::Loopback);
     let list =
         |r: Reach| -> Vec<&str> { addrs.iter().copied().filter(|a| classify(a) == r).collect() };
-    let default_note = if c.span("bind").is_none() {
+    let default_note = if !st.is_live("bind") && !st.set_in_file("bind") {
         " (no bind line: Redis 7 listens on every interface)"
     } else {
         ""

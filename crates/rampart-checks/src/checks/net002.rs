@@ -1,5 +1,5 @@
-use super::{acl, conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{acl, settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -25,35 +25,26 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    let pm = c.value("protected-mode");
-    let ev = Evidence::new(
-        Source::Conf,
-        c.location("protected-mode"),
+    let st = tri!(settings(s));
+    let pm = st.value("protected-mode");
+    let mut ev = st.evidence(
+        "protected-mode",
         format!("protected-mode {pm}"),
         "protected-mode yes",
     );
-    let ev = match c.span("protected-mode") {
-        Some(span) => Evidence::at(
-            Source::Conf,
-            &span,
-            format!("protected-mode {pm}"),
-            "protected-mode yes",
-        ),
-        None => ev,
-    };
     if pm.eq_ignore_ascii_case("yes") {
-        return Outcome::pass("protected mode is on", vec![ev]);
+        return Outcome::pass("protected mode is on", ev);
     }
     let a = tri!(acl(s));
+    ev.push(super::acl003::default_user_evidence(s, a));
     match a.default_user() {
         Some(d) if d.user.enabled && d.user.nopass => Outcome::fail(
             "protected mode is off and the default user needs no password: any client that can reach the port can run commands",
-            vec![ev, super::acl003::default_user_evidence(a, c)],
+            ev,
         ),
         _ => Outcome::pass(
             "protected mode is off, but clients must authenticate (the default user is off or has a password)",
-            vec![ev, super::acl003::default_user_evidence(a, c)],
+            ev,
         ),
     }
 }

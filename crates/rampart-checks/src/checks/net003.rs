@@ -1,5 +1,5 @@
-use super::{conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -25,25 +25,15 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
+    let st = tri!(settings(s));
     let mut ev = Vec::new();
     let mut on_default = Vec::new();
     for name in ["port", "tls-port"] {
-        let v = c.number(name);
-        let observed = format!("{name} {v}");
-        let e = match c.span(name) {
-            Some(span) => Evidence::at(Source::Conf, &span, observed, "a port other than 6379"),
-            None => Evidence::new(
-                Source::Conf,
-                c.location(name),
-                observed,
-                "a port other than 6379",
-            ),
-        };
+        let v = st.number(name);
+        ev.extend(st.evidence(name, format!("{name} {v}"), "a port other than 6379"));
         if v == 6379 {
             on_default.push(name);
         }
-        ev.push(e);
     }
     if on_default.is_empty() {
         Outcome::pass("6379 is not used", ev)

@@ -1,6 +1,6 @@
-use crate::model::Outcome;
+use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
-use crate::snapshot::{Snapshot, LIVE_ABSENT};
+use crate::snapshot::{Snapshot, UnauthProbe, LIVE_ABSENT};
 
 check! {
     /// An unauthenticated client cannot run commands.
@@ -24,14 +24,39 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    match &s.live {
-        crate::Avail::Present(_) => {
-            Outcome::skip("the live unauthenticated probe is not implemented yet")
+    let l = match &s.live {
+        crate::Avail::Present(l) => l,
+        crate::Avail::Absent(r) if r == LIVE_ABSENT => {
+            return Outcome::skip(format!(
+                "{LIVE_ABSENT}; ACL001 and NET002 judge the same risk from the files"
+            ))
         }
-        crate::Avail::Absent(r) if r == LIVE_ABSENT => Outcome::skip(format!(
-            "{LIVE_ABSENT}; ACL001 and NET002 judge the same risk from the files"
-        )),
-        crate::Avail::Absent(r) => Outcome::skip(r.clone()),
-        crate::Avail::Failed(e) => Outcome::error(e.clone()),
+        crate::Avail::Absent(r) => return Outcome::skip(r.clone()),
+        crate::Avail::Failed(e) => return Outcome::error(e.clone()),
+    };
+    let loc = format!("{} (connection without credentials)", l.endpoint);
+    match &l.unauth {
+        Some(UnauthProbe::Refused(e)) => Outcome::pass(
+            "a client without credentials is refused",
+            vec![Evidence::new(
+                Source::Live,
+                loc,
+                format!("PING answered {e}"),
+                "NOAUTH or DENIED",
+            )],
+        ),
+        Some(UnauthProbe::Open(what)) => Outcome::fail(
+            "a client without credentials can run commands",
+            vec![Evidence::new(
+                Source::Live,
+                loc,
+                what.clone(),
+                "NOAUTH or DENIED",
+            )],
+        ),
+        Some(UnauthProbe::Failed(e)) => {
+            Outcome::error(format!("the unauthenticated probe failed: {e}"))
+        }
+        None => Outcome::skip("the unauthenticated probe was not run"),
     }
 }

@@ -1,5 +1,5 @@
-use super::{conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -27,17 +27,17 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
+    let st = tri!(settings(s));
     let mut ports = Vec::new();
     for name in ["port", "tls-port"] {
-        let p = c.number(name);
+        let p = st.number(name);
         if p != 0 {
             ports.push(format!("{name} {p}"));
         }
     }
-    if c.is_yes("cluster-enabled") {
-        let bus = match c.number("cluster-port") {
-            0 => c.number("port").max(c.number("tls-port")) + 10000,
+    if st.is_yes("cluster-enabled") {
+        let bus = match st.number("cluster-port") {
+            0 => st.number("port").max(st.number("tls-port")) + 10000,
             p => p,
         };
         ports.push(format!("cluster bus {bus}"));
@@ -50,11 +50,10 @@ fn run(s: &Snapshot) -> Outcome {
             "verify that firewall rules limit {} to known client addresses",
             ports.join(", ")
         ),
-        vec![Evidence::new(
-            Source::Conf,
-            c.path.display().to_string(),
+        st.evidence(
+            "port",
             ports.join(", "),
             "reachable only from known client addresses",
-        )],
+        ),
     )
 }

@@ -29,7 +29,7 @@ fn run(s: &Snapshot) -> Outcome {
         Avail::Failed(e) => return Outcome::error(e.clone()),
     };
     if p.processes.is_empty() {
-        return Outcome::skip("no running server process for this config was found on this host");
+        return Outcome::skip("no running server process for this target was found on this host");
     }
     let mut bad = Vec::new();
     let mut good = Vec::new();

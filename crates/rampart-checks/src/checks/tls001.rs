@@ -1,7 +1,7 @@
-use super::{conf, tri};
+use super::{settings, tri};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, UnauthProbe};
 
 check! {
     /// Non-TLS ports are disabled.
@@ -26,42 +26,66 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    let port = c.number("port");
-    let tls_port = c.number("tls-port");
-    let ev = |name: &str, observed: String, expected: &str| match c.span(name) {
-        Some(span) => Evidence::at(Source::Conf, &span, observed, expected),
-        None => Evidence::new(Source::Conf, c.location(name), observed, expected),
-    };
+    let st = tri!(settings(s));
+    let port = st.number("port");
+    let tls_port = st.number("tls-port");
+    // A live audit tried a plaintext connection on each open port.
+    let probes: Vec<Evidence> = s
+        .live
+        .get()
+        .map(|l| {
+            l.plaintext_probes
+                .iter()
+                .map(|(p, r)| {
+                    let observed = match r {
+                        UnauthProbe::Open(what) => {
+                            format!("plaintext connection accepted on port {p}: {what}")
+                        }
+                        UnauthProbe::Refused(e) => {
+                            format!("plaintext connection on port {p} answered {e}")
+                        }
+                        UnauthProbe::Failed(e) => format!("plaintext connection on port {p}: {e}"),
+                    };
+                    Evidence::new(
+                        Source::Live,
+                        format!(
+                            "{}:{p} (plaintext probe)",
+                            l.endpoint.rsplit_once(':').map(|x| x.0).unwrap_or("")
+                        ),
+                        observed,
+                        "no plaintext listener",
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     if tls_port == 0 {
         if port == 0 {
             return Outcome::pass(
                 "no TCP port is open (unix socket only)",
-                vec![ev("port", "port 0".into(), "port 0")],
+                st.evidence("port", "port 0", "port 0"),
             );
         }
+        let mut ev = st.evidence("tls-port", "tls-port 0", "tls-port set and port 0");
+        ev.extend(probes);
         return Outcome::warn(
             "TLS is not configured: clients, passwords and data use plaintext",
-            vec![ev(
-                "tls-port",
-                "tls-port 0".into(),
-                "tls-port set and port 0",
-            )],
+            ev,
         );
     }
     if port != 0 {
+        let mut ev = st.evidence("port", format!("port {port}"), "port 0");
+        ev.extend(st.evidence("tls-port", format!("tls-port {tls_port}"), "tls-port set"));
+        ev.extend(probes);
         return Outcome::fail(
             format!("tls-port {tls_port} is set, but the plaintext port {port} is still open"),
-            vec![
-                ev("port", format!("port {port}"), "port 0"),
-                ev("tls-port", format!("tls-port {tls_port}"), "tls-port set"),
-            ],
+            ev,
         );
     }
-    Outcome::pass(
-        format!("only the TLS port {tls_port} is open (verified from the config; a live audit also probes it)"),
-        vec![ev("port", "port 0".into(), "port 0"), ev("tls-port", format!("tls-port {tls_port}"), "tls-port set")],
-    )
+    let mut ev = st.evidence("port", "port 0", "port 0");
+    ev.extend(st.evidence("tls-port", format!("tls-port {tls_port}"), "tls-port set"));
+    ev.extend(probes);
+    Outcome::pass(format!("only the TLS port {tls_port} is open"), ev)
 }
 
 #[cfg(test)]

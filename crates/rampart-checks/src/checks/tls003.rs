@@ -1,5 +1,5 @@
-use super::{conf, skip_unless_tls, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{settings, skip_unless_tls, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -24,28 +24,19 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    tri!(skip_unless_tls(c));
+    let c = tri!(settings(s));
+    tri!(skip_unless_tls(&c));
     let v = c.value("tls-protocols");
     let shown = if v.trim().is_empty() {
         "unset (Redis default: TLSv1.2 TLSv1.3)".to_string()
     } else {
         v.clone()
     };
-    let ev = match c.span("tls-protocols") {
-        Some(span) => Evidence::at(
-            Source::Conf,
-            &span,
-            format!("tls-protocols {shown}"),
-            "TLSv1.2 and/or TLSv1.3 only",
-        ),
-        None => Evidence::new(
-            Source::Conf,
-            c.location("tls-protocols"),
-            format!("tls-protocols {shown}"),
-            "TLSv1.2 and/or TLSv1.3 only",
-        ),
-    };
+    let ev = c.evidence(
+        "tls-protocols",
+        format!("tls-protocols {shown}"),
+        "TLSv1.2 and/or TLSv1.3 only",
+    );
     let legacy: Vec<&str> = v
         .split_whitespace()
         .filter(|p| {
@@ -56,12 +47,12 @@ fn run(s: &Snapshot) -> Outcome {
     if legacy.is_empty() {
         Outcome::pass(
             "the config allows only TLS 1.2/1.3 (not yet measured by a handshake)",
-            vec![ev],
+            ev,
         )
     } else {
         Outcome::fail(
             format!("legacy protocol(s) enabled: {}", legacy.join(" ")),
-            vec![ev],
+            ev,
         )
     }
 }

@@ -1,5 +1,5 @@
-use super::{conf, skip_unless_tls, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{settings, skip_unless_tls, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -26,33 +26,21 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    tri!(skip_unless_tls(c));
+    let c = tri!(settings(s));
+    tri!(skip_unless_tls(&c));
     let v = c.value("tls-auth-clients");
-    let ev = match c.span("tls-auth-clients") {
-        Some(span) => Evidence::at(
-            Source::Conf,
-            &span,
-            format!("tls-auth-clients {v}"),
-            "tls-auth-clients yes",
-        ),
-        None => Evidence::new(
-            Source::Conf,
-            c.location("tls-auth-clients"),
-            format!("tls-auth-clients {v}"),
-            "tls-auth-clients yes",
-        ),
-    };
+    let ev = c.evidence(
+        "tls-auth-clients",
+        format!("tls-auth-clients {v}"),
+        "tls-auth-clients yes",
+    );
     match v.to_ascii_lowercase().as_str() {
-        "yes" => Outcome::pass(
-            "client certificates are required (per the config)",
-            vec![ev],
-        ),
+        "yes" => Outcome::pass("client certificates are required (per the config)", ev),
         "optional" => Outcome::fail(
             "client certificates are optional: clients without one are accepted",
-            vec![ev],
+            ev,
         ),
-        _ => Outcome::fail("client certificates are not requested", vec![ev]),
+        _ => Outcome::fail("client certificates are not requested", ev),
     }
 }
 

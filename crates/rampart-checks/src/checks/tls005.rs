@@ -1,5 +1,5 @@
-use super::{conf, skip_unless_tls, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{settings, skip_unless_tls, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -26,30 +26,21 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    tri!(skip_unless_tls(c));
+    let c = tri!(settings(s));
+    tri!(skip_unless_tls(&c));
     let v = c.value("tls-prefer-server-ciphers");
-    let ev = match c.span("tls-prefer-server-ciphers") {
-        Some(span) => Evidence::at(
-            Source::Conf,
-            &span,
-            format!("tls-prefer-server-ciphers {v}"),
-            "yes",
-        ),
-        None => Evidence::new(
-            Source::Conf,
-            c.location("tls-prefer-server-ciphers"),
-            format!("tls-prefer-server-ciphers {v}"),
-            "yes",
-        ),
-    };
+    let ev = c.evidence(
+        "tls-prefer-server-ciphers",
+        format!("tls-prefer-server-ciphers {v}"),
+        "yes",
+    );
     if v.eq_ignore_ascii_case("yes") {
         Outcome::pass(
             "the server's cipher order is preferred (per the config)",
-            vec![ev],
+            ev,
         )
     } else {
-        Outcome::fail("the client's cipher order is used", vec![ev])
+        Outcome::fail("the client's cipher order is used", ev)
     }
 }
 

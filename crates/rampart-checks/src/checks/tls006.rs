@@ -1,5 +1,5 @@
-use super::{conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{replica_of, settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -25,31 +25,17 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    let Some(rep) = c.replicaof() else {
-        return Outcome::skip("not configured as a replica (no replicaof line); a live audit checks the replication links");
+    let st = tri!(settings(s));
+    let Some(rep) = replica_of(s) else {
+        return Outcome::skip("not a replica (no replicaof line, or INFO says role:master); replicas are audited on their own");
     };
-    let v = c.value("tls-replication");
-    let mut ev = vec![Evidence::at(
-        Source::Conf,
-        &rep.span,
-        format!("replicaof {}", rep.joined()),
-        "a replica",
-    )];
-    ev.push(match c.span("tls-replication") {
-        Some(span) => Evidence::at(
-            Source::Conf,
-            &span,
-            format!("tls-replication {v}"),
-            "tls-replication yes",
-        ),
-        None => Evidence::new(
-            Source::Conf,
-            c.location("tls-replication"),
-            format!("tls-replication {v}"),
-            "tls-replication yes",
-        ),
-    });
+    let v = st.value("tls-replication");
+    let mut ev = vec![rep];
+    ev.extend(st.evidence(
+        "tls-replication",
+        format!("tls-replication {v}"),
+        "tls-replication yes",
+    ));
     if v.eq_ignore_ascii_case("yes") {
         Outcome::pass("replication to the master uses TLS", ev)
     } else {

@@ -1,5 +1,5 @@
-use super::{conf, tri};
-use crate::model::{Evidence, Outcome, Source};
+use super::{settings, tri};
+use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -24,25 +24,12 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    if !c.is_yes("cluster-enabled") {
+    let st = tri!(settings(s));
+    if !st.is_yes("cluster-enabled") {
         return Outcome::skip("not a cluster node (cluster-enabled no)");
     }
-    let v = c.value("tls-cluster");
-    let ev = vec![match c.span("tls-cluster") {
-        Some(span) => Evidence::at(
-            Source::Conf,
-            &span,
-            format!("tls-cluster {v}"),
-            "tls-cluster yes",
-        ),
-        None => Evidence::new(
-            Source::Conf,
-            c.location("tls-cluster"),
-            format!("tls-cluster {v}"),
-            "tls-cluster yes",
-        ),
-    }];
+    let v = st.value("tls-cluster");
+    let ev = st.evidence("tls-cluster", format!("tls-cluster {v}"), "tls-cluster yes");
     if v.eq_ignore_ascii_case("yes") {
         Outcome::pass("the cluster bus uses TLS", ev)
     } else {

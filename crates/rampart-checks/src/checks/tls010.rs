@@ -1,4 +1,4 @@
-use super::{conf, skip_unless_tls, tri};
+use super::{settings, skip_unless_tls, tri};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::{Snapshot, TLS_ABSENT};
@@ -24,8 +24,8 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    tri!(skip_unless_tls(c));
+    let c = tri!(settings(s));
+    tri!(skip_unless_tls(&c));
     match &s.tls {
         crate::Avail::Present(_) => {
             Outcome::skip("certificate inspection is not implemented in this build")

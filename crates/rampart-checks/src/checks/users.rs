@@ -1,7 +1,7 @@
 //! Shared helpers for the account checks.
 
 use crate::model::{Evidence, Source};
-use crate::snapshot::{AclFacts, AclOrigin, ConfFacts, UserEntry};
+use crate::snapshot::{AclFacts, AclOrigin, Snapshot, UserEntry};
 use redis_acl::{Selector, User};
 
 /// `on, 2 passwords, ~* &* +@all` — never a password.
@@ -62,8 +62,8 @@ pub(crate) fn describe_selector(sel: &Selector) -> String {
 
 /// Where a user is defined, for evidence.
 pub(crate) fn user_evidence(
+    s: &Snapshot,
     a: &AclFacts,
-    c: &ConfFacts,
     u: &UserEntry,
     observed: String,
     expected: &str,
@@ -72,6 +72,14 @@ pub(crate) fn user_evidence(
         return Evidence::at(u.source, span, observed, expected);
     }
     let location = match &a.origin {
+        AclOrigin::Live(endpoint) => {
+            return Evidence::new(
+                Source::Live,
+                format!("ACL LIST on {endpoint} (user {})", u.user.name),
+                observed,
+                expected,
+            )
+        }
         AclOrigin::AclFile(p) => format!(
             "{} (no `user {}` line: Redis creates it as on nopass ~* &* +@all)",
             p.display(),
@@ -79,7 +87,10 @@ pub(crate) fn user_evidence(
         ),
         _ => format!(
             "{} (no `user {}` line and no requirepass: Redis's built-in default user)",
-            c.path.display(),
+            s.conf
+                .get()
+                .map(|c| c.path.display().to_string())
+                .unwrap_or_else(|| s.target.clone()),
             u.user.name
         ),
     };

@@ -1,6 +1,6 @@
 use crate::model::Outcome;
 use crate::registry::check;
-use crate::snapshot::{Snapshot, LIVE_ABSENT};
+use crate::snapshot::Snapshot;
 
 check! {
     /// The server is the latest patch of a supported line, with no known CVE.
@@ -26,8 +26,6 @@ check! {
     run: run,
 }
 
-fn run(_s: &Snapshot) -> Outcome {
-    Outcome::skip(format!(
-        "{LIVE_ABSENT} (the version comes from INFO server)"
-    ))
+fn run(s: &Snapshot) -> Outcome {
+    super::live_outcome(s, "the version comes from INFO server")
 }

@@ -1,6 +1,6 @@
-use crate::model::Outcome;
+use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
-use crate::snapshot::{Snapshot, LIVE_ABSENT};
+use crate::snapshot::Snapshot;
 
 check! {
     /// Connected client libraries are current and maintained.
@@ -23,8 +23,43 @@ check! {
     run: run,
 }
 
-fn run(_s: &Snapshot) -> Outcome {
-    Outcome::skip(format!(
-        "{LIVE_ABSENT} (client libraries come from CLIENT LIST)"
-    ))
+fn run(s: &Snapshot) -> Outcome {
+    let l = match &s.live {
+        crate::Avail::Present(l) => l,
+        _ => return super::live_outcome(s, "client libraries come from CLIENT LIST"),
+    };
+    let clients = match &l.clients {
+        Ok(c) => c,
+        Err(e) => return Outcome::skip(format!("CLIENT LIST is not available: {e}")),
+    };
+    let mut libs: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut unnamed = 0usize;
+    for c in clients {
+        // The audit's own connection is not an application.
+        if c.get("name").is_some_and(|n| n == "rampart") {
+            continue;
+        }
+        match (
+            c.get("lib-name").filter(|v| !v.is_empty()),
+            c.get("lib-ver"),
+        ) {
+            (Some(n), v) => {
+                *libs
+                    .entry(format!("{n} {}", v.map(String::as_str).unwrap_or("?")))
+                    .or_default() += 1
+            }
+            (None, _) => unnamed += 1,
+        }
+    }
+    let mut observed: Vec<String> = libs.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+    if unnamed > 0 {
+        observed.push(format!("{unnamed} client(s) without CLIENT SETINFO"));
+    }
+    if observed.is_empty() {
+        return Outcome::skip("no application clients are connected");
+    }
+    Outcome::manual(
+        "verify these client libraries are current and maintained (rampart has no client-library release data yet)",
+        vec![Evidence::new(Source::Live, format!("CLIENT LIST on {}", l.endpoint), observed.join(", "), "maintained libraries at their current version")],
+    )
 }

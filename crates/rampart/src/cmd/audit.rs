@@ -1,10 +1,14 @@
-use crate::cli::{AuditArgs, FailOn, Format};
-use anyhow::{bail, Result};
-use rampart_checks::{run_all, Finding, Severity, Status};
+use crate::cli::{AuditArgs, ConnectionArgs, FailOn, Format};
+use anyhow::{bail, Context, Result};
+use rampart_checks::{run_all, Avail, Finding, Severity, Snapshot, Status};
+use rampart_collect::live::collect_live;
 use rampart_collect::{collect_files, FilesTarget};
+use rampart_live::{ConnectOptions, Credentials, Endpoint};
 use rampart_report::{text::TextOptions, Report, Target};
+use redis_conf::Secret;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Where distributions and the upstream Makefile put the server config.
 const WELL_KNOWN: &[&str] = &[
@@ -60,40 +64,150 @@ fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
         .any(|f| matches!(f.status, Status::Fail | Status::Error) && f.severity >= min)
 }
 
-pub fn run(args: AuditArgs) -> Result<ExitCode> {
-    let (config, note) = match &args.config {
-        Some(c) => (c.clone(), None),
-        None => discover()?,
-    };
-    if let Some(n) = note {
-        anstream::eprintln!("{n}");
+/// The password from the places redis-cli takes it, in its order of
+/// precedence, with a warning when it sits on the command line.
+fn password(conn: &ConnectionArgs, from_uri: Option<Secret>) -> Result<Option<Secret>> {
+    const WARN: &str = "rampart: warning: a password on the command line (--pass or in a URI) is visible to other users of this host; use REDISCLI_AUTH, --pass-file or --askpass";
+    if let Some(p) = from_uri {
+        anstream::eprintln!("{WARN}");
+        return Ok(Some(p));
     }
-    let target = FilesTarget {
-        config: config.clone(),
-        aclfile: args.aclfile.clone(),
-        sentinel_config: args.sentinel_config.clone(),
-        host_root: None,
-        scan_processes: !args.no_proc,
-    };
-    let snapshot = collect_files(&target);
-    if let rampart_checks::Avail::Failed(e) = &snapshot.conf {
-        // Nothing can be audited without the config: that is rampart failing.
-        bail!("cannot audit {}: {e}", config.display());
+    if let Some(p) = &conn.pass {
+        anstream::eprintln!("{WARN}");
+        return Ok(Some(Secret::new(p.as_bytes().to_vec())));
     }
-    let findings = run_all(&snapshot);
-    let problems = snapshot
-        .input_problems()
-        .into_iter()
-        .map(|p| (snapshot.target.clone(), p))
-        .collect();
-    let report = Report {
-        targets: vec![Target {
+    if let Some(f) = &conn.pass_file {
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the password file {}", f.display()))?;
+        let line = text.lines().next().unwrap_or("").to_string();
+        return Ok(Some(Secret::new(line.into_bytes())));
+    }
+    if let Some(p) = std::env::var_os("REDISCLI_AUTH") {
+        return Ok(Some(Secret::new(p.into_encoded_bytes())));
+    }
+    if conn.askpass {
+        let p = rpassword::prompt_password("Password: ").context("cannot read the password")?;
+        return Ok(Some(Secret::new(p.into_bytes())));
+    }
+    Ok(None)
+}
+
+/// The live targets named on the command line, with their credentials.
+fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credentials)>> {
+    let mut out = Vec::new();
+    let mut asked: Option<Option<Secret>> = None;
+    let mut specs: Vec<String> = args.targets.clone();
+    if args.conn.host.is_some() || args.conn.port.is_some() {
+        let host = args.conn.host.clone().unwrap_or_else(|| "127.0.0.1".into());
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host
+        };
+        specs.push(format!("{host}:{}", args.conn.port.unwrap_or(6379)));
+    }
+    for spec in specs {
+        let t = rampart_live::target::parse(&spec, 6379)?;
+        let uri_pw = t.credentials.password.clone();
+        let pw = match uri_pw {
+            Some(p) => password(&args.conn, Some(p))?,
+            None => match &asked {
+                Some(p) => p.clone(),
+                None => {
+                    let p = password(&args.conn, None)?;
+                    asked = Some(p.clone());
+                    p
+                }
+            },
+        };
+        let creds = Credentials {
+            user: t
+                .credentials
+                .user
+                .clone()
+                .or_else(|| args.conn.user.clone()),
+            password: pw,
+        };
+        out.push((t.endpoint, creds));
+    }
+    Ok(out)
+}
+
+/// Audit one live server (and its config file, when one is known).
+fn audit_live(
+    ep: &Endpoint,
+    creds: &Credentials,
+    args: &AuditArgs,
+    opts: &ConnectOptions,
+) -> Snapshot {
+    let coll = collect_live(ep, creds, opts);
+    let local = ep.host == "localhost"
+        || ep
+            .host
+            .parse::<std::net::IpAddr>()
+            .map(|i| i.is_loopback())
+            .unwrap_or(false);
+    // The server's own config file, when it runs on this host and names one.
+    let config = args.config.clone().or_else(|| {
+        coll.config_file
+            .as_ref()
+            .filter(|_| local)
+            .map(PathBuf::from)
+            .filter(|p| p.is_file())
+    });
+    let mut snap = match &config {
+        Some(p) => collect_files(&FilesTarget {
+            config: p.clone(),
+            aclfile: args.aclfile.clone(),
+            sentinel_config: args.sentinel_config.clone(),
+            host_root: None,
+            scan_processes: false,
+        }),
+        None => {
+            let mut s = Snapshot::empty(ep.to_string());
+            let why = if local {
+                "the server names no config file it can be read from (INFO config_file), and --config was not given"
+            } else {
+                "the server is not on this host and --config was not given"
+            };
+            s.conf = Avail::Absent(why.into());
+            s.acl = Avail::Absent(why.into());
+            s.fs = Avail::Absent(format!("file checks need the server's files: {why}"));
+            s.os = Avail::Absent(format!("host checks need the server's host: {why}"));
+            s
+        }
+    };
+    snap.target = match &config {
+        Some(p) => format!("{ep} ({})", p.display()),
+        None => ep.to_string(),
+    };
+    snap.live = coll.live;
+    snap.acl_live = coll.acl;
+    if !matches!(coll.proc, Avail::Absent(_)) || matches!(snap.proc, Avail::Absent(_)) {
+        snap.proc = coll.proc;
+    }
+    snap
+}
+
+fn render_and_exit(snapshots: Vec<(Snapshot, &str)>, args: &AuditArgs) -> Result<ExitCode> {
+    let mut report = Report {
+        targets: Vec::new(),
+        findings: Vec::new(),
+        problems: Vec::new(),
+    };
+    for (snapshot, kind) in snapshots {
+        report.findings.extend(run_all(&snapshot));
+        report.problems.extend(
+            snapshot
+                .input_problems()
+                .into_iter()
+                .map(|p| (snapshot.target.clone(), p)),
+        );
+        report.targets.push(Target {
             name: snapshot.target.clone(),
-            kind: "files".into(),
-        }],
-        findings,
-        problems,
-    };
+            kind: kind.into(),
+        });
+    }
     let out = args.output.output.as_deref();
     let text = match args.output.format {
         Format::Text => rampart_report::text::render(
@@ -115,4 +229,65 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
     } else {
         Ok(ExitCode::SUCCESS)
     }
+}
+
+pub fn run(args: AuditArgs) -> Result<ExitCode> {
+    let live = live_targets(&args)?;
+    if !live.is_empty() {
+        let opts = ConnectOptions {
+            connect_timeout: Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0)),
+            io_timeout: Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0)),
+            ..ConnectOptions::default()
+        };
+        let workers = args.conn.concurrency.clamp(1, 256);
+        let mut snaps: Vec<Option<Snapshot>> = (0..live.len()).map(|_| None).collect();
+        for (chunk_i, chunk) in live.chunks(workers).enumerate() {
+            let done: Vec<Snapshot> = std::thread::scope(|sc| {
+                let handles: Vec<_> = chunk
+                    .iter()
+                    .map(|(ep, creds)| sc.spawn(|| audit_live(ep, creds, &args, &opts)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .zip(chunk)
+                    .map(|(h, (ep, _))| {
+                        h.join().unwrap_or_else(|_| {
+                            let mut s = Snapshot::empty(ep.to_string());
+                            s.live =
+                                Avail::Failed("internal error while auditing this server".into());
+                            s
+                        })
+                    })
+                    .collect()
+            });
+            for (j, s) in done.into_iter().enumerate() {
+                snaps[chunk_i * workers + j] = Some(s);
+            }
+        }
+        return render_and_exit(
+            snaps.into_iter().flatten().map(|s| (s, "server")).collect(),
+            &args,
+        );
+    }
+
+    let (config, note) = match &args.config {
+        Some(c) => (c.clone(), None),
+        None => discover()?,
+    };
+    if let Some(n) = note {
+        anstream::eprintln!("{n}");
+    }
+    let target = FilesTarget {
+        config: config.clone(),
+        aclfile: args.aclfile.clone(),
+        sentinel_config: args.sentinel_config.clone(),
+        host_root: None,
+        scan_processes: !args.no_proc,
+    };
+    let snapshot = collect_files(&target);
+    if let rampart_checks::Avail::Failed(e) = &snapshot.conf {
+        // Nothing can be audited without the config: that is rampart failing.
+        bail!("cannot audit {}: {e}", config.display());
+    }
+    render_and_exit(vec![(snapshot, "files")], &args)
 }

@@ -9,11 +9,11 @@ use std::process::ExitCode;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Audit(args) => audit::run(args),
+        Command::Audit(args) => audit::run(*args),
         Command::Checks(args) => checks::list(args),
         Command::Explain { id } => checks::explain(&id),
-        Command::Acl(c) => acl::run(c),
         Command::Tls(args) => tls::run(args),
+        Command::Acl(c) => acl::run(c),
     }
 }
 

@@ -1,0 +1,285 @@
+//! The live collector: one connection per server, read-only commands only
+//! (HELLO/AUTH, INFO, CONFIG GET, ACL LIST, CLIENT LIST, CLIENT ID, CLUSTER
+//! NODES), plus a second connection without credentials for the
+//! unauthenticated probe. Secrets in CONFIG GET are replaced by `***` before
+//! anything is stored.
+
+use crate::Accounts;
+use rampart_checks::{
+    AclFacts, AclOrigin, Avail, LiveFacts, ProcFacts, ProcessInfo, Source, UnauthProbe, UserEntry,
+};
+use rampart_live::{ConnectOptions, Connection, Credentials, Endpoint, LiveError, Value};
+use redis_acl::User;
+use std::collections::BTreeMap;
+
+/// Config names whose values are secrets.
+const SECRET_CONFIGS: &[&str] = &[
+    "requirepass",
+    "masterauth",
+    "primaryauth",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+/// Every command the live audit sends, for the read-only guarantee (a test
+/// compares it with the server's command statistics).
+pub const COMMANDS_SENT: &[&str] = &[
+    "hello",
+    "auth",
+    "info",
+    "config|get",
+    "acl|list",
+    "client|list",
+    "client|id",
+    "cluster|nodes",
+    "ping",
+];
+
+/// What the live collector gathered.
+pub struct LiveCollection {
+    pub live: Avail<LiveFacts>,
+    pub acl: Avail<AclFacts>,
+    pub proc: Avail<ProcFacts>,
+    /// INFO server's `config_file`, when the server names one.
+    pub config_file: Option<String>,
+}
+
+fn error_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Error(e) => Some(e.chars().take(200).collect()),
+        _ => None,
+    }
+}
+
+/// `NOPERM ...`, `ERR unknown command ...` (renamed or disabled), ...
+fn why_not(cmd: &str, e: &str) -> String {
+    if e.starts_with("ERR unknown command") {
+        format!("{cmd} is renamed or disabled on this server ({e})")
+    } else {
+        format!("{cmd} failed: {e}")
+    }
+}
+
+fn parse_info(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.trim_end_matches('\r').split_once(':'))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn parse_client_list(text: &str) -> Vec<BTreeMap<String, String>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            l.split(' ')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Users from ACL LIST lines (`user <name> <rules...>`).
+pub fn users_from_acl_list(endpoint: &str, lines: &[String]) -> AclFacts {
+    let mut users = Vec::new();
+    let mut problems = Vec::new();
+    for line in lines {
+        let mut tokens = line.split(' ').filter(|t| !t.is_empty());
+        if tokens.next() != Some("user") {
+            continue;
+        }
+        let Some(name) = tokens.next() else { continue };
+        let rules: Vec<&str> = tokens.collect();
+        let mut user = User::new(name);
+        if let Err(e) = user.apply_tokens(&rules) {
+            let span = redis_conf::Span {
+                file: std::path::Path::new(&format!("ACL LIST on {endpoint}")).into(),
+                line: 0,
+            };
+            problems.push((span, format!("user {name}: {e}")));
+            continue;
+        }
+        users.push(UserEntry {
+            user,
+            span: None,
+            source: Source::Live,
+        });
+    }
+    let default_implicit = !users.iter().any(|u| u.user.name == "default");
+    AclFacts {
+        origin: AclOrigin::Live(endpoint.to_string()),
+        users,
+        default_implicit,
+        problems,
+    }
+}
+
+/// Try a command with no credentials on a fresh connection.
+pub fn unauth_probe(ep: &Endpoint, opts: &ConnectOptions) -> UnauthProbe {
+    let mut c = match Connection::connect(ep, opts) {
+        Ok(c) => c,
+        Err(e) => return UnauthProbe::Failed(e.to_string()),
+    };
+    match c.cmd(&["PING"]) {
+        Ok(Value::Error(e)) => UnauthProbe::Refused(e.chars().take(120).collect()),
+        Ok(v) => UnauthProbe::Open(format!(
+            "PING answered {}",
+            v.as_text().unwrap_or_else(|| "a reply".into())
+        )),
+        Err(e) => UnauthProbe::Failed(e.to_string()),
+    }
+}
+
+fn is_local(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+/// The server process on this host, from INFO's process_id.
+fn local_process(
+    ep: &Endpoint,
+    info: &BTreeMap<String, String>,
+    accounts: &Accounts,
+) -> Avail<ProcFacts> {
+    if !is_local(&ep.host) {
+        return Avail::absent(format!(
+            "{} is not on this host: its process cannot be inspected",
+            ep.host
+        ));
+    }
+    let Some(pid) = info.get("process_id").and_then(|p| p.parse::<u32>().ok()) else {
+        return Avail::absent("INFO did not give a process_id");
+    };
+    let dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    let status = match std::fs::read_to_string(dir.join("status")) {
+        Ok(s) => s,
+        Err(e) => {
+            // A container or another PID namespace: the pid is not ours to see.
+            return Avail::absent(format!(
+                "process {pid} (from INFO) is not visible in /proc here: {e}"
+            ));
+        }
+    };
+    let uid = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|u| u.parse().ok());
+    let Some(uid) = uid else {
+        return Avail::Failed(format!("cannot read the uid of process {pid}"));
+    };
+    let comm = std::fs::read_to_string(dir.join("comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    Avail::Present(ProcFacts {
+        processes: vec![ProcessInfo {
+            pid,
+            uid,
+            user: accounts.user(uid),
+            exe: comm,
+            cmdline: String::new(),
+        }],
+    })
+}
+
+/// Connect, authenticate and collect everything the live checks read.
+pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -> LiveCollection {
+    let failed = |e: LiveError| LiveCollection {
+        live: Avail::Failed(e.to_string()),
+        acl: Avail::Failed(format!("no users: {e}")),
+        proc: Avail::absent("the server could not be reached"),
+        config_file: None,
+    };
+    let mut c = match Connection::connect(ep, opts) {
+        Ok(c) => c,
+        Err(e) => return failed(e),
+    };
+    let hello = match c.hello(creds) {
+        Ok(h) => h,
+        Err(e) => return failed(e),
+    };
+    let endpoint = ep.to_string();
+    let mut run = |args: &[&str]| -> Result<Value, String> {
+        match c.cmd(args) {
+            Ok(v) => match error_text(&v) {
+                Some(e) => Err(why_not(&args.join(" "), &e)),
+                None => Ok(v),
+            },
+            Err(e) => Err(e.to_string()),
+        }
+    };
+    let info = match run(&["INFO", "all"]) {
+        Ok(v) => parse_info(&v.as_text().unwrap_or_default()),
+        Err(e) if e.contains("NOAUTH") => {
+            return LiveCollection {
+                live: Avail::Failed(format!("{endpoint}: authentication required: give --user and a password (REDISCLI_AUTH, --pass-file or --askpass)")),
+                acl: Avail::Failed("no users: not authenticated".into()),
+                proc: Avail::absent("not authenticated"),
+                config_file: None,
+            }
+        }
+        Err(_) => BTreeMap::new(),
+    };
+    let config = run(&["CONFIG", "GET", "*"]).and_then(|v| {
+        let pairs = v
+            .as_pairs()
+            .ok_or_else(|| "CONFIG GET * gave an unexpected reply".to_string())?;
+        Ok(pairs
+            .into_iter()
+            .map(|(k, v)| {
+                let value = v.as_text().unwrap_or_default();
+                let value = if SECRET_CONFIGS.contains(&k.as_str()) && !value.is_empty() {
+                    "***".to_string()
+                } else {
+                    value
+                };
+                (k, value)
+            })
+            .collect::<BTreeMap<_, _>>())
+    });
+    let acl_list = run(&["ACL", "LIST"]).and_then(|v| {
+        v.as_list()
+            .map(|l| l.iter().filter_map(Value::as_text).collect::<Vec<_>>())
+            .ok_or_else(|| "ACL LIST gave an unexpected reply".to_string())
+    });
+    let my_id = run(&["CLIENT", "ID"]).ok().and_then(|v| v.as_text());
+    let clients = run(&["CLIENT", "LIST"]).map(|v| {
+        let mut all = parse_client_list(&v.as_text().unwrap_or_default());
+        all.retain(|c| c.get("id") != my_id.as_ref());
+        all
+    });
+    let cluster_nodes = (info.get("cluster_enabled").map(String::as_str) == Some("1"))
+        .then(|| run(&["CLUSTER", "NODES"]).map(|v| v.as_text().unwrap_or_default()));
+    drop(c);
+    let unauth = Some(unauth_probe(ep, opts));
+    let accounts = Accounts::load(std::path::Path::new("/"));
+    let proc = local_process(ep, &info, &accounts);
+    let config_file = info.get("config_file").filter(|f| !f.is_empty()).cloned();
+    let acl = match &acl_list {
+        Ok(lines) => Avail::Present(users_from_acl_list(&endpoint, lines)),
+        Err(e) => Avail::Absent(format!(
+            "ACL LIST not available ({e}); users come from the files"
+        )),
+    };
+    LiveCollection {
+        live: Avail::Present(LiveFacts {
+            endpoint,
+            protocol: hello.protocol,
+            info,
+            config,
+            acl_list,
+            clients,
+            cluster_nodes,
+            unauth,
+            plaintext_probes: Vec::new(),
+        }),
+        acl,
+        proc,
+        config_file,
+    }
+}

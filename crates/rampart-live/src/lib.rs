@@ -1,0 +1,18 @@
+//! A small, bounded Redis client for auditing.
+//!
+//! Why not redis-rs: an auditor talks to servers it does not trust (a
+//! honeypot, a broken proxy, a compromised node). Every reply here is read
+//! under hard caps on line length, bulk size, element count, nesting depth
+//! and total bytes, and every read and write has a timeout, so a server
+//! that sends garbage, a 1 GB bulk length or nothing at all costs a clear
+//! error and bounded time and memory. redis-rs offers a recursion limit but
+//! no size caps. The auditor sends a handful of read-only commands, so the
+//! codec stays small.
+
+pub mod conn;
+pub mod resp;
+pub mod target;
+
+pub use conn::{ConnectOptions, Connection, LiveError};
+pub use resp::{Limits, Value};
+pub use target::{Credentials, Endpoint, TargetError};

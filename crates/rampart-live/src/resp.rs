@@ -1,0 +1,346 @@
+//! RESP2 and RESP3 replies, read with hard limits.
+
+use std::io::{BufRead, Read};
+
+/// Caps on what one reply may contain.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Longest simple line (`+`, `-`, `:`, headers).
+    pub max_line: usize,
+    /// Largest bulk string.
+    pub max_bulk: usize,
+    /// Most elements in one aggregate.
+    pub max_elements: usize,
+    /// Deepest nesting of aggregates.
+    pub max_depth: usize,
+    /// Most bytes in one whole reply.
+    pub max_total: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line: 64 * 1024,
+            max_bulk: 64 * 1024 * 1024,
+            max_elements: 1 << 20,
+            max_depth: 16,
+            max_total: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// A reply.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Simple(String),
+    Error(String),
+    Int(i64),
+    Bulk(Vec<u8>),
+    Nil,
+    Array(Vec<Value>),
+    Map(Vec<(Value, Value)>),
+    Set(Vec<Value>),
+    Double(String),
+    Bool(bool),
+    BigNumber(String),
+    Push(Vec<Value>),
+}
+
+impl Value {
+    /// A string reply (simple, bulk, verbatim) as text, lossy.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Value::Simple(s) | Value::Double(s) | Value::BigNumber(s) => Some(s.clone()),
+            Value::Bulk(b) => Some(String::from_utf8_lossy(b).into_owned()),
+            Value::Int(i) => Some(i.to_string()),
+            _ => None,
+        }
+    }
+    /// Elements of an array, set or push reply.
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(v) | Value::Set(v) | Value::Push(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// Key/value pairs: a RESP3 map, or a RESP2 flat array of pairs.
+    pub fn as_pairs(&self) -> Option<Vec<(String, &Value)>> {
+        match self {
+            Value::Map(m) => Some(
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.as_text()?, v)))
+                    .collect(),
+            ),
+            Value::Array(a) if a.len() % 2 == 0 => Some(
+                a.chunks(2)
+                    .filter_map(|p| Some((p[0].as_text()?, &p[1])))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Why a reply could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("connection closed by the server")]
+    Closed,
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    #[error("reply over the limit: {0}")]
+    TooLarge(String),
+}
+
+struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    fn take(&mut self, n: usize) -> Result<(), ReadError> {
+        if n > self.left {
+            return Err(ReadError::TooLarge(
+                "the whole reply exceeds the byte limit".into(),
+            ));
+        }
+        self.left -= n;
+        Ok(())
+    }
+}
+
+/// Read one reply.
+pub fn read_value<R: BufRead>(r: &mut R, limits: &Limits) -> Result<Value, ReadError> {
+    let mut budget = Budget {
+        left: limits.max_total,
+    };
+    read_inner(r, limits, 0, &mut budget)
+}
+
+fn read_line<R: BufRead>(
+    r: &mut R,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Result<Vec<u8>, ReadError> {
+    let mut line = Vec::new();
+    let n = Read::take(&mut *r, (limits.max_line + 2) as u64).read_until(b'\n', &mut line)?;
+    if n == 0 {
+        return Err(ReadError::Closed);
+    }
+    budget.take(n)?;
+    if !line.ends_with(b"\r\n") {
+        if line.len() > limits.max_line {
+            return Err(ReadError::TooLarge(format!(
+                "a line longer than {} bytes",
+                limits.max_line
+            )));
+        }
+        return Err(ReadError::Closed);
+    }
+    line.truncate(line.len() - 2);
+    Ok(line)
+}
+
+fn parse_int(b: &[u8]) -> Result<i64, ReadError> {
+    std::str::from_utf8(b)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| {
+            ReadError::Protocol(format!(
+                "bad integer {:?}",
+                String::from_utf8_lossy(&b[..b.len().min(32)])
+            ))
+        })
+}
+
+fn count(n: i64, limits: &Limits, what: &str) -> Result<Option<usize>, ReadError> {
+    if n < 0 {
+        return Ok(None);
+    }
+    let n = usize::try_from(n).map_err(|_| ReadError::Protocol(format!("bad {what} length")))?;
+    if n > limits.max_elements {
+        return Err(ReadError::TooLarge(format!(
+            "{what} of {n} elements (limit {})",
+            limits.max_elements
+        )));
+    }
+    Ok(Some(n))
+}
+
+fn read_inner<R: BufRead>(
+    r: &mut R,
+    limits: &Limits,
+    depth: usize,
+    budget: &mut Budget,
+) -> Result<Value, ReadError> {
+    if depth > limits.max_depth {
+        return Err(ReadError::TooLarge(format!(
+            "nesting deeper than {}",
+            limits.max_depth
+        )));
+    }
+    let line = read_line(r, limits, budget)?;
+    let Some((&kind, rest)) = line.split_first() else {
+        return Err(ReadError::Protocol("empty line".into()));
+    };
+    let text = || String::from_utf8_lossy(rest).into_owned();
+    Ok(match kind {
+        b'+' => Value::Simple(text()),
+        b'-' => Value::Error(text()),
+        b':' => Value::Int(parse_int(rest)?),
+        b',' => Value::Double(text()),
+        b'(' => Value::BigNumber(text()),
+        b'_' => Value::Nil,
+        b'#' => match rest {
+            b"t" => Value::Bool(true),
+            b"f" => Value::Bool(false),
+            _ => return Err(ReadError::Protocol("bad boolean".into())),
+        },
+        b'$' | b'=' | b'!' => {
+            let n = parse_int(rest)?;
+            if n < 0 {
+                return Ok(Value::Nil);
+            }
+            let n =
+                usize::try_from(n).map_err(|_| ReadError::Protocol("bad bulk length".into()))?;
+            if n > limits.max_bulk {
+                return Err(ReadError::TooLarge(format!(
+                    "a bulk string of {n} bytes (limit {})",
+                    limits.max_bulk
+                )));
+            }
+            budget.take(n + 2)?;
+            // Read in chunks: a declared length is not trusted with memory.
+            let mut buf = Vec::with_capacity(n.min(64 * 1024) + 2);
+            let got = Read::take(&mut *r, (n + 2) as u64).read_to_end(&mut buf)?;
+            if got < n + 2 {
+                return Err(ReadError::Closed);
+            }
+            if &buf[n..] != b"\r\n" {
+                return Err(ReadError::Protocol(
+                    "bulk string not terminated by CRLF".into(),
+                ));
+            }
+            buf.truncate(n);
+            match kind {
+                b'!' => Value::Error(String::from_utf8_lossy(&buf).into_owned()),
+                b'=' => Value::Bulk(buf.get(4..).map(<[u8]>::to_vec).unwrap_or_default()),
+                _ => Value::Bulk(buf),
+            }
+        }
+        b'*' | b'~' | b'>' => {
+            let Some(n) = count(parse_int(rest)?, limits, "aggregate")? else {
+                return Ok(Value::Nil);
+            };
+            let mut v = Vec::with_capacity(n.min(1024));
+            for _ in 0..n {
+                v.push(read_inner(r, limits, depth + 1, budget)?);
+            }
+            match kind {
+                b'~' => Value::Set(v),
+                b'>' => Value::Push(v),
+                _ => Value::Array(v),
+            }
+        }
+        b'%' | b'|' => {
+            let Some(n) = count(parse_int(rest)?, limits, "map")? else {
+                return Ok(Value::Nil);
+            };
+            let mut m = Vec::with_capacity(n.min(1024));
+            for _ in 0..n {
+                let k = read_inner(r, limits, depth + 1, budget)?;
+                let v = read_inner(r, limits, depth + 1, budget)?;
+                m.push((k, v));
+            }
+            if kind == b'|' {
+                // An attribute precedes the real reply: skip it.
+                return read_inner(r, limits, depth, budget);
+            }
+            Value::Map(m)
+        }
+        other => {
+            return Err(ReadError::Protocol(format!(
+                "unexpected reply type byte 0x{other:02x} (is this a Redis server?)"
+            )))
+        }
+    })
+}
+
+/// Encode a command as a RESP array of bulk strings.
+pub fn encode(args: &[&[u8]]) -> Vec<u8> {
+    let mut buf = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        buf.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        buf.extend_from_slice(a);
+        buf.extend_from_slice(b"\r\n");
+    }
+    buf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(b: &[u8]) -> Result<Value, ReadError> {
+        read_value(&mut std::io::Cursor::new(b), &Limits::default())
+    }
+
+    #[test]
+    fn resp2_and_resp3() {
+        assert_eq!(read(b"+OK\r\n").ok(), Some(Value::Simple("OK".into())));
+        assert_eq!(
+            read(b"$3\r\nabc\r\n").ok(),
+            Some(Value::Bulk(b"abc".to_vec()))
+        );
+        assert_eq!(read(b"$-1\r\n").ok(), Some(Value::Nil));
+        assert_eq!(
+            read(b"*2\r\n:1\r\n_\r\n").ok(),
+            Some(Value::Array(vec![Value::Int(1), Value::Nil]))
+        );
+        assert_eq!(
+            read(b"%1\r\n+a\r\n#t\r\n").ok(),
+            Some(Value::Map(vec![(
+                Value::Simple("a".into()),
+                Value::Bool(true)
+            )]))
+        );
+        assert_eq!(
+            read(b"=7\r\ntxt:abc\r\n").ok(),
+            Some(Value::Bulk(b"abc".to_vec()))
+        );
+        assert_eq!(read(b"|1\r\n+k\r\n+v\r\n:5\r\n").ok(), Some(Value::Int(5)));
+    }
+
+    #[test]
+    fn hostile_replies_hit_limits() {
+        assert!(matches!(
+            read(b"$1000000000\r\n"),
+            Err(ReadError::TooLarge(_))
+        ));
+        assert!(matches!(
+            read(b"*99999999\r\n"),
+            Err(ReadError::TooLarge(_))
+        ));
+        let deep = "*1\r\n".repeat(100);
+        assert!(matches!(read(deep.as_bytes()), Err(ReadError::TooLarge(_))));
+        let long = vec![b'+'; 100_000];
+        assert!(matches!(read(&long), Err(ReadError::TooLarge(_))));
+        assert!(matches!(
+            read(b"HTTP/1.1 400 Bad Request\r\n"),
+            Err(ReadError::Protocol(_))
+        ));
+        assert!(matches!(read(b"$5\r\nab"), Err(ReadError::Closed)));
+        assert!(matches!(read(b""), Err(ReadError::Closed)));
+        assert!(matches!(read(b":x\r\n"), Err(ReadError::Protocol(_))));
+    }
+
+    #[test]
+    fn every_truncated_prefix_is_an_error_not_a_panic() {
+        let full = b"*3\r\n$3\r\nabc\r\n%1\r\n+k\r\n~1\r\n,1.5\r\n:7\r\n";
+        assert!(read(full).is_ok());
+        for i in 0..full.len() {
+            assert!(read(&full[..i]).is_err(), "prefix {i}");
+        }
+    }
+}

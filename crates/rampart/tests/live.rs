@@ -1,0 +1,226 @@
+//! Live audits against real redis-server processes.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use common::*;
+use redis_fixture::{Reply, Server};
+use std::process::{Command, Output};
+
+const PW: &str = "9f2c1e7a4b8d3f60a1e5c9b2d7f4a8e3-admin";
+const AUDITOR_PW: &str = "c0ffee42deadbeef1337cafe0badf00d-audit";
+
+/// The least-privilege auditor user documented in the README.
+const AUDITOR_RULES: &str =
+    "on resetchannels -@all +info +config|get +acl|list +client|list +client|id +cluster|nodes";
+
+fn rampart_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rampart"));
+    c.args(args)
+        .current_dir(repo_root())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn target(s: &Server) -> String {
+    format!("127.0.0.1:{}", s.port)
+}
+
+#[test]
+fn unauthenticated_server_is_caught() {
+    let s = Server::start("").unwrap();
+    let o = rampart(&["audit", &target(&s), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = json(&o);
+    assert_eq!(status(&r, "NET004"), "fail");
+    assert_eq!(status(&r, "ACL001"), "fail");
+    assert_eq!(status(&r, "ACL004"), "fail");
+    // INFO names the config file the fixture wrote: its file checks ran too.
+    assert_ne!(status(&r, "OS004"), "skip", "{}", r["findings"]);
+}
+
+#[test]
+fn authenticated_audit_and_wrong_password() {
+    let conf = format!("user default off\nuser admin on >{PW} ~* &* +@all\n");
+    let s = Server::start(&conf).unwrap();
+    let o = rampart_env(
+        &["audit", &target(&s), "--user", "admin", "--format", "json"],
+        &[("REDISCLI_AUTH", PW)],
+    );
+    let r = json(&o);
+    assert_eq!(status(&r, "NET004"), "pass", "{}", stderr(&o));
+    assert_eq!(status(&r, "ACL001"), "pass");
+    assert_eq!(status(&r, "ACL003"), "pass");
+    assert!(!stdout(&o).contains(PW) && !stderr(&o).contains(PW));
+    // A wrong password: a clear per-target error, no secret in it.
+    let o = rampart_env(
+        &["audit", &target(&s), "--user", "admin", "--format", "json"],
+        &[("REDISCLI_AUTH", "wrong-Sekrit-99")],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let r = json(&o);
+    assert_eq!(status(&r, "ACL001"), "error");
+    let text = stdout(&o) + &stderr(&o);
+    assert!(text.contains("authentication failed"), "{text}");
+    assert!(!text.contains("wrong-Sekrit-99"));
+    // A password in the URI works but warns.
+    let o = rampart(&[
+        "audit",
+        &format!("redis://admin:{PW}@127.0.0.1:{}", s.port),
+        "--format",
+        "json",
+    ]);
+    assert!(stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert_eq!(status(&json(&o), "ACL001"), "pass");
+    assert!(!stdout(&o).contains(PW));
+}
+
+#[test]
+fn least_privilege_auditor_sees_the_same_and_changes_nothing() {
+    let conf = format!("user default off\nuser admin on >{PW} ~* &* +@all\nuser rampart {AUDITOR_RULES} >{AUDITOR_PW}\n");
+    let s = Server::start(&conf).unwrap();
+    let admin = rampart_env(
+        &["audit", &target(&s), "--user", "admin", "--format", "json"],
+        &[("REDISCLI_AUTH", PW)],
+    );
+    let auditor = rampart_env(
+        &[
+            "audit",
+            &target(&s),
+            "--user",
+            "rampart",
+            "--format",
+            "json",
+        ],
+        &[("REDISCLI_AUTH", AUDITOR_PW)],
+    );
+    let (a, b) = (json(&admin), json(&auditor));
+    let verdicts = |r: &serde_json::Value| -> Vec<(String, String)> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["id"].as_str().unwrap().to_string(),
+                    f["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        verdicts(&a),
+        verdicts(&b),
+        "auditor and admin verdicts differ"
+    );
+    // Read-only: every command the server ran is one the audit may send.
+    let mut c = s.conn();
+    c.cmd(&["AUTH", "admin", PW]).unwrap();
+    let stats = c.cmd(&["INFO", "commandstats"]).unwrap().text();
+    let allowed = [
+        "hello",
+        "auth",
+        "info",
+        "config|get",
+        "acl|list",
+        "client|list",
+        "client|id",
+        "cluster|nodes",
+        "ping",
+    ];
+    for line in stats.lines().filter(|l| l.starts_with("cmdstat_")) {
+        let name = line
+            .trim_start_matches("cmdstat_")
+            .split(':')
+            .next()
+            .unwrap();
+        assert!(allowed.contains(&name), "the audit ran {name}: {stats}");
+    }
+    // The auditor cannot touch keys or run anything else.
+    let mut c = s.conn();
+    assert_eq!(
+        c.cmd(&["AUTH", "rampart", AUDITOR_PW]).unwrap(),
+        Reply::Status("OK".into())
+    );
+    assert!(c.cmd(&["GET", "k"]).unwrap().is_error());
+    assert!(c
+        .cmd(&["CONFIG", "SET", "maxmemory", "1"])
+        .unwrap()
+        .is_error());
+}
+
+#[test]
+fn drift_between_file_and_server_is_reported() {
+    let s = Server::start("protected-mode yes\n").unwrap();
+    let mut c = s.conn();
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "protected-mode", "no"]).unwrap(),
+        Reply::Status("OK".into())
+    );
+    let o = rampart(&["audit", &target(&s), "--format", "json"]);
+    let r = json(&o);
+    assert_eq!(status(&r, "NET002"), "fail", "the running value wins");
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "NET002")
+        .unwrap();
+    let ev = f["evidence"].to_string();
+    assert!(ev.contains("drift"), "{ev}");
+}
+
+#[test]
+fn a_broken_target_does_not_stop_the_fleet() {
+    let s = Server::start("").unwrap();
+    // A fake server that answers garbage, and a closed port.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let fake = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for st in l.incoming().flatten().take(4) {
+            use std::io::Write;
+            let mut st = st;
+            let _ = st.write_all(b"$1073741824\r\n");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    });
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let t = std::time::Instant::now();
+    let o = rampart(&[
+        "audit",
+        &target(&s),
+        &format!("127.0.0.1:{fake}"),
+        &format!("127.0.0.1:{closed}"),
+        "--format",
+        "json",
+        "--timeout",
+        "2",
+    ]);
+    assert!(t.elapsed() < std::time::Duration::from_secs(10));
+    let r = json(&o);
+    assert_eq!(r["targets"].as_array().unwrap().len(), 3);
+    let by_target = |name: &str, id: &str| -> String {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["target"].as_str().unwrap().starts_with(name) && f["id"] == id)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(by_target(&target(&s), "NET004"), "fail");
+    assert_eq!(by_target(&format!("127.0.0.1:{fake}"), "ACL001"), "error");
+    assert_eq!(by_target(&format!("127.0.0.1:{closed}"), "ACL001"), "error");
+    assert!(
+        r["findings"].to_string().contains("over the limit"),
+        "the 1 GB bulk is named"
+    );
+}
