@@ -487,7 +487,7 @@ impl Node {
             // Without the ownership check a PING could reach another
             // process's server that took the port first (while this one is
             // failing to bind it).
-            if util::listens_on(self.pid(), self.client_port()) && self.probe() {
+            if self.probe() && util::listens_on(self.pid(), self.client_port()) {
                 return Ok(());
             }
             if Instant::now() > deadline {
