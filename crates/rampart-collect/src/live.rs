@@ -187,6 +187,43 @@ fn local_process(
     })
 }
 
+/// The dpkg version of the package that owns the server's executable, for
+/// servers on this host (Debian backports fixes without changing the
+/// upstream version, so VER001 needs it). `None` when not a dpkg system.
+fn local_package_version(ep: &Endpoint, info: &BTreeMap<String, String>) -> Option<String> {
+    if !is_local(&ep.host) {
+        return None;
+    }
+    // /proc/<pid>/exe is the binary really running; INFO's `executable` is
+    // argv[0] joined to the start directory, which may not exist.
+    let from_proc = info
+        .get("process_id")
+        .and_then(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).ok());
+    let exe = match from_proc {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => info
+            .get("executable")
+            .filter(|e| e.starts_with('/'))?
+            .clone(),
+    };
+    let run = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("dpkg-query")
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    // The executable may be a symlink (redis-check-rdb, valkey-server).
+    let real = std::fs::canonicalize(&exe).ok()?;
+    let owner = run(&["-S", &real.to_string_lossy()])?;
+    let pkg = owner.split(':').next()?.trim().to_string();
+    run(&["-W", "-f=${Version}", &pkg]).filter(|v| !v.is_empty())
+}
+
 /// Connect, authenticate and collect everything the live checks read.
 pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -> LiveCollection {
     let failed = |e: LiveError| LiveCollection {
@@ -260,6 +297,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     let accounts = Accounts::load(std::path::Path::new("/"));
     let proc = local_process(ep, &info, &accounts);
     let config_file = info.get("config_file").filter(|f| !f.is_empty()).cloned();
+    let info_for_pkg = info.clone();
     let acl = match &acl_list {
         Ok(lines) => Avail::Present(users_from_acl_list(&endpoint, lines)),
         Err(e) => Avail::Absent(format!(
@@ -277,6 +315,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             cluster_nodes,
             unauth,
             plaintext_probes: Vec::new(),
+            package_version: local_package_version(ep, &info_for_pkg),
         }),
         acl,
         proc,

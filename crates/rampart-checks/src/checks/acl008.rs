@@ -3,16 +3,17 @@ use super::{acl, tri};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
+use redis_acl::review::review_user;
+use redis_acl::CommandTable;
 
 check! {
     /// Users hold least privilege.
     ///
-    /// **What.** Users (other than a disabled one) that hold every command
-    /// on every key (`+@all` with no later `-` rule, and `~*`/`allkeys`),
-    /// every command in a selector on every key, or every Pub/Sub channel
-    /// (`&*`) are listed with what could be dropped. This build judges the
-    /// rules themselves; the per-command reach of each user ("what could be
-    /// dropped" against the command table) needs the ACL permission engine.
+    /// **What.** Every enabled user is reviewed by the ACL permission
+    /// engine (the same review as `rampart acl review`): users holding every
+    /// command (`+@all` with no later `-` rule), every key, or every Pub/Sub
+    /// channel, and key or channel patterns that no command the user may run
+    /// can use, are listed with the rule change that would drop the excess.
     ///
     /// **Why.** A compromised application credential should only reach
     /// that application's keys and commands.
@@ -29,37 +30,32 @@ check! {
 
 fn run(s: &Snapshot) -> Outcome {
     let a = tri!(acl(s));
+    let table = CommandTable::redis_7_0();
     let mut broad = Vec::new();
     let mut fine = Vec::new();
+    let expected = "only the keys, channels and commands its role needs";
     for u in a.users.iter().filter(|u| u.user.enabled) {
-        let user = &u.user;
-        let mut why = Vec::new();
-        if user.has_all_commands() && user.root.all_keys {
-            why.push("every command on every key (+@all ~*): could drop -@dangerous and limit keys to the application's prefix");
-        } else if user.selectors.iter().any(|s| {
-            s.all_keys && s.all_commands_base && s.command_rules.iter().all(|r| r.starts_with('+'))
-        }) {
-            why.push("a selector grants every command on every key");
-        }
-        if user.root.all_channels && !user.has_all_commands() {
-            why.push("every Pub/Sub channel (&*): could limit to the channels it uses");
-        }
-        let observed = format!("user {}: {}", user.name, describe(user));
-        if why.is_empty() {
-            fine.push(user_evidence(
-                s,
-                a,
-                u,
-                observed,
-                "only the keys, channels and commands its role needs",
-            ));
+        // The same review as `rampart acl review`.
+        let r = review_user(&u.user, table);
+        let excess: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|f| LEAST_PRIVILEGE.contains(&f.code))
+            .map(|f| match &f.drop {
+                Some(d) => format!("{} (drop: {d})", f.message),
+                None => f.message.clone(),
+            })
+            .collect();
+        let observed = format!("user {}: {}", u.user.name, describe(&u.user));
+        if excess.is_empty() {
+            fine.push(user_evidence(s, a, u, observed, expected));
         } else {
             broad.push(user_evidence(
                 s,
                 a,
                 u,
-                format!("{observed} — {}", why.join("; ")),
-                "only the keys, channels and commands its role needs",
+                format!("{observed} — {}", excess.join("; ")),
+                expected,
             ));
         }
     }
@@ -68,7 +64,7 @@ fn run(s: &Snapshot) -> Outcome {
             return Outcome::skip("no enabled users");
         }
         return Outcome::pass(
-            "no enabled user holds every command on every key or every channel",
+            "no enabled user holds more keys, channels or commands than it can use",
             fine,
         );
     }
@@ -77,6 +73,16 @@ fn run(s: &Snapshot) -> Outcome {
         broad,
     )
 }
+
+/// Review codes that mean "more than the role needs" (the others belong to
+/// ACL001, ACL004 and ACL006).
+const LEAST_PRIVILEGE: &[&str] = &[
+    "all-commands",
+    "all-keys",
+    "all-channels",
+    "keys-unused",
+    "channels-unused",
+];
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
-use crate::model::Outcome;
+use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::Snapshot;
+use redis_advisories::{BuildOrigin, LineStatus, Verdict};
 
 check! {
     /// The server is the latest patch of a supported line, with no known CVE.
@@ -27,5 +28,133 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    super::live_outcome(s, "the version comes from INFO server")
+    let Some(l) = s.live.get() else {
+        return super::live_outcome(s, "the version comes from INFO server");
+    };
+    let mut id = match redis_advisories::identify(&l.info) {
+        Ok(id) => id,
+        Err(e) => {
+            return Outcome::error(format!(
+                "cannot tell the server's product and version from INFO: {e}"
+            ))
+        }
+    };
+    id.hints.package_version = l.package_version.clone();
+    let a = redis_advisories::assess_identity(&id);
+    let product = match a.product {
+        redis_advisories::Product::Redis => "Redis",
+        redis_advisories::Product::Valkey => "Valkey",
+    };
+    let line = a.line.clone().unwrap_or_else(|| "unknown".into());
+    let status = match &a.line_status {
+        LineStatus::Supported => "supported".to_string(),
+        LineStatus::SecurityOnly => "security fixes only".to_string(),
+        LineStatus::Eol { date } => format!(
+            "end of life{}",
+            date.as_ref()
+                .map(|d| format!(" since {d}"))
+                .unwrap_or_default()
+        ),
+        LineStatus::Unknown => "not in the data".to_string(),
+    };
+    let build = match &a.build {
+        BuildOrigin::DistroPackage { package, .. } => format!(", package {package}"),
+        _ => String::new(),
+    };
+    let expected = format!(
+        "the latest patch of a supported line with no open advisory (advisory data reviewed {})",
+        a.data_reviewed
+    );
+    let loc = format!("INFO server on {}", l.endpoint);
+    let mut ev = vec![Evidence::new(
+        Source::Live,
+        loc.clone(),
+        format!(
+            "{product} {} (line {line}: {status}; latest {}{build})",
+            a.version,
+            a.latest_patch_of_line
+                .clone()
+                .unwrap_or_else(|| "unknown".into())
+        ),
+        expected.clone(),
+    )];
+    let open: Vec<_> = a.open().collect();
+    let affected = open
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.verdict,
+                Verdict::Affected | Verdict::AffectedPackage { .. }
+            )
+        })
+        .count();
+    for m in open.iter().take(12) {
+        let how = match &m.verdict {
+            Verdict::VerifyDistro { .. } => "verify with the distribution's tracker",
+            _ => "affected",
+        };
+        ev.push(Evidence::new(
+            Source::Live,
+            loc.clone(),
+            format!(
+                "{} ({}{}): {}; {how}; {}",
+                m.id,
+                m.severity.as_str(),
+                if m.pre_auth { ", pre-auth" } else { "" },
+                m.summary,
+                m.fix
+            ),
+            "not affected",
+        ));
+    }
+    if open.len() > 12 {
+        ev.push(Evidence::new(
+            Source::Live,
+            loc.clone(),
+            format!("(+{} more advisories)", open.len() - 12),
+            "not affected",
+        ));
+    }
+    for n in &a.verify_notes {
+        ev.push(Evidence::new(
+            Source::Live,
+            loc.clone(),
+            format!("note: {n}"),
+            expected.clone(),
+        ));
+    }
+    let eol = matches!(a.line_status, LineStatus::Eol { .. });
+    if affected > 0 || eol {
+        let mut why = Vec::new();
+        if eol {
+            why.push(format!("line {line} is {status}"));
+        }
+        if affected > 0 {
+            why.push(format!("{affected} known advisory(ies) apply"));
+        }
+        return Outcome::fail(format!("{product} {}: {}", a.version, why.join("; ")), ev);
+    }
+    if a.is_latest == Some(false) {
+        return Outcome::fail(
+            format!(
+                "{product} {} is not the latest patch of line {line} ({})",
+                a.version,
+                a.latest_patch_of_line.clone().unwrap_or_default()
+            ),
+            ev,
+        );
+    }
+    if !open.is_empty() || !a.verify_notes.is_empty() || a.is_latest.is_none() {
+        return Outcome::manual(
+            format!("{product} {}: verify the items below", a.version),
+            ev,
+        );
+    }
+    Outcome::pass(
+        format!(
+            "{product} {} is the latest patch of a supported line, with no known advisory",
+            a.version
+        ),
+        ev,
+    )
 }
