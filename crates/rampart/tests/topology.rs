@@ -1,0 +1,104 @@
+//! Live audits of replicas, a cluster and Valkey, on real processes.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use common::*;
+use redis_fixture::{
+    ClusterBuilder, ReplAuth, ReplicaSetBuilder, ServerBuilder, ADMIN_PASSWORD, ADMIN_USER,
+    REQUIREPASS,
+};
+use std::process::{Command, Output};
+
+fn audit_as(target: &str, user: Option<&str>, password: &str) -> Output {
+    let mut args = vec!["audit", target, "--format", "json"];
+    if let Some(u) = user {
+        args.extend(["--user", u]);
+    }
+    Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(&args)
+        .current_dir(repo_root())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("REDISCLI_AUTH", password)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn replicas_with_and_without_a_masteruser() {
+    // ACL users: replicas log in as a dedicated masteruser, without TLS.
+    let set = ReplicaSetBuilder::new()
+        .replicas(1)
+        .auth(ReplAuth::AclUser)
+        .start()
+        .unwrap();
+    let r = json(&audit_as(
+        &format!("127.0.0.1:{}", set.replicas[0].client_port()),
+        Some(ADMIN_USER),
+        ADMIN_PASSWORD,
+    ));
+    assert_eq!(status(&r, "ACL010"), "pass", "{}", r["findings"]);
+    assert_eq!(status(&r, "TLS006"), "fail");
+    assert_eq!(status(&r, "NET004"), "pass");
+    // The primary is not a replica.
+    let r = json(&audit_as(
+        &format!("127.0.0.1:{}", set.primary.client_port()),
+        Some(ADMIN_USER),
+        ADMIN_PASSWORD,
+    ));
+    assert_eq!(status(&r, "ACL010"), "skip");
+    // requirepass + masterauth only: the replica logs in as the master's default user.
+    let set = ReplicaSetBuilder::new()
+        .replicas(1)
+        .auth(ReplAuth::Password)
+        .start()
+        .unwrap();
+    let r = json(&audit_as(
+        &format!("127.0.0.1:{}", set.replicas[0].client_port()),
+        None,
+        REQUIREPASS,
+    ));
+    assert_eq!(status(&r, "ACL010"), "fail");
+}
+
+#[test]
+fn cluster_size_and_placement() {
+    let c = ClusterBuilder::new().shape(3, 1).start().unwrap();
+    let node = &c.nodes[0];
+    let r = json(&audit_as(
+        &format!("127.0.0.1:{}", node.client_port()),
+        None,
+        "",
+    ));
+    assert_eq!(status(&r, "CLU001"), "pass", "3 masters");
+    // Every node runs on this one host: losing it loses everything.
+    assert_eq!(status(&r, "CLU002"), "fail");
+    assert_eq!(status(&r, "TLS009"), "fail", "no tls-cluster");
+}
+
+#[test]
+fn valkey_is_judged_by_its_own_version() {
+    let Some(_) = redis_fixture::valkey_server_bin() else {
+        eprintln!("SKIP: no valkey-server (scripts/install-valkey.sh installs one)");
+        return;
+    };
+    let v = ServerBuilder::new().valkey().start().unwrap();
+    let r = json(&audit_as(
+        &format!("127.0.0.1:{}", v.client_port()),
+        None,
+        "",
+    ));
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "VER001")
+        .unwrap();
+    let ev = f["evidence"][0]["observed"].as_str().unwrap();
+    assert!(ev.starts_with("Valkey "), "{ev}");
+    assert!(
+        !ev.starts_with("Valkey 7.2.4"),
+        "judged by redis_version: {ev}"
+    );
+    assert_eq!(status(&r, "NET004"), "fail");
+}
