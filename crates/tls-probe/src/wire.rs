@@ -430,6 +430,11 @@ fn parse_messages(hs: &mut Vec<u8>, f: &mut Flight) -> Result<bool, WireError> {
         let msg: Vec<u8> = hs.drain(..4 + len).collect();
         let ty = msg[0];
         let body = &msg[4..];
+        if f.server_hello.is_none() && ty != 2 {
+            return Err(WireError::Malformed(
+                "flight: first message is not a ServerHello",
+            ));
+        }
         match ty {
             2 => {
                 let sh = parse_server_hello(&msg)?;
@@ -452,11 +457,6 @@ fn parse_messages(hs: &mut Vec<u8>, f: &mut Flight) -> Result<bool, WireError> {
             14 => return Ok(true),
             22 => f.ocsp_stapled = true,
             _ => {} // unexpected but harmless
-        }
-        if f.server_hello.is_none() {
-            return Err(WireError::Malformed(
-                "flight: first message is not a ServerHello",
-            ));
         }
     }
 }
@@ -655,6 +655,11 @@ mod tests {
             parse_flight(&[22, 3, 3, 0xFF, 0xFF]),
             Err(WireError::RecordTooLarge(65535))
         );
+        // Found by fuzzing: a ServerHelloDone before any ServerHello.
+        assert!(matches!(
+            parse_flight(&[22, 3, 3, 0, 4, 14, 0, 0, 0]),
+            Err(WireError::Malformed(_))
+        ));
         let f = parse_flight(&[21, 3, 3, 0, 2, 2, 40]).unwrap();
         assert_eq!(f.alert.unwrap().description, 40);
         assert!(f.done);
