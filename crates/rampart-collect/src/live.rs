@@ -294,6 +294,30 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         .then(|| run(&["CLUSTER", "NODES"]).map(|v| v.as_text().unwrap_or_default()));
     drop(c);
     let unauth = Some(unauth_probe(ep, opts));
+    // TLS001: try plaintext on every port that should not speak it.
+    let mut plaintext_probes = Vec::new();
+    if let Ok(cfg) = &config {
+        let port = cfg
+            .get("port")
+            .and_then(|p| p.parse::<u16>().ok())
+            .unwrap_or(0);
+        let tls_port = cfg
+            .get("tls-port")
+            .and_then(|p| p.parse::<u16>().ok())
+            .unwrap_or(0);
+        if tls_port != 0 && port != 0 {
+            let plain = Endpoint {
+                host: ep.host.clone(),
+                port,
+                tls: false,
+            };
+            let probe_opts = ConnectOptions {
+                tls: Default::default(),
+                ..opts.clone()
+            };
+            plaintext_probes.push((port, unauth_probe(&plain, &probe_opts)));
+        }
+    }
     let accounts = Accounts::load(std::path::Path::new("/"));
     let proc = local_process(ep, &info, &accounts);
     let config_file = info.get("config_file").filter(|f| !f.is_empty()).cloned();
@@ -314,7 +338,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             clients,
             cluster_nodes,
             unauth,
-            plaintext_probes: Vec::new(),
+            plaintext_probes,
             package_version: local_package_version(ep, &info_for_pkg),
         }),
         acl,

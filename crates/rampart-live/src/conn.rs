@@ -2,9 +2,40 @@
 
 use crate::resp::{encode, read_value, Limits, ReadError, Value};
 use crate::target::{Credentials, Endpoint};
-use std::io::{BufReader, Write};
+use crate::tls::{client_config, server_name, TlsSettings};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
+
+/// A plaintext or TLS stream.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
 
 /// How to connect.
 #[derive(Clone, Debug)]
@@ -13,6 +44,8 @@ pub struct ConnectOptions {
     /// Per read and write.
     pub io_timeout: Duration,
     pub limits: Limits,
+    /// TLS settings for `rediss://` / `--tls` endpoints.
+    pub tls: TlsSettings,
 }
 
 impl Default for ConnectOptions {
@@ -21,6 +54,7 @@ impl Default for ConnectOptions {
             connect_timeout: Duration::from_secs(3),
             io_timeout: Duration::from_secs(5),
             limits: Limits::default(),
+            tls: TlsSettings::default(),
         }
     }
 }
@@ -44,8 +78,8 @@ pub enum LiveError {
     },
     #[error("{endpoint}: authentication failed: {message}")]
     Auth { endpoint: String, message: String },
-    #[error("{endpoint}: TLS is not supported by this build yet (use a plaintext port)")]
-    TlsUnsupported { endpoint: String },
+    #[error("{endpoint}: TLS: {message}")]
+    Tls { endpoint: String, message: String },
 }
 
 /// What the server said about itself when the connection opened.
@@ -60,8 +94,7 @@ pub struct Hello {
 }
 
 pub struct Connection {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+    stream: BufReader<Stream>,
     endpoint: String,
     limits: Limits,
 }
@@ -77,9 +110,6 @@ impl Connection {
     /// Open a TCP connection (no command sent).
     pub fn connect(ep: &Endpoint, opts: &ConnectOptions) -> Result<Connection, LiveError> {
         let endpoint = ep.to_string();
-        if ep.tls {
-            return Err(LiveError::TlsUnsupported { endpoint });
-        }
         let cerr = |source| LiveError::Connect {
             endpoint: endpoint.clone(),
             source,
@@ -113,10 +143,32 @@ impl Connection {
         s.set_read_timeout(Some(opts.io_timeout)).map_err(cerr)?;
         s.set_write_timeout(Some(opts.io_timeout)).map_err(cerr)?;
         let _ = s.set_nodelay(true);
-        let reader = BufReader::new(s.try_clone().map_err(cerr)?);
+        let stream = if ep.tls {
+            let terr = |message: String| LiveError::Tls {
+                endpoint: endpoint.clone(),
+                message,
+            };
+            let config = client_config(&opts.tls).map_err(terr)?;
+            let name = server_name(&ep.host, opts.tls.sni.as_deref()).map_err(terr)?;
+            let conn =
+                rustls::ClientConnection::new(config, name).map_err(|e| terr(e.to_string()))?;
+            let mut tls = rustls::StreamOwned::new(conn, s);
+            // Finish the handshake now, so that its failure is named as one.
+            while tls.conn.is_handshaking() {
+                if let Err(e) = tls.conn.complete_io(&mut tls.sock) {
+                    return Err(if is_timeout(&e) {
+                        LiveError::Timeout { endpoint }
+                    } else {
+                        terr(format!("handshake failed: {e}"))
+                    });
+                }
+            }
+            Stream::Tls(Box::new(tls))
+        } else {
+            Stream::Plain(s)
+        };
         Ok(Connection {
-            reader,
-            writer: s,
+            stream: BufReader::new(stream),
             endpoint,
             limits: opts.limits,
         })
@@ -142,9 +194,12 @@ impl Connection {
     /// Send a command and read its reply. An error reply is `Ok(Value::Error)`.
     pub fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value, LiveError> {
         let buf = encode(args);
-        self.writer.write_all(&buf).map_err(|e| self.io_err(e))?;
+        let w = self.stream.get_mut();
+        if let Err(e) = w.write_all(&buf).and_then(|_| w.flush()) {
+            return Err(self.io_err(e));
+        }
         loop {
-            match read_value(&mut self.reader, &self.limits) {
+            match read_value(&mut self.stream, &self.limits) {
                 // RESP3 out-of-band pushes (invalidations) are not replies.
                 Ok(Value::Push(_)) => continue,
                 Ok(v) => return Ok(v),

@@ -12,7 +12,9 @@
 pub mod conn;
 pub mod resp;
 pub mod target;
+pub mod tls;
 
 pub use conn::{ConnectOptions, Connection, LiveError};
 pub use resp::{Limits, Value};
 pub use target::{Credentials, Endpoint, TargetError};
+pub use tls::TlsSettings;

@@ -128,6 +128,34 @@ pub struct ConnectionArgs {
     )]
     pub timeout: f64,
 
+    /// Connect with TLS (as `rediss://` does).
+    #[arg(long, help_heading = "TLS")]
+    pub tls: bool,
+
+    /// CA certificate bundle (PEM) to verify the server with.
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
+    pub cacert: Option<PathBuf>,
+
+    /// Directory of CA certificates (PEM).
+    #[arg(long, value_name = "DIR", help_heading = "TLS")]
+    pub cacert_dir: Option<PathBuf>,
+
+    /// Client certificate (PEM), for servers that require one.
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
+    pub cert: Option<PathBuf>,
+
+    /// The client certificate's private key (unencrypted PEM).
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
+    pub key: Option<PathBuf>,
+
+    /// Server name to send (SNI) and verify.
+    #[arg(long, value_name = "NAME", help_heading = "TLS")]
+    pub sni: Option<String>,
+
+    /// Do not verify the server's certificate.
+    #[arg(long, help_heading = "TLS")]
+    pub insecure: bool,
+
     /// At most this many servers are audited at once.
     #[arg(
         long,

@@ -102,3 +102,95 @@ fn valkey_is_judged_by_its_own_version() {
     );
     assert_eq!(status(&r, "NET004"), "fail");
 }
+
+#[test]
+fn tls_servers_are_audited_over_tls() {
+    use redis_fixture::TlsMode;
+    // mTLS only: rampart needs the CA and a client certificate, as redis-cli does.
+    let n = ServerBuilder::new().tls(TlsMode::Mtls).start().unwrap();
+    let m = n.tls.clone().unwrap();
+    let port = n.tls_port.unwrap().to_string();
+    let target = format!("rediss://127.0.0.1:{port}");
+    let base = [
+        "audit",
+        target.as_str(),
+        "--format",
+        "json",
+        "--timeout",
+        "3",
+    ];
+    let tls_args = [
+        "--cacert",
+        m.ca_cert.to_str().unwrap(),
+        "--cert",
+        m.client.cert.to_str().unwrap(),
+        "--key",
+        m.client.key.to_str().unwrap(),
+    ];
+    let o = rampart(&[&base[..], &tls_args[..]].concat());
+    let r = json(&o);
+    assert_eq!(status(&r, "TLS001"), "pass", "{}", stderr(&o));
+    assert_eq!(status(&r, "TLS004"), "pass");
+    assert_eq!(
+        status(&r, "NET004"),
+        "fail",
+        "no password: a client with a certificate is in"
+    );
+    // Without the client certificate the handshake is refused: a clear error.
+    let o = rampart(&[&base[..], &["--cacert", m.ca_cert.to_str().unwrap()][..]].concat());
+    let r = json(&o);
+    assert_eq!(status(&r, "ACL001"), "error", "{}", r["findings"]);
+    // An unknown CA is refused unless --insecure.
+    let o = rampart(
+        &[
+            &base[..],
+            &[
+                "--cert",
+                m.client.cert.to_str().unwrap(),
+                "--key",
+                m.client.key.to_str().unwrap(),
+            ][..],
+        ]
+        .concat(),
+    );
+    assert_eq!(status(&json(&o), "ACL001"), "error");
+    let o = rampart(
+        &[
+            &base[..],
+            &[
+                "--insecure",
+                "--cert",
+                m.client.cert.to_str().unwrap(),
+                "--key",
+                m.client.key.to_str().unwrap(),
+            ][..],
+        ]
+        .concat(),
+    );
+    assert_eq!(status(&json(&o), "ACL001"), "fail");
+    // Both ports open: the plaintext probe finds the plaintext port (TLS001).
+    let both = ServerBuilder::new().tls(TlsMode::Both).start().unwrap();
+    let mb = both.tls.clone().unwrap();
+    let t = format!("rediss://127.0.0.1:{}", both.tls_port.unwrap());
+    let o = rampart(&[
+        "audit",
+        &t,
+        "--format",
+        "json",
+        "--cacert",
+        mb.ca_cert.to_str().unwrap(),
+        "--cert",
+        mb.client.cert.to_str().unwrap(),
+        "--key",
+        mb.client.key.to_str().unwrap(),
+    ]);
+    let r = json(&o);
+    assert_eq!(status(&r, "TLS001"), "fail");
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "TLS001")
+        .unwrap();
+    assert!(f["evidence"].to_string().contains("plaintext"), "{f}");
+}

@@ -1145,12 +1145,14 @@ mod tests {
 
     #[test]
     fn migrate_keeps_bytes() {
-        let t = "user a on >pw ~* +@all\r\nuser b on\t>x\t <pw2 &*\n\nuser c on #0000\n";
+        // Redis's ACL file tokenizer splits on single spaces only: double
+        // spaces (empty tokens) are kept byte for byte.
+        let t = "user a on >pw ~* +@all\r\nuser b on  >x  <pw2 &*\n\nuser c on #0000\n";
         let (n, c) = migrate_text(t, true);
         assert_eq!(c, 3);
         assert!(n.contains(&format!("user a on #{} ~* +@all\r\n", hash_password(b"pw"))));
         assert!(n.contains(&format!(
-            "\t#{}\t !{} &*\n\nuser c on #0000\n",
+            "  #{}  !{} &*\n\nuser c on #0000\n",
             hash_password(b"x"),
             hash_password(b"pw2")
         )));

@@ -128,7 +128,9 @@ fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credentials)>> {
                 .or_else(|| args.conn.user.clone()),
             password: pw,
         };
-        out.push((t.endpoint, creds));
+        let mut ep = t.endpoint;
+        ep.tls |= args.conn.tls;
+        out.push((ep, creds));
     }
     Ok(out)
 }
@@ -237,6 +239,14 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
         let opts = ConnectOptions {
             connect_timeout: Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0)),
             io_timeout: Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0)),
+            tls: rampart_live::TlsSettings {
+                cacert: args.conn.cacert.clone(),
+                cacert_dir: args.conn.cacert_dir.clone(),
+                cert: args.conn.cert.clone(),
+                key: args.conn.key.clone(),
+                sni: args.conn.sni.clone(),
+                insecure: args.conn.insecure,
+            },
             ..ConnectOptions::default()
         };
         let workers = args.conn.concurrency.clamp(1, 256);
