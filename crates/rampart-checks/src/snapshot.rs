@@ -336,6 +336,9 @@ pub struct LiveFacts {
     /// Plaintext connection attempts on ports that should be TLS-only:
     /// (port, what happened).
     pub plaintext_probes: Vec<(u16, UnauthProbe)>,
+    /// Other servers this one knows (`host:port`): cluster nodes, its
+    /// replicas or master, a Sentinel's masters, replicas and peers.
+    pub peers: Vec<String>,
     /// The distribution package version of the server binary, when the
     /// server runs on this host and a package owns it (dpkg).
     pub package_version: Option<String>,

@@ -33,7 +33,83 @@ pub const COMMANDS_SENT: &[&str] = &[
     "client|id",
     "cluster|nodes",
     "ping",
+    "sentinel|masters",
+    "sentinel|replicas",
+    "sentinel|sentinels",
 ];
+
+fn addr(host: &str, port: &str) -> Option<String> {
+    let port: u16 = port.parse().ok().filter(|p| *p != 0)?;
+    if host.is_empty() || host == "?" {
+        return None;
+    }
+    Some(if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    })
+}
+
+/// The servers this one knows: cluster nodes, replicas (INFO `slaveN:`),
+/// its master, and for a Sentinel what SENTINEL MASTERS/REPLICAS/SENTINELS list.
+fn peers_from(
+    info: &BTreeMap<String, String>,
+    cluster_nodes: Option<&Result<String, String>>,
+    sentinel: &[BTreeMap<String, String>],
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(Ok(text)) = cluster_nodes {
+        for l in text.lines() {
+            let Some(a) = l.split_whitespace().nth(1) else {
+                continue;
+            };
+            let hp = a.split(['@', ',']).next().unwrap_or("");
+            if let Some((h, p)) = hp.rsplit_once(':') {
+                out.extend(addr(h.trim_start_matches('[').trim_end_matches(']'), p));
+            }
+        }
+    }
+    for (k, v) in info {
+        if k.starts_with("slave") && k.len() > 5 && k[5..].chars().all(|c| c.is_ascii_digit()) {
+            let f: BTreeMap<&str, &str> =
+                v.split(',').filter_map(|kv| kv.split_once('=')).collect();
+            out.extend(addr(
+                f.get("ip").copied().unwrap_or(""),
+                f.get("port").copied().unwrap_or(""),
+            ));
+        }
+    }
+    if info.get("role").map(String::as_str) == Some("slave") {
+        out.extend(addr(
+            info.get("master_host").map(String::as_str).unwrap_or(""),
+            info.get("master_port").map(String::as_str).unwrap_or(""),
+        ));
+    }
+    for m in sentinel {
+        out.extend(addr(
+            m.get("ip").map(String::as_str).unwrap_or(""),
+            m.get("port").map(String::as_str).unwrap_or(""),
+        ));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn maps(v: &Value) -> Vec<BTreeMap<String, String>> {
+    v.as_list()
+        .map(|l| {
+            l.iter()
+                .filter_map(|e| e.as_pairs())
+                .map(|p| {
+                    p.into_iter()
+                        .map(|(k, v)| (k, v.as_text().unwrap_or_default()))
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 /// What the live collector gathered.
 pub struct LiveCollection {
@@ -292,6 +368,23 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     });
     let cluster_nodes = (info.get("cluster_enabled").map(String::as_str) == Some("1"))
         .then(|| run(&["CLUSTER", "NODES"]).map(|v| v.as_text().unwrap_or_default()));
+    // A Sentinel: what it monitors, and its peers.
+    let mut sentinel_known = Vec::new();
+    if info.get("redis_mode").map(String::as_str) == Some("sentinel") {
+        if let Ok(v) = run(&["SENTINEL", "MASTERS"]) {
+            let masters = maps(&v);
+            for m in &masters {
+                let Some(name) = m.get("name") else { continue };
+                for sub in ["REPLICAS", "SENTINELS"] {
+                    if let Ok(v) = run(&["SENTINEL", sub, name]) {
+                        sentinel_known.extend(maps(&v));
+                    }
+                }
+            }
+            sentinel_known.extend(masters);
+        }
+    }
+    let peers = peers_from(&info, cluster_nodes.as_ref(), &sentinel_known);
     drop(c);
     let unauth = Some(unauth_probe(ep, opts));
     // TLS001: try plaintext on every port that should not speak it.
@@ -339,6 +432,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             cluster_nodes,
             unauth,
             plaintext_probes,
+            peers,
             package_version: local_package_version(ep, &info_for_pkg),
         }),
         acl,

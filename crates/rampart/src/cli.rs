@@ -54,6 +54,16 @@ pub struct AuditArgs {
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
 
+    /// Read more targets from FILE: one per line (`redis://...`,
+    /// `host:port`); `#` starts a comment.
+    #[arg(long, value_name = "FILE")]
+    pub targets_file: Option<PathBuf>,
+
+    /// Do not follow a target to the servers it knows (cluster nodes,
+    /// replicas, a Sentinel's masters, replicas and peers).
+    #[arg(long)]
+    pub no_discover: bool,
+
     #[command(flatten)]
     pub conn: ConnectionArgs,
 

@@ -74,6 +74,45 @@ fn cluster_size_and_placement() {
     // Every node runs on this one host: losing it loses everything.
     assert_eq!(status(&r, "CLU002"), "fail");
     assert_eq!(status(&r, "TLS009"), "fail", "no tls-cluster");
+    // From one seed, every node of the cluster is audited.
+    assert_eq!(
+        r["targets"].as_array().unwrap().len(),
+        6,
+        "{}",
+        r["targets"]
+    );
+    let r = json(&rampart(&[
+        "audit",
+        &format!("127.0.0.1:{}", node.client_port()),
+        "--format",
+        "json",
+        "--no-discover",
+    ]));
+    assert_eq!(r["targets"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_sentinel_leads_to_its_peers_master_and_replicas() {
+    use redis_fixture::SentinelSetBuilder;
+    let set = SentinelSetBuilder::new().start().unwrap();
+    let seed = format!("127.0.0.1:{}", set.sentinels[0].client_port());
+    let r = json(&rampart(&["audit", &seed, "--format", "json"]));
+    let kinds: Vec<&str> = r["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "sentinel").count(),
+        3,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "server").count(),
+        3,
+        "master and 2 replicas: {kinds:?}"
+    );
 }
 
 #[test]

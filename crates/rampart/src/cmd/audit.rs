@@ -97,6 +97,20 @@ fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credentials)>> {
     let mut out = Vec::new();
     let mut asked: Option<Option<Secret>> = None;
     let mut specs: Vec<String> = args.targets.clone();
+    if let Some(f) = &args.targets_file {
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the targets file {}", f.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            // Fail early with the line: a typo must not silently drop a server.
+            rampart_live::target::parse(line, 6379)
+                .with_context(|| format!("{}:{}", f.display(), i + 1))?;
+            specs.push(line.to_string());
+        }
+    }
     if args.conn.host.is_some() || args.conn.port.is_some() {
         let host = args.conn.host.clone().unwrap_or_else(|| "127.0.0.1".into());
         let host = if host.contains(':') {
@@ -233,6 +247,90 @@ fn render_and_exit(snapshots: Vec<(Snapshot, &str)>, args: &AuditArgs) -> Result
     }
 }
 
+/// Most servers one audit follows from its seeds.
+const MAX_SERVERS: usize = 1000;
+
+/// A name for de-duplicating endpoints (`localhost:7000` and
+/// `127.0.0.1:7000` are the same server).
+fn endpoint_key(ep: &Endpoint) -> String {
+    use std::net::ToSocketAddrs;
+    (ep.host.as_str(), ep.port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| ep.to_string())
+}
+
+/// Audit a batch of servers, at most `--concurrency` at once, in order.
+fn audit_batch(
+    batch: &[(Endpoint, Credentials)],
+    args: &AuditArgs,
+    opts: &ConnectOptions,
+) -> Vec<Snapshot> {
+    let workers = args.conn.concurrency.clamp(1, 256);
+    let mut out = Vec::with_capacity(batch.len());
+    for chunk in batch.chunks(workers) {
+        let done: Vec<Snapshot> = std::thread::scope(|sc| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|(ep, creds)| sc.spawn(|| audit_live(ep, creds, args, opts)))
+                .collect();
+            handles
+                .into_iter()
+                .zip(chunk)
+                .map(|(h, (ep, _))| {
+                    h.join().unwrap_or_else(|_| {
+                        let mut s = Snapshot::empty(ep.to_string());
+                        s.live = Avail::Failed("internal error while auditing this server".into());
+                        s
+                    })
+                })
+                .collect()
+        });
+        out.extend(done);
+    }
+    out
+}
+
+/// Audit the seeds, then every server they know (cluster nodes, replicas,
+/// masters, a Sentinel's masters, replicas and peers), wave by wave, with
+/// the seed's credentials and TLS settings.
+fn audit_topology(
+    seeds: Vec<(Endpoint, Credentials)>,
+    args: &AuditArgs,
+    opts: &ConnectOptions,
+) -> Vec<Snapshot> {
+    let mut seen: std::collections::HashSet<String> =
+        seeds.iter().map(|(ep, _)| endpoint_key(ep)).collect();
+    let mut queue = seeds;
+    let mut snaps = Vec::new();
+    while !queue.is_empty() {
+        let done = audit_batch(&queue, args, opts);
+        let mut next = Vec::new();
+        if !args.no_discover {
+            for (s, (ep, creds)) in done.iter().zip(&queue) {
+                let Some(l) = s.live.get() else { continue };
+                for peer in &l.peers {
+                    let Ok(t) = rampart_live::target::parse(peer, 6379) else {
+                        continue;
+                    };
+                    let pep = Endpoint {
+                        tls: ep.tls,
+                        ..t.endpoint
+                    };
+                    if seen.len() < MAX_SERVERS && seen.insert(endpoint_key(&pep)) {
+                        next.push((pep, creds.clone()));
+                    }
+                }
+            }
+        }
+        snaps.extend(done);
+        queue = next;
+    }
+    snaps
+}
+
 pub fn run(args: AuditArgs) -> Result<ExitCode> {
     let live = live_targets(&args)?;
     if !live.is_empty() {
@@ -249,35 +347,15 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
             },
             ..ConnectOptions::default()
         };
-        let workers = args.conn.concurrency.clamp(1, 256);
-        let mut snaps: Vec<Option<Snapshot>> = (0..live.len()).map(|_| None).collect();
-        for (chunk_i, chunk) in live.chunks(workers).enumerate() {
-            let done: Vec<Snapshot> = std::thread::scope(|sc| {
-                let handles: Vec<_> = chunk
-                    .iter()
-                    .map(|(ep, creds)| sc.spawn(|| audit_live(ep, creds, &args, &opts)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .zip(chunk)
-                    .map(|(h, (ep, _))| {
-                        h.join().unwrap_or_else(|_| {
-                            let mut s = Snapshot::empty(ep.to_string());
-                            s.live =
-                                Avail::Failed("internal error while auditing this server".into());
-                            s
-                        })
-                    })
-                    .collect()
-            });
-            for (j, s) in done.into_iter().enumerate() {
-                snaps[chunk_i * workers + j] = Some(s);
-            }
-        }
-        return render_and_exit(
-            snaps.into_iter().flatten().map(|s| (s, "server")).collect(),
-            &args,
-        );
+        let snaps = audit_topology(live, &args, &opts);
+        let kinds: Vec<(Snapshot, &str)> = snaps
+            .into_iter()
+            .map(|s| {
+                let sentinel = s.live.get().and_then(|l| l.info("redis_mode")) == Some("sentinel");
+                (s, if sentinel { "sentinel" } else { "server" })
+            })
+            .collect();
+        return render_and_exit(kinds, &args);
     }
 
     let (config, note) = match &args.config {
