@@ -10,7 +10,7 @@ mod procs;
 pub use accounts::Accounts;
 pub use files::file_meta;
 pub use logrotate::{parse_logrotate, read_logrotate};
-pub use procs::find_server_processes;
+pub use procs::{find_server_processes, local_servers, LocalServer};
 
 use rampart_checks::aclbuild::{build_acl_facts, AclFileInput};
 use rampart_checks::{Avail, ConfFacts, SentinelFacts, Snapshot};

@@ -138,3 +138,131 @@ mod tests {
         );
     }
 }
+
+/// A Redis, Valkey or Sentinel process on this host and the TCP ports it listens on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalServer {
+    pub pid: u32,
+    pub exe: String,
+    /// (address, port) of each listening socket, lowest port first.
+    pub listening: Vec<(std::net::IpAddr, u16)>,
+}
+
+/// Listening TCP sockets from /proc/net/tcp{,6}: inode → (address, port).
+fn listening_sockets() -> std::collections::HashMap<u64, (std::net::IpAddr, u16)> {
+    let mut out = std::collections::HashMap::new();
+    for (file, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // sl local_address rem_address st ... inode (field 9)
+            if f.len() < 10 || f[3] != "0A" {
+                continue;
+            }
+            let Some((ip_hex, port_hex)) = f[1].split_once(':') else {
+                continue;
+            };
+            let Ok(port) = u16::from_str_radix(port_hex, 16) else {
+                continue;
+            };
+            let Ok(inode) = f[9].parse::<u64>() else {
+                continue;
+            };
+            let ip = if v6 {
+                let Some(bytes) = hex_words(ip_hex, 4) else {
+                    continue;
+                };
+                let mut b = [0u8; 16];
+                for (i, w) in bytes.iter().enumerate() {
+                    b[i * 4..i * 4 + 4].copy_from_slice(&w.to_le_bytes());
+                }
+                std::net::IpAddr::V6(std::net::Ipv6Addr::from(b))
+            } else {
+                let Some(w) = hex_words(ip_hex, 1) else {
+                    continue;
+                };
+                std::net::IpAddr::V4(std::net::Ipv4Addr::from(w[0].to_le_bytes()))
+            };
+            out.insert(inode, (ip, port));
+        }
+    }
+    out
+}
+
+/// `n` 32-bit words of hex as the kernel prints them (host order).
+fn hex_words(s: &str, n: usize) -> Option<Vec<u32>> {
+    if s.len() != n * 8 {
+        return None;
+    }
+    (0..n)
+        .map(|i| u32::from_str_radix(&s[i * 8..i * 8 + 8], 16).ok())
+        .collect()
+}
+
+/// Every Redis/Valkey/Sentinel process on this host with its listening ports.
+pub fn local_servers() -> std::io::Result<Vec<LocalServer>> {
+    let sockets = listening_sockets();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc")? {
+        let Ok(entry) = entry else { continue };
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let dir = entry.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        let comm = comm.trim();
+        if !SERVER_NAMES
+            .iter()
+            .any(|n| comm.starts_with(&n[..n.len().min(15)]))
+        {
+            continue;
+        }
+        let mut listening = Vec::new();
+        if let Ok(fds) = std::fs::read_dir(dir.join("fd")) {
+            for fd in fds.flatten() {
+                let Ok(target) = std::fs::read_link(fd.path()) else {
+                    continue;
+                };
+                let t = target.to_string_lossy();
+                let Some(inode) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']'))
+                else {
+                    continue;
+                };
+                if let Some(s) = inode.parse::<u64>().ok().and_then(|i| sockets.get(&i)) {
+                    listening.push(*s);
+                }
+            }
+        }
+        listening.sort_by_key(|(_, p)| *p);
+        listening.dedup();
+        found.push(LocalServer {
+            pid,
+            exe: comm.to_string(),
+            listening,
+        });
+    }
+    found.sort_by_key(|s| s.pid);
+    Ok(found)
+}
+
+#[cfg(test)]
+mod local_tests {
+    use super::*;
+
+    #[test]
+    fn hex_addresses() {
+        // 127.0.0.1 as /proc/net/tcp prints it on little-endian hosts.
+        let w = hex_words("0100007F", 1).unwrap_or_default();
+        assert_eq!(
+            std::net::Ipv4Addr::from(w[0].to_le_bytes()),
+            std::net::Ipv4Addr::LOCALHOST
+        );
+        assert!(hex_words("XYZ", 1).is_none());
+    }
+}

@@ -224,3 +224,35 @@ fn a_broken_target_does_not_stop_the_fleet() {
         "the 1 GB bulk is named"
     );
 }
+
+#[test]
+fn zero_arguments_find_the_servers_on_this_host() {
+    let s = Server::start("").unwrap();
+    let o = rampart(&[
+        "audit",
+        "--format",
+        "json",
+        "--timeout",
+        "2",
+        "--no-discover",
+    ]);
+    assert!(
+        stderr(&o).contains("auditing the servers running on this host"),
+        "{}",
+        stderr(&o)
+    );
+    let r = json(&o);
+    let names: Vec<String> = r["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with(&format!("127.0.0.1:{} ", s.port))
+                || *n == format!("127.0.0.1:{}", s.port)),
+        "{names:?}"
+    );
+}

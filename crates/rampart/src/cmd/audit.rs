@@ -331,8 +331,93 @@ fn audit_topology(
     snaps
 }
 
+/// The zero-argument default: the Redis, Valkey and Sentinel processes
+/// running on this host, each at the first of its listening ports that
+/// speaks RESP (the cluster bus does not), as endpoints to audit.
+fn local_endpoints(opts: &ConnectOptions) -> Vec<Endpoint> {
+    let Ok(servers) = rampart_collect::local_servers() else {
+        return Vec::new();
+    };
+    let quick = ConnectOptions {
+        connect_timeout: Duration::from_millis(500),
+        io_timeout: Duration::from_millis(800),
+        ..opts.clone()
+    };
+    let mut out = Vec::new();
+    for srv in servers {
+        let candidates: Vec<Endpoint> = srv
+            .listening
+            .iter()
+            .map(|(ip, port)| {
+                let host = if ip.is_unspecified() {
+                    if ip.is_ipv4() {
+                        "127.0.0.1".to_string()
+                    } else {
+                        "::1".to_string()
+                    }
+                } else {
+                    ip.to_string()
+                };
+                Endpoint {
+                    host,
+                    port: *port,
+                    tls: false,
+                }
+            })
+            .collect();
+        let speaks_resp = |ep: &Endpoint| {
+            rampart_live::Connection::connect(ep, &quick)
+                .and_then(|mut c| c.cmd(&["PING"]))
+                .is_ok()
+        };
+        let chosen = candidates
+            .iter()
+            .find(|ep| speaks_resp(ep))
+            .cloned()
+            .or_else(|| {
+                // No plaintext answer: a TLS-only server; its lowest port, over TLS.
+                candidates.first().map(|ep| Endpoint {
+                    tls: true,
+                    ..ep.clone()
+                })
+            });
+        if let Some(ep) = chosen {
+            if !out.contains(&ep) {
+                out.push(ep);
+            }
+        }
+    }
+    out
+}
+
 pub fn run(args: AuditArgs) -> Result<ExitCode> {
-    let live = live_targets(&args)?;
+    let mut live = live_targets(&args)?;
+    // RAMPART_NO_LOCAL_DISCOVERY=1 skips the process scan (the files fallback).
+    let scan =
+        std::env::var_os("RAMPART_NO_LOCAL_DISCOVERY").is_none_or(|v| v.is_empty() || v == "0");
+    if live.is_empty() && args.config.is_none() && scan {
+        let probe_opts = ConnectOptions::default();
+        let found = local_endpoints(&probe_opts);
+        if !found.is_empty() {
+            let names: Vec<String> = found.iter().map(|e| e.to_string()).collect();
+            anstream::eprintln!(
+                "rampart: auditing the servers running on this host: {}",
+                names.join(", ")
+            );
+            let pw = password(&args.conn, None)?;
+            let creds = Credentials {
+                user: args.conn.user.clone(),
+                password: pw,
+            };
+            live = found
+                .into_iter()
+                .map(|mut ep| {
+                    ep.tls |= args.conn.tls;
+                    (ep, creds.clone())
+                })
+                .collect();
+        }
+    }
     if !live.is_empty() {
         let opts = ConnectOptions {
             connect_timeout: Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0)),
