@@ -266,7 +266,11 @@ fn local_process(
 /// The dpkg version of the package that owns the server's executable, for
 /// servers on this host (Debian backports fixes without changing the
 /// upstream version, so VER001 needs it). `None` when not a dpkg system.
+/// Reads dpkg's database files directly (no `dpkg-query` process) and
+/// caches per executable: a fleet on one host shares one binary.
 fn local_package_version(ep: &Endpoint, info: &BTreeMap<String, String>) -> Option<String> {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<BTreeMap<String, Option<String>>>> = OnceLock::new();
     if !is_local(&ep.host) {
         return None;
     }
@@ -276,28 +280,51 @@ fn local_package_version(ep: &Endpoint, info: &BTreeMap<String, String>) -> Opti
         .get("process_id")
         .and_then(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).ok());
     let exe = match from_proc {
-        Some(p) => p.to_string_lossy().into_owned(),
-        None => info
-            .get("executable")
-            .filter(|e| e.starts_with('/'))?
-            .clone(),
+        Some(p) => p,
+        None => std::path::PathBuf::from(info.get("executable").filter(|e| e.starts_with('/'))?),
     };
-    let run = |args: &[&str]| -> Option<String> {
-        let out = std::process::Command::new("dpkg-query")
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-    };
-    // The executable may be a symlink (redis-check-rdb, valkey-server).
-    let real = std::fs::canonicalize(&exe).ok()?;
-    let owner = run(&["-S", &real.to_string_lossy()])?;
-    let pkg = owner.split(':').next()?.trim().to_string();
-    run(&["-W", "-f=${Version}", &pkg]).filter(|v| !v.is_empty())
+    let real = std::fs::canonicalize(&exe).unwrap_or(exe);
+    let key = real.to_string_lossy().into_owned();
+    let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
+    if let Some(v) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return v;
+    }
+    let v = dpkg_owner_version(&real);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, v.clone());
+    }
+    v
+}
+
+/// The package among the usual Redis/Valkey ones whose file list holds
+/// `exe`, and its installed version from /var/lib/dpkg/status.
+fn dpkg_owner_version(exe: &std::path::Path) -> Option<String> {
+    const CANDIDATES: &[&str] = &[
+        "redis-server",
+        "redis-sentinel",
+        "redis-tools",
+        "valkey-server",
+        "valkey-sentinel",
+        "valkey-tools",
+    ];
+    let exe = exe.to_string_lossy();
+    let pkg = CANDIDATES.iter().find(|p| {
+        std::fs::read_to_string(format!("/var/lib/dpkg/info/{p}.list"))
+            .map(|l| {
+                l.lines().any(|f| {
+                    f == exe || std::fs::canonicalize(f).is_ok_and(|c| c.to_string_lossy() == exe)
+                })
+            })
+            .unwrap_or(false)
+    })?;
+    let status = std::fs::read_to_string("/var/lib/dpkg/status").ok()?;
+    let stanza = status
+        .split("\n\n")
+        .find(|s| s.lines().any(|l| l == format!("Package: {pkg}")))?;
+    stanza
+        .lines()
+        .find_map(|l| l.strip_prefix("Version: "))
+        .map(str::to_string)
 }
 
 /// Connect, authenticate and collect everything the live checks read.

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): a full live audit of N local redis-servers, against
+# the floor of the data it needs — redis-cli INFO + CONFIG GET * + ACL LIST
+# run sequentially for the same servers — in the same run.
+#   bench/live-audit.sh [N]        (default 100)
+# Starts N servers on free loopback ports in a temp dir (never 6379) and
+# stops them by pid at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-100}"
+cargo build --release -q -p rampart
+BIN=target/release/rampart
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+ports=()
+while [ "${#ports[@]}" -lt "$N" ]; do
+  p=$(free_port)
+  [ "$p" = 6379 ] && continue
+  mkdir -p "$work/$p"
+  redis-server --port "$p" --bind 127.0.0.1 --save '' --dir "$work/$p" --daemonize no --logfile "$work/$p/log" &
+  pids+=("$!")
+  ports+=("$p")
+done
+for p in "${ports[@]}"; do
+  for _ in $(seq 100); do redis-cli -p "$p" PING >/dev/null 2>&1 && break; sleep 0.05; done
+done
+targets=(); for p in "${ports[@]}"; do targets+=("127.0.0.1:$p"); done
+
+now() { date +%s.%N; }
+calc() { python3 -c "print($1)"; }
+# One server, repeated: per-instance wall time.
+t0=$(now); for _ in $(seq 20); do "$BIN" audit "${targets[0]}" --no-discover --format json >/dev/null || true; done; t1=$(now)
+one=$(calc "($t1 - $t0) / 20 * 1000")
+# All N at once (bounded concurrency 16).
+t0=$(now); "$BIN" audit "${targets[@]}" --no-discover --format json --concurrency 16 > "$work/report.json" || true; t1=$(now)
+all=$(calc "$t1 - $t0")
+# The floor: redis-cli, sequentially.
+t0=$(now)
+for p in "${ports[@]}"; do
+  redis-cli -p "$p" INFO >/dev/null; redis-cli -p "$p" CONFIG GET '*' >/dev/null; redis-cli -p "$p" ACL LIST >/dev/null
+done
+t1=$(now)
+floor=$(calc "$t1 - $t0")
+servers=$(python3 -c "import json; print(len(json.load(open('$work/report.json'))['targets']))")
+printf 'servers audited:            %d of %d\n' "$servers" "$N"
+printf 'one server, full audit:     %.1f ms (includes process start; target < 50 ms)\n' "$one"
+printf '%d servers, full audit:     %.2f s  (%.1f servers/s; target < 2 s)\n' "$N" "$all" "$(calc "$N / $all")"
+printf 'redis-cli floor (3 cmds):   %.2f s\n' "$floor"
+printf 'ratio rampart / floor:      %.2f\n' "$(calc "$all / $floor")"
