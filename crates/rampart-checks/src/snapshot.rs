@@ -367,8 +367,22 @@ impl LiveFacts {
 }
 
 /// Facts measured by the TLS prober.
-#[derive(Clone, Debug, Default)]
-pub struct TlsFacts {}
+#[derive(Clone, Debug)]
+pub struct TlsFacts {
+    /// `host:port` scanned.
+    pub endpoint: String,
+    pub scan: tls_probe::ScanReport,
+}
+
+impl TlsFacts {
+    /// Where the evidence comes from.
+    pub fn location(&self) -> String {
+        format!(
+            "TLS scan of {} ({} handshakes)",
+            self.endpoint, self.scan.handshakes
+        )
+    }
+}
 
 /// Resolve `p` the way the server would: absolute stays, relative is
 /// taken from `base`.

@@ -59,6 +59,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
 
+    /// Do not scan live servers' TLS ports (TLS002-TLS005, TLS010 then
+    /// fall back to the config, or skip).
+    #[arg(long)]
+    pub no_tls_scan: bool,
+
     /// Do not follow a target to the servers it knows (cluster nodes,
     /// replicas, a Sentinel's masters, replicas and peers).
     #[arg(long)]

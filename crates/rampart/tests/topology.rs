@@ -170,6 +170,32 @@ fn tls_servers_are_audited_over_tls() {
     let r = json(&o);
     assert_eq!(status(&r, "TLS001"), "pass", "{}", stderr(&o));
     assert_eq!(status(&r, "TLS004"), "pass");
+    // Measured by the TLS scan, beside the config values.
+    assert_eq!(status(&r, "TLS003"), "pass");
+    assert_eq!(status(&r, "TLS010"), "pass", "{}", r["findings"]);
+    let tls002 = status(&r, "TLS002");
+    assert!(
+        tls002 == "warn" || tls002 == "pass",
+        "OpenSSL's defaults have CBC at most: {tls002}"
+    );
+    assert_eq!(
+        status(&r, "TLS005"),
+        "fail",
+        "Redis's default is client order"
+    );
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "TLS005")
+        .unwrap();
+    assert!(
+        f["evidence"][0]["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("TLS scan of"),
+        "{f}"
+    );
     assert_eq!(
         status(&r, "NET004"),
         "fail",
@@ -232,4 +258,38 @@ fn tls_servers_are_audited_over_tls() {
         .find(|f| f["id"] == "TLS001")
         .unwrap();
     assert!(f["evidence"].to_string().contains("plaintext"), "{f}");
+}
+
+#[test]
+fn measured_tls_catches_what_the_config_hides() {
+    use redis_fixture::{ServerCert, TlsMode};
+    // Client certificates optional, an expired certificate, server order on.
+    let n = ServerBuilder::new()
+        .tls(TlsMode::TlsOnly)
+        .server_cert(ServerCert::Expired)
+        .config("tls-prefer-server-ciphers yes\n")
+        .start()
+        .unwrap();
+    let m = n.tls.clone().unwrap();
+    let t = format!("rediss://127.0.0.1:{}", n.tls_port.unwrap());
+    let o = rampart(&[
+        "audit",
+        &t,
+        "--format",
+        "json",
+        "--insecure",
+        "--cacert",
+        m.ca_cert.to_str().unwrap(),
+    ]);
+    let r = json(&o);
+    assert_eq!(status(&r, "TLS004"), "fail", "no client certificate asked");
+    assert_eq!(status(&r, "TLS010"), "fail", "expired");
+    assert_eq!(status(&r, "TLS005"), "pass");
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "TLS010")
+        .unwrap();
+    assert!(f["evidence"].to_string().contains("cert-expired"), "{f}");
 }

@@ -1,7 +1,8 @@
 use super::{settings, skip_unless_tls, tri};
-use crate::model::Outcome;
+use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::{Snapshot, TLS_ABSENT};
+use tls_probe::ciphers::Strength;
 
 check! {
     /// Only strong cipher suites are accepted.
@@ -29,16 +30,82 @@ check! {
 
 fn run(s: &Snapshot) -> Outcome {
     let c = tri!(settings(s));
-    tri!(skip_unless_tls(&c));
-    match &s.tls {
-        crate::Avail::Present(_) => {
-            Outcome::skip("cipher measurement is not implemented in this build")
+    let scan = match &s.tls {
+        crate::Avail::Present(t) => t,
+        crate::Avail::Failed(e) => return Outcome::error(e.clone()),
+        crate::Avail::Absent(_) => {
+            tri!(skip_unless_tls(&c));
+            return Outcome::skip(format!(
+                "{TLS_ABSENT}; configured tls-ciphers: {:?}, tls-ciphersuites: {:?}",
+                c.value("tls-ciphers"),
+                c.value("tls-ciphersuites")
+            ));
         }
-        crate::Avail::Absent(_) => Outcome::skip(format!(
-            "{TLS_ABSENT}; configured tls-ciphers: {:?}, tls-ciphersuites: {:?}",
-            c.value("tls-ciphers"),
-            c.value("tls-ciphersuites")
-        )),
-        crate::Avail::Failed(e) => Outcome::error(e.clone()),
+    };
+    let loc = scan.location();
+    let mut bad = Vec::new();
+    let mut review = Vec::new();
+    let mut all = Vec::new();
+    for p in scan.scan.protocols.iter().filter(|p| p.supported) {
+        for a in &p.ciphers {
+            let Some(suite) = a.suite else {
+                bad.push(format!(
+                    "{} 0x{:04x} (unknown suite)",
+                    p.version.name(),
+                    a.code
+                ));
+                continue;
+            };
+            let name = suite.openssl.unwrap_or(suite.iana);
+            all.push(name);
+            if suite.strength == Strength::Insecure || !suite.forward_secrecy {
+                bad.push(format!("{} {name}: {}", p.version.name(), suite.reason));
+            } else if suite.mode == "CBC" || suite.strength == Strength::Weak {
+                review.push(format!("{} {name}: {}", p.version.name(), suite.reason));
+            }
+        }
     }
+    let expected = "forward-secret AEAD suites only (no NULL, EXPORT, RC4, 3DES, DES, MD5, anonymous; CBC under review)";
+    let mut ev: Vec<Evidence> = bad
+        .iter()
+        .map(|b| Evidence::new(Source::Tls, loc.clone(), b.clone(), expected))
+        .collect();
+    ev.extend(
+        review
+            .iter()
+            .map(|b| Evidence::new(Source::Tls, loc.clone(), b.clone(), expected)),
+    );
+    ev.extend(c.evidence(
+        "tls-ciphers",
+        format!("tls-ciphers {:?}", c.value("tls-ciphers")),
+        expected,
+    ));
+    if all.is_empty() {
+        return Outcome::error(format!(
+            "the TLS scan of {} found no accepted suite",
+            scan.endpoint
+        ));
+    }
+    if !bad.is_empty() {
+        return Outcome::fail(
+            format!("{} weak or insecure suite(s) accepted", bad.len()),
+            ev,
+        );
+    }
+    if !review.is_empty() {
+        return Outcome::warn(
+            format!("{} CBC suite(s) accepted (under review)", review.len()),
+            ev,
+        );
+    }
+    ev.insert(
+        0,
+        Evidence::new(
+            Source::Tls,
+            loc,
+            format!("{} suites accepted, all forward-secret AEAD", all.len()),
+            expected,
+        ),
+    );
+    Outcome::pass("only strong suites are accepted (measured)", ev)
 }

@@ -25,6 +25,9 @@ check! {
 
 fn run(s: &Snapshot) -> Outcome {
     let c = tri!(settings(s));
+    if let crate::Avail::Present(t) = &s.tls {
+        return measured(t, &c);
+    }
     tri!(skip_unless_tls(&c));
     let v = c.value("tls-protocols");
     let shown = if v.trim().is_empty() {
@@ -52,6 +55,44 @@ fn run(s: &Snapshot) -> Outcome {
     } else {
         Outcome::fail(
             format!("legacy protocol(s) enabled: {}", legacy.join(" ")),
+            ev,
+        )
+    }
+}
+
+/// The verdict from the handshakes; the config value is evidence beside it.
+fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
+    let loc = t.location();
+    let legacy: Vec<&str> = t
+        .scan
+        .protocols
+        .iter()
+        .filter(|p| p.supported && matches!(p.version.name(), "SSLv3" | "TLSv1.0" | "TLSv1.1"))
+        .map(|p| p.version.name())
+        .collect();
+    let supported: Vec<&str> = t
+        .scan
+        .protocols
+        .iter()
+        .filter(|p| p.supported)
+        .map(|p| p.version.name())
+        .collect();
+    let mut ev = vec![crate::Evidence::new(
+        crate::Source::Tls,
+        loc,
+        format!("accepted: {}", supported.join(" ")),
+        "TLSv1.2 and/or TLSv1.3 only",
+    )];
+    ev.extend(c.evidence(
+        "tls-protocols",
+        format!("tls-protocols {:?}", c.value("tls-protocols")),
+        "TLSv1.2 and/or TLSv1.3 only",
+    ));
+    if legacy.is_empty() {
+        Outcome::pass("only TLS 1.2/1.3 are accepted (measured)", ev)
+    } else {
+        Outcome::fail(
+            format!("legacy protocol(s) accepted: {}", legacy.join(" ")),
             ev,
         )
     }

@@ -27,6 +27,9 @@ check! {
 
 fn run(s: &Snapshot) -> Outcome {
     let c = tri!(settings(s));
+    if let crate::Avail::Present(t) = &s.tls {
+        return measured(t, &c);
+    }
     tri!(skip_unless_tls(&c));
     let v = c.value("tls-auth-clients");
     let ev = c.evidence(
@@ -41,6 +44,42 @@ fn run(s: &Snapshot) -> Outcome {
             ev,
         ),
         _ => Outcome::fail("client certificates are not requested", ev),
+    }
+}
+
+/// The verdict from a handshake without a client certificate.
+fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
+    use tls_probe::scan::ClientAuth;
+    let mut ev = vec![crate::Evidence::new(
+        crate::Source::Tls,
+        t.location(),
+        format!(
+            "client certificate {} ({})",
+            t.scan.client_auth.as_str(),
+            t.scan.client_auth_how
+        ),
+        "required",
+    )];
+    ev.extend(c.evidence(
+        "tls-auth-clients",
+        format!("tls-auth-clients {}", c.value("tls-auth-clients")),
+        "tls-auth-clients yes",
+    ));
+    match &t.scan.client_auth {
+        ClientAuth::Required => {
+            Outcome::pass("a client without a certificate is refused (measured)", ev)
+        }
+        ClientAuth::Optional => Outcome::fail(
+            "client certificates are optional: a client without one is accepted (measured)",
+            ev,
+        ),
+        ClientAuth::None => Outcome::fail(
+            "the server does not ask for a client certificate (measured)",
+            ev,
+        ),
+        ClientAuth::Unknown(why) => {
+            Outcome::manual(format!("the handshakes could not tell: {why}"), ev)
+        }
     }
 }
 

@@ -27,6 +27,9 @@ check! {
 
 fn run(s: &Snapshot) -> Outcome {
     let c = tri!(settings(s));
+    if let crate::Avail::Present(t) = &s.tls {
+        return measured(t, &c);
+    }
     tri!(skip_unless_tls(&c));
     let v = c.value("tls-prefer-server-ciphers");
     let ev = c.evidence(
@@ -41,6 +44,43 @@ fn run(s: &Snapshot) -> Outcome {
         )
     } else {
         Outcome::fail("the client's cipher order is used", ev)
+    }
+}
+
+/// The verdict from offering the same suites in two orders.
+fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
+    use tls_probe::scan::Preference;
+    let loc = t.location();
+    let mut ev = Vec::new();
+    let mut client = false;
+    let mut unclear = false;
+    for p in t.scan.protocols.iter().filter(|p| p.supported) {
+        ev.push(crate::Evidence::new(
+            crate::Source::Tls,
+            loc.clone(),
+            format!("{}: {} order", p.version.name(), p.preference.as_str()),
+            "server order",
+        ));
+        match p.preference {
+            Preference::Client => client = true,
+            Preference::Unclear => unclear = true,
+            _ => {}
+        }
+    }
+    ev.extend(c.evidence(
+        "tls-prefer-server-ciphers",
+        format!(
+            "tls-prefer-server-ciphers {}",
+            c.value("tls-prefer-server-ciphers")
+        ),
+        "yes",
+    ));
+    if client {
+        Outcome::fail("the client's cipher order is used (measured)", ev)
+    } else if unclear {
+        Outcome::manual("the order could not be told from the handshakes", ev)
+    } else {
+        Outcome::pass("the server's cipher order is used (measured)", ev)
     }
 }
 

@@ -1,5 +1,5 @@
 use super::{settings, skip_unless_tls, tri};
-use crate::model::Outcome;
+use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::{Snapshot, TLS_ABSENT};
 
@@ -25,15 +25,99 @@ check! {
 
 fn run(s: &Snapshot) -> Outcome {
     let c = tri!(settings(s));
-    tri!(skip_unless_tls(&c));
-    match &s.tls {
-        crate::Avail::Present(_) => {
-            Outcome::skip("certificate inspection is not implemented in this build")
+    let t = match &s.tls {
+        crate::Avail::Present(t) => t,
+        crate::Avail::Failed(e) => return Outcome::error(e.clone()),
+        crate::Avail::Absent(_) => {
+            tri!(skip_unless_tls(&c));
+            return Outcome::skip(format!(
+                "{TLS_ABSENT}; certificate file: {}",
+                c.value("tls-cert-file")
+            ));
         }
-        crate::Avail::Absent(_) => Outcome::skip(format!(
-            "{TLS_ABSENT}; certificate file: {}",
-            c.value("tls-cert-file")
-        )),
-        crate::Avail::Failed(e) => Outcome::error(e.clone()),
+    };
+    let loc = t.location();
+    let expected =
+        "valid for 30+ days, RSA 2048+/EC 256+, SHA-256+ signature, chain verified, names match";
+    let Some(leaf) = t.scan.certificates.first() else {
+        return Outcome::error(format!("the TLS scan of {} saw no certificate", t.endpoint));
+    };
+    let mut ev = vec![Evidence::new(
+        Source::Tls,
+        loc.clone(),
+        format!(
+            "{}: {} {} bits{}, {}, valid {} to {}, verification {}",
+            leaf.subject,
+            leaf.key_type,
+            leaf.key_bits,
+            leaf.curve
+                .as_ref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default(),
+            leaf.signature_algorithm,
+            leaf.not_before,
+            leaf.not_after,
+            t.scan.verification.status
+        ),
+        expected,
+    )];
+    const CERT: &[&str] = &[
+        "weak-key",
+        "cert-expired",
+        "cert-expiring",
+        "cert-not-yet-valid",
+        "weak-signature",
+        "cert-untrusted",
+    ];
+    let bad: Vec<_> = t
+        .scan
+        .weaknesses
+        .iter()
+        .filter(|w| CERT.contains(&w.id))
+        .collect();
+    let ec_small = leaf.key_type == "EC" && leaf.key_bits < 256;
+    for w in &bad {
+        ev.push(Evidence::new(
+            Source::Tls,
+            loc.clone(),
+            format!("{}: {}", w.id, w.message),
+            expected,
+        ));
     }
+    if ec_small {
+        ev.push(Evidence::new(
+            Source::Tls,
+            loc.clone(),
+            format!("EC key of {} bits", leaf.key_bits),
+            expected,
+        ));
+    }
+    if !bad.is_empty() || ec_small {
+        return Outcome::fail(
+            format!(
+                "the certificate has {} problem(s)",
+                bad.len() + usize::from(ec_small)
+            ),
+            ev,
+        );
+    }
+    if t.scan.verification.status != "ok" {
+        ev.push(Evidence::new(
+            Source::Tls,
+            loc,
+            format!(
+                "chain {}: {}",
+                t.scan.verification.status, t.scan.verification.detail
+            ),
+            expected,
+        ));
+        return Outcome::manual(
+            "the chain was not verified: give --cacert with the CA that signs the server",
+            ev,
+        );
+    }
+    Outcome::pass(
+        "the certificate is valid, strong and verified (measured)",
+        ev,
+    )
 }

@@ -149,6 +149,48 @@ fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credentials)>> {
     Ok(out)
 }
 
+/// Scan the server's TLS port (the one connected to, or CONFIG GET tls-port).
+fn tls_scan(
+    ep: &Endpoint,
+    live: &Avail<rampart_checks::LiveFacts>,
+    args: &AuditArgs,
+) -> Avail<rampart_checks::TlsFacts> {
+    let port = if ep.tls {
+        Some(ep.port)
+    } else {
+        live.get()
+            .and_then(|l| l.config("tls-port"))
+            .and_then(|p| p.parse::<u16>().ok())
+            .filter(|p| *p != 0)
+    };
+    let Some(port) = port else {
+        return Avail::absent("the server has no TLS port (tls-port 0)");
+    };
+    if args.no_tls_scan {
+        return Avail::absent("the TLS scan was turned off (--no-tls-scan)");
+    }
+    let endpoint = Endpoint {
+        port,
+        tls: true,
+        ..ep.clone()
+    }
+    .to_string();
+    let target = match tls_probe::Target::resolve(&endpoint, args.conn.sni.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return Avail::Failed(format!("TLS scan of {endpoint}: {e}")),
+    };
+    let opts = tls_probe::ScanOptions {
+        cacert: args.conn.cacert.clone(),
+        timeout: Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0)),
+        ..tls_probe::ScanOptions::default()
+    };
+    let scan = tls_probe::scan(&target, &opts);
+    if !scan.any_supported() {
+        return Avail::Failed(format!("TLS scan of {endpoint}: no TLS version answered"));
+    }
+    Avail::Present(rampart_checks::TlsFacts { endpoint, scan })
+}
+
 /// Audit one live server (and its config file, when one is known).
 fn audit_live(
     ep: &Endpoint,
@@ -197,6 +239,7 @@ fn audit_live(
         Some(p) => format!("{ep} ({})", p.display()),
         None => ep.to_string(),
     };
+    snap.tls = tls_scan(ep, &coll.live, args);
     snap.live = coll.live;
     snap.acl_live = coll.acl;
     if !matches!(coll.proc, Avail::Absent(_)) || matches!(snap.proc, Avail::Absent(_)) {
