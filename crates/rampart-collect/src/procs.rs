@@ -20,6 +20,17 @@ const SECRET_FLAGS: &[&str] = &[
     "--user",
 ];
 
+/// Every process directory under /proc: (pid, path).
+fn proc_dirs() -> std::io::Result<Vec<(u32, std::path::PathBuf)>> {
+    Ok(std::fs::read_dir("/proc")?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
+            Some((pid, e.path()))
+        })
+        .collect())
+}
+
 /// Replace the argument after each secret flag with `***`.
 pub(crate) fn redact_cmdline(args: &[String]) -> String {
     let mut out = Vec::with_capacity(args.len());
@@ -50,16 +61,7 @@ pub fn find_server_processes(c: &ConfFacts, accounts: &Accounts) -> std::io::Res
         .map(|p| format!(":{p}"))
         .collect();
     let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc")? {
-        let Ok(entry) = entry else { continue };
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let dir = entry.path();
+    for (pid, dir) in proc_dirs()? {
         let Ok(raw) = std::fs::read(dir.join("cmdline")) else {
             continue;
         };
@@ -205,16 +207,7 @@ fn hex_words(s: &str, n: usize) -> Option<Vec<u32>> {
 pub fn local_servers() -> std::io::Result<Vec<LocalServer>> {
     let sockets = listening_sockets();
     let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc")? {
-        let Ok(entry) = entry else { continue };
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let dir = entry.path();
+    for (pid, dir) in proc_dirs()? {
         let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
         let comm = comm.trim();
         if !SERVER_NAMES
