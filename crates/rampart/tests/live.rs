@@ -256,3 +256,44 @@ fn zero_arguments_find_the_servers_on_this_host() {
         "{names:?}"
     );
 }
+
+#[test]
+fn denied_or_renamed_introspection_never_passes_silently() {
+    // A user that may only PING and INFO: CONFIG GET, ACL LIST and CLIENT LIST are NOPERM.
+    let conf = format!("user default off\nuser admin on >{PW} ~* &* +@all\nuser weak on >{AUDITOR_PW} -@all +info\n");
+    let s = Server::start(&conf).unwrap();
+    let o = rampart_env(
+        &["audit", &target(&s), "--user", "weak", "--format", "json"],
+        &[("REDISCLI_AUTH", AUDITOR_PW)],
+    );
+    let r = json(&o);
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "NET002")
+        .unwrap();
+    let ev = f["evidence"].to_string();
+    assert!(ev.contains("NOPERM") && ev.contains("unverified"), "{ev}");
+    // The users fall back to the file, which the server named in INFO.
+    assert_eq!(status(&r, "ACL001"), "pass");
+    assert_eq!(
+        status(&r, "VER002"),
+        "skip",
+        "CLIENT LIST denied: {}",
+        r["findings"]
+    );
+    // CONFIG renamed away: the same, with the reason.
+    let s = Server::start("rename-command CONFIG \"\"\n").unwrap();
+    let r = json(&rampart(&["audit", &target(&s), "--format", "json"]));
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "NET001")
+        .unwrap();
+    assert!(
+        f["evidence"].to_string().contains("renamed or disabled"),
+        "{f}"
+    );
+}

@@ -126,6 +126,9 @@ pub(crate) fn acl(s: &Snapshot) -> Result<&AclFacts, Outcome> {
 pub(crate) struct Settings<'a> {
     conf: Option<&'a ConfFacts>,
     live: Option<&'a LiveFacts>,
+    /// The server was reached but CONFIG GET failed (NOPERM, renamed):
+    /// `(endpoint, why)`. The file's values stand in, and evidence says so.
+    denied: Option<(&'a str, &'a str)>,
 }
 
 /// Names whose values are secrets: never compared or shown.
@@ -215,6 +218,14 @@ impl<'a> Settings<'a> {
                 if let Some(c) = self.conf {
                     out.push(file_ev(c, observed));
                 }
+                if let Some((endpoint, why)) = self.denied {
+                    out.push(Evidence::new(
+                        Source::Live,
+                        format!("CONFIG GET {name} on {endpoint}"),
+                        format!("not readable ({why}): the config file's value is used, the running value is unverified"),
+                        expected,
+                    ));
+                }
             }
         }
         out
@@ -224,14 +235,20 @@ impl<'a> Settings<'a> {
 /// The settings view, or the outcome that explains why there is none.
 pub(crate) fn settings(s: &Snapshot) -> Result<Settings<'_>, Outcome> {
     let live = s.live.get().filter(|l| l.config.is_ok());
+    let denied = s.live.get().and_then(|l| match &l.config {
+        Err(why) => Some((l.endpoint.as_str(), why.as_str())),
+        Ok(_) => None,
+    });
     match (&s.conf, live) {
         (Avail::Present(c), live) => Ok(Settings {
             conf: Some(c),
             live,
+            denied,
         }),
         (_, Some(l)) => Ok(Settings {
             conf: None,
             live: Some(l),
+            denied: None,
         }),
         (Avail::Failed(e), None) => Err(Outcome::error(e.clone())),
         (Avail::Absent(_), None) if matches!(s.live, Avail::Failed(_)) => Err(live_outcome(s, "")),
