@@ -305,19 +305,43 @@ fn endpoint_key(ep: &Endpoint) -> String {
         .unwrap_or_else(|| ep.to_string())
 }
 
+/// A progress bar on standard error when it is a terminal and there is
+/// more than one server (hidden otherwise).
+fn progress(total: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if total < 2 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} servers audited")
+    {
+        pb.set_style(style);
+    }
+    pb
+}
+
 /// Audit a batch of servers, at most `--concurrency` at once, in order.
 fn audit_batch(
     batch: &[(Endpoint, Credentials)],
     args: &AuditArgs,
     opts: &ConnectOptions,
 ) -> Vec<Snapshot> {
+    let pb = progress(batch.len());
     let workers = args.conn.concurrency.clamp(1, 256);
     let mut out = Vec::with_capacity(batch.len());
     for chunk in batch.chunks(workers) {
         let done: Vec<Snapshot> = std::thread::scope(|sc| {
             let handles: Vec<_> = chunk
                 .iter()
-                .map(|(ep, creds)| sc.spawn(|| audit_live(ep, creds, args, opts)))
+                .map(|(ep, creds)| {
+                    let pb = pb.clone();
+                    sc.spawn(move || {
+                        let s = audit_live(ep, creds, args, opts);
+                        pb.inc(1);
+                        s
+                    })
+                })
                 .collect();
             handles
                 .into_iter()
@@ -333,6 +357,7 @@ fn audit_batch(
         });
         out.extend(done);
     }
+    pb.finish_and_clear();
     out
 }
 
