@@ -55,7 +55,9 @@ pub struct AuditArgs {
     pub targets: Vec<String>,
 
     /// Read more targets from FILE: one per line (`redis://...`,
-    /// `host:port`); `#` starts a comment.
+    /// `host:port`; `#` starts a comment line), or a TOML inventory
+    /// (`*.toml`: `[[target]] url`, with `user`, `password_env` or
+    /// `password_file` per target or under `[defaults]`).
     #[arg(long, value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
 

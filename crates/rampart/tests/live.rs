@@ -297,3 +297,60 @@ fn denied_or_renamed_introspection_never_passes_silently() {
         "{f}"
     );
 }
+
+#[test]
+fn a_toml_inventory_gives_each_target_its_credentials() {
+    let a = Server::start(&format!(
+        "user default off\nuser admin on >{PW} ~* &* +@all\n"
+    ))
+    .unwrap();
+    let b = Server::start(&format!(
+        "user default off\nuser ops on >{AUDITOR_PW} ~* &* +@all\n"
+    ))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pwfile = dir.path().join("b.pw");
+    std::fs::write(&pwfile, format!("{AUDITOR_PW}\n")).unwrap();
+    let inv = dir.path().join("fleet.toml");
+    std::fs::write(
+        &inv,
+        format!(
+            "[defaults]\nuser = \"admin\"\npassword_env = \"FLEET_PW\"\n\n[[target]]\nurl = \"127.0.0.1:{}\"\n\n[[target]]\nurl = \"redis://127.0.0.1:{}\"\nuser = \"ops\"\npassword_file = \"{}\"\n",
+            a.port,
+            b.port,
+            pwfile.display()
+        ),
+    )
+    .unwrap();
+    let o = rampart_env(
+        &[
+            "audit",
+            "--targets-file",
+            inv.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-discover",
+        ],
+        &[("FLEET_PW", PW)],
+    );
+    let r = json(&o);
+    assert_eq!(r["targets"].as_array().unwrap().len(), 2, "{}", stderr(&o));
+    let errors = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "error")
+        .count();
+    assert_eq!(errors, 0, "both logged in: {}", r["findings"]);
+    assert!(!(stdout(&o) + &stderr(&o)).contains(PW));
+    // A missing variable is named, before any server is touched.
+    let o = rampart(&[
+        "audit",
+        "--targets-file",
+        inv.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("FLEET_PW"), "{}", stderr(&o));
+}
