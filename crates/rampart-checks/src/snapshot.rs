@@ -43,6 +43,9 @@ pub struct Snapshot {
     pub proc: Avail<ProcFacts>,
     pub live: Avail<LiveFacts>,
     pub tls: Avail<TlsFacts>,
+    /// Set when another target of the same cluster already carries the
+    /// topology-wide checks (CLU001, CLU002): its name.
+    pub topology_reported_on: Option<String>,
 }
 
 impl Snapshot {
@@ -60,6 +63,7 @@ impl Snapshot {
             proc: Avail::Absent(no("process data")),
             live: Avail::Absent(LIVE_ABSENT.into()),
             tls: Avail::Absent(TLS_ABSENT.into()),
+            topology_reported_on: None,
         }
     }
 }

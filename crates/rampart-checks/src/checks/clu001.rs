@@ -23,6 +23,11 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
+    if let Some(first) = &s.topology_reported_on {
+        return Outcome::skip(format!(
+            "topology-wide: reported once for the cluster, on {first}"
+        ));
+    }
     if let Some(l) = s.live.get() {
         if let Some(nodes) = &l.cluster_nodes {
             let text = match nodes {

@@ -491,7 +491,32 @@ fn audit_topology(
         snaps.extend(done);
         queue = next;
     }
+    mark_topology_once(&mut snaps);
     snaps
+}
+
+/// Topology-wide checks once per cluster: the nodes of one cluster (the
+/// same set of node ids in CLUSTER NODES) point at the first one audited.
+fn mark_topology_once(snaps: &mut [Snapshot]) {
+    let mut first: std::collections::HashMap<Vec<String>, String> =
+        std::collections::HashMap::new();
+    for s in snaps.iter_mut() {
+        let Some(Ok(nodes)) = s.live.get().and_then(|l| l.cluster_nodes.as_ref()) else {
+            continue;
+        };
+        let mut ids: Vec<String> = nodes
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .map(str::to_string)
+            .collect();
+        ids.sort();
+        match first.get(&ids) {
+            Some(name) => s.topology_reported_on = Some(name.clone()),
+            None => {
+                first.insert(ids, s.target.clone());
+            }
+        }
+    }
 }
 
 /// The zero-argument default: the Redis, Valkey and Sentinel processes
