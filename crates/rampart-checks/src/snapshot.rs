@@ -46,6 +46,9 @@ pub struct Snapshot {
     /// Set when another target of the same cluster already carries the
     /// topology-wide checks (CLU001, CLU002): its name.
     pub topology_reported_on: Option<String>,
+    /// For a replica whose master was audited too: whether its masterauth
+    /// is a password of its masteruser on the master, and what was compared.
+    pub master_auth_check: Option<(bool, String)>,
 }
 
 impl Snapshot {
@@ -64,6 +67,7 @@ impl Snapshot {
             live: Avail::Absent(LIVE_ABSENT.into()),
             tls: Avail::Absent(TLS_ABSENT.into()),
             topology_reported_on: None,
+            master_auth_check: None,
         }
     }
 }
@@ -340,6 +344,9 @@ pub struct LiveFacts {
     /// Plaintext connection attempts on ports that should be TLS-only:
     /// (port, what happened).
     pub plaintext_probes: Vec<(u16, UnauthProbe)>,
+    /// SHA-256 of the replica's `masterauth` (what Redis stores for a
+    /// password), to check it against the master's users. Never shown.
+    pub masterauth_sha256: Option<String>,
     /// Other servers this one knows (`host:port`): cluster nodes, its
     /// replicas or master, a Sentinel's masters, replicas and peers.
     pub peers: Vec<String>,

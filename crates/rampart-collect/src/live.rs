@@ -365,6 +365,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         }
         Err(_) => BTreeMap::new(),
     };
+    let mut masterauth_sha256 = None;
     let config = run(&["CONFIG", "GET", "*"]).and_then(|v| {
         let pairs = v
             .as_pairs()
@@ -373,6 +374,11 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             .into_iter()
             .map(|(k, v)| {
                 let value = v.as_text().unwrap_or_default();
+                // Kept only as the hash Redis itself would store, to check
+                // it against the master's users (ACL010); never shown.
+                if (k == "masterauth" || k == "primaryauth") && !value.is_empty() {
+                    masterauth_sha256 = Some(redis_acl::hash_password(value.as_bytes()));
+                }
                 let value = if SECRET_CONFIGS.contains(&k.as_str()) && !value.is_empty() {
                     "***".to_string()
                 } else {
@@ -460,6 +466,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             unauth,
             plaintext_probes,
             peers,
+            masterauth_sha256,
             package_version: local_package_version(ep, &info_for_pkg),
         }),
         acl,

@@ -38,7 +38,26 @@ fn replicas_with_and_without_a_masteruser() {
         ADMIN_PASSWORD,
     ));
     assert_eq!(status(&r, "ACL010"), "pass", "{}", r["findings"]);
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "ACL010")
+        .unwrap();
+    assert!(
+        f["evidence"].to_string().contains("matches"),
+        "the master was audited too: {f}"
+    );
     assert_eq!(status(&r, "TLS006"), "fail");
+    // A wrong masterauth (still up: it is only used at the next resync) is caught.
+    let reply = set.replicas[0].cmd(&["CONFIG", "SET", "masterauth", "not-the-password"]);
+    assert!(!reply.is_error(), "{reply:?}");
+    let r = json(&audit_as(
+        &format!("127.0.0.1:{}", set.replicas[0].client_port()),
+        Some(ADMIN_USER),
+        ADMIN_PASSWORD,
+    ));
+    assert_eq!(status(&r, "ACL010"), "fail", "{}", r["findings"]);
     assert_eq!(status(&r, "NET004"), "pass");
     // The primary is not a replica.
     let r = json(&audit_as(

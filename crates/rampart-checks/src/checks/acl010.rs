@@ -1,5 +1,5 @@
 use super::{replica_of, settings, tri};
-use crate::model::Outcome;
+use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 
@@ -31,6 +31,23 @@ fn run(s: &Snapshot) -> Outcome {
         return Outcome::skip("not a replica (no replicaof line, or INFO says role:master); the master's replicas are audited on their own");
     };
     let mut ev = vec![rep];
+    // Across nodes: does the masterauth really open the master?
+    if let Some((ok, what)) = &s.master_auth_check {
+        let observed = if *ok {
+            format!("{what}: matches")
+        } else {
+            format!("{what}: does not match")
+        };
+        ev.push(Evidence::new(
+            Source::Live,
+            s.target.clone(),
+            observed,
+            "masterauth is a password of masteruser on the master",
+        ));
+        if !ok {
+            return Outcome::fail("the replica's masterauth is not a valid password of its masteruser on the master: the next resync will fail", ev);
+        }
+    }
     let user = st.value("masteruser");
     let auth_set = !st.value("masterauth").is_empty();
     match (!user.is_empty(), auth_set) {

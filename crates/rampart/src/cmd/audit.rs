@@ -492,7 +492,65 @@ fn audit_topology(
         queue = next;
     }
     mark_topology_once(&mut snaps);
+    check_master_auth(&mut snaps);
     snaps
+}
+
+/// ACL010 across nodes: a replica's masterauth must be a password of its
+/// masteruser on the master (compared as SHA-256, as Redis stores it).
+fn check_master_auth(snaps: &mut [Snapshot]) {
+    let keyed: std::collections::HashMap<String, usize> = snaps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let l = s.live.get()?;
+            let t = rampart_live::target::parse(&l.endpoint, 6379).ok()?;
+            Some((endpoint_key(&t.endpoint), i))
+        })
+        .collect();
+    let mut results = Vec::new();
+    for (i, s) in snaps.iter().enumerate() {
+        let Some(l) = s.live.get() else { continue };
+        if l.info("role") != Some("slave") {
+            continue;
+        }
+        let (Some(h), Some(p)) = (
+            l.info("master_host"),
+            l.info("master_port").and_then(|p| p.parse::<u16>().ok()),
+        ) else {
+            continue;
+        };
+        let Some(&m) = keyed.get(&endpoint_key(&Endpoint {
+            host: h.to_string(),
+            port: p,
+            tls: false,
+        })) else {
+            continue;
+        };
+        let Some(master_users) = snaps[m].acl_live.get() else {
+            continue;
+        };
+        let user = l
+            .config("masteruser")
+            .filter(|u| !u.is_empty())
+            .unwrap_or("default");
+        let what = format!(
+            "masterauth against the passwords of user {user} on the master {}",
+            snaps[m].target
+        );
+        let ok = match (&l.masterauth_sha256, master_users.user(user)) {
+            (Some(hash), Some(u)) => {
+                u.user.enabled
+                    && (u.user.nopass || u.user.passwords.iter().any(|pw| &pw.hash == hash))
+            }
+            (None, Some(u)) => u.user.enabled && u.user.nopass,
+            (_, None) => false,
+        };
+        results.push((i, (ok, what)));
+    }
+    for (i, r) in results {
+        snaps[i].master_auth_check = Some(r);
+    }
 }
 
 /// Topology-wide checks once per cluster: the nodes of one cluster (the
