@@ -43,6 +43,12 @@ pub enum Command {
     /// `hash`, `migrate-hashes` (users from --aclfile or --config).
     #[command(subcommand)]
     Acl(crate::cmd::acl::AclCommand),
+    /// Rotate an ACL user's password on every node (replicas, cluster):
+    /// add the new one, verify, persist, update masterauth, then remove the
+    /// old one (`--finish` or `--grace`). Journalled; `--resume`/`--rollback`.
+    /// (`-h` is the host, as in redis-cli; help is `--help`.)
+    #[command(disable_help_flag = true)]
+    Rotate(Box<crate::cmd::rotate::RotateArgs>),
 }
 
 #[derive(Debug, Args)]

@@ -1,0 +1,977 @@
+//! `rampart rotate`: change an ACL user's password on every node of a
+//! deployment without a moment where neither password works.
+//!
+//! Steps, each recorded in a journal (JSON, mode 0600, hashes only):
+//! 1. **add**: `ACL SETUSER u #<sha256(new)>` on every node (the plaintext
+//!    never crosses the wire for this step);
+//! 2. **verify**: a fresh connection `HELLO 3 AUTH u new` on every node;
+//! 3. **persist**: `ACL SAVE` (with an aclfile) or `CONFIG REWRITE`;
+//! 4. **dependents**: `CONFIG SET masterauth new` on every node whose
+//!    `masteruser` is the user (masterauth is SENSITIVE, redacted from
+//!    SLOWLOG/MONITOR, but its value does cross the wire), read back,
+//!    `CONFIG REWRITE`, and the replication link checked `up`;
+//! 5. **remove** (`--finish`, or after `--grace`): `ACL SETUSER u !<hash>`
+//!    for each hash the node held when the rotation started, then persist.
+//!
+//! Never `ACL LOAD` (it disconnects clients on ≤7.2), never `RESETPASS` or
+//! `CONFIG SET requirepass` (both drop the old password at once).
+//!
+//! Test hook: `RAMPART_ROTATE_CRASH_AFTER=<step>` (add, verify, persist,
+//! dependents, remove, or `add:N` after the N-th node of add) makes rotate
+//! exit with status 3 right after that step, to test `--resume`.
+
+use crate::cli::ConnectionArgs;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use rampart_live::{ConnectOptions, Connection, Credentials, Endpoint, Value};
+use redis_acl::hash_password;
+use redis_conf::Secret;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+#[command(mut_arg("user", |a| a
+    .long("login-user")
+    .help("ACL user to log in as (default: the user in TARGET, else `default`)")))]
+pub struct RotateArgs {
+    /// A node of the deployment: `redis://[user@]host:port`, `host:port`.
+    /// Replicas and cluster nodes are found from it.
+    #[arg(value_name = "TARGET")]
+    pub target: Option<String>,
+
+    /// The ACL user whose password is rotated.
+    #[arg(long = "user", id = "rotate_user", value_name = "NAME")]
+    pub rotate_user: String,
+
+    /// Read the new password from the first line of FILE (`-`: stdin).
+    #[arg(long, value_name = "FILE", conflicts_with = "generate")]
+    pub new_password_file: Option<PathBuf>,
+
+    /// Generate the new password (32 random bytes from the OS, as 64 hex
+    /// digits).
+    #[arg(long)]
+    pub generate: bool,
+
+    /// Write the generated password to FILE (created with mode 0600). It is
+    /// never printed.
+    #[arg(long, value_name = "FILE", requires = "generate")]
+    pub password_out: Option<PathBuf>,
+
+    /// The old password, for `--rollback` after replicas' masterauth was
+    /// changed (masterauth needs the plaintext).
+    #[arg(long, value_name = "FILE")]
+    pub old_password_file: Option<PathBuf>,
+
+    /// Remove the old password this long after the new one is in place
+    /// (`0`, `30s`, `5m`, `1h`). Without it, run again with --finish.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration,
+          conflicts_with_all = ["finish", "rollback"])]
+    pub grace: Option<Duration>,
+
+    /// Remove the old password everywhere (second half of a rotation).
+    #[arg(long, conflicts_with_all = ["resume", "rollback"])]
+    pub finish: bool,
+
+    /// Continue an interrupted rotation from its journal.
+    #[arg(long, conflicts_with = "rollback")]
+    pub resume: bool,
+
+    /// Undo a rotation: the old passwords back, the new one removed.
+    #[arg(long)]
+    pub rollback: bool,
+
+    /// Show the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The journal (default: $XDG_STATE_HOME/rampart/rotate-USER-HOST_PORT.json).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, 's')) => (&s[..i], 1),
+        Some((i, 'm')) => (&s[..i], 60),
+        Some((i, 'h')) => (&s[..i], 3600),
+        _ => (s, 1),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 0, 30s, 5m, 1h)"))?;
+    Ok(Duration::from_secs(n.saturating_mul(mult)))
+}
+
+/// How far a rotation got. Ordered: each phase implies the ones before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Phase {
+    Planned,
+    Added,
+    Verified,
+    Persisted,
+    /// Dependents updated: both passwords work, the old one awaits removal.
+    Ready,
+    Removed,
+    Done,
+    RolledBack,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct NodeState {
+    host: String,
+    port: u16,
+    tls: bool,
+    role: String,
+    /// Password hashes the user held on this node when the rotation began.
+    old_hashes: Vec<String>,
+    /// `acl-save` or `config-rewrite`.
+    persist: String,
+    /// This node's masterauth authenticates as the user.
+    masterauth: bool,
+    /// masterauth was changed to the new password.
+    #[serde(default)]
+    masterauth_updated: bool,
+    /// The user is `default` and the node has `requirepass` (no aclfile).
+    #[serde(default)]
+    requirepass: bool,
+}
+
+impl NodeState {
+    fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            host: self.host.clone(),
+            port: self.port,
+            tls: self.tls,
+        }
+    }
+    fn name(&self) -> String {
+        self.endpoint().to_string()
+    }
+}
+
+/// The journal: no plaintext password, only SHA-256 hashes (as the ACL
+/// file itself holds).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Journal {
+    version: u32,
+    user: String,
+    new_hash: String,
+    phase: Phase,
+    grace_secs: Option<u64>,
+    nodes: Vec<NodeState>,
+}
+
+struct Ctx {
+    opts: ConnectOptions,
+    login: Credentials,
+    user: String,
+    journal_path: PathBuf,
+    new_password: Option<Secret>,
+}
+
+fn crash_point(name: &str) {
+    if std::env::var("RAMPART_ROTATE_CRASH_AFTER").ok().as_deref() == Some(name) {
+        anstream::eprintln!("rampart: test hook: exiting after step {name}");
+        std::process::exit(3);
+    }
+}
+
+fn say(line: &str) {
+    let mut out = anstream::stdout();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+fn err_text(v: &Value) -> Option<&str> {
+    match v {
+        Value::Error(e) => Some(e),
+        _ => None,
+    }
+}
+
+fn expect_ok(v: Value, what: &str, node: &str) -> Result<Value> {
+    if let Some(e) = err_text(&v) {
+        bail!("{node}: {what}: {}", e.lines().next().unwrap_or(""));
+    }
+    Ok(v)
+}
+
+fn open(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -> Result<Connection> {
+    let mut c = Connection::connect(ep, opts)?;
+    c.hello(creds)?;
+    Ok(c)
+}
+
+impl Ctx {
+    /// A logged-in connection. When we log in as the user being rotated,
+    /// the new password is tried after the old one.
+    fn conn(&self, ep: &Endpoint) -> Result<Connection> {
+        match open(ep, &self.login, &self.opts) {
+            Ok(c) => Ok(c),
+            Err(e) => {
+                let me = self.login.user.as_deref().unwrap_or("default") == self.user;
+                if let (true, Some(p)) = (me, &self.new_password) {
+                    let creds = Credentials {
+                        user: self.login.user.clone(),
+                        password: Some(p.clone()),
+                    };
+                    return open(ep, &creds, &self.opts);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn save(&self, j: &Journal) -> Result<()> {
+        write_private(
+            &self.journal_path,
+            serde_json::to_string_pretty(j)?.as_bytes(),
+        )
+        .with_context(|| format!("cannot write the journal {}", self.journal_path.display()))
+    }
+
+    fn new_pw(&self) -> Result<&Secret> {
+        self.new_password.as_ref().context(
+            "this step needs the new password: give it with --new-password-file (or --rollback)",
+        )
+    }
+}
+
+/// Write a file readable by its owner only, atomically (temp + rename).
+fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(d)?;
+    }
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    f.write_all(data)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
+fn read_secret_file(f: &Path) -> Result<Secret> {
+    let text = if f == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_line(&mut s)
+            .context("cannot read the password from stdin")?;
+        s
+    } else {
+        std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the password file {}", f.display()))?
+    };
+    let line = text.lines().next().unwrap_or("").to_string();
+    if line.is_empty() {
+        bail!("the password in {} is empty", f.display());
+    }
+    Ok(Secret::new(line.into_bytes()))
+}
+
+fn generate() -> Result<Secret> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("the OS random generator failed: {e}"))?;
+    let s = Secret::new(hex::encode(b).into_bytes());
+    b.fill(0);
+    Ok(s)
+}
+
+/// The login password, in redis-cli's order of precedence.
+fn login_password(conn: &ConnectionArgs, from_uri: Option<Secret>) -> Result<Option<Secret>> {
+    const WARN: &str = "rampart: warning: a password on the command line (--pass or in a URI) is visible to other users of this host; use REDISCLI_AUTH, --pass-file or --askpass";
+    if let Some(p) = from_uri {
+        anstream::eprintln!("{WARN}");
+        return Ok(Some(p));
+    }
+    if let Some(p) = &conn.pass {
+        anstream::eprintln!("{WARN}");
+        return Ok(Some(Secret::new(p.as_bytes().to_vec())));
+    }
+    if let Some(f) = &conn.pass_file {
+        return Ok(Some(read_secret_file(f)?));
+    }
+    if let Some(p) = std::env::var_os("REDISCLI_AUTH") {
+        return Ok(Some(Secret::new(p.into_encoded_bytes())));
+    }
+    if conn.askpass {
+        let p = rpassword::prompt_password("Password: ").context("cannot read the password")?;
+        return Ok(Some(Secret::new(p.into_bytes())));
+    }
+    Ok(None)
+}
+
+fn info_map(c: &mut Connection, section: &str) -> Result<Vec<(String, String)>> {
+    let v = c.cmd(&["INFO", section])?;
+    let ep = c.endpoint().to_string();
+    let text = expect_ok(v, "INFO", &ep)?.as_text().unwrap_or_default();
+    Ok(text
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.trim_end().split_once(':')?;
+            Some((k.to_string(), v.to_string()))
+        })
+        .collect())
+}
+
+fn field<'a>(m: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    m.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
+}
+
+fn config_get(c: &mut Connection, name: &str) -> Result<String> {
+    let ep = c.endpoint().to_string();
+    let v = expect_ok(c.cmd(&["CONFIG", "GET", name])?, "CONFIG GET", &ep)?;
+    Ok(v.as_pairs()
+        .and_then(|p| p.into_iter().find(|(k, _)| k == name))
+        .and_then(|(_, v)| v.as_text())
+        .unwrap_or_default())
+}
+
+/// The password hashes of `user` on this node (`ACL GETUSER`).
+fn user_hashes(c: &mut Connection, user: &str) -> Result<Vec<String>> {
+    let ep = c.endpoint().to_string();
+    let v = expect_ok(c.cmd(&["ACL", "GETUSER", user])?, "ACL GETUSER", &ep)?;
+    if v == Value::Nil {
+        bail!("{ep}: there is no ACL user {user:?} on this node");
+    }
+    let pairs = v
+        .as_pairs()
+        .with_context(|| format!("{ep}: unexpected ACL GETUSER reply"))?;
+    let nopass = pairs.iter().any(|(k, v)| {
+        k == "flags"
+            && v.as_list()
+                .is_some_and(|l| l.iter().any(|f| f.as_text().as_deref() == Some("nopass")))
+    });
+    if nopass {
+        bail!("{ep}: user {user:?} is nopass: adding a password would lock out its clients at once (give it a password first)");
+    }
+    let pw = pairs
+        .into_iter()
+        .find(|(k, _)| k == "passwords")
+        .map(|(_, v)| v.clone());
+    Ok(pw
+        .as_ref()
+        .and_then(|v| v.as_list())
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|h| h.as_text())
+        .collect())
+}
+
+/// Every node reachable from the seed: replicas, masters, cluster nodes.
+fn discover(ctx: &Ctx, seed: Endpoint) -> Result<Vec<(Endpoint, String)>> {
+    let mut seen = BTreeSet::new();
+    let mut queue = vec![seed.clone()];
+    let mut out = Vec::new();
+    while let Some(ep) = queue.pop() {
+        if !seen.insert((ep.host.clone(), ep.port)) {
+            continue;
+        }
+        let mut c = ctx
+            .conn(&ep)
+            .with_context(|| format!("cannot log in to {ep}"))?;
+        let server = info_map(&mut c, "server")?;
+        if field(&server, "redis_mode") == Some("sentinel") {
+            bail!("{ep} is a Sentinel: give a data node as TARGET (Sentinel credentials are not rotated yet)");
+        }
+        let repl = info_map(&mut c, "replication")?;
+        let role = field(&repl, "role").unwrap_or("?").to_string();
+        let mut next = Vec::new();
+        for (k, v) in &repl {
+            if k.starts_with("slave") && k[5..].chars().all(|c| c.is_ascii_digit()) {
+                let mut ip = None;
+                let mut port = None;
+                for kv in v.split(',') {
+                    match kv.split_once('=') {
+                        Some(("ip", x)) => ip = Some(x.to_string()),
+                        Some(("port", x)) => port = x.parse().ok(),
+                        _ => {}
+                    }
+                }
+                if let (Some(h), Some(p)) = (ip, port) {
+                    next.push((h, p));
+                }
+            }
+        }
+        if let (Some(h), Some(p)) = (field(&repl, "master_host"), field(&repl, "master_port")) {
+            if let Ok(p) = p.parse() {
+                next.push((h.to_string(), p));
+            }
+        }
+        let cluster = info_map(&mut c, "cluster")?;
+        if field(&cluster, "cluster_enabled") == Some("1") {
+            let v = expect_ok(
+                c.cmd(&["CLUSTER", "NODES"])?,
+                "CLUSTER NODES",
+                &ep.to_string(),
+            )?;
+            for line in v.as_text().unwrap_or_default().lines() {
+                let parts: Vec<&str> = line.split(' ').collect();
+                if parts.len() < 3 || parts[2].contains("noaddr") || parts[2].contains("handshake")
+                {
+                    continue;
+                }
+                let addr = parts[1].split(['@', ',']).next().unwrap_or("");
+                if let Some((h, p)) = addr.rsplit_once(':') {
+                    if let Ok(p) = p.parse() {
+                        let h = if h.is_empty() { ep.host.as_str() } else { h };
+                        next.push((h.to_string(), p));
+                    }
+                }
+            }
+        }
+        for (h, p) in next {
+            queue.push(Endpoint {
+                host: h,
+                port: p,
+                tls: seed.tls,
+            });
+        }
+        out.push((ep, role));
+    }
+    out.sort_by(|a, b| {
+        (a.1 != "master", &a.0.host, a.0.port).cmp(&(b.1 != "master", &b.0.host, b.0.port))
+    });
+    Ok(out)
+}
+
+fn default_journal(user: &str, seed: &Endpoint) -> PathBuf {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let safe: String = format!("rotate-{user}-{}_{}", seed.host, seed.port)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    base.join("rampart").join(format!("{safe}.json"))
+}
+
+fn load_journal(path: &Path) -> Result<Option<Journal>> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(Some(serde_json::from_slice(&b).with_context(|| {
+            format!("the journal {} is not readable", path.display())
+        })?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Plan a new rotation: read every node's state.
+fn plan(ctx: &Ctx, seed: Endpoint, new_hash: &str, grace: Option<Duration>) -> Result<Journal> {
+    let mut nodes = Vec::new();
+    for (ep, role) in discover(ctx, seed)? {
+        let mut c = ctx.conn(&ep)?;
+        let hashes = user_hashes(&mut c, &ctx.user)?;
+        let aclfile = config_get(&mut c, "aclfile")?;
+        let masteruser = config_get(&mut c, "masteruser")?;
+        let masterauth_set = !config_get(&mut c, "masterauth")?.is_empty();
+        let requirepass = ctx.user == "default"
+            && aclfile.is_empty()
+            && !config_get(&mut c, "requirepass")?.is_empty();
+        let mu = if masteruser.is_empty() {
+            "default"
+        } else {
+            masteruser.as_str()
+        };
+        nodes.push(NodeState {
+            host: ep.host.clone(),
+            port: ep.port,
+            tls: ep.tls,
+            role,
+            old_hashes: hashes.into_iter().filter(|h| h != new_hash).collect(),
+            persist: if aclfile.is_empty() {
+                "config-rewrite"
+            } else {
+                "acl-save"
+            }
+            .into(),
+            masterauth: masterauth_set && mu == ctx.user,
+            masterauth_updated: false,
+            requirepass,
+        });
+    }
+    Ok(Journal {
+        version: 1,
+        user: ctx.user.clone(),
+        new_hash: new_hash.to_string(),
+        phase: Phase::Planned,
+        grace_secs: grace.map(|d| d.as_secs()),
+        nodes,
+    })
+}
+
+fn show_plan(j: &Journal, journal: &Path) {
+    say(&format!(
+        "Rotation plan for ACL user {:?} on {} node(s) (journal {}):",
+        j.user,
+        j.nodes.len(),
+        journal.display()
+    ));
+    for n in &j.nodes {
+        say(&format!(
+            "  {} ({}): {} password(s) now; persist with {}{}",
+            n.name(),
+            n.role,
+            n.old_hashes.len(),
+            if n.persist == "acl-save" {
+                "ACL SAVE"
+            } else {
+                "CONFIG REWRITE"
+            },
+            if n.masterauth {
+                "; masterauth uses this user"
+            } else {
+                ""
+            }
+        ));
+    }
+    if j.nodes.iter().any(|n| n.requirepass) {
+        say("  (requirepass is set: it is never changed with CONFIG SET, which would drop every other password of `default`; the ACL commands change the default user, and CONFIG REWRITE writes a `user default` line that overrides requirepass at startup)");
+    }
+    say("  1. add the new password as a hash (ACL SETUSER #<sha256>) on every node");
+    say("  2. verify AUTH with the new password on every node (fresh connections)");
+    say("  3. persist on every node");
+    if j.nodes.iter().any(|n| n.masterauth) {
+        say("  4. CONFIG SET masterauth on the nodes above (the value crosses the wire; SLOWLOG/MONITOR redact it), read it back, CONFIG REWRITE, check the replication link");
+    } else {
+        say("  4. no dependent settings (no node's masteruser is this user)");
+    }
+    match j.grace_secs {
+        Some(0) => {
+            say("  5. then at once: remove the passwords listed above (old) on every node, persist")
+        }
+        Some(s) => say(&format!(
+            "  5. after {s}s: remove the old passwords on every node, persist"
+        )),
+        None => say("  5. later, with --finish: remove the old passwords on every node, persist"),
+    }
+}
+
+fn step_add(ctx: &Ctx, j: &Journal) -> Result<()> {
+    for (i, n) in j.nodes.iter().enumerate() {
+        let mut c = ctx.conn(&n.endpoint())?;
+        let now = user_hashes(&mut c, &j.user)?;
+        if now.contains(&j.new_hash) {
+            say(&format!("  {}: new password already present", n.name()));
+        } else {
+            let op = format!("#{}", j.new_hash);
+            let v = c.cmd(&["ACL", "SETUSER", &j.user, &op])?;
+            expect_ok(v, "ACL SETUSER", &n.name())?;
+            if !user_hashes(&mut c, &j.user)?.contains(&j.new_hash) {
+                bail!(
+                    "{}: the new password hash is not listed after ACL SETUSER",
+                    n.name()
+                );
+            }
+            say(&format!("  {}: new password added", n.name()));
+        }
+        crash_point(&format!("add:{}", i + 1));
+    }
+    Ok(())
+}
+
+fn step_verify(ctx: &Ctx, j: &Journal) -> Result<()> {
+    let pw = ctx.new_pw()?;
+    if hash_password(pw.expose()) != j.new_hash {
+        bail!("the new password given does not match the journal's hash");
+    }
+    let creds = Credentials {
+        user: Some(j.user.clone()),
+        password: Some(pw.clone()),
+    };
+    for n in &j.nodes {
+        open(&n.endpoint(), &creds, &ctx.opts)
+            .with_context(|| format!("{}: AUTH with the new password failed", n.name()))?;
+        say(&format!("  {}: AUTH {} <new> accepted", n.name(), j.user));
+    }
+    Ok(())
+}
+
+fn persist(c: &mut Connection, n: &NodeState) -> Result<()> {
+    let (cmd, what): (&[&str], &str) = if n.persist == "acl-save" {
+        (&["ACL", "SAVE"], "ACL SAVE")
+    } else {
+        (&["CONFIG", "REWRITE"], "CONFIG REWRITE")
+    };
+    let v = c.cmd(cmd)?;
+    expect_ok(v, what, &n.name()).with_context(|| {
+        "cannot persist: the change would be lost at the next restart; stopping before the old password is removed"
+    })?;
+    say(&format!("  {}: persisted ({what})", n.name()));
+    Ok(())
+}
+
+fn step_persist(ctx: &Ctx, j: &Journal) -> Result<()> {
+    for n in &j.nodes {
+        let mut c = ctx.conn(&n.endpoint())?;
+        persist(&mut c, n)?;
+    }
+    Ok(())
+}
+
+fn link_up(c: &mut Connection) -> Result<bool> {
+    let repl = info_map(c, "replication")?;
+    Ok(field(&repl, "role") != Some("slave") || field(&repl, "master_link_status") == Some("up"))
+}
+
+fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
+    if !j.nodes.iter().any(|n| n.masterauth) {
+        return Ok(());
+    }
+    let pw = ctx.new_pw()?.clone();
+    for i in 0..j.nodes.len() {
+        let n = j.nodes[i].clone();
+        if !n.masterauth {
+            continue;
+        }
+        let mut c = ctx.conn(&n.endpoint())?;
+        let current = config_get(&mut c, "masterauth")?;
+        if hash_password(current.as_bytes()) != j.new_hash {
+            let v = c.cmd_bytes(&[b"CONFIG", b"SET", b"masterauth", pw.expose()])?;
+            expect_ok(v, "CONFIG SET masterauth", &n.name())?;
+            let back = config_get(&mut c, "masterauth")?;
+            if hash_password(back.as_bytes()) != j.new_hash {
+                bail!("{}: masterauth did not take the new value", n.name());
+            }
+        }
+        j.nodes[i].masterauth_updated = true;
+        ctx.save(j)?;
+        let v = c.cmd(&["CONFIG", "REWRITE"])?;
+        expect_ok(v, "CONFIG REWRITE", &n.name())
+            .context("cannot persist masterauth; stopping before the old password is removed")?;
+        // The new value is used at the next reconnect; AUTH with it was
+        // verified on every node, and the current link must stay up.
+        let mut up = false;
+        for _ in 0..50 {
+            if link_up(&mut c)? {
+                up = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if !up {
+            bail!("{}: master_link_status is not up", n.name());
+        }
+        say(&format!(
+            "  {}: masterauth updated, read back, persisted (CONFIG REWRITE); link up",
+            n.name()
+        ));
+    }
+    Ok(())
+}
+
+fn step_remove(ctx: &Ctx, j: &Journal) -> Result<()> {
+    for n in &j.nodes {
+        let mut c = ctx.conn(&n.endpoint())?;
+        let now = user_hashes(&mut c, &j.user)?;
+        if !now.contains(&j.new_hash) {
+            bail!(
+                "{}: the new password is not present; refusing to remove the old one",
+                n.name()
+            );
+        }
+        let ops: Vec<String> = n
+            .old_hashes
+            .iter()
+            .filter(|h| now.contains(h))
+            .map(|h| format!("!{h}"))
+            .collect();
+        if ops.is_empty() {
+            say(&format!("  {}: old password(s) already removed", n.name()));
+        } else {
+            let mut args = vec!["ACL", "SETUSER", j.user.as_str()];
+            args.extend(ops.iter().map(|s| s.as_str()));
+            expect_ok(c.cmd(&args)?, "ACL SETUSER", &n.name())?;
+            say(&format!(
+                "  {}: {} old password(s) removed",
+                n.name(),
+                ops.len()
+            ));
+        }
+        persist(&mut c, n)?;
+        if n.requirepass {
+            anstream::eprintln!(
+                "rampart: warning: {}: the config file still has `requirepass` with the OLD password in clear (and CONFIG GET requirepass returns it); the `user default` line written by CONFIG REWRITE overrides it at startup. Remove the requirepass line (or set it to the new password) when you next edit the file.",
+                n.name()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn advance(ctx: &Ctx, j: &mut Journal, to: Phase) -> Result<()> {
+    j.phase = to;
+    ctx.save(j)
+}
+
+/// Run the rotation forward from its recorded phase up to `until`.
+fn forward(ctx: &Ctx, j: &mut Journal, until: Phase) -> Result<()> {
+    if j.phase < Phase::Added && until >= Phase::Added {
+        say("Adding the new password:");
+        step_add(ctx, j)?;
+        advance(ctx, j, Phase::Added)?;
+        crash_point("add");
+    }
+    if j.phase < Phase::Verified && until >= Phase::Verified {
+        say("Verifying the new password:");
+        step_verify(ctx, j)?;
+        advance(ctx, j, Phase::Verified)?;
+        crash_point("verify");
+    }
+    if j.phase < Phase::Persisted && until >= Phase::Persisted {
+        say("Persisting:");
+        step_persist(ctx, j)?;
+        advance(ctx, j, Phase::Persisted)?;
+        crash_point("persist");
+    }
+    if j.phase < Phase::Ready && until >= Phase::Ready {
+        if j.nodes.iter().any(|n| n.masterauth) {
+            say("Updating dependent settings:");
+        }
+        step_dependents(ctx, j)?;
+        advance(ctx, j, Phase::Ready)?;
+        crash_point("dependents");
+    }
+    if j.phase < Phase::Removed && until >= Phase::Removed {
+        say("Removing the old password(s):");
+        step_remove(ctx, j)?;
+        advance(ctx, j, Phase::Done)?;
+        crash_point("remove");
+    }
+    Ok(())
+}
+
+fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Result<()> {
+    if j.nodes.iter().any(|n| n.masterauth_updated) {
+        let old = old.context(
+            "masterauth was changed to the new password: give the old one with --old-password-file to roll back",
+        )?;
+        let h = hash_password(old.expose());
+        if !j.nodes.iter().any(|n| n.old_hashes.contains(&h)) {
+            bail!("the --old-password-file password is not one of the user's old passwords");
+        }
+        say("Restoring masterauth:");
+        for i in 0..j.nodes.len() {
+            let n = j.nodes[i].clone();
+            if !n.masterauth_updated {
+                continue;
+            }
+            let mut c = ctx.conn(&n.endpoint())?;
+            // The old password must work on every node before replicas use it.
+            let v = c.cmd_bytes(&[b"CONFIG", b"SET", b"masterauth", old.expose()])?;
+            expect_ok(v, "CONFIG SET masterauth", &n.name())?;
+            expect_ok(c.cmd(&["CONFIG", "REWRITE"])?, "CONFIG REWRITE", &n.name())?;
+            j.nodes[i].masterauth_updated = false;
+            ctx.save(j)?;
+            say(&format!("  {}: masterauth restored", n.name()));
+        }
+    }
+    say("Restoring the old password(s) and removing the new one:");
+    for n in &j.nodes {
+        let mut c = ctx.conn(&n.endpoint())?;
+        let now = user_hashes(&mut c, &j.user)?;
+        let mut ops: Vec<String> = n
+            .old_hashes
+            .iter()
+            .filter(|h| !now.contains(h))
+            .map(|h| format!("#{h}"))
+            .collect();
+        if now.contains(&j.new_hash) && !n.old_hashes.is_empty() {
+            ops.push(format!("!{}", j.new_hash));
+        }
+        if !ops.is_empty() {
+            let mut args = vec!["ACL", "SETUSER", j.user.as_str()];
+            args.extend(ops.iter().map(|s| s.as_str()));
+            expect_ok(c.cmd(&args)?, "ACL SETUSER", &n.name())?;
+        }
+        persist(&mut c, n)?;
+    }
+    advance(ctx, j, Phase::RolledBack)
+}
+
+pub fn run(args: RotateArgs) -> Result<ExitCode> {
+    let spec = match (&args.target, &args.conn.host, args.conn.port) {
+        (Some(t), _, _) => t.clone(),
+        (None, None, None) => bail!("give a TARGET (host:port) or -h/-p"),
+        (None, h, p) => format!(
+            "{}:{}",
+            h.clone().unwrap_or_else(|| "127.0.0.1".into()),
+            p.unwrap_or(6379)
+        ),
+    };
+    let t = rampart_live::target::parse(&spec, 6379)?;
+    let login = Credentials {
+        user: t
+            .credentials
+            .user
+            .clone()
+            .or_else(|| args.conn.user.clone()),
+        password: login_password(&args.conn, t.credentials.password.clone())?,
+    };
+    let mut seed = t.endpoint;
+    seed.tls |= args.conn.tls;
+    let timeout = Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0));
+    let opts = ConnectOptions {
+        connect_timeout: timeout,
+        io_timeout: timeout,
+        tls: rampart_live::TlsSettings {
+            cacert: args.conn.cacert.clone(),
+            cacert_dir: args.conn.cacert_dir.clone(),
+            cert: args.conn.cert.clone(),
+            key: args.conn.key.clone(),
+            sni: args.conn.sni.clone(),
+            insecure: args.conn.insecure,
+        },
+        ..ConnectOptions::default()
+    };
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal(&args.rotate_user, &seed));
+    let existing = load_journal(&journal_path)?;
+    let new_password = match &args.new_password_file {
+        Some(f) => Some(read_secret_file(f)?),
+        None => None,
+    };
+    let mut ctx = Ctx {
+        opts,
+        login,
+        user: args.rotate_user.clone(),
+        journal_path: journal_path.clone(),
+        new_password,
+    };
+
+    let continuing = args.finish || args.resume || args.rollback;
+    if continuing {
+        let mut j = existing
+            .with_context(|| format!("no rotation journal at {}", journal_path.display()))?;
+        if j.user != ctx.user {
+            bail!("the journal is for user {:?}, not {:?}", j.user, ctx.user);
+        }
+        if let Some(p) = &ctx.new_password {
+            if hash_password(p.expose()) != j.new_hash {
+                bail!("the new password given does not match the journal's hash");
+            }
+        }
+        if matches!(j.phase, Phase::Done | Phase::RolledBack) {
+            say(&format!(
+                "The rotation in {} is already {:?}: nothing to do.",
+                journal_path.display(),
+                j.phase
+            ));
+            return Ok(ExitCode::SUCCESS);
+        }
+        if args.dry_run {
+            show_plan(&j, &journal_path);
+            say(&format!("Recorded phase: {:?}", j.phase));
+            return Ok(ExitCode::SUCCESS);
+        }
+        if args.rollback {
+            let old = match &args.old_password_file {
+                Some(f) => Some(read_secret_file(f)?),
+                None => None,
+            };
+            rollback(&ctx, &mut j, old)?;
+            say("Rolled back: every node accepts the old password(s) only.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        if let Some(g) = args.grace {
+            j.grace_secs = Some(g.as_secs());
+        }
+        let finish_now = args.finish || j.grace_secs.is_some();
+        forward(&ctx, &mut j, Phase::Ready)?;
+        if finish_now {
+            wait_grace(&j, args.finish);
+            forward(&ctx, &mut j, Phase::Done)?;
+            say("Done: every node accepts the new password only.");
+        } else {
+            say(&format!(
+                "Ready: both passwords work. Remove the old one with --finish (journal {}).",
+                journal_path.display()
+            ));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    if let Some(j) = &existing {
+        if !matches!(j.phase, Phase::Done | Phase::RolledBack) && !args.dry_run {
+            bail!(
+                "a rotation of {:?} is in progress (phase {:?}, journal {}): use --resume, --finish or --rollback",
+                j.user,
+                j.phase,
+                journal_path.display()
+            );
+        }
+    }
+    let new_password = match (&ctx.new_password, args.generate) {
+        (Some(p), _) => p.clone(),
+        (None, true) => generate()?,
+        (None, false) => bail!("give --new-password-file FILE (or -) or --generate"),
+    };
+    let new_hash = hash_password(new_password.expose());
+    let mut j = plan(&ctx, seed, &new_hash, args.grace)?;
+    show_plan(&j, &journal_path);
+    if args.dry_run {
+        say("Dry run: nothing changed.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(out) = &args.password_out {
+        write_private(out, new_password.expose())
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        say(&format!(
+            "The new password is in {} (mode 600).",
+            out.display()
+        ));
+    } else if args.generate && !j.nodes.iter().any(|n| n.masterauth) {
+        anstream::eprintln!("rampart: warning: the generated password is not saved anywhere (--password-out FILE); only rampart's own steps will know it");
+    }
+    ctx.new_password = Some(new_password);
+    ctx.save(&j)?;
+    forward(&ctx, &mut j, Phase::Ready)?;
+    if j.grace_secs.is_some() {
+        wait_grace(&j, false);
+        forward(&ctx, &mut j, Phase::Done)?;
+        say("Done: every node accepts the new password only.");
+    } else {
+        say(&format!(
+            "Ready: both passwords work on every node. Move the clients to the new password, then run again with --finish (journal {}).",
+            journal_path.display()
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn wait_grace(j: &Journal, finish: bool) {
+    let secs = if finish { 0 } else { j.grace_secs.unwrap_or(0) };
+    if secs > 0 {
+        say(&format!(
+            "Grace period: waiting {secs}s before removing the old password(s)."
+        ));
+        std::thread::sleep(Duration::from_secs(secs));
+    }
+}

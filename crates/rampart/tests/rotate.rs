@@ -1,0 +1,602 @@
+//! `rampart rotate` on real servers: standalone (config file and aclfile),
+//! a primary with replicas (the replication user and masterauth), client
+//! loops counting refusals, crashes after every step then `--resume`, and
+//! `--rollback`.
+#![allow(clippy::unwrap_used)]
+
+use redis_acl::hash_password;
+use redis_fixture::{
+    ClusterBuilder, Conn, Credentials, Node, ReplAuth, ReplicaSet, ReplicaSetBuilder,
+    ServerBuilder, ADMIN_PASSWORD, ADMIN_USER, REPL_PASSWORD, REPL_USER, REQUIREPASS,
+};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const APP_OLD: &str = "app-old-password-3e1d";
+
+fn rampart_rotate(state: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    rotate_as(Some(ADMIN_USER), ADMIN_PASSWORD, state, args, env)
+}
+
+fn rotate_as(
+    user: Option<&str>,
+    password: &str,
+    state: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rampart"));
+    c.arg("rotate").args(args);
+    if let Some(u) = user {
+        c.args(["--login-user", u]);
+    }
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("XDG_STATE_HOME", state)
+        .env("REDISCLI_AUTH", password);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[track_caller]
+fn ok(o: Output) -> String {
+    let t = text(&o);
+    assert!(o.status.success(), "rotate failed ({:?}):\n{t}", o.status);
+    t
+}
+
+fn hashes(n: &Node, user: &str) -> Vec<String> {
+    let r = n.cmd(&["ACL", "GETUSER", user]);
+    let pair = r.array().chunks(2).find(|p| p[0].text() == "passwords");
+    let mut v: Vec<String> = pair.unwrap()[1].array().iter().map(|h| h.text()).collect();
+    v.sort();
+    v
+}
+
+fn auth_ok(port: u16, user: &str, pw: &str) -> bool {
+    let mut c = Conn::connect(port).unwrap();
+    !c.cmd(&["AUTH", user, pw]).unwrap().is_error()
+}
+
+/// No secret in any output or in the journal; the journal is mode 0600.
+#[track_caller]
+fn assert_secret_free(outputs: &str, state: &Path, secrets: &[&str]) {
+    let dir = state.join("rampart");
+    let mut files = String::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", p.display());
+        files.push_str(&std::fs::read_to_string(&p).unwrap());
+    }
+    assert!(!files.is_empty());
+    for s in secrets {
+        assert!(!outputs.contains(s), "a password in the output:\n{outputs}");
+        assert!(!files.contains(s), "a password in the journal:\n{files}");
+    }
+}
+
+fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, format!("{content}\n")).unwrap();
+    p
+}
+
+fn standalone_config() -> String {
+    format!(
+        "user default off\nuser {ADMIN_USER} on >{ADMIN_PASSWORD} ~* &* +@all\nuser app on >{APP_OLD} ~app:* +@read"
+    )
+}
+
+#[test]
+fn standalone_config_rewrite_and_aclfile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let admin = Credentials::user(ADMIN_USER, ADMIN_PASSWORD);
+    let a = ServerBuilder::new()
+        .config(&standalone_config())
+        .auth(admin.clone())
+        .start()
+        .unwrap();
+    let b = ServerBuilder::new()
+        .file(
+            "users.acl",
+            &format!(
+                "user default off\nuser {ADMIN_USER} on >{ADMIN_PASSWORD} ~* &* +@all\nuser app on >{APP_OLD} ~app:* +@read\n"
+            ),
+        )
+        .config("aclfile users.acl")
+        .auth(admin)
+        .start()
+        .unwrap();
+    let new = "app-new-password-77c2a9";
+    let newfile = write(tmp.path(), "new", new);
+    let mut all = String::new();
+    for (node, persist) in [(&a, "CONFIG REWRITE"), (&b, "ACL SAVE")] {
+        let state = tmp.path().join(format!("state-{}", node.client_port()));
+        let target = node.addr();
+        let nf = newfile.to_str().unwrap();
+        // A dry run changes nothing.
+        let t = ok(rampart_rotate(
+            &state,
+            &[
+                &target,
+                "--user",
+                "app",
+                "--new-password-file",
+                nf,
+                "--dry-run",
+            ],
+            &[],
+        ));
+        assert!(t.contains(persist), "{t}");
+        assert_eq!(hashes(node, "app"), vec![hash_password(APP_OLD.as_bytes())]);
+        all += &t;
+        // The first half: both passwords work, on the wire and on disk.
+        let t = ok(rampart_rotate(
+            &state,
+            &[&target, "--user", "app", "--new-password-file", nf],
+            &[],
+        ));
+        all += &t;
+        let port = node.client_port();
+        assert!(
+            auth_ok(port, "app", APP_OLD) && auth_ok(port, "app", new),
+            "{t}"
+        );
+        let on_disk = if persist == "ACL SAVE" {
+            std::fs::read_to_string(node.path().join("users.acl")).unwrap()
+        } else {
+            std::fs::read_to_string(&node.config_path).unwrap()
+        };
+        assert!(
+            on_disk.contains(&hash_password(new.as_bytes())),
+            "{on_disk}"
+        );
+        // A second start is refused while one is in progress.
+        let o = rampart_rotate(&state, &[&target, "--user", "app", "--generate"], &[]);
+        assert!(!o.status.success() && text(&o).contains("in progress"));
+        // The second half.
+        all += &ok(rampart_rotate(
+            &state,
+            &[&target, "--user", "app", "--finish"],
+            &[],
+        ));
+        assert!(!auth_ok(port, "app", APP_OLD) && auth_ok(port, "app", new));
+        assert_eq!(hashes(node, "app"), vec![hash_password(new.as_bytes())]);
+        // Twice is harmless.
+        all += &ok(rampart_rotate(
+            &state,
+            &[&target, "--user", "app", "--finish"],
+            &[],
+        ));
+        assert_secret_free(&all, &state, &[APP_OLD, new, ADMIN_PASSWORD]);
+    }
+}
+
+/// Client loops: one thread per node, fresh connection + AUTH in a loop
+/// with the password clients are meant to use at that moment.
+struct Loops {
+    stop: Arc<AtomicBool>,
+    /// A refusal is an AUTH loop round where none of these is accepted.
+    pw: Arc<Mutex<Vec<String>>>,
+    tries: Arc<AtomicUsize>,
+    refused: Arc<AtomicUsize>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Loops {
+    fn start(ports: &[u16], user: &str, pw: &[&str]) -> Loops {
+        let l = Loops {
+            stop: Arc::new(AtomicBool::new(false)),
+            pw: Arc::new(Mutex::new(pw.iter().map(|p| p.to_string()).collect())),
+            tries: Arc::default(),
+            refused: Arc::default(),
+            threads: Vec::new(),
+        };
+        let mut threads = Vec::new();
+        for &port in ports {
+            let (stop, pwm, tries, refused) = (
+                l.stop.clone(),
+                l.pw.clone(),
+                l.tries.clone(),
+                l.refused.clone(),
+            );
+            let user = user.to_string();
+            threads.push(std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let pw = pwm.lock().unwrap().clone();
+                    if !pw.iter().any(|p| auth_ok(port, &user, p)) {
+                        refused.fetch_add(1, Ordering::SeqCst);
+                    }
+                    tries.fetch_add(1, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            }));
+        }
+        Loops { threads, ..l }
+    }
+    fn switch(&self, pw: &str) {
+        *self.pw.lock().unwrap() = vec![pw.to_string()];
+    }
+    fn stop(self) -> (usize, usize) {
+        self.stop.store(true, Ordering::SeqCst);
+        for t in self.threads {
+            t.join().unwrap();
+        }
+        (
+            self.tries.load(Ordering::SeqCst),
+            self.refused.load(Ordering::SeqCst),
+        )
+    }
+}
+
+fn ports(set: &ReplicaSet) -> Vec<u16> {
+    set.nodes().map(|n| n.client_port()).collect()
+}
+
+/// Every node holds exactly `pw` for `user`, and every replica's masterauth
+/// is `pw` and its link comes back after a forced reconnect.
+#[track_caller]
+fn assert_only(set: &ReplicaSet, user: &str, pw: &str) {
+    for n in set.nodes() {
+        assert_eq!(
+            hashes(n, user),
+            vec![hash_password(pw.as_bytes())],
+            "{}",
+            n.addr()
+        );
+        assert_eq!(n.config_get("masterauth").as_deref(), Some(pw));
+        let conf = std::fs::read_to_string(&n.config_path).unwrap();
+        assert!(
+            conf.contains(&hash_password(pw.as_bytes())),
+            "not persisted"
+        );
+    }
+}
+
+fn relink(set: &ReplicaSet) {
+    for r in &set.replicas {
+        r.cmd(&["CLIENT", "KILL", "TYPE", "master"]);
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    set.wait_linked(Duration::from_secs(10)).unwrap();
+}
+
+#[test]
+fn replication_user_with_client_loops() {
+    let set = ReplicaSetBuilder::new()
+        .auth(ReplAuth::AclUser)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let out = tmp.path().join("new-password");
+    let seed = set.replicas[1].addr(); // discovery goes up to the primary and down again
+    let loops = Loops::start(&ports(&set), REPL_USER, &[REPL_PASSWORD]);
+    std::thread::sleep(Duration::from_millis(100));
+    let mut all = ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            REPL_USER,
+            "--generate",
+            "--password-out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    assert!(all.contains("3 node(s)"), "{all}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let new = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(new.len(), 64);
+    // Clients move to the new password; the old one still works meanwhile.
+    loops.switch(&new);
+    std::thread::sleep(Duration::from_millis(100));
+    all += &ok(rampart_rotate(
+        &state,
+        &[&seed, "--user", REPL_USER, "--finish"],
+        &[],
+    ));
+    std::thread::sleep(Duration::from_millis(100));
+    let (tries, refused) = loops.stop();
+    assert!(tries > 50, "{tries}");
+    assert_eq!(refused, 0, "{refused} refusals in {tries} AUTHs");
+    assert_only(&set, REPL_USER, &new);
+    relink(&set);
+    assert!(all.contains("masterauth updated"), "{all}");
+    assert_secret_free(&all, &state, &[REPL_PASSWORD, &new, ADMIN_PASSWORD]);
+}
+
+#[test]
+fn crash_after_each_step_then_resume_or_rollback() {
+    let set = ReplicaSetBuilder::new()
+        .auth(ReplAuth::AclUser)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.primary.addr();
+    let mut old = REPL_PASSWORD.to_string();
+    let mut all = String::new();
+    let mut secrets = vec![REPL_PASSWORD.to_string()];
+    for (i, point) in ["add:1", "add", "verify", "persist", "dependents", "remove"]
+        .iter()
+        .enumerate()
+    {
+        let new = format!("repl-rotated-{i}-5a0c81d2");
+        secrets.push(new.clone());
+        let nf = write(tmp.path(), &format!("new{i}"), &new);
+        let nf = nf.to_str().unwrap();
+        // Clients hold either password: never a moment where neither works.
+        let loops = Loops::start(&ports(&set), REPL_USER, &[&old, &new]);
+        let o = rampart_rotate(
+            &state,
+            &[
+                &seed,
+                "--user",
+                REPL_USER,
+                "--new-password-file",
+                nf,
+                "--grace",
+                "0",
+            ],
+            &[("RAMPART_ROTATE_CRASH_AFTER", point)],
+        );
+        all += &text(&o);
+        assert_eq!(o.status.code(), Some(3), "{point}: {}", text(&o));
+        let (_, refused) = loops.stop();
+        assert_eq!(refused, 0, "{point}: neither password accepted");
+        // Resume finishes it; the new password is needed until dependents
+        // are done.
+        let o = rampart_rotate(&state, &[&seed, "--user", REPL_USER, "--resume"], &[]);
+        if ["add:1", "add", "persist"].contains(point) {
+            assert!(
+                !o.status.success(),
+                "{point}: resumed without the new password"
+            );
+        }
+        all += &text(&o);
+        all += &ok(rampart_rotate(
+            &state,
+            &[
+                &seed,
+                "--user",
+                REPL_USER,
+                "--resume",
+                "--new-password-file",
+                nf,
+            ],
+            &[],
+        ));
+        assert_only(&set, REPL_USER, &new);
+        old = new;
+    }
+    relink(&set);
+
+    // Rollback after verify: the old password alone again.
+    let new = "repl-rolled-back-e4b7";
+    let nf = write(tmp.path(), "rb", new);
+    let nf = nf.to_str().unwrap();
+    let o = rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            REPL_USER,
+            "--new-password-file",
+            nf,
+            "--grace",
+            "0",
+        ],
+        &[("RAMPART_ROTATE_CRASH_AFTER", "verify")],
+    );
+    all += &text(&o);
+    assert_eq!(o.status.code(), Some(3));
+    all += &ok(rampart_rotate(
+        &state,
+        &[&seed, "--user", REPL_USER, "--rollback"],
+        &[],
+    ));
+    assert_only(&set, REPL_USER, &old);
+
+    // Rollback after masterauth changed needs the old password.
+    let o = rampart_rotate(
+        &state,
+        &[&seed, "--user", REPL_USER, "--new-password-file", nf],
+        &[("RAMPART_ROTATE_CRASH_AFTER", "dependents")],
+    );
+    all += &text(&o);
+    assert_eq!(o.status.code(), Some(3));
+    let o = rampart_rotate(&state, &[&seed, "--user", REPL_USER, "--rollback"], &[]);
+    assert!(!o.status.success() && text(&o).contains("--old-password-file"));
+    let of = write(tmp.path(), "old", &old);
+    all += &ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            REPL_USER,
+            "--rollback",
+            "--old-password-file",
+            of.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    assert_only(&set, REPL_USER, &old);
+    relink(&set);
+    secrets.push(new.to_string());
+    let s: Vec<&str> = secrets.iter().map(|s| s.as_str()).collect();
+    assert_secret_free(&all, &state, &s);
+}
+
+#[test]
+fn default_user_and_requirepass_on_replicas() {
+    // requirepass + masterauth, logged in as `default` with the password
+    // being rotated.
+    let set = ReplicaSetBuilder::new()
+        .auth(ReplAuth::Password)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.primary.addr();
+    let new = "default-new-password-41f0";
+    let nf = write(tmp.path(), "new", new);
+    let loops = Loops::start(&ports(&set), "default", &[REQUIREPASS]);
+    std::thread::sleep(Duration::from_millis(100));
+    let args = [
+        seed.as_str(),
+        "--user",
+        "default",
+        "--new-password-file",
+        nf.to_str().unwrap(),
+    ];
+    let mut all = ok(rotate_as(None, REQUIREPASS, &state, &args, &[]));
+    assert!(all.contains("requirepass is set"), "{all}");
+    loops.switch(new);
+    std::thread::sleep(Duration::from_millis(100));
+    all += &ok(rotate_as(
+        None,
+        REQUIREPASS,
+        &state,
+        &[&seed, "--user", "default", "--finish"],
+        &[],
+    ));
+    let (tries, refused) = loops.stop();
+    assert!(tries > 50);
+    assert_eq!(refused, 0, "{refused} refusals in {tries} AUTHs");
+    assert!(all.contains("OLD password in clear"), "{all}");
+    for n in set.nodes() {
+        let mut c = Conn::connect(n.client_port()).unwrap();
+        assert!(c.cmd(&["AUTH", REQUIREPASS]).unwrap().is_error());
+        assert!(!c.cmd(&["AUTH", new]).unwrap().is_error());
+        let r = c.cmd(&["ACL", "GETUSER", "default"]).unwrap();
+        let pw = r
+            .array()
+            .chunks(2)
+            .find(|p| p[0].text() == "passwords")
+            .unwrap()[1]
+            .array()
+            .len();
+        assert_eq!(pw, 1);
+        let r = c.cmd(&["CONFIG", "GET", "masterauth"]).unwrap();
+        assert_eq!(r.array()[1].text(), new);
+        // CONFIG REWRITE wrote a `user default` line: it wins at startup.
+        let conf = std::fs::read_to_string(&n.config_path).unwrap();
+        assert!(
+            conf.contains(&format!(
+                "user default on #{}",
+                hash_password(new.as_bytes())
+            )),
+            "{conf}"
+        );
+    }
+    for r in &set.replicas {
+        let mut c = Conn::connect(r.client_port()).unwrap();
+        c.cmd(&["AUTH", new]).unwrap();
+        c.cmd(&["CLIENT", "KILL", "TYPE", "master"]).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    for r in &set.replicas {
+        let mut ok = false;
+        for _ in 0..100 {
+            let mut c = Conn::connect(r.client_port()).unwrap();
+            c.cmd(&["AUTH", new]).unwrap();
+            let info = c.cmd(&["INFO", "replication"]).unwrap().text();
+            if info.contains("master_link_status:up") {
+                ok = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(ok, "replica did not relink with the new masterauth");
+    }
+    assert_secret_free(&all, &state, &[REQUIREPASS, new]);
+}
+
+#[test]
+fn cluster_every_node_from_one_seed() {
+    let cluster = ClusterBuilder::new()
+        .shape(3, 1)
+        .auth(ReplAuth::AclUser)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = cluster.nodes[0].addr();
+    let ports: Vec<u16> = cluster.nodes.iter().map(|n| n.client_port()).collect();
+    // The replication user (masterauth on all six nodes) ...
+    let new = "cluster-repl-new-9c31";
+    let nf = write(tmp.path(), "new", new);
+    let loops = Loops::start(&ports, REPL_USER, &[REPL_PASSWORD, new]);
+    let mut all = ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            REPL_USER,
+            "--new-password-file",
+            nf.to_str().unwrap(),
+            "--grace",
+            "0",
+        ],
+        &[],
+    ));
+    assert!(all.contains("6 node(s)"), "{all}");
+    let (_, refused) = loops.stop();
+    assert_eq!(refused, 0);
+    // ... and the admin user rampart logs in as.
+    let new_admin = "cluster-admin-new-0b77";
+    let af = write(tmp.path(), "admin", new_admin);
+    all += &ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            ADMIN_USER,
+            "--new-password-file",
+            af.to_str().unwrap(),
+            "--grace",
+            "0",
+        ],
+        &[],
+    ));
+    for n in &cluster.nodes {
+        let mut c = Conn::connect(n.client_port()).unwrap();
+        assert!(c
+            .cmd(&["AUTH", ADMIN_USER, ADMIN_PASSWORD])
+            .unwrap()
+            .is_error());
+        assert!(!c.cmd(&["AUTH", ADMIN_USER, new_admin]).unwrap().is_error());
+        assert!(c
+            .cmd(&["AUTH", REPL_USER, REPL_PASSWORD])
+            .unwrap()
+            .is_error());
+        assert!(!c.cmd(&["AUTH", REPL_USER, new]).unwrap().is_error());
+        c.cmd(&["AUTH", ADMIN_USER, new_admin]).unwrap();
+        let r = c.cmd(&["CONFIG", "GET", "masterauth"]).unwrap();
+        assert_eq!(r.array()[1].text(), new);
+    }
+    assert_secret_free(
+        &all,
+        &state,
+        &[REPL_PASSWORD, new, ADMIN_PASSWORD, new_admin],
+    );
+}
