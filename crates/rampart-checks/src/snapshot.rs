@@ -344,6 +344,9 @@ pub struct LiveFacts {
     /// Plaintext connection attempts on ports that should be TLS-only:
     /// (port, what happened).
     pub plaintext_probes: Vec<(u16, UnauthProbe)>,
+    /// The server's own command table (COMMAND + ACL CAT: its version and
+    /// modules), when the audit user may read it.
+    pub command_table: Option<std::sync::Arc<redis_acl::CommandTable>>,
     /// SHA-256 of the replica's `masterauth` (what Redis stores for a
     /// password), to check it against the master's users. Never shown.
     pub masterauth_sha256: Option<String>,
@@ -356,6 +359,13 @@ pub struct LiveFacts {
 }
 
 impl LiveFacts {
+    /// The command table to judge this server's users with.
+    pub fn table(&self) -> &redis_acl::CommandTable {
+        match self.command_table.as_deref() {
+            Some(t) => t,
+            None => redis_acl::CommandTable::redis_7_0(),
+        }
+    }
     /// An INFO field.
     pub fn info(&self, name: &str) -> Option<&str> {
         self.info.get(name).map(String::as_str)

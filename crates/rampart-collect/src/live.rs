@@ -33,6 +33,8 @@ pub const COMMANDS_SENT: &[&str] = &[
     "client|id",
     "cluster|nodes",
     "ping",
+    "command",
+    "acl|cat",
     "sentinel|masters",
     "sentinel|replicas",
     "sentinel|sentinels",
@@ -156,8 +158,150 @@ fn parse_client_list(text: &str) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
+/// A reply as JSON, for key specs: RESP3 maps and RESP2 flat pair arrays
+/// become objects (`flags` stays a list).
+fn spec_json(v: &Value, pairs_mode: bool) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Map(m) => J::Object(
+            m.iter()
+                .filter_map(|(k, v)| {
+                    let k = k.as_text()?;
+                    let inner = if k == "flags" {
+                        spec_json(v, false)
+                    } else {
+                        spec_json(v, true)
+                    };
+                    Some((k, inner))
+                })
+                .collect(),
+        ),
+        Value::Array(a) | Value::Set(a)
+            if pairs_mode
+                && a.len() % 2 == 0
+                && a.iter()
+                    .step_by(2)
+                    .all(|k| matches!(k, Value::Simple(_) | Value::Bulk(_)))
+                && !a.is_empty() =>
+        {
+            J::Object(
+                a.chunks(2)
+                    .filter_map(|kv| {
+                        let k = kv[0].as_text()?;
+                        let inner = if k == "flags" {
+                            spec_json(&kv[1], false)
+                        } else {
+                            spec_json(&kv[1], true)
+                        };
+                        Some((k, inner))
+                    })
+                    .collect(),
+            )
+        }
+        Value::Array(a) | Value::Set(a) => {
+            J::Array(a.iter().map(|x| spec_json(x, false)).collect())
+        }
+        Value::Int(i) => J::from(*i),
+        Value::Nil => J::Null,
+        other => J::from(other.as_text().unwrap_or_default()),
+    }
+}
+
+/// One COMMAND entry as the command table's data.
+fn command_data(v: &Value) -> Option<redis_acl::CommandData> {
+    let a = v.as_list()?;
+    let int = |i: usize| match a.get(i) {
+        Some(Value::Int(n)) => Some(*n),
+        _ => None,
+    };
+    let strings = |i: usize| -> Vec<String> {
+        a.get(i)
+            .and_then(|x| x.as_list())
+            .map(|l| l.iter().filter_map(Value::as_text).collect())
+            .unwrap_or_default()
+    };
+    let mut subcommands: Vec<redis_acl::CommandData> = a
+        .get(9)
+        .and_then(|x| x.as_list())
+        .map(|l| l.iter().filter_map(command_data).collect())
+        .unwrap_or_default();
+    subcommands.sort_by(|x, y| x.name.cmp(&y.name));
+    Some(redis_acl::CommandData {
+        name: a.first()?.as_text()?.to_ascii_lowercase(),
+        arity: int(1)?,
+        flags: strings(2),
+        categories: strings(6)
+            .into_iter()
+            .map(|c| c.trim_start_matches('@').to_string())
+            .collect(),
+        first_key: int(3)?,
+        last_key: int(4)?,
+        step: int(5)?,
+        key_specs: a
+            .get(8)
+            .and_then(|x| x.as_list())
+            .map(|l| l.iter().map(|x| spec_json(x, true)).collect())
+            .unwrap_or_default(),
+        subcommands,
+    })
+}
+
+/// The server's own command table, from COMMAND and ACL CAT.
+fn server_table(
+    info: &BTreeMap<String, String>,
+    commands: &Value,
+    categories: &Value,
+) -> Option<redis_acl::CommandTable> {
+    let mut cmds: Vec<redis_acl::CommandData> = commands
+        .as_list()?
+        .iter()
+        .filter_map(command_data)
+        .collect();
+    if cmds.is_empty() {
+        return None;
+    }
+    cmds.sort_by(|x, y| x.name.cmp(&y.name));
+    let (server, version) = match info.get("valkey_version") {
+        Some(v) => ("valkey", v.clone()),
+        None => (
+            "redis",
+            info.get("redis_version").cloned().unwrap_or_default(),
+        ),
+    };
+    Some(redis_acl::CommandTable::from_data(
+        redis_acl::CommandTableData {
+            server: server.into(),
+            version,
+            categories: categories
+                .as_list()?
+                .iter()
+                .filter_map(Value::as_text)
+                .collect(),
+            commands: cmds,
+        },
+    ))
+}
+
+/// Users from ACL LIST lines (`user <name> <rules...>`), judged with the
+/// server's own command table when there is one.
+pub fn users_from_acl_list_with(
+    endpoint: &str,
+    lines: &[String],
+    table: &redis_acl::CommandTable,
+) -> AclFacts {
+    users_from_acl_list_impl(endpoint, lines, table)
+}
+
 /// Users from ACL LIST lines (`user <name> <rules...>`).
 pub fn users_from_acl_list(endpoint: &str, lines: &[String]) -> AclFacts {
+    users_from_acl_list_impl(endpoint, lines, redis_acl::CommandTable::redis_7_0())
+}
+
+fn users_from_acl_list_impl(
+    endpoint: &str,
+    lines: &[String],
+    table: &redis_acl::CommandTable,
+) -> AclFacts {
     let mut users = Vec::new();
     let mut problems = Vec::new();
     for line in lines {
@@ -168,7 +312,7 @@ pub fn users_from_acl_list(endpoint: &str, lines: &[String]) -> AclFacts {
         let Some(name) = tokens.next() else { continue };
         let rules: Vec<&str> = tokens.collect();
         let mut user = User::new(name);
-        if let Err(e) = user.apply_tokens(&rules) {
+        if let Err(e) = user.apply_tokens_with(table, &rules) {
             let span = redis_conf::Span {
                 file: std::path::Path::new(&format!("ACL LIST on {endpoint}")).into(),
                 line: 0,
@@ -393,6 +537,12 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             .map(|l| l.iter().filter_map(Value::as_text).collect::<Vec<_>>())
             .ok_or_else(|| "ACL LIST gave an unexpected reply".to_string())
     });
+    // The server's own command table (its version and modules) for the
+    // ACL checks; without the right to read it, the built-in table is used.
+    let command_table = match (run(&["COMMAND"]), run(&["ACL", "CAT"])) {
+        (Ok(cmds), Ok(cats)) => server_table(&info, &cmds, &cats).map(std::sync::Arc::new),
+        _ => None,
+    };
     let my_id = run(&["CLIENT", "ID"]).ok().and_then(|v| v.as_text());
     let clients = run(&["CLIENT", "LIST"]).map(|v| {
         let mut all = parse_client_list(&v.as_text().unwrap_or_default());
@@ -449,7 +599,10 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     let config_file = info.get("config_file").filter(|f| !f.is_empty()).cloned();
     let info_for_pkg = info.clone();
     let acl = match &acl_list {
-        Ok(lines) => Avail::Present(users_from_acl_list(&endpoint, lines)),
+        Ok(lines) => Avail::Present(match &command_table {
+            Some(t) => users_from_acl_list_with(&endpoint, lines, t),
+            None => users_from_acl_list(&endpoint, lines),
+        }),
         Err(e) => Avail::Absent(format!(
             "ACL LIST not available ({e}); users come from the files"
         )),
@@ -467,6 +620,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             plaintext_probes,
             peers,
             masterauth_sha256,
+            command_table,
             package_version: local_package_version(ep, &info_for_pkg),
         }),
         acl,

@@ -126,6 +126,8 @@ fn least_privilege_auditor_sees_the_same_and_changes_nothing() {
         "info",
         "config|get",
         "acl|list",
+        "acl|cat",
+        "command",
         "client|list",
         "client|id",
         "cluster|nodes",

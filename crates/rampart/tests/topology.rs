@@ -141,11 +141,36 @@ fn valkey_is_judged_by_its_own_version() {
         return;
     };
     let v = ServerBuilder::new().valkey().start().unwrap();
+    // A user with a Valkey-only command: judged with Valkey's own command
+    // table (COMMAND), not Redis 7.0's, where it would be unknown.
+    assert!(!v
+        .cmd(&[
+            "ACL",
+            "SETUSER",
+            "app",
+            "on",
+            ">app-password-1234567",
+            "~*",
+            "+commandlog"
+        ])
+        .is_error());
     let r = json(&audit_as(
         &format!("127.0.0.1:{}", v.client_port()),
         None,
         "",
     ));
+    assert!(
+        r["problems"].as_array().unwrap().is_empty(),
+        "{}",
+        r["problems"]
+    );
+    let f8 = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "ACL008")
+        .unwrap();
+    assert!(f8["evidence"].to_string().contains("user app"), "{f8}");
     let f = r["findings"]
         .as_array()
         .unwrap()

@@ -14,8 +14,9 @@ check! {
     /// `-@dangerous +@all` is caught, and `+@all -@dangerous` passes), not by
     /// matching text. Dangerous commands granted explicitly (`+client|kill`,
     /// or `+config` for its subcommands) are listed but accepted; ones that
-    /// come from a category or `+@all` fail. A files-only audit uses the
-    /// command table of Redis 7.0.15 (rampart's built-in table).
+    /// come from a category or `+@all` fail. A live audit uses the server's
+    /// own command table (COMMAND: its version, its modules); a files-only
+    /// audit, or a user that may not run COMMAND, uses Redis 7.0.15's.
     ///
     /// **Why.** @dangerous holds FLUSHALL, CONFIG, DEBUG, MODULE, SHUTDOWN,
     /// REPLICAOF, MIGRATE, KEYS and others that destroy data, expose
@@ -68,7 +69,7 @@ fn sample(v: &[String]) -> String {
 
 fn run(s: &Snapshot) -> Outcome {
     let a = tri!(acl(s));
-    let table = CommandTable::redis_7_0();
+    let table = super::command_table(s);
     let mut bad = Vec::new();
     let mut ok = Vec::new();
     for u in a.users.iter().filter(|u| u.user.enabled) {

@@ -4,7 +4,6 @@ use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 use redis_acl::review::review_user;
-use redis_acl::CommandTable;
 
 check! {
     /// Users hold least privilege.
@@ -30,7 +29,7 @@ check! {
 
 fn run(s: &Snapshot) -> Outcome {
     let a = tri!(acl(s));
-    let table = CommandTable::redis_7_0();
+    let table = super::command_table(s);
     let mut broad = Vec::new();
     let mut fine = Vec::new();
     let expected = "only the keys, channels and commands its role needs";

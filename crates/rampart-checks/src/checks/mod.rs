@@ -336,3 +336,12 @@ pub(crate) fn live_outcome(s: &Snapshot, needed_for: &str) -> Outcome {
         )),
     }
 }
+
+/// The command table for the users of this snapshot: the live server's own
+/// when it could be read, else rampart's built-in Redis 7.0.15 table.
+pub(crate) fn command_table(s: &Snapshot) -> &redis_acl::CommandTable {
+    match (&s.acl_live, s.live.get()) {
+        (Avail::Present(_), Some(l)) => l.table(),
+        _ => redis_acl::CommandTable::redis_7_0(),
+    }
+}
