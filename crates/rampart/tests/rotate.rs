@@ -7,7 +7,8 @@
 use redis_acl::hash_password;
 use redis_fixture::{
     ClusterBuilder, Conn, Credentials, Node, ReplAuth, ReplicaSet, ReplicaSetBuilder,
-    ServerBuilder, ADMIN_PASSWORD, ADMIN_USER, REPL_PASSWORD, REPL_USER, REQUIREPASS,
+    SentinelSetBuilder, ServerBuilder, ADMIN_PASSWORD, ADMIN_USER, MASTER_NAME, REPL_PASSWORD,
+    REPL_USER, REQUIREPASS, SENTINEL_PASSWORD, SENTINEL_USER,
 };
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -599,4 +600,89 @@ fn cluster_every_node_from_one_seed() {
         &state,
         &[REPL_PASSWORD, new, ADMIN_PASSWORD, new_admin],
     );
+}
+
+/// The user a Sentinel logs in to the master as, and the age of that
+/// connection, from the master's CLIENT LIST.
+fn sentinel_login(sentinel: &Node, master: &Node) -> Option<(String, u64)> {
+    let id = sentinel.cmd(&["SENTINEL", "MYID"]).text();
+    let want = format!("name=sentinel-{}-cmd", &id[..8]);
+    let list = master.cmd(&["CLIENT", "LIST"]).text();
+    let line = list.lines().find(|l| l.split(' ').any(|f| f == want))?;
+    let get = |k: &str| {
+        line.split(' ')
+            .find_map(|f| f.strip_prefix(k))
+            .unwrap()
+            .to_string()
+    };
+    Some((get("user="), get("age=").parse().unwrap()))
+}
+
+#[test]
+fn sentinel_auth_pass_from_a_sentinel_seed() {
+    let set = SentinelSetBuilder::new()
+        .data(ReplicaSetBuilder::new().auth(ReplAuth::AclUser))
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.sentinels[0].addr();
+    let data: Vec<u16> = set.data.nodes().map(|n| n.client_port()).collect();
+    let new = "sentinel-user-new-6d2e";
+    let nf = write(tmp.path(), "new", new);
+    let loops = Loops::start(&data, SENTINEL_USER, &[SENTINEL_PASSWORD]);
+    let mut all = ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            SENTINEL_USER,
+            "--new-password-file",
+            nf.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    assert!(all.contains("3 node(s)"), "{all}");
+    assert_eq!(all.matches("auth-pass updated").count(), 3, "{all}");
+    loops.switch(new);
+    all += &ok(rampart_rotate(
+        &state,
+        &[&seed, "--user", SENTINEL_USER, "--finish"],
+        &[],
+    ));
+    let (tries, refused) = loops.stop();
+    assert!(tries > 50);
+    assert_eq!(refused, 0, "{refused} refusals in {tries} AUTHs");
+    for n in set.data.nodes() {
+        assert_eq!(
+            hashes(n, SENTINEL_USER),
+            vec![hash_password(new.as_bytes())]
+        );
+    }
+    // Force the Sentinels to log in again: they do, with the new password.
+    set.data
+        .primary
+        .cmd(&["CLIENT", "KILL", "USER", SENTINEL_USER]);
+    for s in &set.sentinels {
+        let mut fresh = false;
+        for _ in 0..50 {
+            std::thread::sleep(Duration::from_millis(100));
+            if let Some((u, age)) = sentinel_login(s, &set.data.primary) {
+                if u == SENTINEL_USER && age <= 5 {
+                    fresh = true;
+                    break;
+                }
+            }
+        }
+        assert!(fresh, "a Sentinel did not log in again");
+        let m = s.cmd(&["SENTINEL", "MASTER", MASTER_NAME]);
+        let flags = m
+            .array()
+            .chunks(2)
+            .find(|p| p[0].text() == "flags")
+            .unwrap()[1]
+            .text();
+        assert_eq!(flags, "master");
+    }
+    assert_secret_free(&all, &state, &[SENTINEL_PASSWORD, new, ADMIN_PASSWORD]);
 }

@@ -9,7 +9,10 @@
 //! 4. **dependents**: `CONFIG SET masterauth new` on every node whose
 //!    `masteruser` is the user (masterauth is SENSITIVE, redacted from
 //!    SLOWLOG/MONITOR, but its value does cross the wire), read back,
-//!    `CONFIG REWRITE`, and the replication link checked `up`;
+//!    `CONFIG REWRITE`, and the replication link checked `up`; and, when
+//!    TARGET is a Sentinel, `SENTINEL SET <master> auth-pass new` on every
+//!    Sentinel that logs in to the master as the user (seen in the master's
+//!    CLIENT LIST), checked by waiting for its fresh login;
 //! 5. **remove** (`--finish`, or after `--grace`): `ACL SETUSER u !<hash>`
 //!    for each hash the node held when the rotation started, then persist.
 //!
@@ -39,7 +42,8 @@ use std::time::Duration;
     .help("ACL user to log in as (default: the user in TARGET, else `default`)")))]
 pub struct RotateArgs {
     /// A node of the deployment: `redis://[user@]host:port`, `host:port`.
-    /// Replicas and cluster nodes are found from it.
+    /// Replicas and cluster nodes are found from it. A Sentinel as TARGET
+    /// brings its masters' groups and every Sentinel (auth-pass) in.
     #[arg(value_name = "TARGET")]
     pub target: Option<String>,
 
@@ -172,6 +176,32 @@ struct Journal {
     phase: Phase,
     grace_secs: Option<u64>,
     nodes: Vec<NodeState>,
+    /// Sentinels monitoring the group (when TARGET is a Sentinel).
+    #[serde(default)]
+    sentinels: Vec<SentinelState>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SentinelState {
+    host: String,
+    port: u16,
+    tls: bool,
+    master: String,
+    /// The Sentinel's connections to the master are logged in as the user
+    /// (its `auth-user`), so its `auth-pass` must follow.
+    dependent: bool,
+    #[serde(default)]
+    updated: bool,
+}
+
+impl SentinelState {
+    fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            host: self.host.clone(),
+            port: self.port,
+            tls: self.tls,
+        }
+    }
 }
 
 struct Ctx {
@@ -232,6 +262,16 @@ impl Ctx {
                 }
                 Err(e)
             }
+        }
+    }
+
+    /// A connection to a Sentinel: the login credentials, or none when the
+    /// Sentinel has no such user (a Sentinel without ACLs).
+    fn sentinel_conn(&self, ep: &Endpoint) -> Result<Connection> {
+        match open(ep, &self.login, &self.opts) {
+            Ok(c) => Ok(c),
+            Err(_) => open(ep, &Credentials::default(), &self.opts)
+                .with_context(|| format!("cannot connect to the Sentinel {ep}")),
         }
     }
 
@@ -389,7 +429,7 @@ fn discover(ctx: &Ctx, seed: Endpoint) -> Result<Vec<(Endpoint, String)>> {
             .with_context(|| format!("cannot log in to {ep}"))?;
         let server = info_map(&mut c, "server")?;
         if field(&server, "redis_mode") == Some("sentinel") {
-            bail!("{ep} is a Sentinel: give a data node as TARGET (Sentinel credentials are not rotated yet)");
+            bail!("{ep} is a Sentinel: only TARGET may be a Sentinel");
         }
         let repl = info_map(&mut c, "replication")?;
         let role = field(&repl, "role").unwrap_or("?").to_string();
@@ -482,9 +522,143 @@ fn load_journal(path: &Path) -> Result<Option<Journal>> {
 }
 
 /// Plan a new rotation: read every node's state.
+fn pairs_text(v: &Value) -> Vec<(String, String)> {
+    v.as_pairs()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_text()?)))
+        .collect()
+}
+
+/// When the seed is a Sentinel: its masters (the data seeds) and every
+/// Sentinel of each master.
+fn sentinel_seed(
+    ctx: &Ctx,
+    seed: &Endpoint,
+) -> Result<Option<(Vec<Endpoint>, Vec<SentinelState>)>> {
+    let mut c = ctx.sentinel_conn(seed)?;
+    let server = info_map(&mut c, "server")?;
+    if field(&server, "redis_mode") != Some("sentinel") {
+        return Ok(None);
+    }
+    let name = seed.to_string();
+    let masters = expect_ok(c.cmd(&["SENTINEL", "MASTERS"])?, "SENTINEL MASTERS", &name)?;
+    let mut data = Vec::new();
+    let mut sentinels = Vec::new();
+    for m in masters.as_list().unwrap_or(&[]) {
+        let m = pairs_text(m);
+        let (Some(mname), Some(ip), Some(port)) =
+            (field(&m, "name"), field(&m, "ip"), field(&m, "port"))
+        else {
+            continue;
+        };
+        data.push(Endpoint {
+            host: ip.to_string(),
+            port: port.parse().context("SENTINEL MASTERS port")?,
+            tls: seed.tls,
+        });
+        sentinels.push(SentinelState {
+            host: seed.host.clone(),
+            port: seed.port,
+            tls: seed.tls,
+            master: mname.to_string(),
+            dependent: false,
+            updated: false,
+        });
+        let others = expect_ok(
+            c.cmd(&["SENTINEL", "SENTINELS", mname])?,
+            "SENTINEL SENTINELS",
+            &name,
+        )?;
+        for o in others.as_list().unwrap_or(&[]) {
+            let o = pairs_text(o);
+            if let (Some(ip), Some(Ok(port))) =
+                (field(&o, "ip"), field(&o, "port").map(|p| p.parse()))
+            {
+                sentinels.push(SentinelState {
+                    host: ip.to_string(),
+                    port,
+                    tls: seed.tls,
+                    master: mname.to_string(),
+                    dependent: false,
+                    updated: false,
+                });
+            }
+        }
+    }
+    if data.is_empty() {
+        bail!("the Sentinel {name} monitors no master");
+    }
+    Ok(Some((data, sentinels)))
+}
+
+/// The user a Sentinel's command connection to `master` is logged in as,
+/// from the master's CLIENT LIST (`name=sentinel-<runid[..8]>-cmd`).
+fn sentinel_user_on(
+    ctx: &Ctx,
+    s: &SentinelState,
+    master: &mut Connection,
+) -> Result<Option<(String, u64)>> {
+    let mut c = ctx.sentinel_conn(&s.endpoint())?;
+    // Sentinel names its links sentinel-<first 8 of its id>-cmd.
+    let name = format!("{}:{}", s.host, s.port);
+    let id = expect_ok(c.cmd(&["SENTINEL", "MYID"])?, "SENTINEL MYID", &name)?
+        .as_text()
+        .unwrap_or_default();
+    let want = format!("name=sentinel-{}-cmd", id.get(..8).unwrap_or(&id));
+    let list = expect_ok(
+        master.cmd(&["CLIENT", "LIST"])?,
+        "CLIENT LIST",
+        master.endpoint(),
+    )?;
+    for line in list.as_text().unwrap_or_default().lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        if fields.contains(&want.as_str()) {
+            let user = fields
+                .iter()
+                .find_map(|f| f.strip_prefix("user="))
+                .unwrap_or("");
+            let age = fields
+                .iter()
+                .find_map(|f| f.strip_prefix("age="))
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(u64::MAX);
+            return Ok(Some((user.to_string(), age)));
+        }
+    }
+    Ok(None)
+}
+
 fn plan(ctx: &Ctx, seed: Endpoint, new_hash: &str, grace: Option<Duration>) -> Result<Journal> {
     let mut nodes = Vec::new();
-    for (ep, role) in discover(ctx, seed)? {
+    let (seeds, mut sentinels) = match sentinel_seed(ctx, &seed)? {
+        Some((d, s)) => (d, s),
+        None => (vec![seed], Vec::new()),
+    };
+    let mut found = Vec::new();
+    for s in seeds {
+        for n in discover(ctx, s)? {
+            if !found.iter().any(|(e, _): &(Endpoint, String)| e == &n.0) {
+                found.push(n);
+            }
+        }
+    }
+    for s in sentinels.iter_mut() {
+        let Some(m) = found.iter().find(|(_, r)| r == "master") else {
+            continue;
+        };
+        let mut mc = ctx.conn(&m.0)?;
+        match sentinel_user_on(ctx, s, &mut mc)? {
+            Some((u, _)) => s.dependent = u == ctx.user,
+            None => bail!(
+                "{}:{}: no connection of this Sentinel on the master {}; is it monitoring it?",
+                s.host,
+                s.port,
+                m.0
+            ),
+        }
+    }
+    for (ep, role) in found {
         let mut c = ctx.conn(&ep)?;
         let hashes = user_hashes(&mut c, &ctx.user)?;
         let aclfile = config_get(&mut c, "aclfile")?;
@@ -522,6 +696,7 @@ fn plan(ctx: &Ctx, seed: Endpoint, new_hash: &str, grace: Option<Duration>) -> R
         phase: Phase::Planned,
         grace_secs: grace.map(|d| d.as_secs()),
         nodes,
+        sentinels,
     })
 }
 
@@ -552,6 +727,19 @@ fn show_plan(j: &Journal, journal: &Path) {
     }
     if j.nodes.iter().any(|n| n.requirepass) {
         say("  (requirepass is set: it is never changed with CONFIG SET, which would drop every other password of `default`; the ACL commands change the default user, and CONFIG REWRITE writes a `user default` line that overrides requirepass at startup)");
+    }
+    for s in &j.sentinels {
+        say(&format!(
+            "  Sentinel {}:{} (master {}): {}",
+            s.host,
+            s.port,
+            s.master,
+            if s.dependent {
+                "auth-user is this user: SENTINEL SET auth-pass"
+            } else {
+                "uses another user: unchanged"
+            }
+        ));
     }
     say("  1. add the new password as a hash (ACL SETUSER #<sha256>) on every node");
     say("  2. verify AUTH with the new password on every node (fresh connections)");
@@ -639,7 +827,68 @@ fn link_up(c: &mut Connection) -> Result<bool> {
     Ok(field(&repl, "role") != Some("slave") || field(&repl, "master_link_status") == Some("up"))
 }
 
+fn step_sentinels(ctx: &Ctx, j: &mut Journal) -> Result<()> {
+    let Some(master) = j
+        .nodes
+        .iter()
+        .find(|n| n.role == "master")
+        .map(|n| n.endpoint())
+    else {
+        return Ok(());
+    };
+    for i in 0..j.sentinels.len() {
+        let s = j.sentinels[i].clone();
+        if !s.dependent {
+            continue;
+        }
+        let pw = ctx.new_pw()?.clone();
+        let name = format!("{}:{}", s.host, s.port);
+        let mut c = ctx.sentinel_conn(&s.endpoint())?;
+        // auth-pass is redacted from SLOWLOG; it crosses the wire.
+        let v = c.cmd_bytes(&[
+            b"SENTINEL",
+            b"SET",
+            s.master.as_bytes(),
+            b"auth-pass",
+            pw.expose(),
+        ])?;
+        expect_ok(v, "SENTINEL SET auth-pass", &name)?;
+        j.sentinels[i].updated = true;
+        ctx.save(j)?;
+        // SENTINEL SET drops its connections: wait for a fresh command
+        // connection logged in as the user, and for the master to answer.
+        let mut mc = ctx.conn(&master)?;
+        let mut ok = false;
+        for _ in 0..60 {
+            std::thread::sleep(Duration::from_millis(100));
+            if let Some((u, age)) = sentinel_user_on(ctx, &s, &mut mc)? {
+                if u == j.user && age <= 5 {
+                    let m = expect_ok(
+                        c.cmd(&["SENTINEL", "MASTER", &s.master])?,
+                        "SENTINEL MASTER",
+                        &name,
+                    )?;
+                    let m = pairs_text(&m);
+                    if field(&m, "flags") == Some("master") {
+                        ok = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if !ok {
+            bail!("{name}: after SENTINEL SET auth-pass, the Sentinel did not log in to the master {master} as {:?}", j.user);
+        }
+        say(&format!(
+            "  Sentinel {name}: auth-pass updated; logged in to the master again as {}",
+            j.user
+        ));
+    }
+    Ok(())
+}
+
 fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
+    step_sentinels(ctx, j)?;
     if !j.nodes.iter().any(|n| n.masterauth) {
         return Ok(());
     }
@@ -750,7 +999,7 @@ fn forward(ctx: &Ctx, j: &mut Journal, until: Phase) -> Result<()> {
         crash_point("persist");
     }
     if j.phase < Phase::Ready && until >= Phase::Ready {
-        if j.nodes.iter().any(|n| n.masterauth) {
+        if j.nodes.iter().any(|n| n.masterauth) || j.sentinels.iter().any(|s| s.dependent) {
             say("Updating dependent settings:");
         }
         step_dependents(ctx, j)?;
@@ -767,13 +1016,38 @@ fn forward(ctx: &Ctx, j: &mut Journal, until: Phase) -> Result<()> {
 }
 
 fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Result<()> {
-    if j.nodes.iter().any(|n| n.masterauth_updated) {
+    if j.nodes.iter().any(|n| n.masterauth_updated) || j.sentinels.iter().any(|s| s.updated) {
         let old = old.context(
-            "masterauth was changed to the new password: give the old one with --old-password-file to roll back",
+            "masterauth or a Sentinel's auth-pass was changed to the new password: give the old one with --old-password-file to roll back",
         )?;
         let h = hash_password(old.expose());
         if !j.nodes.iter().any(|n| n.old_hashes.contains(&h)) {
             bail!("the --old-password-file password is not one of the user's old passwords");
+        }
+        for i in 0..j.sentinels.len() {
+            let s = j.sentinels[i].clone();
+            if !s.updated {
+                continue;
+            }
+            let mut c = ctx.sentinel_conn(&s.endpoint())?;
+            let v = c.cmd_bytes(&[
+                b"SENTINEL",
+                b"SET",
+                s.master.as_bytes(),
+                b"auth-pass",
+                old.expose(),
+            ])?;
+            expect_ok(
+                v,
+                "SENTINEL SET auth-pass",
+                &format!("{}:{}", s.host, s.port),
+            )?;
+            j.sentinels[i].updated = false;
+            ctx.save(j)?;
+            say(&format!(
+                "  Sentinel {}:{}: auth-pass restored",
+                s.host, s.port
+            ));
         }
         say("Restoring masterauth:");
         for i in 0..j.nodes.len() {
