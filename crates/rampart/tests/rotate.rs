@@ -238,10 +238,12 @@ impl Loops {
         for t in self.threads {
             t.join().unwrap();
         }
-        (
+        let (t, r) = (
             self.tries.load(Ordering::SeqCst),
             self.refused.load(Ordering::SeqCst),
-        )
+        );
+        eprintln!("client loops: {t} AUTH rounds, {r} refused");
+        (t, r)
     }
 }
 
@@ -337,9 +339,17 @@ fn crash_after_each_step_then_resume_or_rollback() {
     let mut old = REPL_PASSWORD.to_string();
     let mut all = String::new();
     let mut secrets = vec![REPL_PASSWORD.to_string()];
-    for (i, point) in ["add:1", "add", "verify", "persist", "dependents", "remove"]
-        .iter()
-        .enumerate()
+    for (i, point) in [
+        "add:1",
+        "add",
+        "verify",
+        "persist",
+        "masterauth:2",
+        "dependents",
+        "remove",
+    ]
+    .iter()
+    .enumerate()
     {
         let new = format!("repl-rotated-{i}-5a0c81d2");
         secrets.push(new.clone());
@@ -367,7 +377,7 @@ fn crash_after_each_step_then_resume_or_rollback() {
         // Resume finishes it; the new password is needed until dependents
         // are done.
         let o = rampart_rotate(&state, &[&seed, "--user", REPL_USER, "--resume"], &[]);
-        if ["add:1", "add", "persist"].contains(point) {
+        if ["add:1", "add", "persist", "masterauth:2"].contains(point) {
             assert!(
                 !o.status.success(),
                 "{point}: resumed without the new password"

@@ -20,8 +20,9 @@
 //! `CONFIG SET requirepass` (both drop the old password at once).
 //!
 //! Test hook: `RAMPART_ROTATE_CRASH_AFTER=<step>` (add, verify, persist,
-//! dependents, remove, or `add:N` after the N-th node of add) makes rotate
-//! exit with status 3 right after that step, to test `--resume`.
+//! dependents, remove; `add:N` / `masterauth:N` after the N-th node of
+//! that step) makes rotate exit with status 3 right after that step, to
+//! test `--resume`.
 
 use crate::cli::ConnectionArgs;
 use anyhow::{bail, Context, Result};
@@ -930,6 +931,7 @@ fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
             "  {}: masterauth updated, read back, persisted (CONFIG REWRITE); link up",
             n.name()
         ));
+        crash_point(&format!("masterauth:{}", i + 1));
     }
     Ok(())
 }
