@@ -43,6 +43,10 @@ pub enum Command {
     /// `hash`, `migrate-hashes` (users from --aclfile or --config).
     #[command(subcommand)]
     Acl(crate::cmd::acl::AclCommand),
+    /// Write a hardened redis.conf, an external ACL file and a once-only
+    /// password file from an existing config (and a policy of roles);
+    /// prints the diff and every change with the check it satisfies.
+    Harden(Box<crate::cmd::harden::HardenArgs>),
     /// Rotate an ACL user's password on every node (replicas, cluster):
     /// add the new one, verify, persist, update masterauth, then remove the
     /// old one (`--finish` or `--grace`). Journalled; `--resume`/`--rollback`.

@@ -1,6 +1,7 @@
 pub(crate) mod acl;
 mod audit;
 mod checks;
+pub(crate) mod harden;
 pub(crate) mod rotate;
 pub(crate) mod tls;
 
@@ -15,6 +16,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain { id } => checks::explain(&id),
         Command::Tls(args) => tls::run(args),
         Command::Acl(c) => acl::run(c),
+        Command::Harden(a) => harden::run(*a),
         Command::Rotate(args) => rotate::run(*args),
     }
 }

@@ -1,0 +1,1252 @@
+//! `rampart harden`: from an existing redis.conf (and ACL file), and
+//! optionally a short policy of roles, write a hardened redis.conf, an
+//! external ACL file and a once-only password file.
+//!
+//! The operator's file is the starting point: comments and unrelated lines
+//! are kept byte for byte; a setting hardening needs is changed where it
+//! wins (its last line in the main file) or appended at the end. Every
+//! change is listed with the check ID it satisfies, and the diff of
+//! redis.conf is printed first. Passwords are generated from the OS RNG,
+//! stored hashed in the ACL file and in clear only in `passwords.txt`
+//! (mode 0600, created with O_EXCL: never overwritten). Nothing printed
+//! ever contains a password: the diff shows secret directives as `***`.
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use redis_acl::{hash_password, AclFile, CommandTable, Secret, Selector, User, UserDef};
+use redis_conf::{canonical_name, Config, Directive, LoadOptions};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct HardenArgs {
+    /// The redis.conf to start from (its `include`s are read, not rewritten).
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// The current external ACL file (default: the config's `aclfile`).
+    #[arg(long, value_name = "FILE")]
+    pub aclfile: Option<PathBuf>,
+    /// Users and roles to create (TOML: `[[user]] name, role, keys, channels`;
+    /// roles: admin, app, readonly, replication, sentinel, auditor).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Where to write redis.conf, users.acl and passwords.txt.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Server certificate (PEM): with --tls-key and --tls-ca, turns on TLS
+    /// only (`port 0`, `tls-port`).
+    #[arg(long, value_name = "FILE", requires_all = ["tls_key", "tls_ca"])]
+    pub tls_cert: Option<PathBuf>,
+    /// The server certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires_all = ["tls_cert", "tls_ca"])]
+    pub tls_key: Option<PathBuf>,
+    /// CA certificate (PEM) that client and peer certificates must chain to.
+    #[arg(long, value_name = "FILE", requires_all = ["tls_cert", "tls_key"])]
+    pub tls_ca: Option<PathBuf>,
+    /// Listen on this port (the TLS port with TLS; default: keep `port`,
+    /// or 6380 for `tls-port`).
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Print the diff and the changes; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+// ------------------------------------------------------------------ policy
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Policy {
+    #[serde(default)]
+    user: Vec<PolicyUser>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyUser {
+    name: String,
+    role: Role,
+    #[serde(default)]
+    keys: Vec<String>,
+    #[serde(default)]
+    channels: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Role {
+    Admin,
+    App,
+    Readonly,
+    Replication,
+    Sentinel,
+    Auditor,
+}
+
+impl Role {
+    fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::App => "app",
+            Role::Readonly => "readonly",
+            Role::Replication => "replication",
+            Role::Sentinel => "sentinel",
+            Role::Auditor => "auditor",
+        }
+    }
+}
+
+/// Administrative commands the admin role holds one by one, on top of
+/// every non-dangerous command (ACL004: no `@dangerous` wholesale).
+/// Left out on purpose: FLUSHALL, FLUSHDB, DEBUG, MODULE, KEYS, MIGRATE,
+/// RESTORE, SWAPDB, SORT, SYNC/PSYNC/REPLCONF, PFDEBUG, PFSELFTEST.
+const ADMIN_COMMANDS: &str = "+acl +config +client +info +slowlog +latency +memory +monitor \
+     +role +bgsave +bgrewriteaof +save +lastsave +replicaof +slaveof +failover +cluster +shutdown";
+
+/// Rules after `on #hash` for a role (key and channel patterns given).
+fn role_rules(role: Role, keys: &[String], channels: &[String]) -> String {
+    let keys_rw = |prefix: &str| -> String {
+        keys.iter()
+            .map(|k| format!("{prefix}~{k}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let chans = {
+        let mut s = String::from("resetchannels");
+        for c in channels {
+            s.push_str(&format!(" &{c}"));
+        }
+        s
+    };
+    let pubsub = if channels.is_empty() { "" } else { " +@pubsub" };
+    match role {
+        Role::Admin => format!("~* &* -@all +@all -@dangerous {ADMIN_COMMANDS}"),
+        Role::App => format!(
+            "{} {chans} -@all +@read +@write +@connection +@transaction{pubsub} -@dangerous",
+            keys_rw("")
+        ),
+        Role::Readonly => format!(
+            "{} {chans} -@all +@read +@connection{pubsub} -@dangerous",
+            keys_rw("%R")
+        ),
+        Role::Replication => "resetkeys resetchannels -@all +psync +replconf +ping".into(),
+        // Redis Sentinel docs ("Redis Access Control List authentication").
+        Role::Sentinel => "resetkeys allchannels -@all +multi +slaveof +ping +exec +subscribe \
+             +config|rewrite +role +publish +info +client|setname +client|kill +script|kill"
+            .into(),
+        // README: rampart's least-privilege auditor.
+        Role::Auditor => "resetkeys resetchannels -@all +info +config|get +acl|list +client|list \
+             +client|id +cluster|nodes"
+            .into(),
+    }
+}
+
+fn load_policy(p: &Path) -> Result<Vec<PolicyUser>> {
+    let text = read(p)?;
+    let policy: Policy =
+        toml::from_str(&text).map_err(|e| anyhow!("{}: {}", p.display(), e.message()))?;
+    let mut seen = std::collections::HashSet::new();
+    for u in &policy.user {
+        if u.name.is_empty()
+            || u.name.chars().any(|c| c.is_whitespace() || c.is_control())
+            || u.name == "default"
+        {
+            bail!(
+                "{}: user name {:?} is not allowed (no spaces; `default` is always turned off)",
+                p.display(),
+                clean(&u.name)
+            );
+        }
+        if !seen.insert(u.name.clone()) {
+            bail!("{}: user {} is defined twice", p.display(), clean(&u.name));
+        }
+        for pat in u.keys.iter().chain(&u.channels) {
+            if pat.is_empty() || pat.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                bail!(
+                    "{}: user {}: pattern {:?} must be non-empty without spaces",
+                    p.display(),
+                    clean(&u.name),
+                    clean(pat)
+                );
+            }
+        }
+        if matches!(u.role, Role::App | Role::Readonly) && u.keys.is_empty() {
+            bail!(
+                "{}: user {} (role {}) needs `keys`, e.g. keys = [\"app:*\"]",
+                p.display(),
+                clean(&u.name),
+                u.role.name()
+            );
+        }
+    }
+    Ok(policy.user)
+}
+
+// ------------------------------------------------------------------ helpers
+
+const MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+fn read(p: &Path) -> Result<String> {
+    let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+    if meta.len() > MAX_BYTES {
+        bail!("{}: over the limit of {MAX_BYTES} bytes", p.display());
+    }
+    let b = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+    if b.contains(&0) {
+        bail!("{}: binary file (NUL bytes)", p.display());
+    }
+    Ok(String::from_utf8_lossy(&b).into_owned())
+}
+
+fn clean(s: &str) -> String {
+    rampart_report::sanitize::for_terminal(s)
+}
+
+/// 32 bytes from the OS RNG as 64 lowercase hex characters.
+fn new_password() -> Result<Secret> {
+    use std::io::Read;
+    let mut b = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .context("cannot read /dev/urandom")?;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    b.fill(0);
+    Ok(Secret::new(hex.into_bytes()))
+}
+
+/// A redis.conf argument, quoted when `sdssplitargs` needs it.
+fn quote(a: &str) -> String {
+    let plain = !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\'' && c != '\\');
+    if plain {
+        return a.to_string();
+    }
+    let mut s = String::from("\"");
+    for c in a.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                s.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    s
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    let ca = canonical_name(a).unwrap_or(a);
+    let cb = canonical_name(b).unwrap_or(b);
+    ca.eq_ignore_ascii_case(cb)
+}
+
+fn absolute(p: &Path) -> Result<PathBuf> {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .context("cannot read the current directory")?
+            .join(p)
+    };
+    Ok(std::fs::canonicalize(&abs).unwrap_or(abs))
+}
+
+// ------------------------------------------------------------------ edits
+
+/// One change with the check it satisfies.
+struct Change {
+    id: &'static str,
+    text: String,
+}
+
+/// The main file's lines and what happens to them.
+struct Editor<'a> {
+    main: PathBuf,
+    lines: Vec<&'a str>,
+    eol: &'static str,
+    replaced: BTreeMap<usize, Option<String>>,
+    appended: Vec<String>,
+    config: &'a Config,
+}
+
+impl<'a> Editor<'a> {
+    fn in_main(&self, d: &Directive) -> bool {
+        *d.span.file == *self.main
+    }
+
+    /// The directive that wins for `name` (aliases included).
+    fn winner(&self, name: &str) -> Option<&'a Directive> {
+        self.config
+            .directives
+            .iter()
+            .rev()
+            .find(|d| same_name(&d.name, name))
+    }
+
+    /// Set `name args`: replace the winning line when it is in the main
+    /// file, else append. Returns false when the value is already so.
+    fn set(&mut self, name: &str, args: &[&str]) -> bool {
+        let line = std::iter::once(name.to_string())
+            .chain(args.iter().map(|a| quote(a)))
+            .collect::<Vec<_>>()
+            .join(" ");
+        match self.winner(name) {
+            Some(d) if d.args.iter().map(String::as_str).eq(args.iter().copied()) => false,
+            Some(d) if self.in_main(d) => {
+                self.replaced.insert(d.span.line as usize - 1, Some(line));
+                true
+            }
+            _ => {
+                self.appended.push(line);
+                true
+            }
+        }
+    }
+
+    fn delete(&mut self, d: &Directive) {
+        self.replaced.insert(d.span.line as usize - 1, None);
+    }
+
+    fn new_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            match self.replaced.get(&i) {
+                None => out.push(l.to_string()),
+                Some(None) => {}
+                Some(Some(n)) => {
+                    let eol = if l.ends_with("\r\n") { "\r\n" } else { "\n" };
+                    out.push(format!("{n}{eol}"));
+                }
+            }
+        }
+        if !self.appended.is_empty() {
+            if let Some(last) = out.last_mut() {
+                if !last.ends_with('\n') {
+                    last.push_str(self.eol);
+                }
+            }
+            out.push(self.eol.to_string());
+            out.push(format!(
+                "# Added by rampart harden (see its summary for the check each line satisfies).{}",
+                self.eol
+            ));
+            for a in &self.appended {
+                out.push(format!("{a}{}", self.eol));
+            }
+        }
+        out
+    }
+
+    /// Old/new line ops for the diff: (tag, line) with tag ' ', '-', '+'.
+    fn ops(&self, new_lines: &[String]) -> Vec<(char, String)> {
+        let mut ops = Vec::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            match self.replaced.get(&i) {
+                None => ops.push((' ', l.to_string())),
+                Some(None) => ops.push(('-', l.to_string())),
+                Some(Some(n)) => {
+                    ops.push(('-', l.to_string()));
+                    ops.push(('+', n.clone()));
+                }
+            }
+        }
+        let kept = ops.iter().filter(|(t, _)| *t != '-').count();
+        for l in &new_lines[kept..] {
+            ops.push(('+', l.clone()));
+        }
+        ops
+    }
+}
+
+/// A line as it may be shown: secret directives become `name ***`
+/// (`user NAME ***`), control characters are escaped.
+fn display_line(l: &str) -> String {
+    let t = l.trim_end_matches(['\n', '\r']);
+    if let Some(words) = redis_acl::sdssplitargs(t) {
+        if let Some(first) = words.first() {
+            let name = first.to_ascii_lowercase();
+            if redis_conf::SENSITIVE_DIRECTIVES.contains(&name.as_str()) {
+                return match (name.as_str(), words.get(1)) {
+                    ("user", Some(u)) => format!("user {} ***", clean(u)),
+                    _ => format!("{} ***", clean(first)),
+                };
+            }
+        }
+    } else {
+        // Unbalanced quotes: Redis rejects the line; show only its name.
+        let name = t.split_whitespace().next().unwrap_or("");
+        if redis_conf::SENSITIVE_DIRECTIVES.contains(&name.to_ascii_lowercase().as_str()) {
+            return format!("{} ***", clean(name));
+        }
+    }
+    clean(t)
+}
+
+/// A unified diff with 3 lines of context.
+fn unified(ops: &[(char, String)], from: &str, to: &str) -> String {
+    const CTX: usize = 3;
+    let changed: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].0 != ' ').collect();
+    if changed.is_empty() {
+        return String::new();
+    }
+    let mut s = format!("--- {from}\n+++ {to}\n");
+    // Group changes whose contexts touch.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for &i in &changed {
+        let lo = i.saturating_sub(CTX);
+        let hi = (i + CTX + 1).min(ops.len());
+        match groups.last_mut() {
+            Some(g) if lo <= g.1 => g.1 = hi,
+            _ => groups.push((lo, hi)),
+        }
+    }
+    // Line numbers at each op index.
+    let (mut o, mut n) = (1usize, 1usize);
+    let mut pos = Vec::with_capacity(ops.len());
+    for (t, _) in ops {
+        pos.push((o, n));
+        match t {
+            ' ' => {
+                o += 1;
+                n += 1;
+            }
+            '-' => o += 1,
+            _ => n += 1,
+        }
+    }
+    for (lo, hi) in groups {
+        let slice = &ops[lo..hi];
+        let oc = slice.iter().filter(|(t, _)| *t != '+').count();
+        let nc = slice.iter().filter(|(t, _)| *t != '-').count();
+        let (os, ns) = pos[lo];
+        let os = if oc == 0 { os - 1 } else { os };
+        let ns = if nc == 0 { ns - 1 } else { ns };
+        s.push_str(&format!("@@ -{os},{oc} +{ns},{nc} @@\n"));
+        for (t, l) in slice {
+            s.push_str(&format!("{t}{}\n", display_line(l)));
+        }
+    }
+    s
+}
+
+// ------------------------------------------------------------------ users
+
+/// A user of the output ACL file.
+struct OutUser {
+    name: String,
+    line: String,
+    /// A password generated on this run (to passwords.txt).
+    new_password: Option<Secret>,
+    role: String,
+}
+
+fn dangerous_wholesale(sel: &Selector, table: &CommandTable) -> bool {
+    let bits = sel.command_bits(table);
+    table
+        .category_members("dangerous")
+        .into_iter()
+        .any(|c| bits.allows(c))
+}
+
+/// An existing user, hardened: passwords hashed (weak ones replaced),
+/// `nopass` replaced, `-@dangerous` appended. Changes are reported.
+fn harden_existing(u: &User, changes: &mut Vec<Change>) -> Result<OutUser> {
+    let table = CommandTable::redis_7_0();
+    let name = clean(&u.name);
+    let mut hashes = Vec::new();
+    let mut new_password = None;
+    for p in &u.passwords {
+        let weak = match &p.plaintext {
+            Some(pt) => {
+                let w = rampart_checks::passwords::weakness_plain(pt.expose());
+                if w.is_none() {
+                    changes.push(Change {
+                        id: "ACL006",
+                        text: format!("user {name}: plaintext password stored as #<sha256>"),
+                    });
+                }
+                w
+            }
+            None => rampart_checks::passwords::weakness_hash(&p.hash),
+        };
+        match weak {
+            Some(why) => changes.push(Change {
+                id: "ACL002",
+                text: format!("user {name}: weak password dropped ({why})"),
+            }),
+            None => hashes.push(p.hash.clone()),
+        }
+    }
+    if u.nopass {
+        changes.push(Change {
+            id: "ACL001",
+            text: format!("user {name}: nopass removed"),
+        });
+    }
+    if u.enabled && hashes.is_empty() && (u.nopass || !u.passwords.is_empty()) {
+        let pw = new_password_for(&mut hashes)?;
+        new_password = Some(pw);
+        changes.push(Change {
+            id: "ACL002",
+            text: format!(
+                "user {name}: new generated password (in passwords.txt); its clients must use it"
+            ),
+        });
+    }
+    let mut line = format!("user {}", u.name);
+    for f in u.flags() {
+        if f != "nopass" {
+            line.push(' ');
+            line.push_str(f);
+        }
+    }
+    for h in &hashes {
+        line.push_str(&format!(" #{h}"));
+    }
+    let mut sels: Vec<String> = Vec::new();
+    let mut dropped = false;
+    for (i, sel) in std::iter::once(&u.root).chain(&u.selectors).enumerate() {
+        let mut d = sel.describe();
+        if dangerous_wholesale(sel, table) {
+            d.push_str(" -@dangerous");
+            dropped = true;
+        }
+        if d.split(' ').any(str::is_empty) || d.contains(['\t', '\r', '\n']) {
+            bail!("user {name}: a key or channel pattern holds whitespace, which an ACL file cannot represent; change it first");
+        }
+        sels.push(if i == 0 { d } else { format!("({d})") });
+    }
+    if dropped {
+        changes.push(Change {
+            id: "ACL004",
+            text: format!("user {name}: -@dangerous appended (its other rules kept)"),
+        });
+    }
+    line.push(' ');
+    line.push_str(&sels.join(" "));
+    Ok(OutUser {
+        name: u.name.clone(),
+        line,
+        new_password,
+        role: "kept from the input".into(),
+    })
+}
+
+fn new_password_for(hashes: &mut Vec<String>) -> Result<Secret> {
+    let pw = new_password()?;
+    hashes.push(hash_password(pw.expose()));
+    Ok(pw)
+}
+
+fn role_user(name: &str, role: Role, keys: &[String], channels: &[String]) -> Result<OutUser> {
+    let pw = new_password()?;
+    let line = format!(
+        "user {name} on #{} {}",
+        hash_password(pw.expose()),
+        role_rules(role, keys, channels)
+    );
+    Ok(OutUser {
+        name: name.to_string(),
+        line,
+        new_password: Some(pw),
+        role: role.name().into(),
+    })
+}
+
+/// The users the input defines (ACL file, `user` lines, requirepass).
+struct InputUsers {
+    users: Vec<User>,
+    /// `user` / `requirepass` directives of the main file (to delete).
+    config_lines: Vec<Directive>,
+}
+
+fn input_users(a: &HardenArgs, config: &Config, main: &Path) -> Result<InputUsers> {
+    let mut config_lines = Vec::new();
+    for d in config
+        .directives
+        .iter()
+        .filter(|d| d.name == "user" || d.name == "requirepass")
+    {
+        if *d.span.file != *main && d.name == "user" {
+            bail!(
+                "{}: a `user` line in an included file; rampart writes only the main file and Redis refuses `user` lines next to an aclfile: move it into the main file or an ACL file first",
+                d.span
+            );
+        }
+        if *d.span.file == *main {
+            config_lines.push(d.clone());
+        }
+    }
+    let aclfile = a.aclfile.clone().or_else(|| {
+        config
+            .last("aclfile")
+            .and_then(|d| d.args.first().cloned())
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                let p = PathBuf::from(s);
+                if p.is_absolute() {
+                    p
+                } else {
+                    main.parent().unwrap_or(Path::new(".")).join(p)
+                }
+            })
+    });
+    let mut users = Vec::new();
+    if let (Some(p), Some(d)) = (&aclfile, config.all("user").next()) {
+        bail!(
+            "{}: `user` lines in the config and an ACL file ({}) too: Redis refuses both at once; merge them into one first",
+            d.span,
+            p.display()
+        );
+    }
+    if let Some(p) = aclfile {
+        let parsed = AclFile::parse(&p, &read(&p)?);
+        if let Some(p0) = parsed.problems.first() {
+            bail!(
+                "{}: {} (the ACL file must load as it is; nothing written)",
+                p0.span,
+                clean(&p0.message)
+            );
+        }
+        for d in &parsed.users {
+            users.push(
+                d.to_user()
+                    .map_err(|e| anyhow!("{}: {}", d.span, e.message))?,
+            );
+        }
+    } else {
+        for d in config.all("user") {
+            let def = UserDef::from_config_args(&d.args, d.span.clone())
+                .map_err(|e| anyhow!("{}: {}", d.span, clean(&e.message)))?;
+            let u = def
+                .to_user_from_config()
+                .map_err(|e| anyhow!("{}: {}", d.span, clean(&e.message)))?;
+            users.retain(|x: &User| x.name != u.name);
+            users.push(u);
+        }
+    }
+    Ok(InputUsers {
+        users,
+        config_lines,
+    })
+}
+
+// ------------------------------------------------------------------ network
+
+#[derive(PartialEq, Eq)]
+enum Reach {
+    Loopback,
+    Private,
+    Wildcard,
+    Other,
+}
+
+fn reach(addr: &str) -> Reach {
+    let a = addr.strip_prefix('-').unwrap_or(addr);
+    if a == "*" {
+        return Reach::Wildcard;
+    }
+    match a.parse::<std::net::IpAddr>() {
+        Ok(ip) if ip.is_unspecified() => Reach::Wildcard,
+        Ok(ip) if ip.is_loopback() => Reach::Loopback,
+        Ok(std::net::IpAddr::V4(v4)) if v4.is_private() || v4.is_link_local() => Reach::Private,
+        Ok(std::net::IpAddr::V6(v6))
+            if (v6.segments()[0] & 0xfe00) == 0xfc00 || (v6.segments()[0] & 0xffc0) == 0xfe80 =>
+        {
+            Reach::Private
+        }
+        _ => Reach::Other,
+    }
+}
+
+// ------------------------------------------------------------------ run
+
+pub fn run(a: HardenArgs) -> Result<ExitCode> {
+    let main = absolute(&a.config)?;
+    let text = read(&main)?;
+    let config = Config::load(&main, &LoadOptions::default())
+        .with_context(|| format!("cannot read {}", main.display()))?;
+    if let Some(p) = config
+        .problems
+        .iter()
+        .find(|p| p.kind == redis_conf::ProblemKind::Fatal)
+    {
+        bail!(
+            "{}: {} (Redis would refuse this config; fix it first, nothing written)",
+            p.span,
+            clean(&p.message)
+        );
+    }
+    let policy = match &a.policy {
+        Some(p) => Some(load_policy(p)?),
+        None => None,
+    };
+    let out_dir = absolute(&a.out_dir)?;
+    let out_conf = out_dir.join("redis.conf");
+    let out_acl = out_dir.join("users.acl");
+    let out_pw = out_dir.join("passwords.txt");
+    if out_conf == main {
+        bail!(
+            "--out-dir holds the input config {}: choose another directory (rampart does not rewrite the input in place)",
+            main.display()
+        );
+    }
+
+    let mut changes: Vec<Change> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let crlf = text.contains("\r\n");
+    let mut ed = Editor {
+        main: main.clone(),
+        lines: text.split_inclusive('\n').collect(),
+        eol: if crlf { "\r\n" } else { "\n" },
+        replaced: BTreeMap::new(),
+        appended: Vec::new(),
+        config: &config,
+    };
+
+    // ---- users
+    let input = input_users(&a, &config, &main)?;
+    for d in &input.config_lines {
+        ed.delete(d);
+        changes.push(if d.name == "user" {
+            Change {
+                id: "ACL005",
+                text: format!(
+                    "{}: user {} moved to users.acl",
+                    d.span,
+                    clean(d.args.first().map(String::as_str).unwrap_or(""))
+                ),
+            }
+        } else {
+            Change {
+                id: "ACL007",
+                text: format!(
+                    "{}: requirepass removed: it set the default user's password, and the default user is now off; legacy `AUTH <password>` clients must log in as a named user",
+                    d.span
+                ),
+            }
+        });
+    }
+    let is_replica = ["replicaof", "masterauth", "masteruser"]
+        .iter()
+        .any(|n| ed.winner(n).is_some_and(|d| !d.joined().is_empty()));
+    let cluster = config
+        .effective("cluster-enabled")
+        .is_some_and(|e| e.value == "yes");
+
+    let mut out_users: Vec<OutUser> = vec![OutUser {
+        name: "default".into(),
+        line: "user default off resetpass resetkeys resetchannels -@all".into(),
+        new_password: None,
+        role: "off".into(),
+    }];
+    changes.push(Change {
+        id: "ACL003",
+        text: "user default: off, no password, no keys, no commands".into(),
+    });
+    let wanted: Vec<(String, Role, Vec<String>, Vec<String>)> = match &policy {
+        Some(p) => p
+            .iter()
+            .map(|u| (u.name.clone(), u.role, u.keys.clone(), u.channels.clone()))
+            .collect(),
+        None => {
+            let mut v = vec![("admin".to_string(), Role::Admin, vec![], vec![])];
+            if is_replica {
+                v.push(("replication".into(), Role::Replication, vec![], vec![]));
+            }
+            v
+        }
+    };
+    for u in input.users.iter().filter(|u| u.name != "default") {
+        if wanted.iter().any(|w| w.0 == u.name) {
+            changes.push(Change {
+                id: "ACL008",
+                text: format!(
+                    "user {}: replaced by the role the {} names (new password; the old ones no longer work)",
+                    clean(&u.name),
+                    if policy.is_some() { "policy" } else { "default set" }
+                ),
+            });
+            continue;
+        }
+        out_users.push(harden_existing(u, &mut changes)?);
+    }
+    if input.users.iter().any(|u| u.name == "default") {
+        notes.push("the input's default user is replaced by `user default off`".into());
+    }
+    for (name, role, keys, chans) in &wanted {
+        out_users.push(role_user(name, *role, keys, chans)?);
+        changes.push(Change {
+            id: match role {
+                Role::Replication => "ACL010",
+                Role::Admin => "ACL004",
+                _ => "ACL008",
+            },
+            text: format!(
+                "user {}: role {} (new password in passwords.txt){}",
+                clean(name),
+                role.name(),
+                if *role == Role::Admin {
+                    ": every non-dangerous command plus administrative ones one by one (ACL, CONFIG, CLIENT, INFO, SHUTDOWN, ...); FLUSHALL, FLUSHDB, DEBUG, MODULE, KEYS are left out"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
+    let acl_text: String = out_users.iter().map(|u| format!("{}\n", u.line)).collect();
+    let acl_check = AclFile::parse(&out_acl, &acl_text);
+    if let Some(p) = acl_check.problems.first() {
+        bail!(
+            "internal error: the generated ACL file would not load (line {}: {}); nothing written",
+            p.span.line,
+            clean(&p.message)
+        );
+    }
+
+    // ---- config
+    let aclfile = out_acl.to_string_lossy().into_owned();
+    if ed.set("aclfile", &[&aclfile]) {
+        changes.push(Change {
+            id: "ACL005",
+            text: format!("aclfile {}", clean(&aclfile)),
+        });
+    }
+    if is_replica {
+        let repl = out_users
+            .iter()
+            .find(|u| u.role == "replication")
+            .map(|u| u.name.clone());
+        match repl {
+            Some(r) => {
+                ed.set("masteruser", &[&r]);
+                let pw = out_users
+                    .iter()
+                    .find(|u| u.name == r)
+                    .and_then(|u| u.new_password.as_ref())
+                    .map(|p| String::from_utf8_lossy(p.expose()).into_owned())
+                    .unwrap_or_default();
+                ed.set("masterauth", &[&pw]);
+                changes.push(Change {
+                    id: "ACL010",
+                    text: format!("masteruser {} and masterauth (its generated password): give the master the same `user {}` line of users.acl", clean(&r), clean(&r)),
+                });
+            }
+            None => notes.push(
+                "replication is configured but the policy has no `replication` user: masteruser/masterauth left as they are (ACL010)".into(),
+            ),
+        }
+    }
+
+    // bind
+    let bind: Vec<String> = config
+        .last("bind")
+        .map(|d| d.args.clone())
+        .unwrap_or_else(|| vec!["*".into(), "-::*".into()]);
+    let kept: Vec<String> = bind
+        .iter()
+        .filter(|b| matches!(reach(b), Reach::Loopback | Reach::Private))
+        .cloned()
+        .collect();
+    let has_private = kept.iter().any(|b| reach(b) == Reach::Private);
+    let new_bind: Vec<String> = if kept.len() == bind.len() {
+        bind.clone()
+    } else if has_private {
+        kept.clone()
+    } else {
+        vec!["127.0.0.1".into(), "-::1".into()]
+    };
+    if new_bind != bind {
+        let nb: Vec<&str> = new_bind.iter().map(String::as_str).collect();
+        ed.set("bind", &nb);
+        changes.push(Change {
+            id: "NET001",
+            text: format!(
+                "bind {} (was: {}): wildcard and public addresses dropped; add the private addresses your clients use",
+                clean(&new_bind.join(" ")),
+                clean(&bind.join(" "))
+            ),
+        });
+    }
+    if ed.set("protected-mode", &["yes"]) {
+        changes.push(Change {
+            id: "NET002",
+            text: "protected-mode yes".into(),
+        });
+    }
+
+    // ports and TLS
+    let tls = match (&a.tls_cert, &a.tls_key, &a.tls_ca) {
+        (Some(c), Some(k), Some(ca)) => Some((absolute(c)?, absolute(k)?, absolute(ca)?)),
+        _ => None,
+    };
+    let final_port;
+    if let Some((cert, key, ca)) = &tls {
+        let current_tls = config
+            .effective("tls-port")
+            .map(|e| e.value)
+            .and_then(|v| v.parse::<u16>().ok())
+            .filter(|p| *p != 0);
+        let port = a.port.or(current_tls).unwrap_or(6380);
+        final_port = port;
+        let port_s = port.to_string();
+        let settings: Vec<(&str, Vec<String>, &'static str)> = vec![
+            ("port", vec!["0".into()], "TLS001"),
+            ("tls-port", vec![port_s], "TLS001"),
+            ("tls-cert-file", vec![cert.to_string_lossy().into()], "TLS010"),
+            ("tls-key-file", vec![key.to_string_lossy().into()], "TLS010"),
+            ("tls-ca-cert-file", vec![ca.to_string_lossy().into()], "TLS004"),
+            ("tls-protocols", vec!["TLSv1.2 TLSv1.3".into()], "TLS003"),
+            (
+                "tls-ciphers",
+                vec!["ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305".into()],
+                "TLS002",
+            ),
+            (
+                "tls-ciphersuites",
+                vec!["TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256".into()],
+                "TLS002",
+            ),
+            ("tls-prefer-server-ciphers", vec!["yes".into()], "TLS005"),
+            ("tls-auth-clients", vec!["yes".into()], "TLS004"),
+            ("tls-replication", vec!["yes".into()], "TLS006"),
+        ];
+        for (name, args, id) in settings {
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            if ed.set(name, &refs) {
+                changes.push(Change {
+                    id,
+                    text: format!(
+                        "{name} {}",
+                        clean(&refs.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "))
+                    ),
+                });
+            }
+        }
+        if cluster && ed.set("tls-cluster", &["yes"]) {
+            changes.push(Change {
+                id: "TLS009",
+                text: "tls-cluster yes (cluster-enabled)".into(),
+            });
+        }
+        if let Ok(m) = std::fs::metadata(key) {
+            if m.mode() & 0o377 != 0 {
+                notes.push(format!(
+                    "{} has mode {:o}: TLS007 fails until you `chmod 400` it (TLS008 wants it owned by the server's user)",
+                    clean(&key.display().to_string()),
+                    m.mode() & 0o777
+                ));
+            }
+            if m.gid() == 0 {
+                notes.push(format!(
+                    "{} belongs to group root: OS002 fails until you `chgrp redis` it",
+                    clean(&key.display().to_string()),
+                ));
+            }
+        }
+    } else {
+        let current = config
+            .effective("port")
+            .and_then(|e| e.value.parse::<u16>().ok())
+            .unwrap_or(6379);
+        final_port = a.port.unwrap_or(current);
+        if let Some(p) = a.port {
+            if ed.set("port", &[&p.to_string()]) {
+                changes.push(Change {
+                    id: "NET003",
+                    text: format!("port {p}"),
+                });
+            }
+        }
+        notes.push(
+            "no --tls-cert/--tls-key/--tls-ca: traffic stays in clear; TLS001 will warn".into(),
+        );
+        if ed.winner("replicaof").is_some() {
+            notes.push("this server is a replica and replication stays in clear without certificates: TLS006 will fail (give --tls-cert/--tls-key/--tls-ca)".into());
+        }
+    }
+    if final_port == 6379 {
+        notes.push("the port stays 6379: NET003 will warn (give --port N)".into());
+    }
+
+    // commands and logs
+    for (name, id) in [
+        ("enable-debug-command", "ACL009"),
+        ("enable-module-command", "ACL009"),
+    ] {
+        if ed.set(name, &["no"]) {
+            changes.push(Change {
+                id,
+                text: format!("{name} no"),
+            });
+        }
+    }
+    if config
+        .effective("enable-protected-configs")
+        .is_some_and(|e| e.value == "yes")
+        && ed.set("enable-protected-configs", &["no"])
+    {
+        changes.push(Change {
+            id: "ACL009",
+            text: "enable-protected-configs no".into(),
+        });
+    }
+    let logfile = config
+        .effective("logfile")
+        .map(|e| e.value)
+        .unwrap_or_default();
+    if logfile.is_empty() {
+        ed.set("logfile", &["/var/log/redis/redis-server.log"]);
+        changes.push(Change {
+            id: "LOG001",
+            text: "logfile /var/log/redis/redis-server.log (the directory must exist and be writable by the server's user)".into(),
+        });
+    }
+    if ed.set("syslog-enabled", &["yes"]) {
+        changes.push(Change {
+            id: "LOG003",
+            text: "syslog-enabled yes".into(),
+        });
+    }
+
+    // kept as chosen
+    let save = config
+        .effective("save")
+        .map(|e| e.value)
+        .unwrap_or_default();
+    let aof = config
+        .effective("appendonly")
+        .map(|e| e.value)
+        .unwrap_or_default();
+    notes.push(format!(
+        "persistence kept as chosen (DATA001): RDB {}{}, AOF {}",
+        if save.is_empty() {
+            "off"
+        } else if config.last("save").is_none() {
+            "default schedule: save "
+        } else {
+            "save "
+        },
+        clean(&save),
+        clean(&aof)
+    ));
+    let renames = config.all("rename-command").count();
+    if renames > 0 {
+        notes.push(format!("{renames} rename-command line(s) kept"));
+    }
+    for d in config.all("include").filter(|d| ed.in_main(d)) {
+        notes.push(format!(
+            "{}: include {} read, not rewritten (settings set there and changed here are appended to the main file, which wins)",
+            d.span,
+            clean(&d.joined())
+        ));
+    }
+
+    // ---- output text and its check
+    let new_lines = ed.new_lines();
+    let conf_text: String = new_lines.concat();
+    let check = Config::parse_str(&out_conf, &conf_text, &LoadOptions::default());
+    if let Some(p) = check
+        .problems
+        .iter()
+        .find(|p| p.kind == redis_conf::ProblemKind::Fatal)
+    {
+        bail!(
+            "internal error: the hardened config would not load (line {}: {}); nothing written",
+            p.span.line,
+            clean(&p.message)
+        );
+    }
+
+    let mut report = unified(
+        &ed.ops(&new_lines),
+        &clean(&main.display().to_string()),
+        &clean(&out_conf.display().to_string()),
+    );
+    report.push_str("\nChanges:\n");
+    for c in &changes {
+        report.push_str(&format!("  {}  {}\n", c.id, c.text));
+    }
+    report.push_str("\nUsers (users.acl):\n");
+    for u in &out_users {
+        report.push_str(&format!(
+            "  {:<12} {}{}\n",
+            clean(&u.name),
+            u.role,
+            if u.new_password.is_some() {
+                ", new password"
+            } else {
+                ""
+            }
+        ));
+    }
+    if !notes.is_empty() {
+        report.push_str("\nNotes:\n");
+        for n in &notes {
+            report.push_str(&format!("  {n}\n"));
+        }
+    }
+
+    if a.dry_run {
+        report.push_str("\nDry run: nothing written.\n");
+        super::emit(&report, None)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    // ---- write: passwords first (O_EXCL), then the configs
+    if !out_dir.is_dir() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o750)
+            .create(&out_dir)
+            .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    }
+    let mut pwf = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&out_pw)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow!(
+                    "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
+                    out_pw.display()
+                )
+            } else {
+                anyhow!("cannot create {}: {e}", out_pw.display())
+            }
+        })?;
+    let mut pw_text = String::from(
+        "# rampart harden: passwords generated on this run (user password).\n# Store them in your secret manager, then delete this file.\n",
+    );
+    for u in &out_users {
+        if let Some(p) = &u.new_password {
+            pw_text.push_str(&format!(
+                "{} {}\n",
+                u.name,
+                String::from_utf8_lossy(p.expose())
+            ));
+        }
+    }
+    pwf.write_all(pw_text.as_bytes())
+        .and_then(|_| pwf.sync_all())
+        .with_context(|| format!("cannot write {}", out_pw.display()))?;
+    drop(pwf);
+    let _ = std::fs::set_permissions(&out_pw, std::fs::Permissions::from_mode(0o600));
+    for (path, body) in [(&out_acl, &acl_text), (&out_conf, &conf_text)] {
+        write_0640(path, body)?;
+    }
+    let group = server_group(&[&out_conf, &out_acl]);
+    report.push_str(&format!(
+        "\nWrote {} and {} (mode 0640{}), {} (mode 0600, for you: not for the server).\n",
+        clean(&out_conf.display().to_string()),
+        clean(&out_acl.display().to_string()),
+        group.map(|g| format!(", group {g}")).unwrap_or_default(),
+        clean(&out_pw.display().to_string()),
+    ));
+    super::emit(&report, None)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_0640(path: &Path, body: &str) -> Result<()> {
+    let tmp = path.with_extension("rampart-tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o640)
+        .open(&tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))?;
+    f.write_all(body.as_bytes())
+        .and_then(|_| f.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    drop(f);
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o640))
+        .with_context(|| format!("cannot chmod {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// When the files were created in group root (rampart run as root) and a
+/// `redis` (or `valkey`) group exists, hand them to that group (OS002).
+fn server_group(paths: &[&Path]) -> Option<String> {
+    let groups = std::fs::read_to_string("/etc/group").ok()?;
+    let (name, gid) = groups.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        match (f.first(), f.get(2)) {
+            (Some(n), Some(g)) if *n == "redis" || *n == "valkey" => {
+                Some((n.to_string(), g.parse::<u32>().ok()?))
+            }
+            _ => None,
+        }
+    })?;
+    let mut done = false;
+    for p in paths {
+        if std::fs::metadata(p).is_ok_and(|m| m.gid() == 0)
+            && std::os::unix::fs::chown(p, None, Some(gid)).is_ok()
+        {
+            done = true;
+        }
+    }
+    done.then_some(name)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_lines_are_hidden_in_the_diff() {
+        assert_eq!(display_line("masterauth hunter2\n"), "masterauth ***");
+        assert_eq!(display_line("user app on >pw ~*\n"), "user app ***");
+        assert_eq!(display_line("requirepass \"a b\n"), "requirepass ***");
+        assert_eq!(display_line("port 6379\n"), "port 6379");
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote("TLSv1.2 TLSv1.3"), "\"TLSv1.2 TLSv1.3\"");
+        assert_eq!(quote(""), "\"\"");
+        assert_eq!(quote("/a/b"), "/a/b");
+    }
+
+    #[test]
+    fn diff_hunks() {
+        let ops: Vec<(char, String)> = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .map(|l| (' ', l.to_string()))
+            .chain([('+', "x".to_string())])
+            .collect();
+        let d = unified(&ops, "A", "B");
+        assert_eq!(d, "--- A\n+++ B\n@@ -7,3 +7,4 @@\n g\n h\n i\n+x\n");
+    }
+
+    #[test]
+    fn roles_parse() {
+        for r in [
+            Role::Admin,
+            Role::App,
+            Role::Readonly,
+            Role::Replication,
+            Role::Sentinel,
+            Role::Auditor,
+        ] {
+            let line = format!(
+                "user u on {}\n",
+                role_rules(r, &["app:*".into()], &["ch".into()])
+            );
+            let f = AclFile::parse(Path::new("t.acl"), &line);
+            assert!(f.problems.is_empty(), "{r:?}: {:?}", f.problems);
+        }
+    }
+}

@@ -1,0 +1,467 @@
+//! `rampart harden`: the output loads in a real redis-server, its users log
+//! in with the generated passwords (the default user cannot), and
+//! `rampart audit` finds no `fail` in it.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use common::*;
+use redis_fixture::{Conn, Credentials, Reply, Server, TlsMaterial};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn harden(args: &[&str]) -> Output {
+    rampart(&[&["harden"], args].concat())
+}
+
+/// `user password` pairs of passwords.txt.
+fn passwords(dir: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(dir.join("passwords.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (u, p) = l.split_once(' ').unwrap();
+            (u.to_string(), p.to_string())
+        })
+        .collect()
+}
+
+fn assert_no_password_printed(o: &Output, pws: &[(String, String)]) {
+    let all = format!("{}{}", stdout(o), stderr(o));
+    for (u, p) in pws {
+        assert_eq!(p.len(), 64, "{u}");
+        assert!(p.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(!all.contains(p.as_str()), "password of {u} printed");
+    }
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// The audit's fails, less the ones `allowed` (with their reasons).
+fn audit_fails(conf: &Path) -> Vec<String> {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["audit", "--config"])
+        .arg(conf)
+        .args(["--format", "json", "--no-proc"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("RAMPART_NO_LOCAL_DISCOVERY", "1")
+        .output()
+        .unwrap();
+    let r = json(&o);
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail" || f["status"] == "error")
+        .map(|f| format!("{} {}", f["id"].as_str().unwrap(), f["message"]))
+        .collect()
+}
+
+/// LOG002 passes only where logrotate is installed (the Debian package
+/// ships the rule, not logrotate itself): see tests/debian.rs.
+fn logrotate() -> bool {
+    Path::new("/usr/sbin/logrotate").exists()
+}
+
+fn check_fails(conf: &Path, allowed: &[&str]) {
+    let fails: Vec<String> = audit_fails(conf)
+        .into_iter()
+        .filter(|f| !allowed.iter().any(|a| f.starts_with(a)))
+        .filter(|f| logrotate() || !f.starts_with("LOG002"))
+        .collect();
+    assert!(fails.is_empty(), "audit fails: {fails:#?}");
+}
+
+fn login_checks(c: &mut Conn, pws: &[(String, String)]) {
+    // The default user is off: no command without AUTH, no AUTH as default.
+    let r = c.cmd(&["GET", "k"]).unwrap();
+    assert!(
+        matches!(&r, Reply::Error(e) if e.starts_with("NOAUTH")),
+        "{r:?}"
+    );
+    assert!(c.auth(&Credentials::password("anything")).is_err());
+    for (u, p) in pws {
+        c.auth(&Credentials::user(u, p))
+            .unwrap_or_else(|e| panic!("AUTH {u}: {e}"));
+        // Wrong password refused.
+        assert!(c.auth(&Credentials::user(u, "0000")).is_err());
+    }
+}
+
+fn out_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("rampart-harden-")
+        .tempdir()
+        .unwrap()
+}
+
+#[test]
+fn insecure_example_hardened_loads_and_audits() {
+    let out = out_dir();
+    let o = harden(&[
+        "--config",
+        "examples/insecure/redis.conf",
+        "--out-dir",
+        out.path().to_str().unwrap(),
+        "--port",
+        "7379",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("--- "), "diff first: {text}");
+    for id in [
+        "NET001", "NET002", "ACL003", "ACL005", "ACL007", "ACL009", "ACL010", "LOG001",
+    ] {
+        assert!(text.contains(id), "{id} missing from the summary:\n{text}");
+    }
+    let pws = passwords(out.path());
+    assert_no_password_printed(&o, &pws);
+    let names: Vec<&str> = pws.iter().map(|(u, _)| u.as_str()).collect();
+    // app and reports had weak passwords: replaced.
+    assert_eq!(names, ["app", "reports", "admin", "replication"]);
+    assert_eq!(mode(&out.path().join("passwords.txt")), 0o600);
+    assert_eq!(mode(&out.path().join("redis.conf")), 0o640);
+    assert_eq!(mode(&out.path().join("users.acl")), 0o640);
+
+    // The operator's comments and rename-command survive; secrets moved.
+    let conf = std::fs::read_to_string(out.path().join("redis.conf")).unwrap();
+    assert!(conf.contains("# An insecure Redis deployment"));
+    assert!(conf.contains("rename-command FLUSHALL \"\""));
+    assert!(!conf.contains("requirepass") && !conf.contains("\nuser "));
+    let acl = std::fs::read_to_string(out.path().join("users.acl")).unwrap();
+    assert!(acl.starts_with("user default off "));
+    assert!(!acl.contains('>'));
+    let repl = &pws.iter().find(|(u, _)| u == "replication").unwrap().1;
+    assert!(conf.contains(&format!("masterauth {repl}")));
+
+    let server = Server::start_with(&conf, &["--replicaof", "no", "one"])
+        .unwrap_or_else(|e| panic!("hardened config does not load: {}", e.output));
+    login_checks(&mut server.conn(), &pws);
+    // app keeps its rules, minus @dangerous.
+    let mut c = server.conn();
+    let app = &pws.iter().find(|(u, _)| u == "app").unwrap().1;
+    c.auth(&Credentials::user("app", app)).unwrap();
+    assert_eq!(c.cmd(&["SET", "x", "1"]).unwrap().text(), "OK");
+    assert!(c.cmd(&["FLUSHDB"]).unwrap().is_error());
+
+    // A replica without certificates: replication stays in clear (TLS006).
+    check_fails(&out.path().join("redis.conf"), &["TLS006"]);
+
+    // A second run never overwrites passwords.txt.
+    let before = std::fs::read(out.path().join("passwords.txt")).unwrap();
+    let o2 = harden(&[
+        "--config",
+        "examples/insecure/redis.conf",
+        "--out-dir",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(!o2.status.success());
+    assert!(
+        stderr(&o2).contains("passwords.txt already exists"),
+        "{}",
+        stderr(&o2)
+    );
+    assert_eq!(
+        std::fs::read(out.path().join("passwords.txt")).unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("redis.conf")).unwrap(),
+        conf
+    );
+    assert_no_password_printed(&o2, &pws);
+}
+
+#[test]
+fn debian_config_hardened_loads_and_audits() {
+    let src = Path::new("/etc/redis/redis.conf");
+    assert!(
+        src.exists(),
+        "redis-server is not installed: .ci/run installs it"
+    );
+    let work = out_dir();
+    let input = work.path().join("in.conf");
+    std::fs::copy(src, &input).unwrap();
+    let out = work.path().join("out");
+    let o = harden(&[
+        "--config",
+        input.to_str().unwrap(),
+        "--out-dir",
+        out.to_str().unwrap(),
+        "--port",
+        "7380",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pws = passwords(&out);
+    assert_no_password_printed(&o, &pws);
+    assert_eq!(pws.len(), 1, "admin only");
+    assert_eq!(mode(&out), 0o750);
+    let conf = std::fs::read_to_string(out.join("redis.conf")).unwrap();
+    let orig = std::fs::read_to_string(&input).unwrap();
+    // Only a handful of lines change; the 2000-line file is kept.
+    let diff_lines = stdout(&o)
+        .lines()
+        .take_while(|l| !l.starts_with("Changes:"))
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .count();
+    assert!(diff_lines < 20, "{}", stdout(&o));
+    assert!(conf.starts_with(&orig[..orig.find("port 6379").unwrap()]));
+
+    let pid = work.path().join("redis.pid");
+    let server = Server::start_with(&conf, &["--pidfile", pid.to_str().unwrap()])
+        .unwrap_or_else(|e| panic!("hardened config does not load: {}", e.output));
+    login_checks(&mut server.conn(), &pws);
+    check_fails(&out.join("redis.conf"), &[]);
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let work = out_dir();
+    let out = work.path().join("out");
+    let o = harden(&[
+        "--config",
+        "examples/insecure/redis.conf",
+        "--out-dir",
+        out.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Dry run: nothing written."));
+    assert!(!out.exists());
+    // The diff hides every secret of the input.
+    for secret in ["foobared", "app12345", "Winter2024!"] {
+        assert!(!stdout(&o).contains(secret), "{secret} printed");
+    }
+}
+
+/// A TLS-only server (port 0) from redis-server started by hand.
+struct TlsServer(Child);
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn policy_with_tls_loads_and_audits() {
+    let mat = TlsMaterial::generate().unwrap();
+    let work = out_dir();
+    // The operator's key: mode 0400 (TLS007) and the server's group (OS002).
+    let tls_dir = work.path().join("tls");
+    std::fs::create_dir(&tls_dir).unwrap();
+    std::fs::set_permissions(&tls_dir, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let copy = |from: &Path, name: &str, m: u32| -> PathBuf {
+        let to = tls_dir.join(name);
+        std::fs::copy(from, &to).unwrap();
+        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(m)).unwrap();
+        to
+    };
+    let cert = copy(&mat.server.cert, "server.crt", 0o440);
+    let key = copy(&mat.server.key, "server.key", 0o400);
+    let ca = copy(&mat.ca_cert, "ca.crt", 0o440);
+    if let Some(g) = redis_group() {
+        for p in [&tls_dir, &cert, &key, &ca] {
+            std::os::unix::fs::chown(p, None, Some(g)).unwrap();
+        }
+    }
+    let policy = work.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        r#"
+[[user]]
+name = "ops"
+role = "admin"
+
+[[user]]
+name = "shop"
+role = "app"
+keys = ["shop:*"]
+channels = ["shop:events"]
+
+[[user]]
+name = "reader"
+role = "readonly"
+keys = ["shop:*"]
+
+[[user]]
+name = "replication"
+role = "replication"
+
+[[user]]
+name = "sentinel"
+role = "sentinel"
+
+[[user]]
+name = "rampart"
+role = "auditor"
+"#,
+    )
+    .unwrap();
+    let out = work.path().join("out");
+    let tls_port = redis_fixture::free_port();
+    let o = harden(&[
+        "--config",
+        "examples/insecure/redis.conf",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--out-dir",
+        out.to_str().unwrap(),
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+        "--tls-ca",
+        ca.to_str().unwrap(),
+        "--port",
+        &tls_port.to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pws = passwords(&out);
+    assert_no_password_printed(&o, &pws);
+    let names: Vec<&str> = pws.iter().map(|(u, _)| u.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "app",
+            "reports",
+            "ops",
+            "shop",
+            "reader",
+            "replication",
+            "sentinel",
+            "rampart"
+        ]
+    );
+    let conf = std::fs::read_to_string(out.join("redis.conf")).unwrap();
+    for line in [
+        "port 0\n",
+        &format!("tls-port {tls_port}\n"),
+        "tls-protocols \"TLSv1.2 TLSv1.3\"\n",
+        "tls-auth-clients yes\n",
+        "tls-prefer-server-ciphers yes\n",
+        "tls-replication yes\n",
+        "masteruser replication\n",
+    ] {
+        assert!(conf.contains(line), "{line:?} missing:\n{conf}");
+    }
+    let acl = std::fs::read_to_string(out.join("users.acl")).unwrap();
+    assert!(acl.contains(
+        "resetkeys resetchannels -@all +info +config|get +acl|list +client|list +client|id +cluster|nodes\n"
+    ));
+
+    // Start it as written (port 0: TLS only), in a temp dir.
+    let data = work.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let child = Command::new(redis_fixture::redis_server_bin())
+        .arg(out.join("redis.conf"))
+        .args(["--daemonize", "no", "--logfile", "", "--save", ""])
+        .arg("--dir")
+        .arg(&data)
+        .arg("--pidfile")
+        .arg(work.path().join("redis.pid"))
+        .args(["--replicaof", "no", "one"])
+        .current_dir(&data)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = TlsServer(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut c = loop {
+        if let Ok(mut c) = Conn::connect_tls(tls_port, &mat, Some(&mat.client)) {
+            if c.cmd(&["PING"]).is_ok() {
+                break c;
+            }
+        }
+        assert!(Instant::now() < deadline, "TLS server did not answer");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    login_checks(&mut c, &pws);
+    let ops = &pws.iter().find(|(u, _)| u == "ops").unwrap().1;
+    c.auth(&Credentials::user("ops", ops)).unwrap();
+    let r = c.cmd(&["CONFIG", "GET", "port"]).unwrap();
+    assert_eq!(r.array()[1].text(), "0");
+    let shop = &pws.iter().find(|(u, _)| u == "shop").unwrap().1;
+    c.auth(&Credentials::user("shop", shop)).unwrap();
+    assert_eq!(c.cmd(&["SET", "shop:1", "x"]).unwrap().text(), "OK");
+    assert!(c.cmd(&["SET", "other", "x"]).unwrap().is_error());
+    let reader = &pws.iter().find(|(u, _)| u == "reader").unwrap().1;
+    c.auth(&Credentials::user("reader", reader)).unwrap();
+    assert_eq!(c.cmd(&["GET", "shop:1"]).unwrap().text(), "x");
+    assert!(c.cmd(&["SET", "shop:1", "y"]).unwrap().is_error());
+
+    check_fails(&out.join("redis.conf"), &[]);
+}
+
+fn redis_group() -> Option<u32> {
+    std::fs::read_to_string("/etc/group")
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("redis:"))?
+        .split(':')
+        .nth(2)?
+        .parse()
+        .ok()
+}
+
+#[test]
+fn cluster_tls_and_includes() {
+    let work = out_dir();
+    let inc = work.path().join("inc.conf");
+    let main = work.path().join("redis.conf");
+    std::fs::write(&inc, "maxmemory 1gb\n").unwrap();
+    std::fs::write(
+        &main,
+        format!(
+            "port 7000\ncluster-enabled yes\ninclude {}\n",
+            inc.display()
+        ),
+    )
+    .unwrap();
+    let out = work.path().join("out");
+    let args = |extra: &[&str]| -> Vec<String> {
+        [
+            "--config",
+            main.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+            "--tls-cert",
+            "/x/s.crt",
+            "--tls-key",
+            "/x/s.key",
+            "--tls-ca",
+            "/x/ca.crt",
+            "--dry-run",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(extra.iter().map(|s| s.to_string()))
+        .collect()
+    };
+    let a = args(&[]);
+    let o = harden(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = stdout(&o);
+    assert!(t.contains("+tls-cluster yes\n"), "{t}");
+    assert!(t.contains("-port 7000\n+port 0\n"), "{t}");
+    assert!(t.contains("read, not rewritten"), "{t}");
+    assert!(!out.exists());
+
+    // A `user` line in an include cannot be moved: refused, secret unprinted.
+    std::fs::write(&inc, "user bob on >s3cret-in-include ~* +get\n").unwrap();
+    let o = harden(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("included file"), "{}", stderr(&o));
+    assert!(!format!("{}{}", stdout(&o), stderr(&o)).contains("s3cret"));
+}
