@@ -7,8 +7,8 @@
 use redis_acl::hash_password;
 use redis_fixture::{
     ClusterBuilder, Conn, Credentials, Node, ReplAuth, ReplicaSet, ReplicaSetBuilder,
-    SentinelSetBuilder, ServerBuilder, ADMIN_PASSWORD, ADMIN_USER, MASTER_NAME, REPL_PASSWORD,
-    REPL_USER, REQUIREPASS, SENTINEL_PASSWORD, SENTINEL_USER,
+    SentinelSetBuilder, ServerBuilder, TlsMode, ADMIN_PASSWORD, ADMIN_USER, MASTER_NAME,
+    REPL_PASSWORD, REPL_USER, REQUIREPASS, SENTINEL_PASSWORD, SENTINEL_USER,
 };
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -170,6 +170,16 @@ fn standalone_config_rewrite_and_aclfile() {
         // A second start is refused while one is in progress.
         let o = rampart_rotate(&state, &[&target, "--user", "app", "--generate"], &[]);
         assert!(!o.status.success() && text(&o).contains("in progress"));
+        // One run at a time: a live pid in the lock refuses.
+        let lock = state.join(format!("rampart/rotate-app-127.0.0.1_{port}.lock"));
+        std::fs::write(&lock, std::process::id().to_string()).unwrap();
+        let o = rampart_rotate(&state, &[&target, "--user", "app", "--finish"], &[]);
+        assert!(
+            !o.status.success() && text(&o).contains("is running"),
+            "{}",
+            text(&o)
+        );
+        std::fs::remove_file(&lock).unwrap();
         // The second half.
         all += &ok(rampart_rotate(
             &state,
@@ -695,4 +705,45 @@ fn sentinel_auth_pass_from_a_sentinel_seed() {
         assert_eq!(flags, "master");
     }
     assert_secret_free(&all, &state, &[SENTINEL_PASSWORD, new, ADMIN_PASSWORD]);
+}
+
+#[test]
+fn tls_only_replicas() {
+    // port 0 and tls-replication: replicas announce their TLS ports.
+    let set = ReplicaSetBuilder::new()
+        .replicas(1)
+        .auth(ReplAuth::AclUser)
+        .tls(TlsMode::TlsOnly)
+        .tls_replication(true)
+        .start()
+        .unwrap();
+    let m = set.material.clone().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = format!("rediss://127.0.0.1:{}", set.primary.tls_port.unwrap());
+    let new = "tls-repl-new-5e88";
+    let nf = write(tmp.path(), "new", new);
+    let all = ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--cacert",
+            m.ca_cert.to_str().unwrap(),
+            "--cert",
+            m.client.cert.to_str().unwrap(),
+            "--key",
+            m.client.key.to_str().unwrap(),
+            "--user",
+            REPL_USER,
+            "--new-password-file",
+            nf.to_str().unwrap(),
+            "--grace",
+            "0",
+        ],
+        &[],
+    ));
+    assert!(all.contains("2 node(s)"), "{all}");
+    assert_only(&set, REPL_USER, new);
+    relink(&set);
+    assert_secret_free(&all, &state, &[REPL_PASSWORD, new, ADMIN_PASSWORD]);
 }

@@ -309,6 +309,55 @@ fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
+/// One rotation at a time per journal: `JOURNAL.lock` holds the pid of
+/// the rampart that runs it; a lock whose process is gone (a crash) is
+/// taken over.
+struct RunLock(PathBuf);
+
+impl RunLock {
+    fn take(journal: &Path) -> Result<RunLock> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = journal.with_extension("lock");
+        if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+        }
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    write!(f, "{}", std::process::id())?;
+                    return Ok(RunLock(path));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let pid = std::fs::read_to_string(&path).unwrap_or_default();
+                    let pid = pid.trim();
+                    if !pid.is_empty() && Path::new("/proc").join(pid).exists() {
+                        bail!(
+                            "another rampart rotate (pid {pid}) is running on this journal ({})",
+                            path.display()
+                        );
+                    }
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", path.display()))
+                }
+            }
+        }
+        bail!("cannot take the lock {}", path.display())
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 fn read_secret_file(f: &Path) -> Result<Secret> {
     let text = if f == Path::new("-") {
         let mut s = String::new();
@@ -1129,6 +1178,11 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         .journal
         .clone()
         .unwrap_or_else(|| default_journal(&args.rotate_user, &seed));
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(RunLock::take(&journal_path)?)
+    };
     let existing = load_journal(&journal_path)?;
     let new_password = match &args.new_password_file {
         Some(f) => Some(read_secret_file(f)?),
