@@ -188,6 +188,11 @@ struct SentinelState {
     port: u16,
     tls: bool,
     master: String,
+    /// Where the master was when the rotation began.
+    #[serde(default)]
+    master_host: String,
+    #[serde(default)]
+    master_port: u16,
     /// The Sentinel's connections to the master are logged in as the user
     /// (its `auth-user`), so its `auth-pass` must follow.
     dependent: bool,
@@ -196,6 +201,13 @@ struct SentinelState {
 }
 
 impl SentinelState {
+    fn master_endpoint(&self) -> Endpoint {
+        Endpoint {
+            host: self.master_host.clone(),
+            port: self.master_port,
+            tls: self.tls,
+        }
+    }
     fn endpoint(&self) -> Endpoint {
         Endpoint {
             host: self.host.clone(),
@@ -602,9 +614,10 @@ fn sentinel_seed(
         else {
             continue;
         };
+        let mport: u16 = port.parse().context("SENTINEL MASTERS port")?;
         data.push(Endpoint {
             host: ip.to_string(),
-            port: port.parse().context("SENTINEL MASTERS port")?,
+            port: mport,
             tls: seed.tls,
         });
         sentinels.push(SentinelState {
@@ -612,6 +625,8 @@ fn sentinel_seed(
             port: seed.port,
             tls: seed.tls,
             master: mname.to_string(),
+            master_host: ip.to_string(),
+            master_port: mport,
             dependent: false,
             updated: false,
         });
@@ -622,14 +637,16 @@ fn sentinel_seed(
         )?;
         for o in others.as_list().unwrap_or(&[]) {
             let o = pairs_text(o);
-            if let (Some(ip), Some(Ok(port))) =
+            if let (Some(sip), Some(Ok(port))) =
                 (field(&o, "ip"), field(&o, "port").map(|p| p.parse()))
             {
                 sentinels.push(SentinelState {
-                    host: ip.to_string(),
+                    host: sip.to_string(),
                     port,
                     tls: seed.tls,
                     master: mname.to_string(),
+                    master_host: ip.to_string(),
+                    master_port: mport,
                     dependent: false,
                     updated: false,
                 });
@@ -694,17 +711,15 @@ fn plan(ctx: &Ctx, seed: Endpoint, new_hash: &str, grace: Option<Duration>) -> R
         }
     }
     for s in sentinels.iter_mut() {
-        let Some(m) = found.iter().find(|(_, r)| r == "master") else {
-            continue;
-        };
-        let mut mc = ctx.conn(&m.0)?;
+        let m = s.master_endpoint();
+        let mut mc = ctx.conn(&m)?;
         match sentinel_user_on(ctx, s, &mut mc)? {
             Some((u, _)) => s.dependent = u == ctx.user,
             None => bail!(
                 "{}:{}: no connection of this Sentinel on the master {}; is it monitoring it?",
                 s.host,
                 s.port,
-                m.0
+                m
             ),
         }
     }
@@ -878,20 +893,13 @@ fn link_up(c: &mut Connection) -> Result<bool> {
 }
 
 fn step_sentinels(ctx: &Ctx, j: &mut Journal) -> Result<()> {
-    let Some(master) = j
-        .nodes
-        .iter()
-        .find(|n| n.role == "master")
-        .map(|n| n.endpoint())
-    else {
-        return Ok(());
-    };
     for i in 0..j.sentinels.len() {
         let s = j.sentinels[i].clone();
         if !s.dependent {
             continue;
         }
         let pw = ctx.new_pw()?.clone();
+        let master = s.master_endpoint();
         let name = format!("{}:{}", s.host, s.port);
         let mut c = ctx.sentinel_conn(&s.endpoint())?;
         // auth-pass is redacted from SLOWLOG; it crosses the wire.
