@@ -20,7 +20,7 @@
 //! `CONFIG SET requirepass` (both drop the old password at once).
 //!
 //! Test hook: `RAMPART_ROTATE_CRASH_AFTER=<step>` (add, verify, persist,
-//! dependents, remove; `add:N` / `masterauth:N` after the N-th node of
+//! dependents, remove; `add:N` / `masterauth:N` / `remove:N` after the N-th node of
 //! that step) makes rotate exit with status 3 right after that step, to
 //! test `--resume`.
 
@@ -994,7 +994,7 @@ fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
 }
 
 fn step_remove(ctx: &Ctx, j: &Journal) -> Result<()> {
-    for n in &j.nodes {
+    for (i, n) in j.nodes.iter().enumerate() {
         let mut c = ctx.conn(&n.endpoint())?;
         let now = user_hashes(&mut c, &j.user)?;
         if !now.contains(&j.new_hash) {
@@ -1022,6 +1022,7 @@ fn step_remove(ctx: &Ctx, j: &Journal) -> Result<()> {
             ));
         }
         persist(&mut c, n)?;
+        crash_point(&format!("remove:{}", i + 1));
         if n.requirepass {
             anstream::eprintln!(
                 "rampart: warning: {}: the config file still has `requirepass` with the OLD password in clear (and CONFIG GET requirepass returns it); the `user default` line written by CONFIG REWRITE overrides it at startup. Remove the requirepass line (or set it to the new password) when you next edit the file.",
@@ -1074,15 +1075,47 @@ fn forward(ctx: &Ctx, j: &mut Journal, until: Phase) -> Result<()> {
     Ok(())
 }
 
+/// Undo, in the order that keeps a working password for everyone: the old
+/// hashes back on every node, then masterauth and auth-pass back to the old
+/// password, then the new hash removed.
 fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Result<()> {
-    if j.nodes.iter().any(|n| n.masterauth_updated) || j.sentinels.iter().any(|s| s.updated) {
-        let old = old.context(
-            "masterauth or a Sentinel's auth-pass was changed to the new password: give the old one with --old-password-file to roll back",
-        )?;
-        let h = hash_password(old.expose());
-        if !j.nodes.iter().any(|n| n.old_hashes.contains(&h)) {
-            bail!("the --old-password-file password is not one of the user's old passwords");
+    let dependents =
+        j.nodes.iter().any(|n| n.masterauth_updated) || j.sentinels.iter().any(|s| s.updated);
+    let old = match (dependents, old) {
+        (false, _) => None,
+        (true, None) => bail!(
+            "masterauth or a Sentinel's auth-pass was changed to the new password: give the old one with --old-password-file to roll back"
+        ),
+        (true, Some(old)) => {
+            let h = hash_password(old.expose());
+            if !j.nodes.iter().any(|n| n.old_hashes.contains(&h)) {
+                bail!("the --old-password-file password is not one of the user's old passwords");
+            }
+            Some(old)
         }
+    };
+    say("Restoring the old password(s):");
+    for n in &j.nodes {
+        let mut c = ctx.conn(&n.endpoint())?;
+        let now = user_hashes(&mut c, &j.user)?;
+        let ops: Vec<String> = n
+            .old_hashes
+            .iter()
+            .filter(|h| !now.contains(h))
+            .map(|h| format!("#{h}"))
+            .collect();
+        if !ops.is_empty() {
+            let mut args = vec!["ACL", "SETUSER", j.user.as_str()];
+            args.extend(ops.iter().map(|s| s.as_str()));
+            expect_ok(c.cmd(&args)?, "ACL SETUSER", &n.name())?;
+            say(&format!(
+                "  {}: {} old password(s) restored",
+                n.name(),
+                ops.len()
+            ));
+        }
+    }
+    if let Some(old) = old {
         for i in 0..j.sentinels.len() {
             let s = j.sentinels[i].clone();
             if !s.updated {
@@ -1124,23 +1157,17 @@ fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Result<()> {
             say(&format!("  {}: masterauth restored", n.name()));
         }
     }
-    say("Restoring the old password(s) and removing the new one:");
+    say("Removing the new password:");
     for n in &j.nodes {
         let mut c = ctx.conn(&n.endpoint())?;
         let now = user_hashes(&mut c, &j.user)?;
-        let mut ops: Vec<String> = n
-            .old_hashes
-            .iter()
-            .filter(|h| !now.contains(h))
-            .map(|h| format!("#{h}"))
-            .collect();
         if now.contains(&j.new_hash) && !n.old_hashes.is_empty() {
-            ops.push(format!("!{}", j.new_hash));
-        }
-        if !ops.is_empty() {
-            let mut args = vec!["ACL", "SETUSER", j.user.as_str()];
-            args.extend(ops.iter().map(|s| s.as_str()));
-            expect_ok(c.cmd(&args)?, "ACL SETUSER", &n.name())?;
+            let op = format!("!{}", j.new_hash);
+            expect_ok(
+                c.cmd(&["ACL", "SETUSER", &j.user, &op])?,
+                "ACL SETUSER",
+                &n.name(),
+            )?;
         }
         persist(&mut c, n)?;
     }
@@ -1285,7 +1312,10 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
             "The new password is in {} (mode 600).",
             out.display()
         ));
-    } else if args.generate && !j.nodes.iter().any(|n| n.masterauth) {
+    } else if args.generate
+        && !j.nodes.iter().any(|n| n.masterauth)
+        && !j.sentinels.iter().any(|s| s.dependent)
+    {
         anstream::eprintln!("rampart: warning: the generated password is not saved anywhere (--password-out FILE); only rampart's own steps will know it");
     }
     ctx.new_password = Some(new_password);
