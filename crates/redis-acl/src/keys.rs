@@ -389,39 +389,8 @@ impl CmdKeys {
     }
 }
 
-/// Redis's `string2ll`: optional `-`, digits, no leading zeros (except
-/// "0"), no `+`, no spaces, within i64.
-pub(crate) fn string2ll(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() > 20 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &b in digits {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
-    }
-    if neg {
-        if v > (i64::MAX as u64) + 1 {
-            return None;
-        }
-        Some((v as i64).wrapping_neg())
-    } else {
-        i64::try_from(v).ok()
-    }
-}
+/// Redis's `string2ll` (one implementation, shared with the config parser).
+pub(crate) use redis_conf::string2ll;
 
 /// C `atoi` (glibc `strtol` truncated to int): leading whitespace, sign, digits.
 fn atoi(s: &[u8]) -> i64 {

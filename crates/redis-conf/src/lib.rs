@@ -34,6 +34,7 @@ mod split;
 mod table;
 mod value;
 pub use secret::Secret;
+pub use value::string2ll;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 use crate::table::{Kind, NumFmt, Spec, Special, StrCheck};
 
 /// Redis's `string2ll()`: strict decimal, no spaces, no '+', no leading zeros.
-pub(crate) fn string2ll(s: &[u8]) -> Option<i64> {
+pub fn string2ll(s: &[u8]) -> Option<i64> {
     if s.is_empty() || s.len() >= 21 {
         return None;
     }
