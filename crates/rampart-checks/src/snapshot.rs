@@ -49,6 +49,9 @@ pub struct Snapshot {
     /// For a replica whose master was audited too: whether its masterauth
     /// is a password of its masteruser on the master, and what was compared.
     pub master_auth_check: Option<(bool, String)>,
+    /// rampart's own records for this target: password rotations and ACL
+    /// reviews (MNT001, MNT002).
+    pub history: Avail<HistoryFacts>,
 }
 
 impl Snapshot {
@@ -68,8 +71,89 @@ impl Snapshot {
             tls: Avail::Absent(TLS_ABSENT.into()),
             topology_reported_on: None,
             master_auth_check: None,
+            history: Avail::Absent(HISTORY_ABSENT.into()),
         }
     }
+}
+
+/// Why the history checks skip when there is no history file.
+pub const HISTORY_ABSENT: &str =
+    "no history yet: rampart rotate and rampart acl review --record write it";
+
+/// What rampart's local history (`rampart rotate`, `rampart acl review
+/// --record`) says about one target, with the periods to judge it by.
+/// Dates only: the history never holds a password or a hash.
+#[derive(Clone, Debug)]
+pub struct HistoryFacts {
+    /// The history file read.
+    pub path: PathBuf,
+    /// The name the target is recorded under (`host:port`, or the config
+    /// file's path for a files-only audit).
+    pub server: String,
+    /// The audit's time (unix seconds); injected so checks stay pure.
+    pub now: i64,
+    /// `--rotation-days`: a password older than this is overdue.
+    pub rotation_days: u32,
+    /// `--review-days`: a review older than this is overdue.
+    pub review_days: u32,
+    /// Per user: the recorded rotations.
+    pub rotations: std::collections::BTreeMap<String, RotationRecord>,
+    /// The last recorded ACL review.
+    pub last_review: Option<ReviewRecord>,
+}
+
+/// The rotations recorded for one user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RotationRecord {
+    /// How many were recorded.
+    pub count: u32,
+    /// When the last one finished (unix seconds).
+    pub last: i64,
+}
+
+/// One recorded ACL review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReviewRecord {
+    /// When (unix seconds).
+    pub at: i64,
+    /// How many users were reviewed.
+    pub users: u32,
+}
+
+impl HistoryFacts {
+    /// Whole days from `then` to the audit's time (0 for a future date).
+    pub fn age_days(&self, then: i64) -> i64 {
+        (self.now - then).max(0) / 86_400
+    }
+    /// Whether `then` is older than `days` days.
+    pub fn older_than(&self, then: i64, days: u32) -> bool {
+        self.now - then > i64::from(days) * 86_400
+    }
+    /// Where the evidence comes from.
+    pub fn location(&self) -> String {
+        format!("history {} [{}]", self.path.display(), self.server)
+    }
+}
+
+/// A unix time as a UTC date and time: `2026-11-29 06:04 UTC`.
+pub fn utc_datetime(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
 }
 
 /// Why live checks skip in a files-only audit.

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod files;
+pub mod history;
 pub mod live;
 mod logrotate;
 mod procs;

@@ -101,6 +101,9 @@ pub struct AuditArgs {
     pub no_proc: bool,
 
     #[command(flatten)]
+    pub history: HistoryArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 
     /// Print help.
@@ -191,6 +194,34 @@ pub struct ConnectionArgs {
         help_heading = "Connection"
     )]
     pub concurrency: usize,
+}
+
+/// rampart's history of rotations and reviews (MNT001, MNT002).
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The history file (default: $RAMPART_HISTORY, else
+    /// $XDG_STATE_HOME/rampart/history.sqlite, else
+    /// ~/.local/state/rampart/history.sqlite). Only read by the audit.
+    #[arg(long = "history", value_name = "FILE", help_heading = "History")]
+    pub file: Option<PathBuf>,
+
+    /// A password not rotated for more than DAYS days fails MNT002.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 90,
+        help_heading = "History"
+    )]
+    pub rotation_days: u32,
+
+    /// An ACL review older than DAYS days fails MNT001.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 90,
+        help_heading = "History"
+    )]
+    pub review_days: u32,
 }
 
 #[derive(Debug, Args)]

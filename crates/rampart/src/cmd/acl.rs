@@ -99,6 +99,20 @@ pub struct ReviewArgs {
     pub source: SourceArgs,
     #[arg(short = 'f', long, value_enum, default_value_t = AclFormat::Text)]
     pub format: AclFormat,
+    /// Record in rampart's history that the users were reviewed now (MNT001
+    /// in the audit reads it).
+    #[arg(long)]
+    pub record: bool,
+    /// The name the review is recorded under: `host:port` as the audit
+    /// names a live server (default: the --config file's path, the name of
+    /// a files-only audit).
+    #[arg(long, value_name = "NAME", requires = "record")]
+    pub server: Option<String>,
+    /// The history file (default: $RAMPART_HISTORY, else
+    /// $XDG_STATE_HOME/rampart/history.sqlite, else
+    /// ~/.local/state/rampart/history.sqlite).
+    #[arg(long, value_name = "FILE", requires = "record")]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -730,7 +744,40 @@ fn review(a: ReviewArgs) -> Result<ExitCode> {
         }
     };
     super::emit(&text, None)?;
+    if a.record {
+        record_review(&a, reviews.len())?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--record`: one row in the history's `reviews` (name, date, user count).
+fn record_review(a: &ReviewArgs, users: usize) -> Result<()> {
+    use rampart_collect::history;
+    let server = match (&a.server, &a.source.config) {
+        (Some(s), _) => s.clone(),
+        (None, Some(c)) => super::audit::config_history_names(c)
+            .into_iter()
+            .next()
+            .unwrap_or_default(),
+        (None, None) => bail!(
+            "--record needs --server NAME (host:port as the audit names the server, or the config file's path) when no --config is given"
+        ),
+    };
+    let path = history::resolve_path(a.history.as_deref()).context(
+        "no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history FILE",
+    )?;
+    let h = history::History::open(&path)?;
+    h.record_review(
+        &server,
+        history::now(),
+        u32::try_from(users).unwrap_or(u32::MAX),
+    )?;
+    anstream::eprintln!(
+        "rampart: recorded a review of {users} user(s) of {} in {}",
+        clean(&server),
+        path.display()
+    );
+    Ok(())
 }
 
 // --------------------------------------------------------------------- diff

@@ -1,6 +1,7 @@
 use crate::cli::{AuditArgs, ConnectionArgs, FailOn, Format};
 use anyhow::{bail, Context, Result};
 use rampart_checks::{run_all, Avail, Finding, Severity, Snapshot, Status};
+use rampart_collect::history::{self, collect_history, HistoryQuery};
 use rampart_collect::live::collect_live;
 use rampart_collect::{collect_files, FilesTarget};
 use rampart_live::{ConnectOptions, Credentials, Endpoint};
@@ -340,7 +341,49 @@ fn audit_live(
     if !matches!(coll.proc, Avail::Absent(_)) || matches!(snap.proc, Avail::Absent(_)) {
         snap.proc = coll.proc;
     }
+    // Recorded under host:port as given (and as resolved: rotate records
+    // the addresses nodes report).
+    let mut names = vec![ep.to_string()];
+    let resolved = endpoint_key(ep);
+    if !names.contains(&resolved) {
+        names.push(resolved);
+    }
+    // On this host, a review recorded under the server's config file
+    // counts too (not for remote servers: one --config may stand for many).
+    for n in config
+        .iter()
+        .filter(|_| local)
+        .flat_map(|c| config_history_names(c))
+    {
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    snap.history = collect_history(&history_query(args), &names);
     snap
+}
+
+/// Where and how the audit reads rampart's history.
+fn history_query(args: &AuditArgs) -> HistoryQuery {
+    HistoryQuery {
+        path: history::resolve_path(args.history.file.as_deref()),
+        now: history::now(),
+        rotation_days: args.history.rotation_days,
+        review_days: args.history.review_days,
+    }
+}
+
+/// The names a files-only target is recorded under: its config path as
+/// given, and canonical (what `rampart acl review --record` writes).
+pub(crate) fn config_history_names(config: &Path) -> Vec<String> {
+    let mut names = vec![config.display().to_string()];
+    if let Ok(c) = std::fs::canonicalize(config) {
+        let c = c.display().to_string();
+        if !names.contains(&c) {
+            names.insert(0, c);
+        }
+    }
+    names
 }
 
 fn render_and_exit(snapshots: Vec<(Snapshot, &str)>, args: &AuditArgs) -> Result<ExitCode> {
@@ -703,7 +746,8 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
         host_root: None,
         scan_processes: !args.no_proc,
     };
-    let snapshot = collect_files(&target);
+    let mut snapshot = collect_files(&target);
+    snapshot.history = collect_history(&history_query(&args), &config_history_names(&config));
     if let rampart_checks::Avail::Failed(e) = &snapshot.conf {
         // Nothing can be audited without the config: that is rampart failing.
         bail!("cannot audit {}: {e}", config.display());

@@ -1,5 +1,5 @@
 pub(crate) mod acl;
-mod audit;
+pub(crate) mod audit;
 mod checks;
 pub(crate) mod harden;
 pub(crate) mod rotate;

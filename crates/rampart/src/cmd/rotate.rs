@@ -97,6 +97,11 @@ pub struct RotateArgs {
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
 
+    /// The history where a finished rotation is recorded (default:
+    /// $RAMPART_HISTORY, else $XDG_STATE_HOME/rampart/history.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
     #[command(flatten)]
     pub conn: ConnectionArgs,
 
@@ -223,6 +228,8 @@ struct Ctx {
     user: String,
     journal_path: PathBuf,
     new_password: Option<Secret>,
+    /// `--history FILE`, if given.
+    history: Option<PathBuf>,
 }
 
 fn crash_point(name: &str) {
@@ -1070,9 +1077,33 @@ fn forward(ctx: &Ctx, j: &mut Journal, until: Phase) -> Result<()> {
         say("Removing the old password(s):");
         step_remove(ctx, j)?;
         advance(ctx, j, Phase::Done)?;
+        record_rotation(ctx, j);
         crash_point("remove");
     }
     Ok(())
+}
+
+/// The rotation finished (old passwords removed): one history row per
+/// node, for MNT002. Names and the date only. A failure here is a warning:
+/// the rotation itself is done.
+fn record_rotation(ctx: &Ctx, j: &Journal) {
+    use rampart_collect::history;
+    let recorded = history::resolve_path(ctx.history.as_deref())
+        .context("no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history FILE")
+        .and_then(|path| {
+            let h = history::History::open(&path)?;
+            let now = history::now();
+            for n in &j.nodes {
+                h.record_rotation(&n.name(), &j.user, now, env!("CARGO_PKG_VERSION"))?;
+            }
+            Ok(path)
+        });
+    match recorded {
+        Ok(path) => say(&format!("Recorded in the history {}.", path.display())),
+        Err(e) => anstream::eprintln!(
+            "rampart: warning: the rotation is done but could not be recorded in the history (MNT002 will not see it): {e:#}"
+        ),
+    }
 }
 
 /// Undo, in the order that keeps a working password for everyone: the old
@@ -1229,6 +1260,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         user: args.rotate_user.clone(),
         journal_path: journal_path.clone(),
         new_password,
+        history: args.history.clone(),
     };
 
     let continuing = args.finish || args.resume || args.rollback;
