@@ -109,6 +109,28 @@ pub fn collect_files(t: &FilesTarget) -> Snapshot {
     s
 }
 
+/// A Sentinel's own config file (live audit of a Sentinel on this host):
+/// parsed as sentinel.conf, with its owner, group and mode.
+pub fn collect_sentinel_config(
+    path: &Path,
+) -> (Avail<SentinelFacts>, Avail<rampart_checks::FsFacts>) {
+    let t = FilesTarget {
+        sentinel_config: Some(path.to_path_buf()),
+        ..FilesTarget::default()
+    };
+    let sentinel = load_sentinel(&t);
+    let accounts = Accounts::load(Path::new("/"));
+    let fs = rampart_checks::FsFacts {
+        files: vec![rampart_checks::FileFact {
+            path: path.to_path_buf(),
+            role: rampart_checks::FileRole::SentinelConfig,
+            named_at: None,
+            meta: file_meta(path, &accounts),
+        }],
+    };
+    (sentinel, Avail::Present(fs))
+}
+
 fn load_sentinel(t: &FilesTarget) -> Avail<SentinelFacts> {
     let Some(p) = &t.sentinel_config else {
         return Avail::absent("no sentinel.conf given (--sentinel-config)");

@@ -116,6 +116,22 @@ fn a_sentinel_leads_to_its_peers_master_and_replicas() {
     let set = SentinelSetBuilder::new().start().unwrap();
     let seed = format!("127.0.0.1:{}", set.sentinels[0].client_port());
     let r = json(&rampart(&["audit", &seed, "--format", "json"]));
+    // Each sentinel's own sentinel.conf is read as one (no false problems),
+    // and ACL011 is judged from it: the fixture's sentinels log in without
+    // auth-user, so it fails, once per sentinel.
+    assert!(
+        r["problems"].as_array().unwrap().is_empty(),
+        "{}",
+        r["problems"]
+    );
+    let acl011: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "ACL011" && f["status"] != "skip")
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(acl011, ["fail", "fail", "fail"], "{}", r["findings"]);
     let kinds: Vec<&str> = r["targets"]
         .as_array()
         .unwrap()
@@ -336,4 +352,24 @@ fn measured_tls_catches_what_the_config_hides() {
         .find(|f| f["id"] == "TLS010")
         .unwrap();
     assert!(f["evidence"].to_string().contains("cert-expired"), "{f}");
+}
+
+#[test]
+fn sentinels_with_dedicated_users_pass_acl011() {
+    use redis_fixture::SentinelSetBuilder;
+    let set = SentinelSetBuilder::new()
+        .data(ReplicaSetBuilder::new().replicas(1).auth(ReplAuth::AclUser))
+        .sentinel_auth(true)
+        .start()
+        .unwrap();
+    let seed = format!("127.0.0.1:{}", set.sentinels[0].client_port());
+    let r = json(&audit_as(&seed, Some(ADMIN_USER), ADMIN_PASSWORD));
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "ACL011" && f["target"].as_str().unwrap().starts_with(&seed))
+        .unwrap()
+        .clone();
+    assert_eq!(f["status"], "pass", "{f}");
 }

@@ -309,7 +309,20 @@ fn audit_live(
             .map(PathBuf::from)
             .filter(|p| p.is_file())
     });
+    let sentinel_mode = coll.live.get().and_then(|l| l.info("redis_mode")) == Some("sentinel");
     let mut snap = match &config {
+        // A Sentinel's config is a sentinel.conf: read as such (ACL011,
+        // CLU001, its file modes), not as a data node's redis.conf.
+        Some(p) if sentinel_mode => {
+            let mut s = Snapshot::empty(ep.to_string());
+            let (sentinel, fs) = rampart_collect::collect_sentinel_config(p);
+            s.sentinel = sentinel;
+            s.fs = fs;
+            let why = "a Sentinel: data-node settings do not apply (its sentinel.conf is read for ACL011 and CLU001)";
+            s.conf = Avail::Absent(why.into());
+            s.acl = Avail::Absent(why.into());
+            s
+        }
         Some(p) => collect_files(&FilesTarget {
             config: p.clone(),
             aclfile: args.aclfile.clone(),
