@@ -201,6 +201,21 @@ impl ConfFacts {
             None => format!("{} ({name} not set: Redis default)", self.path.display()),
         }
     }
+    /// Evidence for a parameter: at its line, or at the file when it is the default.
+    pub fn evidence(
+        &self,
+        name: &str,
+        observed: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> crate::Evidence {
+        match self.span(name) {
+            Some(span) => crate::Evidence::at(crate::Source::Conf, &span, observed, expected),
+            None => {
+                crate::Evidence::new(crate::Source::Conf, self.location(name), observed, expected)
+            }
+        }
+    }
+
     /// Whether this server is configured as a replica.
     pub fn replicaof(&self) -> Option<&redis_conf::Directive> {
         self.config

@@ -356,3 +356,18 @@ fn a_toml_inventory_gives_each_target_its_credentials() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("FLEET_PW"), "{}", stderr(&o));
 }
+
+#[test]
+fn acl005_sees_the_running_servers_aclfile() {
+    let s = Server::start_files(
+        "aclfile users.acl\n",
+        &[("users.acl", "user default on nopass ~* &* +@all\n")],
+        &[],
+    )
+    .unwrap();
+    let r = json(&rampart(&["audit", &target(&s), "--format", "json"]));
+    assert_eq!(status(&r, "ACL005"), "pass", "{}", r["findings"]);
+    let s = Server::start("").unwrap();
+    let r = json(&rampart(&["audit", &target(&s), "--format", "json"]));
+    assert_eq!(status(&r, "ACL005"), "fail");
+}

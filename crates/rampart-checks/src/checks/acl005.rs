@@ -1,4 +1,4 @@
-use super::{acl, conf, tri};
+use super::{settings, tri};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::{AclOrigin, Snapshot};
@@ -26,39 +26,39 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(conf(s));
-    let a = tri!(acl(s));
-    let user_lines: Vec<_> = c.config.all("user").collect();
-    if let AclOrigin::AclFile(p) = &a.origin {
-        let ev = match c.span("aclfile") {
-            Some(span) => Evidence::at(
-                Source::Conf,
-                &span,
-                format!("aclfile {}", p.display()),
-                "aclfile set, no user lines",
-            ),
-            None => Evidence::new(
-                Source::Conf,
-                c.location("aclfile"),
-                format!("aclfile {}", p.display()),
-                "aclfile set",
-            ),
-        };
+    // `aclfile` as the server runs it (CONFIG GET) or as the file sets it;
+    // `user` lines can only be seen in the file.
+    let st = tri!(settings(s));
+    let aclfile = match (&s.acl, st.value("aclfile")) {
+        (crate::Avail::Present(a), v) if v.is_empty() => match &a.origin {
+            AclOrigin::AclFile(p) => p.display().to_string(),
+            _ => v,
+        },
+        (_, v) => v,
+    };
+    let user_lines: Vec<_> = st
+        .conf()
+        .map(|c| c.config.all("user").collect())
+        .unwrap_or_default();
+    if !aclfile.is_empty() {
+        let mut ev = st.evidence(
+            "aclfile",
+            format!("aclfile {aclfile}"),
+            "aclfile set, no user lines",
+        );
         if let Some(first) = user_lines.first() {
+            ev.push(Evidence::at(
+                Source::Conf,
+                &first.span,
+                "user line in redis.conf",
+                "no user lines with aclfile",
+            ));
             return Outcome::fail(
                 "both aclfile and `user` lines are configured: Redis refuses to start",
-                vec![
-                    ev,
-                    Evidence::at(
-                        Source::Conf,
-                        &first.span,
-                        "user line in redis.conf",
-                        "no user lines with aclfile",
-                    ),
-                ],
+                ev,
             );
         }
-        return Outcome::pass("users are kept in the ACL file", vec![ev]);
+        return Outcome::pass("users are kept in the ACL file", ev);
     }
     if !user_lines.is_empty() {
         let ev = user_lines
@@ -82,13 +82,8 @@ fn run(s: &Snapshot) -> Outcome {
         );
     }
     Outcome::fail(
-        "no ACL file is configured (only the built-in default user exists)",
-        vec![Evidence::new(
-            Source::Conf,
-            c.location("aclfile"),
-            "aclfile not set",
-            "aclfile /path/to/users.acl",
-        )],
+        "no ACL file is configured (users, if any, live only in the running server or redis.conf)",
+        st.evidence("aclfile", "aclfile not set", "aclfile /path/to/users.acl"),
     )
 }
 

@@ -44,20 +44,11 @@ fn run(s: &Snapshot) -> Outcome {
     };
     let path = resolve(base, &logfile);
     let path_str = path.to_string_lossy();
-    let log_ev = match c.span("logfile") {
-        Some(span) => Evidence::at(
-            Source::Conf,
-            &span,
-            format!("logfile {logfile}"),
-            "a logrotate rule matching it",
-        ),
-        None => Evidence::new(
-            Source::Conf,
-            c.location("logfile"),
-            format!("logfile {logfile}"),
-            "a logrotate rule matching it",
-        ),
-    };
+    let log_ev = c.evidence(
+        "logfile",
+        format!("logfile {logfile}"),
+        "a logrotate rule matching it",
+    );
     for r in rules {
         let matches = glob::Pattern::new(&r.pattern)
             .map(|p| p.matches(&path_str))

@@ -188,10 +188,7 @@ impl<'a> Settings<'a> {
     ) -> Vec<Evidence> {
         let observed = observed.into();
         let mut out = Vec::new();
-        let file_ev = |c: &ConfFacts, observed: String| match c.span(name) {
-            Some(span) => Evidence::at(Source::Conf, &span, observed, expected),
-            None => Evidence::new(Source::Conf, c.location(name), observed, expected),
-        };
+        let file_ev = |c: &ConfFacts, observed: String| c.evidence(name, observed, expected);
         match (self.live, self.live_value(name)) {
             (Some(l), Some(live_value)) => {
                 out.push(Evidence::new(
