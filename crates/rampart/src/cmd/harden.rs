@@ -968,10 +968,20 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
                 });
             }
         }
-        notes.push(
-            "no --tls-cert/--tls-key/--tls-ca: traffic stays in clear; TLS001 will warn".into(),
-        );
-        if ed.winner("replicaof").is_some() {
+        let tls_in_input = config
+            .effective("tls-port")
+            .is_some_and(|e| e.value != "0" && !e.value.is_empty());
+        if tls_in_input {
+            notes.push(
+                "no --tls-cert/--tls-key/--tls-ca: the input's TLS settings are kept as they are"
+                    .into(),
+            );
+        } else {
+            notes.push(
+                "no --tls-cert/--tls-key/--tls-ca: traffic stays in clear; TLS001 will warn".into(),
+            );
+        }
+        if ed.winner("replicaof").is_some() && !tls_in_input {
             notes.push("this server is a replica and replication stays in clear without certificates: TLS006 will fail (give --tls-cert/--tls-key/--tls-ca)".into());
         }
     }
