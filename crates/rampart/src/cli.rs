@@ -41,8 +41,7 @@ pub enum Command {
     Tls(crate::cmd::tls::TlsArgs),
     /// Effective ACL permissions: `acl can`, `who-can`, `review`, `diff`,
     /// `hash`, `migrate-hashes` (users from --aclfile or --config).
-    #[command(subcommand)]
-    Acl(crate::cmd::acl::AclCommand),
+    Acl(crate::cmd::acl::AclArgs),
     /// Write a hardened redis.conf, an external ACL file and a once-only
     /// password file from an existing config (and a policy of roles);
     /// prints the diff and every change with the check it satisfies.

@@ -183,6 +183,15 @@ impl UserDef {
     /// / `ACLLoadConfiguredUsers` find them: syntax errors first, unknown
     /// commands after.
     pub fn from_config_args<S: AsRef<str>>(args: &[S], span: Span) -> Result<UserDef, RuleError> {
+        UserDef::from_config_args_with(args, span, CommandTable::redis_7_0())
+    }
+
+    /// [`UserDef::from_config_args`] against a given command table.
+    pub fn from_config_args_with<S: AsRef<str>>(
+        args: &[S],
+        span: Span,
+        table: &CommandTable,
+    ) -> Result<UserDef, RuleError> {
         let Some(name) = args.first().map(|s| s.as_ref()) else {
             return Err(RuleError {
                 message: "wrong number of arguments for 'user'".into(),
@@ -198,7 +207,6 @@ impl UserDef {
             let t = rest.get(i).map(|t| t.as_ref()).unwrap_or("");
             RuleError::new(t, RuleErrorKind::UnmatchedParenthesis)
         })?;
-        let table = CommandTable::redis_7_0();
         // ACLAppendUserForLoading validates on a fresh (unlinked) user.
         let mut user = User::new(name);
         let mut rules = Vec::new();
@@ -229,8 +237,13 @@ impl UserDef {
     /// The user an ACL file line creates: a new user (`off`, `-@all`, no
     /// keys or channels) with the rules applied.
     pub fn to_user(&self) -> Result<User, RuleError> {
+        self.to_user_with(CommandTable::redis_7_0())
+    }
+
+    /// [`UserDef::to_user`] against a given command table.
+    pub fn to_user_with(&self, table: &CommandTable) -> Result<User, RuleError> {
         let mut u = User::new(&self.name);
-        u.apply(&self.rules)?;
+        u.apply_with(table, &self.rules)?;
         Ok(u)
     }
 
@@ -238,14 +251,19 @@ impl UserDef {
     /// except that `default` starts as the built-in default user and is
     /// `reset` first.
     pub fn to_user_from_config(&self) -> Result<User, RuleError> {
+        self.to_user_from_config_with(CommandTable::redis_7_0())
+    }
+
+    /// [`UserDef::to_user_from_config`] against a given command table.
+    pub fn to_user_from_config_with(&self, table: &CommandTable) -> Result<User, RuleError> {
         let mut u = if self.name == "default" {
             let mut d = User::default_user();
-            d.apply(&[Rule::Reset])?;
+            d.apply_with(table, &[Rule::Reset])?;
             d
         } else {
             User::new(&self.name)
         };
-        u.apply(&self.rules)?;
+        u.apply_with(table, &self.rules)?;
         Ok(u)
     }
 }

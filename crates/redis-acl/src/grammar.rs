@@ -23,6 +23,8 @@ pub enum RuleErrorKind {
     FirstArgOfSubcommand,
     /// `(` without a closing `)` (ACLMergeSelectorArguments)
     UnmatchedParenthesis,
+    /// `db=N` with N outside 0..=INT_MAX (Valkey 9.1+)
+    DatabaseOutOfRange,
 }
 
 impl RuleErrorKind {
@@ -51,10 +53,11 @@ impl RuleErrorKind {
                 "Allowing first-arg of a subcommand is not supported"
             }
             RuleErrorKind::UnmatchedParenthesis => "Unmatched parenthesis in acl selector",
+            RuleErrorKind::DatabaseOutOfRange => "The provided database ID is out of range",
         }
     }
 
-    const ALL: [RuleErrorKind; 8] = [
+    const ALL: [RuleErrorKind; 9] = [
         RuleErrorKind::Syntax,
         RuleErrorKind::UnknownCommandOrCategory,
         RuleErrorKind::KeyPatternAfterAllKeys,
@@ -63,6 +66,7 @@ impl RuleErrorKind {
         RuleErrorKind::BadHash,
         RuleErrorKind::FirstArgOfSubcommand,
         RuleErrorKind::UnmatchedParenthesis,
+        RuleErrorKind::DatabaseOutOfRange,
     ];
 }
 
@@ -257,6 +261,15 @@ pub(crate) fn parse_selector_op(op: &str) -> Result<Rule, RuleError> {
     if kw(op, "nocommands") || kw(op, "-@all") {
         return Ok(Rule::NoCommands);
     }
+    if kw(op, "alldbs") {
+        return Ok(Rule::AllDbs);
+    }
+    if kw(op, "resetdbs") {
+        return Ok(Rule::ResetDbs);
+    }
+    if let Some(list) = db_list(op) {
+        return parse_db_list(list).map(Rule::Dbs).or_else(err);
+    }
     let b = op.as_bytes();
     match b.first() {
         Some(b'~') => {
@@ -321,6 +334,54 @@ pub(crate) fn parse_selector_op(op: &str) -> Result<Rule, RuleError> {
         Some(b'-') => Ok(Rule::DenyCategory(op[2..].to_ascii_lowercase())),
         _ => err(RuleErrorKind::Syntax),
     }
+}
+
+/// The list of a `db=` op (case-insensitive prefix).
+fn db_list(op: &str) -> Option<&str> {
+    let head = op.get(..3)?;
+    head.eq_ignore_ascii_case("db=").then(|| &op[3..])
+}
+
+/// Whether `op` is one of Valkey 9.1's database selector rules (`alldbs`,
+/// `resetdbs`, `db=…`), which older servers reject as syntax errors.
+pub(crate) fn is_db_op(op: &str) -> bool {
+    kw(op, "alldbs") || kw(op, "resetdbs") || db_list(op).is_some()
+}
+
+/// `db=` list: comma-separated, each element as C `strtol` reads it whole
+/// (leading whitespace and a sign allowed), in `0..=INT_MAX`. The first
+/// bad element decides the error. Sorted, duplicates dropped.
+fn parse_db_list(list: &str) -> Result<Vec<u32>, RuleErrorKind> {
+    let mut ids = Vec::new();
+    for el in cstr(list).split(',') {
+        let t = el.trim_start_matches(|c: char| c.is_ascii() && c_isspace(c as u8));
+        let (neg, digits) = match t.as_bytes().first() {
+            Some(b'-') => (true, &t[1..]),
+            Some(b'+') => (false, &t[1..]),
+            _ => (false, t),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(RuleErrorKind::Syntax);
+        }
+        let v = digits.trim_start_matches('0');
+        let n: Option<u32> = if v.is_empty() {
+            Some(0)
+        } else if neg || v.len() > 10 {
+            None
+        } else {
+            v.parse::<u64>()
+                .ok()
+                .filter(|&n| n <= i32::MAX as u64)
+                .map(|n| n as u32)
+        };
+        match n {
+            Some(n) => ids.push(n),
+            None => return Err(RuleErrorKind::DatabaseOutOfRange),
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// `ACLMergeSelectorArguments`: selectors split over several tokens are

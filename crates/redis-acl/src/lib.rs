@@ -8,9 +8,13 @@
 //!   `user` directive.
 //! * [`User`]: the state Redis builds by applying rules left to right
 //!   (`ACLSetUser`), rendered as `ACL LIST` would show it.
-//! * [`CommandTable`]: the command table of redis-server 7.0.15 (generated
-//!   from the server, `data/redis-7.0.json`), and [`CommandBits`]: the
-//!   per-selector command bitmap `ACLSetSelector` maintains.
+//! * [`CommandTable`]: the command tables of redis-server 7.0.15 and
+//!   valkey-server 9.1.2 (generated from the servers, `data/*.json`;
+//!   [`CommandTable::builtin`] picks one by product and version), and
+//!   [`CommandBits`]: the per-selector command bitmap `ACLSetSelector`
+//!   maintains. With the Valkey 9.1 table the grammar also takes Valkey's
+//!   database rules (`alldbs`, `resetdbs`, `db=N[,M]`, [`Selector::dbs`]);
+//!   the [`Engine`] does not decide by database (a command line has none).
 //!
 //! * [`Engine`]: effective permissions. `can(user, argv)` decides a command
 //!   line the way `ACL DRYRUN` does (selectors, key specs, channels, first
@@ -49,7 +53,9 @@ mod user;
 pub use bits::CommandBits;
 pub use engine::{CompiledUser, Decision, Denial, Engine, GrantKind, QueryError};
 pub use grammar::{merge_selector_args, redact_op, sdssplitargs, RuleErrorKind};
-pub use table::{Command, CommandData, CommandId, CommandTable, CommandTableData, TableError};
+pub use table::{
+    BuiltinChoice, Command, CommandData, CommandId, CommandTable, CommandTableData, TableError,
+};
 pub use user::hash_password;
 
 /// One ACL rule token, parsed.
@@ -96,6 +102,12 @@ pub enum Rule {
     /// `(rules...)`
     Selector(Vec<Rule>),
     ClearSelectors,
+    /// `alldbs` (Valkey 9.1+): every database.
+    AllDbs,
+    /// `resetdbs` (Valkey 9.1+): no database.
+    ResetDbs,
+    /// `db=N[,M…]` (Valkey 9.1+): exactly these databases (sorted, no duplicates).
+    Dbs(Vec<u32>),
     Reset,
     SanitizePayload,
     SkipSanitizePayload,
@@ -190,6 +202,9 @@ pub struct Selector {
     /// The retained command rules after the `+@all`/`-@all` base, in order,
     /// as Redis 7.2 keeps them (`+get`, `-@dangerous`, ...).
     pub command_rules: Vec<String>,
+    /// Valkey 9.1+ database selector: `None` is every database (`alldbs`,
+    /// the default), `Some(ids)` exactly these (`resetdbs` is `Some([])`).
+    pub dbs: Option<Vec<u32>>,
 }
 
 /// Whether a stored password is known in clear or only by hash.

@@ -3,7 +3,10 @@
 //!
 //! `data/redis-7.0.json` is generated from redis-server 7.0.15 by the
 //! ignored test `generate_command_table` in `tests/command_table.rs` and
-//! checked against the running server by the test `committed_table_matches_server`.
+//! checked against the running server by the test `committed_table_matches_server`;
+//! `data/valkey-9.1.json` likewise from valkey-server 9.1.2
+//! (`generate_valkey_table`, `committed_valkey_table_matches_server`).
+//! [`CommandTable::builtin`] picks a shipped table by product and version.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -84,6 +87,46 @@ pub struct CommandTable {
     by_name: HashMap<String, CommandId>,
 }
 
+/// What [`CommandTable::builtin`] picked, and why when it is not the exact line.
+#[derive(Clone, Debug)]
+pub struct BuiltinChoice {
+    pub table: &'static CommandTable,
+    /// Set when the table is not of the requested product and line.
+    pub note: Option<String>,
+}
+
+type TableFn = fn() -> &'static CommandTable;
+
+const BUILTIN: [(&str, TableFn); 2] = [
+    ("redis-7.0", CommandTable::redis_7_0),
+    ("valkey-9.1", CommandTable::valkey_9_1),
+];
+
+/// `major.minor` of `7.0.15`, `9.1`, `v8`.
+fn version_key(v: &str) -> Option<(u64, u64)> {
+    let v = v.trim().trim_start_matches(['v', 'V']);
+    let mut it = v.split('.');
+    let major = it.next()?.parse().ok()?;
+    let minor = match it.next() {
+        Some(m) => m.parse().ok()?,
+        None => 0,
+    };
+    Some((major, minor))
+}
+
+/// A shipped JSON table. The shipped files are checked by tests; an empty
+/// table is the only fallback that cannot panic.
+fn shipped(server: &str, json: &str) -> CommandTable {
+    CommandTable::from_json(json).unwrap_or_else(|_| {
+        CommandTable::from_data(CommandTableData {
+            server: server.into(),
+            version: "unknown".into(),
+            categories: Vec::new(),
+            commands: Vec::new(),
+        })
+    })
+}
+
 /// Why a command table could not be loaded.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid command table: {0}")]
@@ -93,18 +136,87 @@ impl CommandTable {
     /// The table of redis-server 7.0.15 (generated, shipped with the crate).
     pub fn redis_7_0() -> &'static CommandTable {
         static T: OnceLock<CommandTable> = OnceLock::new();
-        T.get_or_init(|| {
-            // The shipped file is checked by tests; an empty table is the
-            // only fallback that cannot panic.
-            CommandTable::from_json(include_str!("../data/redis-7.0.json")).unwrap_or_else(|_| {
-                CommandTable::from_data(CommandTableData {
-                    server: "redis".into(),
-                    version: "unknown".into(),
-                    categories: Vec::new(),
-                    commands: Vec::new(),
-                })
-            })
-        })
+        T.get_or_init(|| shipped("redis", include_str!("../data/redis-7.0.json")))
+    }
+
+    /// The table of valkey-server 9.1.2 (generated, shipped with the crate).
+    pub fn valkey_9_1() -> &'static CommandTable {
+        static T: OnceLock<CommandTable> = OnceLock::new();
+        T.get_or_init(|| shipped("valkey", include_str!("../data/valkey-9.1.json")))
+    }
+
+    /// The names of the shipped tables (`redis-7.0`, `valkey-9.1`), as
+    /// [`CommandTable::by_name`] takes them.
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(n, _)| *n).collect()
+    }
+
+    /// A shipped table by its name (`redis-7.0`, `valkey-9.1`; case-insensitive).
+    pub fn by_name(name: &str) -> Option<&'static CommandTable> {
+        BUILTIN
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+            .map(|(_, f)| f())
+    }
+
+    /// The shipped table for `server` (`redis`/`valkey`) at `version`
+    /// (`7.0.15`, `9.1`, …): the same `major.minor` line, else the nearest
+    /// older line of the same product, else Redis 7.0. `note` says when
+    /// the table is not of the exact line.
+    pub fn builtin(server: &str, version: &str) -> BuiltinChoice {
+        let server = server.trim().to_ascii_lowercase();
+        let want = version_key(version);
+        let mut best: Option<(&'static CommandTable, (u64, u64))> = None;
+        for (_, f) in BUILTIN {
+            let t = f();
+            if t.server != server {
+                continue;
+            }
+            let have = version_key(&t.version);
+            let (Some(w), Some(h)) = (want, have) else {
+                continue;
+            };
+            if h <= w && best.is_none_or(|(_, b)| h > b) {
+                best = Some((t, h));
+            }
+        }
+        match best {
+            Some((t, h)) if Some(h) == want => BuiltinChoice {
+                table: t,
+                note: None,
+            },
+            Some((t, _)) => BuiltinChoice {
+                table: t,
+                note: Some(format!(
+                    "no command table for {server} {version}; using the nearest older one, {} {}",
+                    t.server, t.version
+                )),
+            },
+            None => {
+                let t = CommandTable::redis_7_0();
+                BuiltinChoice {
+                    table: t,
+                    note: Some(format!(
+                        "no command table for {server} {version}; using {} {}",
+                        t.server, t.version
+                    )),
+                }
+            }
+        }
+    }
+
+    /// `redis-7.0`, `valkey-9.1`: the product and the `major.minor` line.
+    pub fn line_name(&self) -> String {
+        match version_key(&self.version) {
+            Some((a, b)) => format!("{}-{a}.{b}", self.server),
+            None => format!("{}-{}", self.server, self.version),
+        }
+    }
+
+    /// Whether `ACL SETUSER` takes the database selector rules `alldbs`,
+    /// `resetdbs` and `db=N[,M…]` (Valkey 9.1 and later).
+    pub fn has_db_rules(&self) -> bool {
+        self.server == "valkey" && version_key(&self.version).is_some_and(|v| v >= (9, 1))
     }
 
     pub fn from_json(text: &str) -> Result<CommandTable, TableError> {

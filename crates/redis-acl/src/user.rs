@@ -4,8 +4,8 @@ use sha2::{Digest, Sha256};
 
 use crate::bits::{resolve_command_rule, CommandBits, ResolveError, Resolved};
 use crate::grammar::{
-    cstr, has_spaces, is_valid_hash, merge_selector_args, parse_rule_impl, parse_selector_op,
-    sdssplitargs, RuleErrorKind,
+    cstr, has_spaces, is_db_op, is_valid_hash, merge_selector_args, parse_rule_impl,
+    parse_selector_op, sdssplitargs, RuleErrorKind,
 };
 use crate::table::CommandTable;
 use crate::{KeyPattern, Password, Rule, RuleError, Secret, Selector, User};
@@ -105,6 +105,17 @@ impl Selector {
                 if !self.channels.contains(p) {
                     self.channels.push(p.clone());
                 }
+            }
+            Rule::AllDbs | Rule::ResetDbs | Rule::Dbs(_) if !table.has_db_rules() => {
+                return e(&rule_op_name(rule), RuleErrorKind::Syntax)
+            }
+            Rule::AllDbs => self.dbs = None,
+            Rule::ResetDbs => self.dbs = Some(Vec::new()),
+            Rule::Dbs(ids) => {
+                let mut ids = ids.clone();
+                ids.sort_unstable();
+                ids.dedup();
+                self.dbs = Some(ids);
             }
             Rule::AllCommands => {
                 self.all_commands_base = true;
@@ -216,7 +227,24 @@ impl Selector {
         s
     }
 
-    /// `ACLDescribeSelector`: keys, channels (`resetchannels` unless `&*`), commands.
+    /// Databases as Valkey 9.1 `ACL GETUSER` shows them: `db=0,3`,
+    /// `resetdbs`, or empty for every database.
+    pub fn dbs_string(&self) -> String {
+        match &self.dbs {
+            None => String::new(),
+            Some(ids) if ids.is_empty() => "resetdbs".into(),
+            Some(ids) => format!(
+                "db={}",
+                ids.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        }
+    }
+
+    /// `ACLDescribeSelector`: keys, channels (`resetchannels` unless `&*`),
+    /// databases (Valkey 9.1+, only when restricted), commands.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         let keys = self.keys_string();
@@ -231,6 +259,10 @@ impl Selector {
             if !ch.is_empty() {
                 parts.push(ch);
             }
+        }
+        let dbs = self.dbs_string();
+        if !dbs.is_empty() {
+            parts.push(dbs);
         }
         parts.push(self.commands_string());
         parts.join(" ")
@@ -262,6 +294,15 @@ fn rule_op_name(r: &Rule) -> String {
         Rule::Reset => "reset".into(),
         Rule::SanitizePayload => "sanitize-payload".into(),
         Rule::SkipSanitizePayload => "skip-sanitize-payload".into(),
+        Rule::AllDbs => "alldbs".into(),
+        Rule::ResetDbs => "resetdbs".into(),
+        Rule::Dbs(ids) => format!(
+            "db={}",
+            ids.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
         other => format!("{other:?}"),
     }
 }
@@ -353,6 +394,7 @@ impl User {
                 self.selectors.clear();
                 self.root.all_commands_base = false;
                 self.root.command_rules.clear();
+                self.root.dbs = None;
             }
             other => self.root.apply_rule(table, other)?,
         }
@@ -411,6 +453,9 @@ impl User {
     pub(crate) fn apply_op(&mut self, table: &CommandTable, op: &str) -> Result<(), RuleError> {
         if op.is_empty() {
             return Ok(());
+        }
+        if is_db_op(op) && !table.has_db_rules() {
+            return Err(RuleError::new(op, RuleErrorKind::Syntax));
         }
         let b = op.as_bytes();
         if b[0] == b'(' && op.ends_with(')') {
@@ -488,6 +533,9 @@ impl User {
 impl Selector {
     /// One selector-level op token with Redis's precedence of checks.
     pub(crate) fn apply_op(&mut self, table: &CommandTable, op: &str) -> Result<(), RuleError> {
+        if is_db_op(op) && !table.has_db_rules() {
+            return Err(RuleError::new(op, RuleErrorKind::Syntax));
+        }
         match parse_selector_op(op) {
             Ok(r) => self.apply_rule(table, &r).map_err(|e| rename_op(e, op)),
             Err(e) => Err(self.precedence(op).unwrap_or(e)),

@@ -1,13 +1,16 @@
-//! The shipped command table (`data/redis-7.0.json`) against the real server.
+//! The shipped command tables (`data/redis-7.0.json`, `data/valkey-9.1.json`)
+//! against the real servers.
 //!
 //! Regenerate with:
 //! `cargo test -p redis-acl --test command_table -- --ignored generate_command_table`
+//! `cargo test -p redis-acl --test command_table -- --ignored generate_valkey_table`
+//! (the latter needs a valkey-server: `scripts/install-valkey.sh` or `RAMPART_VALKEY_SERVER`).
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
 
 use redis_acl::{CommandData, CommandTable, CommandTableData};
-use redis_fixture::{Conn, Reply, Server};
+use redis_fixture::{Conn, Node, Reply, Server, ServerBuilder};
 use serde_json::{Map, Value};
 
 fn int(r: &Reply) -> i64 {
@@ -68,12 +71,16 @@ fn command(r: &Reply) -> CommandData {
 
 fn server_table(c: &mut Conn) -> CommandTableData {
     let info = c.cmd(&["INFO", "server"]).unwrap().text();
-    let version = info
-        .lines()
-        .find_map(|l| l.strip_prefix("redis_version:"))
-        .unwrap()
-        .trim()
-        .to_string();
+    // Valkey reports `redis_version:7.2.4` for compatibility; its own
+    // version is `valkey_version`.
+    let field = |f: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(f))
+            .map(|v| v.trim().to_string())
+    };
+    let version = field("valkey_version:")
+        .or_else(|| field("redis_version:"))
+        .unwrap();
     let server = if info.contains("valkey_version:") {
         "valkey"
     } else {
@@ -97,24 +104,48 @@ fn server_table(c: &mut Conn) -> CommandTableData {
 }
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/redis-7.0.json");
+const VALKEY_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/valkey-9.1.json");
+
+fn write_table(c: &mut Conn, path: &str) {
+    let t = server_table(c);
+    let mut text = serde_json::to_string_pretty(&t).unwrap();
+    text.push('\n');
+    std::fs::write(path, text).unwrap();
+}
 
 #[test]
 #[ignore = "writes data/redis-7.0.json from the running redis-server"]
 fn generate_command_table() {
     let s = Server::start("").unwrap();
-    let t = server_table(&mut s.conn());
-    let mut text = serde_json::to_string_pretty(&t).unwrap();
-    text.push('\n');
-    std::fs::write(PATH, text).unwrap();
+    write_table(&mut s.conn(), PATH);
+}
+
+/// A running valkey-server, or `None` (with the reason printed) when no
+/// binary is installed.
+fn valkey() -> Option<Node> {
+    if redis_fixture::valkey_server_bin().is_none() {
+        eprintln!(
+            "SKIP: no valkey-server (set RAMPART_VALKEY_SERVER or run scripts/install-valkey.sh)"
+        );
+        return None;
+    }
+    Some(ServerBuilder::new().valkey().start().unwrap())
 }
 
 #[test]
-fn committed_table_matches_server() {
-    let s = Server::start("").unwrap();
-    let mut c = s.conn();
-    let live = server_table(&mut c);
+#[ignore = "writes data/valkey-9.1.json from the running valkey-server"]
+fn generate_valkey_table() {
+    let v = valkey().expect("a valkey-server binary");
+    write_table(&mut v.conn(), VALKEY_PATH);
+}
+
+/// The committed table equals what the server reports, and the table
+/// built from it agrees with `ACL CAT <cat>` and `COMMAND COUNT`.
+fn check_against_server(c: &mut Conn, path: &str, table: &CommandTable) {
+    let live = server_table(c);
     let committed: CommandTableData =
-        serde_json::from_str(&std::fs::read_to_string(PATH).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(committed.server, live.server);
     assert_eq!(
         committed.version, live.version,
         "table generated from another server version"
@@ -126,7 +157,7 @@ fn committed_table_matches_server() {
     }
 
     // ACL CAT <cat> (which walks orig_commands) agrees with COMMAND's categories.
-    let table = CommandTable::redis_7_0();
+    assert_eq!(table.server(), live.server);
     assert_eq!(table.version(), live.version);
     for cat in table.categories() {
         let server: BTreeSet<String> = strings(&c.cmd(&["ACL", "CAT", cat]).unwrap())
@@ -149,4 +180,49 @@ fn committed_table_matches_server() {
             .filter(|c| c.parent.is_none())
             .count()
     );
+}
+
+#[test]
+fn committed_table_matches_server() {
+    let s = Server::start("").unwrap();
+    check_against_server(&mut s.conn(), PATH, CommandTable::redis_7_0());
+}
+
+#[test]
+fn committed_valkey_table_matches_server() {
+    let Some(v) = valkey() else { return };
+    check_against_server(&mut v.conn(), VALKEY_PATH, CommandTable::valkey_9_1());
+}
+
+#[test]
+fn builtin_registry() {
+    assert_eq!(
+        CommandTable::builtin_names(),
+        vec!["redis-7.0", "valkey-9.1"]
+    );
+    let exact = CommandTable::builtin("valkey", "9.1.2");
+    assert_eq!(exact.table.line_name(), "valkey-9.1");
+    assert!(exact.note.is_none());
+    let newer = CommandTable::builtin("valkey", "9.2.0");
+    assert_eq!(newer.table.line_name(), "valkey-9.1");
+    assert!(newer.note.unwrap().contains("nearest older"));
+    let older = CommandTable::builtin("valkey", "8.0.1");
+    assert_eq!(older.table.line_name(), "redis-7.0");
+    assert!(older.note.is_some());
+    let redis = CommandTable::builtin("redis", "7.0.15");
+    assert_eq!(redis.table.line_name(), "redis-7.0");
+    assert!(redis.note.is_none());
+    assert!(CommandTable::builtin("redis", "7.2.4").note.is_some());
+    assert!(CommandTable::builtin("keydb", "6.3").note.is_some());
+    assert_eq!(
+        CommandTable::by_name("VALKEY-9.1").unwrap().server(),
+        "valkey"
+    );
+    assert!(CommandTable::by_name("redis-7.2").is_none());
+    assert!(CommandTable::valkey_9_1().has_db_rules());
+    assert!(!CommandTable::redis_7_0().has_db_rules());
+    assert!(CommandTable::valkey_9_1()
+        .lookup("commandlog|get")
+        .is_some());
+    assert!(CommandTable::redis_7_0().lookup("commandlog").is_none());
 }

@@ -16,6 +16,19 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// `rampart acl [--table NAME] <subcommand>`.
+#[derive(Debug, Args)]
+pub struct AclArgs {
+    /// The command table the rules are checked and decided against, for
+    /// the server product and version the users are for: `redis-7.0`
+    /// (default) or `valkey-9.1` (Valkey's commands, categories and
+    /// `db=`/`alldbs`/`resetdbs` rules).
+    #[arg(long, global = true, value_name = "NAME", default_value = "redis-7.0")]
+    pub table: String,
+    #[command(subcommand)]
+    pub command: AclCommand,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AclCommand {
     /// May USER run COMMAND ARGS...? Allowed or denied, and why (exit 0 allowed, 1 denied).
@@ -137,14 +150,27 @@ pub struct MigrateArgs {
     pub dry_run: bool,
 }
 
-pub fn run(cmd: AclCommand) -> Result<ExitCode> {
-    match cmd {
-        AclCommand::Can(a) => can(a),
-        AclCommand::WhoCan(a) => who_can(a),
-        AclCommand::Review(a) => review(a),
-        AclCommand::Diff(a) => diff(a),
+pub fn run(args: AclArgs) -> Result<ExitCode> {
+    let t = table_by_name(&args.table)?;
+    match args.command {
+        AclCommand::Can(a) => can(a, t),
+        AclCommand::WhoCan(a) => who_can(a, t),
+        AclCommand::Review(a) => review(a, t),
+        AclCommand::Diff(a) => diff(a, t),
         AclCommand::Hash => hash(),
-        AclCommand::MigrateHashes(a) => migrate(a),
+        AclCommand::MigrateHashes(a) => migrate(a, t),
+    }
+}
+
+/// A shipped command table by name; an unknown name lists the known ones.
+fn table_by_name(name: &str) -> Result<&'static CommandTable> {
+    match CommandTable::by_name(name) {
+        Some(t) => Ok(t),
+        None => bail!(
+            "unknown command table '{}' for --table; known: {}",
+            clean(name),
+            CommandTable::builtin_names().join(", ")
+        ),
     }
 }
 
@@ -176,6 +202,7 @@ pub(crate) trait UserSource {
 pub(crate) struct FileSource {
     pub config: Option<PathBuf>,
     pub aclfile: Option<PathBuf>,
+    pub table: &'static CommandTable,
 }
 
 const MAX_BYTES: u64 = 16 * 1024 * 1024;
@@ -197,13 +224,13 @@ fn read(p: &Path) -> Result<String> {
 }
 
 /// An ACL file's users (the built-in default added when not defined).
-pub(crate) fn aclset_from_aclfile(path: &Path, text: &str) -> AclSet {
-    let parsed = AclFile::parse(path, text);
+pub(crate) fn aclset_from_aclfile(path: &Path, text: &str, table: &CommandTable) -> AclSet {
+    let parsed = AclFile::parse_with(path, text, table);
     let mut users: Vec<LoadedUser> = parsed
         .users
         .iter()
         .map(|d| LoadedUser {
-            user: d.to_user().unwrap_or_else(|_| User::new(&d.name)),
+            user: d.to_user_with(table).unwrap_or_else(|_| User::new(&d.name)),
             location: Some(d.span.to_string()),
         })
         .collect();
@@ -228,11 +255,11 @@ pub(crate) fn aclset_from_aclfile(path: &Path, text: &str) -> AclSet {
 }
 
 /// redis.conf `user` lines (Redis's errors per line), or requirepass.
-fn aclset_from_config(path: &Path, config: &Config) -> AclSet {
+fn aclset_from_config(path: &Path, config: &Config, table: &CommandTable) -> AclSet {
     let mut users: Vec<LoadedUser> = Vec::new();
     let mut problems = Vec::new();
     for d in config.all("user") {
-        match UserDef::from_config_args(&d.args, d.span.clone()) {
+        match UserDef::from_config_args_with(&d.args, d.span.clone(), table) {
             Ok(def) => {
                 if def.name != "default" && users.iter().any(|u| u.user.name == def.name) {
                     problems.push((
@@ -241,7 +268,7 @@ fn aclset_from_config(path: &Path, config: &Config) -> AclSet {
                     ));
                     continue;
                 }
-                match def.to_user_from_config() {
+                match def.to_user_from_config_with(table) {
                     Ok(user) => {
                         users.retain(|u| u.user.name != def.name);
                         users.push(LoadedUser {
@@ -268,7 +295,7 @@ fn aclset_from_config(path: &Path, config: &Config) -> AclSet {
                     Rule::AddPassword(redis_acl::Secret::new(pw.into_bytes())),
                 ]
             };
-            if user.apply(&rules).is_ok() {
+            if user.apply_with(table, &rules).is_ok() {
                 location = Some(d.span.to_string());
             }
         }
@@ -284,7 +311,7 @@ fn aclset_from_config(path: &Path, config: &Config) -> AclSet {
 impl UserSource for FileSource {
     fn load(&self) -> Result<AclSet> {
         if let Some(p) = &self.aclfile {
-            return Ok(aclset_from_aclfile(p, &read(p)?));
+            return Ok(aclset_from_aclfile(p, &read(p)?, self.table));
         }
         let Some(conf) = &self.config else {
             bail!("give --aclfile FILE or --config FILE (a live server comes with the live-connection layer)");
@@ -300,22 +327,23 @@ impl UserSource for FileSource {
                 } else {
                     conf.parent().unwrap_or(Path::new(".")).join(p)
                 };
-                Ok(aclset_from_aclfile(&p, &read(&p)?))
+                Ok(aclset_from_aclfile(&p, &read(&p)?, self.table))
             }
-            None => Ok(aclset_from_config(conf, &config)),
+            None => Ok(aclset_from_config(conf, &config, self.table)),
         }
     }
 }
 
-fn source(a: &SourceArgs) -> FileSource {
+fn source(a: &SourceArgs, table: &'static CommandTable) -> FileSource {
     FileSource {
         config: a.config.clone(),
         aclfile: a.aclfile.clone(),
+        table,
     }
 }
 
 /// A path holds an ACL file when every non-blank line starts with `user `.
-fn load_path(p: &Path) -> Result<AclSet> {
+fn load_path(p: &Path, table: &CommandTable) -> Result<AclSet> {
     let text = read(p)?;
     let is_acl = text
         .lines()
@@ -323,10 +351,10 @@ fn load_path(p: &Path) -> Result<AclSet> {
         .filter(|l| !l.is_empty())
         .all(|l| l.starts_with("user "));
     if is_acl {
-        Ok(aclset_from_aclfile(p, &text))
+        Ok(aclset_from_aclfile(p, &text, table))
     } else {
         let config = Config::parse_str(p, &text, &LoadOptions::default());
-        Ok(aclset_from_config(p, &config))
+        Ok(aclset_from_config(p, &config, table))
     }
 }
 
@@ -357,10 +385,6 @@ fn problems_json(set: &AclSet) -> Value {
             .map(|(l, m)| json!({"location": l, "message": m}))
             .collect(),
     )
-}
-
-fn table() -> &'static CommandTable {
-    CommandTable::redis_7_0()
 }
 
 // ---------------------------------------------------------------------- can
@@ -394,9 +418,9 @@ fn ask(
     engine.can(u, argv).map_err(|e| e.to_string())
 }
 
-fn can(a: CanArgs) -> Result<ExitCode> {
-    let set = source(&a.source).load()?;
-    let engine = Engine::new(table());
+fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
+    let set = source(&a.source, table).load()?;
+    let engine = Engine::new(table);
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     if let Some(batch) = &a.batch {
         let text = read(batch)?;
@@ -456,9 +480,9 @@ fn can(a: CanArgs) -> Result<ExitCode> {
 
 // ------------------------------------------------------------------ who-can
 
-fn who_can(a: WhoCanArgs) -> Result<ExitCode> {
-    let set = source(&a.source).load()?;
-    let engine = Engine::new(table());
+fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
+    let set = source(&a.source, table).load()?;
+    let engine = Engine::new(table);
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let modes = [
         !a.command.is_empty(),
@@ -636,9 +660,9 @@ fn sel_name(i: usize) -> String {
 
 // ------------------------------------------------------------------- review
 
-fn review(a: ReviewArgs) -> Result<ExitCode> {
-    let set = source(&a.source).load()?;
-    let engine = Engine::new(table());
+fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
+    let set = source(&a.source, table).load()?;
+    let engine = Engine::new(table);
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let reviews: Vec<(UserReview, Option<String>)> = users
         .iter()
@@ -841,10 +865,10 @@ fn perms(engine: &Engine<'_>, u: &CompiledUser) -> Perms {
     }
 }
 
-fn diff(a: DiffArgs) -> Result<ExitCode> {
-    let sa = load_path(&a.a)?;
-    let sb = load_path(&a.b)?;
-    let engine = Engine::new(table());
+fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
+    let sa = load_path(&a.a, table)?;
+    let sb = load_path(&a.b, table)?;
+    let engine = Engine::new(table);
     let ua = engine.compile_all(sa.users.iter().map(|u| &u.user));
     let ub = engine.compile_all(sb.users.iter().map(|u| &u.user));
     let names: BTreeSet<&str> = ua
@@ -1115,9 +1139,9 @@ fn migrate_text(text: &str, aclfile: bool) -> (String, usize) {
     (out, changed)
 }
 
-fn migrate(a: MigrateArgs) -> Result<ExitCode> {
+fn migrate(a: MigrateArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let text = read(&a.file)?;
-    let before = load_path(&a.file)?;
+    let before = load_path(&a.file, table)?;
     let aclfile = text
         .lines()
         .map(str::trim)
@@ -1134,11 +1158,12 @@ fn migrate(a: MigrateArgs) -> Result<ExitCode> {
     // The result must load, with the same users, hashes and permissions.
     let tmp_name = a.file.clone();
     let after = if aclfile {
-        aclset_from_aclfile(&tmp_name, &new)
+        aclset_from_aclfile(&tmp_name, &new, table)
     } else {
         aclset_from_config(
             &tmp_name,
             &Config::parse_str(&tmp_name, &new, &LoadOptions::default()),
+            table,
         )
     };
     if !after.problems.is_empty() {
