@@ -4,7 +4,7 @@
 
 use crate::model::Source;
 use crate::snapshot::{AclFacts, AclOrigin, Avail, ConfFacts, UserEntry};
-use redis_acl::{parse_rules, AclFile, Rule, User, UserDef};
+use redis_acl::{AclFile, CommandTable, Rule, User, UserDef};
 use redis_conf::{Secret, Span};
 use std::path::Path;
 
@@ -16,6 +16,16 @@ pub enum AclFileInput<'a> {
 
 /// Build the users. `aclfile` must be given when the config names one.
 pub fn build_acl_facts(c: &ConfFacts, aclfile: Option<AclFileInput<'_>>) -> Avail<AclFacts> {
+    build_acl_facts_with(c, aclfile, CommandTable::redis_7_0())
+}
+
+/// [`build_acl_facts`] against the command table of the server the files
+/// belong to (`--table`: a Valkey config's users name Valkey's commands).
+pub fn build_acl_facts_with(
+    c: &ConfFacts,
+    aclfile: Option<AclFileInput<'_>>,
+    table: &CommandTable,
+) -> Avail<AclFacts> {
     let mut problems: Vec<(Span, String)> = Vec::new();
     let user_lines: Vec<&redis_conf::Directive> = c.config.all("user").collect();
     // `--aclfile` may name the file even when the config does not.
@@ -30,7 +40,7 @@ pub fn build_acl_facts(c: &ConfFacts, aclfile: Option<AclFileInput<'_>>) -> Avai
         }
         match aclfile {
             Some(AclFileInput::Text { path, text }) => {
-                let parsed = AclFile::parse(path, text);
+                let parsed = AclFile::parse_with(path, text, table);
                 for p in parsed.problems {
                     problems.push((p.span, p.message));
                 }
@@ -57,12 +67,8 @@ pub fn build_acl_facts(c: &ConfFacts, aclfile: Option<AclFileInput<'_>>) -> Avai
                 problems.push((d.span.clone(), "user: missing user name".into()));
                 continue;
             };
-            match parse_rules(&d.args[1..]) {
-                Ok(rules) => defs.push(UserDef {
-                    name: name.clone(),
-                    rules,
-                    span: d.span.clone(),
-                }),
+            match UserDef::from_config_args_with(&d.args, d.span.clone(), table) {
+                Ok(def) => defs.push(def),
                 Err(e) => problems.push((d.span.clone(), format!("user {name}: {e}"))),
             }
         }
@@ -88,7 +94,7 @@ pub fn build_acl_facts(c: &ConfFacts, aclfile: Option<AclFileInput<'_>>) -> Avai
             // repeated `user default` line in redis.conf starts over.
             (_, true) => {
                 let mut u = User::default_user();
-                if let Err(e) = u.apply(&[Rule::Reset]) {
+                if let Err(e) = u.apply_with(table, &[Rule::Reset]) {
                     problems.push((def.span.clone(), e.message));
                     continue;
                 }
@@ -96,7 +102,7 @@ pub fn build_acl_facts(c: &ConfFacts, aclfile: Option<AclFileInput<'_>>) -> Avai
             }
             (None, false) => User::new(&def.name),
         };
-        if let Err(e) = user.apply(&def.rules) {
+        if let Err(e) = user.apply_with(table, &def.rules) {
             problems.push((def.span.clone(), format!("user {}: {e}", def.name)));
             continue;
         }

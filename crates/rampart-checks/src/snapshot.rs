@@ -46,6 +46,9 @@ pub struct Snapshot {
     /// Set when another target of the same cluster already carries the
     /// topology-wide checks (CLU001, CLU002): its name.
     pub topology_reported_on: Option<String>,
+    /// The command table the files' users are judged with (`--table`);
+    /// `None`: Redis 7.0.15's. A live server's own table wins over it.
+    pub file_table: Option<&'static redis_acl::CommandTable>,
     /// For a replica whose master was audited too: whether its masterauth
     /// is a password of its masteruser on the master, and what was compared.
     pub master_auth_check: Option<(bool, String)>,
@@ -70,6 +73,7 @@ impl Snapshot {
             live: Avail::Absent(LIVE_ABSENT.into()),
             tls: Avail::Absent(TLS_ABSENT.into()),
             topology_reported_on: None,
+            file_table: None,
             master_auth_check: None,
             history: Avail::Absent(HISTORY_ABSENT.into()),
         }

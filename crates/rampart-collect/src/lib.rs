@@ -13,7 +13,7 @@ pub use files::file_meta;
 pub use logrotate::{parse_logrotate, read_logrotate};
 pub use procs::{find_server_processes, local_servers, LocalServer};
 
-use rampart_checks::aclbuild::{build_acl_facts, AclFileInput};
+use rampart_checks::aclbuild::{build_acl_facts_with, AclFileInput};
 use rampart_checks::{Avail, ConfFacts, SentinelFacts, Snapshot};
 use redis_conf::{Config, Dialect, LoadOptions};
 use std::path::{Path, PathBuf};
@@ -32,6 +32,9 @@ pub struct FilesTarget {
     pub host_root: Option<PathBuf>,
     /// Look for running server processes in /proc.
     pub scan_processes: bool,
+    /// The command table of the server the files belong to (default:
+    /// Redis 7.0.15's).
+    pub table: Option<&'static redis_acl::CommandTable>,
 }
 
 /// Limit for the ACL file (Redis itself reads it whole).
@@ -87,7 +90,9 @@ pub fn collect_files(t: &FilesTarget) -> Snapshot {
             error: e.clone(),
         },
     });
-    s.acl = build_acl_facts(&c, input);
+    let table = t.table.unwrap_or_else(redis_acl::CommandTable::redis_7_0);
+    s.acl = build_acl_facts_with(&c, input, table);
+    s.file_table = t.table;
     s.sentinel = load_sentinel(t);
     let accounts = Accounts::load(t.host_root.as_deref().unwrap_or(Path::new("/")));
     s.fs = Avail::Present(files::collect_fs(

@@ -91,6 +91,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub aclfile: Option<PathBuf>,
 
+    /// Command table to judge the files' users with: redis-7.0 (default) or
+    /// valkey-9.1 (a live server's own table is read from it).
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
     /// sentinel.conf of a Sentinel that monitors this server.
     #[arg(long, value_name = "FILE")]
     pub sentinel_config: Option<PathBuf>,

@@ -354,3 +354,56 @@ fn help_reads_well() {
     }
     let _ = std::io::stdout().flush();
 }
+
+#[test]
+fn table_picks_the_command_table_for_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("valkey.conf");
+    std::fs::write(&p, "user default off\nuser ops on #0d7b3d8b6f3c5a2e1f4d6c8b9a0e1f2d3c4b5a69788796a5b4c3d2e1f0a9b8c7 ~* +commandlog\n").unwrap();
+    let o = rampart_env_no_scan(
+        &[
+            "audit",
+            "-c",
+            p.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-proc",
+        ],
+        None,
+    );
+    let r = json(&o);
+    let problems = r["problems"].to_string();
+    assert!(
+        problems.contains("commandlog"),
+        "Redis 7.0 does not know COMMANDLOG: {problems}"
+    );
+    let o = rampart_env_no_scan(
+        &[
+            "audit",
+            "-c",
+            p.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-proc",
+            "--table",
+            "valkey-9.1",
+        ],
+        None,
+    );
+    let r = json(&o);
+    assert!(
+        r["problems"].as_array().unwrap().is_empty(),
+        "{}",
+        r["problems"]
+    );
+    let o = rampart_env_no_scan(
+        &["audit", "-c", p.to_str().unwrap(), "--table", "redis-9.9"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("known: redis-7.0, valkey-9.1"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -339,6 +339,8 @@ pub(crate) fn live_outcome(s: &Snapshot, needed_for: &str) -> Outcome {
 pub(crate) fn command_table(s: &Snapshot) -> &redis_acl::CommandTable {
     match (&s.acl_live, s.live.get()) {
         (Avail::Present(_), Some(l)) => l.table(),
-        _ => redis_acl::CommandTable::redis_7_0(),
+        _ => s
+            .file_table
+            .unwrap_or_else(redis_acl::CommandTable::redis_7_0),
     }
 }

@@ -329,6 +329,7 @@ fn audit_live(
             sentinel_config: args.sentinel_config.clone(),
             host_root: None,
             scan_processes: false,
+            table: file_table(args).ok().flatten(),
         }),
         None => {
             let mut s = Snapshot::empty(ep.to_string());
@@ -438,6 +439,20 @@ fn render_and_exit(snapshots: Vec<(Snapshot, &str)>, args: &AuditArgs) -> Result
         Ok(ExitCode::from(1))
     } else {
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `--table NAME`: one of the shipped command tables.
+fn file_table(args: &AuditArgs) -> Result<Option<&'static redis_acl::CommandTable>> {
+    match &args.table {
+        None => Ok(None),
+        Some(name) => match redis_acl::CommandTable::by_name(name) {
+            Some(t) => Ok(Some(t)),
+            None => bail!(
+                "unknown command table {name:?} for --table; known: {}",
+                redis_acl::CommandTable::builtin_names().join(", ")
+            ),
+        },
     }
 }
 
@@ -693,6 +708,7 @@ fn local_endpoints(opts: &ConnectOptions) -> Vec<Endpoint> {
 }
 
 pub fn run(args: AuditArgs) -> Result<ExitCode> {
+    file_table(&args)?;
     let mut live = live_targets(&args)?;
     // RAMPART_NO_LOCAL_DISCOVERY=1 skips the process scan (the files fallback).
     let scan =
@@ -758,6 +774,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
         sentinel_config: args.sentinel_config.clone(),
         host_root: None,
         scan_processes: !args.no_proc,
+        table: file_table(&args)?,
     };
     let mut snapshot = collect_files(&target);
     snapshot.history = collect_history(&history_query(&args), &config_history_names(&config));
