@@ -371,3 +371,51 @@ fn acl005_sees_the_running_servers_aclfile() {
     let r = json(&rampart(&["audit", &target(&s), "--format", "json"]));
     assert_eq!(status(&r, "ACL005"), "fail");
 }
+
+#[test]
+fn acl_commands_read_a_live_server() {
+    let conf = format!("user default off\nuser admin on >{PW} ~* &* +@all\nuser app on >{AUDITOR_PW} ~app:* -@all +get +set\n");
+    let s = Server::start(&conf).unwrap();
+    let t = format!("redis://admin@127.0.0.1:{}", s.port);
+    let env = [("REDISCLI_AUTH", PW)];
+    // Decided with the server's own users and table, and agreeing with ACL DRYRUN.
+    let o = rampart_env(
+        &[
+            "acl", "can", "--target", &t, "--format", "json", "app", "set", "app:1", "v",
+        ],
+        &env,
+    );
+    let r = json(&o);
+    assert_eq!(r["allowed"], true, "{}", stderr(&o));
+    let mut c = s.conn();
+    c.cmd(&["AUTH", "admin", PW]).unwrap();
+    assert_eq!(
+        c.cmd(&["ACL", "DRYRUN", "app", "set", "app:1", "v"])
+            .unwrap(),
+        Reply::Status("OK".into())
+    );
+    let o = rampart_env(
+        &[
+            "acl", "can", "--target", &t, "--format", "json", "app", "flushall",
+        ],
+        &env,
+    );
+    assert_eq!(json(&o)["allowed"], false);
+    let o = rampart_env(
+        &["acl", "who-can", "--target", &t, "--category", "@dangerous"],
+        &env,
+    );
+    assert!(
+        stdout(&o).contains("admin") && !stdout(&o).contains("app:"),
+        "{}",
+        stdout(&o)
+    );
+    let o = rampart_env(&["acl", "review", "--target", &t], &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("ACL LIST on 127.0.0.1"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!(stdout(&o) + &stderr(&o)).contains(PW));
+}

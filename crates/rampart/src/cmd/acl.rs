@@ -54,6 +54,20 @@ pub struct SourceArgs {
     /// External ACL file (wins over the config's `aclfile`).
     #[arg(long, value_name = "FILE")]
     pub aclfile: Option<PathBuf>,
+    /// A live server instead of files: its `ACL LIST`, judged with its own
+    /// command table (COMMAND). `redis://[user@]host:port` or `rediss://`;
+    /// the password from REDISCLI_AUTH or --pass-file.
+    #[arg(long, value_name = "URI", conflicts_with_all = ["config", "aclfile"])]
+    pub target: Option<String>,
+    /// Read the live server's password from the first line of FILE.
+    #[arg(long, value_name = "FILE", requires = "target")]
+    pub pass_file: Option<PathBuf>,
+    /// With a `rediss://` target: CA bundle to verify the server with.
+    #[arg(long, value_name = "FILE", requires = "target")]
+    pub cacert: Option<PathBuf>,
+    /// With a `rediss://` target: do not verify its certificate.
+    #[arg(long, requires = "target")]
+    pub insecure: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -334,6 +348,84 @@ impl UserSource for FileSource {
     }
 }
 
+/// The users and the table to judge them with: a live server's own
+/// (ACL LIST + COMMAND), or the files' with `--table`.
+fn load(a: &SourceArgs, table: &'static CommandTable) -> Result<(AclSet, &'static CommandTable)> {
+    let Some(target) = &a.target else {
+        return Ok((source(a, table).load()?, table));
+    };
+    let t = rampart_live::target::parse(target, 6379)?;
+    if t.password_in_uri {
+        anstream::eprintln!("rampart: warning: a password in the URI is visible to other users of this host; use REDISCLI_AUTH or --pass-file");
+    }
+    let password = match (
+        &t.credentials.password,
+        &a.pass_file,
+        std::env::var_os("REDISCLI_AUTH"),
+    ) {
+        (Some(p), _, _) => Some(p.clone()),
+        (None, Some(f), _) => Some(redis_acl::Secret::new(
+            read(f)?.lines().next().unwrap_or("").as_bytes().to_vec(),
+        )),
+        (None, None, Some(v)) => Some(redis_acl::Secret::new(v.into_encoded_bytes())),
+        _ => None,
+    };
+    let creds = rampart_live::Credentials {
+        user: t.credentials.user.clone(),
+        password,
+    };
+    let opts = rampart_live::ConnectOptions {
+        tls: rampart_live::TlsSettings {
+            cacert: a.cacert.clone(),
+            insecure: a.insecure,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let coll = rampart_collect::live::collect_live(&t.endpoint, &creds, &opts);
+    let live = match coll.live {
+        rampart_checks::Avail::Present(l) => l,
+        rampart_checks::Avail::Failed(e) | rampart_checks::Avail::Absent(e) => bail!("{e}"),
+    };
+    let facts = match coll.acl {
+        rampart_checks::Avail::Present(f) => f,
+        rampart_checks::Avail::Failed(e) | rampart_checks::Avail::Absent(e) => bail!("{e}"),
+    };
+    // The server's own table, kept for the rest of this command.
+    let table: &'static CommandTable = match live.command_table {
+        Some(t) => Box::leak(Box::new((*t).clone())),
+        None => {
+            anstream::eprintln!(
+                "rampart: note: COMMAND is not readable here; judging with the {} table",
+                table.line_name()
+            );
+            table
+        }
+    };
+    let origin = format!("ACL LIST on {}", t.endpoint);
+    let users = facts
+        .users
+        .into_iter()
+        .map(|u| LoadedUser {
+            location: Some(format!("{origin} (user {})", u.user.name)),
+            user: u.user,
+        })
+        .collect();
+    let problems = facts
+        .problems
+        .into_iter()
+        .map(|(sp, m)| (sp.to_string(), m))
+        .collect();
+    Ok((
+        AclSet {
+            origin,
+            users,
+            problems,
+        },
+        table,
+    ))
+}
+
 fn source(a: &SourceArgs, table: &'static CommandTable) -> FileSource {
     FileSource {
         config: a.config.clone(),
@@ -419,7 +511,7 @@ fn ask(
 }
 
 fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
-    let set = source(&a.source, table).load()?;
+    let (set, table) = load(&a.source, table)?;
     let engine = Engine::new(table);
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     if let Some(batch) = &a.batch {
@@ -481,7 +573,7 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
 // ------------------------------------------------------------------ who-can
 
 fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
-    let set = source(&a.source, table).load()?;
+    let (set, table) = load(&a.source, table)?;
     let engine = Engine::new(table);
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let modes = [
@@ -661,7 +753,7 @@ fn sel_name(i: usize) -> String {
 // ------------------------------------------------------------------- review
 
 fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
-    let set = source(&a.source, table).load()?;
+    let (set, table) = load(&a.source, table)?;
     let engine = Engine::new(table);
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let reviews: Vec<(UserReview, Option<String>)> = users
@@ -777,8 +869,16 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
 /// `--record`: one row in the history's `reviews` (name, date, user count).
 fn record_review(a: &ReviewArgs, users: usize) -> Result<()> {
     use rampart_collect::history;
+    // A live target is recorded under host:port, as the audit looks it up.
+    let live_name = a
+        .source
+        .target
+        .as_deref()
+        .and_then(|t| rampart_live::target::parse(t, 6379).ok())
+        .map(|t| t.endpoint.to_string());
     let server = match (&a.server, &a.source.config) {
         (Some(s), _) => s.clone(),
+        (None, _) if live_name.is_some() => live_name.unwrap_or_default(),
         (None, Some(c)) => super::audit::config_history_names(c)
             .into_iter()
             .next()
