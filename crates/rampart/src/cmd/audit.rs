@@ -1,4 +1,4 @@
-use crate::cli::{AuditArgs, ConnectionArgs, FailOn, Format};
+use crate::cli::{AuditArgs, FailOn, Format};
 use anyhow::{bail, Context, Result};
 use rampart_checks::{run_all, Avail, Finding, Severity, Snapshot, Status};
 use rampart_collect::history::{self, collect_history, HistoryQuery};
@@ -63,34 +63,6 @@ fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
     findings
         .iter()
         .any(|f| matches!(f.status, Status::Fail | Status::Error) && f.severity >= min)
-}
-
-/// The password from the places redis-cli takes it, in its order of
-/// precedence, with a warning when it sits on the command line.
-fn password(conn: &ConnectionArgs, from_uri: Option<Secret>) -> Result<Option<Secret>> {
-    const WARN: &str = "rampart: warning: a password on the command line (--pass or in a URI) is visible to other users of this host; use REDISCLI_AUTH, --pass-file or --askpass";
-    if let Some(p) = from_uri {
-        anstream::eprintln!("{WARN}");
-        return Ok(Some(p));
-    }
-    if let Some(p) = &conn.pass {
-        anstream::eprintln!("{WARN}");
-        return Ok(Some(Secret::new(p.as_bytes().to_vec())));
-    }
-    if let Some(f) = &conn.pass_file {
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("cannot read the password file {}", f.display()))?;
-        let line = text.lines().next().unwrap_or("").to_string();
-        return Ok(Some(Secret::new(line.into_bytes())));
-    }
-    if let Some(p) = std::env::var_os("REDISCLI_AUTH") {
-        return Ok(Some(Secret::new(p.into_encoded_bytes())));
-    }
-    if conn.askpass {
-        let p = rpassword::prompt_password("Password: ").context("cannot read the password")?;
-        return Ok(Some(Secret::new(p.into_bytes())));
-    }
-    Ok(None)
 }
 
 /// The live targets named on the command line, with their credentials.
@@ -220,11 +192,11 @@ fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credentials)>> {
         let t = rampart_live::target::parse(&spec, 6379)?;
         let uri_pw = t.credentials.password.clone();
         let pw = match uri_pw {
-            Some(p) => password(&args.conn, Some(p))?,
+            Some(p) => super::login_password(&args.conn, Some(p))?,
             None => match &asked {
                 Some(p) => p.clone(),
                 None => {
-                    let p = password(&args.conn, None)?;
+                    let p = super::login_password(&args.conn, None)?;
                     asked = Some(p.clone());
                     p
                 }
@@ -722,7 +694,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
                 "rampart: auditing the servers running on this host: {}",
                 names.join(", ")
             );
-            let pw = password(&args.conn, None)?;
+            let pw = super::login_password(&args.conn, None)?;
             let creds = Credentials {
                 user: args.conn.user.clone(),
                 password: pw,
@@ -737,19 +709,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
         }
     }
     if !live.is_empty() {
-        let opts = ConnectOptions {
-            connect_timeout: Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0)),
-            io_timeout: Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0)),
-            tls: rampart_live::TlsSettings {
-                cacert: args.conn.cacert.clone(),
-                cacert_dir: args.conn.cacert_dir.clone(),
-                cert: args.conn.cert.clone(),
-                key: args.conn.key.clone(),
-                sni: args.conn.sni.clone(),
-                insecure: args.conn.insecure,
-            },
-            ..ConnectOptions::default()
-        };
+        let opts = super::connect_options(&args.conn);
         let snaps = audit_topology(live, &args, &opts);
         let kinds: Vec<(Snapshot, &str)> = snaps
             .into_iter()

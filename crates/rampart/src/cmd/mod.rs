@@ -6,7 +6,8 @@ pub(crate) mod rotate;
 pub(crate) mod tls;
 
 use crate::cli::{Cli, Command};
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
+use redis_conf::Secret;
 use std::process::ExitCode;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -24,7 +25,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// Write to standard output (colour stripped when NO_COLOR is set or the
 /// output is not a terminal) or to a file.
 pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
-    use anyhow::Context;
     use std::io::Write;
     match output {
         Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
@@ -43,4 +43,67 @@ pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
 /// again for NO_COLOR and non-terminals; files never get them).
 pub(crate) fn want_color(output: Option<&std::path::Path>) -> bool {
     output.is_none() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Connection options from the redis-cli style flags (timeouts, TLS).
+pub(crate) fn connect_options(conn: &crate::cli::ConnectionArgs) -> rampart_live::ConnectOptions {
+    let timeout = std::time::Duration::from_secs_f64(conn.timeout.clamp(0.1, 600.0));
+    rampart_live::ConnectOptions {
+        connect_timeout: timeout,
+        io_timeout: timeout,
+        tls: rampart_live::TlsSettings {
+            cacert: conn.cacert.clone(),
+            cacert_dir: conn.cacert_dir.clone(),
+            cert: conn.cert.clone(),
+            key: conn.key.clone(),
+            sni: conn.sni.clone(),
+            insecure: conn.insecure,
+        },
+        ..rampart_live::ConnectOptions::default()
+    }
+}
+
+pub(crate) fn read_secret_file(f: &std::path::Path) -> Result<Secret> {
+    let text = if f == std::path::Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_line(&mut s)
+            .context("cannot read the password from stdin")?;
+        s
+    } else {
+        std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the password file {}", f.display()))?
+    };
+    let line = text.lines().next().unwrap_or("").to_string();
+    if line.is_empty() {
+        bail!("the password in {} is empty", f.display());
+    }
+    Ok(Secret::new(line.into_bytes()))
+}
+
+/// The login password, in redis-cli's order of precedence.
+pub(crate) fn login_password(
+    conn: &crate::cli::ConnectionArgs,
+    from_uri: Option<Secret>,
+) -> Result<Option<Secret>> {
+    const WARN: &str = "rampart: warning: a password on the command line (--pass or in a URI) is visible to other users of this host; use REDISCLI_AUTH, --pass-file or --askpass";
+    if let Some(p) = from_uri {
+        anstream::eprintln!("{WARN}");
+        return Ok(Some(p));
+    }
+    if let Some(p) = &conn.pass {
+        anstream::eprintln!("{WARN}");
+        return Ok(Some(Secret::new(p.as_bytes().to_vec())));
+    }
+    if let Some(f) = &conn.pass_file {
+        return Ok(Some(read_secret_file(f)?));
+    }
+    if let Some(p) = std::env::var_os("REDISCLI_AUTH") {
+        return Ok(Some(Secret::new(p.into_encoded_bytes())));
+    }
+    if conn.askpass {
+        let p = rpassword::prompt_password("Password: ").context("cannot read the password")?;
+        return Ok(Some(Secret::new(p.into_bytes())));
+    }
+    Ok(None)
 }

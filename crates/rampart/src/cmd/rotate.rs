@@ -377,54 +377,12 @@ impl Drop for RunLock {
     }
 }
 
-fn read_secret_file(f: &Path) -> Result<Secret> {
-    let text = if f == Path::new("-") {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_line(&mut s)
-            .context("cannot read the password from stdin")?;
-        s
-    } else {
-        std::fs::read_to_string(f)
-            .with_context(|| format!("cannot read the password file {}", f.display()))?
-    };
-    let line = text.lines().next().unwrap_or("").to_string();
-    if line.is_empty() {
-        bail!("the password in {} is empty", f.display());
-    }
-    Ok(Secret::new(line.into_bytes()))
-}
-
 fn generate() -> Result<Secret> {
     let mut b = [0u8; 32];
     getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("the OS random generator failed: {e}"))?;
     let s = Secret::new(hex::encode(b).into_bytes());
     b.fill(0);
     Ok(s)
-}
-
-/// The login password, in redis-cli's order of precedence.
-fn login_password(conn: &ConnectionArgs, from_uri: Option<Secret>) -> Result<Option<Secret>> {
-    const WARN: &str = "rampart: warning: a password on the command line (--pass or in a URI) is visible to other users of this host; use REDISCLI_AUTH, --pass-file or --askpass";
-    if let Some(p) = from_uri {
-        anstream::eprintln!("{WARN}");
-        return Ok(Some(p));
-    }
-    if let Some(p) = &conn.pass {
-        anstream::eprintln!("{WARN}");
-        return Ok(Some(Secret::new(p.as_bytes().to_vec())));
-    }
-    if let Some(f) = &conn.pass_file {
-        return Ok(Some(read_secret_file(f)?));
-    }
-    if let Some(p) = std::env::var_os("REDISCLI_AUTH") {
-        return Ok(Some(Secret::new(p.into_encoded_bytes())));
-    }
-    if conn.askpass {
-        let p = rpassword::prompt_password("Password: ").context("cannot read the password")?;
-        return Ok(Some(Secret::new(p.into_bytes())));
-    }
-    Ok(None)
 }
 
 fn info_map(c: &mut Connection, section: &str) -> Result<Vec<(String, String)>> {
@@ -1222,24 +1180,11 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
             .user
             .clone()
             .or_else(|| args.conn.user.clone()),
-        password: login_password(&args.conn, t.credentials.password.clone())?,
+        password: super::login_password(&args.conn, t.credentials.password.clone())?,
     };
     let mut seed = t.endpoint;
     seed.tls |= args.conn.tls;
-    let timeout = Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0));
-    let opts = ConnectOptions {
-        connect_timeout: timeout,
-        io_timeout: timeout,
-        tls: rampart_live::TlsSettings {
-            cacert: args.conn.cacert.clone(),
-            cacert_dir: args.conn.cacert_dir.clone(),
-            cert: args.conn.cert.clone(),
-            key: args.conn.key.clone(),
-            sni: args.conn.sni.clone(),
-            insecure: args.conn.insecure,
-        },
-        ..ConnectOptions::default()
-    };
+    let opts = super::connect_options(&args.conn);
     let journal_path = args
         .journal
         .clone()
@@ -1251,7 +1196,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     };
     let existing = load_journal(&journal_path)?;
     let new_password = match &args.new_password_file {
-        Some(f) => Some(read_secret_file(f)?),
+        Some(f) => Some(super::read_secret_file(f)?),
         None => None,
     };
     let mut ctx = Ctx {
@@ -1290,7 +1235,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         }
         if args.rollback {
             let old = match &args.old_password_file {
-                Some(f) => Some(read_secret_file(f)?),
+                Some(f) => Some(super::read_secret_file(f)?),
                 None => None,
             };
             rollback(&ctx, &mut j, old)?;
