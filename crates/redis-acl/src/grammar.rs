@@ -388,31 +388,9 @@ fn parse_db_list(list: &str) -> Result<Vec<u32>, RuleErrorKind> {
 /// re-joined with single spaces. `Err(index)` names the token that opened
 /// an unmatched parenthesis. Empty tokens are kept (they are no-ops).
 pub fn merge_selector_args<S: AsRef<str>>(tokens: &[S]) -> Result<Vec<String>, usize> {
-    let mut out = Vec::new();
-    let mut open: Option<(usize, String)> = None;
-    for (j, t) in tokens.iter().enumerate() {
-        let op = t.as_ref();
-        if op.starts_with('(') && !op.ends_with(')') {
-            // A new '(' restarts the selector, dropping an unfinished one (as Redis does).
-            open = Some((j, op.to_string()));
-            continue;
-        }
-        if let Some((_, sel)) = open.as_mut() {
-            // sdscatfmt(" %s") stops at a NUL.
-            sel.push(' ');
-            sel.push_str(cstr(op));
-            if op.ends_with(')') {
-                if let Some((_, s)) = open.take() {
-                    out.push(s);
-                }
-            }
-            continue;
-        }
-        out.push(op.to_string());
-    }
-    match open {
-        Some((j, _)) => Err(j),
-        None => Ok(out),
+    match merge_selector_args_partial(tokens) {
+        (out, None) => Ok(out),
+        (_, Some(j)) => Err(j),
     }
 }
 
@@ -426,6 +404,7 @@ pub(crate) fn merge_selector_args_partial<S: AsRef<str>>(
     for (j, t) in tokens.iter().enumerate() {
         let op = t.as_ref();
         if op.starts_with('(') && !op.ends_with(')') {
+            // A new '(' restarts the selector, dropping an unfinished one (as Redis does).
             open = Some((j, op.to_string()));
             continue;
         }
