@@ -115,21 +115,7 @@ impl History {
             .map_err(io)?;
         // It holds no secret, but who rotated what and when is nobody else's business.
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| HistoryError::Io {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        let h = History {
-            conn,
-            path: path.to_path_buf(),
-        };
-        h.conn
-            .busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(|e| h.corrupt(e))?;
+        let h = History::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         if h.version()? == 0 {
             if h.has_tables()? {
                 return Err(h.corrupt("it holds tables rampart did not create"));
@@ -138,6 +124,23 @@ impl History {
                 .execute_batch(&format!("BEGIN; {SCHEMA} COMMIT;"))
                 .map_err(|e| h.corrupt(e))?;
         }
+        Ok(h)
+    }
+
+    /// Open the file with `flags` and a busy timeout.
+    fn connect(path: &Path, flags: OpenFlags) -> Result<History, HistoryError> {
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| HistoryError::Io {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        let h = History {
+            conn,
+            path: path.to_path_buf(),
+        };
+        h.conn
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| h.corrupt(e))?;
         Ok(h)
     }
 
@@ -159,21 +162,7 @@ impl History {
             }
             Ok(_) => {}
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| HistoryError::Io {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        let h = History {
-            conn,
-            path: path.to_path_buf(),
-        };
-        h.conn
-            .busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(|e| h.corrupt(e))?;
+        let h = History::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         if h.version()? == 0 && h.has_tables()? {
             return Err(h.corrupt("it holds tables rampart did not create"));
         }
