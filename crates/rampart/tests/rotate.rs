@@ -788,3 +788,266 @@ fn tls_only_replicas() {
     relink(&set);
     assert_secret_free(&all, &state, &[REPL_PASSWORD, new, ADMIN_PASSWORD]);
 }
+
+fn journal_phase(state: &Path) -> String {
+    let dir = state.join("rampart");
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            return v["phase"].as_str().unwrap().to_string();
+        }
+    }
+    panic!("no journal in {}", dir.display());
+}
+
+/// A replica is killed after the new password was added but before it was
+/// persisted (it comes back without it), and the primary is killed and
+/// restarted between two replicas' masterauth updates: `--resume` refuses
+/// while a node is down (journal unchanged), then re-adds what the restart
+/// lost and finishes; every node holds the new password only, persisted,
+/// and every replication link is up.
+#[test]
+fn node_stopped_and_restarted_mid_rotation() {
+    let mut set = ReplicaSetBuilder::new()
+        .auth(ReplAuth::AclUser)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.primary.addr();
+    let new = "repl-after-restart-0b6e2f";
+    let nf = write(tmp.path(), "new", new);
+    let nf = nf.to_str().unwrap();
+    let args = [&seed, "--user", REPL_USER, "--new-password-file", nf];
+    let o = rampart_rotate(&state, &args, &[("RAMPART_ROTATE_CRASH_AFTER", "add")]);
+    let mut all = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{all}");
+    assert_eq!(journal_phase(&state), "added");
+
+    // Replica 2 dies: the added password was in memory only.
+    set.replicas[1].stop();
+    let resume = [
+        &seed,
+        "--user",
+        REPL_USER,
+        "--resume",
+        "--new-password-file",
+        nf,
+    ];
+    let o = rampart_rotate(&state, &resume, &[]);
+    let t = text(&o);
+    all += &t;
+    assert!(!o.status.success(), "resumed with a node down:\n{t}");
+    assert!(
+        t.contains(&set.replicas[1].addr()) && t.contains("--resume"),
+        "{t}"
+    );
+    assert_eq!(journal_phase(&state), "added");
+
+    set.replicas[1].restart().unwrap();
+    set.wait_linked(Duration::from_secs(10)).unwrap();
+    assert_eq!(
+        hashes(&set.replicas[1], REPL_USER),
+        vec![hash_password(REPL_PASSWORD.as_bytes())],
+        "the restarted replica kept an unpersisted password?"
+    );
+    // Resume; stop again after the first replica's masterauth.
+    let o = rampart_rotate(
+        &state,
+        &resume,
+        &[("RAMPART_ROTATE_CRASH_AFTER", "masterauth:2")],
+    );
+    let t = text(&o);
+    all += &t;
+    assert_eq!(o.status.code(), Some(3), "{t}");
+    assert!(t.contains("the new password is missing"), "{t}");
+
+    // The primary restarts: both passwords were persisted, so replicas with
+    // either masterauth sync again.
+    set.primary.stop();
+    set.primary.restart().unwrap();
+    set.wait_linked(Duration::from_secs(20)).unwrap();
+
+    all += &ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            REPL_USER,
+            "--finish",
+            "--new-password-file",
+            nf,
+        ],
+        &[],
+    ));
+    assert_eq!(journal_phase(&state), "done");
+    assert_only(&set, REPL_USER, new);
+    relink(&set);
+    // And after a restart of every node, from their files alone.
+    for n in std::iter::once(&mut set.primary).chain(set.replicas.iter_mut()) {
+        n.restart().unwrap();
+    }
+    set.wait_linked(Duration::from_secs(20)).unwrap();
+    assert_only(&set, REPL_USER, new);
+    assert_secret_free(&all, &state, &[REPL_PASSWORD, new, ADMIN_PASSWORD]);
+}
+
+/// The Sentinels' own ACL user, which they also log in to each other with
+/// (`sentinel-user` / `sentinel-pass`): clients of the Sentinels are never
+/// refused, every Sentinel's links come back logged in with the new
+/// password, and a restarted Sentinel holds only the new one.
+#[test]
+fn sentinels_own_user_and_sentinel_pass() {
+    let mut set = SentinelSetBuilder::new()
+        .data(ReplicaSetBuilder::new().auth(ReplAuth::AclUser))
+        .sentinel_auth(true)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.sentinels[0].addr();
+    let ports: Vec<u16> = set.sentinels.iter().map(|s| s.client_port()).collect();
+    let new = "sentinel-peer-new-91c4e7";
+    let nf = write(tmp.path(), "new", new);
+    let loops = Loops::start(&ports, SENTINEL_USER, &[SENTINEL_PASSWORD]);
+    let mut all = ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--sentinels",
+            "--user",
+            SENTINEL_USER,
+            "--new-password-file",
+            nf.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    assert!(all.contains("3 node(s)"), "{all}");
+    assert_eq!(all.matches("sentinel-pass updated").count(), 3, "{all}");
+    loops.switch(new);
+    all += &ok(rampart_rotate(
+        &state,
+        &[&seed, "--sentinels", "--user", SENTINEL_USER, "--finish"],
+        &[],
+    ));
+    let (tries, refused) = loops.stop();
+    assert!(tries > 50);
+    assert_eq!(refused, 0, "{refused} refusals in {tries} AUTHs");
+    let new_hash = hash_password(new.as_bytes());
+    for s in &set.sentinels {
+        assert_eq!(hashes(s, SENTINEL_USER), vec![new_hash.clone()]);
+        let conf = std::fs::read_to_string(&s.config_path).unwrap();
+        assert!(conf.contains(&new_hash), "not persisted:\n{conf}");
+        assert!(!conf.contains(&hash_password(SENTINEL_PASSWORD.as_bytes())));
+    }
+    // The data nodes' `sentinel` user is another credential: untouched.
+    for n in set.data.nodes() {
+        assert_eq!(
+            hashes(n, SENTINEL_USER),
+            vec![hash_password(SENTINEL_PASSWORD.as_bytes())]
+        );
+    }
+    // Every link between Sentinels logs in again, with the new password.
+    set.sentinels[0].restart().unwrap();
+    for s in &set.sentinels {
+        s.cmd(&["CLIENT", "KILL", "USER", SENTINEL_USER]);
+    }
+    let ids: Vec<String> = set
+        .sentinels
+        .iter()
+        .map(|s| s.cmd(&["SENTINEL", "MYID"]).text())
+        .collect();
+    for (i, s) in set.sentinels.iter().enumerate() {
+        for (k, id) in ids.iter().enumerate() {
+            if i == k {
+                continue;
+            }
+            let want = format!("name=sentinel-{}-cmd", &id[..8]);
+            let mut linked = false;
+            for _ in 0..100 {
+                let list = s.cmd(&["CLIENT", "LIST"]).text();
+                if list.lines().any(|l| {
+                    l.split(' ').any(|f| f == want)
+                        && l.split(' ').any(|f| f == format!("user={SENTINEL_USER}"))
+                }) {
+                    linked = true;
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            assert!(linked, "Sentinel {k} did not log in to Sentinel {i} again");
+        }
+    }
+    assert!(auth_ok(ports[0], SENTINEL_USER, new));
+    assert!(!auth_ok(ports[0], SENTINEL_USER, SENTINEL_PASSWORD));
+    assert_secret_free(&all, &state, &[SENTINEL_PASSWORD, new, ADMIN_PASSWORD]);
+}
+
+/// Rolled back after the Sentinels' sentinel-pass changed: the old
+/// password is needed, and every Sentinel holds and uses it again.
+#[test]
+fn sentinels_rollback_after_sentinel_pass() {
+    let set = SentinelSetBuilder::new()
+        .data(ReplicaSetBuilder::new().auth(ReplAuth::AclUser))
+        .sentinel_auth(true)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.sentinels[0].addr();
+    let new = "sentinel-peer-rolled-back-3a90";
+    let nf = write(tmp.path(), "new", new);
+    let of = write(tmp.path(), "old", SENTINEL_PASSWORD);
+    let o = rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--sentinels",
+            "--user",
+            SENTINEL_USER,
+            "--new-password-file",
+            nf.to_str().unwrap(),
+            "--grace",
+            "0",
+        ],
+        &[("RAMPART_ROTATE_CRASH_AFTER", "dependents")],
+    );
+    let mut all = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{all}");
+    let base = [&seed, "--sentinels", "--user", SENTINEL_USER, "--rollback"];
+    let o = rampart_rotate(&state, &base, &[]);
+    all += &text(&o);
+    assert!(!o.status.success(), "rolled back without the old password");
+    let mut with_old = base.to_vec();
+    with_old.extend(["--old-password-file", of.to_str().unwrap()]);
+    all += &ok(rampart_rotate(&state, &with_old, &[]));
+    for s in &set.sentinels {
+        assert_eq!(
+            hashes(s, SENTINEL_USER),
+            vec![hash_password(SENTINEL_PASSWORD.as_bytes())]
+        );
+        let sp = s.cmd(&["SENTINEL", "CONFIG", "GET", "sentinel-pass"]);
+        assert_eq!(sp.array()[1].text(), SENTINEL_PASSWORD);
+    }
+    // The links log in again with the old password.
+    for s in &set.sentinels {
+        s.cmd(&["CLIENT", "KILL", "USER", SENTINEL_USER]);
+    }
+    for s in &set.sentinels {
+        let mut n = 0;
+        for _ in 0..100 {
+            let list = s.cmd(&["CLIENT", "LIST"]).text();
+            n = list
+                .lines()
+                .filter(|l| l.contains("-cmd ") && l.contains(&format!(" user={SENTINEL_USER} ")))
+                .count();
+            if n == 2 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(n, 2, "links between Sentinels did not come back");
+    }
+    assert_secret_free(&all, &state, &[SENTINEL_PASSWORD, new, ADMIN_PASSWORD]);
+}

@@ -2,7 +2,6 @@
 //! with optional TLS, ACL files and cluster mode, as a [`Node`].
 
 use std::fmt;
-use std::fs::File;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -385,25 +384,16 @@ impl ServerBuilder {
             }
             std::fs::write(&config_path, &text).map_err(|e| err(e.to_string()))?;
 
-            let log = File::create(&log_path).map_err(|e| err(e.to_string()))?;
-            let log2 = log.try_clone().map_err(|e| err(e.to_string()))?;
-            let mut cmd = Command::new(binary);
-            cmd.arg(&config_path);
-            if self.sentinel {
-                cmd.arg("--sentinel");
-            }
+            let mut env = self.env.clone();
             if let (ServerCert::Weak, Some(m)) = (self.server_cert, material) {
-                cmd.env("OPENSSL_CONF", &m.seclevel0_conf);
+                env.push(("OPENSSL_CONF".into(), m.seclevel0_conf.clone().into()));
             }
-            cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
-            cmd.args(&self.args)
-                .current_dir(dir.path())
-                .stdin(Stdio::null())
-                .stdout(log)
-                .stderr(log2);
-            let child = cmd
-                .spawn()
-                .map_err(|e| err(format!("cannot run {}: {e}", binary.display())))?;
+            let recipe = Recipe {
+                binary: binary.to_path_buf(),
+                args: self.args.clone(),
+                env,
+            };
+            let child = recipe.spawn(&config_path, &log_path, dir.path(), self.sentinel)?;
             let mut node = Node {
                 child: Some(child),
                 port,
@@ -417,6 +407,7 @@ impl ServerBuilder {
                 config_path: config_path.clone(),
                 log_path: log_path.clone(),
                 dir,
+                recipe,
             };
             match node.wait_ready(self.timeout) {
                 Ok(()) => Ok(Ok(node)),
@@ -453,6 +444,47 @@ pub struct Node {
     /// stdout and stderr of the process (the server's log).
     pub log_path: PathBuf,
     pub dir: tempfile::TempDir,
+    /// How the process was started, for [`Node::restart`].
+    recipe: Recipe,
+}
+
+/// The command line of a node's process.
+#[derive(Clone)]
+struct Recipe {
+    binary: PathBuf,
+    args: Vec<String>,
+    env: Vec<(String, std::ffi::OsString)>,
+}
+
+impl Recipe {
+    fn spawn(
+        &self,
+        config_path: &Path,
+        log_path: &Path,
+        dir: &Path,
+        sentinel: bool,
+    ) -> Result<Child, StartError> {
+        let err = |output: String| StartError { output };
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_path)
+            .map_err(|e| err(e.to_string()))?;
+        let log2 = log.try_clone().map_err(|e| err(e.to_string()))?;
+        let mut cmd = Command::new(&self.binary);
+        cmd.arg(config_path);
+        if sentinel {
+            cmd.arg("--sentinel");
+        }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd.args(&self.args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log2);
+        cmd.spawn()
+            .map_err(|e| err(format!("cannot run {}: {e}", self.binary.display())))
+    }
 }
 
 impl fmt::Debug for Node {
@@ -534,6 +566,35 @@ impl Node {
     /// Kill the process now (SIGKILL) and reap it; Drop does the same.
     pub fn stop(&mut self) {
         self.kill();
+    }
+
+    /// Start the process again (after [`stop`](Node::stop), or kill it
+    /// first) with the same ports, directory and config file, as the server
+    /// left it (a `CONFIG REWRITE` or `ACL SAVE` before the stop is kept,
+    /// anything else is lost, as in a real crash). The log is appended to.
+    pub fn restart(&mut self) -> Result<(), StartError> {
+        self.kill();
+        let child = self.recipe.spawn(
+            &self.config_path,
+            &self.log_path,
+            self.dir.path(),
+            self.sentinel,
+        )?;
+        self.child = Some(child);
+        match self.wait_ready(Duration::from_secs(20)) {
+            Ok(()) => Ok(()),
+            Err(Retry::Port(log)) | Err(Retry::Fatal(log)) => Err(StartError {
+                output: format!("restart failed: {log}"),
+            }),
+        }
+    }
+
+    /// The process has exited (or was stopped).
+    pub fn is_running(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(c) => matches!(c.try_wait(), Ok(None)),
+            None => false,
+        }
     }
 
     pub fn pid(&self) -> u32 {

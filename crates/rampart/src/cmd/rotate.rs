@@ -93,6 +93,14 @@ pub struct RotateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Rotate the user of the Sentinels' own ACL (TARGET is a Sentinel):
+    /// every Sentinel of its masters; where the Sentinels log in to each
+    /// other as this user (`sentinel-user`, or `default` through
+    /// `requirepass`), `SENTINEL CONFIG SET sentinel-pass` follows. Without
+    /// it, a Sentinel TARGET rotates the user on the data nodes it monitors.
+    #[arg(long)]
+    pub sentinels: bool,
+
     /// The journal (default: $XDG_STATE_HOME/rampart/rotate-USER-HOST_PORT.json).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
@@ -139,7 +147,7 @@ enum Phase {
     RolledBack,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct NodeState {
     host: String,
     port: u16,
@@ -157,6 +165,25 @@ struct NodeState {
     /// The user is `default` and the node has `requirepass` (no aclfile).
     #[serde(default)]
     requirepass: bool,
+    /// A Sentinel (its own ACL), not a data node.
+    #[serde(default)]
+    sentinel: bool,
+    /// The Sentinel's id: its links are named `sentinel-<first 8>-cmd`.
+    #[serde(default)]
+    runid: String,
+    /// This Sentinel's links to the other Sentinels log in as the user
+    /// (`sentinel-user` + `sentinel-pass`, or `default` with `requirepass`).
+    #[serde(default)]
+    sentinel_pass: bool,
+    /// `sentinel-pass` was unset (the links used `requirepass`).
+    #[serde(default)]
+    sentinel_pass_was_empty: bool,
+    /// `sentinel-pass` was changed to the new password.
+    #[serde(default)]
+    sentinel_pass_updated: bool,
+    /// The Sentinels (`host:port`) this one had a link to at the start.
+    #[serde(default)]
+    peers: Vec<String>,
 }
 
 impl NodeState {
@@ -715,8 +742,8 @@ fn plan(ctx: &Ctx, seed: Endpoint, new_hash: &str, grace: Option<Duration>) -> R
             }
             .into(),
             masterauth: masterauth_set && mu == ctx.user,
-            masterauth_updated: false,
             requirepass,
+            ..NodeState::default()
         });
     }
     Ok(Journal {
@@ -727,6 +754,128 @@ fn plan(ctx: &Ctx, seed: Endpoint, new_hash: &str, grace: Option<Duration>) -> R
         grace_secs: grace.map(|d| d.as_secs()),
         nodes,
         sentinels,
+    })
+}
+
+/// `SENTINEL CONFIG GET name` (empty when unset).
+fn sentinel_config_get(c: &mut Connection, name: &str) -> Result<String> {
+    let ep = c.endpoint().to_string();
+    let v = expect_ok(
+        c.cmd(&["SENTINEL", "CONFIG", "GET", name])?,
+        "SENTINEL CONFIG GET",
+        &ep,
+    )?;
+    Ok(field(&pairs_text(&v), name).unwrap_or_default().to_string())
+}
+
+/// The names of the connections in `c`'s CLIENT LIST, with their user and
+/// age in seconds.
+fn client_names(c: &mut Connection) -> Result<Vec<(String, String, u64)>> {
+    let ep = c.endpoint().to_string();
+    let list = expect_ok(c.cmd(&["CLIENT", "LIST"])?, "CLIENT LIST", &ep)?;
+    Ok(list
+        .as_text()
+        .unwrap_or_default()
+        .lines()
+        .map(|line| {
+            let get = |k: &str| {
+                line.split(' ')
+                    .find_map(|f| f.strip_prefix(k))
+                    .unwrap_or("")
+                    .to_string()
+            };
+            (
+                get("name="),
+                get("user="),
+                get("age=").parse().unwrap_or(u64::MAX),
+            )
+        })
+        .collect())
+}
+
+/// The connection name a Sentinel gives its command links.
+fn link_name(runid: &str) -> String {
+    format!("sentinel-{}-cmd", runid.get(..8).unwrap_or(runid))
+}
+
+/// Plan a rotation of the Sentinels' own ACL user: every Sentinel of the
+/// seed's masters, what each persists with, and whether its links to the
+/// other Sentinels log in as the user.
+fn plan_sentinels(
+    ctx: &Ctx,
+    seed: Endpoint,
+    new_hash: &str,
+    grace: Option<Duration>,
+) -> Result<Journal> {
+    let Some((_, found)) = sentinel_seed(ctx, &seed)? else {
+        bail!("--sentinels needs a Sentinel as TARGET; {seed} is not one");
+    };
+    let mut eps: Vec<Endpoint> = Vec::new();
+    for s in found {
+        let ep = s.endpoint();
+        if !eps.contains(&ep) {
+            eps.push(ep);
+        }
+    }
+    let mut nodes = Vec::new();
+    for ep in &eps {
+        let mut c = ctx
+            .conn(ep)
+            .with_context(|| format!("cannot log in to the Sentinel {ep}"))?;
+        let hashes = user_hashes(&mut c, &ctx.user)?;
+        let runid = expect_ok(
+            c.cmd(&["SENTINEL", "MYID"])?,
+            "SENTINEL MYID",
+            &ep.to_string(),
+        )?
+        .as_text()
+        .unwrap_or_default();
+        let su = sentinel_config_get(&mut c, "sentinel-user")?;
+        // The cleartext sentinel-pass: only whether it is set is kept.
+        let sp_set = !sentinel_config_get(&mut c, "sentinel-pass")?.is_empty();
+        // Outgoing Sentinel links: AUTH sentinel-user sentinel-pass when
+        // sentinel-pass is set, else AUTH <requirepass> as `default`.
+        let dependent = if sp_set {
+            (if su.is_empty() { "default" } else { &su }) == ctx.user
+        } else {
+            ctx.user == "default"
+        };
+        nodes.push(NodeState {
+            host: ep.host.clone(),
+            port: ep.port,
+            tls: ep.tls,
+            role: "sentinel".into(),
+            old_hashes: hashes.into_iter().filter(|h| h != new_hash).collect(),
+            persist: "sentinel".into(),
+            sentinel: true,
+            runid,
+            sentinel_pass: dependent,
+            sentinel_pass_was_empty: !sp_set,
+            ..NodeState::default()
+        });
+    }
+    // Which Sentinel has a link to which: seen in the peer's CLIENT LIST.
+    for i in 0..nodes.len() {
+        for k in 0..nodes.len() {
+            if i == k {
+                continue;
+            }
+            let mut c = ctx.conn(&nodes[k].endpoint())?;
+            let want = link_name(&nodes[i].runid);
+            if client_names(&mut c)?.iter().any(|(n, _, _)| *n == want) {
+                let peer = nodes[k].name();
+                nodes[i].peers.push(peer);
+            }
+        }
+    }
+    Ok(Journal {
+        version: 1,
+        user: ctx.user.clone(),
+        new_hash: new_hash.to_string(),
+        phase: Phase::Planned,
+        grace_secs: grace.map(|d| d.as_secs()),
+        nodes,
+        sentinels: Vec::new(),
     })
 }
 
@@ -743,13 +892,15 @@ fn show_plan(j: &Journal, journal: &Path) {
             n.name(),
             n.role,
             n.old_hashes.len(),
-            if n.persist == "acl-save" {
-                "ACL SAVE"
-            } else {
-                "CONFIG REWRITE"
+            match n.persist.as_str() {
+                "acl-save" => "ACL SAVE",
+                "sentinel" => "ACL SAVE, or SENTINEL FLUSHCONFIG without an aclfile",
+                _ => "CONFIG REWRITE",
             },
             if n.masterauth {
                 "; masterauth uses this user"
+            } else if n.sentinel_pass {
+                "; its links to the other Sentinels log in as this user (sentinel-pass follows)"
             } else {
                 ""
             }
@@ -776,6 +927,10 @@ fn show_plan(j: &Journal, journal: &Path) {
     say("  3. persist on every node");
     if j.nodes.iter().any(|n| n.masterauth) {
         say("  4. CONFIG SET masterauth on the nodes above (the value crosses the wire; SLOWLOG/MONITOR redact it), read it back, CONFIG REWRITE, check the replication link");
+    } else if j.nodes.iter().any(|n| n.sentinel_pass) {
+        say("  4. SENTINEL CONFIG SET sentinel-pass on the Sentinels above (the value crosses the wire; Sentinel writes it to its config), read it back, wait for each link to the other Sentinels to log in again");
+    } else if j.nodes.iter().all(|n| n.sentinel) {
+        say("  4. no dependent settings (no Sentinel logs in to the others as this user)");
     } else {
         say("  4. no dependent settings (no node's masteruser is this user)");
     }
@@ -831,6 +986,28 @@ fn step_verify(ctx: &Ctx, j: &Journal) -> Result<()> {
 }
 
 fn persist(c: &mut Connection, n: &NodeState) -> Result<()> {
+    if n.persist == "sentinel" {
+        // A Sentinel with an aclfile saves users there; without one,
+        // FLUSHCONFIG writes them as `user` lines of sentinel.conf.
+        let v = c.cmd(&["ACL", "SAVE"])?;
+        let what = match err_text(&v) {
+            None => "ACL SAVE",
+            Some(e) if e.contains("not configured to use an ACL file") => {
+                let v = c.cmd(&["SENTINEL", "FLUSHCONFIG"])?;
+                expect_ok(v, "SENTINEL FLUSHCONFIG", &n.name()).context(
+                    "cannot persist: the change would be lost at the next restart; stopping before the old password is removed",
+                )?;
+                "SENTINEL FLUSHCONFIG"
+            }
+            Some(e) => bail!(
+                "{}: ACL SAVE: {}; stopping before the old password is removed",
+                n.name(),
+                e.lines().next().unwrap_or("")
+            ),
+        };
+        say(&format!("  {}: persisted ({what})", n.name()));
+        return Ok(());
+    }
     let (cmd, what): (&[&str], &str) = if n.persist == "acl-save" {
         (&["ACL", "SAVE"], "ACL SAVE")
     } else {
@@ -910,8 +1087,81 @@ fn step_sentinels(ctx: &Ctx, j: &mut Journal) -> Result<()> {
     Ok(())
 }
 
+/// Sentinels whose links to the other Sentinels log in as the user:
+/// `SENTINEL CONFIG SET sentinel-pass` (it drops those links), read back,
+/// then every peer it had a link to must see a fresh link logged in as
+/// the user.
+fn step_sentinel_pass(ctx: &Ctx, j: &mut Journal) -> Result<()> {
+    for i in 0..j.nodes.len() {
+        let n = j.nodes[i].clone();
+        if !n.sentinel_pass {
+            continue;
+        }
+        let pw = ctx.new_pw()?.clone();
+        let mut c = ctx.conn(&n.endpoint())?;
+        let current = sentinel_config_get(&mut c, "sentinel-pass")?;
+        let fresh = hash_password(current.as_bytes()) != j.new_hash;
+        let set_at = std::time::Instant::now();
+        if fresh {
+            let v = c.cmd_bytes(&[
+                b"SENTINEL",
+                b"CONFIG",
+                b"SET",
+                b"sentinel-pass",
+                pw.expose(),
+            ])?;
+            expect_ok(v, "SENTINEL CONFIG SET sentinel-pass", &n.name())?;
+            let back = sentinel_config_get(&mut c, "sentinel-pass")?;
+            if hash_password(back.as_bytes()) != j.new_hash {
+                bail!("{}: sentinel-pass did not take the new value", n.name());
+            }
+        }
+        j.nodes[i].sentinel_pass_updated = true;
+        ctx.save(j)?;
+        let want = link_name(&n.runid);
+        for peer in &n.peers {
+            let Some(p) = j.nodes.iter().find(|m| m.name() == *peer) else {
+                continue;
+            };
+            let mut pc = ctx.conn(&p.endpoint())?;
+            let mut ok = false;
+            for _ in 0..300 {
+                let max_age = if fresh {
+                    set_at.elapsed().as_secs() + 1
+                } else {
+                    u64::MAX
+                };
+                if client_names(&mut pc)?
+                    .iter()
+                    .any(|(nm, u, age)| *nm == want && *u == j.user && *age <= max_age)
+                {
+                    ok = true;
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if !ok {
+                bail!(
+                    "{}: after SENTINEL CONFIG SET sentinel-pass, no link to the Sentinel {peer} logged in as {:?} within 30 s",
+                    n.name(),
+                    j.user
+                );
+            }
+        }
+        say(&format!(
+            "  Sentinel {}: sentinel-pass updated, read back; its links to {} Sentinel(s) logged in again as {}",
+            n.name(),
+            n.peers.len(),
+            j.user
+        ));
+        crash_point(&format!("sentinel-pass:{}", i + 1));
+    }
+    Ok(())
+}
+
 fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
     step_sentinels(ctx, j)?;
+    step_sentinel_pass(ctx, j)?;
     if !j.nodes.iter().any(|n| n.masterauth) {
         return Ok(());
     }
@@ -998,6 +1248,60 @@ fn step_remove(ctx: &Ctx, j: &Journal) -> Result<()> {
     Ok(())
 }
 
+/// Before continuing a rotation, read every node back: a node restarted
+/// since (or changed by hand) may have lost what was not persisted yet.
+/// What is missing is redone by moving the journal's phase back (every
+/// step is idempotent); a node that does not answer stops the run with
+/// the journal unchanged.
+fn reconcile(ctx: &Ctx, j: &mut Journal) -> Result<()> {
+    if j.phase < Phase::Added || j.phase > Phase::Ready {
+        return Ok(());
+    }
+    let mut lost = Vec::new();
+    for i in 0..j.nodes.len() {
+        let n = j.nodes[i].clone();
+        let mut c = ctx.conn(&n.endpoint()).with_context(|| {
+            format!(
+                "{} does not answer: start it, then run again with --resume (the journal keeps phase {:?})",
+                n.name(),
+                j.phase
+            )
+        })?;
+        if !user_hashes(&mut c, &j.user)?.contains(&j.new_hash) {
+            say(&format!(
+                "  {}: the new password is missing (restarted before it was persisted?): it is added again",
+                n.name()
+            ));
+            lost.push(Phase::Planned);
+        }
+        if n.masterauth_updated
+            && hash_password(config_get(&mut c, "masterauth")?.as_bytes()) != j.new_hash
+        {
+            say(&format!(
+                "  {}: masterauth is not the new password any more: it is set again",
+                n.name()
+            ));
+            j.nodes[i].masterauth_updated = false;
+            lost.push(Phase::Persisted);
+        }
+        if n.sentinel_pass_updated
+            && hash_password(sentinel_config_get(&mut c, "sentinel-pass")?.as_bytes()) != j.new_hash
+        {
+            say(&format!(
+                "  {}: sentinel-pass is not the new password any more: it is set again",
+                n.name()
+            ));
+            j.nodes[i].sentinel_pass_updated = false;
+            lost.push(Phase::Persisted);
+        }
+    }
+    if let Some(back) = lost.into_iter().min() {
+        j.phase = j.phase.min(back);
+        ctx.save(j)?;
+    }
+    Ok(())
+}
+
 fn advance(ctx: &Ctx, j: &mut Journal, to: Phase) -> Result<()> {
     j.phase = to;
     ctx.save(j)
@@ -1024,7 +1328,9 @@ fn forward(ctx: &Ctx, j: &mut Journal, until: Phase) -> Result<()> {
         crash_point("persist");
     }
     if j.phase < Phase::Ready && until >= Phase::Ready {
-        if j.nodes.iter().any(|n| n.masterauth) || j.sentinels.iter().any(|s| s.dependent) {
+        if j.nodes.iter().any(|n| n.masterauth || n.sentinel_pass)
+            || j.sentinels.iter().any(|s| s.dependent)
+        {
             say("Updating dependent settings:");
         }
         step_dependents(ctx, j)?;
@@ -1069,11 +1375,13 @@ fn record_rotation(ctx: &Ctx, j: &Journal) {
 /// password, then the new hash removed.
 fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Result<()> {
     let dependents =
-        j.nodes.iter().any(|n| n.masterauth_updated) || j.sentinels.iter().any(|s| s.updated);
+        j.nodes.iter().any(|n| {
+            n.masterauth_updated || (n.sentinel_pass_updated && !n.sentinel_pass_was_empty)
+        }) || j.sentinels.iter().any(|s| s.updated);
     let old = match (dependents, old) {
         (false, _) => None,
         (true, None) => bail!(
-            "masterauth or a Sentinel's auth-pass was changed to the new password: give the old one with --old-password-file to roll back"
+            "masterauth or a Sentinel's auth-pass or sentinel-pass was changed to the new password: give the old one with --old-password-file to roll back"
         ),
         (true, Some(old)) => {
             let h = hash_password(old.expose());
@@ -1103,6 +1411,24 @@ fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Result<()> {
                 ops.len()
             ));
         }
+    }
+    for i in 0..j.nodes.len() {
+        let n = j.nodes[i].clone();
+        if !n.sentinel_pass_updated {
+            continue;
+        }
+        // Unset again when it was unset (the links go back to requirepass).
+        let value: &[u8] = match (&old, n.sentinel_pass_was_empty) {
+            (_, true) => b"",
+            (Some(o), false) => o.expose(),
+            (None, false) => bail!("{}: the old sentinel-pass is needed", n.name()),
+        };
+        let mut c = ctx.conn(&n.endpoint())?;
+        let v = c.cmd_bytes(&[b"SENTINEL", b"CONFIG", b"SET", b"sentinel-pass", value])?;
+        expect_ok(v, "SENTINEL CONFIG SET sentinel-pass", &n.name())?;
+        j.nodes[i].sentinel_pass_updated = false;
+        ctx.save(j)?;
+        say(&format!("  Sentinel {}: sentinel-pass restored", n.name()));
     }
     if let Some(old) = old {
         for i in 0..j.sentinels.len() {
@@ -1185,10 +1511,14 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     let mut seed = t.endpoint;
     seed.tls |= args.conn.tls;
     let opts = super::connect_options(&args.conn);
-    let journal_path = args
-        .journal
-        .clone()
-        .unwrap_or_else(|| default_journal(&args.rotate_user, &seed));
+    let journal_path = args.journal.clone().unwrap_or_else(|| {
+        let label = if args.sentinels {
+            format!("sentinel-acl-{}", args.rotate_user)
+        } else {
+            args.rotate_user.clone()
+        };
+        default_journal(&label, &seed)
+    });
     let _lock = if args.dry_run {
         None
     } else {
@@ -1214,6 +1544,19 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
             .with_context(|| format!("no rotation journal at {}", journal_path.display()))?;
         if j.user != ctx.user {
             bail!("the journal is for user {:?}, not {:?}", j.user, ctx.user);
+        }
+        let of_sentinels = !j.nodes.is_empty() && j.nodes.iter().all(|n| n.sentinel);
+        if of_sentinels != args.sentinels {
+            bail!(
+                "the journal {} is a rotation of {}: {} --sentinels",
+                journal_path.display(),
+                if of_sentinels {
+                    "the Sentinels' own ACL user"
+                } else {
+                    "the data nodes' user"
+                },
+                if of_sentinels { "add" } else { "drop" }
+            );
         }
         if let Some(p) = &ctx.new_password {
             if hash_password(p.expose()) != j.new_hash {
@@ -1246,10 +1589,12 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
             j.grace_secs = Some(g.as_secs());
         }
         let finish_now = args.finish || j.grace_secs.is_some();
-        forward(&ctx, &mut j, Phase::Ready)?;
+        say("Reading every node back:");
+        reconcile(&ctx, &mut j)?;
+        forward(&ctx, &mut j, Phase::Ready).with_context(|| stopped(&j, &journal_path))?;
         if finish_now {
             wait_grace(&j, args.finish);
-            forward(&ctx, &mut j, Phase::Done)?;
+            forward(&ctx, &mut j, Phase::Done).with_context(|| stopped(&j, &journal_path))?;
             say("Done: every node accepts the new password only.");
         } else {
             say(&format!(
@@ -1276,7 +1621,11 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         (None, false) => bail!("give --new-password-file FILE (or -) or --generate"),
     };
     let new_hash = hash_password(new_password.expose());
-    let mut j = plan(&ctx, seed, &new_hash, args.grace)?;
+    let mut j = if args.sentinels {
+        plan_sentinels(&ctx, seed, &new_hash, args.grace)?
+    } else {
+        plan(&ctx, seed, &new_hash, args.grace)?
+    };
     show_plan(&j, &journal_path);
     if args.dry_run {
         say("Dry run: nothing changed.");
@@ -1290,17 +1639,17 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
             out.display()
         ));
     } else if args.generate
-        && !j.nodes.iter().any(|n| n.masterauth)
+        && !j.nodes.iter().any(|n| n.masterauth || n.sentinel_pass)
         && !j.sentinels.iter().any(|s| s.dependent)
     {
         anstream::eprintln!("rampart: warning: the generated password is not saved anywhere (--password-out FILE); only rampart's own steps will know it");
     }
     ctx.new_password = Some(new_password);
     ctx.save(&j)?;
-    forward(&ctx, &mut j, Phase::Ready)?;
+    forward(&ctx, &mut j, Phase::Ready).with_context(|| stopped(&j, &journal_path))?;
     if j.grace_secs.is_some() {
         wait_grace(&j, false);
-        forward(&ctx, &mut j, Phase::Done)?;
+        forward(&ctx, &mut j, Phase::Done).with_context(|| stopped(&j, &journal_path))?;
         say("Done: every node accepts the new password only.");
     } else {
         say(&format!(
@@ -1309,6 +1658,15 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         ));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to do after a step failed: the journal knows where it stopped.
+fn stopped(j: &Journal, journal: &Path) -> String {
+    format!(
+        "the rotation stopped after phase {:?}; the journal {} keeps its state: fix the cause, then run again with --resume (or --rollback)",
+        j.phase,
+        journal.display()
+    )
 }
 
 fn wait_grace(j: &Journal, finish: bool) {
