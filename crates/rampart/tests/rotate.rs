@@ -534,17 +534,30 @@ fn default_user_and_requirepass_on_replicas() {
     assert!(all.contains("requirepass is set"), "{all}");
     loops.switch(new);
     std::thread::sleep(Duration::from_millis(100));
+    // --finish with the new password: requirepass itself is set to it.
     all += &ok(rotate_as(
         None,
         REQUIREPASS,
         &state,
-        &[&seed, "--user", "default", "--finish"],
+        &[
+            &seed,
+            "--user",
+            "default",
+            "--finish",
+            "--new-password-file",
+            nf.to_str().unwrap(),
+        ],
         &[],
     ));
     let (tries, refused) = loops.stop();
     assert!(tries > 50);
     assert_eq!(refused, 0, "{refused} refusals in {tries} AUTHs");
-    assert!(all.contains("OLD password in clear"), "{all}");
+    assert!(!all.contains("OLD password in clear"), "{all}");
+    assert_eq!(
+        all.matches("requirepass set to the new password").count(),
+        3,
+        "{all}"
+    );
     for n in set.nodes() {
         let mut c = Conn::connect(n.client_port()).unwrap();
         assert!(c.cmd(&["AUTH", REQUIREPASS]).unwrap().is_error());
@@ -560,8 +573,12 @@ fn default_user_and_requirepass_on_replicas() {
         assert_eq!(pw, 1);
         let r = c.cmd(&["CONFIG", "GET", "masterauth"]).unwrap();
         assert_eq!(r.array()[1].text(), new);
-        // CONFIG REWRITE wrote a `user default` line: it wins at startup.
+        let r = c.cmd(&["CONFIG", "GET", "requirepass"]).unwrap();
+        assert_eq!(r.array()[1].text(), new);
+        // CONFIG REWRITE wrote the new requirepass and a `user default`
+        // line; the old password is nowhere in the file.
         let conf = std::fs::read_to_string(&n.config_path).unwrap();
+        assert!(!conf.contains(REQUIREPASS), "{conf}");
         assert!(
             conf.contains(&format!(
                 "user default on #{}",

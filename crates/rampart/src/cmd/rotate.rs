@@ -16,8 +16,10 @@
 //! 5. **remove** (`--finish`, or after `--grace`): `ACL SETUSER u !<hash>`
 //!    for each hash the node held when the rotation started, then persist.
 //!
-//! Never `ACL LOAD` (it disconnects clients on ≤7.2), never `RESETPASS` or
-//! `CONFIG SET requirepass` (both drop the old password at once).
+//! Never `ACL LOAD` (it disconnects clients on ≤7.2), never `RESETPASS`;
+//! `CONFIG SET requirepass` (it drops every other password of `default`)
+//! only as the removal step itself, when `default` holds nothing but the
+//! old and new passwords.
 //!
 //! Test hook: `RAMPART_ROTATE_CRASH_AFTER=<step>` (add, verify, persist,
 //! dependents, remove; `add:N` / `masterauth:N` / `remove:N` after the N-th node of
@@ -907,7 +909,7 @@ fn show_plan(j: &Journal, journal: &Path) {
         ));
     }
     if j.nodes.iter().any(|n| n.requirepass) {
-        say("  (requirepass is set: it is never changed with CONFIG SET, which would drop every other password of `default`; the ACL commands change the default user, and CONFIG REWRITE writes a `user default` line that overrides requirepass at startup)");
+        say("  (requirepass is set: the new password is added beside the old one with ACL SETUSER, since CONFIG SET requirepass drops every other password of `default`; that drop is used as the last step only, when the new password is given then: CONFIG SET requirepass <new> removes the old one and CONFIG REWRITE writes the new value; without it, the old one is removed with ACL SETUSER and the requirepass line keeps the old value, overridden at startup by the `user default` line CONFIG REWRITE writes)");
     }
     for s in &j.sentinels {
         say(&format!(
@@ -1224,7 +1226,39 @@ fn step_remove(ctx: &Ctx, j: &Journal) -> Result<()> {
             .filter(|h| now.contains(h))
             .map(|h| format!("!{h}"))
             .collect();
-        if ops.is_empty() {
+        // With requirepass, `CONFIG SET requirepass <new>` is the removal:
+        // it leaves `default` with the new password only, in one step, and
+        // CONFIG REWRITE then writes the new value, not the old one, to the
+        // requirepass line. Only when every password it would drop is an
+        // old one (nobody added another meanwhile).
+        let only_ours = now
+            .iter()
+            .all(|h| *h == j.new_hash || n.old_hashes.contains(h));
+        let mut requirepass_done = false;
+        if n.requirepass && only_ours {
+            if let Some(pw) = &ctx.new_password {
+                let current = config_get(&mut c, "requirepass")?;
+                if hash_password(current.as_bytes()) != j.new_hash || !ops.is_empty() {
+                    let v = c.cmd_bytes(&[b"CONFIG", b"SET", b"requirepass", pw.expose()])?;
+                    expect_ok(v, "CONFIG SET requirepass", &n.name())?;
+                }
+                if hash_password(config_get(&mut c, "requirepass")?.as_bytes()) != j.new_hash
+                    || user_hashes(&mut c, &j.user)? != [j.new_hash.clone()]
+                {
+                    bail!(
+                        "{}: after CONFIG SET requirepass, `default` does not hold the new password alone",
+                        n.name()
+                    );
+                }
+                say(&format!(
+                    "  {}: requirepass set to the new password (the old one removed with it)",
+                    n.name()
+                ));
+                requirepass_done = true;
+            }
+        }
+        if requirepass_done {
+        } else if ops.is_empty() {
             say(&format!("  {}: old password(s) already removed", n.name()));
         } else {
             let mut args = vec!["ACL", "SETUSER", j.user.as_str()];
@@ -1238,9 +1272,9 @@ fn step_remove(ctx: &Ctx, j: &Journal) -> Result<()> {
         }
         persist(&mut c, n)?;
         crash_point(&format!("remove:{}", i + 1));
-        if n.requirepass {
+        if n.requirepass && !requirepass_done {
             anstream::eprintln!(
-                "rampart: warning: {}: the config file still has `requirepass` with the OLD password in clear (and CONFIG GET requirepass returns it); the `user default` line written by CONFIG REWRITE overrides it at startup. Remove the requirepass line (or set it to the new password) when you next edit the file.",
+                "rampart: warning: {}: the config file still has `requirepass` with the OLD password in clear (and CONFIG GET requirepass returns it); the `user default` line written by CONFIG REWRITE overrides it at startup. Give --new-password-file with --finish to set requirepass too, or remove the requirepass line when you next edit the file.",
                 n.name()
             );
         }
@@ -1430,7 +1464,7 @@ fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Result<()> {
         ctx.save(j)?;
         say(&format!("  Sentinel {}: sentinel-pass restored", n.name()));
     }
-    if let Some(old) = old {
+    if let Some(old) = &old {
         for i in 0..j.sentinels.len() {
             let s = j.sentinels[i].clone();
             if !s.updated {
@@ -1475,6 +1509,21 @@ fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Result<()> {
     say("Removing the new password:");
     for n in &j.nodes {
         let mut c = ctx.conn(&n.endpoint())?;
+        if n.requirepass
+            && hash_password(config_get(&mut c, "requirepass")?.as_bytes()) == j.new_hash
+        {
+            // The removal step had set requirepass: set it back.
+            match &old {
+                Some(o) => {
+                    let v = c.cmd_bytes(&[b"CONFIG", b"SET", b"requirepass", o.expose()])?;
+                    expect_ok(v, "CONFIG SET requirepass", &n.name())?;
+                }
+                None => anstream::eprintln!(
+                    "rampart: warning: {}: requirepass holds the new password (CONFIG GET shows it; the `user default` line wins at startup): give --old-password-file to set it back",
+                    n.name()
+                ),
+            }
+        }
         let now = user_hashes(&mut c, &j.user)?;
         if now.contains(&j.new_hash) && !n.old_hashes.is_empty() {
             let op = format!("!{}", j.new_hash);
