@@ -1068,3 +1068,62 @@ fn sentinels_rollback_after_sentinel_pass() {
     }
     assert_secret_free(&all, &state, &[SENTINEL_PASSWORD, new, ADMIN_PASSWORD]);
 }
+
+/// `--sentinels`, killed after each step in turn (between two Sentinels
+/// too), then `--resume`: clients of the Sentinels are never refused, and
+/// each time every Sentinel holds exactly the new password and uses it
+/// for its links.
+#[test]
+fn sentinels_crash_after_each_step_then_resume() {
+    let set = SentinelSetBuilder::new()
+        .data(ReplicaSetBuilder::new().auth(ReplAuth::AclUser))
+        .sentinel_auth(true)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.sentinels[0].addr();
+    let ports: Vec<u16> = set.sentinels.iter().map(|s| s.client_port()).collect();
+    let mut old = SENTINEL_PASSWORD.to_string();
+    let mut all = String::new();
+    let mut secrets = vec![SENTINEL_PASSWORD.to_string()];
+    let points = [
+        "add:2",
+        "verify",
+        "persist",
+        "sentinel-pass:1",
+        "sentinel-pass:2",
+        "dependents",
+        "remove:2",
+    ];
+    for (i, point) in points.iter().enumerate() {
+        let new = format!("sentinel-rotated-{i}-77c2a9");
+        secrets.push(new.clone());
+        let nf = write(tmp.path(), &format!("new{i}"), &new);
+        let nf = nf.to_str().unwrap();
+        let loops = Loops::start(&ports, SENTINEL_USER, &[&old, &new]);
+        let base = [&seed, "--sentinels", "--user", SENTINEL_USER];
+        let mut args = base.to_vec();
+        args.extend(["--new-password-file", nf, "--grace", "0"]);
+        let o = rampart_rotate(&state, &args, &[("RAMPART_ROTATE_CRASH_AFTER", point)]);
+        all += &text(&o);
+        assert_eq!(o.status.code(), Some(3), "{point}: {}", text(&o));
+        let mut args = base.to_vec();
+        args.extend(["--resume", "--new-password-file", nf]);
+        all += &ok(rampart_rotate(&state, &args, &[]));
+        let (_, refused) = loops.stop();
+        assert_eq!(refused, 0, "{point}: neither password accepted");
+        for s in &set.sentinels {
+            assert_eq!(
+                hashes(s, SENTINEL_USER),
+                vec![hash_password(new.as_bytes())],
+                "{point}"
+            );
+            let sp = s.cmd(&["SENTINEL", "CONFIG", "GET", "sentinel-pass"]);
+            assert_eq!(sp.array()[1].text(), new, "{point}");
+        }
+        old = new;
+    }
+    let secrets: Vec<&str> = secrets.iter().map(|s| s.as_str()).collect();
+    assert_secret_free(&all, &state, &secrets);
+}
