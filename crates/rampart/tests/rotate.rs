@@ -1127,3 +1127,74 @@ fn sentinels_crash_after_each_step_then_resume() {
     let secrets: Vec<&str> = secrets.iter().map(|s| s.as_str()).collect();
     assert_secret_free(&all, &state, &secrets);
 }
+
+/// `--format json`: one object on stdout (progress on stderr), the phase
+/// and what to run next, names and flags only; an error is an object too,
+/// with exit status 2.
+#[test]
+fn json_output_for_automation() {
+    let node = ServerBuilder::new()
+        .config(&standalone_config())
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = node.addr();
+    let new = "app-new-json-5d1f";
+    let nf = write(tmp.path(), "new", new);
+    let json = |o: &Output| -> serde_json::Value {
+        serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", text(o)))
+    };
+    let o = rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            "app",
+            "--new-password-file",
+            nf.to_str().unwrap(),
+            "-f",
+            "json",
+        ],
+        &[],
+    );
+    let mut all = text(&o);
+    assert!(o.status.success(), "{all}");
+    let v = json(&o);
+    assert_eq!(v["phase"], "ready", "{v}");
+    assert_eq!(v["next"], "finish");
+    assert_eq!(v["user"], "app");
+    assert_eq!(v["nodes"].as_array().unwrap().len(), 1);
+    assert_eq!(v["nodes"][0]["old_passwords"], 1);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Adding the new password"));
+
+    let o = rampart_rotate(
+        &state,
+        &[&seed, "--user", "app", "--finish", "-f", "json"],
+        &[],
+    );
+    all += &text(&o);
+    assert!(o.status.success(), "{all}");
+    assert_eq!(json(&o)["phase"], "done");
+    assert_eq!(json(&o)["next"], "none");
+
+    // An error: no journal for this user.
+    let o = rampart_rotate(
+        &state,
+        &[&seed, "--user", "nobody", "--resume", "-f", "json"],
+        &[],
+    );
+    all += &text(&o);
+    assert_eq!(o.status.code(), Some(2), "{all}");
+    assert!(json(&o)["error"]
+        .as_str()
+        .unwrap()
+        .contains("no rotation journal"));
+    // Neither passwords nor their hashes.
+    for s in [APP_OLD, new, ADMIN_PASSWORD] {
+        assert!(!all.contains(s));
+        assert!(!all.contains(&hash_password(s.as_bytes())));
+    }
+    assert_secret_free(&all, &state, &[APP_OLD, new, ADMIN_PASSWORD]);
+}

@@ -26,7 +26,7 @@
 //! that step) makes rotate exit with status 3 right after that step, to
 //! test `--resume`.
 
-use crate::cli::ConnectionArgs;
+use crate::cli::{ConnectionArgs, ListFormat};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use rampart_live::{ConnectOptions, Connection, Credentials, Endpoint, Value};
@@ -106,6 +106,12 @@ pub struct RotateArgs {
     /// The journal (default: $XDG_STATE_HOME/rampart/rotate-USER-HOST_PORT.json).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+
+    /// `json`: one JSON object on standard output when the run ends (the
+    /// phase reached, each node's state, what to run next, or the error);
+    /// the progress lines go to standard error. No password or hash in it.
+    #[arg(short = 'f', long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 
     /// The history where a finished rotation is recorded (default:
     /// $RAMPART_HISTORY, else $XDG_STATE_HOME/rampart/history.sqlite).
@@ -268,10 +274,20 @@ fn crash_point(name: &str) {
     }
 }
 
+/// Progress goes to standard error when standard output carries JSON.
+static PROGRESS_TO_STDERR: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 fn say(line: &str) {
-    let mut out = anstream::stdout();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
+    if PROGRESS_TO_STDERR.load(std::sync::atomic::Ordering::Relaxed) {
+        let mut out = anstream::stderr();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    } else {
+        let mut out = anstream::stdout();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
 }
 
 fn err_text(v: &Value) -> Option<&str> {
@@ -1538,7 +1554,119 @@ fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Result<()> {
     advance(ctx, j, Phase::RolledBack)
 }
 
+/// How a run ended, for `--format json`.
+struct RunEnd {
+    journal_path: Option<PathBuf>,
+    journal: Option<Journal>,
+    dry_run: bool,
+    /// This run wrote (or continues) the journal at `journal_path`.
+    touched: bool,
+}
+
 pub fn run(args: RotateArgs) -> Result<ExitCode> {
+    if args.format == ListFormat::Text {
+        return run_inner(args, &mut RunEnd::empty()).map(|()| ExitCode::SUCCESS);
+    }
+    PROGRESS_TO_STDERR.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut end = RunEnd::empty();
+    let result = run_inner(args, &mut end);
+    // The journal on disk is the truth after an error.
+    if let (Err(_), Some(p), true) = (&result, &end.journal_path, end.touched) {
+        if let Ok(Some(j)) = load_journal(p) {
+            end.journal = Some(j);
+        }
+    }
+    let error = result.as_ref().err().map(|e| format!("{e:#}"));
+    let mut out = end.json();
+    if let Some(e) = &error {
+        out["error"] = serde_json::Value::String(e.clone());
+    }
+    let text = serde_json::to_string_pretty(&out)? + "\n";
+    super::emit(&text, None)?;
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            anstream::eprintln!(
+                "rampart: error: {}",
+                rampart_report::sanitize::for_terminal(&format!("{e:#}"))
+            );
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+impl RunEnd {
+    fn empty() -> RunEnd {
+        RunEnd {
+            journal_path: None,
+            journal: None,
+            dry_run: false,
+            touched: false,
+        }
+    }
+
+    /// Names, roles and flags only: never a password or a hash.
+    fn json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let Some(j) = &self.journal else {
+            return json!({
+                "schema": 1,
+                "journal": self.journal_path.as_ref().map(|p| p.display().to_string()),
+                "phase": null,
+            });
+        };
+        let phase = serde_json::to_value(j.phase).unwrap_or_default();
+        let next = match j.phase {
+            _ if self.dry_run => "run without --dry-run",
+            Phase::Ready => "finish",
+            Phase::Done | Phase::RolledBack => "none",
+            _ => "resume",
+        };
+        let nodes: Vec<serde_json::Value> = j
+            .nodes
+            .iter()
+            .map(|n| {
+                json!({
+                    "node": n.name(),
+                    "role": n.role,
+                    "persist": n.persist,
+                    "old_passwords": n.old_hashes.len(),
+                    "masterauth": n.masterauth,
+                    "masterauth_updated": n.masterauth_updated,
+                    "requirepass": n.requirepass,
+                    "sentinel_pass": n.sentinel_pass,
+                    "sentinel_pass_updated": n.sentinel_pass_updated,
+                })
+            })
+            .collect();
+        let sentinels: Vec<serde_json::Value> = j
+            .sentinels
+            .iter()
+            .map(|s| {
+                json!({
+                    "sentinel": s.endpoint().to_string(),
+                    "master": s.master,
+                    "auth_pass": s.dependent,
+                    "auth_pass_updated": s.updated,
+                })
+            })
+            .collect();
+        json!({
+            "schema": 1,
+            "user": j.user,
+            "journal": self.journal_path.as_ref().map(|p| p.display().to_string()),
+            "dry_run": self.dry_run,
+            "phase": phase,
+            "next": next,
+            "grace_secs": j.grace_secs,
+            "nodes": nodes,
+            "sentinels": sentinels,
+        })
+    }
+}
+
+fn run_inner(args: RotateArgs, end: &mut RunEnd) -> Result<()> {
+    end.dry_run = args.dry_run;
     let spec = match (&args.target, &args.conn.host, args.conn.port) {
         (Some(t), _, _) => t.clone(),
         (None, None, None) => bail!("give a TARGET (host:port) or -h/-p"),
@@ -1568,6 +1696,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         };
         default_journal(&label, &seed)
     });
+    end.journal_path = Some(journal_path.clone());
     let _lock = if args.dry_run {
         None
     } else {
@@ -1618,13 +1747,16 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
                 journal_path.display(),
                 j.phase
             ));
-            return Ok(ExitCode::SUCCESS);
+            end.journal = Some(j);
+            return Ok(());
         }
         if args.dry_run {
             show_plan(&j, &journal_path);
             say(&format!("Recorded phase: {:?}", j.phase));
-            return Ok(ExitCode::SUCCESS);
+            end.journal = Some(j);
+            return Ok(());
         }
+        end.touched = true;
         if args.rollback {
             let old = match &args.old_password_file {
                 Some(f) => Some(super::read_secret_file(f)?),
@@ -1632,7 +1764,8 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
             };
             rollback(&ctx, &mut j, old)?;
             say("Rolled back: every node accepts the old password(s) only.");
-            return Ok(ExitCode::SUCCESS);
+            end.journal = Some(j);
+            return Ok(());
         }
         if let Some(g) = args.grace {
             j.grace_secs = Some(g.as_secs());
@@ -1651,7 +1784,8 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
                 journal_path.display()
             ));
         }
-        return Ok(ExitCode::SUCCESS);
+        end.journal = Some(j);
+        return Ok(());
     }
 
     if let Some(j) = &existing {
@@ -1678,7 +1812,8 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     show_plan(&j, &journal_path);
     if args.dry_run {
         say("Dry run: nothing changed.");
-        return Ok(ExitCode::SUCCESS);
+        end.journal = Some(j);
+        return Ok(());
     }
     if let Some(out) = &args.password_out {
         write_private(out, new_password.expose())
@@ -1695,6 +1830,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     }
     ctx.new_password = Some(new_password);
     ctx.save(&j)?;
+    end.touched = true;
     forward(&ctx, &mut j, Phase::Ready).with_context(|| stopped(&j, &journal_path))?;
     if j.grace_secs.is_some() {
         wait_grace(&j, false);
@@ -1706,7 +1842,8 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
             journal_path.display()
         ));
     }
-    Ok(ExitCode::SUCCESS)
+    end.journal = Some(j);
+    Ok(())
 }
 
 /// What to do after a step failed: the journal knows where it stopped.
