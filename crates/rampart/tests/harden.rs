@@ -465,3 +465,73 @@ fn cluster_tls_and_includes() {
     assert!(stderr(&o).contains("included file"), "{}", stderr(&o));
     assert!(!format!("{}{}", stdout(&o), stderr(&o)).contains("s3cret"));
 }
+
+/// A primary and its replica hardened one after the other: the replica
+/// takes the primary's users (`--users-from`), so its masterauth opens the
+/// primary's replication user and the link comes up on real servers; both
+/// nodes hold byte-identical users.acl; no new password is made.
+#[test]
+fn primary_and_replica_share_users() {
+    let work = out_dir();
+    let primary_in = work.path().join("primary.conf");
+    std::fs::write(&primary_in, "bind 127.0.0.1\nport 6379\n").unwrap();
+    let replica_in = work.path().join("replica.conf");
+    std::fs::write(
+        &replica_in,
+        "bind 127.0.0.1\nport 6380\nreplicaof 127.0.0.1 6379\nuser default on nopass ~* +@all\n",
+    )
+    .unwrap();
+    let out1 = work.path().join("primary");
+    let o = harden(&[
+        "--config",
+        primary_in.to_str().unwrap(),
+        "--out-dir",
+        out1.to_str().unwrap(),
+        "--replication",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pws = passwords(&out1);
+    let names: Vec<&str> = pws.iter().map(|(u, _)| u.as_str()).collect();
+    assert_eq!(names, ["admin", "replication"]);
+    assert_no_password_printed(&o, &pws);
+
+    let out2 = work.path().join("replica");
+    let o = harden(&[
+        "--config",
+        replica_in.to_str().unwrap(),
+        "--out-dir",
+        out2.to_str().unwrap(),
+        "--users-from",
+        out1.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_no_password_printed(&o, &pws);
+    assert!(stdout(&o).contains("no passwords.txt"), "{}", stdout(&o));
+    assert!(!out2.join("passwords.txt").exists());
+    assert_eq!(
+        std::fs::read(out1.join("users.acl")).unwrap(),
+        std::fs::read(out2.join("users.acl")).unwrap()
+    );
+
+    let conf1 = std::fs::read_to_string(out1.join("redis.conf")).unwrap();
+    let primary = Server::start_with(&conf1, &[])
+        .unwrap_or_else(|e| panic!("hardened primary does not load: {}", e.output));
+    login_checks(&mut primary.conn(), &pws);
+    let conf2 = std::fs::read_to_string(out2.join("redis.conf")).unwrap();
+    let port = primary.port.to_string();
+    let replica = Server::start_with(&conf2, &["--replicaof", "127.0.0.1", &port])
+        .unwrap_or_else(|e| panic!("hardened replica does not load: {}", e.output));
+    let admin = &pws.iter().find(|(u, _)| u == "admin").unwrap().1;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut c = replica.conn();
+        c.auth(&Credentials::user("admin", admin)).unwrap();
+        let info = c.cmd(&["INFO", "replication"]).unwrap().text();
+        if info.contains("master_link_status:up") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no link:\n{info}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    check_fails(&out2.join("redis.conf"), &["TLS006"]);
+}

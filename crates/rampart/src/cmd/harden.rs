@@ -37,6 +37,19 @@ pub struct HardenArgs {
     /// Where to write redis.conf, users.acl and passwords.txt.
     #[arg(long, value_name = "DIR")]
     pub out_dir: PathBuf,
+    /// Take the users of an earlier `rampart harden` run (DIR/users.acl, as
+    /// is) instead of making new ones, and the replication password from
+    /// DIR/passwords.txt for `masterauth`: every node of a primary/replica
+    /// group gets the same users and passwords, so replicas log in to the
+    /// primary and a failover refuses no client. No passwords.txt is
+    /// written (no new password).
+    #[arg(long, value_name = "DIR", conflicts_with = "policy")]
+    pub users_from: Option<PathBuf>,
+    /// With the default users (no --policy): add the `replication` user
+    /// and set masteruser/masterauth even on a primary, for its replicas
+    /// and for failover (a replica gets it anyway).
+    #[arg(long)]
+    pub replication: bool,
     /// Server certificate (PEM): with --tls-key and --tls-ca, turns on TLS
     /// only (`port 0`, `tls-port`).
     #[arg(long, value_name = "FILE", requires_all = ["tls_key", "tls_ca"])]
@@ -442,6 +455,7 @@ fn unified(ops: &[(char, String)], from: &str, to: &str) -> String {
 // ------------------------------------------------------------------ users
 
 /// A user of the output ACL file.
+#[derive(Clone)]
 struct OutUser {
     name: String,
     line: String,
@@ -671,6 +685,92 @@ fn reach(addr: &str) -> Reach {
 
 // ------------------------------------------------------------------ run
 
+/// The users of an earlier harden run, for another node of the group.
+struct SharedUsers {
+    acl_path: PathBuf,
+    users: Vec<OutUser>,
+    /// The replication user and its password (DIR/redis.conf's
+    /// `masteruser`, else a user named `replication`; DIR/passwords.txt).
+    replication: Option<(String, Secret)>,
+    notes: Vec<String>,
+}
+
+fn shared_users(dir: &Path, input: &InputUsers) -> Result<SharedUsers> {
+    let acl_path = absolute(&dir.join("users.acl"))?;
+    let text = read(&acl_path)?;
+    let parsed = AclFile::parse(&acl_path, &text);
+    if let Some(p) = parsed.problems.first() {
+        bail!(
+            "{}: {} (not a users.acl Redis would load; nothing written)",
+            p.span,
+            clean(&p.message)
+        );
+    }
+    let users: Vec<OutUser> = text
+        .lines()
+        .filter(|l| l.starts_with("user "))
+        .map(|l| OutUser {
+            name: l.split(' ').nth(1).unwrap_or("").to_string(),
+            line: l.to_string(),
+            new_password: None,
+            role: "shared".into(),
+        })
+        .collect();
+    let mut notes = Vec::new();
+    for u in &input.users {
+        if !users.iter().any(|o| o.name == u.name) {
+            notes.push(format!(
+                "the input's user {} is not in {}: dropped (every node of a group gets the same users)",
+                clean(&u.name),
+                clean(&acl_path.display().to_string())
+            ));
+        }
+    }
+    // The earlier run's masteruser, else `replication`.
+    let earlier = std::fs::read_to_string(dir.join("redis.conf")).unwrap_or_default();
+    let name = earlier
+        .lines()
+        .find_map(|l| l.strip_prefix("masteruser "))
+        .map(|s| s.trim().to_string())
+        .filter(|n| users.iter().any(|u| &u.name == n))
+        .or_else(|| {
+            users
+                .iter()
+                .any(|u| u.name == "replication")
+                .then(|| "replication".to_string())
+        });
+    let replication = match name {
+        None => None,
+        Some(n) => {
+            let pw_path = dir.join("passwords.txt");
+            let pws = std::fs::read_to_string(&pw_path).with_context(|| {
+                format!(
+                    "cannot read {} (the replication password for masterauth)",
+                    pw_path.display()
+                )
+            })?;
+            let pw = pws
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .find_map(|l| l.strip_prefix(&format!("{n} ")))
+                .with_context(|| {
+                    format!(
+                        "{} has no password for the replication user {}: masterauth cannot be set (nothing written)",
+                        pw_path.display(),
+                        clean(&n)
+                    )
+                })?;
+            Some((n, Secret::new(pw.trim_end().as_bytes().to_vec())))
+        }
+    };
+    Ok(SharedUsers {
+        acl_path,
+        users,
+        replication,
+        notes,
+    })
+}
+
 pub fn run(a: HardenArgs) -> Result<ExitCode> {
     let main = absolute(&a.config)?;
     let text = read(&main)?;
@@ -737,13 +837,18 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
             }
         });
     }
-    let is_replica = ["replicaof", "masterauth", "masteruser"]
-        .iter()
-        .any(|n| ed.winner(n).is_some_and(|d| !d.joined().is_empty()));
+    let is_replica = a.replication
+        || ["replicaof", "masterauth", "masteruser"]
+            .iter()
+            .any(|n| ed.winner(n).is_some_and(|d| !d.joined().is_empty()));
     let cluster = config
         .effective("cluster-enabled")
         .is_some_and(|e| e.value == "yes");
 
+    let shared = match &a.users_from {
+        Some(dir) => Some(shared_users(dir, &input)?),
+        None => None,
+    };
     let mut out_users: Vec<OutUser> = vec![OutUser {
         name: "default".into(),
         line: "user default off resetpass resetkeys resetchannels -@all".into(),
@@ -754,6 +859,18 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
         id: "ACL003",
         text: "user default: off, no password, no keys, no commands".into(),
     });
+    if let Some(sh) = &shared {
+        out_users = sh.users.clone();
+        changes.push(Change {
+            id: "ACL005",
+            text: format!(
+                "users: the {} of {} as they are (same passwords on every node of the group)",
+                sh.users.len(),
+                clean(&sh.acl_path.display().to_string())
+            ),
+        });
+        notes.extend(sh.notes.iter().cloned());
+    }
     let wanted: Vec<(String, Role, Vec<String>, Vec<String>)> = match &policy {
         Some(p) => p
             .iter()
@@ -767,7 +884,12 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
             v
         }
     };
-    for u in input.users.iter().filter(|u| u.name != "default") {
+    let (input_kept, wanted) = if shared.is_some() {
+        (Vec::new(), Vec::new())
+    } else {
+        (input.users.iter().collect::<Vec<_>>(), wanted)
+    };
+    for u in input_kept.into_iter().filter(|u| u.name != "default") {
         if wanted.iter().any(|w| w.0 == u.name) {
             changes.push(Change {
                 id: "ACL008",
@@ -781,7 +903,7 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
         }
         out_users.push(harden_existing(u, &mut changes)?);
     }
-    if input.users.iter().any(|u| u.name == "default") {
+    if shared.is_none() && input.users.iter().any(|u| u.name == "default") {
         notes.push("the input's default user is replaced by `user default off`".into());
     }
     for (name, role, keys, chans) in &wanted {
@@ -823,19 +945,28 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
         });
     }
     if is_replica {
-        let repl = out_users
-            .iter()
-            .find(|u| u.role == "replication")
-            .map(|u| u.name.clone());
+        let repl = match &shared {
+            Some(sh) => sh.replication.as_ref().map(|(u, _)| u.clone()),
+            None => out_users
+                .iter()
+                .find(|u| u.role == "replication")
+                .map(|u| u.name.clone()),
+        };
         match repl {
             Some(r) => {
                 ed.set("masteruser", &[&r]);
-                let pw = out_users
-                    .iter()
-                    .find(|u| u.name == r)
-                    .and_then(|u| u.new_password.as_ref())
-                    .map(|p| String::from_utf8_lossy(p.expose()).into_owned())
-                    .unwrap_or_default();
+                let from_shared = shared
+                    .as_ref()
+                    .and_then(|sh| sh.replication.as_ref())
+                    .map(|(_, p)| String::from_utf8_lossy(p.expose()).into_owned());
+                let pw = from_shared.unwrap_or_else(|| {
+                    out_users
+                        .iter()
+                        .find(|u| u.name == r)
+                        .and_then(|u| u.new_password.as_ref())
+                        .map(|p| String::from_utf8_lossy(p.expose()).into_owned())
+                        .unwrap_or_default()
+                });
                 ed.set("masterauth", &[&pw]);
                 changes.push(Change {
                     id: "ACL010",
@@ -1121,48 +1252,58 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
             .create(&out_dir)
             .with_context(|| format!("cannot create {}", out_dir.display()))?;
     }
-    let mut pwf = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&out_pw)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                anyhow!(
-                    "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
-                    out_pw.display()
-                )
-            } else {
-                anyhow!("cannot create {}: {e}", out_pw.display())
+    let any_new = out_users.iter().any(|u| u.new_password.is_some());
+    if any_new {
+        let mut pwf = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&out_pw)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    anyhow!(
+                        "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
+                        out_pw.display()
+                    )
+                } else {
+                    anyhow!("cannot create {}: {e}", out_pw.display())
+                }
+            })?;
+        let mut pw_text = String::from(
+            "# rampart harden: passwords generated on this run (user password).\n# Store them in your secret manager, then delete this file.\n",
+        );
+        for u in &out_users {
+            if let Some(p) = &u.new_password {
+                pw_text.push_str(&format!(
+                    "{} {}\n",
+                    u.name,
+                    String::from_utf8_lossy(p.expose())
+                ));
             }
-        })?;
-    let mut pw_text = String::from(
-        "# rampart harden: passwords generated on this run (user password).\n# Store them in your secret manager, then delete this file.\n",
-    );
-    for u in &out_users {
-        if let Some(p) = &u.new_password {
-            pw_text.push_str(&format!(
-                "{} {}\n",
-                u.name,
-                String::from_utf8_lossy(p.expose())
-            ));
         }
+        pwf.write_all(pw_text.as_bytes())
+            .and_then(|_| pwf.sync_all())
+            .with_context(|| format!("cannot write {}", out_pw.display()))?;
+        drop(pwf);
+        let _ = std::fs::set_permissions(&out_pw, std::fs::Permissions::from_mode(0o600));
     }
-    pwf.write_all(pw_text.as_bytes())
-        .and_then(|_| pwf.sync_all())
-        .with_context(|| format!("cannot write {}", out_pw.display()))?;
-    drop(pwf);
-    let _ = std::fs::set_permissions(&out_pw, std::fs::Permissions::from_mode(0o600));
     for (path, body) in [(&out_acl, &acl_text), (&out_conf, &conf_text)] {
         write_0640(path, body)?;
     }
     let group = server_group(&[&out_conf, &out_acl]);
     report.push_str(&format!(
-        "\nWrote {} and {} (mode 0640{}), {} (mode 0600, for you: not for the server).\n",
+        "\nWrote {} and {} (mode 0640{}){}.\n",
         clean(&out_conf.display().to_string()),
         clean(&out_acl.display().to_string()),
         group.map(|g| format!(", group {g}")).unwrap_or_default(),
-        clean(&out_pw.display().to_string()),
+        if any_new {
+            format!(
+                ", {} (mode 0600, for you: not for the server)",
+                clean(&out_pw.display().to_string())
+            )
+        } else {
+            ", and no passwords.txt: no new password".to_string()
+        },
     ));
     super::emit(&report, None)?;
     Ok(ExitCode::SUCCESS)
