@@ -1198,3 +1198,68 @@ fn json_output_for_automation() {
     }
     assert_secret_free(&all, &state, &[APP_OLD, new, ADMIN_PASSWORD]);
 }
+
+/// Valkey 9.1: a primary and two replicas (masteruser is `primaryuser`
+/// there; the old names are aliases), the replication user rotated under
+/// AUTH loops with a crash and a resume, then every node restarted from
+/// its files.
+#[test]
+fn valkey_primary_and_replicas() {
+    let Some(_) = redis_fixture::valkey_server_bin() else {
+        eprintln!("SKIP: no valkey-server (scripts/install-valkey.sh installs one)");
+        return;
+    };
+    let mut set = ReplicaSetBuilder::new()
+        .auth(ReplAuth::AclUser)
+        .valkey(true)
+        .start()
+        .unwrap();
+    assert!(set.primary.info("server").contains("valkey_version:"));
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.replicas[0].addr();
+    let new = "valkey-repl-new-6f0d3b";
+    let nf = write(tmp.path(), "new", new);
+    let nf = nf.to_str().unwrap();
+    let loops = Loops::start(&ports(&set), REPL_USER, &[REPL_PASSWORD, new]);
+    let args = [
+        &seed,
+        "--user",
+        REPL_USER,
+        "--new-password-file",
+        nf,
+        "--grace",
+        "0",
+    ];
+    let o = rampart_rotate(
+        &state,
+        &args,
+        &[("RAMPART_ROTATE_CRASH_AFTER", "masterauth:2")],
+    );
+    let mut all = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{all}");
+    assert!(all.contains("3 node(s)"), "{all}");
+    all += &ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            REPL_USER,
+            "--resume",
+            "--new-password-file",
+            nf,
+        ],
+        &[],
+    ));
+    let (tries, refused) = loops.stop();
+    assert!(tries > 20, "{tries}");
+    assert_eq!(refused, 0, "{refused} refusals in {tries} AUTHs");
+    assert_only(&set, REPL_USER, new);
+    relink(&set);
+    for n in std::iter::once(&mut set.primary).chain(set.replicas.iter_mut()) {
+        n.restart().unwrap();
+    }
+    set.wait_linked(Duration::from_secs(20)).unwrap();
+    assert_only(&set, REPL_USER, new);
+    assert_secret_free(&all, &state, &[REPL_PASSWORD, new, ADMIN_PASSWORD]);
+}

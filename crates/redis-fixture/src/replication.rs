@@ -70,6 +70,7 @@ pub struct ReplicaSetBuilder {
     config: String,
     material: Option<Arc<TlsMaterial>>,
     timeout: Duration,
+    valkey: bool,
 }
 
 impl Default for ReplicaSetBuilder {
@@ -88,7 +89,13 @@ impl ReplicaSetBuilder {
             config: String::new(),
             material: None,
             timeout: Duration::from_secs(20),
+            valkey: false,
         }
+    }
+    /// Every node runs valkey-server (see [`crate::valkey_server_bin`]).
+    pub fn valkey(mut self, on: bool) -> Self {
+        self.valkey = on;
+        self
     }
     pub fn replicas(mut self, n: usize) -> Self {
         self.replicas = n;
@@ -167,6 +174,9 @@ impl ReplicaSetBuilder {
             }
             if let Some(a) = self.auth.admin() {
                 b = b.auth(a);
+            }
+            if self.valkey {
+                b = b.valkey();
             }
             b.start()
         };
