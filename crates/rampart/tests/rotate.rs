@@ -1263,3 +1263,91 @@ fn valkey_primary_and_replicas() {
     assert_only(&set, REPL_USER, new);
     assert_secret_free(&all, &state, &[REPL_PASSWORD, new, ADMIN_PASSWORD]);
 }
+
+/// A 3×1 cluster: a replica node is killed after the new password was
+/// added (not persisted) and a master after persisting; `--resume` refuses
+/// while a node is down, then repairs the restarted nodes and finishes;
+/// every node holds exactly the new password and the cluster is `ok`.
+#[test]
+fn cluster_node_restarted_mid_rotation() {
+    let mut cluster = ClusterBuilder::new()
+        .shape(3, 1)
+        .auth(ReplAuth::AclUser)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = cluster.nodes[0].addr();
+    let new = "cluster-restart-new-1e8a";
+    let nf = write(tmp.path(), "new", new);
+    let nf = nf.to_str().unwrap();
+    let args = [&seed, "--user", REPL_USER, "--new-password-file", nf];
+    let o = rampart_rotate(&state, &args, &[("RAMPART_ROTATE_CRASH_AFTER", "add")]);
+    let mut all = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{all}");
+    assert!(all.contains("6 node(s)"), "{all}");
+    // A node that is not the seed, and a master.
+    let replica = (1..6)
+        .find(|&i| cluster.nodes[i].info("replication").contains("role:slave"))
+        .unwrap();
+    cluster.nodes[replica].stop();
+    let resume = [
+        &seed,
+        "--user",
+        REPL_USER,
+        "--resume",
+        "--new-password-file",
+        nf,
+    ];
+    let o = rampart_rotate(&state, &resume, &[]);
+    all += &text(&o);
+    assert!(!o.status.success(), "resumed with a node down");
+    cluster.nodes[replica].restart().unwrap();
+    let o = rampart_rotate(
+        &state,
+        &resume,
+        &[("RAMPART_ROTATE_CRASH_AFTER", "persist")],
+    );
+    all += &text(&o);
+    assert_eq!(o.status.code(), Some(3), "{all}");
+    let master = (1..6)
+        .find(|&i| cluster.nodes[i].info("replication").contains("role:master"))
+        .unwrap();
+    cluster.nodes[master].stop();
+    cluster.nodes[master].restart().unwrap();
+    all += &ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            REPL_USER,
+            "--finish",
+            "--new-password-file",
+            nf,
+        ],
+        &[],
+    ));
+    for n in &cluster.nodes {
+        assert_eq!(
+            hashes(n, REPL_USER),
+            vec![hash_password(new.as_bytes())],
+            "{}",
+            n.addr()
+        );
+        let conf = std::fs::read_to_string(&n.config_path).unwrap();
+        assert!(conf.contains(&hash_password(new.as_bytes())));
+        assert_eq!(n.config_get("masterauth").as_deref(), Some(new));
+    }
+    let mut ok_all = false;
+    for _ in 0..100 {
+        ok_all = cluster.nodes.iter().all(|n| {
+            redis_fixture::Cluster::cluster_info(n).is_ok_and(|i| i.contains("cluster_state:ok"))
+        });
+        if ok_all {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(ok_all, "cluster not ok after the rotation");
+    assert_secret_free(&all, &state, &[REPL_PASSWORD, new, ADMIN_PASSWORD]);
+}
