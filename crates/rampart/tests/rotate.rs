@@ -335,6 +335,12 @@ fn replication_user_with_client_loops() {
     assert_only(&set, REPL_USER, &new);
     relink(&set);
     assert!(all.contains("masterauth updated"), "{all}");
+    // Both replicas reconnected with the new masterauth during the run.
+    assert_eq!(
+        all.matches("re-linked to its primary with it").count(),
+        2,
+        "{all}"
+    );
     assert_secret_free(&all, &state, &[REPL_PASSWORD, &new, ADMIN_PASSWORD]);
 }
 
@@ -1349,5 +1355,65 @@ fn cluster_node_restarted_mid_rotation() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(ok_all, "cluster not ok after the rotation");
+    assert_secret_free(&all, &state, &[REPL_PASSWORD, new, ADMIN_PASSWORD]);
+}
+
+/// The forced reconnect catches what AUTH alone does not: the primary
+/// refuses the replica (here its user lost +psync) → the run stops before
+/// anything is removed, with the old password still working; once fixed,
+/// `--resume` finishes.
+#[test]
+fn replica_that_cannot_relink_stops_the_rotation() {
+    let set = ReplicaSetBuilder::new()
+        .auth(ReplAuth::AclUser)
+        .replicas(1)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.primary.addr();
+    let new = "repl-relink-new-73d1";
+    let nf = write(tmp.path(), "new", new);
+    let nf = nf.to_str().unwrap();
+    let args = [
+        &seed,
+        "--user",
+        REPL_USER,
+        "--new-password-file",
+        nf,
+        "--grace",
+        "0",
+    ];
+    let o = rampart_rotate(&state, &args, &[("RAMPART_ROTATE_CRASH_AFTER", "persist")]);
+    let mut all = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{all}");
+    assert!(!set
+        .primary
+        .cmd(&["ACL", "SETUSER", REPL_USER, "-psync"])
+        .is_error());
+    let resume = [
+        &seed,
+        "--user",
+        REPL_USER,
+        "--resume",
+        "--new-password-file",
+        nf,
+    ];
+    let o = rampart_rotate(&state, &resume, &[]);
+    let t = text(&o);
+    all += &t;
+    assert!(!o.status.success(), "{t}");
+    assert!(t.contains("did not link to its primary again"), "{t}");
+    assert_eq!(journal_phase(&state), "persisted");
+    for n in set.nodes() {
+        assert!(auth_ok(n.client_port(), REPL_USER, REPL_PASSWORD));
+    }
+    assert!(!set
+        .primary
+        .cmd(&["ACL", "SETUSER", REPL_USER, "+psync"])
+        .is_error());
+    all += &ok(rampart_rotate(&state, &resume, &[]));
+    assert_only(&set, REPL_USER, new);
+    set.wait_linked(Duration::from_secs(10)).unwrap();
     assert_secret_free(&all, &state, &[REPL_PASSWORD, new, ADMIN_PASSWORD]);
 }

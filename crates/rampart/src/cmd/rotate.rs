@@ -95,6 +95,14 @@ pub struct RotateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Do not make each replica reconnect with its new masterauth. By
+    /// default rampart closes the replica's link to its primary once
+    /// (`CLIENT KILL TYPE master` on the replica) and waits for a new link,
+    /// so the new credential is proven now, not at the next failover; the
+    /// replica continues with a partial resync.
+    #[arg(long)]
+    pub no_relink: bool,
+
     /// Rotate the user of the Sentinels' own ACL (TARGET is a Sentinel):
     /// every Sentinel of its masters; where the Sentinels log in to each
     /// other as this user (`sentinel-user`, or `default` through
@@ -265,6 +273,8 @@ struct Ctx {
     new_password: Option<Secret>,
     /// `--history FILE`, if given.
     history: Option<PathBuf>,
+    /// `--no-relink`.
+    no_relink: bool,
 }
 
 fn crash_point(name: &str) {
@@ -1047,6 +1057,56 @@ fn step_persist(ctx: &Ctx, j: &Journal) -> Result<()> {
     Ok(())
 }
 
+/// What identifies a replica's TCP link to its primary: the local address
+/// of `CLIENT LIST TYPE master` (after a partial resync the client keeps
+/// its id and age; the new connection has a new local port).
+fn master_link_id(c: &mut Connection) -> Result<Option<String>> {
+    let v = c.cmd(&["CLIENT", "LIST", "TYPE", "master"])?;
+    if err_text(&v).is_some() {
+        return Ok(None);
+    }
+    Ok(v.as_text().unwrap_or_default().lines().find_map(|l| {
+        let f: Vec<&str> = l.split(' ').collect();
+        let get = |k: &str| f.iter().find_map(|x| x.strip_prefix(k));
+        Some(format!("{} {}", get("laddr=")?, get("fd=").unwrap_or("")))
+    }))
+}
+
+/// On a replica: close its link to the primary once and wait (10 s) for a
+/// new one, made with the current masterauth. `false` when the node is not
+/// a replica with a link up, or may not run CLIENT KILL (then the check is
+/// the link staying up, as with --no-relink).
+fn relink(c: &mut Connection, node: &str) -> Result<bool> {
+    let repl = info_map(c, "replication")?;
+    if field(&repl, "role") != Some("slave") || field(&repl, "master_link_status") != Some("up") {
+        return Ok(false);
+    }
+    let Some(before) = master_link_id(c)? else {
+        return Ok(false);
+    };
+    let v = c.cmd(&["CLIENT", "KILL", "TYPE", "master"])?;
+    if let Some(e) = err_text(&v) {
+        anstream::eprintln!(
+            "rampart: warning: {node}: CLIENT KILL TYPE master refused ({}): the new masterauth is used at the next reconnect, not proven now",
+            e.lines().next().unwrap_or("")
+        );
+        return Ok(false);
+    }
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(100));
+        if link_up(c)? {
+            if let Some(now) = master_link_id(c)? {
+                if now != before {
+                    return Ok(true);
+                }
+            }
+        }
+    }
+    bail!(
+        "{node}: the replica did not link to its primary again within 10 s with the new masterauth (see its log); the old password still works everywhere and nothing was removed: fix it, then --resume, or --rollback"
+    )
+}
+
 fn link_up(c: &mut Connection) -> Result<bool> {
     let repl = info_map(c, "replication")?;
     Ok(field(&repl, "role") != Some("slave") || field(&repl, "master_link_status") == Some("up"))
@@ -1204,10 +1264,16 @@ fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
         let v = c.cmd(&["CONFIG", "REWRITE"])?;
         expect_ok(v, "CONFIG REWRITE", &n.name())
             .context("cannot persist masterauth; stopping before the old password is removed")?;
-        // The new value is used at the next reconnect; AUTH with it was
-        // verified on every node, and the current link must stay up.
+        // The new value is used at the next reconnect: make that happen
+        // now, so a credential the primary refuses shows up here, while
+        // the old password still works everywhere.
+        let relinked = if ctx.no_relink {
+            false
+        } else {
+            relink(&mut c, &n.name())?
+        };
         let mut up = false;
-        for _ in 0..50 {
+        for _ in 0..100 {
             if link_up(&mut c)? {
                 up = true;
                 break;
@@ -1215,11 +1281,24 @@ fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
             std::thread::sleep(Duration::from_millis(100));
         }
         if !up {
-            bail!("{}: master_link_status is not up", n.name());
+            bail!(
+                "{}: master_link_status is not up{}",
+                n.name(),
+                if relinked {
+                    " after the reconnect with the new masterauth (the old password still works everywhere; nothing was removed)"
+                } else {
+                    ""
+                }
+            );
         }
         say(&format!(
-            "  {}: masterauth updated, read back, persisted (CONFIG REWRITE); link up",
-            n.name()
+            "  {}: masterauth updated, read back, persisted (CONFIG REWRITE); {}",
+            n.name(),
+            if relinked {
+                "re-linked to its primary with it"
+            } else {
+                "link up"
+            }
         ));
         crash_point(&format!("masterauth:{}", i + 1));
     }
@@ -1714,6 +1793,7 @@ fn run_inner(args: RotateArgs, end: &mut RunEnd) -> Result<()> {
         journal_path: journal_path.clone(),
         new_password,
         history: args.history.clone(),
+        no_relink: args.no_relink,
     };
 
     let continuing = args.finish || args.resume || args.rollback;
