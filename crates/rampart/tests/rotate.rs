@@ -1417,3 +1417,59 @@ fn replica_that_cannot_relink_stops_the_rotation() {
     set.wait_linked(Duration::from_secs(10)).unwrap();
     assert_secret_free(&all, &state, &[REPL_PASSWORD, new, ADMIN_PASSWORD]);
 }
+
+/// Sentinels protected by `requirepass` alone (they log in to each other
+/// with it): rotating `default` with --sentinels sets sentinel-pass, so the
+/// links between Sentinels follow the new password.
+#[test]
+fn sentinels_requirepass_default_user() {
+    let old = "sentinel-requirepass-old-8e21";
+    let set = SentinelSetBuilder::new()
+        .sentinel_requirepass(old)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.sentinels[0].addr();
+    let ports: Vec<u16> = set.sentinels.iter().map(|s| s.client_port()).collect();
+    let new = "sentinel-requirepass-new-4c07";
+    let nf = write(tmp.path(), "new", new);
+    let nf = nf.to_str().unwrap();
+    let loops = Loops::start(&ports, "default", &[old, new]);
+    let all = ok(rotate_as(
+        None,
+        old,
+        &state,
+        &[
+            &seed,
+            "--sentinels",
+            "--user",
+            "default",
+            "--new-password-file",
+            nf,
+            "--grace",
+            "0",
+        ],
+        &[],
+    ));
+    let (_, refused) = loops.stop();
+    assert_eq!(refused, 0);
+    assert_eq!(all.matches("sentinel-pass updated").count(), 3, "{all}");
+    // The requirepass line a Sentinel cannot change is pointed at.
+    assert_eq!(
+        all.matches("`requirepass` still holds the OLD password")
+            .count(),
+        3,
+        "{all}"
+    );
+    for s in &set.sentinels {
+        assert!(!auth_ok(s.client_port(), "default", old));
+        assert!(auth_ok(s.client_port(), "default", new));
+    }
+    // After a restart from its file, the `user default` line wins.
+    let mut set = set;
+    set.sentinels[1].restart().unwrap();
+    assert!(!auth_ok(set.sentinels[1].client_port(), "default", old));
+    assert!(auth_ok(set.sentinels[1].client_port(), "default", new));
+    assert_secret_free(&all, &state, &[old, new]);
+}

@@ -30,6 +30,7 @@ pub struct SentinelSetBuilder {
     sentinels: usize,
     quorum: usize,
     sentinel_auth: bool,
+    requirepass: Option<String>,
     config: String,
     timeout: Duration,
 }
@@ -47,6 +48,7 @@ impl SentinelSetBuilder {
             sentinels: 3,
             quorum: 2,
             sentinel_auth: false,
+            requirepass: None,
             config: String::new(),
             timeout: Duration::from_secs(20),
         }
@@ -64,6 +66,13 @@ impl SentinelSetBuilder {
     /// ACL on the Sentinels (`user default off`) and `sentinel sentinel-user`.
     pub fn sentinel_auth(mut self, on: bool) -> Self {
         self.sentinel_auth = on;
+        self
+    }
+    /// `requirepass PW` on every Sentinel (no ACL users, no
+    /// sentinel-pass: Sentinels log in to each other with it); the fixture
+    /// logs in with it.
+    pub fn sentinel_requirepass(mut self, pw: &str) -> Self {
+        self.requirepass = Some(pw.to_string());
         self
     }
     /// Extra config for every Sentinel.
@@ -110,6 +119,9 @@ impl SentinelSetBuilder {
                  sentinel sentinel-pass {SENTINEL_PASSWORD}\n"
             ));
         }
+        if let Some(pw) = &self.requirepass {
+            conf.push_str(&format!("requirepass {pw}\n"));
+        }
         if tls_repl {
             conf.push_str("tls-replication yes\n");
         }
@@ -124,6 +136,8 @@ impl SentinelSetBuilder {
             }
             if self.sentinel_auth {
                 b = b.auth(Credentials::user(ADMIN_USER, ADMIN_PASSWORD));
+            } else if let Some(pw) = &self.requirepass {
+                b = b.auth(Credentials::password(pw));
             }
             sentinels.push(b.start()?);
         }

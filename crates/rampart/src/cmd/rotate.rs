@@ -1367,6 +1367,9 @@ fn step_remove(ctx: &Ctx, j: &Journal) -> Result<()> {
         }
         persist(&mut c, n)?;
         crash_point(&format!("remove:{}", i + 1));
+        if n.sentinel && j.user == "default" {
+            warn_sentinel_requirepass(&mut c, n, &j.new_hash)?;
+        }
         if n.requirepass && !requirepass_done {
             anstream::eprintln!(
                 "rampart: warning: {}: the config file still has `requirepass` with the OLD password in clear (and CONFIG GET requirepass returns it); the `user default` line written by CONFIG REWRITE overrides it at startup. Give --new-password-file with --finish to set requirepass too, or remove the requirepass line when you next edit the file.",
@@ -1427,6 +1430,47 @@ fn reconcile(ctx: &Ctx, j: &mut Journal) -> Result<()> {
     if let Some(back) = lost.into_iter().min() {
         j.phase = j.phase.min(back);
         ctx.save(j)?;
+    }
+    Ok(())
+}
+
+/// A Sentinel has no CONFIG SET: a `requirepass` line in sentinel.conf
+/// keeps the old password in clear (FLUSHCONFIG writes it back as it was
+/// loaded); the `user default` line FLUSHCONFIG writes wins at startup.
+/// Said with file:line when the Sentinel runs here and its file is
+/// readable; in general terms otherwise.
+fn warn_sentinel_requirepass(c: &mut Connection, n: &NodeState, new_hash: &str) -> Result<()> {
+    let local = matches!(n.host.as_str(), "127.0.0.1" | "::1" | "localhost");
+    let server = info_map(c, "server")?;
+    let file = field(&server, "config_file").unwrap_or("").to_string();
+    let text = if local && !file.is_empty() {
+        std::fs::read_to_string(&file).ok()
+    } else {
+        None
+    };
+    let clean = |s: &str| rampart_report::sanitize::for_terminal(s);
+    match text {
+        Some(t) => {
+            for (i, line) in t.lines().enumerate() {
+                let parts = redis_conf::split_args(line.as_bytes()).unwrap_or_default();
+                if parts
+                    .first()
+                    .is_some_and(|d| d.eq_ignore_ascii_case(b"requirepass"))
+                    && parts.get(1).map(|v| hash_password(v)).as_deref() != Some(new_hash)
+                {
+                    anstream::eprintln!(
+                        "rampart: warning: {}:{}: `requirepass` still holds the OLD password in clear (a Sentinel cannot change it at run time; the `user default` line SENTINEL FLUSHCONFIG wrote wins at startup, and the links use sentinel-pass). Delete that line.",
+                        clean(&file),
+                        i + 1
+                    );
+                }
+            }
+        }
+        None => anstream::eprintln!(
+            "rampart: warning: Sentinel {}: if its config file ({}) has a `requirepass` line, it still holds the OLD password in clear (the `user default` line wins at startup): delete it",
+            n.name(),
+            if file.is_empty() { "unknown".to_string() } else { clean(&file) }
+        ),
     }
     Ok(())
 }
