@@ -1473,3 +1473,83 @@ fn sentinels_requirepass_default_user() {
     assert!(auth_ok(set.sentinels[1].client_port(), "default", new));
     assert_secret_free(&all, &state, &[old, new]);
 }
+
+/// Data nodes with requirepass (no ACL users) behind Sentinels: rotating
+/// `default` from a Sentinel seed updates replicas' masterauth, each
+/// Sentinel's auth-pass and requirepass itself; Sentinels still see the
+/// master and log in to it with the new password.
+#[test]
+fn sentinel_group_with_requirepass() {
+    let set = SentinelSetBuilder::new()
+        .data(ReplicaSetBuilder::new().auth(ReplAuth::Password))
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.sentinels[0].addr();
+    let data: Vec<u16> = set.data.nodes().map(|n| n.client_port()).collect();
+    let new = "group-requirepass-new-2b9e";
+    let nf = write(tmp.path(), "new", new);
+    let nf = nf.to_str().unwrap();
+    let loops = Loops::start(&data, "default", &[REQUIREPASS, new]);
+    let all = ok(rotate_as(
+        None,
+        REQUIREPASS,
+        &state,
+        &[
+            &seed,
+            "--user",
+            "default",
+            "--new-password-file",
+            nf,
+            "--grace",
+            "0",
+        ],
+        &[],
+    ));
+    let (_, refused) = loops.stop();
+    assert_eq!(refused, 0);
+    assert_eq!(all.matches("auth-pass updated").count(), 3, "{all}");
+    assert_eq!(all.matches("re-linked to its primary").count(), 2, "{all}");
+    assert_eq!(
+        all.matches("requirepass set to the new password").count(),
+        3,
+        "{all}"
+    );
+    for n in set.data.nodes() {
+        assert!(!auth_ok(n.client_port(), "default", REQUIREPASS));
+        assert!(auth_ok(n.client_port(), "default", new));
+    }
+    // Every connection to the master is closed: the Sentinels come back.
+    let mut k = Conn::connect(set.data.primary.client_port()).unwrap();
+    k.cmd(&["AUTH", new]).unwrap();
+    let killed = k
+        .cmd(&["CLIENT", "KILL", "USER", "default", "SKIPME", "yes"])
+        .unwrap();
+    assert!(!killed.is_error(), "{killed:?}");
+    std::thread::sleep(Duration::from_millis(200));
+    for s in &set.sentinels {
+        let mut fresh = false;
+        for _ in 0..50 {
+            std::thread::sleep(Duration::from_millis(100));
+            let mut c = Conn::connect(set.data.primary.client_port()).unwrap();
+            c.cmd(&["AUTH", new]).unwrap();
+            let id = s.cmd(&["SENTINEL", "MYID"]).text();
+            let want = format!("name=sentinel-{}-cmd", &id[..8]);
+            let list = c.cmd(&["CLIENT", "LIST"]).unwrap().text();
+            let fresh_link = |l: &str| {
+                l.split(' ').any(|f| f == want)
+                    && l.split(' ').any(|f| {
+                        f.strip_prefix("age=")
+                            .is_some_and(|a| a.parse::<u64>().unwrap() <= 5)
+                    })
+            };
+            if list.lines().any(fresh_link) {
+                fresh = true;
+                break;
+            }
+        }
+        assert!(fresh, "a Sentinel did not log in to the master again");
+    }
+    assert_secret_free(&all, &state, &[REQUIREPASS, new]);
+}
