@@ -12,6 +12,7 @@ mod checks;
 mod model;
 pub mod passwords;
 pub mod registry;
+pub mod sensitive;
 mod snapshot;
 
 pub use model::{Evidence, Finding, Outcome, Severity, Source, Status, Summary};

@@ -459,6 +459,38 @@ pub struct LiveFacts {
     /// The distribution package version of the server binary, when the
     /// server runs on this host and a package owns it (dpkg).
     pub package_version: Option<String>,
+    /// DATA003's opt-in sample of values (`--sample-values N`): `None`
+    /// when not asked for.
+    pub value_sample: Option<Result<ValueSample, String>>,
+}
+
+/// What a read-only sample of stored values showed. No value is kept.
+#[derive(Clone, Debug, Default)]
+pub struct ValueSample {
+    /// Keys looked at, and values (strings, fields, elements) read.
+    pub keys: usize,
+    pub values: usize,
+    /// The keyspace had more keys than the limit.
+    pub truncated: bool,
+    /// `CLIENT NO-TOUCH on` was accepted (7.2+, Valkey): the reads did not
+    /// change the keys' LRU/LFU access data.
+    pub no_touch: bool,
+    /// Keys whose values look like sensitive plaintext.
+    pub hits: Vec<SampleHit>,
+    /// Keys whose read failed, and the first reason.
+    pub unreadable: usize,
+    pub first_error: Option<String>,
+}
+
+/// One key with sensitive-looking plaintext.
+#[derive(Clone, Debug)]
+pub struct SampleHit {
+    /// The database number and key name (as stored; sanitised when shown).
+    pub db: u32,
+    pub key: String,
+    /// The key's type and where in it (`string`, `hash field email`, ...).
+    pub place: String,
+    pub kinds: Vec<crate::sensitive::Kind>,
 }
 
 impl LiveFacts {

@@ -7,6 +7,7 @@ pub mod history;
 pub mod live;
 mod logrotate;
 mod procs;
+pub mod sample;
 
 pub use accounts::Accounts;
 pub use files::file_meta;

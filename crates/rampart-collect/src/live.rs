@@ -622,6 +622,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             masterauth_sha256,
             command_table,
             package_version: local_package_version(ep, &info_for_pkg),
+            value_sample: None,
         }),
         acl,
         proc,

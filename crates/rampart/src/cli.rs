@@ -80,6 +80,16 @@ pub struct AuditArgs {
     #[arg(long)]
     pub no_discover: bool,
 
+    /// DATA003 (opt-in): read up to N keys per live server (SCAN, TYPE and
+    /// one bounded read each: GETRANGE, HSCAN, LRANGE, SSCAN, ZRANGE,
+    /// XRANGE) and flag values that look like plaintext secrets or personal
+    /// data (card numbers, e-mail addresses, tokens, keys, passwords).
+    /// Values are never printed or kept, only key names and what was seen.
+    /// The audit user then needs read access to keys (`%R~*` and those
+    /// commands); `CLIENT NO-TOUCH` (7.2+) keeps LRU/LFU data unchanged.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub sample_values: usize,
+
     #[command(flatten)]
     pub conn: ConnectionArgs,
 

@@ -266,7 +266,17 @@ fn audit_live(
     args: &AuditArgs,
     opts: &ConnectOptions,
 ) -> Snapshot {
-    let coll = collect_live(ep, creds, opts);
+    let mut coll = collect_live(ep, creds, opts);
+    if args.sample_values > 0 {
+        if let rampart_checks::Avail::Present(l) = &mut coll.live {
+            l.value_sample = Some(rampart_collect::sample::sample_values(
+                ep,
+                creds,
+                opts,
+                args.sample_values,
+            ));
+        }
+    }
     let local = ep.host == "localhost"
         || ep
             .host
