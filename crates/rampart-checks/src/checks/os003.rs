@@ -21,6 +21,7 @@ check! {
     severity: High,
     sources: [Conf, Fs],
     remediation: "`chmod o-rwx` the config, ACL file, data directory and its files, and logs (e.g. `chmod 640 /etc/redis/redis.conf`, `chmod 750 /var/lib/redis`).",
+    fix: crate::fix::FixRule::DisplayOnly("file modes are changed on the host (chmod), not in redis.conf"),
     run: run,
 }
 

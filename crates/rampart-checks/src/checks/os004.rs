@@ -21,6 +21,7 @@ check! {
     severity: High,
     sources: [Conf, Fs],
     remediation: "`chmod 640 /etc/redis/redis.conf /etc/redis/users.acl` (or 600); note that Redis's `ACL SAVE` and `CONFIG REWRITE` write new files with 0644 & ~umask: set `UMask=0027` in the service.",
+    fix: crate::fix::FixRule::DisplayOnly("file modes are changed on the host (chmod), not in redis.conf"),
     run: run,
 }
 

@@ -20,6 +20,7 @@ check! {
     severity: High,
     sources: [Conf, Fs],
     remediation: "`chmod 400 <key file>` (and `chown redis:redis`); keep the key outside world-readable directories.",
+    fix: crate::fix::FixRule::DisplayOnly("a file mode is changed on the host (chmod), not in redis.conf"),
     run: run,
 }
 
