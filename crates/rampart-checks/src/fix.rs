@@ -259,7 +259,7 @@ impl FixBuilder {
         }
         if !immutable.is_empty() && !fix.edits.is_empty() {
             fix.summary.push_str(&format!(
-                " ({} take effect at the next restart)",
+                " (a restart applies it: {} cannot be changed at runtime)",
                 immutable.join(", ")
             ));
         }
@@ -372,6 +372,6 @@ mod tests {
         assert_eq!(f.edits[0].kind, EditKind::Append);
         assert_eq!(f.edits[0].line, 3);
         assert!(f.runtime.is_empty(), "syslog-enabled is immutable");
-        assert!(f.summary.contains("next restart"));
+        assert!(f.summary.contains("a restart applies it"));
     }
 }

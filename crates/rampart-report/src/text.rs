@@ -204,7 +204,12 @@ fn render_fix(out: &mut String, p: &Painter, fix: &Fix, dim: Style) {
         Safety::Unsafe => "unsafe because",
         Safety::DisplayOnly => "not applied by rampart:",
     };
-    let _ = writeln!(out, "{INDENT}  {} {}", p.paint(dim, why), clean(&fix.reason));
+    let _ = writeln!(
+        out,
+        "{INDENT}  {} {}",
+        p.paint(dim, why),
+        clean(&fix.reason)
+    );
 }
 
 /// `Summary: 12 pass, 3 fail, ...`
