@@ -132,6 +132,12 @@ pub struct FixArgs {
     /// place: a backup FILE.rampart-bak is written first, the file is
     /// replaced atomically with its mode and owner kept, every other byte
     /// unchanged. Then audit again and list what was applied and skipped.
+    /// Each fix is `safe` (cannot refuse a working client nor change data
+    /// semantics), `unsafe` (may refuse clients or change behaviour: only
+    /// with --unsafe-fixes) or `display-only` (needs a person or a secret:
+    /// never applied). Files only: a live audit (TARGET, -h/-p,
+    /// --targets-file) stays read-only and refuses --fix; its report shows
+    /// each fix's runtime command (CONFIG SET ...) for you to run.
     #[arg(long, help_heading = "Fixes", conflicts_with = "diff")]
     pub fix: bool,
 
