@@ -115,7 +115,14 @@ impl<'a> Editor<'a> {
                 None => out.push(l.to_string()),
                 Some(None) => {}
                 Some(Some(n)) => {
-                    let eol = if l.ends_with("\r\n") { "\r\n" } else { "\n" };
+                    // The line's own end: none on a last line without one.
+                    let eol = if l.ends_with("\r\n") {
+                        "\r\n"
+                    } else if l.ends_with('\n') {
+                        "\n"
+                    } else {
+                        ""
+                    };
                     out.push(format!("{n}{eol}"));
                 }
             }
@@ -263,6 +270,10 @@ mod tests {
             "# c\r\nport 0\r\n\tbind  x\r\nlast\r\n\r\n# added\r\nsyslog-enabled yes\r\n"
         );
         assert_eq!(ed.line(3), Some("\tbind  x"));
+        // A last line without an end of line keeps having none.
+        let mut ed = Editor::new("f".into(), "a\nport 1", &cfg, "# added");
+        ed.replace_line(2, "port 0".into());
+        assert_eq!(ed.new_lines().concat(), "a\nport 0");
         assert_eq!(ed.line(9), None);
     }
 }
