@@ -474,3 +474,93 @@ fn sarif_fixes_validate() {
     assert!(acl002.get("fixes").is_none(), "display-only: no SARIF fix");
     assert_eq!(acl002["properties"]["fix"]["safety"], "display-only");
 }
+
+/// A redis-server started by hand on a config file as written (TLS only
+/// after the fix: the fixture's helpers connect in plaintext).
+struct Child(std::process::Child);
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// TLS fixes: TLS005 is safe; TLS001, TLS003 and TLS004 wait for
+/// --unsafe-fixes. The result loads and a client with a certificate sees
+/// the fixed values over TLS; a plaintext client finds no port.
+#[test]
+fn tls_fixes_load_and_answer_over_tls() {
+    use redis_fixture::{Conn, TlsMaterial};
+    use std::time::{Duration, Instant};
+    let mat = TlsMaterial::generate().unwrap();
+    let w = work();
+    let port = redis_fixture::free_port();
+    let tls_port = redis_fixture::free_port();
+    let conf = w.path().join("redis.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "port {port}\nbind 127.0.0.1\ntls-port {tls_port}\ntls-cert-file {}\n\
+             tls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients no\n\
+             tls-prefer-server-ciphers no\ntls-protocols \"TLSv1.1 TLSv1.2\"\n\
+             syslog-enabled yes\nuser ops on nopass ~* &* +@all\n",
+            mat.server.cert.display(),
+            mat.server.key.display(),
+            mat.ca_cert.display()
+        ),
+    )
+    .unwrap();
+    let before = report(&conf);
+    assert_eq!(ids_with(&before, "safe"), ["TLS005"]);
+    let unsafe_ = ids_with(&before, "unsafe");
+    assert_eq!(unsafe_, ["TLS001", "TLS003", "TLS004"]);
+    let o = audit(&conf, &["--fix"]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let after = report(&conf);
+    assert_eq!(status(&after, "TLS005"), "pass");
+    for id in &unsafe_ {
+        assert_eq!(status(&after, id), "fail", "{id}");
+    }
+    let o = audit(&conf, &["--fix", "--unsafe-fixes"]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let after = report(&conf);
+    for id in unsafe_.iter().chain(["TLS005".to_string()].iter()) {
+        assert_eq!(status(&after, id), "pass", "{id}");
+    }
+
+    let data = w.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let child = std::process::Command::new(redis_fixture::redis_server_bin())
+        .arg(&conf)
+        .args(["--daemonize", "no", "--logfile", "", "--save", ""])
+        .arg("--dir")
+        .arg(&data)
+        .arg("--pidfile")
+        .arg(w.path().join("redis.pid"))
+        .current_dir(&data)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = Child(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut c = loop {
+        if let Ok(mut c) = Conn::connect_tls(tls_port, &mat, Some(&mat.client)) {
+            if c.cmd(&["PING"]).is_ok() {
+                break c;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the TLS-fixed server did not answer"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let get = |c: &mut Conn, name: &str| c.cmd(&["CONFIG", "GET", name]).unwrap().array()[1].text();
+    assert_eq!(get(&mut c, "port"), "0");
+    assert_eq!(get(&mut c, "tls-auth-clients"), "yes");
+    assert_eq!(get(&mut c, "tls-prefer-server-ciphers"), "yes");
+    assert_eq!(get(&mut c, "tls-protocols"), "TLSv1.2 TLSv1.3");
+    assert!(Conn::connect(port).is_err(), "plaintext port still open");
+}
