@@ -564,3 +564,40 @@ fn tls_fixes_load_and_answer_over_tls() {
     assert_eq!(get(&mut c, "tls-protocols"), "TLSv1.2 TLSv1.3");
     assert!(Conn::connect(port).is_err(), "plaintext port still open");
 }
+
+/// A live audit stays read-only: it shows the runtime command, and that
+/// command, run by hand on the server, makes the check pass.
+#[test]
+fn live_audit_shows_runtime_commands_and_changes_nothing() {
+    let s = Server::start("protected-mode no\n").unwrap();
+    let target = format!("127.0.0.1:{}", s.port);
+    let audit_live = || {
+        let o = rampart(&["audit", &target, "--format", "json", "--no-tls-scan"]);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+        json(&o)
+    };
+    let r = audit_live();
+    let net002 = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "NET002")
+        .unwrap()
+        .clone();
+    assert_eq!(net002["status"], "fail");
+    assert_eq!(net002["fix"]["safety"], "unsafe");
+    let runtime = net002["fix"]["runtime"].as_array().unwrap();
+    assert_eq!(runtime[0], "CONFIG SET protected-mode yes");
+    assert_eq!(
+        config_get(&s, "protected-mode"),
+        "no",
+        "audit changed nothing"
+    );
+    let o = rampart(&["audit", &target, "--fix"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(config_get(&s, "protected-mode"), "no");
+    // The operator runs it.
+    let words = redis_conf::split_args(runtime[0].as_str().unwrap().as_bytes()).unwrap();
+    assert_eq!(s.conn().cmd(&words).unwrap(), Reply::Status("OK".into()));
+    assert_eq!(status(&audit_live(), "NET002"), "pass");
+}
