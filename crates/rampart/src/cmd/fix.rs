@@ -371,7 +371,11 @@ fn backup(path: &Path, original: &str) -> Result<PathBuf> {
         f.write_all(original.as_bytes())
             .and_then(|_| f.sync_all())
             .with_context(|| format!("cannot write the backup {}", b.display()))?;
+        // The original's owner first, then its mode (umask may have
+        // narrowed it): never more open than the original.
         let _ = std::os::unix::fs::chown(&b, Some(meta.uid()), Some(meta.gid()));
+        std::fs::set_permissions(&b, std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+            .with_context(|| format!("cannot chmod the backup {}", b.display()))?;
         return Ok(b);
     }
     bail!(
