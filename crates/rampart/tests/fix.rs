@@ -601,3 +601,31 @@ fn live_audit_shows_runtime_commands_and_changes_nothing() {
     assert_eq!(s.conn().cmd(&words).unwrap(), Reply::Status("OK".into()));
     assert_eq!(status(&audit_live(), "NET002"), "pass");
 }
+
+/// File modes are display-only, with the exact chmod; --fix keeps the
+/// file's mode as it was (changing it is the operator's call).
+#[test]
+fn file_mode_fixes_are_display_only_with_the_command() {
+    let w = work();
+    let conf = copy_conf(&repo_root().join("examples/insecure/redis.conf"), w.path());
+    std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let r = report(&conf);
+    let os004 = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "OS004")
+        .unwrap()
+        .clone();
+    assert_eq!(os004["fix"]["safety"], "display-only");
+    let summary = os004["fix"]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains(&format!("chmod 0640 {}", conf.display())),
+        "{summary}"
+    );
+    let o = audit(&conf, &["--fix"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(mode(&conf), 0o666, "--fix keeps the mode");
+    assert_eq!(mode(&w.path().join("redis.conf.rampart-bak")), 0o666);
+    assert!(stdout(&o).contains("OS004"), "listed as display-only");
+}
