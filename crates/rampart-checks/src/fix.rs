@@ -337,6 +337,18 @@ mod tests {
     }
 
     #[test]
+    fn every_check_has_a_fix_rule_with_a_reason() {
+        let mut computed = 0;
+        for c in all_checks() {
+            match c.fix {
+                FixRule::DisplayOnly(why) => assert!(why.len() > 10, "{}", c.id),
+                FixRule::Compute(_) => computed += 1,
+            }
+        }
+        assert_eq!(computed, 15, "12 with config edits, 3 with a chmod to show");
+    }
+
+    #[test]
     fn secret_directives_are_never_edited() {
         let b = Fix::builder(Safety::Safe, "x", "y").set(None, "requirepass", &["new-secret"]);
         let f = b.build("do it by hand");
