@@ -9,12 +9,14 @@
 
 pub mod aclbuild;
 mod checks;
+pub mod fix;
 mod model;
 pub mod passwords;
 pub mod registry;
 pub mod sensitive;
 mod snapshot;
 
+pub use fix::{Edit, EditKind, Fix, FixRule, Safety};
 pub use model::{Evidence, Finding, Outcome, Severity, Source, Status, Summary};
 pub use registry::{all_checks, find_check, run_all, Check};
 pub use snapshot::*;

@@ -233,6 +233,8 @@ pub struct Finding {
     pub message: String,
     pub evidence: Vec<Evidence>,
     pub remediation: &'static str,
+    /// For a `fail` or `warn`: the fix and how safe it is.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 /// Counts per status.

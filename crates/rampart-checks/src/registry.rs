@@ -1,5 +1,6 @@
 //! The ordered registry of every check in CHECKLIST.md.
 
+use crate::fix::{Fix, FixRule};
 use crate::model::{Finding, Outcome, Severity, Source, Status};
 use crate::snapshot::Snapshot;
 
@@ -15,6 +16,8 @@ pub struct Check {
     pub doc: &'static str,
     /// The fix, in one paragraph.
     pub remediation: &'static str,
+    /// How a failing finding's fix is decided (and how safe it is).
+    pub fix: crate::fix::FixRule,
     pub run: fn(&Snapshot) -> Outcome,
 }
 
@@ -33,6 +36,7 @@ macro_rules! check {
         severity: $sev:ident,
         sources: [$($src:ident),* $(,)?],
         remediation: $rem:literal,
+        fix: $fix:expr,
         run: $run:path $(,)?
     ) => {
         $(#[doc = $doc])*
@@ -43,6 +47,7 @@ macro_rules! check {
             sources: &[$($crate::Source::$src),*],
             doc: concat!($($doc, "\n"),*),
             remediation: $rem,
+            fix: $fix,
             run: $run,
         };
     };
@@ -78,6 +83,10 @@ pub fn run_one(check: &Check, snapshot: &Snapshot) -> Finding {
             check.id, out.status, out.message
         ));
     }
+    let fix = matches!(out.status, Status::Fail | Status::Warn).then(|| match check.fix {
+        FixRule::DisplayOnly(reason) => Fix::display_only(check.remediation, reason),
+        FixRule::Compute(f) => f(snapshot),
+    });
     Finding {
         id: check.id,
         title: check.title,
@@ -87,5 +96,6 @@ pub fn run_one(check: &Check, snapshot: &Snapshot) -> Finding {
         message: out.message,
         evidence: out.evidence,
         remediation: check.remediation,
+        fix,
     }
 }

@@ -2,7 +2,7 @@
 //! The shape is a set of DTOs, not a dump of internal types.
 
 use crate::{Report, VERSION};
-use rampart_checks::{Finding, Summary};
+use rampart_checks::{EditKind, Finding, Fix, Summary};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -41,6 +41,53 @@ struct JsonFinding<'a> {
     message: &'a str,
     evidence: Vec<JsonEvidence<'a>>,
     remediation: &'a str,
+    /// Only on `fail` and `warn` findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    /// `safe`, `unsafe` or `display-only`.
+    safety: &'a str,
+    reason: &'a str,
+    summary: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+    runtime: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    file: String,
+    line: u32,
+    /// `replace`, `comment` or `append`.
+    kind: &'a str,
+    before: Option<&'a str>,
+    after: &'a str,
+}
+
+fn fix(f: &Fix) -> JsonFix<'_> {
+    JsonFix {
+        safety: f.safety.as_str(),
+        reason: &f.reason,
+        summary: &f.summary,
+        edits: f
+            .edits
+            .iter()
+            .map(|e| JsonEdit {
+                file: e.file.display().to_string(),
+                line: e.line,
+                kind: match e.kind {
+                    EditKind::Replace => "replace",
+                    EditKind::Comment => "comment",
+                    EditKind::Append => "append",
+                },
+                before: e.before.as_deref(),
+                after: &e.after,
+            })
+            .collect(),
+        runtime: &f.runtime,
+    }
 }
 
 #[derive(Serialize)]
@@ -70,6 +117,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
             })
             .collect(),
         remediation: f.remediation,
+        fix: f.fix.as_ref().map(fix),
     }
 }
 

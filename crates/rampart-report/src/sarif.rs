@@ -2,7 +2,7 @@
 //! line that causes them.
 
 use crate::{Report, VERSION};
-use rampart_checks::{all_checks, Finding, Severity, Status};
+use rampart_checks::{all_checks, EditKind, Finding, Fix, Severity, Status};
 use serde_json::{json, Value};
 
 /// The rule ID of input problems (config/ACL lines Redis would reject).
@@ -72,6 +72,36 @@ fn first_paragraph(doc: &str) -> String {
         .join(" ")
 }
 
+/// A SARIF `fix`: one artifact change per file, one replacement per
+/// edited line (a whole line; an append is an insertion after the last).
+fn sarif_fix(fix: &Fix) -> Value {
+    let mut files: Vec<(&std::path::Path, Vec<Value>)> = Vec::new();
+    for e in &fix.edits {
+        let replacement = match e.kind {
+            EditKind::Append => json!({
+                "deletedRegion": { "startLine": e.line.max(1), "startColumn": 1, "endLine": e.line.max(1), "endColumn": 1 },
+                "insertedContent": { "text": format!("{}\n", e.after) },
+            }),
+            EditKind::Replace | EditKind::Comment => json!({
+                "deletedRegion": { "startLine": e.line.max(1) },
+                "insertedContent": { "text": e.after },
+            }),
+        };
+        match files.iter_mut().find(|(f, _)| *f == e.file.as_path()) {
+            Some((_, r)) => r.push(replacement),
+            None => files.push((e.file.as_path(), vec![replacement])),
+        }
+    }
+    json!({
+        "description": { "text": format!("({}) {}: {}", fix.safety, fix.summary, fix.reason) },
+        "artifactChanges": files.into_iter().map(|(f, r)| json!({
+            "artifactLocation": { "uri": uri(f) },
+            "replacements": r,
+        })).collect::<Vec<_>>(),
+        "properties": { "safety": fix.safety.as_str() },
+    })
+}
+
 /// Render the report as a SARIF 2.1.0 log.
 pub fn render(r: &Report) -> String {
     let checks = all_checks();
@@ -125,6 +155,17 @@ pub fn render(r: &Report) -> String {
             });
             if !locations.is_empty() {
                 res["locations"] = Value::Array(locations);
+            }
+            if let Some(fix) = &f.fix {
+                res["properties"]["fix"] = json!({
+                    "safety": fix.safety.as_str(),
+                    "reason": fix.reason,
+                    "summary": fix.summary,
+                    "runtime": fix.runtime,
+                });
+                if !fix.edits.is_empty() {
+                    res["fixes"] = json!([sarif_fix(fix)]);
+                }
             }
             res
         })

@@ -5,7 +5,7 @@
 use crate::sanitize::for_terminal as clean;
 use crate::{Report, VERSION};
 use anstyle::{AnsiColor, Style};
-use rampart_checks::{Finding, Status, Summary};
+use rampart_checks::{EditKind, Finding, Fix, Safety, Status, Summary};
 use std::fmt::Write;
 
 /// Text rendering options.
@@ -148,13 +148,68 @@ fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: TextOptions,
         }
     }
     if matches!(f.status, Status::Fail | Status::Warn) {
+        match &f.fix {
+            Some(fix) => render_fix(out, p, fix, dim),
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{INDENT}{} {}",
+                    p.paint(Style::new().bold(), "fix:"),
+                    f.remediation
+                );
+            }
+        }
+    }
+}
+
+/// `fix (safe): ...`, its edits, the runtime command and why it is that safe.
+fn render_fix(out: &mut String, p: &Painter, fix: &Fix, dim: Style) {
+    let st = match fix.safety {
+        Safety::Safe => AnsiColor::Green.on_default().bold(),
+        Safety::Unsafe => AnsiColor::Yellow.on_default().bold(),
+        Safety::DisplayOnly => Style::new().bold(),
+    };
+    let _ = writeln!(
+        out,
+        "{INDENT}{} {}",
+        p.paint(st, &format!("fix ({}):", fix.safety)),
+        clean(&fix.summary)
+    );
+    for e in &fix.edits {
+        let at = format!("{}:{}", e.file.display(), e.line);
+        let line = match (e.kind, &e.before) {
+            (EditKind::Append, _) => format!("append `{}`", e.after),
+            (EditKind::Comment, Some(b)) => format!("comment out `{b}`"),
+            (_, Some(b)) => format!("`{b}` -> `{}`", e.after),
+            (_, None) => format!("`{}`", e.after),
+        };
         let _ = writeln!(
             out,
-            "{INDENT}{} {}",
-            p.paint(Style::new().bold(), "fix:"),
-            f.remediation
+            "{INDENT}  {} {}: {}",
+            p.paint(dim, "edit"),
+            clean(&at),
+            clean(&line)
         );
     }
+    for r in &fix.runtime {
+        let _ = writeln!(
+            out,
+            "{INDENT}  {} {}",
+            p.paint(dim, "runtime (shown, never run):"),
+            clean(r)
+        );
+    }
+    let why = match fix.safety {
+        Safety::Safe => "safe because",
+        Safety::Unsafe => "unsafe because",
+        Safety::DisplayOnly => "not applied by rampart:",
+    };
+    let _ = writeln!(
+        out,
+        "{INDENT}  {} {}",
+        p.paint(dim, why),
+        clean(&fix.reason)
+    );
 }
 
 /// `Summary: 12 pass, 3 fail, ...`

@@ -120,9 +120,45 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 
+    #[command(flatten)]
+    pub fixes: FixArgs,
+
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,
+}
+
+/// Fixes (`audit --fix`). Every failing finding says how safe its fix is:
+/// `safe` (cannot refuse a client that works today nor change data
+/// semantics), `unsafe` (correct, but may refuse clients or change
+/// behaviour) or `display-only` (needs a person or a secret: printed,
+/// never applied). Only config files named with --config are edited: a
+/// live audit (TARGET, -h/-p, --targets-file) stays read-only, refuses
+/// --fix, and its report shows each fix's runtime command (`CONFIG SET
+/// ...`) for you to run.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Apply the safe fixes to the --config file (and its includes) in
+    /// place: a backup FILE.rampart-bak is written first, the file is
+    /// replaced atomically with its mode and owner kept, every other byte
+    /// unchanged. Then audit again and list what was applied and skipped.
+    /// Each fix is `safe` (cannot refuse a working client nor change data
+    /// semantics), `unsafe` (may refuse clients or change behaviour: only
+    /// with --unsafe-fixes) or `display-only` (needs a person or a secret:
+    /// never applied). Files only: a live audit (TARGET, -h/-p,
+    /// --targets-file) stays read-only and refuses --fix; its report shows
+    /// each fix's runtime command (CONFIG SET ...) for you to run.
+    #[arg(long, help_heading = "Fixes", conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// With --fix or --diff: apply the unsafe fixes too.
+    #[arg(long, help_heading = "Fixes")]
+    pub unsafe_fixes: bool,
+
+    /// Print the unified diff of what --fix would change and change
+    /// nothing. Exit 1 when there is something to fix, 0 when not.
+    #[arg(long, help_heading = "Fixes")]
+    pub diff: bool,
 }
 
 /// How to reach and log in to a live server, as redis-cli spells it.

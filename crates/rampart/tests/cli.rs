@@ -154,7 +154,10 @@ fn text_report_is_plain_when_not_a_terminal() {
     let o = rampart(&["audit", "-c", "examples/insecure/redis.conf"]);
     let out = stdout(&o);
     assert!(out.contains("Summary:"));
-    assert!(out.contains("fix:"));
+    // Every failing finding says how safe its fix is.
+    assert!(out.contains("fix (unsafe): protected-mode yes"), "{out}");
+    assert!(out.contains("fix (safe): syslog-enabled yes"), "{out}");
+    assert!(out.contains("fix (display-only):"), "{out}");
     assert!(!out.contains('\x1b'), "ANSI codes in piped output");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("r.txt");

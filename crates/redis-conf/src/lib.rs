@@ -179,6 +179,9 @@ pub struct LoadedFile {
     pub path: PathBuf,
     /// The `include` directive that pulled it in; `None` for the main file.
     pub included_from: Option<Span>,
+    /// How many newline characters it holds: text appended at its end
+    /// starts at line `lines + 1`.
+    pub lines: u32,
 }
 
 /// An error that prevents reading the main file at all.
@@ -225,6 +228,42 @@ pub struct Config {
 /// Returns `None` for unbalanced quotes (or a closing quote not followed by a space).
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
     split::split_args(line)
+}
+
+/// An argument as a redis.conf line must spell it for `sdssplitargs()` to
+/// read it back unchanged: bare when it is plain printable ASCII, else in
+/// double quotes with `\"`, `\\`, `\n`, `\r`, `\t` and `\xHH` escapes.
+pub fn quote_arg(a: &str) -> String {
+    let plain = !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\'' && c != '\\');
+    if plain {
+        return a.to_string();
+    }
+    let mut s = String::from("\"");
+    for c in a.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                s.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// A directive line: the name and its arguments, each quoted as needed.
+pub fn render_line(name: &str, args: &[&str]) -> String {
+    std::iter::once(name.to_string())
+        .chain(args.iter().map(|a| quote_arg(a)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The Redis version whose behaviour this crate models (names, defaults,

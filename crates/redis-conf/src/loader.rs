@@ -168,6 +168,7 @@ impl<'o> Loader<'o> {
         self.cfg.files.push(LoadedFile {
             path: path.to_path_buf(),
             included_from: None,
+            lines: newline_count(bytes),
         });
         if let Ok(c) = std::fs::canonicalize(path) {
             self.stack.push(c);
@@ -463,6 +464,7 @@ impl<'o> Loader<'o> {
             self.cfg.files.push(LoadedFile {
                 path: p.clone(),
                 included_from: Some(span.clone()),
+                lines: newline_count(&text),
             });
             let newlines = text.iter().filter(|&&b| b == b'\n').count();
             let newlines = u32::try_from(newlines).unwrap_or(u32::MAX);
@@ -635,4 +637,9 @@ impl<'o> Loader<'o> {
             }
         }
     }
+}
+
+/// Newline characters in a file's bytes.
+fn newline_count(bytes: &[u8]) -> u32 {
+    u32::try_from(bytes.iter().filter(|&&b| b == b'\n').count()).unwrap_or(u32::MAX)
 }

@@ -28,6 +28,7 @@ check! {
     severity: High,
     sources: [Conf, Aclfile, Live],
     remediation: "Generate passwords with `ACL GENPASS` (64 hex characters) or `openssl rand -hex 32`, store them hashed (`#<sha256>`) in the ACL file, and rotate the weak ones.",
+    fix: crate::fix::FixRule::DisplayOnly("needs a new password (a secret) and every client updated (`rampart rotate`)"),
     run: run,
 }
 

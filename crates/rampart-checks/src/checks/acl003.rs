@@ -25,6 +25,7 @@ check! {
     severity: High,
     sources: [Conf, Aclfile, Live],
     remediation: "Add `user default off` to the ACL file and give every client its own user. If legacy clients need `AUTH <password>`, keep default on with a strong hashed password and only the commands and keys they use.",
+    fix: crate::fix::FixRule::DisplayOnly("user lines may hold passwords, and turning the default user off refuses every client that logs in without a user name (`rampart harden`)"),
     run: run,
 }
 

@@ -30,6 +30,7 @@ check! {
     severity: High,
     sources: [Conf, Aclfile, Live],
     remediation: "End each user's command rules with `-@dangerous` (after any `+@all` or category grants) and add back only the dangerous commands that user needs, one by one (`+client|kill`).",
+    fix: crate::fix::FixRule::DisplayOnly("which commands a user needs is a decision about its application"),
     run: run,
 }
 

@@ -22,6 +22,7 @@ check! {
     severity: Medium,
     sources: [Conf],
     remediation: "Move the users to a file (`aclfile /etc/redis/users.acl`), one `user` line each, with hashed passwords; remove the `user` lines and `requirepass` from redis.conf; restart, then use ACL SAVE / ACL LOAD.",
+    fix: crate::fix::FixRule::DisplayOnly("moving users to an ACL file moves their passwords (`rampart harden` does it)"),
     run: run,
 }
 

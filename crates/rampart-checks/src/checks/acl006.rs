@@ -23,6 +23,7 @@ check! {
     severity: High,
     sources: [Conf, Aclfile],
     remediation: "Replace each `>password` with `#<sha256>` (`printf %s 'password' | sha256sum`, or `rampart acl hash`), then `ACL LOAD` or restart.",
+    fix: crate::fix::FixRule::DisplayOnly("hashing a password rewrites a line that holds it (`rampart acl migrate-hashes`, `rampart harden`)"),
     run: run,
 }
 

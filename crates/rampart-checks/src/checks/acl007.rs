@@ -25,6 +25,7 @@ check! {
     severity: Medium,
     sources: [Conf, Live],
     remediation: "Remove `requirepass` and define users in the ACL file; if legacy clients send `AUTH <password>`, give the default user that password (hashed) in the ACL file instead.",
+    fix: crate::fix::FixRule::DisplayOnly("the requirepass line holds a password, and removing it refuses the clients that log in with it"),
     run: run,
 }
 

@@ -24,6 +24,7 @@ check! {
     severity: Medium,
     sources: [Conf, Aclfile, Live],
     remediation: "Give each application user only its key prefix (`~app:*`, `%R~` for readers) and the command categories it uses (`+@read +@write -@dangerous`); reserve `+@all ~*` for an administrator user that is not used by applications.",
+    fix: crate::fix::FixRule::DisplayOnly("least privilege depends on each user's role"),
     run: run,
 }
 

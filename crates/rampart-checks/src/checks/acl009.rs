@@ -1,4 +1,5 @@
 use super::{acl, settings, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -48,6 +49,7 @@ check! {
     severity: Medium,
     sources: [Conf, Live],
     remediation: "Keep `enable-debug-command`, `enable-module-command` and `enable-protected-configs` at `no` (or `local`). Prefer ACL users without @dangerous; without them, add `rename-command FLUSHALL \"\"` (and CONFIG, DEBUG, ...) to redis.conf and to every replica.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -122,6 +124,64 @@ fn run(s: &Snapshot) -> Outcome {
         }
     }
     Outcome::pass("debug/module/protected configs are off; dangerous commands are restricted by ACLs or disabled", ev)
+}
+
+/// Turn the switches off; without ACL users, disable the dangerous
+/// commands that are not yet renamed.
+fn fix(s: &Snapshot) -> Fix {
+    let conf = s.conf.get();
+    let Ok(st) = settings(s) else {
+        return Fix::display_only(CHECK.remediation, "no settings were read");
+    };
+    let mut what = Vec::new();
+    let mut b = Fix::builder(
+        Safety::Unsafe,
+        "",
+        "clients, tools and Sentinels that use these commands (DEBUG, MODULE, CONFIG, FLUSHALL, ...) are refused",
+    );
+    for name in [
+        "enable-debug-command",
+        "enable-module-command",
+        "enable-protected-configs",
+    ] {
+        if st.value(name).eq_ignore_ascii_case("yes") {
+            b = b.set(conf, name, &["no"]);
+            what.push(format!("{name} no"));
+        }
+    }
+    let only_default = acl(s).is_ok_and(|a| {
+        a.users.iter().all(|u| u.user.name == "default")
+            && a.default_user().is_some_and(|d| d.user.enabled)
+    });
+    if only_default {
+        let renamed: Vec<String> = conf
+            .map(|c| {
+                c.config
+                    .all("rename-command")
+                    .filter_map(|d| d.args.first().map(|n| n.to_ascii_lowercase()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let missing: Vec<&str> = DANGEROUS
+            .iter()
+            .copied()
+            .filter(|c| !renamed.iter().any(|r| r == c))
+            .collect();
+        for cmd in &missing {
+            b = b.append(conf, "rename-command", &[cmd, ""]);
+        }
+        if !missing.is_empty() {
+            what.push(format!(
+                "rename-command NAME \"\" for {}",
+                missing.join(" ")
+            ));
+        }
+    }
+    let mut fix = b.build(CHECK.remediation);
+    if fix.safety != Safety::DisplayOnly {
+        fix.summary = format!("{}{}", what.join("; "), fix.summary);
+    }
+    fix
 }
 
 #[cfg(test)]

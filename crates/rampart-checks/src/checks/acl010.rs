@@ -22,6 +22,7 @@ check! {
     severity: High,
     sources: [Conf, Live],
     remediation: "Create a replication user on the master (`user replica on #<sha256> +psync +replconf +ping`) and set `masteruser replica` and `masterauth <password>` on every replica (also on the master, for after a failover).",
+    fix: crate::fix::FixRule::DisplayOnly("needs a dedicated replication user and its password on the master (a secret)"),
     run: run,
 }
 

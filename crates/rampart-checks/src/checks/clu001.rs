@@ -19,6 +19,7 @@ check! {
     severity: High,
     sources: [Live],
     remediation: "Run at least 3 masters (or sentinels), an odd number, on separate hosts.",
+    fix: crate::fix::FixRule::DisplayOnly("adding or removing masters is a topology change"),
     run: run,
 }
 

@@ -21,6 +21,7 @@ check! {
     severity: Medium,
     sources: [Live],
     remediation: "Place each master's replicas on other hosts (and racks/zones) than the master, and reboot at most one host of a shard at a time.",
+    fix: crate::fix::FixRule::DisplayOnly("moving nodes between hosts is a topology change"),
     run: run,
 }
 

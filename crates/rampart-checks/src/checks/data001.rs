@@ -26,6 +26,7 @@ check! {
     severity: Medium,
     sources: [Conf, Live],
     remediation: "State the choice: `appendonly yes` (+ `appendfsync everysec`) for durability, `save <seconds> <changes>` lines for snapshots, or `save \"\"` and `appendonly no` for a pure cache.",
+    fix: crate::fix::FixRule::DisplayOnly("the persistence method decides what data survives a restart: a person must choose it"),
     run: run,
 }
 

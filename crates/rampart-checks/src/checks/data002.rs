@@ -23,6 +23,7 @@ check! {
     severity: Medium,
     sources: [Os],
     remediation: "Copy the RDB file (after BGSAVE, e.g. hourly) and the AOF directory to storage off the host, encrypted, with retention; test a restore regularly.",
+    fix: crate::fix::FixRule::DisplayOnly("remote backups need infrastructure rampart cannot see"),
     run: run,
 }
 

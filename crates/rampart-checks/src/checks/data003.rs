@@ -28,6 +28,7 @@ check! {
     severity: Low,
     sources: [Live],
     remediation: "Encrypt sensitive values in the application before writing them (envelope encryption with a KMS), and keep keys out of Redis.",
+    fix: crate::fix::FixRule::DisplayOnly("encrypting values is a change in the client applications"),
     run: run,
 }
 

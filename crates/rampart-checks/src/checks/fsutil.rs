@@ -45,3 +45,42 @@ pub(crate) fn judge_files(
     }
     Outcome::pass(pass_msg, good)
 }
+
+/// A path as a shell word (single-quoted unless plainly safe).
+fn shell_word(p: &std::path::Path) -> String {
+    let s = p.display().to_string();
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%".contains(c));
+    if plain {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// A display-only fix naming the exact `chmod` for every file `new_mode`
+/// wants changed (`Some(mode)`), or the remediation when none is known.
+pub(crate) fn chmod_fix(
+    fs: Option<&FsFacts>,
+    new_mode: impl Fn(&FileFact, &FileMeta) -> Option<u32>,
+    remediation: &str,
+    reason: &str,
+) -> crate::fix::Fix {
+    let cmds: Vec<String> = fs
+        .map(|fs| {
+            fs.files
+                .iter()
+                .filter_map(|f| {
+                    let m = f.meta.as_ref().ok()?.as_ref()?;
+                    let to = new_mode(f, m).filter(|to| *to != m.mode)?;
+                    Some(format!("chmod {to:04o} {}", shell_word(&f.path)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if cmds.is_empty() {
+        return crate::fix::Fix::display_only(remediation, reason);
+    }
+    crate::fix::Fix::display_only(format!("on the server's host: {}", cmds.join("; ")), reason)
+}

@@ -1,4 +1,5 @@
 use super::{settings, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -21,6 +22,7 @@ check! {
     severity: Medium,
     sources: [Conf, Live],
     remediation: "Set `logfile /var/log/redis/redis-server.log` (a directory the server user can write) or `syslog-enabled yes`.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -62,6 +64,18 @@ fn run(s: &Snapshot) -> Outcome {
         },
         evidence,
     )
+}
+
+/// Syslog, not a log file: a `logfile` in a directory the server cannot
+/// write stops Redis from starting, syslog(3) never does.
+fn fix(s: &Snapshot) -> Fix {
+    Fix::builder(
+        Safety::Safe,
+        "syslog-enabled yes",
+        "only adds a log destination: no client, command or data is affected",
+    )
+    .set(s.conf.get(), "syslog-enabled", &["yes"])
+    .build(CHECK.remediation)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ check! {
     severity: Low,
     sources: [Conf, Os],
     remediation: "Add a logrotate rule, e.g. `/etc/logrotate.d/redis-server`: `/var/log/redis/redis-server*.log { weekly  rotate 12  compress  delaycompress  missingok  notifempty  copytruncate }` (Redis keeps the file open: use copytruncate).",
+    fix: crate::fix::FixRule::DisplayOnly("a logrotate rule is host configuration outside redis.conf"),
     run: run,
 }
 

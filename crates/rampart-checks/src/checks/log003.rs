@@ -1,4 +1,5 @@
 use super::{settings, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -20,6 +21,7 @@ check! {
     severity: Low,
     sources: [Conf, Live],
     remediation: "Set `syslog-enabled yes`, `syslog-ident redis`, `syslog-facility local0`, and forward that facility to your log collector.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -42,4 +44,14 @@ fn run(s: &Snapshot) -> Outcome {
     } else {
         Outcome::warn("logs are not sent to syslog", ev)
     }
+}
+
+fn fix(s: &Snapshot) -> Fix {
+    Fix::builder(
+        Safety::Safe,
+        "syslog-enabled yes",
+        "only adds a log destination: no client, command or data is affected",
+    )
+    .set(s.conf.get(), "syslog-enabled", &["yes"])
+    .build(CHECK.remediation)
 }

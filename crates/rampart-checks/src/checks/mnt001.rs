@@ -21,6 +21,7 @@ check! {
     severity: Medium,
     sources: [Live, History],
     remediation: "Review the users (`rampart acl review --config FILE` or `--aclfile FILE`), remove or narrow the ones no longer needed, and record the review: `--record --server HOST:PORT` (the name the audit uses; default: the config file's path).",
+    fix: crate::fix::FixRule::DisplayOnly("a review is done by a person (`rampart acl review --record`)"),
     run: run,
 }
 

@@ -24,6 +24,7 @@ check! {
     severity: Medium,
     sources: [History],
     remediation: "Rotate overdue passwords with `rampart rotate`, which keeps old and new passwords valid during the switch and records the rotation.",
+    fix: crate::fix::FixRule::DisplayOnly("rotating a password needs a new secret (`rampart rotate`)"),
     run: run,
 }
 

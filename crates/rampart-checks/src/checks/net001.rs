@@ -1,4 +1,5 @@
 use super::{settings, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -27,6 +28,7 @@ check! {
     severity: High,
     sources: [Conf, Live, Proc],
     remediation: "Set `bind` to the loopback address and the private addresses of the interfaces clients use (e.g. `bind 127.0.0.1 -::1 10.0.0.5`); never `*` or `0.0.0.0` on a host with a public interface.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -135,6 +137,31 @@ fn run(s: &Snapshot) -> Outcome {
         ),
         Reach::Loopback => Outcome::pass("bound to loopback only", ev(format!("bind {bind}"))),
     }
+}
+
+/// Drop wildcard and public addresses; keep loopback and private ones
+/// (or bind to loopback when nothing is left).
+fn fix(s: &Snapshot) -> Fix {
+    let bind = settings(s).map(|st| st.value("bind")).unwrap_or_default();
+    let kept: Vec<&str> = bind
+        .split_whitespace()
+        .filter(|a| matches!(classify(a), Reach::Loopback | Reach::Private))
+        .collect();
+    let new: Vec<&str> = if kept.is_empty() {
+        vec!["127.0.0.1", "-::1"]
+    } else {
+        kept
+    };
+    Fix::builder(
+        Safety::Unsafe,
+        format!(
+            "bind {} (add the private addresses your clients use)",
+            new.join(" ")
+        ),
+        "clients that reach the server on a dropped address are refused",
+    )
+    .set(s.conf.get(), "bind", &new)
+    .build(CHECK.remediation)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use super::{acl, settings, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -21,6 +22,7 @@ check! {
     severity: High,
     sources: [Conf, Live],
     remediation: "Set `protected-mode yes`, or require authentication (turn the default user off with ACL users, or give it a password) before turning protected mode off.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -47,6 +49,16 @@ fn run(s: &Snapshot) -> Outcome {
             ev,
         ),
     }
+}
+
+fn fix(s: &Snapshot) -> Fix {
+    Fix::builder(
+        Safety::Unsafe,
+        "protected-mode yes",
+        "while the default user needs no password, clients from other hosts are refused (-DENIED)",
+    )
+    .set(s.conf.get(), "protected-mode", &["yes"])
+    .build(CHECK.remediation)
 }
 
 #[cfg(test)]

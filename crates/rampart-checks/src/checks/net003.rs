@@ -21,6 +21,7 @@ check! {
     severity: Low,
     sources: [Conf, Live],
     remediation: "Choose another port (`port 16379`, or `port 0` with `tls-port 16380`) and update clients, replicas, Sentinel and firewall rules.",
+    fix: crate::fix::FixRule::DisplayOnly("choosing the new port is a person's decision, and every client, replica, Sentinel and firewall rule must move with it"),
     run: run,
 }
 

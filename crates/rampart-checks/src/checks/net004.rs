@@ -20,6 +20,7 @@ check! {
     severity: Critical,
     sources: [Live],
     remediation: "Require authentication: `user default off` (with ACL users) or a strong password on the default user, then verify with `redis-cli -h HOST -p PORT PING` (must answer NOAUTH).",
+    fix: crate::fix::FixRule::DisplayOnly("requiring authentication needs a password or ACL users (a secret) and every client updated"),
     run: run,
 }
 

@@ -23,6 +23,7 @@ check! {
     severity: Medium,
     sources: [Os],
     remediation: "Allow the Redis ports only from known client subnets (nftables/iptables, security groups, Kubernetes NetworkPolicy); block the cluster bus port from everything but the other nodes.",
+    fix: crate::fix::FixRule::DisplayOnly("firewall rules live outside Redis and depend on which hosts are trusted"),
     run: run,
 }
 

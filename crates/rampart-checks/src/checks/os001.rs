@@ -19,6 +19,7 @@ check! {
     severity: High,
     sources: [Proc],
     remediation: "Run the server as a dedicated account (`User=redis` in the systemd unit, `USER redis` in a container image) that owns only the Redis files.",
+    fix: crate::fix::FixRule::DisplayOnly("the service must be reconfigured to run as an unprivileged user (service manager, file ownership)"),
     run: run,
 }
 

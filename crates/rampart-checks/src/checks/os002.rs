@@ -26,6 +26,7 @@ check! {
     severity: Medium,
     sources: [Conf, Fs],
     remediation: "`chgrp -R redis` the config, ACL file, data directory, logs and keys (a group holding only the Redis account).",
+    fix: crate::fix::FixRule::DisplayOnly("file group ownership on the host is an administrator's decision (chgrp)"),
     run: run,
 }
 

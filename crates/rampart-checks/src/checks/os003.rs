@@ -21,6 +21,7 @@ check! {
     severity: High,
     sources: [Conf, Fs],
     remediation: "`chmod o-rwx` the config, ACL file, data directory and its files, and logs (e.g. `chmod 640 /etc/redis/redis.conf`, `chmod 750 /var/lib/redis`).",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -41,5 +42,20 @@ fn run(s: &Snapshot) -> Outcome {
         },
         "no file is readable or writable by others",
         "files are accessible to others",
+    )
+}
+
+const REASON: &str = "file modes are changed on the host (chmod), not in redis.conf";
+
+fn fix(s: &Snapshot) -> crate::fix::Fix {
+    super::fsutil::chmod_fix(
+        s.fs.get(),
+        |f, m| {
+            let public = matches!(f.role, FileRole::TlsCert | FileRole::TlsCa);
+            let allowed = if public { !0o002 } else { !0o006 };
+            Some(m.mode & allowed)
+        },
+        CHECK.remediation,
+        REASON,
     )
 }

@@ -21,6 +21,7 @@ check! {
     severity: High,
     sources: [Conf, Fs],
     remediation: "`chmod 640 /etc/redis/redis.conf /etc/redis/users.acl` (or 600); note that Redis's `ACL SAVE` and `CONFIG REWRITE` write new files with 0644 & ~umask: set `UMask=0027` in the service.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -40,5 +41,16 @@ fn run(s: &Snapshot) -> Outcome {
         },
         "configuration files are mode 0740 or stricter",
         "configuration files are more permissive than 0740",
+    )
+}
+
+const REASON: &str = "file modes are changed on the host (chmod), not in redis.conf";
+
+fn fix(s: &Snapshot) -> crate::fix::Fix {
+    super::fsutil::chmod_fix(
+        s.fs.get(),
+        |f, m| f.role.is_config().then_some(m.mode & 0o740),
+        CHECK.remediation,
+        REASON,
     )
 }

@@ -1,4 +1,5 @@
 use super::{settings, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::{Snapshot, UnauthProbe};
@@ -22,6 +23,7 @@ check! {
     severity: High,
     sources: [Conf, Live, Tls],
     remediation: "Set `port 0` and serve clients on `tls-port` only; move every client, replica and Sentinel to TLS first.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -86,6 +88,25 @@ fn run(s: &Snapshot) -> Outcome {
     ev.extend(st.evidence("tls-port", format!("tls-port {tls_port}"), "tls-port set"));
     ev.extend(probes);
     Outcome::pass(format!("only the TLS port {tls_port} is open"), ev)
+}
+
+fn fix(s: &Snapshot) -> Fix {
+    let Ok(st) = settings(s) else {
+        return Fix::display_only(CHECK.remediation, "no settings were read");
+    };
+    if st.number("tls-port") == 0 {
+        return Fix::display_only(
+            CHECK.remediation,
+            "turning TLS on needs a certificate and key, and every client moved to TLS",
+        );
+    }
+    Fix::builder(
+        Safety::Unsafe,
+        "port 0",
+        "clients, replicas and Sentinels that connect without TLS are refused",
+    )
+    .set(s.conf.get(), "port", &["0"])
+    .build(CHECK.remediation)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use super::{settings, skip_unless_tls, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::{Snapshot, TLS_ABSENT};
@@ -25,6 +26,7 @@ check! {
     severity: High,
     sources: [Tls, Conf],
     remediation: "Set `tls-ciphers` to ECDHE with AES-GCM or ChaCha20-Poly1305 only (e.g. `ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256`) and keep TLS 1.3's defaults; verify with `rampart tls scan`.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -108,4 +110,17 @@ fn run(s: &Snapshot) -> Outcome {
         ),
     );
     Outcome::pass("only strong suites are accepted (measured)", ev)
+}
+
+/// ECDHE with AES-GCM or ChaCha20-Poly1305 only (TLS 1.2 and below).
+pub(crate) const STRONG_CIPHERS: &str = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
+
+fn fix(s: &Snapshot) -> Fix {
+    Fix::builder(
+        Safety::Unsafe,
+        "tls-ciphers: forward-secret AEAD suites only",
+        "clients that support only the dropped suites can no longer connect",
+    )
+    .set(s.conf.get(), "tls-ciphers", &[STRONG_CIPHERS])
+    .build(CHECK.remediation)
 }

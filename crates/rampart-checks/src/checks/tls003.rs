@@ -1,4 +1,5 @@
 use super::{settings, skip_unless_tls, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -20,6 +21,7 @@ check! {
     severity: High,
     sources: [Tls, Conf],
     remediation: "Set `tls-protocols \"TLSv1.2 TLSv1.3\"` (or `TLSv1.3` alone when every client supports it).",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -96,6 +98,16 @@ fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
             ev,
         )
     }
+}
+
+fn fix(s: &Snapshot) -> Fix {
+    Fix::builder(
+        Safety::Unsafe,
+        "tls-protocols \"TLSv1.2 TLSv1.3\"",
+        "clients limited to SSLv3, TLS 1.0 or 1.1 can no longer connect",
+    )
+    .set(s.conf.get(), "tls-protocols", &["TLSv1.2 TLSv1.3"])
+    .build(CHECK.remediation)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use super::{settings, skip_unless_tls, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -22,6 +23,7 @@ check! {
     severity: Medium,
     sources: [Tls, Conf],
     remediation: "Set `tls-auth-clients yes` with `tls-ca-cert-file` naming the CA that signs client certificates, and issue a certificate to each client.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -81,6 +83,25 @@ fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
             Outcome::manual(format!("the handshakes could not tell: {why}"), ev)
         }
     }
+}
+
+fn fix(s: &Snapshot) -> Fix {
+    let Ok(st) = super::settings(s) else {
+        return Fix::display_only(CHECK.remediation, "no settings were read");
+    };
+    if st.value("tls-ca-cert-file").is_empty() && st.value("tls-ca-cert-dir").is_empty() {
+        return Fix::display_only(
+            CHECK.remediation,
+            "needs a CA that signs client certificates (tls-ca-cert-file) and a certificate for each client",
+        );
+    }
+    Fix::builder(
+        Safety::Unsafe,
+        "tls-auth-clients yes",
+        "clients without a certificate signed by the configured CA are refused",
+    )
+    .set(s.conf.get(), "tls-auth-clients", &["yes"])
+    .build(CHECK.remediation)
 }
 
 #[cfg(test)]

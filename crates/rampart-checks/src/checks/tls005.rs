@@ -1,4 +1,5 @@
 use super::{settings, skip_unless_tls, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -22,6 +23,7 @@ check! {
     severity: Low,
     sources: [Tls, Conf],
     remediation: "Set `tls-prefer-server-ciphers yes` and order `tls-ciphers` strongest first.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -82,6 +84,16 @@ fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
     } else {
         Outcome::pass("the server's cipher order is used (measured)", ev)
     }
+}
+
+fn fix(s: &Snapshot) -> Fix {
+    Fix::builder(
+        Safety::Safe,
+        "tls-prefer-server-ciphers yes",
+        "only the choice among suites both sides already accept changes: every client that connects today still does",
+    )
+    .set(s.conf.get(), "tls-prefer-server-ciphers", &["yes"])
+    .build(CHECK.remediation)
 }
 
 #[cfg(test)]

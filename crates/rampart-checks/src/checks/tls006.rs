@@ -1,4 +1,5 @@
 use super::{replica_of, settings, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -21,6 +22,7 @@ check! {
     severity: High,
     sources: [Conf, Live],
     remediation: "Set `tls-replication yes` on every node (masters too: any node may become a replica after a failover), with `tls-ca-cert-file` and, if the master requires client certificates, `tls-client-cert-file`/`tls-client-key-file`.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -41,6 +43,25 @@ fn run(s: &Snapshot) -> Outcome {
     } else {
         Outcome::fail("replication to the master is plaintext", ev)
     }
+}
+
+fn fix(s: &Snapshot) -> Fix {
+    let Ok(st) = settings(s) else {
+        return Fix::display_only(CHECK.remediation, "no settings were read");
+    };
+    if st.value("tls-cert-file").is_empty() || st.value("tls-key-file").is_empty() {
+        return Fix::display_only(
+            CHECK.remediation,
+            "needs a certificate and key (tls-cert-file, tls-key-file): Redis refuses to start with TLS on and none",
+        );
+    }
+    Fix::builder(
+        Safety::Unsafe,
+        "tls-replication yes",
+        "replication stops until the master accepts TLS on the port this replica connects to",
+    )
+    .set(s.conf.get(), "tls-replication", &["yes"])
+    .build(CHECK.remediation)
 }
 
 #[cfg(test)]

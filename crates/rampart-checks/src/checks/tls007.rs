@@ -20,6 +20,7 @@ check! {
     severity: High,
     sources: [Conf, Fs],
     remediation: "`chmod 400 <key file>` (and `chown redis:redis`); keep the key outside world-readable directories.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -58,4 +59,15 @@ fn run(s: &Snapshot) -> Outcome {
         ));
     }
     Outcome::pass("private key files are mode 0400 or stricter", good)
+}
+
+const REASON: &str = "a file mode is changed on the host (chmod), not in redis.conf";
+
+fn fix(s: &Snapshot) -> crate::fix::Fix {
+    super::fsutil::chmod_fix(
+        s.fs.get(),
+        |f, m| (f.role == FileRole::TlsKey && m.mode & !0o400 != 0).then_some(m.mode & 0o400),
+        CHECK.remediation,
+        REASON,
+    )
 }

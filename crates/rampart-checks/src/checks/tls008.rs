@@ -22,6 +22,7 @@ check! {
     severity: Medium,
     sources: [Conf, Fs, Proc],
     remediation: "`chown redis:redis <key file>` (the account the server runs as) and `chmod 400`.",
+    fix: crate::fix::FixRule::DisplayOnly("file ownership on the server's host is an administrator's decision (chown)"),
     run: run,
 }
 

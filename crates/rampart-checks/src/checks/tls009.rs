@@ -1,4 +1,5 @@
 use super::{settings, tri};
+use crate::fix::{Fix, Safety};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -20,6 +21,7 @@ check! {
     severity: High,
     sources: [Conf, Live],
     remediation: "Set `tls-cluster yes` on every node (with `tls-port`, certificates and `tls-ca-cert-file`), node by node with a rolling restart.",
+    fix: crate::fix::FixRule::Compute(fix),
     run: run,
 }
 
@@ -35,6 +37,25 @@ fn run(s: &Snapshot) -> Outcome {
     } else {
         Outcome::fail("the cluster bus is plaintext", ev)
     }
+}
+
+fn fix(s: &Snapshot) -> Fix {
+    let Ok(st) = settings(s) else {
+        return Fix::display_only(CHECK.remediation, "no settings were read");
+    };
+    if st.value("tls-cert-file").is_empty() || st.value("tls-key-file").is_empty() {
+        return Fix::display_only(
+            CHECK.remediation,
+            "needs a certificate and key (tls-cert-file, tls-key-file): Redis refuses to start with TLS on and none",
+        );
+    }
+    Fix::builder(
+        Safety::Unsafe,
+        "tls-cluster yes",
+        "nodes that do not use TLS on the cluster bus lose contact with this one: change every node, one by one",
+    )
+    .set(s.conf.get(), "tls-cluster", &["yes"])
+    .build(CHECK.remediation)
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ check! {
     severity: High,
     sources: [Tls, Conf],
     remediation: "Renew the certificate before it expires (automate it), with an RSA 3072 / EC P-256 key and a SHA-256 signature; reload it with `CONFIG SET tls-cert-file <path> tls-key-file <path>`.",
+    fix: crate::fix::FixRule::DisplayOnly("needs a new certificate from your CA"),
     run: run,
 }
 

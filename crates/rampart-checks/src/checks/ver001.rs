@@ -24,6 +24,7 @@ check! {
     severity: High,
     sources: [Live],
     remediation: "Upgrade to the latest patch release of a supported line; until then, deny `@scripting` to users that do not need Lua (most recent CVEs are in Lua).",
+    fix: crate::fix::FixRule::DisplayOnly("upgrading the server is a package or deployment change"),
     run: run,
 }
 

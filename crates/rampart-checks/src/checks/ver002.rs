@@ -20,6 +20,7 @@ check! {
     severity: Low,
     sources: [Live],
     remediation: "Upgrade the application's client library; replace unmaintained ones.",
+    fix: crate::fix::FixRule::DisplayOnly("upgrading client libraries is a change in the applications"),
     run: run,
 }
 

@@ -383,6 +383,16 @@ pub(crate) fn config_history_names(config: &Path) -> Vec<String> {
 }
 
 fn render_and_exit(snapshots: Vec<(Snapshot, &str)>, args: &AuditArgs) -> Result<ExitCode> {
+    render_and_exit_with(snapshots, args, None)
+}
+
+/// Render, then `trailer` after a text report on standard output (else on
+/// standard error, so JSON and SARIF stay valid).
+fn render_and_exit_with(
+    snapshots: Vec<(Snapshot, &str)>,
+    args: &AuditArgs,
+    trailer: Option<&str>,
+) -> Result<ExitCode> {
     let mut report = Report {
         targets: Vec::new(),
         findings: Vec::new(),
@@ -413,7 +423,16 @@ fn render_and_exit(snapshots: Vec<(Snapshot, &str)>, args: &AuditArgs) -> Result
         Format::Json => rampart_report::json::render(&report),
         Format::Sarif => rampart_report::sarif::render(&report),
     };
-    super::emit(&text, out)?;
+    match trailer {
+        Some(t) if args.output.format == Format::Text && out.is_none() => {
+            super::emit(&format!("{text}\n{t}"), out)?;
+        }
+        Some(t) => {
+            super::emit(&text, out)?;
+            anstream::eprint!("{t}");
+        }
+        None => super::emit(&text, out)?,
+    }
     // A line Redis would refuse to start with counts as a high failure.
     let fatal_input = report.problems.iter().any(|(_, p)| p.fatal)
         && threshold(args.output.fail_on).is_some_and(|min| Severity::High >= min);
@@ -691,6 +710,9 @@ fn local_endpoints(opts: &ConnectOptions) -> Vec<Endpoint> {
 
 pub fn run(args: AuditArgs) -> Result<ExitCode> {
     file_table(&args)?;
+    if args.fixes.fix || args.fixes.diff || args.fixes.unsafe_fixes {
+        return run_fix(&args);
+    }
     let mut live = live_targets(&args)?;
     // RAMPART_NO_LOCAL_DISCOVERY=1 skips the process scan (the files fallback).
     let scan =
@@ -753,4 +775,65 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
         bail!("cannot audit {}: {e}", config.display());
     }
     render_and_exit(vec![(snapshot, "files")], &args)
+}
+
+/// `audit --config FILE --fix | --diff [--unsafe-fixes]`: files only.
+fn run_fix(args: &AuditArgs) -> Result<ExitCode> {
+    if !args.fixes.fix && !args.fixes.diff {
+        bail!("--unsafe-fixes goes with --fix or --diff");
+    }
+    let live = !args.targets.is_empty()
+        || args.targets_file.is_some()
+        || args.conn.host.is_some()
+        || args.conn.port.is_some();
+    if live {
+        bail!(
+            "--fix and --diff edit config files only: a live audit stays read-only (its report shows each fix's runtime command, CONFIG SET ..., for you to run); give the server's config with --config FILE and no TARGET"
+        );
+    }
+    let Some(config) = args.config.clone() else {
+        bail!("--fix and --diff need --config FILE: rampart edits only a config file you name");
+    };
+    let target = FilesTarget {
+        config: config.clone(),
+        aclfile: args.aclfile.clone(),
+        sentinel_config: args.sentinel_config.clone(),
+        host_root: None,
+        scan_processes: !args.no_proc,
+        table: file_table(args)?,
+    };
+    let collect = || -> Result<Snapshot> {
+        let mut snapshot = collect_files(&target);
+        snapshot.history = collect_history(&history_query(args), &config_history_names(&config));
+        if let Avail::Failed(e) = &snapshot.conf {
+            bail!("cannot audit {}: {e}", config.display());
+        }
+        Ok(snapshot)
+    };
+    let before = collect()?;
+    let plan = super::fix::plan(&before, args.fixes.unsafe_fixes)?;
+    if args.fixes.diff {
+        super::emit(&plan.diff(), None)?;
+        anstream::eprint!("{}", plan.summary(false));
+        return Ok(if plan.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    let written = plan.write()?;
+    let after = collect()?;
+    let mut trailer = plan.summary(true);
+    for (file, backup) in &written {
+        trailer.push_str(&format!(
+            "Wrote {} (backup of the original: {}).\n",
+            clean(&file.display().to_string()),
+            clean(&backup.display().to_string())
+        ));
+    }
+    render_and_exit_with(vec![(after, "files")], args, Some(&trailer))
+}
+
+fn clean(s: &str) -> String {
+    rampart_report::sanitize::for_terminal(s)
 }

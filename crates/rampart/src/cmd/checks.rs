@@ -58,14 +58,23 @@ pub fn explain(id: &str) -> Result<ExitCode> {
         .map(|l| l.strip_prefix(' ').unwrap_or(l))
         .collect::<Vec<_>>()
         .join("\n");
+    let fix = match c.fix {
+        rampart_checks::FixRule::DisplayOnly(why) => {
+            format!("display-only: rampart audit --fix never applies it ({why})")
+        }
+        rampart_checks::FixRule::Compute(_) => {
+            "computed from the audited config; each failing finding says whether it is safe, unsafe (--unsafe-fixes) or display-only".to_string()
+        }
+    };
     let text = format!(
-        "{} — {}\nseverity: {}   sources: {}\n\n{}\n\n**Fix.** {}\n",
+        "{} — {}\nseverity: {}   sources: {}\n\n{}\n\n**Fix.** {}\n\n**audit --fix.** {}\n",
         c.id,
         c.title,
         c.severity.as_str(),
         sources.join(", "),
         doc.trim(),
-        c.remediation
+        c.remediation,
+        fix
     );
     super::emit(&text, None)?;
     Ok(ExitCode::SUCCESS)

@@ -11,12 +11,12 @@
 //! (mode 0600, created with O_EXCL: never overwritten). Nothing printed
 //! ever contains a password: the diff shows secret directives as `***`.
 
+use crate::confedit::{unified, Editor};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use redis_acl::{hash_password, AclFile, CommandTable, Secret, Selector, User, UserDef};
-use redis_conf::{canonical_name, Config, Directive, LoadOptions};
+use redis_conf::{Config, Directive, LoadOptions};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -231,38 +231,6 @@ fn new_password() -> Result<Secret> {
     Ok(Secret::new(hex.into_bytes()))
 }
 
-/// A redis.conf argument, quoted when `sdssplitargs` needs it.
-fn quote(a: &str) -> String {
-    let plain = !a.is_empty()
-        && a.chars()
-            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\'' && c != '\\');
-    if plain {
-        return a.to_string();
-    }
-    let mut s = String::from("\"");
-    for c in a.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            '\n' => s.push_str("\\n"),
-            '\r' => s.push_str("\\r"),
-            '\t' => s.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                s.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => s.push(c),
-        }
-    }
-    s.push('"');
-    s
-}
-
-fn same_name(a: &str, b: &str) -> bool {
-    let ca = canonical_name(a).unwrap_or(a);
-    let cb = canonical_name(b).unwrap_or(b);
-    ca.eq_ignore_ascii_case(cb)
-}
-
 fn absolute(p: &Path) -> Result<PathBuf> {
     let abs = if p.is_absolute() {
         p.to_path_buf()
@@ -280,176 +248,6 @@ fn absolute(p: &Path) -> Result<PathBuf> {
 struct Change {
     id: &'static str,
     text: String,
-}
-
-/// The main file's lines and what happens to them.
-struct Editor<'a> {
-    main: PathBuf,
-    lines: Vec<&'a str>,
-    eol: &'static str,
-    replaced: BTreeMap<usize, Option<String>>,
-    appended: Vec<String>,
-    config: &'a Config,
-}
-
-impl<'a> Editor<'a> {
-    fn in_main(&self, d: &Directive) -> bool {
-        *d.span.file == *self.main
-    }
-
-    /// The directive that wins for `name` (aliases included).
-    fn winner(&self, name: &str) -> Option<&'a Directive> {
-        self.config
-            .directives
-            .iter()
-            .rev()
-            .find(|d| same_name(&d.name, name))
-    }
-
-    /// Set `name args`: replace the winning line when it is in the main
-    /// file, else append. Returns false when the value is already so.
-    fn set(&mut self, name: &str, args: &[&str]) -> bool {
-        let line = std::iter::once(name.to_string())
-            .chain(args.iter().map(|a| quote(a)))
-            .collect::<Vec<_>>()
-            .join(" ");
-        match self.winner(name) {
-            Some(d) if d.args.iter().map(String::as_str).eq(args.iter().copied()) => false,
-            Some(d) if self.in_main(d) => {
-                self.replaced.insert(d.span.line as usize - 1, Some(line));
-                true
-            }
-            _ => {
-                self.appended.push(line);
-                true
-            }
-        }
-    }
-
-    fn delete(&mut self, d: &Directive) {
-        self.replaced.insert(d.span.line as usize - 1, None);
-    }
-
-    fn new_lines(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for (i, l) in self.lines.iter().enumerate() {
-            match self.replaced.get(&i) {
-                None => out.push(l.to_string()),
-                Some(None) => {}
-                Some(Some(n)) => {
-                    let eol = if l.ends_with("\r\n") { "\r\n" } else { "\n" };
-                    out.push(format!("{n}{eol}"));
-                }
-            }
-        }
-        if !self.appended.is_empty() {
-            if let Some(last) = out.last_mut() {
-                if !last.ends_with('\n') {
-                    last.push_str(self.eol);
-                }
-            }
-            out.push(self.eol.to_string());
-            out.push(format!(
-                "# Added by rampart harden (see its summary for the check each line satisfies).{}",
-                self.eol
-            ));
-            for a in &self.appended {
-                out.push(format!("{a}{}", self.eol));
-            }
-        }
-        out
-    }
-
-    /// Old/new line ops for the diff: (tag, line) with tag ' ', '-', '+'.
-    fn ops(&self, new_lines: &[String]) -> Vec<(char, String)> {
-        let mut ops = Vec::new();
-        for (i, l) in self.lines.iter().enumerate() {
-            match self.replaced.get(&i) {
-                None => ops.push((' ', l.to_string())),
-                Some(None) => ops.push(('-', l.to_string())),
-                Some(Some(n)) => {
-                    ops.push(('-', l.to_string()));
-                    ops.push(('+', n.clone()));
-                }
-            }
-        }
-        let kept = ops.iter().filter(|(t, _)| *t != '-').count();
-        for l in &new_lines[kept..] {
-            ops.push(('+', l.clone()));
-        }
-        ops
-    }
-}
-
-/// A line as it may be shown: secret directives become `name ***`
-/// (`user NAME ***`), control characters are escaped.
-fn display_line(l: &str) -> String {
-    let t = l.trim_end_matches(['\n', '\r']);
-    if let Some(words) = redis_acl::sdssplitargs(t) {
-        if let Some(first) = words.first() {
-            let name = first.to_ascii_lowercase();
-            if redis_conf::SENSITIVE_DIRECTIVES.contains(&name.as_str()) {
-                return match (name.as_str(), words.get(1)) {
-                    ("user", Some(u)) => format!("user {} ***", clean(u)),
-                    _ => format!("{} ***", clean(first)),
-                };
-            }
-        }
-    } else {
-        // Unbalanced quotes: Redis rejects the line; show only its name.
-        let name = t.split_whitespace().next().unwrap_or("");
-        if redis_conf::SENSITIVE_DIRECTIVES.contains(&name.to_ascii_lowercase().as_str()) {
-            return format!("{} ***", clean(name));
-        }
-    }
-    clean(t)
-}
-
-/// A unified diff with 3 lines of context.
-fn unified(ops: &[(char, String)], from: &str, to: &str) -> String {
-    const CTX: usize = 3;
-    let changed: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].0 != ' ').collect();
-    if changed.is_empty() {
-        return String::new();
-    }
-    let mut s = format!("--- {from}\n+++ {to}\n");
-    // Group changes whose contexts touch.
-    let mut groups: Vec<(usize, usize)> = Vec::new();
-    for &i in &changed {
-        let lo = i.saturating_sub(CTX);
-        let hi = (i + CTX + 1).min(ops.len());
-        match groups.last_mut() {
-            Some(g) if lo <= g.1 => g.1 = hi,
-            _ => groups.push((lo, hi)),
-        }
-    }
-    // Line numbers at each op index.
-    let (mut o, mut n) = (1usize, 1usize);
-    let mut pos = Vec::with_capacity(ops.len());
-    for (t, _) in ops {
-        pos.push((o, n));
-        match t {
-            ' ' => {
-                o += 1;
-                n += 1;
-            }
-            '-' => o += 1,
-            _ => n += 1,
-        }
-    }
-    for (lo, hi) in groups {
-        let slice = &ops[lo..hi];
-        let oc = slice.iter().filter(|(t, _)| *t != '+').count();
-        let nc = slice.iter().filter(|(t, _)| *t != '-').count();
-        let (os, ns) = pos[lo];
-        let os = if oc == 0 { os - 1 } else { os };
-        let ns = if nc == 0 { ns - 1 } else { ns };
-        s.push_str(&format!("@@ -{os},{oc} +{ns},{nc} @@\n"));
-        for (t, l) in slice {
-            s.push_str(&format!("{t}{}\n", display_line(l)));
-        }
-    }
-    s
 }
 
 // ------------------------------------------------------------------ users
@@ -804,15 +602,12 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
 
     let mut changes: Vec<Change> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    let crlf = text.contains("\r\n");
-    let mut ed = Editor {
-        main: main.clone(),
-        lines: text.split_inclusive('\n').collect(),
-        eol: if crlf { "\r\n" } else { "\n" },
-        replaced: BTreeMap::new(),
-        appended: Vec::new(),
-        config: &config,
-    };
+    let mut ed = Editor::new(
+        main.clone(),
+        &text,
+        &config,
+        "# Added by rampart harden (see its summary for the check each line satisfies).",
+    );
 
     // ---- users
     let input = input_users(&a, &config, &main)?;
@@ -1059,7 +854,13 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
                     id,
                     text: format!(
                         "{name} {}",
-                        clean(&refs.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "))
+                        clean(
+                            &refs
+                                .iter()
+                                .map(|a| redis_conf::quote_arg(a))
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        )
                     ),
                 });
             }
@@ -1357,29 +1158,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secret_lines_are_hidden_in_the_diff() {
-        assert_eq!(display_line("masterauth hunter2\n"), "masterauth ***");
-        assert_eq!(display_line("user app on >pw ~*\n"), "user app ***");
-        assert_eq!(display_line("requirepass \"a b\n"), "requirepass ***");
-        assert_eq!(display_line("port 6379\n"), "port 6379");
-    }
-
-    #[test]
     fn quoting() {
+        use redis_conf::quote_arg as quote;
         assert_eq!(quote("TLSv1.2 TLSv1.3"), "\"TLSv1.2 TLSv1.3\"");
         assert_eq!(quote(""), "\"\"");
         assert_eq!(quote("/a/b"), "/a/b");
-    }
-
-    #[test]
-    fn diff_hunks() {
-        let ops: Vec<(char, String)> = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
-            .iter()
-            .map(|l| (' ', l.to_string()))
-            .chain([('+', "x".to_string())])
-            .collect();
-        let d = unified(&ops, "A", "B");
-        assert_eq!(d, "--- A\n+++ B\n@@ -7,3 +7,4 @@\n g\n h\n i\n+x\n");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 pub(crate) mod acl;
 pub(crate) mod audit;
 mod checks;
+pub(crate) mod fix;
 pub(crate) mod harden;
 pub(crate) mod rotate;
 pub(crate) mod tls;

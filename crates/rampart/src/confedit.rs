@@ -1,0 +1,279 @@
+//! Line-preserving edits of a redis.conf: a line is replaced in place
+//! (its end of line kept), deleted, or new lines are appended under a
+//! comment; every other byte stays. Shared by `rampart harden` (which
+//! writes a new file) and `rampart audit --fix` (which edits in place),
+//! with the unified diff both print. Secret directives are shown as
+//! `name ***` in the diff.
+
+use redis_conf::{canonical_name, Config, Directive};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+fn clean(s: &str) -> String {
+    rampart_report::sanitize::for_terminal(s)
+}
+
+/// Whether two directive names are the same parameter (aliases included).
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    let ca = canonical_name(a).unwrap_or(a);
+    let cb = canonical_name(b).unwrap_or(b);
+    ca.eq_ignore_ascii_case(cb)
+}
+
+/// The main file's lines and what happens to them.
+pub(crate) struct Editor<'a> {
+    /// The file being edited.
+    pub main: PathBuf,
+    pub lines: Vec<&'a str>,
+    pub eol: &'static str,
+    /// 0-based line index → new text (`None`: deleted).
+    pub replaced: BTreeMap<usize, Option<String>>,
+    pub appended: Vec<String>,
+    /// The comment line written above appended lines.
+    pub header: String,
+    pub config: &'a Config,
+}
+
+impl<'a> Editor<'a> {
+    /// An editor of `text`, the content of `path` (one of `config`'s files).
+    pub fn new(path: PathBuf, text: &'a str, config: &'a Config, header: &str) -> Editor<'a> {
+        Editor {
+            main: path,
+            lines: text.split_inclusive('\n').collect(),
+            eol: if text.contains("\r\n") { "\r\n" } else { "\n" },
+            replaced: BTreeMap::new(),
+            appended: Vec::new(),
+            header: header.to_string(),
+            config,
+        }
+    }
+
+    /// The text of 1-based line `n` without its end of line.
+    pub fn line(&self, n: u32) -> Option<&'a str> {
+        let i = usize::try_from(n).ok()?.checked_sub(1)?;
+        self.lines.get(i).map(|l| l.trim_end_matches(['\n', '\r']))
+    }
+
+    /// Replace 1-based line `n` (its end of line is kept).
+    pub fn replace_line(&mut self, n: u32, text: String) {
+        if let Some(i) = usize::try_from(n).ok().and_then(|n| n.checked_sub(1)) {
+            self.replaced.insert(i, Some(text));
+        }
+    }
+
+    /// What line `n` becomes, if it was changed.
+    pub fn replacement(&self, n: u32) -> Option<&Option<String>> {
+        let i = usize::try_from(n).ok()?.checked_sub(1)?;
+        self.replaced.get(&i)
+    }
+
+    /// Whether anything changes.
+    pub fn is_changed(&self) -> bool {
+        !self.replaced.is_empty() || !self.appended.is_empty()
+    }
+    pub fn in_main(&self, d: &Directive) -> bool {
+        *d.span.file == *self.main
+    }
+
+    /// The directive that wins for `name` (aliases included).
+    pub fn winner(&self, name: &str) -> Option<&'a Directive> {
+        self.config
+            .directives
+            .iter()
+            .rev()
+            .find(|d| same_name(&d.name, name))
+    }
+
+    /// Set `name args`: replace the winning line when it is in the main
+    /// file, else append. Returns false when the value is already so.
+    pub fn set(&mut self, name: &str, args: &[&str]) -> bool {
+        let line = std::iter::once(name.to_string())
+            .chain(args.iter().map(|a| redis_conf::quote_arg(a)))
+            .collect::<Vec<_>>()
+            .join(" ");
+        match self.winner(name) {
+            Some(d) if d.args.iter().map(String::as_str).eq(args.iter().copied()) => false,
+            Some(d) if self.in_main(d) => {
+                self.replaced.insert(d.span.line as usize - 1, Some(line));
+                true
+            }
+            _ => {
+                self.appended.push(line);
+                true
+            }
+        }
+    }
+
+    pub fn delete(&mut self, d: &Directive) {
+        self.replaced.insert(d.span.line as usize - 1, None);
+    }
+
+    pub fn new_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            match self.replaced.get(&i) {
+                None => out.push(l.to_string()),
+                Some(None) => {}
+                Some(Some(n)) => {
+                    // The line's own end: none on a last line without one.
+                    let eol = if l.ends_with("\r\n") {
+                        "\r\n"
+                    } else if l.ends_with('\n') {
+                        "\n"
+                    } else {
+                        ""
+                    };
+                    out.push(format!("{n}{eol}"));
+                }
+            }
+        }
+        if !self.appended.is_empty() {
+            if let Some(last) = out.last_mut() {
+                if !last.ends_with('\n') {
+                    last.push_str(self.eol);
+                }
+            }
+            out.push(self.eol.to_string());
+            out.push(format!("{}{}", self.header, self.eol));
+            for a in &self.appended {
+                out.push(format!("{a}{}", self.eol));
+            }
+        }
+        out
+    }
+
+    /// Old/new line ops for the diff: (tag, line) with tag ' ', '-', '+'.
+    pub fn ops(&self, new_lines: &[String]) -> Vec<(char, String)> {
+        let mut ops = Vec::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            match self.replaced.get(&i) {
+                None => ops.push((' ', l.to_string())),
+                Some(None) => ops.push(('-', l.to_string())),
+                Some(Some(n)) => {
+                    ops.push(('-', l.to_string()));
+                    ops.push(('+', n.clone()));
+                }
+            }
+        }
+        let kept = ops.iter().filter(|(t, _)| *t != '-').count();
+        for l in &new_lines[kept..] {
+            ops.push(('+', l.clone()));
+        }
+        ops
+    }
+}
+
+/// A line as it may be shown: secret directives become `name ***`
+/// (`user NAME ***`), control characters are escaped.
+pub(crate) fn display_line(l: &str) -> String {
+    let t = l.trim_end_matches(['\n', '\r']);
+    if let Some(words) = redis_acl::sdssplitargs(t) {
+        if let Some(first) = words.first() {
+            let name = first.to_ascii_lowercase();
+            if redis_conf::SENSITIVE_DIRECTIVES.contains(&name.as_str()) {
+                return match (name.as_str(), words.get(1)) {
+                    ("user", Some(u)) => format!("user {} ***", clean(u)),
+                    _ => format!("{} ***", clean(first)),
+                };
+            }
+        }
+    } else {
+        // Unbalanced quotes: Redis rejects the line; show only its name.
+        let name = t.split_whitespace().next().unwrap_or("");
+        if redis_conf::SENSITIVE_DIRECTIVES.contains(&name.to_ascii_lowercase().as_str()) {
+            return format!("{} ***", clean(name));
+        }
+    }
+    clean(t)
+}
+
+/// A unified diff with 3 lines of context.
+pub(crate) fn unified(ops: &[(char, String)], from: &str, to: &str) -> String {
+    const CTX: usize = 3;
+    let changed: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].0 != ' ').collect();
+    if changed.is_empty() {
+        return String::new();
+    }
+    let mut s = format!("--- {from}\n+++ {to}\n");
+    // Group changes whose contexts touch.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for &i in &changed {
+        let lo = i.saturating_sub(CTX);
+        let hi = (i + CTX + 1).min(ops.len());
+        match groups.last_mut() {
+            Some(g) if lo <= g.1 => g.1 = hi,
+            _ => groups.push((lo, hi)),
+        }
+    }
+    // Line numbers at each op index.
+    let (mut o, mut n) = (1usize, 1usize);
+    let mut pos = Vec::with_capacity(ops.len());
+    for (t, _) in ops {
+        pos.push((o, n));
+        match t {
+            ' ' => {
+                o += 1;
+                n += 1;
+            }
+            '-' => o += 1,
+            _ => n += 1,
+        }
+    }
+    for (lo, hi) in groups {
+        let slice = &ops[lo..hi];
+        let oc = slice.iter().filter(|(t, _)| *t != '+').count();
+        let nc = slice.iter().filter(|(t, _)| *t != '-').count();
+        let (os, ns) = pos[lo];
+        let os = if oc == 0 { os - 1 } else { os };
+        let ns = if nc == 0 { ns - 1 } else { ns };
+        s.push_str(&format!("@@ -{os},{oc} +{ns},{nc} @@\n"));
+        for (t, l) in slice {
+            s.push_str(&format!("{t}{}\n", display_line(l)));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_lines_are_hidden_in_the_diff() {
+        assert_eq!(display_line("masterauth hunter2\n"), "masterauth ***");
+        assert_eq!(display_line("user app on >pw ~*\n"), "user app ***");
+        assert_eq!(display_line("requirepass \"a b\n"), "requirepass ***");
+        assert_eq!(display_line("port 6379\n"), "port 6379");
+    }
+
+    #[test]
+    fn diff_hunks() {
+        let ops: Vec<(char, String)> = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .map(|l| (' ', l.to_string()))
+            .chain([('+', "x".to_string())])
+            .collect();
+        let d = unified(&ops, "A", "B");
+        assert_eq!(d, "--- A\n+++ B\n@@ -7,3 +7,4 @@\n g\n h\n i\n+x\n");
+    }
+
+    #[test]
+    fn every_other_byte_is_kept() {
+        let text = "# c\r\nport 1\r\n\tbind  x\r\nlast";
+        let cfg = Config::default();
+        let mut ed = Editor::new("f".into(), text, &cfg, "# added");
+        ed.replace_line(2, "port 0".into());
+        ed.appended.push("syslog-enabled yes".into());
+        assert_eq!(
+            ed.new_lines().concat(),
+            "# c\r\nport 0\r\n\tbind  x\r\nlast\r\n\r\n# added\r\nsyslog-enabled yes\r\n"
+        );
+        assert_eq!(ed.line(3), Some("\tbind  x"));
+        // A last line without an end of line keeps having none.
+        let mut ed = Editor::new("f".into(), "a\nport 1", &cfg, "# added");
+        ed.replace_line(2, "port 0".into());
+        assert_eq!(ed.new_lines().concat(), "a\nport 0");
+        assert_eq!(ed.line(9), None);
+    }
+}
