@@ -171,8 +171,19 @@ pub(crate) fn display_line(l: &str) -> String {
         if let Some(first) = words.first() {
             let name = first.to_ascii_lowercase();
             if redis_conf::SENSITIVE_DIRECTIVES.contains(&name.as_str()) {
-                return match (name.as_str(), words.get(1)) {
-                    ("user", Some(u)) => format!("user {} ***", clean(u)),
+                let sub = words.get(1).map(|s| s.to_ascii_lowercase());
+                return match (name.as_str(), words.get(1), sub.as_deref()) {
+                    ("user", Some(u), _) => format!("user {} ***", clean(u)),
+                    // sentinel.conf: only the passwords are secret.
+                    ("sentinel", Some(s), Some("auth-pass")) => format!(
+                        "sentinel {} {} ***",
+                        clean(s),
+                        clean(words.get(2).map(String::as_str).unwrap_or(""))
+                    ),
+                    ("sentinel", Some(s), Some("sentinel-pass")) => {
+                        format!("sentinel {} ***", clean(s))
+                    }
+                    ("sentinel", Some(_), Some(_)) => clean(t),
                     _ => format!("{} ***", clean(first)),
                 };
             }

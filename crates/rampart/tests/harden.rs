@@ -535,3 +535,185 @@ fn primary_and_replica_share_users() {
     }
     check_fails(&out2.join("redis.conf"), &["TLS006"]);
 }
+
+/// Three Sentinels hardened (the first, then two with `--users-from` it)
+/// over data nodes whose Sentinel user comes from `--data-users`: they
+/// load in redis-sentinel, find each other as `sentinel-peer`, reach the
+/// master as its Sentinel user, refuse the default user and the old
+/// requirepass, let `discovery` read the master's address but not change
+/// anything, pass ACL011 (file and live) and carry out a real failover.
+#[test]
+fn sentinel_group_hardened_and_fails_over() {
+    use redis_fixture::{
+        ReplAuth, ReplicaSetBuilder, ServerBuilder, SENTINEL_PASSWORD, SENTINEL_USER,
+    };
+    let mut data = ReplicaSetBuilder::new()
+        .auth(ReplAuth::AclUser)
+        .replicas(1)
+        .start()
+        .unwrap();
+    let work = out_dir();
+    // The data nodes' harden output, as far as Sentinel needs it.
+    let data_dir = work.path().join("data");
+    std::fs::create_dir(&data_dir).unwrap();
+    std::fs::write(
+        data_dir.join("users.acl"),
+        format!(
+            "user default off\nuser {SENTINEL_USER} on #{} allchannels +@all\n",
+            redis_acl::hash_password(SENTINEL_PASSWORD.as_bytes())
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        data_dir.join("passwords.txt"),
+        format!("# test\n{SENTINEL_USER} {SENTINEL_PASSWORD}\n"),
+    )
+    .unwrap();
+    let input = work.path().join("sentinel.conf");
+    std::fs::write(
+        &input,
+        format!(
+            "port 26379\ndaemonize no\nsentinel monitor mymaster 127.0.0.1 {} 2\nsentinel down-after-milliseconds mymaster 1500\nsentinel failover-timeout mymaster 5000\nrequirepass old-sentinel-requirepass\nsentinel deny-scripts-reconfig no\n",
+            data.primary.client_port()
+        ),
+    )
+    .unwrap();
+    let outs: Vec<PathBuf> = (1..=3).map(|i| work.path().join(format!("s{i}"))).collect();
+    let first = harden(&[
+        "--sentinel-config",
+        input.to_str().unwrap(),
+        "--data-users",
+        data_dir.to_str().unwrap(),
+        "--out-dir",
+        outs[0].to_str().unwrap(),
+    ]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let pws = passwords(&outs[0]);
+    let names: Vec<&str> = pws.iter().map(|(u, _)| u.as_str()).collect();
+    assert_eq!(names, ["admin", "sentinel-peer", "discovery"]);
+    assert_no_password_printed(&first, &pws);
+    let text = stdout(&first);
+    assert!(!text.contains(SENTINEL_PASSWORD) && !text.contains("old-sentinel-requirepass"));
+    assert!(text.contains("sentinel auth-pass mymaster ***"), "{text}");
+    for o in &outs[1..] {
+        let r = harden(&[
+            "--sentinel-config",
+            input.to_str().unwrap(),
+            "--data-users",
+            data_dir.to_str().unwrap(),
+            "--users-from",
+            outs[0].to_str().unwrap(),
+            "--out-dir",
+            o.to_str().unwrap(),
+        ]);
+        assert!(r.status.success(), "{}", stderr(&r));
+        assert!(!o.join("passwords.txt").exists());
+    }
+    let pw = |u: &str| pws.iter().find(|(n, _)| n == u).unwrap().1.clone();
+    let admin = pw("admin");
+    let sentinels: Vec<_> = outs
+        .iter()
+        .map(|o| {
+            let conf = std::fs::read_to_string(o.join("sentinel.conf")).unwrap();
+            ServerBuilder::new()
+                .sentinel(true)
+                .config(&conf)
+                .auth(Credentials::user("admin", &admin))
+                .start()
+                .unwrap_or_else(|e| panic!("hardened sentinel.conf does not load: {}", e.output))
+        })
+        .collect();
+    // They find each other (as sentinel-peer) and the replica.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let seen: Vec<(usize, usize)> = sentinels
+            .iter()
+            .map(|s| {
+                let n = |sub: &str| s.cmd(&["SENTINEL", sub, "mymaster"]).array().len();
+                (n("SENTINELS"), n("REPLICAS"))
+            })
+            .collect();
+        if seen.iter().all(|&x| x == (2, 1)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not discovered: {seen:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let s0 = &sentinels[0];
+    let mut anon = Conn::connect(s0.client_port()).unwrap();
+    assert!(
+        anon.cmd(&["PING"]).unwrap().is_error(),
+        "default user not off"
+    );
+    assert!(anon
+        .auth(&Credentials::password("old-sentinel-requirepass"))
+        .is_err());
+    let mut disc = Conn::connect(s0.client_port()).unwrap();
+    disc.auth(&Credentials::user("discovery", &pw("discovery")))
+        .unwrap();
+    let addr = disc
+        .cmd(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"])
+        .unwrap();
+    assert_eq!(
+        addr.array()[1].text(),
+        data.primary.client_port().to_string()
+    );
+    for cmd in [
+        &["SENTINEL", "SET", "mymaster", "quorum", "1"][..],
+        &["SENTINEL", "FLUSHCONFIG"][..],
+        &["SENTINEL", "FAILOVER", "mymaster"][..],
+    ] {
+        assert!(
+            disc.cmd(cmd).unwrap().is_error(),
+            "discovery may run {cmd:?}"
+        );
+    }
+    // ACL011 from the file and from the live Sentinel.
+    let o = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["audit", "--sentinel-config"])
+        .arg(outs[1].join("sentinel.conf"))
+        .args(["--format", "json", "--no-proc"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("RAMPART_NO_LOCAL_DISCOVERY", "1")
+        .output()
+        .unwrap();
+    assert_eq!(status(&json(&o), "ACL011"), "pass", "{}", stdout(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args([
+            "audit",
+            &s0.addr(),
+            "--user",
+            "admin",
+            "--format",
+            "json",
+            "--no-discover",
+            "--no-tls-scan",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("REDISCLI_AUTH", &admin)
+        .output()
+        .unwrap();
+    assert_eq!(status(&json(&o), "ACL011"), "pass", "{}", stdout(&o));
+
+    // A real failover: the vote between Sentinels and the promotion work
+    // with these users.
+    let replica_port = data.replicas[0].client_port().to_string();
+    data.primary.stop();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let a = disc
+            .cmd(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"])
+            .unwrap();
+        if a.array()[1].text() == replica_port {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no failover:\n{}",
+            sentinels[0].log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -25,8 +25,25 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct HardenArgs {
     /// The redis.conf to start from (its `include`s are read, not rewritten).
-    #[arg(short = 'c', long, value_name = "FILE")]
-    pub config: PathBuf,
+    #[arg(
+        short = 'c',
+        long,
+        value_name = "FILE",
+        required_unless_present = "sentinel_config"
+    )]
+    pub config: Option<PathBuf>,
+    /// Harden a sentinel.conf instead (`DIR/sentinel.conf`): the default
+    /// user off, an `admin`, a `sentinel-peer` user the Sentinels log in to
+    /// each other with (`sentinel-user`/`sentinel-pass`) and a `discovery`
+    /// user for clients (master address, replicas, events), hashed;
+    /// `auth-user`/`auth-pass` from --data-users; scripts not reconfigurable.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "aclfile", "policy", "replication", "tls_cert"])]
+    pub sentinel_config: Option<PathBuf>,
+    /// With --sentinel-config: the data nodes' harden output (DIR/users.acl
+    /// and DIR/passwords.txt): its `sentinel` role user becomes every
+    /// monitored master's `auth-user`, its password `auth-pass`.
+    #[arg(long, value_name = "DIR", requires = "sentinel_config")]
+    pub data_users: Option<PathBuf>,
     /// The current external ACL file (default: the config's `aclfile`).
     #[arg(long, value_name = "FILE")]
     pub aclfile: Option<PathBuf>,
@@ -91,7 +108,7 @@ struct PolicyUser {
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-enum Role {
+pub(super) enum Role {
     Admin,
     App,
     Readonly,
@@ -121,7 +138,7 @@ const ADMIN_COMMANDS: &str = "+acl +config +client +info +slowlog +latency +memo
      +role +bgsave +bgrewriteaof +save +lastsave +replicaof +slaveof +failover +cluster +shutdown";
 
 /// Rules after `on #hash` for a role (key and channel patterns given).
-fn role_rules(role: Role, keys: &[String], channels: &[String]) -> String {
+pub(super) fn role_rules(role: Role, keys: &[String], channels: &[String]) -> String {
     let keys_rw = |prefix: &str| -> String {
         keys.iter()
             .map(|k| format!("{prefix}~{k}"))
@@ -203,7 +220,7 @@ fn load_policy(p: &Path) -> Result<Vec<PolicyUser>> {
 
 const MAX_BYTES: u64 = 16 * 1024 * 1024;
 
-fn read(p: &Path) -> Result<String> {
+pub(super) fn read(p: &Path) -> Result<String> {
     let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
     if meta.len() > MAX_BYTES {
         bail!("{}: over the limit of {MAX_BYTES} bytes", p.display());
@@ -215,12 +232,12 @@ fn read(p: &Path) -> Result<String> {
     Ok(String::from_utf8_lossy(&b).into_owned())
 }
 
-fn clean(s: &str) -> String {
+pub(super) fn clean(s: &str) -> String {
     rampart_report::sanitize::for_terminal(s)
 }
 
 /// 32 bytes from the OS RNG as 64 lowercase hex characters.
-fn new_password() -> Result<Secret> {
+pub(super) fn new_password() -> Result<Secret> {
     use std::io::Read;
     let mut b = [0u8; 32];
     std::fs::File::open("/dev/urandom")
@@ -231,7 +248,7 @@ fn new_password() -> Result<Secret> {
     Ok(Secret::new(hex.into_bytes()))
 }
 
-fn absolute(p: &Path) -> Result<PathBuf> {
+pub(super) fn absolute(p: &Path) -> Result<PathBuf> {
     let abs = if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -456,14 +473,14 @@ fn input_users(a: &HardenArgs, config: &Config, main: &Path) -> Result<InputUser
 // ------------------------------------------------------------------ network
 
 #[derive(PartialEq, Eq)]
-enum Reach {
+pub(super) enum Reach {
     Loopback,
     Private,
     Wildcard,
     Other,
 }
 
-fn reach(addr: &str) -> Reach {
+pub(super) fn reach(addr: &str) -> Reach {
     let a = addr.strip_prefix('-').unwrap_or(addr);
     if a == "*" {
         return Reach::Wildcard;
@@ -570,7 +587,10 @@ fn shared_users(dir: &Path, input: &InputUsers) -> Result<SharedUsers> {
 }
 
 pub fn run(a: HardenArgs) -> Result<ExitCode> {
-    let main = absolute(&a.config)?;
+    let Some(input) = &a.config else {
+        return super::harden_sentinel::run(&a);
+    };
+    let main = absolute(input)?;
     let text = read(&main)?;
     let config = Config::load(&main, &LoadOptions::default())
         .with_context(|| format!("cannot read {}", main.display()))?;
@@ -1110,7 +1130,7 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_0640(path: &Path, body: &str) -> Result<()> {
+pub(super) fn write_0640(path: &Path, body: &str) -> Result<()> {
     let tmp = path.with_extension("rampart-tmp");
     let _ = std::fs::remove_file(&tmp);
     let mut f = std::fs::OpenOptions::new()
@@ -1130,7 +1150,7 @@ fn write_0640(path: &Path, body: &str) -> Result<()> {
 
 /// When the files were created in group root (rampart run as root) and a
 /// `redis` (or `valkey`) group exists, hand them to that group (OS002).
-fn server_group(paths: &[&Path]) -> Option<String> {
+pub(super) fn server_group(paths: &[&Path]) -> Option<String> {
     let groups = std::fs::read_to_string("/etc/group").ok()?;
     let (name, gid) = groups.lines().find_map(|l| {
         let f: Vec<&str> = l.split(':').collect();

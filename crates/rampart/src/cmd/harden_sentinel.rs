@@ -1,0 +1,490 @@
+//! `rampart harden --sentinel-config`: a hardened sentinel.conf.
+//!
+//! Sentinel keeps its users in its own config file (it rewrites the file
+//! itself), so users stay there, hashed. Out of the input come the
+//! `user` lines and `requirepass`; in go:
+//! - `user default off`, an `admin` (every command: a Sentinel holds no
+//!   data), a `sentinel-peer` user with only what one Sentinel sends
+//!   another (AUTH, CLIENT SETNAME, PING, PUBLISH on `__sentinel__:hello`,
+//!   SENTINEL IS-MASTER-DOWN-BY-ADDR: enough to discover each other and to
+//!   vote in a failover, tested with a real failover), and a `discovery`
+//!   user for clients (the master's address, replicas, Sentinels, events);
+//! - `sentinel sentinel-user sentinel-peer` / `sentinel-pass` (ACL011);
+//! - per monitored master, `auth-user` / `auth-pass` from the data nodes'
+//!   harden output (`--data-users DIR`: its user with the `sentinel` role);
+//! - `sentinel deny-scripts-reconfig yes`, `bind` off the wildcard,
+//!   `syslog-enabled yes`.
+//!
+//! Every Sentinel of a group must share the peer password: harden the
+//! first, then the others with `--users-from` the first's output.
+
+use super::harden::{
+    absolute, clean, new_password, reach, read, role_rules, server_group, write_0640, HardenArgs,
+    Reach, Role,
+};
+use crate::confedit::{unified, Editor};
+use anyhow::{anyhow, bail, Context, Result};
+use redis_acl::hash_password;
+use redis_conf::{Config, Dialect, Directive, LoadOptions, Secret};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// What one Sentinel sends another (sentinel.c: the command link's AUTH,
+/// CLIENT SETNAME, PING, PUBLISH of hello messages, and the failover vote).
+const PEER_RULES: &str = "resetkeys resetchannels &__sentinel__:hello -@all +auth +client|setname +ping +publish +sentinel|is-master-down-by-addr";
+/// What a client of Sentinel needs to find its master and follow failovers.
+const DISCOVERY_RULES: &str = "resetkeys allchannels -@all +auth +hello +ping +client|setname +role +sentinel|get-master-addr-by-name +sentinel|master +sentinel|masters +sentinel|replicas +sentinel|slaves +sentinel|sentinels +sentinel|myid +subscribe +psubscribe +unsubscribe +punsubscribe";
+const ADMIN_RULES: &str = "~* &* -@all +@all";
+
+const PEER: &str = "sentinel-peer";
+
+struct SUser {
+    name: &'static str,
+    role: &'static str,
+    line: String,
+    new_password: Option<Secret>,
+}
+
+fn user(name: &'static str, role: &'static str, rules: &str) -> Result<SUser> {
+    let pw = new_password()?;
+    Ok(SUser {
+        name,
+        role,
+        line: format!("user {name} on #{} {rules}", hash_password(pw.expose())),
+        new_password: Some(pw),
+    })
+}
+
+/// `name password` from a harden run's passwords.txt.
+fn password_of(dir: &Path, name: &str) -> Result<Secret> {
+    let path = dir.join("passwords.txt");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .map(|p| Secret::new(p.trim_end().as_bytes().to_vec()))
+        .with_context(|| {
+            format!(
+                "{} has no password for {} (nothing written)",
+                path.display(),
+                clean(name)
+            )
+        })
+}
+
+/// The data nodes' Sentinel user (the `sentinel` role's rules, else a user
+/// named `sentinel`) and its password, from their harden output.
+fn data_sentinel_user(dir: &Path) -> Result<(String, Secret)> {
+    let acl = dir.join("users.acl");
+    let text = read(&acl)?;
+    let rules = role_rules(Role::Sentinel, &[], &[]);
+    let names: Vec<(String, bool)> = text
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split(' ');
+            (w.next() == Some("user")).then_some(())?;
+            let name = w.next()?.to_string();
+            Some((name, l.ends_with(&rules)))
+        })
+        .collect();
+    let name = names
+        .iter()
+        .find(|(_, by_role)| *by_role)
+        .or_else(|| names.iter().find(|(n, _)| n == "sentinel"))
+        .map(|(n, _)| n.clone())
+        .with_context(|| {
+            format!(
+                "{} has no Sentinel user (harden the data nodes with a policy that has a `sentinel` role user); nothing written",
+                acl.display()
+            )
+        })?;
+    let pw = password_of(dir, &name)?;
+    Ok((name, pw))
+}
+
+/// The `sentinel <sub> ...` lines of the input for `sub` (and `master`).
+fn sentinel_lines<'c>(config: &'c Config, sub: &str, master: Option<&str>) -> Vec<&'c Directive> {
+    config
+        .all("sentinel")
+        .filter(|d| {
+            d.args.first().is_some_and(|s| s.eq_ignore_ascii_case(sub))
+                && master.is_none_or(|m| d.args.get(1).map(String::as_str) == Some(m))
+        })
+        .collect()
+}
+
+/// Set `sentinel <args>`: the last matching line is replaced, earlier ones
+/// deleted; appended when there is none.
+fn set_sentinel(ed: &mut Editor, config: &Config, sub: &str, master: Option<&str>, args: &[&str]) {
+    let line = std::iter::once("sentinel".to_string())
+        .chain(args.iter().map(|a| redis_conf::quote_arg(a)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let found = sentinel_lines(config, sub, master);
+    match found.split_last() {
+        Some((last, earlier)) if ed.in_main(last) => {
+            for d in earlier {
+                if ed.in_main(d) {
+                    ed.delete(d);
+                }
+            }
+            ed.replace_line(last.span.line, line);
+        }
+        _ => ed.appended.push(line),
+    }
+}
+
+pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
+    let Some(input) = &a.sentinel_config else {
+        bail!("give --config or --sentinel-config");
+    };
+    let main = absolute(input)?;
+    let text = read(&main)?;
+    let opts = LoadOptions {
+        dialect: Dialect::Sentinel,
+        ..LoadOptions::default()
+    };
+    let config =
+        Config::load(&main, &opts).with_context(|| format!("cannot read {}", main.display()))?;
+    if let Some(p) = config
+        .problems
+        .iter()
+        .find(|p| p.kind == redis_conf::ProblemKind::Fatal)
+    {
+        bail!(
+            "{}: {} (redis-sentinel would refuse this config; fix it first, nothing written)",
+            p.span,
+            clean(&p.message)
+        );
+    }
+    let masters: Vec<String> = sentinel_lines(&config, "monitor", None)
+        .iter()
+        .filter_map(|d| d.args.get(1).cloned())
+        .collect();
+    if masters.is_empty() {
+        bail!(
+            "{}: no `sentinel monitor` line: not a sentinel.conf (use --config for a redis.conf)",
+            main.display()
+        );
+    }
+    let out_dir = absolute(&a.out_dir)?;
+    let out_conf = out_dir.join("sentinel.conf");
+    let out_pw = out_dir.join("passwords.txt");
+    if out_conf == main {
+        bail!(
+            "--out-dir holds the input {}: choose another directory",
+            main.display()
+        );
+    }
+
+    let mut changes: Vec<(&str, String)> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut ed = Editor::new(
+        main.clone(),
+        &text,
+        &config,
+        "# Hardened by rampart harden (each line satisfies a check: see `rampart explain ID`).",
+    );
+
+    // ---- the Sentinel's own users
+    for d in config.all("user").chain(config.all("requirepass")) {
+        if ed.in_main(d) {
+            ed.delete(d);
+        }
+    }
+    if config.last("requirepass").is_some() {
+        notes.push("requirepass removed: clients that sent `AUTH <password>` log in as `discovery` (or `admin`) now".into());
+    }
+    let (users, peer_pw): (Vec<SUser>, Secret) = match &a.users_from {
+        Some(dir) => {
+            // The first Sentinel's users, as they are: one peer password
+            // for the whole group.
+            let earlier = read(&dir.join("sentinel.conf"))?;
+            let users: Vec<SUser> = earlier
+                .lines()
+                .filter(|l| l.starts_with("user "))
+                .map(|l| SUser {
+                    name: "",
+                    role: "shared",
+                    line: l.to_string(),
+                    new_password: None,
+                })
+                .collect();
+            if !users
+                .iter()
+                .any(|u| u.line.starts_with(&format!("user {PEER} ")))
+            {
+                bail!(
+                    "{}: no `user {PEER}` line: not the output of `rampart harden --sentinel-config` (nothing written)",
+                    dir.join("sentinel.conf").display()
+                );
+            }
+            changes.push((
+                "ACL011",
+                format!(
+                    "users: the {} of {} as they are (one peer password for the group)",
+                    users.len(),
+                    clean(&dir.display().to_string())
+                ),
+            ));
+            (users, password_of(dir, PEER)?)
+        }
+        None => {
+            let peer = user(
+                PEER,
+                "Sentinel-to-Sentinel links (sentinel-user)",
+                PEER_RULES,
+            )?;
+            let pw = peer
+                .new_password
+                .clone()
+                .ok_or_else(|| anyhow!("internal error: no peer password"))?;
+            let users = vec![
+                SUser {
+                    name: "default",
+                    role: "off",
+                    line: "user default off resetpass resetkeys resetchannels -@all".into(),
+                    new_password: None,
+                },
+                user("admin", "operators", ADMIN_RULES)?,
+                peer,
+                user(
+                    "discovery",
+                    "clients: master address, replicas, events",
+                    DISCOVERY_RULES,
+                )?,
+            ];
+            changes.push((
+                "ACL011",
+                "users: default off; admin, sentinel-peer (only what Sentinels send each other), discovery (for clients); hashed".into(),
+            ));
+            (users, pw)
+        }
+    };
+    for u in &users {
+        ed.appended.push(u.line.clone());
+    }
+    let peer_text = String::from_utf8_lossy(peer_pw.expose()).into_owned();
+    set_sentinel(
+        &mut ed,
+        &config,
+        "sentinel-user",
+        None,
+        &["sentinel-user", PEER],
+    );
+    set_sentinel(
+        &mut ed,
+        &config,
+        "sentinel-pass",
+        None,
+        &["sentinel-pass", &peer_text],
+    );
+    changes.push((
+        "ACL011",
+        format!("sentinel sentinel-user {PEER} and sentinel-pass (its password)"),
+    ));
+
+    // ---- the data nodes' Sentinel user
+    match &a.data_users {
+        Some(dir) => {
+            let (name, pw) = data_sentinel_user(dir)?;
+            let pw_text = String::from_utf8_lossy(pw.expose()).into_owned();
+            for m in &masters {
+                set_sentinel(
+                    &mut ed,
+                    &config,
+                    "auth-user",
+                    Some(m),
+                    &["auth-user", m, &name],
+                );
+                set_sentinel(
+                    &mut ed,
+                    &config,
+                    "auth-pass",
+                    Some(m),
+                    &["auth-pass", m, &pw_text],
+                );
+            }
+            changes.push((
+                "ACL011",
+                format!(
+                    "sentinel auth-user {} and auth-pass for {} master(s), from {}",
+                    clean(&name),
+                    masters.len(),
+                    clean(&dir.display().to_string())
+                ),
+            ));
+        }
+        None => {
+            for m in &masters {
+                if sentinel_lines(&config, "auth-user", Some(m)).is_empty() {
+                    notes.push(format!(
+                        "master {}: no auth-user: give --data-users DIR (the data nodes' harden output, with a `sentinel` role user) so this Sentinel logs in with a dedicated user (ACL011)",
+                        clean(m)
+                    ));
+                }
+            }
+        }
+    }
+
+    // ---- the rest
+    let deny = sentinel_lines(&config, "deny-scripts-reconfig", None);
+    if deny.last().and_then(|d| d.args.get(1)).map(String::as_str) != Some("yes") {
+        set_sentinel(
+            &mut ed,
+            &config,
+            "deny-scripts-reconfig",
+            None,
+            &["deny-scripts-reconfig", "yes"],
+        );
+        changes.push((
+            "ACL009",
+            "sentinel deny-scripts-reconfig yes: SENTINEL SET cannot point notification scripts at a program".into(),
+        ));
+    }
+    let bind: Vec<String> = config
+        .last("bind")
+        .map(|d| d.args.clone())
+        .unwrap_or_else(|| vec!["*".into(), "-::*".into()]);
+    if bind
+        .iter()
+        .any(|b| reach(b) == Reach::Wildcard || reach(b) == Reach::Other)
+    {
+        let mut kept: Vec<&str> = bind
+            .iter()
+            .filter(|b| matches!(reach(b), Reach::Loopback | Reach::Private))
+            .map(String::as_str)
+            .collect();
+        if kept.is_empty() {
+            kept = vec!["127.0.0.1", "-::1"];
+        }
+        ed.set("bind", &kept);
+        changes.push((
+            "NET001",
+            format!(
+                "bind {} (add the private addresses the other Sentinels and the clients use)",
+                kept.join(" ")
+            ),
+        ));
+    }
+    if ed.set("syslog-enabled", &["yes"]) {
+        changes.push(("LOG003", "syslog-enabled yes".into()));
+    }
+    if let Some(p) = a.port {
+        if ed.set("port", &[&p.to_string()]) {
+            changes.push(("NET003", format!("port {p}")));
+        }
+    }
+
+    let new_lines = ed.new_lines();
+    let conf_text: String = new_lines.concat();
+    let check = Config::parse_str(&out_conf, &conf_text, &opts);
+    if let Some(p) = check
+        .problems
+        .iter()
+        .find(|p| p.kind == redis_conf::ProblemKind::Fatal)
+    {
+        bail!(
+            "internal error: the hardened sentinel.conf would not load (line {}: {}); nothing written",
+            p.span.line,
+            clean(&p.message)
+        );
+    }
+    let mut report = unified(
+        &ed.ops(&new_lines),
+        &clean(&main.display().to_string()),
+        &clean(&out_conf.display().to_string()),
+    );
+    report.push_str("\nChanges:\n");
+    for (id, t) in &changes {
+        report.push_str(&format!("  {id}  {t}\n"));
+    }
+    report.push_str("\nUsers (in sentinel.conf, hashed):\n");
+    for u in users.iter().filter(|u| !u.name.is_empty()) {
+        report.push_str(&format!(
+            "  {:<12} {}{}\n",
+            u.name,
+            u.role,
+            if u.new_password.is_some() {
+                ", new password"
+            } else {
+                ""
+            }
+        ));
+    }
+    if !notes.is_empty() {
+        report.push_str("\nNotes:\n");
+        for n in &notes {
+            report.push_str(&format!("  {n}\n"));
+        }
+    }
+    if a.dry_run {
+        report.push_str("\nDry run: nothing written.\n");
+        super::emit(&report, None)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    if !out_dir.is_dir() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o750)
+            .create(&out_dir)
+            .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    }
+    let any_new = users.iter().any(|u| u.new_password.is_some());
+    if any_new {
+        let mut pwf = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&out_pw)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    anyhow!(
+                        "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
+                        out_pw.display()
+                    )
+                } else {
+                    anyhow!("cannot create {}: {e}", out_pw.display())
+                }
+            })?;
+        let mut pw_text = String::from(
+            "# rampart harden: passwords generated on this run (user password).\n# Store them in your secret manager, then delete this file (keep sentinel-peer's until every Sentinel of the group is hardened with --users-from).\n",
+        );
+        for u in &users {
+            if let Some(p) = &u.new_password {
+                pw_text.push_str(&format!(
+                    "{} {}\n",
+                    u.name,
+                    String::from_utf8_lossy(p.expose())
+                ));
+            }
+        }
+        pwf.write_all(pw_text.as_bytes())
+            .and_then(|_| pwf.sync_all())
+            .with_context(|| format!("cannot write {}", out_pw.display()))?;
+        drop(pwf);
+        let _ = std::fs::set_permissions(&out_pw, std::fs::Permissions::from_mode(0o600));
+    }
+    // Sentinel rewrites its config: 0640, writable by its owner.
+    write_0640(&out_conf, &conf_text)?;
+    let group = server_group(&[&out_conf]);
+    report.push_str(&format!(
+        "\nWrote {} (mode 0640{}; Sentinel rewrites it, so its user must own it){}.\n",
+        clean(&out_conf.display().to_string()),
+        group.map(|g| format!(", group {g}")).unwrap_or_default(),
+        if any_new {
+            format!(
+                ", {} (mode 0600, for you: not for the server)",
+                clean(&out_pw.display().to_string())
+            )
+        } else {
+            ", and no passwords.txt: no new password".to_string()
+        },
+    ));
+    super::emit(&report, None)?;
+    Ok(ExitCode::SUCCESS)
+}
