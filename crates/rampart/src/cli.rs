@@ -21,10 +21,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Audit a Redis/Valkey deployment from its files and this host.
+    /// Audit Redis/Valkey servers (live, with their replicas, Sentinels and
+    /// cluster nodes; fleets) and their files; `--fix` applies safe fixes.
     ///
-    /// With no --config, rampart looks for the config of this host's Redis
-    /// or Valkey (/etc/redis/redis.conf, /etc/valkey/valkey.conf, ...).
+    /// With no TARGET and no --config, rampart audits the servers running
+    /// on this host, else the config of this host's Redis or Valkey
+    /// (/etc/redis/redis.conf, /etc/valkey/valkey.conf, ...).
     /// Exit status: 0 no failure at or above --fail-on, 1 failures, 2 rampart
     /// could not run. (`-h` is the host, as in redis-cli; help is `--help`.)
     #[command(disable_help_flag = true)]
@@ -43,12 +45,15 @@ pub enum Command {
     /// `hash`, `migrate-hashes` (users from --aclfile or --config).
     Acl(crate::cmd::acl::AclArgs),
     /// Write a hardened redis.conf, an external ACL file and a once-only
-    /// password file from an existing config (and a policy of roles);
-    /// prints the diff and every change with the check it satisfies.
+    /// password file from an existing config (and a policy of roles), or a
+    /// hardened sentinel.conf; prints the diff and every change with the
+    /// check it satisfies.
     Harden(Box<crate::cmd::harden::HardenArgs>),
-    /// Rotate an ACL user's password on every node (replicas, cluster):
-    /// add the new one, verify, persist, update masterauth, then remove the
-    /// old one (`--finish` or `--grace`). Journalled; `--resume`/`--rollback`.
+    /// Rotate an ACL user's password on every node (replicas, cluster,
+    /// Sentinels) with no moment where neither password works: add the new
+    /// one, verify, persist, update what depends on it (masterauth,
+    /// auth-pass, sentinel-pass), then remove the old one (`--finish` or
+    /// `--grace`). Journalled; `--resume`/`--rollback`.
     /// (`-h` is the host, as in redis-cli; help is `--help`.)
     #[command(disable_help_flag = true)]
     Rotate(Box<crate::cmd::rotate::RotateArgs>),
