@@ -384,53 +384,16 @@ fn backup(path: &Path, original: &str) -> Result<PathBuf> {
     )
 }
 
-/// Write `body` to a temp file beside `path` with its mode and owner,
-/// then rename it over `path` (a symlink's target is replaced).
+/// Write `body` over `path` keeping its mode and owner (a symlink's
+/// target is replaced).
 fn replace_atomically(path: &Path, body: &str) -> Result<()> {
     let real = std::fs::canonicalize(path)
         .with_context(|| format!("cannot resolve {}", path.display()))?;
     let meta = std::fs::metadata(&real)?;
-    let dir = real.parent().unwrap_or(Path::new("/"));
-    let name = real
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.rampart-tmp.{}", std::process::id()));
-    let _ = std::fs::remove_file(&tmp);
-    let result = (|| -> Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
-        f.write_all(body.as_bytes())
-            .and_then(|_| f.sync_all())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        drop(f);
-        let t = std::fs::metadata(&tmp)?;
-        if (t.uid(), t.gid()) != (meta.uid(), meta.gid()) {
-            std::os::unix::fs::chown(&tmp, Some(meta.uid()), Some(meta.gid())).with_context(
-                || {
-                    format!(
-                        "cannot keep the owner {}:{} of {} (run as its owner or root)",
-                        meta.uid(),
-                        meta.gid(),
-                        path.display()
-                    )
-                },
-            )?;
-        }
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(meta.mode() & 0o7777))
-            .with_context(|| format!("cannot chmod {}", tmp.display()))?;
-        std::fs::rename(&tmp, &real).with_context(|| format!("cannot replace {}", real.display()))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::atomic::write_file(
+        &real,
+        body.as_bytes(),
+        meta.mode() & 0o7777,
+        Some((meta.uid(), meta.gid())),
+    )
 }

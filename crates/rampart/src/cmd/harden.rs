@@ -1015,49 +1015,21 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
     }
 
     // ---- output text and its check
-    let new_lines = ed.new_lines();
-    let conf_text: String = new_lines.concat();
-    let check = Config::parse_str(&out_conf, &conf_text, &LoadOptions::default());
-    if let Some(p) = check
-        .problems
+    let listed_changes: Vec<(&str, String)> =
+        changes.iter().map(|c| (c.id, c.text.clone())).collect();
+    let (conf_text, mut report) = render(
+        &ed,
+        &main,
+        &out_conf,
+        &LoadOptions::default(),
+        "config",
+        &listed_changes,
+    )?;
+    let listed: Vec<(&str, &str, bool)> = out_users
         .iter()
-        .find(|p| p.kind == redis_conf::ProblemKind::Fatal)
-    {
-        bail!(
-            "internal error: the hardened config would not load (line {}: {}); nothing written",
-            p.span.line,
-            clean(&p.message)
-        );
-    }
-
-    let mut report = unified(
-        &ed.ops(&new_lines),
-        &clean(&main.display().to_string()),
-        &clean(&out_conf.display().to_string()),
-    );
-    report.push_str("\nChanges:\n");
-    for c in &changes {
-        report.push_str(&format!("  {}  {}\n", c.id, c.text));
-    }
-    report.push_str("\nUsers (users.acl):\n");
-    for u in &out_users {
-        report.push_str(&format!(
-            "  {:<12} {}{}\n",
-            clean(&u.name),
-            u.role,
-            if u.new_password.is_some() {
-                ", new password"
-            } else {
-                ""
-            }
-        ));
-    }
-    if !notes.is_empty() {
-        report.push_str("\nNotes:\n");
-        for n in &notes {
-            report.push_str(&format!("  {n}\n"));
-        }
-    }
+        .map(|u| (u.name.as_str(), u.role.as_str(), u.new_password.is_some()))
+        .collect();
+    users_and_notes(&mut report, "users.acl", &listed, &notes);
 
     if a.dry_run {
         report.push_str("\nDry run: nothing written.\n");
@@ -1066,47 +1038,14 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
     }
 
     // ---- write: passwords first (O_EXCL), then the configs
-    if !out_dir.is_dir() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o750)
-            .create(&out_dir)
-            .with_context(|| format!("cannot create {}", out_dir.display()))?;
-    }
-    let any_new = out_users.iter().any(|u| u.new_password.is_some());
+    make_out_dir(&out_dir)?;
+    let fresh: Vec<(&str, &Secret)> = out_users
+        .iter()
+        .filter_map(|u| Some((u.name.as_str(), u.new_password.as_ref()?)))
+        .collect();
+    let any_new = !fresh.is_empty();
     if any_new {
-        let mut pwf = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&out_pw)
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    anyhow!(
-                        "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
-                        out_pw.display()
-                    )
-                } else {
-                    anyhow!("cannot create {}: {e}", out_pw.display())
-                }
-            })?;
-        let mut pw_text = String::from(
-            "# rampart harden: passwords generated on this run (user password).\n# Store them in your secret manager, then delete this file.\n",
-        );
-        for u in &out_users {
-            if let Some(p) = &u.new_password {
-                pw_text.push_str(&format!(
-                    "{} {}\n",
-                    u.name,
-                    String::from_utf8_lossy(p.expose())
-                ));
-            }
-        }
-        pwf.write_all(pw_text.as_bytes())
-            .and_then(|_| pwf.sync_all())
-            .with_context(|| format!("cannot write {}", out_pw.display()))?;
-        drop(pwf);
-        let _ = std::fs::set_permissions(&out_pw, std::fs::Permissions::from_mode(0o600));
+        write_passwords(&out_pw, "", &fresh)?;
     }
     for (path, body) in [(&out_acl, &acl_text), (&out_conf, &conf_text)] {
         write_0640(path, body)?;
@@ -1117,35 +1056,131 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
         clean(&out_conf.display().to_string()),
         clean(&out_acl.display().to_string()),
         group.map(|g| format!(", group {g}")).unwrap_or_default(),
-        if any_new {
-            format!(
-                ", {} (mode 0600, for you: not for the server)",
-                clean(&out_pw.display().to_string())
-            )
-        } else {
-            ", and no passwords.txt: no new password".to_string()
-        },
+        passwords_clause(any_new, &out_pw),
     ));
     super::emit(&report, None)?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn write_0640(path: &Path, body: &str) -> Result<()> {
-    let tmp = path.with_extension("rampart-tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let mut f = std::fs::OpenOptions::new()
+/// The output text (checked to load as Redis would) and the report's
+/// start: the diff against the input, then each change with its check.
+pub(super) fn render(
+    ed: &Editor,
+    main: &Path,
+    out: &Path,
+    opts: &LoadOptions,
+    what: &str,
+    changes: &[(&str, String)],
+) -> Result<(String, String)> {
+    let new_lines = ed.new_lines();
+    let text: String = new_lines.concat();
+    let check = Config::parse_str(out, &text, opts);
+    if let Some(p) = check
+        .problems
+        .iter()
+        .find(|p| p.kind == redis_conf::ProblemKind::Fatal)
+    {
+        bail!(
+            "internal error: the hardened {what} would not load (line {}: {}); nothing written",
+            p.span.line,
+            clean(&p.message)
+        );
+    }
+    let mut report = unified(
+        &ed.ops(&new_lines),
+        &clean(&main.display().to_string()),
+        &clean(&out.display().to_string()),
+    );
+    report.push_str("\nChanges:\n");
+    for (id, t) in changes {
+        report.push_str(&format!("  {id}  {t}\n"));
+    }
+    Ok((text, report))
+}
+
+/// The report's user list (name, role, whether it got a new password)
+/// and notes.
+pub(super) fn users_and_notes(
+    report: &mut String,
+    place: &str,
+    users: &[(&str, &str, bool)],
+    notes: &[String],
+) {
+    report.push_str(&format!("\nUsers ({place}):\n"));
+    for (name, role, new) in users {
+        report.push_str(&format!(
+            "  {:<12} {}{}\n",
+            clean(name),
+            role,
+            if *new { ", new password" } else { "" }
+        ));
+    }
+    if !notes.is_empty() {
+        report.push_str("\nNotes:\n");
+        for n in notes {
+            report.push_str(&format!("  {n}\n"));
+        }
+    }
+}
+
+/// How the report ends: where the passwords are, if any were made.
+pub(super) fn passwords_clause(any_new: bool, out_pw: &Path) -> String {
+    if any_new {
+        format!(
+            ", {} (mode 0600, for you: not for the server)",
+            clean(&out_pw.display().to_string())
+        )
+    } else {
+        ", and no passwords.txt: no new password".to_string()
+    }
+}
+
+/// The output directory, created 0750 when missing.
+pub(super) fn make_out_dir(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o750)
+            .create(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// passwords.txt: `user password` lines, created once with mode 0600 and
+/// never overwritten (the operator stores them, then deletes the file).
+pub(super) fn write_passwords(path: &Path, note: &str, entries: &[(&str, &Secret)]) -> Result<()> {
+    let mut pwf = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode(0o640)
-        .open(&tmp)
-        .with_context(|| format!("cannot create {}", tmp.display()))?;
-    f.write_all(body.as_bytes())
-        .and_then(|_| f.sync_all())
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    drop(f);
-    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o640))
-        .with_context(|| format!("cannot chmod {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow!(
+                    "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
+                    path.display()
+                )
+            } else {
+                anyhow!("cannot create {}: {e}", path.display())
+            }
+        })?;
+    let mut text = format!(
+        "# rampart harden: passwords generated on this run (user password).\n# Store them in your secret manager, then delete this file{note}.\n"
+    );
+    for (name, p) in entries {
+        text.push_str(&format!("{name} {}\n", String::from_utf8_lossy(p.expose())));
+    }
+    pwf.write_all(text.as_bytes())
+        .and_then(|_| pwf.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    drop(pwf);
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    Ok(())
+}
+
+pub(super) fn write_0640(path: &Path, body: &str) -> Result<()> {
+    crate::atomic::write_file(path, body.as_bytes(), 0o640, None)
 }
 
 /// When the files were created in group root (rampart run as root) and a

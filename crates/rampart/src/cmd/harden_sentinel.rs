@@ -19,15 +19,13 @@
 //! first, then the others with `--users-from` the first's output.
 
 use super::harden::{
-    absolute, clean, new_password, reach, read, role_rules, server_group, write_0640, HardenArgs,
-    Reach, Role,
+    absolute, clean, make_out_dir, new_password, passwords_clause, reach, read, render, role_rules,
+    server_group, users_and_notes, write_0640, write_passwords, HardenArgs, Reach, Role,
 };
-use crate::confedit::{unified, Editor};
+use crate::confedit::Editor;
 use anyhow::{anyhow, bail, Context, Result};
 use redis_acl::hash_password;
 use redis_conf::{Config, Dialect, Directive, LoadOptions, Secret};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -379,95 +377,31 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
         }
     }
 
-    let new_lines = ed.new_lines();
-    let conf_text: String = new_lines.concat();
-    let check = Config::parse_str(&out_conf, &conf_text, &opts);
-    if let Some(p) = check
-        .problems
+    let (conf_text, mut report) = render(&ed, &main, &out_conf, &opts, "sentinel.conf", &changes)?;
+    let listed: Vec<(&str, &str, bool)> = users
         .iter()
-        .find(|p| p.kind == redis_conf::ProblemKind::Fatal)
-    {
-        bail!(
-            "internal error: the hardened sentinel.conf would not load (line {}: {}); nothing written",
-            p.span.line,
-            clean(&p.message)
-        );
-    }
-    let mut report = unified(
-        &ed.ops(&new_lines),
-        &clean(&main.display().to_string()),
-        &clean(&out_conf.display().to_string()),
-    );
-    report.push_str("\nChanges:\n");
-    for (id, t) in &changes {
-        report.push_str(&format!("  {id}  {t}\n"));
-    }
-    report.push_str("\nUsers (in sentinel.conf, hashed):\n");
-    for u in users.iter().filter(|u| !u.name.is_empty()) {
-        report.push_str(&format!(
-            "  {:<12} {}{}\n",
-            u.name,
-            u.role,
-            if u.new_password.is_some() {
-                ", new password"
-            } else {
-                ""
-            }
-        ));
-    }
-    if !notes.is_empty() {
-        report.push_str("\nNotes:\n");
-        for n in &notes {
-            report.push_str(&format!("  {n}\n"));
-        }
-    }
+        .filter(|u| !u.name.is_empty())
+        .map(|u| (u.name, u.role, u.new_password.is_some()))
+        .collect();
+    users_and_notes(&mut report, "in sentinel.conf, hashed", &listed, &notes);
     if a.dry_run {
         report.push_str("\nDry run: nothing written.\n");
         super::emit(&report, None)?;
         return Ok(ExitCode::SUCCESS);
     }
 
-    if !out_dir.is_dir() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o750)
-            .create(&out_dir)
-            .with_context(|| format!("cannot create {}", out_dir.display()))?;
-    }
-    let any_new = users.iter().any(|u| u.new_password.is_some());
+    make_out_dir(&out_dir)?;
+    let fresh: Vec<(&str, &Secret)> = users
+        .iter()
+        .filter_map(|u| Some((u.name, u.new_password.as_ref()?)))
+        .collect();
+    let any_new = !fresh.is_empty();
     if any_new {
-        let mut pwf = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&out_pw)
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    anyhow!(
-                        "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
-                        out_pw.display()
-                    )
-                } else {
-                    anyhow!("cannot create {}: {e}", out_pw.display())
-                }
-            })?;
-        let mut pw_text = String::from(
-            "# rampart harden: passwords generated on this run (user password).\n# Store them in your secret manager, then delete this file (keep sentinel-peer's until every Sentinel of the group is hardened with --users-from).\n",
-        );
-        for u in &users {
-            if let Some(p) = &u.new_password {
-                pw_text.push_str(&format!(
-                    "{} {}\n",
-                    u.name,
-                    String::from_utf8_lossy(p.expose())
-                ));
-            }
-        }
-        pwf.write_all(pw_text.as_bytes())
-            .and_then(|_| pwf.sync_all())
-            .with_context(|| format!("cannot write {}", out_pw.display()))?;
-        drop(pwf);
-        let _ = std::fs::set_permissions(&out_pw, std::fs::Permissions::from_mode(0o600));
+        write_passwords(
+            &out_pw,
+            " (keep sentinel-peer's until every Sentinel of the group is hardened with --users-from)",
+            &fresh,
+        )?;
     }
     // Sentinel rewrites its config: 0640, writable by its owner.
     write_0640(&out_conf, &conf_text)?;
@@ -476,14 +410,7 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
         "\nWrote {} (mode 0640{}; Sentinel rewrites it, so its user must own it){}.\n",
         clean(&out_conf.display().to_string()),
         group.map(|g| format!(", group {g}")).unwrap_or_default(),
-        if any_new {
-            format!(
-                ", {} (mode 0600, for you: not for the server)",
-                clean(&out_pw.display().to_string())
-            )
-        } else {
-            ", and no passwords.txt: no new password".to_string()
-        },
+        passwords_clause(any_new, &out_pw),
     ));
     super::emit(&report, None)?;
     Ok(ExitCode::SUCCESS)

@@ -366,21 +366,11 @@ impl Ctx {
 }
 
 /// Write a file readable by its owner only, atomically (temp + rename).
-fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
+fn write_private(path: &Path, data: &[u8]) -> Result<()> {
     if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(d)?;
+        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
     }
-    let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    f.write_all(data)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+    crate::atomic::write_file(path, data, 0o600, None)
 }
 
 /// One rotation at a time per journal: `JOURNAL.lock` holds the pid of
@@ -1406,25 +1396,31 @@ fn reconcile(ctx: &Ctx, j: &mut Journal) -> Result<()> {
             ));
             lost.push(Phase::Planned);
         }
-        if n.masterauth_updated
-            && hash_password(config_get(&mut c, "masterauth")?.as_bytes()) != j.new_hash
-        {
-            say(&format!(
-                "  {}: masterauth is not the new password any more: it is set again",
-                n.name()
-            ));
-            j.nodes[i].masterauth_updated = false;
-            lost.push(Phase::Persisted);
-        }
-        if n.sentinel_pass_updated
-            && hash_password(sentinel_config_get(&mut c, "sentinel-pass")?.as_bytes()) != j.new_hash
-        {
-            say(&format!(
-                "  {}: sentinel-pass is not the new password any more: it is set again",
-                n.name()
-            ));
-            j.nodes[i].sentinel_pass_updated = false;
-            lost.push(Phase::Persisted);
+        // A dependent changed back (a restart before CONFIG REWRITE, or a
+        // person): set again.
+        for what in ["masterauth", "sentinel-pass"] {
+            let updated = match what {
+                "masterauth" => n.masterauth_updated,
+                _ => n.sentinel_pass_updated,
+            };
+            if !updated {
+                continue;
+            }
+            let current = match what {
+                "masterauth" => config_get(&mut c, what)?,
+                _ => sentinel_config_get(&mut c, what)?,
+            };
+            if hash_password(current.as_bytes()) != j.new_hash {
+                say(&format!(
+                    "  {}: {what} is not the new password any more: it is set again",
+                    n.name()
+                ));
+                match what {
+                    "masterauth" => j.nodes[i].masterauth_updated = false,
+                    _ => j.nodes[i].sentinel_pass_updated = false,
+                }
+                lost.push(Phase::Persisted);
+            }
         }
     }
     if let Some(back) = lost.into_iter().min() {
