@@ -258,6 +258,24 @@ impl Loops {
     }
 }
 
+/// A rotation in two runs under client loops that hold the old password,
+/// then (between the runs) the new one: `first` adds it, `--finish`
+/// removes the old one. No AUTH round may be refused. Returns both
+/// outputs.
+fn two_runs(state: &Path, base: &[&str], new_file: &Path, new: &str, loops: Loops) -> String {
+    let mut first = base.to_vec();
+    first.extend(["--new-password-file", new_file.to_str().unwrap()]);
+    let mut all = ok(rampart_rotate(state, &first, &[]));
+    loops.switch(new);
+    let mut finish = base.to_vec();
+    finish.push("--finish");
+    all += &ok(rampart_rotate(state, &finish, &[]));
+    let (tries, refused) = loops.stop();
+    assert!(tries > 50, "{tries}");
+    assert_eq!(refused, 0, "{refused} refusals in {tries} AUTHs");
+    all
+}
+
 fn ports(set: &ReplicaSet) -> Vec<u16> {
     set.nodes().map(|n| n.client_port()).collect()
 }
@@ -715,28 +733,9 @@ fn sentinel_auth_pass_from_a_sentinel_seed() {
     let new = "sentinel-user-new-6d2e";
     let nf = write(tmp.path(), "new", new);
     let loops = Loops::start(&data, SENTINEL_USER, &[SENTINEL_PASSWORD]);
-    let mut all = ok(rampart_rotate(
-        &state,
-        &[
-            &seed,
-            "--user",
-            SENTINEL_USER,
-            "--new-password-file",
-            nf.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    let all = two_runs(&state, &[&seed, "--user", SENTINEL_USER], &nf, new, loops);
     assert!(all.contains("3 node(s)"), "{all}");
     assert_eq!(all.matches("auth-pass updated").count(), 3, "{all}");
-    loops.switch(new);
-    all += &ok(rampart_rotate(
-        &state,
-        &[&seed, "--user", SENTINEL_USER, "--finish"],
-        &[],
-    ));
-    let (tries, refused) = loops.stop();
-    assert!(tries > 50);
-    assert_eq!(refused, 0, "{refused} refusals in {tries} AUTHs");
     for n in set.data.nodes() {
         assert_eq!(
             hashes(n, SENTINEL_USER),
@@ -934,29 +933,10 @@ fn sentinels_own_user_and_sentinel_pass() {
     let new = "sentinel-peer-new-91c4e7";
     let nf = write(tmp.path(), "new", new);
     let loops = Loops::start(&ports, SENTINEL_USER, &[SENTINEL_PASSWORD]);
-    let mut all = ok(rampart_rotate(
-        &state,
-        &[
-            &seed,
-            "--sentinels",
-            "--user",
-            SENTINEL_USER,
-            "--new-password-file",
-            nf.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    let base = [seed.as_str(), "--sentinels", "--user", SENTINEL_USER];
+    let all = two_runs(&state, &base, &nf, new, loops);
     assert!(all.contains("3 node(s)"), "{all}");
     assert_eq!(all.matches("sentinel-pass updated").count(), 3, "{all}");
-    loops.switch(new);
-    all += &ok(rampart_rotate(
-        &state,
-        &[&seed, "--sentinels", "--user", SENTINEL_USER, "--finish"],
-        &[],
-    ));
-    let (tries, refused) = loops.stop();
-    assert!(tries > 50);
-    assert_eq!(refused, 0, "{refused} refusals in {tries} AUTHs");
     let new_hash = hash_password(new.as_bytes());
     for s in &set.sentinels {
         assert_eq!(hashes(s, SENTINEL_USER), vec![new_hash.clone()]);
