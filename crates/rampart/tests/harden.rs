@@ -717,3 +717,146 @@ fn sentinel_group_hardened_and_fails_over() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// A Sentinel group hardened with certificates: TLS only on the Sentinels'
+/// ports, client certificates required, masters and peers reached over
+/// TLS; they find each other, reach the TLS-only master and fail over.
+#[test]
+fn sentinel_group_hardened_with_tls() {
+    use redis_fixture::{
+        ReplAuth, ReplicaSetBuilder, ServerBuilder, TlsMode, SENTINEL_PASSWORD, SENTINEL_USER,
+    };
+    let mut data = ReplicaSetBuilder::new()
+        .auth(ReplAuth::AclUser)
+        .replicas(1)
+        .tls(TlsMode::TlsOnly)
+        .tls_replication(true)
+        .start()
+        .unwrap();
+    let mat = data.material.clone().unwrap();
+    let work = out_dir();
+    let tls_dir = work.path().join("tls");
+    std::fs::create_dir(&tls_dir).unwrap();
+    let copy = |from: &Path, name: &str, m: u32| -> PathBuf {
+        let to = tls_dir.join(name);
+        std::fs::copy(from, &to).unwrap();
+        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(m)).unwrap();
+        to
+    };
+    let cert = copy(&mat.server.cert, "sentinel.crt", 0o440);
+    let key = copy(&mat.server.key, "sentinel.key", 0o400);
+    let ca = copy(&mat.ca_cert, "ca.crt", 0o440);
+    let data_dir = work.path().join("data");
+    std::fs::create_dir(&data_dir).unwrap();
+    std::fs::write(
+        data_dir.join("users.acl"),
+        format!("user {SENTINEL_USER} on #00 allchannels +@all\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        data_dir.join("passwords.txt"),
+        format!("{SENTINEL_USER} {SENTINEL_PASSWORD}\n"),
+    )
+    .unwrap();
+    let input = work.path().join("sentinel.conf");
+    std::fs::write(
+        &input,
+        format!(
+            "port 26379\nsentinel monitor mymaster 127.0.0.1 {} 2\nsentinel down-after-milliseconds mymaster 1500\nsentinel failover-timeout mymaster 5000\n",
+            data.primary.tls_port.unwrap()
+        ),
+    )
+    .unwrap();
+    let outs: Vec<PathBuf> = (1..=3).map(|i| work.path().join(format!("s{i}"))).collect();
+    for (i, o) in outs.iter().enumerate() {
+        let mut args = vec![
+            "--sentinel-config",
+            input.to_str().unwrap(),
+            "--data-users",
+            data_dir.to_str().unwrap(),
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+            "--tls-ca",
+            ca.to_str().unwrap(),
+            "--out-dir",
+            o.to_str().unwrap(),
+        ];
+        if i > 0 {
+            args.extend(["--users-from", outs[0].to_str().unwrap()]);
+        }
+        let r = harden(&args);
+        assert!(r.status.success(), "{}", stderr(&r));
+    }
+    let conf0 = std::fs::read_to_string(outs[0].join("sentinel.conf")).unwrap();
+    for line in [
+        "port 0",
+        "tls-port 26379",
+        "tls-auth-clients yes",
+        "tls-replication yes",
+    ] {
+        assert!(conf0.contains(line), "{line}:\n{conf0}");
+    }
+    let admin = passwords(&outs[0])
+        .into_iter()
+        .find(|(u, _)| u == "admin")
+        .unwrap()
+        .1;
+    let sentinels: Vec<_> = outs
+        .iter()
+        .map(|o| {
+            let conf = std::fs::read_to_string(o.join("sentinel.conf")).unwrap();
+            ServerBuilder::new()
+                .sentinel(true)
+                .tls(TlsMode::Mtls)
+                .tls_material(mat.clone())
+                .config(&conf)
+                .auth(Credentials::user("admin", &admin))
+                .start()
+                .unwrap_or_else(|e| {
+                    panic!("hardened TLS sentinel.conf does not load: {}", e.output)
+                })
+        })
+        .collect();
+    // Plaintext is gone; without a client certificate the handshake fails.
+    assert!(sentinels[0].port.is_none());
+    assert!(sentinels[0]
+        .conn_tls(None)
+        .and_then(|mut c| c.cmd(&["PING"]))
+        .is_err());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let seen: Vec<(usize, usize)> = sentinels
+            .iter()
+            .map(|s| {
+                let n = |sub: &str| s.cmd(&["SENTINEL", sub, "mymaster"]).array().len();
+                (n("SENTINELS"), n("REPLICAS"))
+            })
+            .collect();
+        if seen.iter().all(|&x| x == (2, 1)) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not discovered over TLS: {seen:?}\n{}",
+            sentinels[0].log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let replica_port = data.replicas[0].tls_port.unwrap().to_string();
+    data.primary.stop();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let a = sentinels[1].cmd(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"]);
+        if a.array()[1].text() == replica_port {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no failover over TLS:\n{}",
+            sentinels[1].log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -37,7 +37,7 @@ pub struct HardenArgs {
     /// each other with (`sentinel-user`/`sentinel-pass`) and a `discovery`
     /// user for clients (master address, replicas, events), hashed;
     /// `auth-user`/`auth-pass` from --data-users; scripts not reconfigurable.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "aclfile", "policy", "replication", "tls_cert"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["config", "aclfile", "policy", "replication"])]
     pub sentinel_config: Option<PathBuf>,
     /// With --sentinel-config: the data nodes' harden output (DIR/users.acl
     /// and DIR/passwords.txt): its `sentinel` role user becomes every
@@ -845,45 +845,8 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
             .filter(|p| *p != 0);
         let port = a.port.or(current_tls).unwrap_or(6380);
         final_port = port;
-        let port_s = port.to_string();
-        let settings: Vec<(&str, Vec<String>, &'static str)> = vec![
-            ("port", vec!["0".into()], "TLS001"),
-            ("tls-port", vec![port_s], "TLS001"),
-            ("tls-cert-file", vec![cert.to_string_lossy().into()], "TLS010"),
-            ("tls-key-file", vec![key.to_string_lossy().into()], "TLS010"),
-            ("tls-ca-cert-file", vec![ca.to_string_lossy().into()], "TLS004"),
-            ("tls-protocols", vec!["TLSv1.2 TLSv1.3".into()], "TLS003"),
-            (
-                "tls-ciphers",
-                vec!["ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305".into()],
-                "TLS002",
-            ),
-            (
-                "tls-ciphersuites",
-                vec!["TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256".into()],
-                "TLS002",
-            ),
-            ("tls-prefer-server-ciphers", vec!["yes".into()], "TLS005"),
-            ("tls-auth-clients", vec!["yes".into()], "TLS004"),
-            ("tls-replication", vec!["yes".into()], "TLS006"),
-        ];
-        for (name, args, id) in settings {
-            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-            if ed.set(name, &refs) {
-                changes.push(Change {
-                    id,
-                    text: format!(
-                        "{name} {}",
-                        clean(
-                            &refs
-                                .iter()
-                                .map(|a| redis_conf::quote_arg(a))
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        )
-                    ),
-                });
-            }
+        for (id, text) in set_tls(&mut ed, cert, key, ca, port) {
+            changes.push(Change { id, text });
         }
         if cluster && ed.set("tls-cluster", &["yes"]) {
             changes.push(Change {
@@ -1060,6 +1023,49 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
     ));
     super::emit(&report, None)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// TLS only on `port` (`port 0`), TLS 1.2 and 1.3 with ECDHE+AEAD suites,
+/// the server's order, client certificates required, replication (and,
+/// for a Sentinel, the links to masters and Sentinels) over TLS. Returns
+/// the changes made, with their checks.
+pub(super) fn set_tls(
+    ed: &mut Editor,
+    cert: &Path,
+    key: &Path,
+    ca: &Path,
+    port: u16,
+) -> Vec<(&'static str, String)> {
+    let settings: Vec<(&str, Vec<String>, &'static str)> = vec![
+        ("port", vec!["0".into()], "TLS001"),
+        ("tls-port", vec![port.to_string()], "TLS001"),
+        ("tls-cert-file", vec![cert.to_string_lossy().into()], "TLS010"),
+        ("tls-key-file", vec![key.to_string_lossy().into()], "TLS010"),
+        ("tls-ca-cert-file", vec![ca.to_string_lossy().into()], "TLS004"),
+        ("tls-protocols", vec!["TLSv1.2 TLSv1.3".into()], "TLS003"),
+        (
+            "tls-ciphers",
+            vec!["ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305".into()],
+            "TLS002",
+        ),
+        (
+            "tls-ciphersuites",
+            vec!["TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256".into()],
+            "TLS002",
+        ),
+        ("tls-prefer-server-ciphers", vec!["yes".into()], "TLS005"),
+        ("tls-auth-clients", vec!["yes".into()], "TLS004"),
+        ("tls-replication", vec!["yes".into()], "TLS006"),
+    ];
+    let mut changes = Vec::new();
+    for (name, args, id) in settings {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        if ed.set(name, &refs) {
+            let shown: Vec<String> = refs.iter().map(|a| redis_conf::quote_arg(a)).collect();
+            changes.push((id, format!("{name} {}", clean(&shown.join(" ")))));
+        }
+    }
+    changes
 }
 
 /// The output text (checked to load as Redis would) and the report's

@@ -20,7 +20,7 @@
 
 use super::harden::{
     absolute, clean, make_out_dir, new_password, passwords_clause, reach, read, render, role_rules,
-    server_group, users_and_notes, write_0640, write_passwords, HardenArgs, Reach, Role,
+    server_group, set_tls, users_and_notes, write_0640, write_passwords, HardenArgs, Reach, Role,
 };
 use crate::confedit::Editor;
 use anyhow::{anyhow, bail, Context, Result};
@@ -371,9 +371,37 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
     if ed.set("syslog-enabled", &["yes"]) {
         changes.push(("LOG003", "syslog-enabled yes".into()));
     }
-    if let Some(p) = a.port {
-        if ed.set("port", &[&p.to_string()]) {
-            changes.push(("NET003", format!("port {p}")));
+    match (&a.tls_cert, &a.tls_key, &a.tls_ca) {
+        (Some(c), Some(k), Some(ca)) => {
+            // The same port number, now TLS only (or --port); Sentinels
+            // announce it to each other and reach masters over TLS.
+            let current = |n: &str| {
+                config
+                    .last(n)
+                    .and_then(|d| d.args.first())
+                    .and_then(|v| v.parse::<u16>().ok())
+                    .filter(|p| *p != 0)
+            };
+            let port = a
+                .port
+                .or(current("tls-port"))
+                .or(current("port"))
+                .unwrap_or(26379);
+            changes.extend(set_tls(
+                &mut ed,
+                &absolute(c)?,
+                &absolute(k)?,
+                &absolute(ca)?,
+                port,
+            ));
+            notes.push("TLS: the monitored masters must speak TLS too (tls-replication yes makes this Sentinel reach them, and the other Sentinels, over TLS)".into());
+        }
+        _ => {
+            if let Some(p) = a.port {
+                if ed.set("port", &[&p.to_string()]) {
+                    changes.push(("NET003", format!("port {p}")));
+                }
+            }
         }
     }
 
