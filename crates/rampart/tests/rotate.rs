@@ -1533,3 +1533,112 @@ fn sentinel_group_with_requirepass() {
     }
     assert_secret_free(&all, &state, &[REQUIREPASS, new]);
 }
+
+/// A failover between two runs of a rotation of the Sentinels' user on
+/// the data nodes: the Sentinels promote a replica after the new password
+/// was persisted; `--resume` finishes on the new roles (the Sentinels are
+/// checked on the node that was the master when the rotation began, now a
+/// replica they still log in to), every Sentinel logs in to the new master
+/// with the new auth-pass, and clients are never refused.
+#[test]
+fn failover_in_the_middle_of_a_rotation() {
+    let set = SentinelSetBuilder::new()
+        .data(ReplicaSetBuilder::new().auth(ReplAuth::AclUser))
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.sentinels[0].addr();
+    let data: Vec<u16> = set.data.nodes().map(|n| n.client_port()).collect();
+    let new = "sentinel-failover-new-5e3b";
+    let nf = write(tmp.path(), "new", new);
+    let nf = nf.to_str().unwrap();
+    let loops = Loops::start(&data, SENTINEL_USER, &[SENTINEL_PASSWORD, new]);
+    let args = [
+        &seed,
+        "--user",
+        SENTINEL_USER,
+        "--new-password-file",
+        nf,
+        "--grace",
+        "0",
+    ];
+    let o = rampart_rotate(&state, &args, &[("RAMPART_ROTATE_CRASH_AFTER", "persist")]);
+    let mut all = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{all}");
+
+    let old_primary = set.data.primary.client_port().to_string();
+    let r = set.sentinels[0].cmd(&["SENTINEL", "FAILOVER", MASTER_NAME]);
+    assert!(!r.is_error(), "{r:?}");
+    let mut moved = false;
+    for _ in 0..200 {
+        std::thread::sleep(Duration::from_millis(100));
+        let a = set.sentinels[0].cmd(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME]);
+        if a.array()[1].text() != old_primary {
+            // The old primary follows the new one.
+            if set
+                .data
+                .primary
+                .info("replication")
+                .contains("master_link_status:up")
+            {
+                moved = true;
+                break;
+            }
+        }
+    }
+    assert!(moved, "no failover:\n{}", set.sentinels[0].log());
+
+    all += &ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            SENTINEL_USER,
+            "--resume",
+            "--new-password-file",
+            nf,
+        ],
+        &[],
+    ));
+    let (tries, refused) = loops.stop();
+    assert!(tries > 50);
+    assert_eq!(refused, 0, "{refused} refusals in {tries} AUTHs");
+    assert_eq!(all.matches("auth-pass updated").count(), 3, "{all}");
+    for n in set.data.nodes() {
+        assert_eq!(
+            hashes(n, SENTINEL_USER),
+            vec![hash_password(new.as_bytes())],
+            "{}",
+            n.addr()
+        );
+    }
+    // Every Sentinel still sees a master, and logs in to it with the new
+    // password when forced to reconnect.
+    let master_port: u16 = set.sentinels[0]
+        .cmd(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME])
+        .array()[1]
+        .text()
+        .parse()
+        .unwrap();
+    let master = set
+        .data
+        .nodes()
+        .find(|n| n.client_port() == master_port)
+        .unwrap();
+    master.cmd(&["CLIENT", "KILL", "USER", SENTINEL_USER]);
+    for s in &set.sentinels {
+        let mut fresh = false;
+        for _ in 0..50 {
+            std::thread::sleep(Duration::from_millis(100));
+            if let Some((u, age)) = sentinel_login(s, master) {
+                if u == SENTINEL_USER && age <= 5 {
+                    fresh = true;
+                    break;
+                }
+            }
+        }
+        assert!(fresh, "a Sentinel did not log in to the new master again");
+    }
+    assert_secret_free(&all, &state, &[SENTINEL_PASSWORD, new, ADMIN_PASSWORD]);
+}
