@@ -393,6 +393,22 @@ impl<'t> Engine<'t> {
         self.db_uses.get(id).copied().unwrap_or(DbUse::None)
     }
 
+    /// Whether selector `s` passes the database check of `cmd` with `db`
+    /// as the current database (`None`: in some database). Commands that
+    /// name their databases (SELECT, SWAPDB) count as passing when the
+    /// selector grants some database.
+    pub fn selector_may_run_in(&self, s: &Selector, cmd: &Command, db: Option<u32>) -> bool {
+        let Some(db) = db else {
+            return self.selector_may_reach_db(s, cmd);
+        };
+        match self.db_use(cmd.id) {
+            DbUse::None => true,
+            DbUse::All => dbs::grants_all(&s.dbs, self.databases),
+            DbUse::Current | DbUse::NamedAndCurrent => dbs::grants(&s.dbs, db),
+            DbUse::Named => dbs::grants_any(&s.dbs, self.databases),
+        }
+    }
+
     /// Whether some database could let selector `s` pass the database
     /// check of `cmd` (a `resetdbs` selector runs no keyed command; a
     /// `db=0` one no FLUSHALL).
