@@ -302,3 +302,26 @@ fn who_can_and_review_see_databases() {
     assert_eq!(by("app")["all_commands"], false);
     assert_eq!(by("app")["databases"][0][1], "db=5");
 }
+
+#[test]
+fn diff_shows_database_changes() {
+    let d = tempfile::tempdir().unwrap();
+    let a = d.path().join("a.acl");
+    let b = d.path().join("b.acl");
+    std::fs::write(&a, "user app on nopass ~* +@all\n").unwrap();
+    std::fs::write(&b, "user app on nopass ~* +@all db=5\n").unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = rampart(&["acl", "--table", "valkey-9.1", "diff", a, b]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("~ user app"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("+ databases (1): db=5"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("- databases (1): alldbs"),
+        "{}",
+        stdout(&o)
+    );
+}

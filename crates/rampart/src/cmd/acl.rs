@@ -1049,6 +1049,8 @@ struct Perms {
     commands: BTreeSet<String>,
     keys: BTreeSet<String>,
     channels: BTreeSet<String>,
+    /// Valkey's database rule per selector (`db=0,3`, `alldbs`, `resetdbs`).
+    databases: BTreeSet<String>,
 }
 
 fn perms(engine: &Engine<'_>, u: &CompiledUser) -> Perms {
@@ -1065,6 +1067,7 @@ fn perms(engine: &Engine<'_>, u: &CompiledUser) -> Perms {
     }
     let mut keys = BTreeSet::new();
     let mut channels = BTreeSet::new();
+    let mut databases = BTreeSet::new();
     for (i, s) in u.selectors.iter().enumerate() {
         let tag = |p: String| {
             if i == 0 {
@@ -1090,6 +1093,9 @@ fn perms(engine: &Engine<'_>, u: &CompiledUser) -> Perms {
         for c in &s.selector.channels {
             channels.insert(tag(format!("&{c}")));
         }
+        if engine.table().has_db_rules() {
+            databases.insert(tag(redis_acl::dbs::db_rule(&s.selector.dbs)));
+        }
     }
     Perms {
         enabled: u.user.enabled,
@@ -1098,6 +1104,7 @@ fn perms(engine: &Engine<'_>, u: &CompiledUser) -> Perms {
         commands,
         keys,
         channels,
+        databases,
     }
 }
 
@@ -1137,6 +1144,7 @@ fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
                 let (cg, cl) = set_diff(&x.commands, &y.commands);
                 let (kg, kl) = set_diff(&x.keys, &y.keys);
                 let (hg, hl) = set_diff(&x.channels, &y.channels);
+                let (dg, dl) = set_diff(&x.databases, &y.databases);
                 let pw_added = y.hashes.difference(&x.hashes).count();
                 let pw_removed = x.hashes.difference(&y.hashes).count();
                 if cg.is_empty()
@@ -1145,6 +1153,8 @@ fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
                     && kl.is_empty()
                     && hg.is_empty()
                     && hl.is_empty()
+                    && dg.is_empty()
+                    && dl.is_empty()
                     && x.enabled == y.enabled
                     && x.nopass == y.nopass
                     && pw_added == 0
@@ -1152,14 +1162,20 @@ fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
                 {
                     continue;
                 }
-                json!({
+                let mut v = json!({
                     "user": name, "change": "changed",
                     "enabled": [x.enabled, y.enabled], "nopass": [x.nopass, y.nopass],
                     "passwords_added": pw_added, "passwords_removed": pw_removed,
                     "commands_gained": cg, "commands_lost": cl,
                     "keys_gained": kg, "keys_lost": kl,
                     "channels_gained": hg, "channels_lost": hl,
-                })
+                });
+                // Only when Valkey database rules changed.
+                if !dg.is_empty() || !dl.is_empty() {
+                    v["databases_gained"] = json!(dg);
+                    v["databases_lost"] = json!(dl);
+                }
+                v
             }
             (None, None) => continue,
         };
@@ -1222,6 +1238,8 @@ fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
                             ("keys_lost", "- keys"),
                             ("channels_gained", "+ channels"),
                             ("channels_lost", "- channels"),
+                            ("databases_gained", "+ databases"),
+                            ("databases_lost", "- databases"),
                         ] {
                             let items: Vec<String> = v[k]
                                 .as_array()
