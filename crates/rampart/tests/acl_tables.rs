@@ -325,3 +325,53 @@ fn diff_shows_database_changes() {
         stdout(&o)
     );
 }
+
+#[test]
+fn live_valkey_databases_and_dryrun_agree() {
+    use redis_fixture::{Reply, ServerBuilder};
+    if redis_fixture::valkey_server_bin().is_none() {
+        eprintln!("SKIP: no valkey-server (scripts/install-valkey.sh installs one)");
+        return;
+    }
+    // 4 databases: db=0,1,2,3 is all of them, so that user may FLUSHALL.
+    let v = ServerBuilder::new()
+        .valkey()
+        .config("databases 4\n")
+        .start()
+        .unwrap();
+    for rules in [
+        &["all4", "on", "nopass", "~*", "+@all", "db=0,1,2,3"][..],
+        &["two", "on", "nopass", "~*", "+@all", "db=0,1"][..],
+    ] {
+        let mut args = vec!["ACL", "SETUSER"];
+        args.extend(rules);
+        assert!(!v.cmd(&args).is_error());
+    }
+    let t = format!("redis://127.0.0.1:{}", v.client_port());
+    let mut c = v.conn();
+    for (db, user, argv) in [
+        (0, "all4", &["FLUSHALL"][..]),
+        (0, "two", &["FLUSHALL"][..]),
+        (3, "two", &["GET", "k"][..]),
+        (1, "two", &["GET", "k"][..]),
+        (1, "two", &["MOVE", "k", "3"][..]),
+    ] {
+        let dbs = db.to_string();
+        let mut args = vec![
+            "acl", "can", "--target", &t, "-f", "json", "--db", &dbs, user,
+        ];
+        args.extend(argv);
+        let o = rampart(&args);
+        let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        c.cmd(&["SELECT", &dbs]).unwrap();
+        let mut dry = vec!["ACL", "DRYRUN", user];
+        dry.extend(argv);
+        let server = c.cmd(&dry).unwrap();
+        assert_eq!(
+            r["allowed"] == true,
+            server == Reply::Status("OK".into()),
+            "db {db} {user} {argv:?}: ours {r}, DRYRUN {server:?}"
+        );
+        assert_eq!(r["db"], db, "{r}");
+    }
+}
