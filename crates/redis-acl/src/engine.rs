@@ -16,6 +16,17 @@
 //!
 //! When all selectors fail, the reported reason is Redis's: the "highest"
 //! failure (command < key < channel), at the largest argument index.
+//!
+//! With a command table that has Valkey 9.1's database rules, each selector
+//! first checks the databases the command touches (see [`crate::dbs`]):
+//! the named ones (SELECT, SWAPDB, MOVE, COPY … DB), the connection's
+//! current database (keyed, read, write and @keyspace commands), or every
+//! database (FLUSHALL). A database denial ranks below the others
+//! (database < command < key < channel). [`Engine::can`] decides in
+//! database 0, where every connection starts and what `ACL DRYRUN` on a
+//! fresh connection answers; [`Engine::can_in`] takes the database,
+//! [`Engine::can_in_any_db`] asks whether some database allows it. With a
+//! table without database rules (Redis) the database changes nothing.
 //! Beyond DRYRUN, SORT/SORT_RO with `BY <pattern with *>` or `GET` need a
 //! selector that passes and has unrestricted read access (`allkeys` or a
 //! `*` pattern with R), checked by the command itself at run time.
@@ -24,6 +35,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::bits::{resolve_command_rule, CommandBits, Resolved};
+use crate::dbs::{self, DbUse, DEFAULT_DATABASES};
 use crate::glob::stringmatch;
 use crate::keys::{Access, KeyFlags, KeyModel, KeyRef};
 use crate::table::{Command, CommandId, CommandTable};
@@ -81,10 +93,52 @@ pub struct KeyCheck {
     pub pattern: Option<String>,
 }
 
+/// A database a command touches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "db", rename_all = "snake_case")]
+pub enum DbTarget {
+    /// The connection's current database.
+    Current(u32),
+    /// A database named by an argument (`SELECT 3`, `MOVE k 3`).
+    Named(u32),
+    /// Every database `0..databases` (FLUSHALL).
+    All,
+}
+
+impl std::fmt::Display for DbTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbTarget::Current(n) => write!(f, "database {n} (the current one)"),
+            DbTarget::Named(n) => write!(f, "database {n}"),
+            DbTarget::All => write!(f, "every database"),
+        }
+    }
+}
+
+/// A database the command touches and the selector's rule that grants it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DbCheck {
+    /// Argument index of a named database (0: the current one, or all).
+    pub pos: usize,
+    pub target: DbTarget,
+    /// The selector's database rule (`db=0,3`, `alldbs`).
+    pub rule: String,
+}
+
 /// Why a query was denied.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Denial {
+    /// Every selector failed on a database (Valkey 9.1+): the one at the
+    /// largest argument index, and each selector's database rule.
+    Db {
+        pos: usize,
+        /// The argument Valkey names (`3`, or the command name as typed for
+        /// the current database and for every database).
+        object: String,
+        target: DbTarget,
+        rules: Vec<(SelectorIndex, String)>,
+    },
     /// No selector allows the command; `rules` holds, per selector, the rule
     /// that left its bit clear.
     Command { rules: Vec<(SelectorIndex, String)> },
@@ -110,6 +164,12 @@ pub struct Decision {
     /// The keys and the patterns that let them through.
     pub keys: Vec<KeyCheck>,
     pub channels: Vec<(String, String)>,
+    /// The database the command was decided in (`None`: the table has no
+    /// database rules, so the database does not matter).
+    pub db: Option<u32>,
+    /// The databases the command touches and the rules that granted them
+    /// (only when some selector of the user restricts databases).
+    pub dbs: Vec<DbCheck>,
     pub denial: Option<Denial>,
 }
 
@@ -141,9 +201,23 @@ impl Decision {
             for (c, p) in &self.channels {
                 s.push_str(&format!("; channel '{c}' by {p}"));
             }
+            for d in &self.dbs {
+                s.push_str(&format!("; {} by {}", d.target, d.rule));
+            }
             return s;
         }
         match &self.denial {
+            Some(Denial::Db { target, rules, .. }) => {
+                let why: Vec<String> = rules
+                    .iter()
+                    .map(|(i, r)| format!("{}: {r}", sel(*i)))
+                    .collect();
+                format!(
+                    "the '{}' command needs {target}, which no selector grants ({})",
+                    self.command,
+                    why.join("; ")
+                )
+            }
             Some(Denial::Command { rules }) => {
                 let why: Vec<String> = rules
                     .iter()
@@ -183,6 +257,9 @@ impl Decision {
     pub fn dryrun_7_0(&self) -> String {
         match &self.denial {
             None | Some(Denial::SortNeedsAllKeys { .. }) => "OK".into(),
+            Some(Denial::Db { object, .. }) => {
+                format!("This user has no permissions to access database {object}")
+            }
             Some(Denial::Command { .. }) => format!(
                 "This user has no permissions to run the '{}' command",
                 self.command
@@ -192,6 +269,28 @@ impl Decision {
             }
             Some(Denial::Channel { channel, .. }) => {
                 format!("This user has no permissions to access the '{channel}' channel")
+            }
+        }
+    }
+
+    /// The reply of `ACL DRYRUN` in Redis 7.2+ and Valkey (`User <name> has
+    /// no permissions to …`; Valkey 9.1: `… to access database <object>`).
+    pub fn dryrun(&self) -> String {
+        let u = &self.user;
+        match &self.denial {
+            None | Some(Denial::SortNeedsAllKeys { .. }) => "OK".into(),
+            Some(Denial::Db { object, .. }) => {
+                format!("User {u} has no permissions to access database {object}")
+            }
+            Some(Denial::Command { .. }) => format!(
+                "User {u} has no permissions to run the '{}' command",
+                self.command
+            ),
+            Some(Denial::Key { key, .. }) => {
+                format!("User {u} has no permissions to access the '{key}' key")
+            }
+            Some(Denial::Channel { channel, .. }) => {
+                format!("User {u} has no permissions to access the '{channel}' channel")
             }
         }
     }
@@ -216,10 +315,15 @@ pub struct CompiledUser {
 pub struct Engine<'t> {
     table: &'t CommandTable,
     model: KeyModel,
+    /// The server's `databases` (Valkey 9.1 rules: FLUSHALL needs them all).
+    databases: u32,
+    /// Per command id: how it uses databases.
+    db_uses: Vec<DbUse>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Fail {
+    Db = 0,
     Cmd = 1,
     Key = 2,
     Channel = 4,
@@ -228,8 +332,13 @@ enum Fail {
 /// Bitmaps by (base, retained rules): `[-@all base, +@all base]`.
 type BitsCache = [HashMap<Vec<String>, Arc<CommandBits>>; 2];
 
-/// What a passing selector used: the command rule, keys, channels.
-type SelectorPass = (CommandRule, Vec<KeyCheck>, Vec<(String, String)>);
+/// What a passing selector used: the command rule, keys, channels, databases.
+type SelectorPass = (
+    CommandRule,
+    Vec<KeyCheck>,
+    Vec<(String, String)>,
+    Vec<DbCheck>,
+);
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -246,9 +355,70 @@ fn key_op(p: &KeyPattern) -> String {
 
 impl<'t> Engine<'t> {
     pub fn new(table: &'t CommandTable) -> Engine<'t> {
+        let model = KeyModel::new(table);
+        let db_uses = table
+            .commands()
+            .iter()
+            .map(|c| {
+                let keys = model.cmds.get(c.id).is_some_and(|k| k.has_keys());
+                dbs::db_use(c, keys)
+            })
+            .collect();
         Engine {
             table,
-            model: KeyModel::new(table),
+            model,
+            databases: DEFAULT_DATABASES,
+            db_uses,
+        }
+    }
+
+    /// The server's `databases` setting (default 16): the range a database
+    /// argument must be in to be checked, and what "every database" is.
+    pub fn with_databases(mut self, databases: u32) -> Engine<'t> {
+        self.databases = databases;
+        self
+    }
+
+    /// The `databases` this engine decides with.
+    pub fn databases(&self) -> u32 {
+        self.databases
+    }
+
+    /// How the command uses databases (always [`DbUse::None`] with a table
+    /// without database rules).
+    pub fn db_use(&self, id: CommandId) -> DbUse {
+        if !self.table.has_db_rules() {
+            return DbUse::None;
+        }
+        self.db_uses.get(id).copied().unwrap_or(DbUse::None)
+    }
+
+    /// Whether selector `s` passes the database check of `cmd` with `db`
+    /// as the current database (`None`: in some database). Commands that
+    /// name their databases (SELECT, SWAPDB) count as passing when the
+    /// selector grants some database.
+    pub fn selector_may_run_in(&self, s: &Selector, cmd: &Command, db: Option<u32>) -> bool {
+        let Some(db) = db else {
+            return self.selector_may_reach_db(s, cmd);
+        };
+        match self.db_use(cmd.id) {
+            DbUse::None => true,
+            DbUse::All => dbs::grants_all(&s.dbs, self.databases),
+            DbUse::Current | DbUse::NamedAndCurrent => dbs::grants(&s.dbs, db),
+            DbUse::Named => dbs::grants_any(&s.dbs, self.databases),
+        }
+    }
+
+    /// Whether some database could let selector `s` pass the database
+    /// check of `cmd` (a `resetdbs` selector runs no keyed command; a
+    /// `db=0` one no FLUSHALL).
+    pub fn selector_may_reach_db(&self, s: &Selector, cmd: &Command) -> bool {
+        match self.db_use(cmd.id) {
+            DbUse::None => true,
+            DbUse::All => dbs::grants_all(&s.dbs, self.databases),
+            DbUse::Current | DbUse::Named | DbUse::NamedAndCurrent => {
+                dbs::grants_any(&s.dbs, self.databases)
+            }
         }
     }
 
@@ -326,47 +496,130 @@ impl<'t> Engine<'t> {
         Ok(cmd)
     }
 
-    /// May `user` run `argv` (`["SET", "k", "v"]`)? With the reason.
+    /// May `user` run `argv` (`["SET", "k", "v"]`) in database 0? With the
+    /// reason. Database 0 is where every connection starts and what
+    /// `ACL DRYRUN` on a fresh connection answers; see [`Engine::can_in`].
     pub fn can<A: AsRef<[u8]>>(
         &self,
         user: &CompiledUser,
         argv: &[A],
     ) -> Result<Decision, QueryError> {
-        let cmd = self.resolve(argv)?;
-        Ok(self.decide(user, cmd, argv))
+        self.can_in(user, argv, 0)
     }
 
-    /// The decision for an already resolved command.
+    /// May `user` run `argv` with `db` as the connection's current database?
+    pub fn can_in<A: AsRef<[u8]>>(
+        &self,
+        user: &CompiledUser,
+        argv: &[A],
+        db: u32,
+    ) -> Result<Decision, QueryError> {
+        let cmd = self.resolve(argv)?;
+        Ok(self.decide_in(user, cmd, argv, db))
+    }
+
+    /// May `user` run `argv` in some database? The decision in the first
+    /// database that allows it (lowest id), else the one in database 0.
+    pub fn can_in_any_db<A: AsRef<[u8]>>(
+        &self,
+        user: &CompiledUser,
+        argv: &[A],
+    ) -> Result<Decision, QueryError> {
+        let cmd = self.resolve(argv)?;
+        Ok(self.decide_in_any_db(user, cmd, argv))
+    }
+
+    /// [`Engine::can_in_any_db`] for a resolved command.
+    pub fn decide_in_any_db<A: AsRef<[u8]>>(
+        &self,
+        user: &CompiledUser,
+        cmd: &Command,
+        argv: &[A],
+    ) -> Decision {
+        let first = self.decide_in(user, cmd, argv, 0);
+        if first.allowed || self.db_use(cmd.id) == DbUse::None {
+            return first;
+        }
+        for db in self.candidate_dbs(user) {
+            let d = self.decide_in(user, cmd, argv, db);
+            if d.allowed {
+                return d;
+            }
+        }
+        first
+    }
+
+    /// One database per class the user's rules tell apart: every id a
+    /// selector names and the lowest id none names (all `< databases`).
+    fn candidate_dbs(&self, user: &CompiledUser) -> Vec<u32> {
+        let mut named: Vec<u32> = user
+            .selectors
+            .iter()
+            .filter_map(|s| s.selector.dbs.as_ref())
+            .flatten()
+            .copied()
+            .filter(|d| *d < self.databases)
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        let unnamed = (0..self.databases).find(|d| named.binary_search(d).is_err());
+        named.extend(unnamed);
+        named.sort_unstable();
+        named
+    }
+
+    /// The decision for an already resolved command, in database 0.
     pub fn decide<A: AsRef<[u8]>>(
         &self,
         user: &CompiledUser,
         cmd: &Command,
         argv: &[A],
     ) -> Decision {
+        self.decide_in(user, cmd, argv, 0)
+    }
+
+    /// The decision for an already resolved command in database `db`.
+    pub fn decide_in<A: AsRef<[u8]>>(
+        &self,
+        user: &CompiledUser,
+        cmd: &Command,
+        argv: &[A],
+        db: u32,
+    ) -> Decision {
         let mut keys: Option<Vec<KeyRef>> = None;
-        let mut relevant = Fail::Cmd;
+        let mut relevant: Option<Fail> = None;
         let mut last_idx = 0usize;
         let mut local_idx = 0usize;
         let mut cmd_rules = Vec::new();
+        let mut db_fail: Option<DbTarget> = None;
         let mut allowed_by: Option<(SelectorIndex, SelectorPass)> = None;
         for (si, s) in user.selectors.iter().enumerate() {
-            let r = self.check_selector(s, cmd, argv, &mut keys, &mut local_idx);
+            let r = self.check_selector(s, cmd, argv, db, &mut keys, &mut local_idx);
             match r {
                 Ok(pass) => {
                     allowed_by = Some((si, pass));
                     break;
                 }
-                Err(f) => {
+                Err((f, target)) => {
                     if f == Fail::Cmd {
                         cmd_rules.push((si, self.command_rule(&s.selector, &s.bits, cmd).rule));
                     }
-                    if f > relevant || (f == relevant && local_idx > last_idx) {
-                        relevant = f;
+                    let newer = match relevant {
+                        None => true,
+                        Some(r) => f > r || (f == r && local_idx > last_idx),
+                    };
+                    if newer {
+                        relevant = Some(f);
                         last_idx = local_idx;
+                        if target.is_some() {
+                            db_fail = target;
+                        }
                     }
                 }
             }
         }
+        let db_rules = self.table.has_db_rules();
+        let restricted = db_rules && user.selectors.iter().any(|s| s.selector.dbs.is_some());
         let mut d = Decision {
             user: user.user.name.clone(),
             command: cmd.name.clone(),
@@ -375,23 +628,39 @@ impl<'t> Engine<'t> {
             grant: None,
             keys: Vec::new(),
             channels: Vec::new(),
+            db: db_rules.then_some(db),
+            dbs: Vec::new(),
             denial: None,
         };
         match allowed_by {
-            Some((si, (rule, kc, ch))) => {
+            Some((si, (rule, kc, ch, dc))) => {
                 d.selector = Some(si);
                 d.grant = Some(rule);
                 d.keys = kc;
                 d.channels = ch;
+                if restricted {
+                    d.dbs = dc;
+                }
                 d.allowed = true;
-                if let Some(option) = self.sort_restriction(user, cmd, argv, &mut keys) {
+                if let Some(option) = self.sort_restriction(user, cmd, argv, db, &mut keys) {
                     d.allowed = false;
                     d.denial = Some(Denial::SortNeedsAllKeys { option });
                 }
             }
             None => {
                 let arg = |i: usize| argv.get(i).map(|a| lossy(a.as_ref())).unwrap_or_default();
-                d.denial = Some(match relevant {
+                d.denial = Some(match relevant.unwrap_or(Fail::Cmd) {
+                    Fail::Db => Denial::Db {
+                        pos: last_idx,
+                        object: arg(last_idx),
+                        target: db_fail.unwrap_or(DbTarget::Current(db)),
+                        rules: user
+                            .selectors
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| (i, dbs::db_rule(&s.selector.dbs)))
+                            .collect(),
+                    },
                     Fail::Cmd => Denial::Command { rules: cmd_rules },
                     Fail::Key => {
                         let needs = keys
@@ -420,23 +689,84 @@ impl<'t> Engine<'t> {
         d
     }
 
-    /// `ACLSelectorCheckCmd`.
+    /// Valkey 9.1's database check of one selector, before its command
+    /// check: the named databases in order, then the current one or all.
+    fn check_dbs<A: AsRef<[u8]>>(
+        &self,
+        sel: &Selector,
+        cmd: &Command,
+        argv: &[A],
+        db: u32,
+    ) -> Result<Vec<DbCheck>, (usize, DbTarget)> {
+        let use_ = self.db_use(cmd.id);
+        if use_ == DbUse::None {
+            return Ok(Vec::new());
+        }
+        let rule = dbs::db_rule(&sel.dbs);
+        let mut out = Vec::new();
+        if matches!(use_, DbUse::Named | DbUse::NamedAndCurrent) {
+            for (pos, id) in dbs::named_dbs(cmd, argv, self.databases) {
+                if !dbs::grants(&sel.dbs, id) {
+                    return Err((pos, DbTarget::Named(id)));
+                }
+                out.push(DbCheck {
+                    pos,
+                    target: DbTarget::Named(id),
+                    rule: rule.clone(),
+                });
+            }
+        }
+        match use_ {
+            DbUse::Current | DbUse::NamedAndCurrent => {
+                if !dbs::grants(&sel.dbs, db) {
+                    return Err((0, DbTarget::Current(db)));
+                }
+                out.push(DbCheck {
+                    pos: 0,
+                    target: DbTarget::Current(db),
+                    rule,
+                });
+            }
+            DbUse::All => {
+                if !dbs::grants_all(&sel.dbs, self.databases) {
+                    return Err((0, DbTarget::All));
+                }
+                out.push(DbCheck {
+                    pos: 0,
+                    target: DbTarget::All,
+                    rule,
+                });
+            }
+            DbUse::None | DbUse::Named => {}
+        }
+        Ok(out)
+    }
+
+    /// `ACLSelectorCheckCmd` (with Valkey 9.1's database check first).
     fn check_selector<A: AsRef<[u8]>>(
         &self,
         s: &CompiledSelector,
         cmd: &Command,
         argv: &[A],
+        db: u32,
         keys: &mut Option<Vec<KeyRef>>,
         idx: &mut usize,
-    ) -> Result<SelectorPass, Fail> {
+    ) -> Result<SelectorPass, (Fail, Option<DbTarget>)> {
         let sel = &s.selector;
         let bits = &s.bits;
+        let dc = match self.check_dbs(sel, cmd, argv, db) {
+            Ok(dc) => dc,
+            Err((pos, target)) => {
+                *idx = pos;
+                return Err((Fail::Db, Some(target)));
+            }
+        };
         let rule = if bits.all_commands_flag || cmd.is_no_auth() || bits.bit(cmd.id) {
             None
         } else {
             let fa = bits.first_args(cmd.id);
             if argv.len() < 2 || fa.is_empty() {
-                return Err(Fail::Cmd);
+                return Err((Fail::Cmd, None));
             }
             let i = if cmd.parent.is_some() { 2 } else { 1 };
             let a = argv.get(i).map(|a| a.as_ref()).unwrap_or(b"");
@@ -445,7 +775,7 @@ impl<'t> Engine<'t> {
                     rule: format!("+{}|{}", cmd.name, x),
                     kind: GrantKind::FirstArg,
                 }),
-                None => return Err(Fail::Cmd),
+                None => return Err((Fail::Cmd, None)),
             }
         };
         let ck = &self.model.cmds[cmd.id];
@@ -463,7 +793,7 @@ impl<'t> Engine<'t> {
                     }),
                     None => {
                         *idx = k.pos;
-                        return Err(Fail::Key);
+                        return Err((Fail::Key, None));
                     }
                 }
             }
@@ -484,7 +814,7 @@ impl<'t> Engine<'t> {
                         Some(p) => ch.push((lossy(c), format!("&{p}"))),
                         None => {
                             *idx = pos;
-                            return Err(Fail::Channel);
+                            return Err((Fail::Channel, None));
                         }
                     }
                 }
@@ -510,7 +840,7 @@ impl<'t> Engine<'t> {
                 });
             }
         }
-        Ok((rule, kc, ch))
+        Ok((rule, kc, ch, dc))
     }
 
     /// The rule that decided the bit of `cmd` in a selector: the last
@@ -563,6 +893,7 @@ impl<'t> Engine<'t> {
         user: &CompiledUser,
         cmd: &Command,
         argv: &[A],
+        db: u32,
         keys: &mut Option<Vec<KeyRef>>,
     ) -> Option<String> {
         let readonly = match cmd.name.as_str() {
@@ -573,7 +904,8 @@ impl<'t> Engine<'t> {
         let option = sort_option_needing_all_keys(argv, readonly)?;
         let unrestricted = user.selectors.iter().any(|s| {
             let mut idx = 0;
-            self.check_selector(s, cmd, argv, keys, &mut idx).is_ok()
+            self.check_selector(s, cmd, argv, db, keys, &mut idx)
+                .is_ok()
                 && (s.selector.all_keys
                     || s.selector.keys.iter().any(|k| k.read && k.pattern == "*"))
         });
@@ -708,6 +1040,121 @@ mod tests {
             )
             .allowed
         );
+    }
+
+    fn vcan(rules: &[&str], db: u32, argv: &[&str]) -> Decision {
+        let t = CommandTable::valkey_9_1();
+        let e = Engine::new(t);
+        let mut u = User::new("u");
+        u.apply_tokens_with(t, rules)
+            .unwrap_or_else(|e| panic!("{e}"));
+        e.can_in(&e.compile(&u), argv, db)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn valkey_database_rules() {
+        let all = ["on", "+@all", "~*", "&*"];
+        let with = |extra: &[&'static str]| -> Vec<&'static str> {
+            all.iter().chain(extra.iter()).copied().collect()
+        };
+        // The current database: keyed, read/write and @keyspace commands.
+        let d = vcan(&with(&["db=0"]), 3, &["SET", "k", "v"]);
+        assert!(!d.allowed);
+        assert_eq!(
+            d.dryrun(),
+            "User u has no permissions to access database SET"
+        );
+        assert!(d.reason().contains("db=0"), "{}", d.reason());
+        let d = vcan(&with(&["db=0,3"]), 3, &["SET", "k", "v"]);
+        assert!(d.allowed);
+        assert!(d.reason().contains("by db=0,3"), "{}", d.reason());
+        assert!(vcan(&with(&["db=0"]), 3, &["PING"]).allowed);
+        assert!(vcan(&with(&["resetdbs"]), 0, &["PUBLISH", "c", "m"]).allowed);
+        assert!(!vcan(&with(&["db=0"]), 3, &["DBSIZE"]).allowed);
+        assert!(!vcan(&with(&["db=0"]), 3, &["OBJECT", "HELP"]).allowed);
+        // Named databases first, then the current one.
+        let d = vcan(&with(&["db=1"]), 0, &["MOVE", "k", "2"]);
+        assert_eq!(d.dryrun(), "User u has no permissions to access database 2");
+        let d = vcan(&with(&["db=1"]), 0, &["MOVE", "k", "1"]);
+        assert_eq!(
+            d.dryrun(),
+            "User u has no permissions to access database MOVE"
+        );
+        assert!(vcan(&with(&["db=1"]), 0, &["SELECT", "1"]).allowed);
+        assert!(!vcan(&with(&["db=1"]), 1, &["SELECT", "2"]).allowed);
+        // Not integers as Valkey reads them, or out of range: not checked.
+        for a in ["02", "+2", "x", "16", "-1"] {
+            assert!(vcan(&with(&["db=1"]), 1, &["SELECT", a]).allowed, "{a}");
+        }
+        assert!(vcan(&with(&["db=1"]), 1, &["SWAPDB", "2", "x"]).allowed);
+        assert!(!vcan(&with(&["db=1,2"]), 1, &["SWAPDB", "2", "3"]).allowed);
+        assert!(
+            !vcan(
+                &with(&["db=1"]),
+                1,
+                &["COPY", "a", "b", "DB", "1", "DB", "2"]
+            )
+            .allowed
+        );
+        assert!(vcan(&with(&["db=1"]), 1, &["COPY", "a", "b", "DB", "2", "bogus"]).allowed);
+        // FLUSHALL needs every database.
+        assert!(!vcan(&with(&["db=0,1"]), 0, &["FLUSHALL"]).allowed);
+        let every: String = format!(
+            "db={}",
+            (0..16).map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+        );
+        let t = CommandTable::valkey_9_1();
+        let e = Engine::new(t);
+        let mut u = User::new("u");
+        u.apply_tokens_with(t, &["on", "+@all", every.as_str()])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let cu = e.compile(&u);
+        assert!(e.can_in(&cu, &["FLUSHALL"], 0).unwrap().allowed);
+        let e17 = Engine::new(t).with_databases(17);
+        assert!(!e17.can_in(&cu, &["FLUSHALL"], 0).unwrap().allowed);
+        // A database denial ranks below the others.
+        let d = vcan(&with(&["db=1", "(+get ~x)"]), 0, &["GET", "y"]);
+        assert_eq!(
+            d.dryrun(),
+            "User u has no permissions to access the 'y' key"
+        );
+        let d = vcan(&["on", "-@all", "(+@all ~* db=1)"], 0, &["GET", "k"]);
+        assert_eq!(
+            d.dryrun(),
+            "User u has no permissions to run the 'get' command"
+        );
+        // The database check comes first in a selector.
+        let d = vcan(&["on", "+get", "~x", "db=0"], 1, &["SET", "y", "v"]);
+        assert_eq!(
+            d.dryrun(),
+            "User u has no permissions to access database SET"
+        );
+        // Between database denials, the larger argument index.
+        let d = vcan(&with(&["db=2", "(+@all ~* db=0)"]), 0, &["MOVE", "y", "2"]);
+        assert_eq!(d.dryrun(), "User u has no permissions to access database 2");
+        // Some database: the first one that allows it.
+        let t = CommandTable::valkey_9_1();
+        let e = Engine::new(t);
+        let mut u = User::new("u");
+        u.apply_tokens_with(t, &with(&["db=5"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let cu = e.compile(&u);
+        assert!(!e.can(&cu, &["FLUSHDB"]).unwrap().allowed);
+        let d = e.can_in_any_db(&cu, &["FLUSHDB"]).unwrap();
+        assert!(d.allowed);
+        assert_eq!(d.db, Some(5));
+        assert!(!e.can_in_any_db(&cu, &["FLUSHALL"]).unwrap().allowed);
+    }
+
+    #[test]
+    fn redis_tables_ignore_the_database() {
+        let d = can(&["~*", "+@all"], &["FLUSHALL"]);
+        assert!(d.allowed);
+        assert_eq!(d.db, None);
+        let e = Engine::new(CommandTable::redis_7_0());
+        let u = e.compile(&User::default_user());
+        assert!(e.can_in(&u, &["SET", "k", "v"], 7).unwrap().allowed);
     }
 
     #[test]

@@ -123,13 +123,17 @@ enum GetKeysProc {
     Sort,
     SortRo,
     Migrate,
-    Georadius,
+    /// `georadiusGetKeys`: Redis 7.0 gives both keys no flags (read or
+    /// write); Valkey 9.1 the source RO|ACCESS and the STORE key OW|UPDATE.
+    Georadius {
+        flagged: bool,
+    },
     Xread,
     Set,
     Bitfield,
 }
 
-fn getkeys_proc(name: &str) -> Option<GetKeysProc> {
+fn getkeys_proc(name: &str, valkey: bool) -> Option<GetKeysProc> {
     use GetKeysProc::*;
     Some(match name {
         "sintercard" | "zunion" | "zinter" | "zdiff" | "zintercard" | "lmpop" | "zmpop" => {
@@ -141,7 +145,7 @@ fn getkeys_proc(name: &str) -> Option<GetKeysProc> {
         "sort" => Sort,
         "sort_ro" => SortRo,
         "migrate" => Migrate,
-        "georadius" | "georadiusbymember" => Georadius,
+        "georadius" | "georadiusbymember" => Georadius { flagged: valkey },
         "xread" | "xreadgroup" => Xread,
         "set" => Set,
         "bitfield" => Bitfield,
@@ -241,10 +245,11 @@ fn parse_spec(v: &serde_json::Value) -> KeySpec {
 }
 
 impl CmdKeys {
-    pub(crate) fn new(cmd: &Command) -> CmdKeys {
+    /// `valkey`: the command is Valkey's (whose getkeys procedures differ).
+    pub(crate) fn new(cmd: &Command, valkey: bool) -> CmdKeys {
         CmdKeys {
             specs: cmd.key_specs.iter().map(parse_spec).collect(),
-            proc_: getkeys_proc(&cmd.name),
+            proc_: getkeys_proc(&cmd.name, valkey),
             channels: channel_spec(&cmd.name),
             arity: cmd.arity,
         }
@@ -340,8 +345,10 @@ impl CmdKeys {
                     let s = argv.get(usize::try_from(idx).ok()?)?.as_ref();
                     let n = string2ll(s).filter(|n| *n >= 0)?;
                     first += firstkey;
-                    // C: `last = first + (int)numkeys - 1`
-                    last = first + i64::from(n as i32) - 1;
+                    // C: `last = first + ((int)numkeys - 1) * step` (the
+                    // same as Redis 7.0's `first + numkeys - 1` for the
+                    // step-1 specs it has; Valkey's MSETEX steps by 2).
+                    last = first + (i64::from(n as i32) - 1) * step;
                 }
                 FindKeys::Unknown => return None,
             }
@@ -488,7 +495,7 @@ fn run_proc<A: AsRef<[u8]>>(p: GetKeysProc, argv: &[A]) -> Vec<KeyRef> {
             let f = KeyFlags::RW | KeyFlags::ACCESS | KeyFlags::DELETE;
             (0..n).map(|i| k(first + i, f)).collect()
         }
-        GetKeysProc::Georadius => {
+        GetKeysProc::Georadius { flagged } => {
             let mut stored = None;
             let mut i = 5;
             while i < argc {
@@ -498,9 +505,17 @@ fn run_proc<A: AsRef<[u8]>>(p: GetKeysProc, argv: &[A]) -> Vec<KeyRef> {
                 }
                 i += 1;
             }
-            let mut out = vec![k(1, 0)];
+            let (src, dst) = if flagged {
+                (
+                    KeyFlags::RO | KeyFlags::ACCESS,
+                    KeyFlags::OW | KeyFlags::UPDATE,
+                )
+            } else {
+                (0, 0)
+            };
+            let mut out = vec![k(1, src)];
             if let Some(s) = stored {
-                out.push(k(s, 0));
+                out.push(k(s, dst));
             }
             out
         }
@@ -583,7 +598,14 @@ pub(crate) struct KeyModel {
 impl KeyModel {
     pub(crate) fn new(table: &CommandTable) -> KeyModel {
         KeyModel {
-            cmds: table.commands().iter().map(CmdKeys::new).collect(),
+            cmds: {
+                let valkey = table.server().eq_ignore_ascii_case("valkey");
+                table
+                    .commands()
+                    .iter()
+                    .map(|c| CmdKeys::new(c, valkey))
+                    .collect()
+            },
         }
     }
 }
@@ -596,7 +618,7 @@ mod tests {
     fn keys(cmd: &str, argv: &[&str]) -> Vec<(usize, KeyFlags)> {
         let t = CommandTable::redis_7_0();
         let c = t.lookup(cmd).unwrap_or_else(|| panic!("{cmd}"));
-        CmdKeys::new(c)
+        CmdKeys::new(c, false)
             .keys(argv)
             .into_iter()
             .map(|k| (k.pos, k.flags))

@@ -13,8 +13,9 @@
 //!   [`CommandTable::builtin`] picks one by product and version), and
 //!   [`CommandBits`]: the per-selector command bitmap `ACLSetSelector`
 //!   maintains. With the Valkey 9.1 table the grammar also takes Valkey's
-//!   database rules (`alldbs`, `resetdbs`, `db=N[,M]`, [`Selector::dbs`]);
-//!   the [`Engine`] does not decide by database (a command line has none).
+//!   database rules (`alldbs`, `resetdbs`, `db=N[,M]`, [`Selector::dbs`]),
+//!   and the [`Engine`] enforces them like Valkey 9.1 ([`dbs`]): a query is
+//!   decided in a database (0 unless given: [`Engine::can_in`]).
 //!
 //! * [`Engine`]: effective permissions. `can(user, argv)` decides a command
 //!   line the way `ACL DRYRUN` does (selectors, key specs, channels, first
@@ -42,6 +43,7 @@ pub use redis_conf::{Secret, Span};
 
 mod aclfile;
 mod bits;
+pub mod dbs;
 pub mod engine;
 pub mod glob;
 mod grammar;
@@ -51,7 +53,9 @@ mod table;
 mod user;
 
 pub use bits::CommandBits;
-pub use engine::{CompiledUser, Decision, Denial, Engine, GrantKind, QueryError};
+pub use engine::{
+    CompiledUser, DbCheck, DbTarget, Decision, Denial, Engine, GrantKind, QueryError,
+};
 pub use grammar::{merge_selector_args, redact_op, sdssplitargs, RuleErrorKind};
 pub use table::{
     BuiltinChoice, Command, CommandData, CommandId, CommandTable, CommandTableData, TableError,

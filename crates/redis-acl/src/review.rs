@@ -55,7 +55,8 @@ pub struct Reach {
 pub struct Finding {
     /// Stable code: `all-commands`, `dangerous-wholesale`, `all-keys`,
     /// `all-channels`, `keys-unused`, `channels-unused`, `nopass`,
-    /// `plaintext-password`, `disabled`.
+    /// `plaintext-password`, `disabled`, `db-restricted` (Valkey 9.1+:
+    /// some selector reaches only some databases).
     pub code: &'static str,
     pub message: String,
     /// The rule change that would drop the excess (`-@dangerous`, `resetchannels`).
@@ -69,10 +70,18 @@ pub struct UserReview {
     pub enabled: bool,
     pub password: PasswordKind,
     pub password_count: usize,
-    /// Holds every command (root `+@all` with no `-` rule after it).
+    /// Holds every command (root `+@all` with no `-` rule after it) and,
+    /// with Valkey's database rules, every database (else FLUSHALL is out
+    /// of reach).
     pub all_commands: bool,
-    /// How many commands and subcommands some selector allows.
+    /// How many commands and subcommands some selector allows (in some
+    /// database: a `resetdbs` selector runs no keyed command, a `db=0`
+    /// one no FLUSHALL).
     pub commands_allowed: usize,
+    /// Valkey 9.1+: each selector's database rule (`db=0,3`, `alldbs`,
+    /// `resetdbs`), when some selector is restricted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub databases: Option<Vec<(SelectorIndex, String)>>,
     pub dangerous: Vec<DangerousGrant>,
     pub key_reach: Reach,
     pub channel_reach: Reach,
@@ -135,7 +144,9 @@ pub fn review_compiled(engine: &Engine<'_>, cu: &CompiledUser) -> UserReview {
         let mut first: Option<SelectorIndex> = None;
         for (si, s) in cu.selectors.iter().enumerate() {
             let by_first_arg = !s.bits.allows(cmd) && !s.bits.first_args(cmd.id).is_empty();
-            if s.bits.allows(cmd) || by_first_arg {
+            if (s.bits.allows(cmd) || by_first_arg)
+                && engine.selector_may_reach_db(&s.selector, cmd)
+            {
                 first.get_or_insert(si);
                 if engine_has_keys(engine, cmd.id) {
                     keys_used[si] = true;
@@ -193,7 +204,17 @@ pub fn review_compiled(engine: &Engine<'_>, cu: &CompiledUser) -> UserReview {
         }
     }
 
-    let all_commands = user.has_all_commands();
+    let restricted = table.has_db_rules() && cu.selectors.iter().any(|s| s.selector.dbs.is_some());
+    let databases = restricted.then(|| {
+        cu.selectors
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i, crate::dbs::db_rule(&s.selector.dbs)))
+            .collect::<Vec<_>>()
+    });
+    let root_all_dbs =
+        !table.has_db_rules() || crate::dbs::grants_all(&user.root.dbs, engine.databases());
+    let all_commands = user.has_all_commands() && root_all_dbs;
     let mut findings = Vec::new();
     let mut f = |code, message: String, drop: Option<&str>| {
         findings.push(Finding {
@@ -221,6 +242,26 @@ pub fn review_compiled(engine: &Engine<'_>, cu: &CompiledUser) -> UserReview {
             "plaintext-password",
             format!("{plain} password(s) stored in clear text (>password)"),
             Some("rampart acl migrate-hashes FILE"),
+        );
+    }
+    if let Some(dbs) = &databases {
+        let shown: Vec<String> = dbs
+            .iter()
+            .map(|(i, r)| {
+                if *i == 0 {
+                    format!("root selector: {r}")
+                } else {
+                    format!("selector #{i}: {r}")
+                }
+            })
+            .collect();
+        f(
+            "db-restricted",
+            format!(
+                "databases restricted ({}); commands that need every database (FLUSHALL) only where a selector has them all",
+                shown.join("; ")
+            ),
+            None,
         );
     }
     if all_commands {
@@ -288,6 +329,7 @@ pub fn review_compiled(engine: &Engine<'_>, cu: &CompiledUser) -> UserReview {
         password_count: user.passwords.len(),
         all_commands,
         commands_allowed,
+        databases,
         dangerous,
         key_reach,
         channel_reach,
@@ -353,5 +395,35 @@ mod tests {
         let r = review(&["on", "&*", "~x", "+ping"]);
         assert!(codes(&r).contains(&"channels-unused"));
         assert!(codes(&r).contains(&"keys-unused"));
+    }
+
+    fn review_valkey(rules: &[&str]) -> UserReview {
+        let t = CommandTable::valkey_9_1();
+        let mut u = User::new("u");
+        u.apply_tokens_with(t, rules)
+            .unwrap_or_else(|e| panic!("{e}"));
+        review_user(&u, t)
+    }
+
+    #[test]
+    fn database_restrictions() {
+        // +@all ~* in one database: not "every command", no FLUSHALL.
+        let r = review_valkey(&["on", "nopass", "~*", "&*", "+@all", "db=5"]);
+        assert!(!r.all_commands);
+        assert!(!codes(&r).contains(&"all-commands"), "{:?}", codes(&r));
+        assert!(codes(&r).contains(&"db-restricted"));
+        assert!(!r.dangerous.iter().any(|d| d.command == "flushall"));
+        assert!(r.dangerous.iter().any(|d| d.command == "flushdb"));
+        assert_eq!(r.databases, Some(vec![(0, "db=5".to_string())]));
+        // resetdbs: no keyed command at all, so its key patterns are unused.
+        let r = review_valkey(&["on", "nopass", "~*", "+@all", "resetdbs"]);
+        assert!(!r.dangerous.iter().any(|d| d.command == "flushdb"));
+        assert!(r.dangerous.iter().any(|d| d.command == "config|set"));
+        assert!(codes(&r).contains(&"keys-unused"), "{:?}", codes(&r));
+        // Without db rules, as before.
+        let r = review_valkey(&["on", "nopass", "~*", "&*", "+@all"]);
+        assert!(r.all_commands);
+        assert!(r.databases.is_none());
+        assert!(r.dangerous.iter().any(|d| d.command == "flushall"));
     }
 }

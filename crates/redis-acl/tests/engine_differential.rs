@@ -322,6 +322,7 @@ fn engine_against_acl_dryrun() {
                 Some(Denial::Key { .. }) => denied[1] += 1,
                 Some(Denial::Channel { .. }) => denied[2] += 1,
                 Some(Denial::SortNeedsAllKeys { .. }) => denied[3] += 1,
+                Some(Denial::Db { .. }) => panic!("a database denial with Redis's table"),
             }
             // SORT's own BY/GET check: run it as the user.
             let is_sort = matches!(d.command.as_str(), "sort" | "sort_ro");

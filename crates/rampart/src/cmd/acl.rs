@@ -68,6 +68,27 @@ pub struct SourceArgs {
     /// With a `rediss://` target: do not verify its certificate.
     #[arg(long, requires = "target")]
     pub insecure: bool,
+    /// The server's `databases` setting, for Valkey's database rules
+    /// (FLUSHALL needs every database; a db argument past it is not
+    /// checked). Default: the config's or live server's `databases`, else 16.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub databases: Option<u32>,
+}
+
+/// `--db N` or `--db any`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbArg {
+    Id(u32),
+    Any,
+}
+
+fn parse_db(s: &str) -> std::result::Result<DbArg, String> {
+    if s.eq_ignore_ascii_case("any") {
+        return Ok(DbArg::Any);
+    }
+    s.parse::<u32>()
+        .map(DbArg::Id)
+        .map_err(|_| format!("'{s}' is not a database number or 'any'"))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -83,6 +104,12 @@ pub struct CanArgs {
     /// Many queries: one `USER COMMAND ARGS...` per line, quoted as in redis.conf; one JSON object per line out.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["user", "command"])]
     pub batch: Option<PathBuf>,
+    /// The connection's current database, for Valkey's `db=` rules: a
+    /// number (default 0, where every connection starts and what ACL
+    /// DRYRUN on a fresh connection answers) or `any` (allowed in some
+    /// database). Tables without database rules (Redis) ignore it.
+    #[arg(long, value_name = "N|any", value_parser = parse_db, default_value = "0")]
+    pub db: DbArg,
     #[arg(short = 'f', long, value_enum, default_value_t = AclFormat::Text)]
     pub format: AclFormat,
     /// The user.
@@ -113,6 +140,10 @@ pub struct WhoCanArgs {
     /// Users that can run commands of this category (`@dangerous`).
     #[arg(long, value_name = "CATEGORY")]
     pub category: Option<String>,
+    /// For Valkey's `db=` rules: who can in this database (the
+    /// connection's current one), or `any` (default: in some database).
+    #[arg(long, value_name = "N|any", value_parser = parse_db, default_value = "any")]
+    pub db: DbArg,
     #[arg(short = 'f', long, value_enum, default_value_t = AclFormat::Text)]
     pub format: AclFormat,
     /// The command and its arguments.
@@ -204,6 +235,8 @@ pub(crate) struct AclSet {
     pub users: Vec<LoadedUser>,
     /// `(file:line, Redis's message)`.
     pub problems: Vec<(String, String)>,
+    /// The server's `databases`, when the source says (config, live server).
+    pub databases: Option<u32>,
 }
 
 /// Where users come from. Files today; the live-connection layer adds a
@@ -265,6 +298,7 @@ pub(crate) fn aclset_from_aclfile(path: &Path, text: &str, table: &CommandTable)
             .iter()
             .map(|p| (p.span.to_string(), p.message.clone()))
             .collect(),
+        databases: None,
     }
 }
 
@@ -319,6 +353,7 @@ fn aclset_from_config(path: &Path, config: &Config, table: &CommandTable) -> Acl
         origin: path.display().to_string(),
         users,
         problems,
+        databases: None,
     }
 }
 
@@ -332,8 +367,12 @@ impl UserSource for FileSource {
         };
         let config = Config::load(conf, &LoadOptions::default())
             .with_context(|| format!("cannot read {}", conf.display()))?;
+        let databases = config
+            .last("databases")
+            .and_then(|d| d.args.first())
+            .and_then(|v| v.parse::<u32>().ok());
         let aclfile = config.last("aclfile").and_then(|d| d.args.first().cloned());
-        match aclfile.filter(|a| !a.is_empty()) {
+        let mut set = match aclfile.filter(|a| !a.is_empty()) {
             Some(a) => {
                 let p = Path::new(&a);
                 let p = if p.is_absolute() {
@@ -341,10 +380,12 @@ impl UserSource for FileSource {
                 } else {
                     conf.parent().unwrap_or(Path::new(".")).join(p)
                 };
-                Ok(aclset_from_aclfile(&p, &read(&p)?, self.table))
+                aclset_from_aclfile(&p, &read(&p)?, self.table)
             }
-            None => Ok(aclset_from_config(conf, &config, self.table)),
-        }
+            None => aclset_from_config(conf, &config, self.table),
+        };
+        set.databases = databases;
+        Ok(set)
     }
 }
 
@@ -402,6 +443,12 @@ fn load(a: &SourceArgs, table: &'static CommandTable) -> Result<(AclSet, &'stati
             table
         }
     };
+    let databases = live
+        .config
+        .as_ref()
+        .ok()
+        .and_then(|c| c.get("databases"))
+        .and_then(|v| v.parse::<u32>().ok());
     let origin = format!("ACL LIST on {}", t.endpoint);
     let users = facts
         .users
@@ -421,9 +468,19 @@ fn load(a: &SourceArgs, table: &'static CommandTable) -> Result<(AclSet, &'stati
             origin,
             users,
             problems,
+            databases,
         },
         table,
     ))
+}
+
+/// The engine for `table`, with the server's `databases`.
+fn engine_for<'t>(a: &SourceArgs, set: &AclSet, table: &'t CommandTable) -> Engine<'t> {
+    Engine::new(table).with_databases(
+        a.databases
+            .or(set.databases)
+            .unwrap_or(redis_acl::dbs::DEFAULT_DATABASES),
+    )
 }
 
 fn source(a: &SourceArgs, table: &'static CommandTable) -> FileSource {
@@ -483,16 +540,24 @@ fn problems_json(set: &AclSet) -> Value {
 
 fn decision_json(user: &str, r: Result<redis_acl::Decision, String>) -> Value {
     match r {
-        Ok(d) => json!({
-            "user": user,
-            "command": d.command,
-            "allowed": d.allowed,
-            "reason": d.reason(),
-            "selector": d.selector,
-            "rule": d.grant.as_ref().map(|g| g.rule.clone()),
-            "keys": d.keys,
-            "denial": d.denial,
-        }),
+        Ok(d) => {
+            let mut v = json!({
+                "user": user,
+                "command": d.command,
+                "allowed": d.allowed,
+                "reason": d.reason(),
+                "selector": d.selector,
+                "rule": d.grant.as_ref().map(|g| g.rule.clone()),
+                "keys": d.keys,
+                "denial": d.denial,
+            });
+            // Only with a table that has database rules (Valkey 9.1+).
+            if let Some(db) = d.db {
+                v["db"] = json!(db);
+                v["dbs"] = json!(d.dbs);
+            }
+            v
+        }
         Err(e) => json!({"user": user, "allowed": false, "reason": e, "error": e}),
     }
 }
@@ -502,17 +567,35 @@ fn ask(
     users: &[CompiledUser],
     user: &str,
     argv: &[String],
+    db: DbArg,
 ) -> Result<redis_acl::Decision, String> {
     let u = users
         .iter()
         .find(|u| u.user.name == user)
         .ok_or_else(|| format!("User '{user}' not found"))?;
-    engine.can(u, argv).map_err(|e| e.to_string())
+    match db {
+        DbArg::Id(n) => engine.can_in(u, argv, n),
+        DbArg::Any => engine.can_in_any_db(u, argv),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// For a denial in one database: the lowest database that would allow it.
+fn allowed_elsewhere(
+    engine: &Engine<'_>,
+    users: &[CompiledUser],
+    user: &str,
+    argv: &[String],
+) -> Option<u32> {
+    ask(engine, users, user, argv, DbArg::Any)
+        .ok()
+        .filter(|d| d.allowed)
+        .and_then(|d| d.db)
 }
 
 fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (set, table) = load(&a.source, table)?;
-    let engine = Engine::new(table);
+    let engine = engine_for(&a.source, &set, table);
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     if let Some(batch) = &a.batch {
         let text = read(batch)?;
@@ -525,8 +608,10 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
             let loc = format!("{}:{}", batch.display(), i + 1);
             let v = match sdssplitargs(t) {
                 Some(words) if words.len() >= 2 => {
-                    let mut v =
-                        decision_json(&words[0], ask(&engine, &users, &words[0], &words[1..]));
+                    let mut v = decision_json(
+                        &words[0],
+                        ask(&engine, &users, &words[0], &words[1..], a.db),
+                    );
                     v["line"] = json!(loc);
                     v
                 }
@@ -544,7 +629,7 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let user = a.user.unwrap_or_default();
-    let r = ask(&engine, &users, &user, &a.command);
+    let r = ask(&engine, &users, &user, &a.command, a.db);
     let code = match &r {
         Ok(d) if d.allowed => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
@@ -556,11 +641,24 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
             anstream::eprint!("{}", problems_text(&set));
             let mut s = String::new();
             match r {
-                Ok(d) => s.push_str(&format!(
-                    "{}: {}\n",
-                    if d.allowed { "allowed" } else { "denied" },
-                    clean(&d.reason())
-                )),
+                Ok(d) => {
+                    // The database, when the user's database rules took part.
+                    let db_denial = matches!(d.denial, Some(redis_acl::Denial::Db { .. }));
+                    let in_db =
+                        d.db.filter(|_| db_denial || !d.dbs.is_empty())
+                            .map(|n| format!(" in database {n}"))
+                            .unwrap_or_default();
+                    s.push_str(&format!(
+                        "{}{in_db}: {}\n",
+                        if d.allowed { "allowed" } else { "denied" },
+                        clean(&d.reason())
+                    ));
+                    if db_denial {
+                        if let Some(n) = allowed_elsewhere(&engine, &users, &user, &a.command) {
+                            s.push_str(&format!("note: allowed in database {n} (--db {n})\n"));
+                        }
+                    }
+                }
                 Err(e) => bail!("{e}"),
             }
             s
@@ -574,7 +672,11 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
 
 fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (set, table) = load(&a.source, table)?;
-    let engine = Engine::new(table);
+    let engine = engine_for(&a.source, &set, table);
+    let db = match a.db {
+        DbArg::Id(n) => Some(n),
+        DbArg::Any => None,
+    };
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let modes = [
         !a.command.is_empty(),
@@ -594,7 +696,10 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         what = format!("run '{}'", cmd.name);
         for u in &users {
-            let d = engine.decide(u, cmd, &a.command);
+            let d = match db {
+                Some(n) => engine.decide_in(u, cmd, &a.command, n),
+                None => engine.decide_in_any_db(u, cmd, &a.command),
+            };
             if d.allowed {
                 rows.push((u.user.name.clone(), u.user.enabled, d.reason()));
             }
@@ -602,7 +707,7 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
     } else if let Some(key) = &a.key {
         what = format!("{} the key '{key}'", if a.write { "write" } else { "read" });
         for u in &users {
-            if let Some(how) = key_reach(&engine, u, key.as_bytes(), a.write) {
+            if let Some(how) = key_reach(&engine, u, key.as_bytes(), a.write, db) {
                 rows.push((u.user.name.clone(), u.user.enabled, how));
             }
         }
@@ -630,7 +735,11 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
             let mut got: Vec<String> = Vec::new();
             let mut kinds = BTreeSet::new();
             for c in &members {
-                if let Some(s) = u.selectors.iter().find(|s| s.bits.allows(c)) {
+                if let Some(s) = u
+                    .selectors
+                    .iter()
+                    .find(|s| s.bits.allows(c) && engine.selector_may_run_in(&s.selector, c, db))
+                {
                     got.push(c.name.clone());
                     kinds.insert(engine.command_rule(&s.selector, &s.bits, c).rule);
                 }
@@ -680,14 +789,23 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A selector that holds a command with keys and a pattern granting the access.
-fn key_reach(engine: &Engine<'_>, u: &CompiledUser, key: &[u8], write: bool) -> Option<String> {
+/// A selector that holds a command with keys (in database `db`, or some
+/// database) and a pattern granting the access.
+fn key_reach(
+    engine: &Engine<'_>,
+    u: &CompiledUser,
+    key: &[u8],
+    write: bool,
+    db: Option<u32>,
+) -> Option<String> {
     let table = engine.table();
     for (si, s) in u.selectors.iter().enumerate() {
-        let has_cmd = table
-            .commands()
-            .iter()
-            .any(|c| c.subcommands.is_empty() && engine.command_has_keys(c.id) && s.bits.allows(c));
+        let has_cmd = table.commands().iter().any(|c| {
+            c.subcommands.is_empty()
+                && engine.command_has_keys(c.id)
+                && s.bits.allows(c)
+                && engine.selector_may_run_in(&s.selector, c, db)
+        });
         if !has_cmd {
             continue;
         }
@@ -708,7 +826,12 @@ fn key_reach(engine: &Engine<'_>, u: &CompiledUser, key: &[u8], write: bool) -> 
                 })
         };
         if let Some(p) = pat {
-            return Some(format!("{} by {p}", sel_name(si)));
+            let dbs = if s.selector.dbs.is_some() && table.has_db_rules() {
+                format!(" ({})", redis_acl::dbs::db_rule(&s.selector.dbs))
+            } else {
+                String::new()
+            };
+            return Some(format!("{} by {p}{dbs}", sel_name(si)));
         }
     }
     None
@@ -754,7 +877,7 @@ fn sel_name(i: usize) -> String {
 
 fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (set, table) = load(&a.source, table)?;
-    let engine = Engine::new(table);
+    let engine = engine_for(&a.source, &set, table);
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let reviews: Vec<(UserReview, Option<String>)> = users
         .iter()
@@ -841,6 +964,19 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
                     "  channels: {}\n",
                     clean(&reach(&r.channel_reach))
                 ));
+                if let Some(dbs) = &r.databases {
+                    let d: Vec<String> = dbs
+                        .iter()
+                        .map(|(i, rule)| {
+                            if *i == 0 {
+                                rule.clone()
+                            } else {
+                                format!("({rule})#{i}")
+                            }
+                        })
+                        .collect();
+                    s.push_str(&format!("  databases: {}\n", clean(&d.join(" "))));
+                }
                 for f in &r.findings {
                     s.push_str(&format!(
                         "  - {}: {}{}\n",
@@ -913,6 +1049,8 @@ struct Perms {
     commands: BTreeSet<String>,
     keys: BTreeSet<String>,
     channels: BTreeSet<String>,
+    /// Valkey's database rule per selector (`db=0,3`, `alldbs`, `resetdbs`).
+    databases: BTreeSet<String>,
 }
 
 fn perms(engine: &Engine<'_>, u: &CompiledUser) -> Perms {
@@ -929,6 +1067,7 @@ fn perms(engine: &Engine<'_>, u: &CompiledUser) -> Perms {
     }
     let mut keys = BTreeSet::new();
     let mut channels = BTreeSet::new();
+    let mut databases = BTreeSet::new();
     for (i, s) in u.selectors.iter().enumerate() {
         let tag = |p: String| {
             if i == 0 {
@@ -954,6 +1093,9 @@ fn perms(engine: &Engine<'_>, u: &CompiledUser) -> Perms {
         for c in &s.selector.channels {
             channels.insert(tag(format!("&{c}")));
         }
+        if engine.table().has_db_rules() {
+            databases.insert(tag(redis_acl::dbs::db_rule(&s.selector.dbs)));
+        }
     }
     Perms {
         enabled: u.user.enabled,
@@ -962,6 +1104,7 @@ fn perms(engine: &Engine<'_>, u: &CompiledUser) -> Perms {
         commands,
         keys,
         channels,
+        databases,
     }
 }
 
@@ -1001,6 +1144,7 @@ fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
                 let (cg, cl) = set_diff(&x.commands, &y.commands);
                 let (kg, kl) = set_diff(&x.keys, &y.keys);
                 let (hg, hl) = set_diff(&x.channels, &y.channels);
+                let (dg, dl) = set_diff(&x.databases, &y.databases);
                 let pw_added = y.hashes.difference(&x.hashes).count();
                 let pw_removed = x.hashes.difference(&y.hashes).count();
                 if cg.is_empty()
@@ -1009,6 +1153,8 @@ fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
                     && kl.is_empty()
                     && hg.is_empty()
                     && hl.is_empty()
+                    && dg.is_empty()
+                    && dl.is_empty()
                     && x.enabled == y.enabled
                     && x.nopass == y.nopass
                     && pw_added == 0
@@ -1016,14 +1162,20 @@ fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
                 {
                     continue;
                 }
-                json!({
+                let mut v = json!({
                     "user": name, "change": "changed",
                     "enabled": [x.enabled, y.enabled], "nopass": [x.nopass, y.nopass],
                     "passwords_added": pw_added, "passwords_removed": pw_removed,
                     "commands_gained": cg, "commands_lost": cl,
                     "keys_gained": kg, "keys_lost": kl,
                     "channels_gained": hg, "channels_lost": hl,
-                })
+                });
+                // Only when Valkey database rules changed.
+                if !dg.is_empty() || !dl.is_empty() {
+                    v["databases_gained"] = json!(dg);
+                    v["databases_lost"] = json!(dl);
+                }
+                v
             }
             (None, None) => continue,
         };
@@ -1086,6 +1238,8 @@ fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
                             ("keys_lost", "- keys"),
                             ("channels_gained", "+ channels"),
                             ("channels_lost", "- channels"),
+                            ("databases_gained", "+ databases"),
+                            ("databases_lost", "- databases"),
                         ] {
                             let items: Vec<String> = v[k]
                                 .as_array()
