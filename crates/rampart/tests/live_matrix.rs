@@ -377,6 +377,22 @@ fn defaults_then_runtime_changes() {
     );
     let f = expect(&r, "NET002", "pass");
     ev_has(&f, &["protected-mode no"]);
+    // ACL002: a password set at runtime is known only by its hash, and the
+    // message says what that hash could be checked for.
+    let f = expect(&r, "ACL002", "pass");
+    ev_has(
+        &f,
+        &[&format!(
+            "ACL LIST {on} (user default) | user default: password #1 (hashed): not the hash of a common password"
+        )],
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("their length and strength cannot be seen"),
+        "{f:#}"
+    );
 }
 
 /// A server started with a config file that says `port 6379`: the command
@@ -443,13 +459,14 @@ fn acl_users_at_runtime_and_history() {
     };
     let r = audit_h();
 
-    // ACL002: the live users' passwords are hashes; none is a common one.
+    // ACL002: ACL LIST shows hashes; the config file gives the same
+    // passwords in clear, so their strength is measured.
     let f = expect(&r, "ACL002", "pass");
     ev_has(
         &f,
         &[
-            "user rampart: password #1 (hashed)",
-            "user app: password #1 (hashed)",
+            "user rampart: password #1 (plaintext, from the config file): strong",
+            "user app: password #1 (plaintext, from the config file): strong",
         ],
     );
     // ACL004: rampart's dangerous commands are granted one by one; app has none.
@@ -863,4 +880,44 @@ fn ver002_lists_client_libraries() {
     let r = audit(&v, &[]);
     let f = expect(&r, "VER002", "manual");
     ev_has(&f, &["redis-py 5.0.1 (1)"]);
+}
+
+/// ACL002 on a live server whose config file holds a user's password in
+/// plaintext: ACL LIST only shows its hash, which is not in the common list,
+/// but the file shows it is short. The live verdict must be the file's
+/// (fail), not the weaker "not the hash of a common password".
+#[test]
+fn acl002_live_hash_is_judged_by_the_files_plaintext() {
+    const SHORT: &str = "Tr0ub4dor&3";
+    let s = ServerBuilder::new()
+        .config(&format!(
+            "user default off\nuser rampart on >{AUDIT_PW} ~* &* +@all\nuser legacy on >{SHORT} ~legacy:* +get\n"
+        ))
+        .auth(Credentials::user("rampart", AUDIT_PW))
+        .start()
+        .unwrap();
+    // The server takes the short password.
+    assert!(may_run(
+        s.port.unwrap(),
+        "legacy",
+        SHORT,
+        &["GET", "legacy:1"]
+    ));
+    let files_only = common::json(&rampart(&[
+        "audit",
+        "--config",
+        s.config_path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let f = expect(&files_only, "ACL002", "fail");
+    ev_has(&f, &["user legacy: password #1 (plaintext): "]);
+    let (o, r) = audit_at(&s.addr(), Some("rampart"), Some(AUDIT_PW), &[], &[]);
+    no_secret(&o, &[SHORT, AUDIT_PW]);
+    let f = expect(&r, "ACL002", "fail");
+    ev_has(
+        &f,
+        &["user legacy: password #1 (plaintext, from the config file): "],
+    );
+    assert!(!ev(&f).contains("user rampart"), "{f:#}");
 }
