@@ -403,6 +403,7 @@ fn local_process(
             user: accounts.user(uid),
             exe: comm,
             cmdline: String::new(),
+            listening: crate::procs::listening_of(pid),
         }],
     })
 }
