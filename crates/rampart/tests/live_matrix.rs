@@ -189,7 +189,14 @@ fn defaults_then_runtime_changes() {
     assert_eq!(s.config_get("bind").unwrap(), "127.0.0.1");
     assert_eq!(listeners(port), [format!("0100007F:{port:04X}")]);
     let f = expect(&r, "NET001", "pass");
-    ev_has(&f, &[&format!("CONFIG GET bind {on} | bind 127.0.0.1")]);
+    let proc_net = format!("/proc/net/tcp, tcp6 (process {})", s.pid());
+    ev_has(
+        &f,
+        &[
+            &format!("CONFIG GET bind {on} | bind 127.0.0.1"),
+            &format!("{proc_net} | listening on 127.0.0.1:{port}"),
+        ],
+    );
 
     // NET002
     assert_eq!(s.config_get("protected-mode").unwrap(), "yes");
@@ -336,6 +343,7 @@ fn defaults_then_runtime_changes() {
         &[
             &format!("CONFIG GET bind {on} | bind 0.0.0.0"),
             "drift: the file gives bind \"127.0.0.1\", the running server has \"0.0.0.0\"",
+            &format!("{proc_net} | listening on 0.0.0.0:{port}"),
         ],
     );
     let f = expect(&r, "NET002", "fail");
@@ -920,4 +928,64 @@ fn acl002_live_hash_is_judged_by_the_files_plaintext() {
         &["user legacy: password #1 (plaintext, from the config file): "],
     );
     assert!(!ev(&f).contains("user rampart"), "{f:#}");
+}
+
+/// NET001 when the auditor may not run CONFIG GET: the config file has no
+/// bind line (its verdict would be "every interface"), but the server was
+/// started with `--bind 127.0.0.1`. The sockets it listens on (/proc/net)
+/// are the running truth: pass, then fail once it listens on 0.0.0.0.
+#[test]
+fn net001_sockets_decide_when_config_get_is_denied() {
+    let s = redis_fixture::Server::start(&format!(
+        "user default off\n\
+         user admin on >{STRONG_PW} ~* &* +@all\n\
+         user auditor on >{AUDIT_PW} resetchannels -@all +info +acl|list +client|list +client|id\n"
+    ))
+    .unwrap();
+    let target = format!("127.0.0.1:{}", s.port);
+    let proc_net = format!("/proc/net/tcp, tcp6 (process {})", s.pid());
+    let audit = || {
+        let (o, r) = audit_at(&target, Some("auditor"), Some(AUDIT_PW), &[], &[]);
+        no_secret(&o, &[AUDIT_PW, STRONG_PW]);
+        r
+    };
+    assert!(
+        conn_as(s.port, "auditor", AUDIT_PW)
+            .cmd(&["CONFIG", "GET", "bind"])
+            .unwrap()
+            .text()
+            .starts_with("NOPERM"),
+        "the auditor may not read the config"
+    );
+    assert_eq!(listeners(s.port), [format!("0100007F:{:04X}", s.port)]);
+    let r = audit();
+    let f = expect(&r, "NET001", "pass");
+    assert_eq!(f["message"], "the server listens on loopback only", "{f:#}");
+    ev_has(
+        &f,
+        &[
+            &format!("{proc_net} | listening on 127.0.0.1:{}", s.port),
+            &format!("CONFIG GET bind on {target} | not readable"),
+        ],
+    );
+
+    let mut admin = conn_as(s.port, "admin", STRONG_PW);
+    let ok = admin.cmd(&["CONFIG", "SET", "bind", "0.0.0.0"]).unwrap();
+    assert!(!ok.is_error(), "{ok:?}");
+    let listening = listeners(s.port);
+    let r = audit();
+    admin.cmd(&["CONFIG", "SET", "bind", "127.0.0.1"]).unwrap();
+    assert_eq!(listening, [format!("00000000:{:04X}", s.port)]);
+    let f = expect(&r, "NET001", "fail");
+    ev_has(
+        &f,
+        &[&format!("{proc_net} | listening on 0.0.0.0:{}", s.port)],
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("every interface (0.0.0.0:"),
+        "{f:#}"
+    );
 }
