@@ -622,6 +622,7 @@ fn aclfile_requirepass_debug_and_logs() {
     let mut anon = Conn::connect(port).unwrap();
     assert_eq!(anon.cmd(&["PING"]).unwrap().text(), "PONG");
     let f = expect(&r, "ACL007", "fail");
+    assert!(f["message"].as_str().unwrap().contains("ignored"), "{f:#}");
     ev_has(
         &f,
         &[&format!(
@@ -658,6 +659,29 @@ fn aclfile_requirepass_debug_and_logs() {
         &[&format!(
             "CONFIG GET syslog-enabled {on} | syslog-enabled yes"
         )],
+    );
+
+    // ACL007 again after CONFIG SET requirepass: with an aclfile it does
+    // take effect at runtime (anonymous PING is refused), until a restart
+    // or ACL LOAD; rampart must not call it ignored.
+    let r = s.cmd(&["CONFIG", "SET", "requirepass", APP_PW]);
+    assert!(!r.is_error(), "{r:?}");
+    let mut anon = Conn::connect(port).unwrap();
+    assert!(anon.cmd(&["PING"]).unwrap().text().starts_with("NOAUTH"));
+    let (o, r) = audit_at(&s.addr(), None, Some(APP_PW), &[], &[]);
+    no_secret(&o, &[STRONG_PW, APP_PW]);
+    let f = expect(&r, "ACL007", "fail");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("the running default user has a password the ACL file does not give it"),
+        "{f:#}"
+    );
+    ev_has(
+        &f,
+        &[
+            &format!("ACL LIST {on} (user default) | user default: on, 1 password"),
+            "| user default: on, nopass",
+        ],
     );
 }
 
