@@ -167,6 +167,56 @@ fn listeners(port: u16) -> Vec<String> {
     out
 }
 
+/// The @dangerous commands (ACL CAT dangerous) the server lets `user` run,
+/// asked with ACL DRYRUN (nothing runs), with dummy arguments to each
+/// command's arity (COMMAND INFO).
+fn dangerous_allowed(c: &mut Conn, user: &str) -> Vec<String> {
+    let cat = c.cmd(&["ACL", "CAT", "dangerous"]).unwrap();
+    let mut allowed = Vec::new();
+    for name in cat.array().iter().map(Reply::text) {
+        let info = c.cmd(&["COMMAND", "INFO", &name]).unwrap();
+        let arity = match &info.array()[0].array()[1] {
+            Reply::Int(n) => n.unsigned_abs() as usize,
+            other => panic!("COMMAND INFO {name}: {other:?}"),
+        };
+        let mut args = vec!["ACL".to_string(), "DRYRUN".into(), user.into()];
+        let words: Vec<String> = name.split('|').map(str::to_string).collect();
+        let n = words.len();
+        args.extend(words);
+        args.extend(std::iter::repeat_n(
+            "x".to_string(),
+            arity.saturating_sub(n),
+        ));
+        match c.cmd(&args).unwrap() {
+            Reply::Status(ok) if ok == "OK" => allowed.push(name),
+            Reply::Bulk(Some(b)) if String::from_utf8_lossy(&b).contains("no permissions") => {}
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+    allowed.sort();
+    allowed
+}
+
+/// The commands named after `prefix` in evidence text (`a b c (+N more)`)
+/// and how many there are in all.
+fn listed(text: &str, prefix: &str) -> (Vec<String>, usize) {
+    let line = text
+        .lines()
+        .find(|l| l.contains(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} in:\n{text}"));
+    let tail = &line[line.find(prefix).unwrap() + prefix.len()..];
+    let (names, more) = match tail.split_once(" (+") {
+        Some((names, rest)) => (
+            names,
+            rest.trim_end_matches(" more)").parse::<usize>().unwrap(),
+        ),
+        None => (tail, 0),
+    };
+    let shown: Vec<String> = names.split_whitespace().map(str::to_string).collect();
+    let total = shown.len() + more;
+    (shown, total)
+}
+
 fn no_secret(o: &Output, secrets: &[&str]) {
     let text = stdout(o) + &stderr(o);
     for s in secrets {
@@ -430,7 +480,7 @@ fn net003_judges_the_running_port_not_the_file() {
 fn acl_users_at_runtime_and_history() {
     let conf = format!(
         "user default off\n\
-         user rampart on >{AUDIT_PW} resetchannels -@all +info +config|get +acl|list +acl|setuser +client|list +client|id +cluster|nodes +command\n\
+         user rampart on >{AUDIT_PW} resetchannels -@all +info +config|get +acl|list +acl|setuser +acl|dryrun +acl|cat +client|list +client|id +cluster|nodes +command\n\
          user app on >{APP_PW} ~app:* resetchannels +@read +@write -@dangerous\n"
     );
     let s = ServerBuilder::new()
@@ -500,6 +550,16 @@ fn acl_users_at_runtime_and_history() {
             "user app: no @dangerous command",
         ],
     );
+    // The server agrees, command by command (ACL DRYRUN over ACL CAT
+    // dangerous): app may run none; rampart exactly the ones listed.
+    let mut admin = s.conn();
+    assert_eq!(dangerous_allowed(&mut admin, "app"), Vec::<String>::new());
+    let (shown, total) = listed(&ev(&f), "user rampart: granted one by one: ");
+    let allowed = dangerous_allowed(&mut admin, "rampart");
+    assert_eq!(allowed.len(), total, "server: {allowed:?}\n{f:#}");
+    for c in &shown {
+        assert!(allowed.contains(c), "{c} is not allowed: {allowed:?}");
+    }
     // ACL008: neither user reaches every key, channel or command.
     assert!(!may_run(port, "app", APP_PW, &["GET", "other:1"]));
     let f = expect(&r, "ACL008", "pass");
@@ -529,7 +589,6 @@ fn acl_users_at_runtime_and_history() {
 
     // Runtime: app gets every key and command and a second, common
     // password; a new user ops was never rotated; a review is recorded now.
-    let mut admin = s.conn();
     let setuser = |c: &mut Conn, args: &[&str]| {
         let r = c.cmd(args).unwrap();
         assert!(!r.is_error(), "{args:?}: {r:?}");
@@ -581,8 +640,20 @@ fn acl_users_at_runtime_and_history() {
     ));
     let f = expect(&r, "ACL004", "fail");
     ev_has(&f, &[&format!("ACL LIST {on} (user app) | user app: ")]);
-    assert!(ev(&f).contains("@dangerous command(s) not granted one by one"));
     assert!(!ev(&f).contains("user rampart"), "{f:#}");
+    // The server allows app exactly as many dangerous commands as rampart
+    // counts, including every one it names.
+    let allowed = dangerous_allowed(&mut admin, "app");
+    let (shown, total) = listed(&ev(&f), "@dangerous command(s) not granted one by one: ");
+    assert!(
+        ev(&f).contains(&format!("user app: {} @dangerous", allowed.len())),
+        "server allows {}: {f:#}",
+        allowed.len()
+    );
+    assert_eq!(allowed.len(), total, "{f:#}");
+    for c in &shown {
+        assert!(allowed.contains(c), "{c} is not allowed: {allowed:?}");
+    }
     // ACL008: app reaches every key and every command.
     assert!(may_run(port, "app", APP_PW, &["GET", "other:1"]));
     let f = expect(&r, "ACL008", "warn");
