@@ -832,6 +832,19 @@ fn acl011_sentinel_with_and_without_dedicated_users() {
             "sentinel-user not set",
         ],
     );
+    // SENTINEL CONFIG SET at runtime: Sentinel rewrites its config file at
+    // once, so the next audit sees the change (the master still logs in as
+    // default: still a fail, now for that reason only).
+    let ok = sentinel.cmd(&["SENTINEL", "CONFIG", "SET", "sentinel-user", "peer"]);
+    assert!(!ok.is_error(), "{ok:?}");
+    let r = audit(sentinel, &[]);
+    let f = expect(&r, "ACL011", "fail");
+    ev_has(
+        &f,
+        &["master mymaster: auth-pass only (logs in as default)"],
+    );
+    assert!(!ev(&f).contains("sentinel-user not set"), "{f:#}");
+    drop(set);
 
     // ACL users on the data node and on the Sentinel, sentinel-user set.
     let set = SentinelSetBuilder::new()
