@@ -768,7 +768,8 @@ fn aclfile_requirepass_debug_and_logs() {
 
 /// ACL009 pass without ACL users: every listed dangerous command disabled
 /// with rename-command (the server then answers "unknown command"; CONFIG
-/// GET is gone too, so rampart says it used the file's values).
+/// GET is gone too, so rampart says it used the file's values), in the
+/// config file, then on the command line only.
 #[test]
 fn acl009_dangerous_commands_renamed() {
     let names = [
@@ -810,6 +811,33 @@ fn acl009_dangerous_commands_renamed() {
             "| enable-debug-command no",
             "not readable",
         ],
+    );
+    drop(c);
+    drop(s);
+
+    // The same renames on the command line: the config file has none, but
+    // the server's command table (COMMAND) lacks them, and the server
+    // refuses them. The live table wins over the file.
+    let mut b = ServerBuilder::new();
+    for n in names {
+        b = b.arg("--rename-command").arg(n).arg("");
+    }
+    let s = b.start().unwrap();
+    let file = std::fs::read_to_string(&s.config_path).unwrap();
+    assert!(!file.contains("rename-command"), "{file}");
+    let mut c = s.conn();
+    for n in ["FLUSHALL", "CONFIG", "KEYS"] {
+        let r = c.cmd(&[n, "x"]).unwrap();
+        assert!(r.text().contains("unknown command"), "{n}: {r:?}");
+    }
+    let (_, r) = audit_at(&s.addr(), None, None, &[], &[]);
+    let f = expect(&r, "ACL009", "pass");
+    ev_has(
+        &f,
+        &[&format!(
+            "COMMAND on {} | not in the server's command table (renamed or disabled): flushall flushdb config debug keys module shutdown save bgsave bgrewriteaof replicaof slaveof migrate monitor acl eval script",
+            s.addr()
+        )],
     );
 }
 
