@@ -464,23 +464,45 @@ fn defaults_then_runtime_changes() {
 }
 
 /// A server started with a config file that says `port 6379`: the command
-/// line moves it elsewhere, and NET003 judges the running port (the file's
-/// 6379 shows as drift). A server on 6379 itself is never started.
+/// line moves it elsewhere, and NET003 judges the running port: from
+/// CONFIG GET (the file's 6379 shows as drift), and, for an auditor that
+/// may not run CONFIG GET, from the sockets the process listens on
+/// (/proc/net). A server on 6379 itself is never started.
 #[test]
 fn net003_judges_the_running_port_not_the_file() {
-    let s = redis_fixture::Server::start("port 6379\n").unwrap();
+    let s = redis_fixture::Server::start(&format!(
+        "port 6379\n\
+         user default on nopass ~* &* +@all\n\
+         user auditor on >{AUDIT_PW} resetchannels -@all +info +acl|list +client|list +client|id\n"
+    ))
+    .unwrap();
     assert_ne!(s.port, 6379);
-    let (_, r) = audit_at(&format!("127.0.0.1:{}", s.port), None, None, &[], &[]);
+    assert_eq!(s.config_get("port").unwrap(), s.port.to_string());
+    assert_eq!(listeners(s.port), [format!("0100007F:{:04X}", s.port)]);
+    let target = format!("127.0.0.1:{}", s.port);
+    let (_, r) = audit_at(&target, None, None, &[], &[]);
     let f = expect(&r, "NET003", "pass");
     ev_has(
         &f,
         &[
-            &format!("CONFIG GET port on 127.0.0.1:{0} | port {0}", s.port),
+            &format!("CONFIG GET port on {target} | port {}", s.port),
             &format!(
                 "drift: the file gives port \"6379\", the running server has \"{}\"",
                 s.port
             ),
         ],
+    );
+
+    let (o, r) = audit_at(&target, Some("auditor"), Some(AUDIT_PW), &[], &[]);
+    no_secret(&o, &[AUDIT_PW]);
+    let f = expect(&r, "NET003", "pass");
+    ev_has(
+        &f,
+        &[&format!(
+            "/proc/net/tcp, tcp6 (process {}) | listening on port(s) {}",
+            s.pid(),
+            s.port
+        )],
     );
 }
 

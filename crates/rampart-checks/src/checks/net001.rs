@@ -1,4 +1,4 @@
-use super::{settings, Settings};
+use super::{listening_sockets as sockets, settings, Settings};
 use crate::fix::{Fix, Safety};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
@@ -92,14 +92,6 @@ fn run(s: &Snapshot) -> Outcome {
             }
         }
     }
-}
-
-/// The listening sockets of the audited server, when a live audit on this
-/// host read them from /proc: (pid, sockets).
-fn sockets(s: &Snapshot) -> Option<(u32, &[(IpAddr, u16)])> {
-    s.live.get()?;
-    let p = s.proc.get()?.processes.first()?;
-    Some((p.pid, p.listening.as_deref()?))
 }
 
 fn socket_text(list: &[(IpAddr, u16)]) -> String {
