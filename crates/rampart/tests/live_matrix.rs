@@ -418,12 +418,20 @@ fn defaults_then_runtime_changes() {
         let f = expect(&r, "VER002", "manual");
         ev_has(&f, &["redis-py"]);
     } else {
+        // The server refused CLIENT SETINFO: rampart says it cannot have it.
         let f = expect(&r, "VER002", "manual");
         ev_has(
             &f,
             &[&format!(
-                "CLIENT LIST {on} | 1 client(s) without CLIENT SETINFO"
+                "CLIENT LIST {on} | 1 client(s); this server has no CLIENT SETINFO"
             )],
+        );
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("cannot name its clients' libraries"),
+            "{f:#}"
         );
     }
     drop(app);
