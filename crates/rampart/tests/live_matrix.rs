@@ -377,17 +377,17 @@ fn defaults_then_runtime_changes() {
         .unwrap();
     let has_setinfo = !setinfo.is_error();
 
-    // Runtime changes: listen everywhere, protected mode off.
+    // Runtime changes: listen everywhere (protected mode stays on, so
+    // other hosts get -DENIED meanwhile), then, on loopback again,
+    // protected mode off.
     let set = |k: &str, v: &str| {
         let r = s.cmd(&["CONFIG", "SET", k, v]);
         assert!(!r.is_error(), "CONFIG SET {k}: {r:?}");
     };
-    set("protected-mode", "no");
     set("bind", "0.0.0.0");
     let listening = listeners(port);
     let r = audit(&s, &[]);
     set("bind", "127.0.0.1");
-    set("protected-mode", "yes");
     // /proc/net: the server did listen on every IPv4 address.
     assert_eq!(listening, [format!("00000000:{port:04X}")]);
     let f = expect(&r, "NET001", "fail");
@@ -406,6 +406,9 @@ fn defaults_then_runtime_changes() {
             &format!("{proc_net} | listening on 0.0.0.0:{port}"),
         ],
     );
+    set("protected-mode", "no");
+    let r = audit(&s, &[]);
+    set("protected-mode", "yes");
     let f = expect(&r, "NET002", "fail");
     ev_has(
         &f,
