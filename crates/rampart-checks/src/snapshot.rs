@@ -403,6 +403,10 @@ pub struct ProcessInfo {
     pub exe: String,
     /// Command line with secret arguments replaced by `***`.
     pub cmdline: String,
+    /// The TCP sockets it listens on (/proc/net/tcp, tcp6), for the server
+    /// of a live audit on this host; `None` when not read (a files-only
+    /// audit) or not readable (another user's process).
+    pub listening: Option<Vec<(std::net::IpAddr, u16)>>,
 }
 
 /// Processes on this host that serve the audited config.

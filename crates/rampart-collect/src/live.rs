@@ -250,7 +250,7 @@ fn command_data(v: &Value) -> Option<redis_acl::CommandData> {
 fn server_table(
     info: &BTreeMap<String, String>,
     commands: &Value,
-    categories: &Value,
+    categories: Option<&Value>,
 ) -> Option<redis_acl::CommandTable> {
     let mut cmds: Vec<redis_acl::CommandData> = commands
         .as_list()?
@@ -261,6 +261,22 @@ fn server_table(
         return None;
     }
     cmds.sort_by(|x, y| x.name.cmp(&y.name));
+    let categories: Vec<String> = match categories.and_then(Value::as_list) {
+        Some(l) => l.iter().filter_map(Value::as_text).collect(),
+        None => {
+            fn walk(c: &redis_acl::CommandData, out: &mut std::collections::BTreeSet<String>) {
+                out.extend(c.categories.iter().cloned());
+                for s in &c.subcommands {
+                    walk(s, out);
+                }
+            }
+            let mut all = std::collections::BTreeSet::new();
+            for c in &cmds {
+                walk(c, &mut all);
+            }
+            all.into_iter().collect()
+        }
+    };
     let (server, version) = match info.get("valkey_version") {
         Some(v) => ("valkey", v.clone()),
         None => (
@@ -272,11 +288,7 @@ fn server_table(
         redis_acl::CommandTableData {
             server: server.into(),
             version,
-            categories: categories
-                .as_list()?
-                .iter()
-                .filter_map(Value::as_text)
-                .collect(),
+            categories,
             commands: cmds,
         },
     ))
@@ -403,6 +415,7 @@ fn local_process(
             user: accounts.user(uid),
             exe: comm,
             cmdline: String::new(),
+            listening: crate::procs::listening_of(pid),
         }],
     })
 }
@@ -539,9 +552,14 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     });
     // The server's own command table (its version and modules) for the
     // ACL checks; without the right to read it, the built-in table is used.
-    let command_table = match (run(&["COMMAND"]), run(&["ACL", "CAT"])) {
-        (Ok(cmds), Ok(cats)) => server_table(&info, &cmds, &cats).map(std::sync::Arc::new),
-        _ => None,
+    // ACL CAT may be refused (or ACL disabled with rename-command): the
+    // categories the commands carry stand in for its list.
+    let command_table = match run(&["COMMAND"]) {
+        Ok(cmds) => {
+            let cats = run(&["ACL", "CAT"]).ok();
+            server_table(&info, &cmds, cats.as_ref()).map(std::sync::Arc::new)
+        }
+        Err(_) => None,
     };
     let my_id = run(&["CLIENT", "ID"]).ok().and_then(|v| v.as_text());
     let clients = run(&["CLIENT", "LIST"]).map(|v| {

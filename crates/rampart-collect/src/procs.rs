@@ -102,6 +102,8 @@ pub fn find_server_processes(c: &ConfFacts, accounts: &Accounts) -> std::io::Res
             user: accounts.user(uid),
             exe: exe_name,
             cmdline: redact_cmdline(&words),
+            // A files-only audit judges the files, not the running sockets.
+            listening: None,
         });
     }
     found.sort_by_key(|p| p.pid);
@@ -203,6 +205,37 @@ fn hex_words(s: &str, n: usize) -> Option<Vec<u32>> {
         .collect()
 }
 
+/// The listening sockets among the open files of the process at `dir`
+/// (`/proc/PID`), lowest port first; `None` when its file descriptors
+/// cannot be read (another user's process, without privileges).
+fn listening_in(
+    dir: &Path,
+    sockets: &std::collections::HashMap<u64, (std::net::IpAddr, u16)>,
+) -> Option<Vec<(std::net::IpAddr, u16)>> {
+    let mut listening = Vec::new();
+    for fd in std::fs::read_dir(dir.join("fd")).ok()?.flatten() {
+        let Ok(target) = std::fs::read_link(fd.path()) else {
+            continue;
+        };
+        let t = target.to_string_lossy();
+        let Some(inode) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']')) else {
+            continue;
+        };
+        if let Some(s) = inode.parse::<u64>().ok().and_then(|i| sockets.get(&i)) {
+            listening.push(*s);
+        }
+    }
+    listening.sort_by_key(|(a, p)| (*p, *a));
+    listening.dedup();
+    Some(listening)
+}
+
+/// The TCP sockets process `pid` listens on (its socket inodes matched in
+/// /proc/net/tcp and tcp6); `None` when its file descriptors cannot be read.
+pub fn listening_of(pid: u32) -> Option<Vec<(std::net::IpAddr, u16)>> {
+    listening_in(Path::new(&format!("/proc/{pid}")), &listening_sockets())
+}
+
 /// Every Redis/Valkey/Sentinel process on this host with its listening ports.
 pub fn local_servers() -> std::io::Result<Vec<LocalServer>> {
     let sockets = listening_sockets();
@@ -216,24 +249,7 @@ pub fn local_servers() -> std::io::Result<Vec<LocalServer>> {
         {
             continue;
         }
-        let mut listening = Vec::new();
-        if let Ok(fds) = std::fs::read_dir(dir.join("fd")) {
-            for fd in fds.flatten() {
-                let Ok(target) = std::fs::read_link(fd.path()) else {
-                    continue;
-                };
-                let t = target.to_string_lossy();
-                let Some(inode) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']'))
-                else {
-                    continue;
-                };
-                if let Some(s) = inode.parse::<u64>().ok().and_then(|i| sockets.get(&i)) {
-                    listening.push(*s);
-                }
-            }
-        }
-        listening.sort_by_key(|(_, p)| *p);
-        listening.dedup();
+        let listening = listening_in(&dir, &sockets).unwrap_or_default();
         found.push(LocalServer {
             pid,
             exe: comm.to_string(),

@@ -3,7 +3,7 @@ use super::{acl, tri};
 use crate::model::{Evidence, Outcome, Source};
 use crate::passwords::{weakness_hash, weakness_plain, MIN_LENGTH};
 use crate::registry::check;
-use crate::snapshot::{Avail, Snapshot};
+use crate::snapshot::{AclOrigin, Avail, Snapshot};
 
 check! {
     /// Every password is strong.
@@ -37,12 +37,17 @@ fn run(s: &Snapshot) -> Outcome {
     let mut weak = Vec::new();
     let mut ok = Vec::new();
     let mut checked = 0usize;
+    let mut hashed_only = 0usize;
     for u in &a.users {
         for (i, p) in u.user.passwords.iter().enumerate() {
             checked += 1;
-            let (kind, reason) = match &p.plaintext {
-                Some(plain) => ("plaintext", weakness_plain(plain.expose())),
-                None => ("hashed", weakness_hash(&p.hash)),
+            let (kind, reason) = match (&p.plaintext, file_plaintext(s, &u.user.name, &p.hash)) {
+                (Some(plain), _) => ("plaintext", weakness_plain(plain.expose())),
+                (None, Some((plain, from))) => (from, weakness_plain(plain.expose())),
+                (None, None) => {
+                    hashed_only += 1;
+                    ("hashed", weakness_hash(&p.hash))
+                }
             };
             let what = format!("user {}: password #{} ({kind})", u.user.name, i + 1);
             match reason {
@@ -127,13 +132,50 @@ fn run(s: &Snapshot) -> Outcome {
         return Outcome::skip("no passwords are configured (see ACL001)");
     }
     if weak.is_empty() {
-        Outcome::pass(format!("{checked} password(s) checked, none weak (minimum {MIN_LENGTH} characters, not common, zxcvbn 4/4)"), ok)
+        let rule = if hashed_only == checked {
+            "not the hash of a common password; their length and strength cannot be seen"
+                .to_string()
+        } else if hashed_only > 0 {
+            format!("minimum {MIN_LENGTH} characters, not common, zxcvbn 4/4; {hashed_only} known only by hash: not common")
+        } else {
+            format!("minimum {MIN_LENGTH} characters, not common, zxcvbn 4/4")
+        };
+        Outcome::pass(
+            format!("{checked} password(s) checked, none weak ({rule})"),
+            ok,
+        )
     } else {
         Outcome::fail(
             format!("{} of {checked} password(s) are weak", weak.len()),
             weak,
         )
     }
+}
+
+/// A live user's password (ACL LIST shows only its hash) that the config
+/// or ACL file gives the same user in clear: its strength can be measured
+/// there, as a files-only audit would. Returns it and how to label it.
+fn file_plaintext<'a>(
+    s: &'a Snapshot,
+    user: &str,
+    hash: &str,
+) -> Option<(&'a redis_conf::Secret, &'static str)> {
+    if !matches!(s.acl_live, Avail::Present(_)) {
+        return None;
+    }
+    let files = s.acl.get()?;
+    let from = match files.origin {
+        AclOrigin::AclFile(_) => "plaintext, from the ACL file",
+        _ => "plaintext, from the config file",
+    };
+    files
+        .users
+        .iter()
+        .filter(|u| u.user.name == user)
+        .flat_map(|u| u.user.passwords.iter())
+        .find(|p| p.hash.eq_ignore_ascii_case(hash))
+        .and_then(|p| p.plaintext.as_ref())
+        .map(|plain| (plain, from))
 }
 
 #[cfg(test)]

@@ -1,15 +1,20 @@
+use super::users::{describe, user_evidence};
 use super::{acl, settings, tri};
-use crate::model::Outcome;
+use crate::model::{Evidence, Outcome};
 use crate::registry::check;
-use crate::snapshot::{AclOrigin, Snapshot};
+use crate::snapshot::{AclFacts, AclOrigin, Snapshot};
 
 check! {
     /// `requirepass` is set only where backward compatibility needs it.
     ///
     /// **What.** `requirepass` is the pre-ACL way to set the default user's
-    /// password. With an `aclfile` it is ignored (the ACL file's `default`
-    /// line, or its absence, decides), so setting it there fails: it looks
-    /// like protection and is none. Without an ACL file, whether legacy
+    /// password. With an `aclfile` it is ignored at startup (the ACL file's
+    /// `default` line, or its absence, decides), so setting it there fails:
+    /// it looks like protection and is none. (A `CONFIG SET requirepass` at
+    /// runtime does give the running default user a password, until the
+    /// next restart or `ACL LOAD`: a live audit that sees the running
+    /// default user with a password the ACL file does not give it says so.)
+    /// Without an ACL file, whether legacy
     /// clients need it is a decision rampart cannot see: the check is
     /// `manual` and says what to verify. Unset passes.
     ///
@@ -52,6 +57,14 @@ fn run(s: &Snapshot) -> Outcome {
     );
     let aclfile = matches!(a.origin, AclOrigin::AclFile(_)) || !st.value("aclfile").is_empty();
     if aclfile {
+        if let Some(runtime) = runtime_password(s, expected) {
+            let mut ev = ev;
+            ev.extend(runtime);
+            return Outcome::fail(
+                "requirepass is set with an aclfile, and the running default user has a password the ACL file does not give it (set at runtime, by CONFIG SET requirepass or ACL SETUSER): a restart or ACL LOAD drops it, and the ACL file alone decides",
+                ev,
+            );
+        }
         return Outcome::fail(
             "requirepass is set but ignored because an aclfile is used: the ACL file alone decides the default user's password",
             ev,
@@ -61,6 +74,34 @@ fn run(s: &Snapshot) -> Outcome {
         "requirepass is set: verify that legacy clients using `AUTH <password>` still need it; otherwise replace it with ACL users",
         ev,
     )
+}
+
+/// Evidence that the running default user has a password its ACL file
+/// does not give it; `None` otherwise (or without both sources).
+fn runtime_password(s: &Snapshot, expected: &str) -> Option<Vec<Evidence>> {
+    let (live, files) = (s.acl_live.get()?, s.acl.get()?);
+    if !matches!(files.origin, AclOrigin::AclFile(_)) {
+        return None;
+    }
+    let has_password = |a: &AclFacts| {
+        a.default_user()
+            .is_some_and(|d| d.user.enabled && !d.user.nopass && !d.user.passwords.is_empty())
+    };
+    if !has_password(live) || has_password(files) {
+        return None;
+    }
+    let ev = |a: &AclFacts| {
+        a.default_user().map(|d| {
+            user_evidence(
+                s,
+                a,
+                d,
+                format!("user default: {}", describe(&d.user)),
+                expected,
+            )
+        })
+    };
+    Some([ev(live), ev(files)].into_iter().flatten().collect())
 }
 
 #[cfg(test)]

@@ -37,7 +37,10 @@ check! {
     /// `requirepass`), every client has every command: then FLUSHALL,
     /// FLUSHDB, CONFIG, DEBUG, KEYS, MODULE, SHUTDOWN, ... should be disabled
     /// with `rename-command NAME ""`; the check warns for each one that is
-    /// not. With ACL users, ACLs are the right tool (see ACL004).
+    /// not. On a live audit, a command missing from the server's own
+    /// command table (COMMAND) counts as renamed or disabled, whatever the
+    /// config file says (`rename-command` can be given on the command line).
+    /// With ACL users, ACLs are the right tool (see ACL004).
     ///
     /// **Why.** DEBUG and MODULE LOAD run arbitrary code; CONFIG SET dir +
     /// SAVE writes files anywhere the server user can.
@@ -100,17 +103,38 @@ fn run(s: &Snapshot) -> Outcome {
     let only_default = a.users.iter().all(|u| u.user.name == "default")
         && a.default_user().is_some_and(|d| d.user.enabled);
     if only_default {
+        let live = live_absent(s);
+        if let Some((endpoint, absent)) = live.as_ref().filter(|(_, a)| !a.is_empty()) {
+            ev.push(Evidence::new(
+                Source::Live,
+                format!("COMMAND on {endpoint}"),
+                format!(
+                    "not in the server's command table (renamed or disabled): {}",
+                    absent.join(" ")
+                ),
+                "disabled",
+            ));
+        }
         let missing: Vec<&str> = DANGEROUS
             .iter()
             .copied()
             .filter(|cmd| !renamed.iter().any(|(n, _)| n == cmd))
+            .filter(|cmd| !live.as_ref().is_some_and(|(_, a)| a.contains(cmd)))
             .collect();
         if !missing.is_empty() {
             ev.push(Evidence::new(
-                Source::Conf,
-                st.conf()
-                    .map(|c| c.path.display().to_string())
-                    .unwrap_or_else(|| s.target.clone()),
+                if live.is_some() {
+                    Source::Live
+                } else {
+                    Source::Conf
+                },
+                match &live {
+                    Some((endpoint, _)) => format!("COMMAND on {endpoint}"),
+                    None => st
+                        .conf()
+                        .map(|c| c.path.display().to_string())
+                        .unwrap_or_else(|| s.target.clone()),
+                },
                 format!("no ACL users; not renamed: {}", missing.join(" ")),
                 "rename-command NAME \"\" for each, or ACL users without @dangerous",
             ));
@@ -124,6 +148,21 @@ fn run(s: &Snapshot) -> Outcome {
         }
     }
     Outcome::pass("debug/module/protected configs are off; dangerous commands are restricted by ACLs or disabled", ev)
+}
+
+/// The dangerous commands missing from the live server's own command table
+/// (COMMAND), i.e. renamed or disabled whatever the config file says
+/// (`rename-command` may also come from the command line), with the
+/// endpoint; `None` without a live table.
+fn live_absent(s: &Snapshot) -> Option<(String, Vec<&'static str>)> {
+    let l = s.live.get()?;
+    let table = l.command_table.as_deref()?;
+    let absent = DANGEROUS
+        .iter()
+        .copied()
+        .filter(|c| table.lookup(c).is_none())
+        .collect();
+    Some((l.endpoint.clone(), absent))
 }
 
 /// Turn the switches off; without ACL users, disable the dangerous
@@ -162,10 +201,12 @@ fn fix(s: &Snapshot) -> Fix {
                     .collect()
             })
             .unwrap_or_default();
+        let live = live_absent(s);
         let missing: Vec<&str> = DANGEROUS
             .iter()
             .copied()
             .filter(|c| !renamed.iter().any(|r| r == c))
+            .filter(|c| !live.as_ref().is_some_and(|(_, a)| a.contains(c)))
             .collect();
         for cmd in &missing {
             b = b.append(conf, "rename-command", &[cmd, ""]);

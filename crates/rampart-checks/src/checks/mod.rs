@@ -334,6 +334,14 @@ pub(crate) fn live_outcome(s: &Snapshot, needed_for: &str) -> Outcome {
     }
 }
 
+/// The TCP sockets the audited server's process listens on, when a live
+/// audit on this host read them from /proc/net: (pid, sockets).
+pub(crate) fn listening_sockets(s: &Snapshot) -> Option<(u32, &[(std::net::IpAddr, u16)])> {
+    s.live.get()?;
+    let p = s.proc.get()?.processes.first()?;
+    Some((p.pid, p.listening.as_deref()?))
+}
+
 /// The command table for the users of this snapshot: the live server's own
 /// when it could be read, else rampart's built-in Redis 7.0.15 table.
 pub(crate) fn command_table(s: &Snapshot) -> &redis_acl::CommandTable {

@@ -1,6 +1,6 @@
-use super::{settings, tri};
+use super::{listening_sockets as sockets, settings, Settings};
 use crate::fix::{Fix, Safety};
-use crate::model::Outcome;
+use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 use std::net::IpAddr;
@@ -14,7 +14,12 @@ check! {
     /// public address is a failure; loopback addresses pass; private
     /// (RFC 1918, unique-local, link-local) addresses pass with a note that
     /// the network they belong to must be trusted. A server with `port 0`
-    /// and `tls-port 0` has no TCP listener and passes.
+    /// and `tls-port 0` has no TCP listener and passes. On a live audit of
+    /// a server on this host, the TCP sockets its process listens on are
+    /// read from /proc/net/tcp and tcp6 (matched to its file descriptors):
+    /// they decide when `CONFIG GET bind` cannot be read (the config file
+    /// may not be what the server was started with), and a socket wider
+    /// than `bind` fails.
     ///
     /// **Why.** Redis is designed for trusted clients inside trusted
     /// networks; exposed instances are found by internet-wide scans within
@@ -68,14 +73,113 @@ fn classify(addr: &str) -> Reach {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let st = tri!(settings(s));
+    match (settings(s), sockets(s)) {
+        (Err(o), None) => o,
+        (Err(_), Some((pid, list))) => socket_verdict(pid, list).1,
+        (Ok(st), None) => bind_verdict(&st).1,
+        (Ok(st), Some((pid, list))) => {
+            let (by_bind, mut from_bind) = bind_verdict(&st);
+            let (by_sockets, mut from_sockets) = socket_verdict(pid, list);
+            // CONFIG GET bind is what the server runs; without it (denied,
+            // or only the file's value) the sockets are the running truth.
+            // Either way, sockets wider than bind say fail.
+            if st.is_live("bind") && by_bind >= by_sockets {
+                from_bind.evidence.push(socket_evidence(pid, list));
+                from_bind
+            } else {
+                from_sockets.evidence.extend(from_bind.evidence);
+                from_sockets
+            }
+        }
+    }
+}
+
+fn socket_text(list: &[(IpAddr, u16)]) -> String {
+    list.iter()
+        .map(|(ip, port)| match ip {
+            IpAddr::V4(v4) => format!("{v4}:{port}"),
+            IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn socket_evidence(pid: u32, list: &[(IpAddr, u16)]) -> Evidence {
+    Evidence::new(
+        Source::Proc,
+        format!("/proc/net/tcp, tcp6 (process {pid})"),
+        if list.is_empty() {
+            "no listening TCP socket".to_string()
+        } else {
+            format!("listening on {}", socket_text(list))
+        },
+        "loopback or trusted private addresses only",
+    )
+}
+
+/// The verdict from the sockets the process listens on.
+fn socket_verdict(pid: u32, list: &[(IpAddr, u16)]) -> (Reach, Outcome) {
+    let ev = vec![socket_evidence(pid, list)];
+    let worst = list
+        .iter()
+        .map(|(ip, _)| classify(&ip.to_string()))
+        .max()
+        .unwrap_or(Reach::Loopback);
+    let matching = |r: Reach| {
+        let v: Vec<(IpAddr, u16)> = list
+            .iter()
+            .copied()
+            .filter(|(ip, _)| classify(&ip.to_string()) == r)
+            .collect();
+        socket_text(&v)
+    };
+    let outcome = match worst {
+        _ if list.is_empty() => Outcome::pass(
+            "the server listens on no TCP socket: only the unix socket is open",
+            ev,
+        ),
+        Reach::Wildcard => Outcome::fail(
+            format!(
+                "the server listens on every interface ({})",
+                matching(Reach::Wildcard)
+            ),
+            ev,
+        ),
+        Reach::Public => Outcome::fail(
+            format!(
+                "the server listens on public address(es) {}",
+                matching(Reach::Public)
+            ),
+            ev,
+        ),
+        Reach::Unknown => Outcome::manual(
+            "cannot classify the addresses the server listens on: verify they are trusted interfaces",
+            ev,
+        ),
+        Reach::Private => Outcome::pass(
+            format!(
+                "the server listens on loopback and private address(es) {}: make sure that network is trusted",
+                matching(Reach::Private)
+            ),
+            ev,
+        ),
+        Reach::Loopback => Outcome::pass("the server listens on loopback only", ev),
+    };
+    (worst, outcome)
+}
+
+/// The verdict from the effective `bind` (CONFIG GET, else the file).
+fn bind_verdict(st: &Settings) -> (Reach, Outcome) {
     if st.number("port") == 0 && st.number("tls-port") == 0 {
-        return Outcome::pass(
-            "no TCP listener (port 0 and tls-port 0): only the unix socket is open",
-            st.evidence(
-                "port",
-                "port 0, tls-port 0",
-                "no TCP port, or bind to trusted interfaces",
+        return (
+            Reach::Loopback,
+            Outcome::pass(
+                "no TCP listener (port 0 and tls-port 0): only the unix socket is open",
+                st.evidence(
+                    "port",
+                    "port 0, tls-port 0",
+                    "no TCP port, or bind to trusted interfaces",
+                ),
             ),
         );
     }
@@ -89,9 +193,12 @@ fn run(s: &Snapshot) -> Outcome {
     };
     let addrs: Vec<&str> = bind.split_whitespace().collect();
     if addrs.is_empty() {
-        return Outcome::fail(
-            "bind is empty: Redis listens on every interface",
-            ev("bind \"\" (every interface)".into()),
+        return (
+            Reach::Wildcard,
+            Outcome::fail(
+                "bind is empty: Redis listens on every interface",
+                ev("bind \"\" (every interface)".into()),
+            ),
         );
     }
     let worst = addrs
@@ -106,7 +213,7 @@ fn run(s: &Snapshot) -> Outcome {
     } else {
         ""
     };
-    match worst {
+    let outcome = match worst {
         Reach::Wildcard => Outcome::fail(
             format!(
                 "listens on every interface via {}{default_note}",
@@ -136,7 +243,8 @@ fn run(s: &Snapshot) -> Outcome {
             ev(format!("bind {bind}")),
         ),
         Reach::Loopback => Outcome::pass("bound to loopback only", ev(format!("bind {bind}"))),
-    }
+    };
+    (worst, outcome)
 }
 
 /// Drop wildcard and public addresses; keep loopback and private ones
@@ -181,6 +289,23 @@ mod tests {
         assert_eq!(classify("-::*"), Reach::Wildcard);
         assert_eq!(classify("0.0.0.0"), Reach::Wildcard);
         assert_eq!(classify("redis.example"), Reach::Unknown);
+    }
+
+    #[test]
+    fn socket_verdicts() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap_or(IpAddr::from([192, 0, 2, 1]));
+        let (r, o) = socket_verdict(7, &[(ip("0.0.0.0"), 7000)]);
+        assert_eq!((r, o.status), (Reach::Wildcard, Status::Fail));
+        assert!(o.message.contains("0.0.0.0:7000"), "{}", o.message);
+        let (r, o) = socket_verdict(7, &[(ip("127.0.0.1"), 7000), (ip("::1"), 7000)]);
+        assert_eq!((r, o.status), (Reach::Loopback, Status::Pass));
+        assert_eq!(
+            o.evidence[0].observed,
+            "listening on 127.0.0.1:7000 [::1]:7000"
+        );
+        let (_, o) = socket_verdict(7, &[(ip("10.0.0.5"), 7000), (ip("203.0.113.9"), 7000)]);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(socket_verdict(7, &[]).1.status, Status::Pass);
     }
 
     #[test]

@@ -8,7 +8,8 @@ check! {
     /// **What.** CLIENT LIST's `lib-name` and `lib-ver` (Redis 7.2+ and
     /// Valkey; set by clients with CLIENT SETINFO) compared with known
     /// maintained libraries and their current versions; clients that set
-    /// nothing are counted.
+    /// nothing are counted. A server without CLIENT SETINFO (not in its
+    /// COMMAND table: Redis before 7.2) is said to be unable to name them.
     ///
     /// **Why.** Client libraries have their own security fixes (TLS
     /// verification, RESP parsing) and abandoned ones never get them.
@@ -53,14 +54,32 @@ fn run(s: &Snapshot) -> Outcome {
         }
     }
     let mut observed: Vec<String> = libs.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+    // Whether the server has CLIENT SETINFO at all (its own command table).
+    let no_setinfo = l
+        .command_table
+        .as_deref()
+        .is_some_and(|t| t.lookup("client|setinfo").is_none());
     if unnamed > 0 {
-        observed.push(format!("{unnamed} client(s) without CLIENT SETINFO"));
+        observed.push(if no_setinfo {
+            format!("{unnamed} client(s); this server has no CLIENT SETINFO (Redis 7.2+ and Valkey have it), so no client can name its library")
+        } else {
+            format!("{unnamed} client(s) without CLIENT SETINFO")
+        });
     }
     if observed.is_empty() {
         return Outcome::skip("no application clients are connected");
     }
     Outcome::manual(
-        "verify these client libraries are current and maintained (rampart has no client-library release data yet)",
-        vec![Evidence::new(Source::Live, format!("CLIENT LIST on {}", l.endpoint), observed.join(", "), "maintained libraries at their current version")],
+        if no_setinfo {
+            "this server cannot name its clients' libraries (no CLIENT SETINFO): verify the applications' client libraries are current and maintained"
+        } else {
+            "verify these client libraries are current and maintained (rampart has no client-library release data yet)"
+        },
+        vec![Evidence::new(
+            Source::Live,
+            format!("CLIENT LIST on {}", l.endpoint),
+            observed.join(", "),
+            "maintained libraries at their current version",
+        )],
     )
 }
