@@ -466,6 +466,32 @@ pub struct LiveFacts {
     /// DATA003's opt-in sample of values (`--sample-values N`): `None`
     /// when not asked for.
     pub value_sample: Option<Result<ValueSample, String>>,
+    /// What a Sentinel says of itself (SENTINEL MYID, CONFIG GET, MASTERS).
+    pub sentinel: Option<LiveSentinel>,
+}
+
+/// A live Sentinel's own view, for ACL011 when its sentinel.conf cannot be
+/// read (a remote Sentinel).
+#[derive(Clone, Debug)]
+pub struct LiveSentinel {
+    pub myid: String,
+    /// `SENTINEL CONFIG GET sentinel-user` (empty: unset), or why not.
+    pub sentinel_user: Result<String, String>,
+    /// Whether `sentinel-pass` is set (its value is never kept).
+    pub sentinel_pass_set: bool,
+    pub masters: Vec<SentinelMaster>,
+}
+
+/// One master a Sentinel monitors.
+#[derive(Clone, Debug, Default)]
+pub struct SentinelMaster {
+    pub name: String,
+    /// `ip:port` as the Sentinel reports it.
+    pub addr: String,
+    /// The user this Sentinel's command link is logged in as on the master
+    /// (the master's CLIENT LIST, `name=sentinel-<id>-cmd`), when the
+    /// master was audited in the same run and listed its clients.
+    pub login_user: Option<String>,
 }
 
 /// What a read-only sample of stored values showed. No value is kept.

@@ -523,7 +523,13 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         Err(_) => BTreeMap::new(),
     };
     let mut masterauth_sha256 = None;
-    let config = run(&["CONFIG", "GET", "*"]).and_then(|v| {
+    let sentinel = info.get("redis_mode").map(String::as_str) == Some("sentinel");
+    let config = if sentinel {
+        Err("a Sentinel has no CONFIG command (its settings are in sentinel.conf and SENTINEL CONFIG GET)".to_string())
+    } else {
+        run(&["CONFIG", "GET", "*"])
+    }
+    .and_then(|v| {
         let pairs = v
             .as_pairs()
             .ok_or_else(|| "CONFIG GET * gave an unexpected reply".to_string())?;
@@ -571,9 +577,43 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         .then(|| run(&["CLUSTER", "NODES"]).map(|v| v.as_text().unwrap_or_default()));
     // A Sentinel: what it monitors, and its peers.
     let mut sentinel_known = Vec::new();
+    let mut live_sentinel = None;
     if info.get("redis_mode").map(String::as_str) == Some("sentinel") {
+        let get = |run: &mut dyn FnMut(&[&str]) -> Result<Value, String>, name: &str| {
+            run(&["SENTINEL", "CONFIG", "GET", name]).map(|v| {
+                v.as_pairs()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|(k, _)| k == name)
+                    .and_then(|(_, v)| v.as_text())
+                    .unwrap_or_default()
+            })
+        };
+        let myid = run(&["SENTINEL", "MYID"])
+            .ok()
+            .and_then(|v| v.as_text())
+            .unwrap_or_default();
+        let sentinel_user = get(&mut run, "sentinel-user");
+        // Only whether it is set: the value is a password.
+        let sentinel_pass_set = get(&mut run, "sentinel-pass").is_ok_and(|p| !p.is_empty());
+        let mut ls = rampart_checks::LiveSentinel {
+            myid,
+            sentinel_user,
+            sentinel_pass_set,
+            masters: Vec::new(),
+        };
         if let Ok(v) = run(&["SENTINEL", "MASTERS"]) {
             let masters = maps(&v);
+            for m in &masters {
+                if let (Some(n), Some(ip), Some(port)) = (m.get("name"), m.get("ip"), m.get("port"))
+                {
+                    ls.masters.push(rampart_checks::SentinelMaster {
+                        name: n.clone(),
+                        addr: format!("{ip}:{port}"),
+                        login_user: None,
+                    });
+                }
+            }
             for m in &masters {
                 let Some(name) = m.get("name") else { continue };
                 for sub in ["REPLICAS", "SENTINELS"] {
@@ -584,6 +624,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             }
             sentinel_known.extend(masters);
         }
+        live_sentinel = Some(ls);
     }
     let peers = peers_from(&info, cluster_nodes.as_ref(), &sentinel_known);
     drop(c);
@@ -641,6 +682,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             command_table,
             package_version: local_package_version(ep, &info_for_pkg),
             value_sample: None,
+            sentinel: live_sentinel,
         }),
         acl,
         proc,

@@ -119,6 +119,12 @@ pub struct AuditArgs {
     #[arg(long)]
     pub no_proc: bool,
 
+    /// Do not read the config file a live server on this host names (INFO
+    /// config_file): judge it by what it answers over the network only, as
+    /// for a remote server.
+    #[arg(long)]
+    pub no_local_files: bool,
+
     #[command(flatten)]
     pub history: HistoryArgs,
 

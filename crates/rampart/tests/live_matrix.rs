@@ -1198,3 +1198,98 @@ fn net001_sockets_decide_when_config_get_is_denied() {
         "{f:#}"
     );
 }
+
+/// ACL011 for a Sentinel seen over the network only (`--no-local-files`:
+/// its sentinel.conf is not read): sentinel-user from SENTINEL CONFIG GET,
+/// and how it logs in to its master from the master's CLIENT LIST, the
+/// master being audited in the same run. Without the master
+/// (`--no-discover`), what cannot be seen is said: manual, not a pass.
+#[test]
+fn acl011_decided_live_for_a_remote_sentinel() {
+    let run = |set: &redis_fixture::SentinelSet, user: Option<&str>, pw: &str, discover: bool| {
+        let addr = set.sentinels[0].addr();
+        let mut args = vec![
+            "audit",
+            addr.as_str(),
+            "--format",
+            "json",
+            "--no-tls-scan",
+            "--no-local-files",
+        ];
+        if !discover {
+            args.push("--no-discover");
+        }
+        if let Some(u) = user {
+            args.extend(["--user", u]);
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_rampart"))
+            .args(&args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env(
+                "RAMPART_HISTORY",
+                "/nonexistent/rampart-live-matrix/history",
+            )
+            .env("REDISCLI_AUTH", pw)
+            .output()
+            .unwrap();
+        let r = json(&o);
+        let f = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "ACL011" && f["target"].as_str().unwrap().starts_with(&addr))
+            .unwrap_or_else(|| panic!("no ACL011 for {addr}: {r:#}"))
+            .clone();
+        (o, f)
+    };
+    // Dedicated users everywhere.
+    let set = SentinelSetBuilder::new()
+        .data(ReplicaSetBuilder::new().replicas(0).auth(ReplAuth::AclUser))
+        .sentinels(1, 1)
+        .sentinel_auth(true)
+        .start()
+        .unwrap();
+    let (o, f) = run(&set, Some(ADMIN_USER), ADMIN_PASSWORD, true);
+    no_secret(&o, &[ADMIN_PASSWORD, redis_fixture::SENTINEL_PASSWORD]);
+    assert_eq!(f["status"], "pass", "{f:#}");
+    ev_has(
+        &f,
+        &[
+            "sentinel-user sentinel, sentinel-pass set",
+            "this Sentinel is logged in as sentinel",
+        ],
+    );
+    assert!(!ev(&f).contains("sentinel.conf"), "read the file: {f:#}");
+    // The oracle: the master's own CLIENT LIST.
+    let id = set.sentinels[0].cmd(&["SENTINEL", "MYID"]).text();
+    let list = set.data.primary.cmd(&["CLIENT", "LIST"]).text();
+    assert!(list
+        .lines()
+        .any(|l| l.contains(&format!("name=sentinel-{}-cmd", &id[..8]))
+            && l.contains("user=sentinel ")));
+    // Without its master in the run: not known, so not a pass.
+    let (_, f) = run(&set, Some(ADMIN_USER), ADMIN_PASSWORD, false);
+    assert_eq!(f["status"], "manual", "{f:#}");
+    drop(set);
+
+    // requirepass on the data node: the Sentinel logs in as default.
+    let set = SentinelSetBuilder::new()
+        .data(
+            ReplicaSetBuilder::new()
+                .replicas(0)
+                .auth(ReplAuth::Password),
+        )
+        .sentinels(1, 1)
+        .start()
+        .unwrap();
+    let (_, f) = run(&set, None, redis_fixture::REQUIREPASS, true);
+    assert_eq!(f["status"], "fail", "{f:#}");
+    ev_has(
+        &f,
+        &[
+            "this Sentinel is logged in as default",
+            "sentinel-user not set",
+        ],
+    );
+}

@@ -11,7 +11,11 @@ check! {
     /// `sentinel auth-user <master> <user>` (with `auth-pass`), so Sentinel
     /// logs in to the data nodes as a dedicated user rather than `default`;
     /// and `sentinel sentinel-user` is set, so sentinels log in to each
-    /// other as a dedicated user. Needs `--sentinel-config`.
+    /// other as a dedicated user. Read from sentinel.conf (`--sentinel-config`,
+    /// or the file a Sentinel on this host names); for a Sentinel audited
+    /// over the network only, from the Sentinel itself (`SENTINEL CONFIG GET
+    /// sentinel-user`) and from each master audited in the same run: the
+    /// user the Sentinel's link is logged in as in the master's CLIENT LIST.
     ///
     /// **Why.** A dedicated Sentinel user can be limited to what Sentinel
     /// needs (see the Sentinel docs' ACL example) instead of `+@all`.
@@ -22,7 +26,7 @@ check! {
     id: "ACL011",
     title: "Sentinel authenticates with dedicated ACL users",
     severity: High,
-    sources: [Conf],
+    sources: [Conf, Live],
     remediation: "On the data nodes create a Sentinel user (`user sentinel on #<sha256> allchannels +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill`); in sentinel.conf set `sentinel auth-user <master> sentinel`, `sentinel auth-pass <master> <password>`, and `sentinel sentinel-user` / `sentinel sentinel-pass` for sentinel-to-sentinel links.",
     fix: crate::fix::FixRule::DisplayOnly("needs a Sentinel ACL user and its password (a secret)"),
     run: run,
@@ -30,7 +34,12 @@ check! {
 
 fn run(s: &Snapshot) -> Outcome {
     let sf = match &s.sentinel {
-        crate::Avail::Absent(_) => return Outcome::skip("no sentinel.conf given (use --sentinel-config); not a Sentinel deployment as far as the files show"),
+        crate::Avail::Absent(_) => {
+            if let Some((l, ls)) = s.live.get().and_then(|l| Some((l, l.sentinel.as_ref()?))) {
+                return run_live(&l.endpoint, ls);
+            }
+            return Outcome::skip("no sentinel.conf given (use --sentinel-config); not a Sentinel deployment as far as the files show");
+        }
         other => tri!(need(other)),
     };
     let mut masters: BTreeMap<String, (redis_conf::Span, bool, bool)> = BTreeMap::new();
@@ -113,6 +122,79 @@ fn run(s: &Snapshot) -> Outcome {
         Outcome::fail(
             "Sentinel does not authenticate with dedicated ACL users everywhere",
             bad,
+        )
+    }
+}
+
+/// A Sentinel seen over the network only.
+fn run_live(endpoint: &str, ls: &crate::LiveSentinel) -> Outcome {
+    let mut bad = Vec::new();
+    let mut good = Vec::new();
+    let mut unknown = Vec::new();
+    let at = format!("{endpoint} (SENTINEL CONFIG GET)");
+    match &ls.sentinel_user {
+        Err(e) => unknown.push(Evidence::new(
+            Source::Live,
+            at,
+            format!("sentinel-user not readable: {e}"),
+            "sentinel sentinel-user <user>",
+        )),
+        Ok(u) if !u.is_empty() && ls.sentinel_pass_set => good.push(Evidence::new(
+            Source::Live,
+            at,
+            format!("sentinel-user {u}, sentinel-pass set"),
+            "sentinel sentinel-user <user>",
+        )),
+        Ok(u) => bad.push(Evidence::new(
+            Source::Live,
+            at,
+            if u.is_empty() {
+                "sentinel-user not set".to_string()
+            } else {
+                format!("sentinel-user {u} without sentinel-pass")
+            },
+            "sentinel sentinel-user <user>",
+        )),
+    }
+    for m in &ls.masters {
+        let loc = format!("CLIENT LIST on the master {} ({})", m.addr, m.name);
+        match m.login_user.as_deref() {
+            Some("default") => bad.push(Evidence::new(
+                Source::Live,
+                loc,
+                "this Sentinel is logged in as default",
+                "sentinel auth-user <master> <user>",
+            )),
+            Some(u) => good.push(Evidence::new(
+                Source::Live,
+                loc,
+                format!("this Sentinel is logged in as {u}"),
+                "sentinel auth-user <master> <user>",
+            )),
+            None => unknown.push(Evidence::new(
+                Source::Live,
+                format!("master {} ({})", m.addr, m.name),
+                "how this Sentinel logs in is not known: the master was not audited in this run or its CLIENT LIST was not readable",
+                "sentinel auth-user <master> <user>",
+            )),
+        }
+    }
+    if !bad.is_empty() {
+        bad.extend(unknown);
+        Outcome::fail(
+            "Sentinel does not authenticate with dedicated ACL users everywhere",
+            bad,
+        )
+    } else if !unknown.is_empty() {
+        unknown.extend(good);
+        Outcome::manual(
+            "part of how this Sentinel logs in could not be seen: audit its masters in the same run (without --no-discover) or give --sentinel-config",
+            unknown,
+        )
+    } else {
+        Outcome::pass(
+            "Sentinel uses dedicated users for masters and for other sentinels",
+            good,
         )
     }
 }

@@ -249,9 +249,14 @@ pub(crate) fn settings(s: &Snapshot) -> Result<Settings<'_>, Outcome> {
         }),
         (Avail::Failed(e), None) => Err(Outcome::error(e.clone())),
         (Avail::Absent(_), None) if matches!(s.live, Avail::Failed(_)) => Err(live_outcome(s, "")),
-        (Avail::Absent(r), None) => Err(Outcome::skip(match s.live.get().map(|l| &l.config) {
-            Some(Err(e)) => format!("CONFIG GET failed on the server ({e}) and {r}"),
-            _ => r.clone(),
+        (Avail::Absent(r), None) => Err(Outcome::skip(match s.live.get() {
+            // A Sentinel has no CONFIG command: nothing failed.
+            Some(l) if l.info("redis_mode") == Some("sentinel") => r.clone(),
+            Some(l) => match &l.config {
+                Err(e) => format!("CONFIG GET failed on the server ({e}) and {r}"),
+                Ok(_) => r.clone(),
+            },
+            None => r.clone(),
         })),
     }
 }

@@ -287,7 +287,7 @@ fn audit_live(
     let config = args.config.clone().or_else(|| {
         coll.config_file
             .as_ref()
-            .filter(|_| local)
+            .filter(|_| local && !args.no_local_files)
             .map(PathBuf::from)
             .filter(|p| p.is_file())
     });
@@ -565,7 +565,56 @@ fn audit_topology(
     }
     mark_topology_once(&mut snaps);
     check_master_auth(&mut snaps);
+    sentinel_logins(&mut snaps);
     snaps
+}
+
+/// ACL011 across nodes: the user each audited Sentinel's command link is
+/// logged in as on each master it monitors, read from the master's CLIENT
+/// LIST (`name=sentinel-<first 8 of its id>-cmd`) when the master was
+/// audited in the same run.
+fn sentinel_logins(snaps: &mut [Snapshot]) {
+    let keyed: std::collections::HashMap<String, usize> = snaps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let l = s.live.get()?;
+            let t = rampart_live::target::parse(&l.endpoint, 6379).ok()?;
+            Some((endpoint_key(&t.endpoint), i))
+        })
+        .collect();
+    let mut found: Vec<(usize, usize, String)> = Vec::new();
+    for (i, s) in snaps.iter().enumerate() {
+        let Some(ls) = s.live.get().and_then(|l| l.sentinel.as_ref()) else {
+            continue;
+        };
+        let want = format!("sentinel-{}-cmd", ls.myid.get(..8).unwrap_or(&ls.myid));
+        for (k, m) in ls.masters.iter().enumerate() {
+            let Ok(t) = rampart_live::target::parse(&m.addr, 6379) else {
+                continue;
+            };
+            let Some(&mi) = keyed.get(&endpoint_key(&t.endpoint)) else {
+                continue;
+            };
+            let Some(Ok(clients)) = snaps[mi].live.get().map(|l| &l.clients) else {
+                continue;
+            };
+            if let Some(u) = clients
+                .iter()
+                .find(|c| c.get("name") == Some(&want))
+                .and_then(|c| c.get("user"))
+            {
+                found.push((i, k, u.clone()));
+            }
+        }
+    }
+    for (i, k, user) in found {
+        if let rampart_checks::Avail::Present(l) = &mut snaps[i].live {
+            if let Some(m) = l.sentinel.as_mut().and_then(|s| s.masters.get_mut(k)) {
+                m.login_user = Some(user);
+            }
+        }
+    }
 }
 
 /// ACL010 across nodes: a replica's masterauth must be a password of its
