@@ -27,7 +27,10 @@ check! {
 
 fn run(s: &Snapshot) -> Outcome {
     let st = tri!(settings(s));
-    if !st.is_yes("cluster-enabled") {
+    // INFO says so even when CONFIG GET is denied and the file does not
+    // (cluster mode given on the command line).
+    let live_cluster = s.live.get().and_then(|l| l.info("cluster_enabled")) == Some("1");
+    if !st.is_yes("cluster-enabled") && !live_cluster {
         return Outcome::skip("not a cluster node (cluster-enabled no)");
     }
     let v = st.value("tls-cluster");
