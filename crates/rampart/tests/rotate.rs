@@ -1642,3 +1642,45 @@ fn failover_in_the_middle_of_a_rotation() {
     }
     assert_secret_free(&all, &state, &[SENTINEL_PASSWORD, new, ADMIN_PASSWORD]);
 }
+
+/// The grace period counts from when both passwords first worked, across
+/// runs: a rotation interrupted during its wait does not start over.
+#[test]
+fn grace_period_survives_an_interruption() {
+    let node = ServerBuilder::new()
+        .config(&standalone_config())
+        .auth(Credentials::user(ADMIN_USER, ADMIN_PASSWORD))
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = node.addr();
+    let nf = write(tmp.path(), "new", "app-grace-new-0c4d");
+    let o = rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            "app",
+            "--new-password-file",
+            nf.to_str().unwrap(),
+            "--grace",
+            "2s",
+        ],
+        &[("RAMPART_ROTATE_CRASH_AFTER", "dependents")],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    std::thread::sleep(Duration::from_millis(2200));
+    let t = std::time::Instant::now();
+    let out = ok(rampart_rotate(
+        &state,
+        &[&seed, "--user", "app", "--resume"],
+        &[],
+    ));
+    assert!(!out.contains("Grace period: waiting"), "{out}");
+    assert!(t.elapsed() < Duration::from_secs(2), "waited again: {out}");
+    assert_eq!(
+        hashes(&node, "app"),
+        vec![hash_password(b"app-grace-new-0c4d")]
+    );
+}

@@ -224,6 +224,10 @@ struct Journal {
     new_hash: String,
     phase: Phase,
     grace_secs: Option<u64>,
+    /// When both passwords first worked everywhere (Unix seconds): the
+    /// grace period counts from here, also across `--resume`.
+    #[serde(default)]
+    ready_at: Option<u64>,
     nodes: Vec<NodeState>,
     /// Sentinels monitoring the group (when TARGET is a Sentinel).
     #[serde(default)]
@@ -770,6 +774,7 @@ fn plan(ctx: &Ctx, seed: Endpoint, new_hash: &str, grace: Option<Duration>) -> R
         new_hash: new_hash.to_string(),
         phase: Phase::Planned,
         grace_secs: grace.map(|d| d.as_secs()),
+        ready_at: None,
         nodes,
         sentinels,
     })
@@ -892,6 +897,7 @@ fn plan_sentinels(
         new_hash: new_hash.to_string(),
         phase: Phase::Planned,
         grace_secs: grace.map(|d| d.as_secs()),
+        ready_at: None,
         nodes,
         sentinels: Vec::new(),
     })
@@ -1503,6 +1509,7 @@ fn forward(ctx: &Ctx, j: &mut Journal, until: Phase) -> Result<()> {
             say("Updating dependent settings:");
         }
         step_dependents(ctx, j)?;
+        j.ready_at.get_or_insert_with(unix_now);
         advance(ctx, j, Phase::Ready)?;
         crash_point("dependents");
     }
@@ -1975,11 +1982,25 @@ fn stopped(j: &Journal, journal: &Path) -> String {
     )
 }
 
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The rest of the grace period, counted from when the new password first
+/// worked everywhere (so an interrupted wait does not start over).
 fn wait_grace(j: &Journal, finish: bool) {
-    let secs = if finish { 0 } else { j.grace_secs.unwrap_or(0) };
+    let grace = if finish { 0 } else { j.grace_secs.unwrap_or(0) };
+    let elapsed = j
+        .ready_at
+        .map(|t| unix_now().saturating_sub(t))
+        .unwrap_or(0);
+    let secs = grace.saturating_sub(elapsed);
     if secs > 0 {
         say(&format!(
-            "Grace period: waiting {secs}s before removing the old password(s)."
+            "Grace period: waiting {secs}s more before removing the old password(s)."
         ));
         std::thread::sleep(Duration::from_secs(secs));
     }
