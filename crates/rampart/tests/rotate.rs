@@ -72,6 +72,13 @@ fn auth_ok(port: u16, user: &str, pw: &str) -> bool {
     !c.cmd(&["AUTH", user, pw]).unwrap().is_error()
 }
 
+/// AUTH on a fresh connection: accepted, refused, or `None` when the
+/// connection broke before an answer.
+fn try_auth(port: u16, user: &str, pw: &str) -> Option<bool> {
+    let mut c = Conn::connect(port).ok()?;
+    Some(!c.cmd(&["AUTH", user, pw]).ok()?.is_error())
+}
+
 /// No secret in any output or in the journal; the journal is mode 0600.
 #[track_caller]
 fn assert_secret_free(outputs: &str, state: &Path, secrets: &[&str]) {
@@ -207,6 +214,10 @@ struct Loops {
     pw: Arc<Mutex<Vec<String>>>,
     tries: Arc<AtomicUsize>,
     refused: Arc<AtomicUsize>,
+    /// Rounds cut by the server closing the connection (a failover's
+    /// CLIENT KILL TYPE normal): neither accepted nor refused, counted
+    /// apart and retried.
+    dropped: Arc<AtomicUsize>,
     threads: Vec<std::thread::JoinHandle<()>>,
 }
 
@@ -217,21 +228,30 @@ impl Loops {
             pw: Arc::new(Mutex::new(pw.iter().map(|p| p.to_string()).collect())),
             tries: Arc::default(),
             refused: Arc::default(),
+            dropped: Arc::default(),
             threads: Vec::new(),
         };
         let mut threads = Vec::new();
         for &port in ports {
-            let (stop, pwm, tries, refused) = (
+            let (stop, pwm, tries, refused, dropped) = (
                 l.stop.clone(),
                 l.pw.clone(),
                 l.tries.clone(),
                 l.refused.clone(),
+                l.dropped.clone(),
             );
             let user = user.to_string();
             threads.push(std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     let pw = pwm.lock().unwrap().clone();
-                    if !pw.iter().any(|p| auth_ok(port, &user, p)) {
+                    let answers: Vec<Option<bool>> =
+                        pw.iter().map(|p| try_auth(port, &user, p)).collect();
+                    if answers.contains(&Some(true)) {
+                    } else if answers.contains(&None) {
+                        dropped.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(2));
+                        continue;
+                    } else {
                         refused.fetch_add(1, Ordering::SeqCst);
                     }
                     tries.fetch_add(1, Ordering::SeqCst);
@@ -249,11 +269,12 @@ impl Loops {
         for t in self.threads {
             t.join().unwrap();
         }
-        let (t, r) = (
+        let (t, r, d) = (
             self.tries.load(Ordering::SeqCst),
             self.refused.load(Ordering::SeqCst),
+            self.dropped.load(Ordering::SeqCst),
         );
-        eprintln!("client loops: {t} AUTH rounds, {r} refused");
+        eprintln!("client loops: {t} AUTH rounds, {r} refused, {d} cut by the server closing the connection");
         (t, r)
     }
 }
@@ -1683,4 +1704,71 @@ fn grace_period_survives_an_interruption() {
         hashes(&node, "app"),
         vec![hash_password(b"app-grace-new-0c4d")]
     );
+}
+
+/// A replica that joins between the two runs holds only the old password:
+/// `--finish` takes it in (adds the new password, sets its masterauth,
+/// re-links it) before removing the old one anywhere.
+#[test]
+fn a_replica_that_joins_mid_rotation_is_taken_in() {
+    let set = ReplicaSetBuilder::new()
+        .auth(ReplAuth::AclUser)
+        .replicas(1)
+        .start()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let seed = set.primary.addr();
+    let new = "repl-joined-new-93a1";
+    let nf = write(tmp.path(), "new", new);
+    let nf = nf.to_str().unwrap();
+    let mut all = ok(rampart_rotate(
+        &state,
+        &[&seed, "--user", REPL_USER, "--new-password-file", nf],
+        &[],
+    ));
+    assert!(all.contains("2 node(s)"), "{all}");
+    let late = ServerBuilder::new()
+        .config(&ReplAuth::AclUser.server_config())
+        .config("repl-diskless-sync-delay 0\nrepl-ping-replica-period 1")
+        .config(&format!(
+            "replicaof 127.0.0.1 {}",
+            set.primary.client_port()
+        ))
+        .auth(Credentials::user(ADMIN_USER, ADMIN_PASSWORD))
+        .start()
+        .unwrap();
+    let mut linked = false;
+    for _ in 0..100 {
+        if late.info("replication").contains("master_link_status:up") {
+            linked = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(linked, "the late replica did not sync");
+    all += &ok(rampart_rotate(
+        &state,
+        &[
+            &seed,
+            "--user",
+            REPL_USER,
+            "--finish",
+            "--new-password-file",
+            nf,
+        ],
+        &[],
+    ));
+    assert!(all.contains("joined since the rotation began"), "{all}");
+    for n in set.nodes().chain(std::iter::once(&late)) {
+        assert_eq!(
+            hashes(n, REPL_USER),
+            vec![hash_password(new.as_bytes())],
+            "{}",
+            n.addr()
+        );
+        assert_eq!(n.config_get("masterauth").as_deref(), Some(new));
+    }
+    assert!(late.info("replication").contains("master_link_status:up"));
+    assert_secret_free(&all, &state, &[REPL_PASSWORD, new, ADMIN_PASSWORD]);
 }

@@ -710,6 +710,39 @@ fn sentinel_user_on(
     Ok(None)
 }
 
+/// A data node's state before the rotation touches it.
+fn node_state(ctx: &Ctx, ep: &Endpoint, role: String, new_hash: &str) -> Result<NodeState> {
+    let mut c = ctx.conn(ep)?;
+    let hashes = user_hashes(&mut c, &ctx.user)?;
+    let aclfile = config_get(&mut c, "aclfile")?;
+    let masteruser = config_get(&mut c, "masteruser")?;
+    let masterauth_set = !config_get(&mut c, "masterauth")?.is_empty();
+    let requirepass = ctx.user == "default"
+        && aclfile.is_empty()
+        && !config_get(&mut c, "requirepass")?.is_empty();
+    let mu = if masteruser.is_empty() {
+        "default"
+    } else {
+        masteruser.as_str()
+    };
+    Ok(NodeState {
+        host: ep.host.clone(),
+        port: ep.port,
+        tls: ep.tls,
+        role,
+        old_hashes: hashes.into_iter().filter(|h| h != new_hash).collect(),
+        persist: if aclfile.is_empty() {
+            "config-rewrite"
+        } else {
+            "acl-save"
+        }
+        .into(),
+        masterauth: masterauth_set && mu == ctx.user,
+        requirepass,
+        ..NodeState::default()
+    })
+}
+
 fn plan(ctx: &Ctx, seed: Endpoint, new_hash: &str, grace: Option<Duration>) -> Result<Journal> {
     let mut nodes = Vec::new();
     let (seeds, mut sentinels) = match sentinel_seed(ctx, &seed)? {
@@ -738,35 +771,7 @@ fn plan(ctx: &Ctx, seed: Endpoint, new_hash: &str, grace: Option<Duration>) -> R
         }
     }
     for (ep, role) in found {
-        let mut c = ctx.conn(&ep)?;
-        let hashes = user_hashes(&mut c, &ctx.user)?;
-        let aclfile = config_get(&mut c, "aclfile")?;
-        let masteruser = config_get(&mut c, "masteruser")?;
-        let masterauth_set = !config_get(&mut c, "masterauth")?.is_empty();
-        let requirepass = ctx.user == "default"
-            && aclfile.is_empty()
-            && !config_get(&mut c, "requirepass")?.is_empty();
-        let mu = if masteruser.is_empty() {
-            "default"
-        } else {
-            masteruser.as_str()
-        };
-        nodes.push(NodeState {
-            host: ep.host.clone(),
-            port: ep.port,
-            tls: ep.tls,
-            role,
-            old_hashes: hashes.into_iter().filter(|h| h != new_hash).collect(),
-            persist: if aclfile.is_empty() {
-                "config-rewrite"
-            } else {
-                "acl-save"
-            }
-            .into(),
-            masterauth: masterauth_set && mu == ctx.user,
-            requirepass,
-            ..NodeState::default()
-        });
+        nodes.push(node_state(ctx, &ep, role, new_hash)?);
     }
     Ok(Journal {
         version: 1,
@@ -1426,6 +1431,32 @@ fn reconcile(ctx: &Ctx, j: &mut Journal) -> Result<()> {
                     _ => j.nodes[i].sentinel_pass_updated = false,
                 }
                 lost.push(Phase::Persisted);
+            }
+        }
+    }
+    // Nodes that joined since the plan (a new replica, a cluster node):
+    // they hold only the old password, so the rotation takes them in before
+    // anything is removed.
+    if !j.nodes.iter().any(|n| n.sentinel) {
+        let mut seen: Vec<Endpoint> = Vec::new();
+        let known: Vec<Endpoint> = j.nodes.iter().map(NodeState::endpoint).collect();
+        for ep in &known {
+            if seen.contains(ep) {
+                continue;
+            }
+            for (found, role) in discover(ctx, ep.clone())? {
+                if seen.contains(&found) {
+                    continue;
+                }
+                seen.push(found.clone());
+                if !known.contains(&found) {
+                    say(&format!(
+                        "  {found} ({role}): joined since the rotation began: the new password is added there too"
+                    ));
+                    let n = node_state(ctx, &found, role, &j.new_hash)?;
+                    j.nodes.push(n);
+                    lost.push(Phase::Planned);
+                }
             }
         }
     }
