@@ -741,6 +741,15 @@ fn sentinel_login(sentinel: &Node, master: &Node) -> Option<(String, u64)> {
     Some((get("user="), get("age=").parse().unwrap()))
 }
 
+/// Within 5 s, `sentinel` has a fresh link (at most 5 s old) to `master`
+/// logged in as `user`.
+fn logs_in_again(sentinel: &Node, master: &Node, user: &str) -> bool {
+    (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        sentinel_login(sentinel, master).is_some_and(|(u, age)| u == user && age <= 5)
+    })
+}
+
 #[test]
 fn sentinel_auth_pass_from_a_sentinel_seed() {
     let set = SentinelSetBuilder::new()
@@ -768,17 +777,10 @@ fn sentinel_auth_pass_from_a_sentinel_seed() {
         .primary
         .cmd(&["CLIENT", "KILL", "USER", SENTINEL_USER]);
     for s in &set.sentinels {
-        let mut fresh = false;
-        for _ in 0..50 {
-            std::thread::sleep(Duration::from_millis(100));
-            if let Some((u, age)) = sentinel_login(s, &set.data.primary) {
-                if u == SENTINEL_USER && age <= 5 {
-                    fresh = true;
-                    break;
-                }
-            }
-        }
-        assert!(fresh, "a Sentinel did not log in again");
+        assert!(
+            logs_in_again(s, &set.data.primary, SENTINEL_USER),
+            "a Sentinel did not log in again"
+        );
         let m = s.cmd(&["SENTINEL", "MASTER", MASTER_NAME]);
         let flags = m
             .array()
@@ -1649,17 +1651,10 @@ fn failover_in_the_middle_of_a_rotation() {
         .unwrap();
     master.cmd(&["CLIENT", "KILL", "USER", SENTINEL_USER]);
     for s in &set.sentinels {
-        let mut fresh = false;
-        for _ in 0..50 {
-            std::thread::sleep(Duration::from_millis(100));
-            if let Some((u, age)) = sentinel_login(s, master) {
-                if u == SENTINEL_USER && age <= 5 {
-                    fresh = true;
-                    break;
-                }
-            }
-        }
-        assert!(fresh, "a Sentinel did not log in to the new master again");
+        assert!(
+            logs_in_again(s, master, SENTINEL_USER),
+            "a Sentinel did not log in to the new master again"
+        );
     }
     assert_secret_free(&all, &state, &[SENTINEL_PASSWORD, new, ADMIN_PASSWORD]);
 }

@@ -574,15 +574,7 @@ fn audit_topology(
 /// LIST (`name=sentinel-<first 8 of its id>-cmd`) when the master was
 /// audited in the same run.
 fn sentinel_logins(snaps: &mut [Snapshot]) {
-    let keyed: std::collections::HashMap<String, usize> = snaps
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            let l = s.live.get()?;
-            let t = rampart_live::target::parse(&l.endpoint, 6379).ok()?;
-            Some((endpoint_key(&t.endpoint), i))
-        })
-        .collect();
+    let keyed = live_index(snaps);
     let mut found: Vec<(usize, usize, String)> = Vec::new();
     for (i, s) in snaps.iter().enumerate() {
         let Some(ls) = s.live.get().and_then(|l| l.sentinel.as_ref()) else {
@@ -617,10 +609,9 @@ fn sentinel_logins(snaps: &mut [Snapshot]) {
     }
 }
 
-/// ACL010 across nodes: a replica's masterauth must be a password of its
-/// masteruser on the master (compared as SHA-256, as Redis stores it).
-fn check_master_auth(snaps: &mut [Snapshot]) {
-    let keyed: std::collections::HashMap<String, usize> = snaps
+/// The snapshots of live servers by endpoint.
+fn live_index(snaps: &[Snapshot]) -> std::collections::HashMap<String, usize> {
+    snaps
         .iter()
         .enumerate()
         .filter_map(|(i, s)| {
@@ -628,7 +619,13 @@ fn check_master_auth(snaps: &mut [Snapshot]) {
             let t = rampart_live::target::parse(&l.endpoint, 6379).ok()?;
             Some((endpoint_key(&t.endpoint), i))
         })
-        .collect();
+        .collect()
+}
+
+/// ACL010 across nodes: a replica's masterauth must be a password of its
+/// masteruser on the master (compared as SHA-256, as Redis stores it).
+fn check_master_auth(snaps: &mut [Snapshot]) {
+    let keyed = live_index(snaps);
     let mut results = Vec::new();
     for (i, s) in snaps.iter().enumerate() {
         let Some(l) = s.live.get() else { continue };

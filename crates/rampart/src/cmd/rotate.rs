@@ -1093,19 +1093,26 @@ fn relink(c: &mut Connection, node: &str) -> Result<bool> {
         );
         return Ok(false);
     }
-    for _ in 0..100 {
-        std::thread::sleep(Duration::from_millis(100));
-        if link_up(c)? {
-            if let Some(now) = master_link_id(c)? {
-                if now != before {
-                    return Ok(true);
-                }
-            }
-        }
+    std::thread::sleep(Duration::from_millis(100));
+    if wait_for(10, || {
+        Ok(link_up(c)? && master_link_id(c)?.is_some_and(|now| now != before))
+    })? {
+        return Ok(true);
     }
     bail!(
         "{node}: the replica did not link to its primary again within 10 s with the new masterauth (see its log); the old password still works everywhere and nothing was removed: fix it, then --resume, or --rollback"
     )
+}
+
+/// Poll `cond` every 100 ms for up to `secs` seconds.
+fn wait_for(secs: u64, mut cond: impl FnMut() -> Result<bool>) -> Result<bool> {
+    for _ in 0..secs * 10 {
+        if cond()? {
+            return Ok(true);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    cond()
 }
 
 fn link_up(c: &mut Connection) -> Result<bool> {
@@ -1137,24 +1144,21 @@ fn step_sentinels(ctx: &Ctx, j: &mut Journal) -> Result<()> {
         // SENTINEL SET drops its connections: wait for a fresh command
         // connection logged in as the user, and for the master to answer.
         let mut mc = ctx.conn(&master)?;
-        let mut ok = false;
-        for _ in 0..60 {
-            std::thread::sleep(Duration::from_millis(100));
-            if let Some((u, age)) = sentinel_user_on(ctx, &s, &mut mc)? {
-                if u == j.user && age <= 5 {
-                    let m = expect_ok(
-                        c.cmd(&["SENTINEL", "MASTER", &s.master])?,
-                        "SENTINEL MASTER",
-                        &name,
-                    )?;
-                    let m = pairs_text(&m);
-                    if field(&m, "flags") == Some("master") {
-                        ok = true;
-                        break;
-                    }
-                }
+        std::thread::sleep(Duration::from_millis(100));
+        let ok = wait_for(6, || {
+            let Some((u, age)) = sentinel_user_on(ctx, &s, &mut mc)? else {
+                return Ok(false);
+            };
+            if u != j.user || age > 5 {
+                return Ok(false);
             }
-        }
+            let m = expect_ok(
+                c.cmd(&["SENTINEL", "MASTER", &s.master])?,
+                "SENTINEL MASTER",
+                &name,
+            )?;
+            Ok(field(&pairs_text(&m), "flags") == Some("master"))
+        })?;
         if !ok {
             bail!("{name}: after SENTINEL SET auth-pass, the Sentinel did not log in to the master {master} as {:?}", j.user);
         }
@@ -1203,22 +1207,16 @@ fn step_sentinel_pass(ctx: &Ctx, j: &mut Journal) -> Result<()> {
                 continue;
             };
             let mut pc = ctx.conn(&p.endpoint())?;
-            let mut ok = false;
-            for _ in 0..300 {
+            let ok = wait_for(30, || {
                 let max_age = if fresh {
                     set_at.elapsed().as_secs() + 1
                 } else {
                     u64::MAX
                 };
-                if client_names(&mut pc)?
+                Ok(client_names(&mut pc)?
                     .iter()
-                    .any(|(nm, u, age)| *nm == want && *u == j.user && *age <= max_age)
-                {
-                    ok = true;
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
+                    .any(|(nm, u, age)| *nm == want && *u == j.user && *age <= max_age))
+            })?;
             if !ok {
                 bail!(
                     "{}: after SENTINEL CONFIG SET sentinel-pass, no link to the Sentinel {peer} logged in as {:?} within 30 s",
@@ -1273,14 +1271,7 @@ fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
         } else {
             relink(&mut c, &n.name())?
         };
-        let mut up = false;
-        for _ in 0..100 {
-            if link_up(&mut c)? {
-                up = true;
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let up = wait_for(10, || link_up(&mut c))?;
         if !up {
             bail!(
                 "{}: master_link_status is not up{}",
