@@ -123,10 +123,7 @@ pub struct LiveCollection {
 }
 
 fn error_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Error(e) => Some(e.chars().take(200).collect()),
-        _ => None,
-    }
+    v.as_error().map(|e| e.chars().take(200).collect())
 }
 
 /// `NOPERM ...`, `ERR unknown command ...` (renamed or disabled), ...

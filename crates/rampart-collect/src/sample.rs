@@ -25,11 +25,10 @@ fn bytes(v: &Value) -> Option<&[u8]> {
     }
 }
 
+/// The first line of an error reply.
 fn err(v: &Value) -> Option<String> {
-    match v {
-        Value::Error(e) => Some(e.lines().next().unwrap_or("").to_string()),
-        _ => None,
-    }
+    v.as_error()
+        .map(|e| e.lines().next().unwrap_or("").to_string())
 }
 
 /// The databases INFO keyspace lists, with their key counts.

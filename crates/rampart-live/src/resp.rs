@@ -47,6 +47,13 @@ pub enum Value {
 }
 
 impl Value {
+    /// The text of an error reply (`-ERR ...`, `-NOPERM ...`).
+    pub fn as_error(&self) -> Option<&str> {
+        match self {
+            Value::Error(e) => Some(e),
+            _ => None,
+        }
+    }
     /// A string reply (simple, bulk, verbatim) as text, lossy.
     pub fn as_text(&self) -> Option<String> {
         match self {

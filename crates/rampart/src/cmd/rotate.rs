@@ -304,15 +304,8 @@ fn say(line: &str) {
     }
 }
 
-fn err_text(v: &Value) -> Option<&str> {
-    match v {
-        Value::Error(e) => Some(e),
-        _ => None,
-    }
-}
-
 fn expect_ok(v: Value, what: &str, node: &str) -> Result<Value> {
-    if let Some(e) = err_text(&v) {
+    if let Some(e) = v.as_error() {
         bail!("{node}: {what}: {}", e.lines().next().unwrap_or(""));
     }
     Ok(v)
@@ -1019,7 +1012,7 @@ fn persist(c: &mut Connection, n: &NodeState) -> Result<()> {
         // A Sentinel with an aclfile saves users there; without one,
         // FLUSHCONFIG writes them as `user` lines of sentinel.conf.
         let v = c.cmd(&["ACL", "SAVE"])?;
-        let what = match err_text(&v) {
+        let what = match v.as_error() {
             None => "ACL SAVE",
             Some(e) if e.contains("not configured to use an ACL file") => {
                 let v = c.cmd(&["SENTINEL", "FLUSHCONFIG"])?;
@@ -1063,7 +1056,7 @@ fn step_persist(ctx: &Ctx, j: &Journal) -> Result<()> {
 /// its id and age; the new connection has a new local port).
 fn master_link_id(c: &mut Connection) -> Result<Option<String>> {
     let v = c.cmd(&["CLIENT", "LIST", "TYPE", "master"])?;
-    if err_text(&v).is_some() {
+    if v.as_error().is_some() {
         return Ok(None);
     }
     Ok(v.as_text().unwrap_or_default().lines().find_map(|l| {
@@ -1086,7 +1079,7 @@ fn relink(c: &mut Connection, node: &str) -> Result<bool> {
         return Ok(false);
     };
     let v = c.cmd(&["CLIENT", "KILL", "TYPE", "master"])?;
-    if let Some(e) = err_text(&v) {
+    if let Some(e) = v.as_error() {
         anstream::eprintln!(
             "rampart: warning: {node}: CLIENT KILL TYPE master refused ({}): the new masterauth is used at the next reconnect, not proven now",
             e.lines().next().unwrap_or("")
