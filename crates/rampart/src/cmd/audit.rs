@@ -580,7 +580,7 @@ fn sentinel_logins(snaps: &mut [Snapshot]) {
         let Some(ls) = s.live.get().and_then(|l| l.sentinel.as_ref()) else {
             continue;
         };
-        let want = format!("sentinel-{}-cmd", ls.myid.get(..8).unwrap_or(&ls.myid));
+        let want = super::sentinel_link_name(&ls.myid);
         for (k, m) in ls.masters.iter().enumerate() {
             let Ok(t) = rampart_live::target::parse(&m.addr, 6379) else {
                 continue;

@@ -24,6 +24,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// The name a Sentinel gives its command link to a master, a replica or
+/// another Sentinel (`CLIENT SETNAME sentinel-<first 8 of its id>-cmd`).
+pub(crate) fn sentinel_link_name(runid: &str) -> String {
+    format!("sentinel-{}-cmd", runid.get(..8).unwrap_or(runid))
+}
+
 /// Write to standard output (colour stripped when NO_COLOR is set or the
 /// output is not a terminal) or to a file.
 pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {

@@ -234,6 +234,28 @@ struct Journal {
     sentinels: Vec<SentinelState>,
 }
 
+impl Journal {
+    /// A rotation about to start.
+    fn new(
+        ctx: &Ctx,
+        new_hash: &str,
+        grace: Option<Duration>,
+        nodes: Vec<NodeState>,
+        sentinels: Vec<SentinelState>,
+    ) -> Journal {
+        Journal {
+            version: 1,
+            user: ctx.user.clone(),
+            new_hash: new_hash.to_string(),
+            phase: Phase::Planned,
+            grace_secs: grace.map(|d| d.as_secs()),
+            ready_at: None,
+            nodes,
+            sentinels,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct SentinelState {
     host: String,
@@ -674,33 +696,15 @@ fn sentinel_user_on(
     master: &mut Connection,
 ) -> Result<Option<(String, u64)>> {
     let mut c = ctx.sentinel_conn(&s.endpoint())?;
-    // Sentinel names its links sentinel-<first 8 of its id>-cmd.
     let name = format!("{}:{}", s.host, s.port);
     let id = expect_ok(c.cmd(&["SENTINEL", "MYID"])?, "SENTINEL MYID", &name)?
         .as_text()
         .unwrap_or_default();
-    let want = format!("name=sentinel-{}-cmd", id.get(..8).unwrap_or(&id));
-    let list = expect_ok(
-        master.cmd(&["CLIENT", "LIST"])?,
-        "CLIENT LIST",
-        master.endpoint(),
-    )?;
-    for line in list.as_text().unwrap_or_default().lines() {
-        let fields: Vec<&str> = line.split(' ').collect();
-        if fields.contains(&want.as_str()) {
-            let user = fields
-                .iter()
-                .find_map(|f| f.strip_prefix("user="))
-                .unwrap_or("");
-            let age = fields
-                .iter()
-                .find_map(|f| f.strip_prefix("age="))
-                .and_then(|a| a.parse().ok())
-                .unwrap_or(u64::MAX);
-            return Ok(Some((user.to_string(), age)));
-        }
-    }
-    Ok(None)
+    let want = super::sentinel_link_name(&id);
+    Ok(client_names(master)?
+        .into_iter()
+        .find(|(n, _, _)| *n == want)
+        .map(|(_, user, age)| (user, age)))
 }
 
 /// A data node's state before the rotation touches it.
@@ -766,16 +770,7 @@ fn plan(ctx: &Ctx, seed: Endpoint, new_hash: &str, grace: Option<Duration>) -> R
     for (ep, role) in found {
         nodes.push(node_state(ctx, &ep, role, new_hash)?);
     }
-    Ok(Journal {
-        version: 1,
-        user: ctx.user.clone(),
-        new_hash: new_hash.to_string(),
-        phase: Phase::Planned,
-        grace_secs: grace.map(|d| d.as_secs()),
-        ready_at: None,
-        nodes,
-        sentinels,
-    })
+    Ok(Journal::new(ctx, new_hash, grace, nodes, sentinels))
 }
 
 /// `SENTINEL CONFIG GET name` (empty when unset).
@@ -812,11 +807,6 @@ fn client_names(c: &mut Connection) -> Result<Vec<(String, String, u64)>> {
             )
         })
         .collect())
-}
-
-/// The connection name a Sentinel gives its command links.
-fn link_name(runid: &str) -> String {
-    format!("sentinel-{}-cmd", runid.get(..8).unwrap_or(runid))
 }
 
 /// Plan a rotation of the Sentinels' own ACL user: every Sentinel of the
@@ -882,23 +872,14 @@ fn plan_sentinels(
                 continue;
             }
             let mut c = ctx.conn(&nodes[k].endpoint())?;
-            let want = link_name(&nodes[i].runid);
+            let want = super::sentinel_link_name(&nodes[i].runid);
             if client_names(&mut c)?.iter().any(|(n, _, _)| *n == want) {
                 let peer = nodes[k].name();
                 nodes[i].peers.push(peer);
             }
         }
     }
-    Ok(Journal {
-        version: 1,
-        user: ctx.user.clone(),
-        new_hash: new_hash.to_string(),
-        phase: Phase::Planned,
-        grace_secs: grace.map(|d| d.as_secs()),
-        ready_at: None,
-        nodes,
-        sentinels: Vec::new(),
-    })
+    Ok(Journal::new(ctx, new_hash, grace, nodes, Vec::new()))
 }
 
 fn show_plan(j: &Journal, journal: &Path) {
@@ -1194,7 +1175,7 @@ fn step_sentinel_pass(ctx: &Ctx, j: &mut Journal) -> Result<()> {
         }
         j.nodes[i].sentinel_pass_updated = true;
         ctx.save(j)?;
-        let want = link_name(&n.runid);
+        let want = super::sentinel_link_name(&n.runid);
         for peer in &n.peers {
             let Some(p) = j.nodes.iter().find(|m| m.name() == *peer) else {
                 continue;
