@@ -1,5 +1,5 @@
 use super::{settings, tri};
-use crate::fix::{Fix, Safety};
+use crate::fix::Fix;
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -47,11 +47,5 @@ fn run(s: &Snapshot) -> Outcome {
 }
 
 fn fix(s: &Snapshot) -> Fix {
-    Fix::builder(
-        Safety::Safe,
-        "syslog-enabled yes",
-        "only adds a log destination: no client, command or data is affected",
-    )
-    .set(s.conf.get(), "syslog-enabled", &["yes"])
-    .build(CHECK.remediation)
+    super::syslog_fix(s, CHECK.remediation)
 }

@@ -273,6 +273,43 @@ macro_rules! tri {
 pub(crate) use tri;
 
 /// Whether TLS is configured at all (a TLS port, or TLS for replication or the cluster bus).
+/// The fix that turns on a TLS link setting (`tls-replication`,
+/// `tls-cluster`): unsafe, and display-only while the server has no
+/// certificate and key (Redis would refuse to start).
+pub(crate) fn tls_link_fix(
+    s: &Snapshot,
+    remediation: &'static str,
+    directive: &str,
+    why_unsafe: &'static str,
+) -> crate::fix::Fix {
+    use crate::fix::{Fix, Safety};
+    let Ok(st) = settings(s) else {
+        return Fix::display_only(remediation, "no settings were read");
+    };
+    if st.value("tls-cert-file").is_empty() || st.value("tls-key-file").is_empty() {
+        return Fix::display_only(
+            remediation,
+            "needs a certificate and key (tls-cert-file, tls-key-file): Redis refuses to start with TLS on and none",
+        );
+    }
+    Fix::builder(Safety::Unsafe, format!("{directive} yes"), why_unsafe)
+        .set(s.conf.get(), directive, &["yes"])
+        .build(remediation)
+}
+
+/// `syslog-enabled yes` (LOG001, LOG003): safe, it only adds a log
+/// destination.
+pub(crate) fn syslog_fix(s: &Snapshot, remediation: &'static str) -> crate::fix::Fix {
+    use crate::fix::{Fix, Safety};
+    Fix::builder(
+        Safety::Safe,
+        "syslog-enabled yes",
+        "only adds a log destination: no client, command or data is affected",
+    )
+    .set(s.conf.get(), "syslog-enabled", &["yes"])
+    .build(remediation)
+}
+
 pub(crate) fn tls_enabled(st: &Settings) -> bool {
     st.number("tls-port") != 0 || st.is_yes("tls-replication") || st.is_yes("tls-cluster")
 }

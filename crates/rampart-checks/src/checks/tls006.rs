@@ -1,5 +1,5 @@
 use super::{replica_of, settings, tri};
-use crate::fix::{Fix, Safety};
+use crate::fix::Fix;
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -46,22 +46,12 @@ fn run(s: &Snapshot) -> Outcome {
 }
 
 fn fix(s: &Snapshot) -> Fix {
-    let Ok(st) = settings(s) else {
-        return Fix::display_only(CHECK.remediation, "no settings were read");
-    };
-    if st.value("tls-cert-file").is_empty() || st.value("tls-key-file").is_empty() {
-        return Fix::display_only(
-            CHECK.remediation,
-            "needs a certificate and key (tls-cert-file, tls-key-file): Redis refuses to start with TLS on and none",
-        );
-    }
-    Fix::builder(
-        Safety::Unsafe,
-        "tls-replication yes",
+    super::tls_link_fix(
+        s,
+        CHECK.remediation,
+        "tls-replication",
         "replication stops until the master accepts TLS on the port this replica connects to",
     )
-    .set(s.conf.get(), "tls-replication", &["yes"])
-    .build(CHECK.remediation)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 use super::{settings, tri};
-use crate::fix::{Fix, Safety};
+use crate::fix::Fix;
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -43,22 +43,12 @@ fn run(s: &Snapshot) -> Outcome {
 }
 
 fn fix(s: &Snapshot) -> Fix {
-    let Ok(st) = settings(s) else {
-        return Fix::display_only(CHECK.remediation, "no settings were read");
-    };
-    if st.value("tls-cert-file").is_empty() || st.value("tls-key-file").is_empty() {
-        return Fix::display_only(
-            CHECK.remediation,
-            "needs a certificate and key (tls-cert-file, tls-key-file): Redis refuses to start with TLS on and none",
-        );
-    }
-    Fix::builder(
-        Safety::Unsafe,
-        "tls-cluster yes",
+    super::tls_link_fix(
+        s,
+        CHECK.remediation,
+        "tls-cluster",
         "nodes that do not use TLS on the cluster bus lose contact with this one: change every node, one by one",
     )
-    .set(s.conf.get(), "tls-cluster", &["yes"])
-    .build(CHECK.remediation)
 }
 
 #[cfg(test)]
