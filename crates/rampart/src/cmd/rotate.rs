@@ -865,17 +865,16 @@ fn plan_sentinels(
             ..NodeState::default()
         });
     }
-    // Which Sentinel has a link to which: seen in the peer's CLIENT LIST.
-    for i in 0..nodes.len() {
-        for k in 0..nodes.len() {
-            if i == k {
-                continue;
-            }
-            let mut c = ctx.conn(&nodes[k].endpoint())?;
+    // Which Sentinel has a link to which: seen in the peer's CLIENT LIST
+    // (read once per Sentinel).
+    for k in 0..nodes.len() {
+        let mut c = ctx.conn(&nodes[k].endpoint())?;
+        let clients = client_names(&mut c)?;
+        let peer = nodes[k].name();
+        for i in (0..nodes.len()).filter(|&i| i != k) {
             let want = super::sentinel_link_name(&nodes[i].runid);
-            if client_names(&mut c)?.iter().any(|(n, _, _)| *n == want) {
-                let peer = nodes[k].name();
-                nodes[i].peers.push(peer);
+            if clients.iter().any(|(n, _, _)| *n == want) {
+                nodes[i].peers.push(peer.clone());
             }
         }
     }
