@@ -36,6 +36,7 @@ mod sentinel;
 mod tls;
 mod util;
 mod valkey;
+mod versions;
 
 pub use cluster::{Cluster, ClusterBuilder};
 pub use node::{
@@ -49,6 +50,7 @@ pub use sentinel::{SentinelSet, SentinelSetBuilder, MASTER_NAME};
 pub use tls::{openssl_bin, CertPair, TlsMaterial};
 pub use util::info_field;
 pub use valkey::valkey_server_bin;
+pub use versions::{version, versions, versions_or_skip, ServerVersion, LINES};
 
 /// Path of the `redis-server` binary (env `RAMPART_REDIS_SERVER` overrides).
 pub fn redis_server_bin() -> PathBuf {

@@ -1,0 +1,12 @@
+//! `commands` data: not generated yet.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::server::Identity;
+use crate::Args;
+
+pub fn generate(_a: &Args, _id: &Identity, _out: &Path) -> Result<()> {
+    anyhow::bail!("the commands generator is not written yet")
+}
