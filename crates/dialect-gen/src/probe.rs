@@ -163,7 +163,7 @@ pub fn spawn_in(
     let mut child = cmd
         .spawn()
         .with_context(|| format!("cannot run {}", bin.path.display()))?;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(if private_net { 10 } else { 3 });
     loop {
         if child.try_wait()?.is_some() {
             let mut out = String::new();
@@ -210,10 +210,16 @@ pub fn spawn_in(
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            bail!(
-                "{} neither started nor exited within 10 s",
-                bin.path.display()
-            );
+            if !private_net && !sock.exists() {
+                // It runs, but not where this probe listens (the probed
+                // line moved the socket): the loader took the line.
+                return Ok(Outcome::Refused {
+                    line: None,
+                    reason: "started, but not on the probe socket".into(),
+                    output: String::new(),
+                });
+            }
+            bail!("{} neither started nor exited in time", bin.path.display());
         }
         std::thread::sleep(Duration::from_millis(2));
     }

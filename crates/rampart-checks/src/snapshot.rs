@@ -49,6 +49,10 @@ pub struct Snapshot {
     /// The command table the files' users are judged with (`--table`);
     /// `None`: Redis 7.0.15's. A live server's own table wins over it.
     pub file_table: Option<&'static redis_acl::CommandTable>,
+    /// The version the target's files and defaults are read for: the live
+    /// server's own line (from INFO), else `--server-version`, the local
+    /// binary, or the newest line, with the note saying which.
+    pub version: Option<redis_conf::Version>,
     /// For a replica whose master was audited too: whether its masterauth
     /// is a password of its masteruser on the master, and what was compared.
     pub master_auth_check: Option<(bool, String)>,
@@ -74,6 +78,7 @@ impl Snapshot {
             tls: Avail::Absent(TLS_ABSENT.into()),
             topology_reported_on: None,
             file_table: None,
+            version: None,
             master_auth_check: None,
             history: Avail::Absent(HISTORY_ABSENT.into()),
         }

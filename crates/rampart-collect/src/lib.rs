@@ -8,6 +8,7 @@ pub mod live;
 mod logrotate;
 mod procs;
 pub mod sample;
+pub mod version;
 
 pub use accounts::Accounts;
 pub use files::file_meta;
@@ -16,7 +17,7 @@ pub use procs::{find_server_processes, local_servers, LocalServer};
 
 use rampart_checks::aclbuild::{build_acl_facts_with, AclFileInput};
 use rampart_checks::{Avail, ConfFacts, SentinelFacts, Snapshot};
-use redis_conf::{Config, Dialect, LoadOptions};
+use redis_conf::{Config, Format, LoadOptions, Version};
 use std::path::{Path, PathBuf};
 
 /// What a files-only audit reads.
@@ -34,8 +35,12 @@ pub struct FilesTarget {
     /// Look for running server processes in /proc.
     pub scan_processes: bool,
     /// The command table of the server the files belong to (default:
-    /// Redis 7.0.15's).
+    /// the one of [`FilesTarget::version`]).
     pub table: Option<&'static redis_acl::CommandTable>,
+    /// `--server-version`: the version the files are read for. `None`:
+    /// the server running with this config, else the one installed here,
+    /// else the newest line (see [`version::for_files`]).
+    pub version: Option<Version>,
 }
 
 /// Limit for the ACL file (Redis itself reads it whole).
@@ -57,7 +62,15 @@ pub fn server_path(c: &ConfFacts, p: &str) -> PathBuf {
 /// Collect everything a files-only audit can know about one server.
 pub fn collect_files(t: &FilesTarget) -> Snapshot {
     let mut s = Snapshot::empty(t.config.display().to_string());
-    let config = match Config::load(&t.config, &LoadOptions::default()) {
+    let version = t
+        .version
+        .clone()
+        .or_else(|| version::for_files(&t.config, None));
+    let opts = LoadOptions {
+        version: version.clone(),
+        ..LoadOptions::default()
+    };
+    let config = match Config::load(&t.config, &opts) {
         Ok(c) => c,
         Err(e) => {
             let msg = e.to_string();
@@ -71,10 +84,39 @@ pub fn collect_files(t: &FilesTarget) -> Snapshot {
             return s;
         }
     };
-    let c = ConfFacts {
+    let mut c = ConfFacts {
         path: t.config.clone(),
         config,
     };
+    let accounts = Accounts::load(t.host_root.as_deref().unwrap_or(Path::new("/")));
+    let procs = t
+        .scan_processes
+        .then(|| find_server_processes(&c, &accounts));
+    // A server running with this config names the version, unless
+    // --server-version did.
+    if t.version.is_none() {
+        let exe = procs
+            .as_ref()
+            .and_then(|p| p.as_ref().ok())
+            .and_then(|p| p.processes.first())
+            .and_then(|p| std::fs::read_link(format!("/proc/{}/exe", p.pid)).ok());
+        if let Some(v) = exe.and_then(|e| version::for_files(&t.config, Some(&e))) {
+            let same = c
+                .config
+                .dialect()
+                .is_some_and(|d| std::ptr::eq(d, v.dialect));
+            if !same {
+                let opts = LoadOptions {
+                    version: Some(v),
+                    ..LoadOptions::default()
+                };
+                if let Ok(config) = Config::load(&t.config, &opts) {
+                    c.config = config;
+                }
+            }
+        }
+    }
+    s.version = c.config.version.clone();
 
     // ACL file: --aclfile wins, else the config's aclfile.
     let aclfile_path = t.aclfile.clone().or_else(|| {
@@ -91,11 +133,16 @@ pub fn collect_files(t: &FilesTarget) -> Snapshot {
             error: e.clone(),
         },
     });
-    let table = t.table.unwrap_or_else(redis_acl::CommandTable::redis_7_0);
+    let table = t.table.unwrap_or_else(|| match &s.version {
+        Some(v) => {
+            redis_acl::CommandTable::builtin(v.dialect.product.as_str(), &v.dialect.origin.version)
+                .table
+        }
+        None => redis_acl::CommandTable::redis_7_0(),
+    });
     s.acl = build_acl_facts_with(&c, input, table);
-    s.file_table = t.table;
+    s.file_table = Some(table);
     s.sentinel = load_sentinel(t);
-    let accounts = Accounts::load(t.host_root.as_deref().unwrap_or(Path::new("/")));
     s.fs = Avail::Present(files::collect_fs(
         &c,
         aclfile_path.as_deref(),
@@ -103,13 +150,10 @@ pub fn collect_files(t: &FilesTarget) -> Snapshot {
         &accounts,
     ));
     s.os = Avail::Present(read_host(t));
-    s.proc = if t.scan_processes {
-        match find_server_processes(&c, &accounts) {
-            Ok(p) => Avail::Present(p),
-            Err(e) => Avail::Failed(format!("cannot read /proc: {e}")),
-        }
-    } else {
-        Avail::absent("process scan disabled")
+    s.proc = match procs {
+        Some(Ok(p)) => Avail::Present(p),
+        Some(Err(e)) => Avail::Failed(format!("cannot read /proc: {e}")),
+        None => Avail::absent("process scan disabled"),
     };
     s.conf = Avail::Present(c);
     s
@@ -142,7 +186,8 @@ fn load_sentinel(t: &FilesTarget) -> Avail<SentinelFacts> {
         return Avail::absent("no sentinel.conf given (--sentinel-config)");
     };
     let opts = LoadOptions {
-        dialect: Dialect::Sentinel,
+        format: Format::Sentinel,
+        version: t.version.clone().or_else(|| version::for_files(p, None)),
         ..LoadOptions::default()
     };
     match Config::load(p, &opts) {

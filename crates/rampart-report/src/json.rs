@@ -29,6 +29,18 @@ struct JsonProblem<'a> {
 struct JsonTarget<'a> {
     name: &'a str,
     kind: &'a str,
+    /// The version the target was read for (schema 1 extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<JsonVersion<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonVersion<'a> {
+    dialect: &'a str,
+    data_from: &'a str,
+    exact: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -132,6 +144,12 @@ pub fn render(r: &Report) -> String {
             .map(|t| JsonTarget {
                 name: &t.name,
                 kind: &t.kind,
+                version: t.version.as_ref().map(|v| JsonVersion {
+                    dialect: &v.dialect,
+                    data_from: &v.data_from,
+                    exact: v.exact,
+                    note: v.note.as_deref(),
+                }),
             })
             .collect(),
         findings: r.findings.iter().map(finding).collect(),

@@ -15,6 +15,34 @@ pub struct Target {
     pub name: String,
     /// `files`, `server`, ...
     pub kind: String,
+    /// The version its files and defaults were read for.
+    pub version: Option<TargetVersion>,
+}
+
+/// Which dialect a target was read with, and what to say about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetVersion {
+    /// `redis-7.2`.
+    pub dialect: String,
+    /// `Redis 7.2`.
+    pub title: String,
+    /// What its data came from (`redis-server 7.2.6 (tag 7.2.6)`).
+    pub data_from: String,
+    /// Whether it is the server's own line.
+    pub exact: bool,
+    pub note: Option<String>,
+}
+
+impl TargetVersion {
+    pub fn of(v: &redis_conf::Version) -> TargetVersion {
+        TargetVersion {
+            dialect: v.dialect.name(),
+            title: v.dialect.title(),
+            data_from: v.dialect.generated_from(),
+            exact: v.exact,
+            note: v.note.clone(),
+        }
+    }
 }
 
 /// A finished audit, ready to render.

@@ -77,6 +77,23 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
             clean(&t.name),
             clean(&t.kind)
         );
+        if let Some(v) = &t.version {
+            let _ = writeln!(
+                out,
+                "{}",
+                p.paint(
+                    dim,
+                    &format!(
+                        "read as {} (data from {})",
+                        clean(&v.title),
+                        clean(&v.data_from)
+                    )
+                )
+            );
+            if let Some(n) = &v.note {
+                let _ = writeln!(out, "{}", p.paint(dim, &format!("note: {}", clean(n))));
+            }
+        }
         let problems: Vec<_> = r.problems.iter().filter(|(n, _)| *n == t.name).collect();
         if !problems.is_empty() {
             let _ = writeln!(

@@ -106,10 +106,14 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub aclfile: Option<PathBuf>,
 
-    /// Command table to judge the files' users with: redis-7.0 (default) or
-    /// valkey-9.1 (a live server's own table is read from it).
-    #[arg(long, value_name = "NAME")]
-    pub table: Option<String>,
+    /// The server version the files are read for (its config table,
+    /// defaults, commands and ACL rules): a line such as redis-7.2 or
+    /// valkey-9.1 (see `rampart versions`), or a version such as
+    /// redis-7.2.6. Default: the server running with the config on this
+    /// host, else the one installed here, else the newest line, said in the
+    /// report. A live server's own version always wins.
+    #[arg(long = "server-version", alias = "table", value_name = "VERSION")]
+    pub server_version: Option<String>,
 
     /// sentinel.conf of a Sentinel that monitors this server.
     #[arg(long, value_name = "FILE")]

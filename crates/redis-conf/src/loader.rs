@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::table::{self, Kind, Special};
 use crate::value::{self, SetResult};
 use crate::{
-    Config, Dialect, Directive, LoadError, LoadOptions, LoadedFile, Problem, ProblemKind, Span,
+    Config, Directive, Format, LoadError, LoadOptions, LoadedFile, Problem, ProblemKind, Span,
 };
 
 /// Maps a line of a (possibly concatenated) text back to its file.
@@ -21,14 +21,19 @@ struct Segment {
 
 pub(crate) struct Loader<'o> {
     opts: &'o LoadOptions,
+    /// The table of the version the file is read for.
+    table: Option<&'static table::Table>,
+    /// Whether that version is the server's own line.
+    exact: bool,
     pub(crate) cfg: Config,
     /// The server's working directory as `dir` lines change it.
     cwd: PathBuf,
     /// Canonical paths of the files being loaded (include stack).
     stack: Vec<PathBuf>,
     files_read: usize,
-    /// Current command table (lower-case), as rename-command changes it.
-    commands: HashSet<String>,
+    /// Current command table (lower-case), as rename-command changes it;
+    /// `None` when the dialect has no command table (names unchecked).
+    commands: Option<HashSet<String>>,
     module_configs: Vec<Span>,
     sentinel_lines: Vec<(Vec<String>, Span)>,
 }
@@ -100,16 +105,28 @@ impl<'o> Loader<'o> {
             Some(w) => w.clone(),
             None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         };
+        let version = opts
+            .version
+            .clone()
+            .or_else(|| crate::Version::unknown(crate::Product::Redis))
+            .or_else(|| redis_dialects::all().last().map(crate::Version::exact));
+        let table = version.as_ref().and_then(|v| table::of(v.dialect));
+        let exact = version.as_ref().is_some_and(|v| v.exact);
         Loader {
             opts,
+            table,
+            exact,
             cfg: Config {
                 working_dir: Some(cwd.clone()),
+                version,
                 ..Config::default()
             },
             cwd,
             stack: Vec::new(),
             files_read: 0,
-            commands: table::commands().map(str::to_string).collect(),
+            commands: table
+                .and_then(|t| t.commands.as_ref())
+                .map(|c| c.iter().map(|n| n.to_ascii_lowercase()).collect()),
             module_configs: Vec::new(),
             sentinel_lines: Vec::new(),
         }
@@ -239,21 +256,102 @@ impl<'o> Loader<'o> {
         self.cfg.directives.push(Directive { name, args, span });
     }
 
+    /// The dialects (other than the one read for) whose loader takes this
+    /// line, as `Redis 7.2, 7.4` / `Valkey 8.0`.
+    fn accepted_elsewhere(&self, name: &str, args: &[String]) -> Option<String> {
+        let here = self.table.map(|t| t.dialect);
+        let mut by_product: Vec<(crate::Product, Vec<String>)> = Vec::new();
+        for t in table::tables() {
+            if here.is_some_and(|h| std::ptr::eq(h, t.dialect)) {
+                continue;
+            }
+            let ok = match t.lookup(name) {
+                Some(spec) => {
+                    let mut a = args.to_vec();
+                    if !value::single_arg(spec) && a.len() == 1 && !a[0].is_empty() {
+                        a = a[0].split(' ').map(str::to_string).collect();
+                    }
+                    (!value::single_arg(spec) || a.len() == 1) && value::validate(spec, &a).is_ok()
+                }
+                None => t.is_deprecated(name) && args.len() == 1,
+            };
+            if !ok {
+                continue;
+            }
+            let line = format!("{}.{}", t.dialect.line.0, t.dialect.line.1);
+            match by_product.iter_mut().find(|(p, _)| *p == t.dialect.product) {
+                Some((_, v)) => v.push(line),
+                None => by_product.push((t.dialect.product, vec![line])),
+            }
+        }
+        if by_product.is_empty() {
+            return None;
+        }
+        // The version's own product first.
+        if let Some(h) = here {
+            by_product.sort_by_key(|(p, _)| *p != h.product);
+        }
+        Some(
+            by_product
+                .iter()
+                .map(|(p, lines)| format!("{} {}", p.title(), lines.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    }
+
+    /// A line the version read for refuses: fatal, unless another known
+    /// version takes it and the version is not known for sure.
+    fn refused(&mut self, span: &Span, name: &str, args: &[String], reason: String) {
+        let title = self.table.map(|t| t.dialect.title());
+        match (self.accepted_elsewhere(name, args), title) {
+            (Some(elsewhere), Some(title)) => {
+                let msg = format!("{reason} ({title} refuses this line; {elsewhere} accept it)");
+                if self.exact {
+                    self.fatal(span, msg);
+                } else {
+                    self.problem(
+                        ProblemKind::Warning,
+                        span,
+                        format!("{msg}: the server version is not known, so this may be fine"),
+                    );
+                }
+            }
+            _ => self.fatal(span, reason),
+        }
+    }
+
     fn directive(&mut self, name: String, mut args: Vec<String>, span: Span) {
         let argc = args.len() + 1;
-        if let Some(spec) = table::lookup(&name) {
+        let found = self
+            .table
+            .and_then(|t| t.lookup(&name))
+            .filter(|s| !matches!(s.kind, Kind::RuntimeOnly));
+        if let Some(spec) = found {
+            if matches!(spec.kind, Kind::Special(Special::Save))
+                && self.table.is_some_and(|t| t.legacy_save())
+            {
+                if let Err(reason) = value::legacy_save_pair(&args) {
+                    self.refused(&span, &name, &args, format!("{name}: {reason}"));
+                    return;
+                }
+                self.keep(name, args, span);
+                return;
+            }
             // A multi-argument config given one non-empty argument has it
             // split on single spaces (`bind "a b"`), like Redis 7.0.
             if !value::single_arg(spec) && args.len() == 1 && !args[0].is_empty() {
                 args = args[0].split(' ').map(str::to_string).collect();
             }
             if value::single_arg(spec) && argc != 2 {
-                self.fatal(&span, format!("{name}: wrong number of arguments"));
+                let reason = format!("{name}: wrong number of arguments");
+                self.refused(&span, &name, &args, reason);
                 return;
             }
             match value::validate(spec, &args) {
                 Err(reason) => {
-                    self.fatal(&span, format!("{name}: {reason}"));
+                    let reason = format!("{name}: {reason}");
+                    self.refused(&span, &name, &args, reason);
                     return;
                 }
                 Ok(SetResult::Warn(why)) => {
@@ -283,11 +381,12 @@ impl<'o> Loader<'o> {
             self.keep(name, args, span);
             return;
         }
-        if table::DEPRECATED.contains(&name.as_str()) && argc == 2 {
+        if self.table.is_some_and(|t| t.is_deprecated(&name)) && argc == 2 {
+            let title = self.table.map(|t| t.dialect.title()).unwrap_or_default();
             self.problem(
                 ProblemKind::Warning,
                 &span,
-                format!("{name}: deprecated; Redis 7.0 accepts and ignores it"),
+                format!("{name}: deprecated; {title} accepts and ignores it"),
             );
             self.keep(name, args, span);
             return;
@@ -301,17 +400,19 @@ impl<'o> Loader<'o> {
             "rename-command" if argc == 3 => {
                 let from = args[0].to_ascii_lowercase();
                 let to = args[1].to_ascii_lowercase();
-                if from.contains('|') || !self.commands.contains(&from) {
-                    self.fatal(&span, "rename-command: No such command in rename-command");
-                    return;
-                }
-                self.commands.remove(&from);
-                if !to.is_empty() {
-                    if self.commands.contains(&to) {
-                        self.fatal(&span, "rename-command: Target command name already exists");
+                if let Some(commands) = &mut self.commands {
+                    if from.contains('|') || !commands.contains(&from) {
+                        self.fatal(&span, "rename-command: No such command in rename-command");
                         return;
                     }
-                    self.commands.insert(to);
+                    commands.remove(&from);
+                    if !to.is_empty() {
+                        if commands.contains(&to) {
+                            self.fatal(&span, "rename-command: Target command name already exists");
+                            return;
+                        }
+                        commands.insert(to);
+                    }
                 }
                 self.keep(name, args, span);
             }
@@ -332,7 +433,7 @@ impl<'o> Loader<'o> {
                 if argc == 1 {
                     // Redis accepts a bare `sentinel` line and ignores it.
                     self.keep(name, args, span);
-                } else if self.opts.dialect == Dialect::Server {
+                } else if self.opts.format == Format::Server {
                     self.fatal(&span, "sentinel directive while not in sentinel mode");
                 } else {
                     // Processed after the whole file, like Redis's queue.
@@ -340,7 +441,14 @@ impl<'o> Loader<'o> {
                     self.keep(name, args, span);
                 }
             }
-            _ => self.fatal(&span, "Bad directive or wrong number of arguments"),
+            _ => {
+                let reason = self
+                    .table
+                    .map(|t| t.unknown_directive.clone())
+                    .filter(|m| !m.is_empty())
+                    .unwrap_or_else(|| "Bad directive or wrong number of arguments".into());
+                self.refused(&span, &name, &args, reason);
+            }
         }
     }
 
@@ -355,7 +463,8 @@ impl<'o> Loader<'o> {
             );
             return;
         }
-        let paths: Vec<PathBuf> = if has_glob(pattern) {
+        let globs = self.table.is_none_or(|t| t.include_globs());
+        let paths: Vec<PathBuf> = if globs && has_glob(pattern) {
             let full = if Path::new(pattern).is_absolute() {
                 pattern.to_string()
             } else {
@@ -504,16 +613,18 @@ impl<'o> Loader<'o> {
         let has_loadmodule = self.cfg.directives.iter().any(|d| d.name == "loadmodule");
         if !has_loadmodule {
             for span in std::mem::take(&mut self.module_configs) {
-                self.fatal(
-                    &span,
-                    "Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting",
-                );
+                let msg = self
+                    .table
+                    .and_then(|t| t.behavior("module-config"))
+                    .and_then(|b| b.message.clone())
+                    .unwrap_or_else(|| "Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting".into());
+                self.fatal(&span, msg);
             }
         }
         let cfg = &self.cfg;
-        let value = |n: &str| cfg.effective_for(n, self.opts.dialect).map(|e| e.value);
+        let value = |n: &str| cfg.effective_for(n, self.opts.format).map(|e| e.value);
         let mut late = Vec::new();
-        if self.opts.dialect == Dialect::Server {
+        if self.opts.format == Format::Server {
             if value("cluster-enabled").as_deref() == Some("yes") {
                 if let Some(d) = cfg
                     .directives
@@ -536,7 +647,10 @@ impl<'o> Loader<'o> {
                 }
             }
         }
-        let bind_empty = value("bind").unwrap_or_default().is_empty();
+        // `bind ""` listens nowhere; an unset bind listens everywhere (6.2's
+        // default is empty, 7.0's `* -::*`).
+        let bind_empty = cfg.directives.iter().any(|d| d.name == "bind")
+            && value("bind").unwrap_or_default().is_empty();
         let tcp = value("port").as_deref() != Some("0") && !bind_empty;
         let tls = value("tls-port").as_deref().is_some_and(|p| p != "0") && !bind_empty;
         let unix = !value("unixsocket").unwrap_or_default().is_empty();

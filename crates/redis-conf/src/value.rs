@@ -1,6 +1,6 @@
 //! Value parsing and rendering, following Redis 7.0's config.c and util.c.
 
-use crate::table::{Kind, NumFmt, Spec, Special, StrCheck};
+use crate::table::{Kind, NumFmt, Spec, Special};
 
 /// Redis's `string2ll()`: strict decimal, no spaces, no '+', no leading zeros.
 pub fn string2ll(s: &[u8]) -> Option<i64> {
@@ -133,16 +133,20 @@ fn parse_numeric(fmt: NumFmt, v: &[u8]) -> Result<i64, &'static str> {
     }
 }
 
-fn check_bounds(kind: &Kind, ll: i64) -> Result<(), String> {
+fn check_bounds(spec: &Spec, ll: i64) -> Result<(), String> {
     let Kind::Num {
         lo,
         hi,
         unsigned,
         fmt,
-    } = *kind
+    } = spec.kind
     else {
         return Ok(());
     };
+    check_range(lo, hi, unsigned, fmt, ll).map_err(|m| spec.out_of_range.clone().unwrap_or(m))
+}
+
+fn check_range(lo: i128, hi: i128, unsigned: bool, fmt: NumFmt, ll: i64) -> Result<(), String> {
     if unsigned {
         let x = ll as u64 as i128;
         if x > hi || x < lo {
@@ -165,26 +169,20 @@ fn check_bounds(kind: &Kind, ll: i64) -> Result<(), String> {
     Ok(())
 }
 
-fn enum_error(names: &[(&str, u8)]) -> String {
-    let list: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+fn enum_error(spec: &Spec, names: &[(String, String)]) -> String {
+    if let Some(m) = &spec.bad_value {
+        return m.clone();
+    }
+    let list: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
     format!(
         "argument(s) must be one of the following: {}",
         list.join(", ")
     )
 }
 
-fn enum_value(names: &[(&'static str, u8)], v: &str) -> Option<u8> {
-    names
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(v))
-        .map(|(_, x)| *x)
-}
-
-fn enum_name(names: &[(&'static str, u8)], x: u8) -> &'static str {
-    names
-        .iter()
-        .find(|(_, y)| *y == x)
-        .map_or("unknown", |(n, _)| *n)
+/// The value's index in the server's list (case-insensitive).
+fn enum_value(names: &[(String, String)], v: &str) -> Option<usize> {
+    names.iter().position(|(n, _)| n.eq_ignore_ascii_case(v))
 }
 
 fn base_name(v: &str) -> bool {
@@ -302,18 +300,19 @@ fn keyspace_string(f: u32) -> String {
 
 /// Does the standard loader enforce exactly one argument for this config?
 pub(crate) fn single_arg(spec: &Spec) -> bool {
-    !matches!(
-        spec.kind,
-        Kind::Flags(_)
-            | Kind::Special(
-                Special::Save
-                    | Special::ClientOutputBufferLimit
-                    | Special::OomScoreAdjValues
-                    | Special::Bind
-                    | Special::ReplicaOf
-                    | Special::LatencyPercentiles
-            )
-    )
+    match spec.kind {
+        Kind::Flags(_) | Kind::Opaque | Kind::RuntimeOnly => false,
+        Kind::Special(
+            Special::Save
+            | Special::ClientOutputBufferLimit
+            | Special::OomScoreAdjValues
+            | Special::Bind
+            | Special::ReplicaOf
+            | Special::LatencyPercentiles,
+        ) => false,
+        Kind::Special(_) => true,
+        _ => !spec.multi,
+    }
 }
 
 /// Outcome of setting a config from a file line.
@@ -327,6 +326,11 @@ pub(crate) enum SetResult {
 /// `Err` holds Redis's reason, which never contains the value.
 pub(crate) fn validate(spec: &Spec, args: &[String]) -> Result<SetResult, String> {
     let first = args.first().map(String::as_str).unwrap_or("");
+    let bad = |fallback: &str| {
+        spec.bad_value
+            .clone()
+            .unwrap_or_else(|| fallback.to_string())
+    };
     match &spec.kind {
         Kind::Bool => {
             if spec.name == "activedefrag" && first.eq_ignore_ascii_case("yes") {
@@ -336,81 +340,78 @@ pub(crate) fn validate(spec: &Spec, args: &[String]) -> Result<SetResult, String
             } else if first.eq_ignore_ascii_case("yes") || first.eq_ignore_ascii_case("no") {
                 Ok(SetResult::Ok)
             } else {
-                Err("argument must be 'yes' or 'no'".into())
+                Err(bad("argument must be 'yes' or 'no'"))
             }
         }
         Kind::Enum(names) => match enum_value(names, first) {
             Some(_) => Ok(SetResult::Ok),
-            None => Err(enum_error(names)),
+            None => Err(enum_error(spec, names)),
         },
         Kind::Flags(names) => {
-            let mut acc = 0u8;
+            let mut seen = Vec::new();
             for a in args {
                 match enum_value(names, a) {
-                    Some(x) => acc |= x,
-                    None => return Err(enum_error(names)),
+                    Some(i) => seen.push(names[i].0.to_ascii_lowercase()),
+                    None => return Err(enum_error(spec, names)),
                 }
             }
-            if acc & 1 != 0 && acc & 2 != 0 {
+            if seen.iter().any(|f| f == "save") && seen.iter().any(|f| f == "nosave") {
                 return Err("shutdown can't have both 'save' and 'nosave' flags".into());
             }
             Ok(SetResult::Ok)
         }
-        Kind::Str(check) => {
-            let ok = match check {
-                StrCheck::None => Ok(()),
-                StrCheck::BaseName => {
-                    if base_name(first) {
-                        Ok(())
-                    } else {
-                        Err("dbfilename can't be a path, just a filename".to_string())
-                    }
+        Kind::Str(checks) => {
+            if let Some(m) = &checks.empty {
+                if first.is_empty() {
+                    return Err(m.clone());
                 }
-                StrCheck::NonEmptyBaseName => {
-                    let what = if spec.name == "appenddirname" {
-                        ("appenddirname", "dirname")
-                    } else {
-                        ("appendfilename", "filename")
-                    };
-                    if first.is_empty() {
-                        Err(format!("{} can't be empty", what.0))
-                    } else if !base_name(first) {
-                        Err(format!("{} can't be a path, just a {}", what.0, what.1))
-                    } else {
-                        Ok(())
-                    }
+            }
+            if let Some(m) = &checks.path {
+                if !base_name(first) {
+                    return Err(m.clone());
                 }
-                StrCheck::Hostname => {
-                    if first.len() >= 256 {
-                        Err("Hostnames must be less than 256 characters".into())
-                    } else if !first
-                        .bytes()
-                        .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
-                    {
-                        Err(
-                            "Hostnames may only contain alphanumeric characters, hyphens or dots"
-                                .into(),
-                        )
-                    } else {
-                        Ok(())
-                    }
+            }
+            if let Some(m) = &checks.hostname {
+                if first.len() >= 256 {
+                    return Err("Hostnames must be less than 256 characters".into());
                 }
-                StrCheck::ProcTitle => {
-                    if valid_proc_title(first) {
-                        Ok(())
-                    } else {
-                        Err("template format is invalid or contains unknown variables".into())
-                    }
+                if !first
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+                {
+                    return Err(m.clone());
                 }
-            };
-            ok.map(|_| SetResult::Ok)
-        }
-        Kind::Num { fmt, .. } => {
-            let ll = parse_numeric(*fmt, first.as_bytes()).map_err(str::to_string)?;
-            check_bounds(&spec.kind, ll)?;
+            }
+            if let Some(m) = &checks.template {
+                if !valid_proc_title(first) {
+                    return Err(m.clone());
+                }
+            }
             Ok(SetResult::Ok)
         }
-        Kind::Special(sp) => validate_special(*sp, args),
+        Kind::Num { fmt, .. } => {
+            let ll = parse_numeric(*fmt, first.as_bytes()).map_err(|m| bad(m))?;
+            if let Some(m) = &spec.negative {
+                if ll < 0 || first.starts_with('-') {
+                    return Err(m.clone());
+                }
+            }
+            check_bounds(spec, ll)?;
+            Ok(SetResult::Ok)
+        }
+        Kind::Special(sp) => validate_special(*sp, args).map_err(|m| {
+            // The argument-count errors and keyspace classes are worded by
+            // each version its own way: the server's answer to one bad
+            // argument is that wording.
+            let argc = m.contains("rong number of arguments");
+            if argc || *sp == Special::NotifyKeyspaceEvents {
+                spec.bad_value.clone().unwrap_or(m)
+            } else {
+                m
+            }
+        }),
+        Kind::Opaque => Ok(SetResult::Ok),
+        Kind::RuntimeOnly => Err("not accepted in a config file".into()),
     }
 }
 
@@ -561,26 +562,23 @@ pub(crate) fn render(spec: &Spec, args: &[String]) -> String {
     let first = args.first().map(String::as_str).unwrap_or("");
     match &spec.kind {
         Kind::Bool => first.to_ascii_lowercase(),
-        Kind::Enum(names) => {
-            enum_value(names, first).map_or(String::new(), |x| enum_name(names, x).to_string())
-        }
+        Kind::Enum(names) => enum_value(names, first).map_or(String::new(), |i| names[i].1.clone()),
         Kind::Flags(names) => {
-            let acc = args
+            let given: Vec<usize> = args.iter().filter_map(|a| enum_value(names, a)).collect();
+            let shown: Vec<&str> = names
                 .iter()
-                .filter_map(|a| enum_value(names, a))
-                .fold(0u8, |a, b| a | b);
-            if acc == 0 {
+                .enumerate()
+                .filter(|(i, (n, _))| given.contains(i) && !n.eq_ignore_ascii_case("default"))
+                .map(|(_, (_, r))| r.as_str())
+                .collect();
+            if shown.is_empty() {
                 "default".into()
             } else {
-                names
-                    .iter()
-                    .filter(|(_, x)| *x != 0 && acc & x != 0)
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                shown.join(" ")
             }
         }
         Kind::Str(_) => first.to_string(),
+        Kind::Opaque | Kind::RuntimeOnly => args.join(" "),
         Kind::Num { fmt, .. } => {
             let Ok(mut v) = parse_numeric(*fmt, first.as_bytes()) else {
                 return String::new();
@@ -632,6 +630,41 @@ pub(crate) fn render(spec: &Spec, args: &[String]) -> String {
             Special::Dir | Special::Save | Special::ClientOutputBufferLimit => args.join(" "),
         },
     }
+}
+
+/// 6.2's `save`: any line is taken; one `SECONDS CHANGES` pair is
+/// appended (as C `atoi` reads them), `save ""` clears, other lines are
+/// ignored. `Err` for a pair out of range.
+pub(crate) fn legacy_save_pair(args: &[String]) -> Result<Option<(i32, i32)>, String> {
+    if args.len() != 2 {
+        return Ok(None);
+    }
+    let atoi = |a: &str| strtoll(a.as_bytes(), 10).0 as i32;
+    let (secs, changes) = (atoi(&args[0]), atoi(&args[1]));
+    if secs < 1 || changes < 0 {
+        return Err("Invalid save parameters".into());
+    }
+    Ok(Some((secs, changes)))
+}
+
+/// [`replay_save`] of 6.2: the first line drops the defaults.
+pub(crate) fn replay_save_legacy<'a>(
+    default: &str,
+    lines: impl Iterator<Item = &'a [String]>,
+) -> String {
+    let mut params: Vec<String> = default.split_whitespace().map(str::to_string).collect();
+    for (i, args) in lines.enumerate() {
+        if i == 0 {
+            params.clear();
+        }
+        if args.len() == 1 && args[0].is_empty() {
+            params.clear();
+        } else if let Ok(Some((a, b))) = legacy_save_pair(args) {
+            params.push(a.to_string());
+            params.push(b.to_string());
+        }
+    }
+    params.join(" ")
 }
 
 /// Replay `save` lines: the first line in the file drops the defaults,

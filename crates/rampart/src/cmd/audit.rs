@@ -305,14 +305,30 @@ fn audit_live(
             s.acl = Avail::Absent(why.into());
             s
         }
-        Some(p) => collect_files(&FilesTarget {
-            config: p.clone(),
-            aclfile: args.aclfile.clone(),
-            sentinel_config: args.sentinel_config.clone(),
-            host_root: None,
-            scan_processes: false,
-            table: file_table(args).ok().flatten(),
-        }),
+        Some(p) => {
+            // The server's own version decides how its files are read.
+            let live_version = coll
+                .live
+                .get()
+                .and_then(|l| rampart_collect::version::from_info(&l.info));
+            let version = live_version.or_else(|| file_version(args).ok().flatten());
+            let table = version.as_ref().map(|v| {
+                redis_acl::CommandTable::builtin(
+                    v.dialect.product.as_str(),
+                    &v.dialect.origin.version,
+                )
+                .table
+            });
+            collect_files(&FilesTarget {
+                config: p.clone(),
+                aclfile: args.aclfile.clone(),
+                sentinel_config: args.sentinel_config.clone(),
+                host_root: None,
+                scan_processes: false,
+                table,
+                version,
+            })
+        }
         None => {
             let mut s = Snapshot::empty(ep.to_string());
             let why = if local {
@@ -332,6 +348,14 @@ fn audit_live(
         None => ep.to_string(),
     };
     snap.tls = tls_scan(ep, &coll.live, args);
+    // The server's own version, from INFO.
+    if let Some(v) = coll
+        .live
+        .get()
+        .and_then(|l| rampart_collect::version::from_info(&l.info))
+    {
+        snap.version = Some(v);
+    }
     snap.live = coll.live;
     snap.acl_live = coll.acl;
     if !matches!(coll.proc, Avail::Absent(_)) || matches!(snap.proc, Avail::Absent(_)) {
@@ -409,6 +433,10 @@ fn render_and_exit_with(
         report.targets.push(Target {
             name: snapshot.target.clone(),
             kind: kind.into(),
+            version: snapshot
+                .version
+                .as_ref()
+                .map(rampart_report::TargetVersion::of),
         });
     }
     let out = args.output.output.as_deref();
@@ -444,17 +472,22 @@ fn render_and_exit_with(
 }
 
 /// `--table NAME`: one of the shipped command tables.
-fn file_table(args: &AuditArgs) -> Result<Option<&'static redis_acl::CommandTable>> {
-    match &args.table {
+/// `--server-version`, resolved.
+fn file_version(args: &AuditArgs) -> Result<Option<redis_conf::Version>> {
+    match &args.server_version {
         None => Ok(None),
-        Some(name) => match redis_acl::CommandTable::by_name(name) {
-            Some(t) => Ok(Some(t)),
-            None => bail!(
-                "unknown command table {name:?} for --table; known: {}",
-                redis_acl::CommandTable::builtin_names().join(", ")
-            ),
-        },
+        Some(name) => rampart_collect::version::named(name)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!(e)),
     }
+}
+
+/// The command table of `--server-version`, when given.
+fn file_table(args: &AuditArgs) -> Result<Option<&'static redis_acl::CommandTable>> {
+    Ok(file_version(args)?.map(|v| {
+        redis_acl::CommandTable::builtin(v.dialect.product.as_str(), &v.dialect.origin.version)
+            .table
+    }))
 }
 
 /// Most servers one audit follows from its seeds.
@@ -813,6 +846,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
         host_root: None,
         scan_processes: !args.no_proc,
         table: file_table(&args)?,
+        version: file_version(&args)?,
     };
     let mut snapshot = collect_files(&target);
     snapshot.history = collect_history(&history_query(&args), &config_history_names(&config));
@@ -847,6 +881,7 @@ fn run_fix(args: &AuditArgs) -> Result<ExitCode> {
         host_root: None,
         scan_processes: !args.no_proc,
         table: file_table(args)?,
+        version: file_version(args)?,
     };
     let collect = || -> Result<Snapshot> {
         let mut snapshot = collect_files(&target);

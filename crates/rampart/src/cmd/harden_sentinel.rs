@@ -25,7 +25,7 @@ use super::harden::{
 use crate::confedit::Editor;
 use anyhow::{anyhow, bail, Context, Result};
 use redis_acl::hash_password;
-use redis_conf::{Config, Dialect, Directive, LoadOptions, Secret};
+use redis_conf::{Config, Directive, Format, LoadOptions, Secret};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -142,7 +142,7 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
     let main = absolute(input)?;
     let text = read(&main)?;
     let opts = LoadOptions {
-        dialect: Dialect::Sentinel,
+        format: Format::Sentinel,
         ..LoadOptions::default()
     };
     let config =
