@@ -21,8 +21,8 @@ use crate::cert::{self, CertInfo, Verification};
 use crate::ciphers::{self, CipherSuite, Strength};
 use crate::groups::{self, ECDHE_GROUPS, SIGNATURE_SCHEMES, TLS13_GROUPS};
 use crate::handshake::{real_handshake, After, HandshakeOptions};
-use crate::probe::{probe, Counter, Outcome, Target};
-use crate::wire::{ClientHello, Flight, ServerKx, Version};
+use crate::probe::{empty_certificate, probe, Counter, EmptyCertificate, Outcome, Target};
+use crate::wire::{alert_name, ClientHello, Flight, ServerKx, Version};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -443,62 +443,79 @@ pub fn scan(target: &Target, o: &ScanOptions) -> ScanReport {
     let tls12_or_13 = scans
         .iter()
         .any(|s| s.result.supported && s.result.version >= Version::Tls12);
+    let tls13 = scans
+        .iter()
+        .any(|s| s.result.supported && s.result.version == Version::Tls13);
+    // The newest TLS 1.0-1.2 version whose flight asked for a certificate:
+    // the empty-Certificate probe runs there (SSLv3 answers differently).
+    let requested_at = scans
+        .iter()
+        .rev()
+        .filter(|s| (Version::Tls10..=Version::Tls12).contains(&s.result.version))
+        .find(|s| s.flight.as_ref().is_some_and(|f| f.done && f.cert_request))
+        .map(|s| &s.result);
+    let empty_cert = |p: &ProtocolResult| {
+        let suites = p.ciphers.iter().map(|a| a.code).collect();
+        let h = hello(p.version, suites, all_groups(p.version), target);
+        let name = p.version.name();
+        match empty_certificate(target, &h, o.timeout, &n) {
+            EmptyCertificate::Refused(a) => (
+                ClientAuth::Required,
+                format!(
+                    "CertificateRequest in the {name} flight; an empty Certificate was refused with alert {} ({})",
+                    a.description,
+                    alert_name(a.description)
+                ),
+            ),
+            EmptyCertificate::Accepted => (
+                ClientAuth::Optional,
+                format!(
+                    "CertificateRequest in the {name} flight; the server accepted an empty Certificate and went on to wait for the key exchange"
+                ),
+            ),
+            EmptyCertificate::NotRequested => (
+                ClientAuth::None,
+                format!("no CertificateRequest in the {name} flight"),
+            ),
+            EmptyCertificate::Unclear(why) => (
+                ClientAuth::Unknown(format!(
+                    "CertificateRequest in the {name} flight; an empty Certificate did not tell required from optional: {why}"
+                )),
+                format!("CertificateRequest in the {name} flight"),
+            ),
+        }
+    };
     let (client_auth, how) = match legacy {
         Some(f) if !f.cert_request => (
             ClientAuth::None,
             "no CertificateRequest in the TLS ≤ 1.2 flight".to_string(),
         ),
-        _ if tls12_or_13 => {
-            let h = real_handshake(
-                target,
-                &HandshakeOptions {
-                    identity: None,
-                    timeout: o.timeout,
-                    alpn: Vec::new(),
-                    tls13: None,
-                    ping: true,
-                },
-                &n,
-            );
+        // TLS 1.3 encrypts its CertificateRequest: a real handshake (rustls)
+        // tells; without 1.3 the plaintext TLS ≤ 1.2 flight and an empty
+        // Certificate do, whatever the suites.
+        _ if tls13 || (tls12_or_13 && requested_at.is_none()) => {
+            let (verdict, how, h) = rustls_policy(target, legacy, o, &n);
             if chain.is_empty() {
                 chain = h.peer_certs.clone();
             }
-            let requested = h.cert_requested || legacy.is_some_and(|f| f.cert_request);
-            let verdict = match (&h.after, &h.error) {
-                _ if !requested && h.completed => ClientAuth::None,
-                (Some(After::Accepted), _) => ClientAuth::Optional,
-                (Some(After::Refused(_)), _) => ClientAuth::Required,
-                (None, Some(e)) if requested && h.cert_requested => {
-                    let _ = e;
-                    ClientAuth::Required
+            match (&verdict, requested_at) {
+                (ClientAuth::Unknown(_), Some(p)) => {
+                    let (v2, how2) = empty_cert(p);
+                    (v2, format!("{how2} (the real handshake failed: {})", h.error.unwrap_or_else(|| how.clone())))
                 }
-                (Some(After::Unknown(e)), _) | (None, Some(e)) => ClientAuth::Unknown(e.clone()),
-                (None, None) => ClientAuth::Unknown("no handshake".into()),
-            };
-            let how = match &h.after {
-                Some(After::Refused(r)) => format!(
-                    "certificate requested; a handshake without one was refused: {r}"
-                ),
-                Some(After::Accepted) if requested => {
-                    "certificate requested; the server answered PING without one".to_string()
-                }
-                _ => match &h.error {
-                    Some(e) if requested => format!(
-                        "certificate requested; the handshake without one failed: {e}"
-                    ),
-                    Some(e) => format!("real handshake failed: {e}"),
-                    None => "no CertificateRequest in a complete handshake".to_string(),
-                },
-            };
-            (verdict, how)
+                _ => (verdict, how),
+            }
         }
-        Some(_) => (
-            ClientAuth::Unknown(
-                "requested; only TLS < 1.2 is spoken, so no complete handshake could tell required from optional".into(),
+        _ => match requested_at {
+            Some(p) => empty_cert(p),
+            None if legacy.is_some() => (
+                ClientAuth::Unknown(
+                    "requested in an SSLv3 flight only, which the empty-Certificate probe does not speak".into(),
+                ),
+                "CertificateRequest in the SSLv3 flight".into(),
             ),
-            "CertificateRequest in the TLS ≤ 1.1 flight".into(),
-        ),
-        None => (ClientAuth::Unknown("no TLS handshake succeeded".into()), String::new()),
+            None => (ClientAuth::Unknown("no TLS handshake succeeded".into()), String::new()),
+        },
     };
     let certificates: Vec<CertInfo> = chain.iter().filter_map(|c| cert::parse(c)).collect();
     let name = target
@@ -532,6 +549,53 @@ pub fn scan(target: &Target, o: &ScanOptions) -> ScanReport {
     };
     r.weaknesses = weaknesses(&r);
     r
+}
+
+/// The client-certificate policy from one real handshake (rustls) without
+/// a certificate, then a PING: (verdict, how, the handshake).
+fn rustls_policy(
+    target: &Target,
+    legacy: Option<&Flight>,
+    o: &ScanOptions,
+    n: &Counter,
+) -> (ClientAuth, String, crate::handshake::RealHandshake) {
+    let h = real_handshake(
+        target,
+        &HandshakeOptions {
+            identity: None,
+            timeout: o.timeout,
+            alpn: Vec::new(),
+            tls13: None,
+            ping: true,
+            tickets: false,
+        },
+        n,
+    );
+    let requested = h.cert_requested || legacy.is_some_and(|f| f.cert_request);
+    let verdict = match (&h.after, &h.error) {
+        _ if !requested && h.completed => ClientAuth::None,
+        (Some(After::Accepted), _) => ClientAuth::Optional,
+        (Some(After::Refused(_)), _) => ClientAuth::Required,
+        (None, Some(_)) if h.cert_requested => ClientAuth::Required,
+        (Some(After::Unknown(e)), _) | (None, Some(e)) => ClientAuth::Unknown(e.clone()),
+        (None, None) => ClientAuth::Unknown("no handshake".into()),
+    };
+    let how = match &h.after {
+        Some(After::Refused(r)) => {
+            format!("certificate requested; a handshake without one was refused: {r}")
+        }
+        Some(After::Accepted) if requested => {
+            "certificate requested; the server answered PING without one".to_string()
+        }
+        _ => match &h.error {
+            Some(e) if requested => {
+                format!("certificate requested; the handshake without one failed: {e}")
+            }
+            Some(e) => format!("real handshake failed: {e}"),
+            None => "no CertificateRequest in a complete handshake".to_string(),
+        },
+    };
+    (verdict, how, h)
 }
 
 /// Judge what was measured.

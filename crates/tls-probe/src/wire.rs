@@ -483,6 +483,40 @@ fn parse_server_kx(body: &[u8], f: &Flight) -> Option<ServerKx> {
     }
 }
 
+/// The ticket_lifetime_hint of a TLS 1.2 NewSessionTicket (RFC 5077) in
+/// what the server sent during a complete handshake: the message is the
+/// last plaintext handshake message, before the server's ChangeCipherSpec.
+/// `None` when there is none (or the bytes are not such a handshake).
+pub fn tls12_ticket_lifetime(server_bytes: &[u8]) -> Option<u32> {
+    let mut hs: Vec<u8> = Vec::new();
+    let mut rest = server_bytes;
+    while rest.len() >= 5 {
+        let ty = rest[0];
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        let payload = rest.get(5..5 + len)?;
+        rest = &rest[5 + len..];
+        match ty {
+            22 => hs.extend_from_slice(payload),
+            _ => break, // ChangeCipherSpec (or an alert): the rest is encrypted
+        }
+    }
+    let mut m = &hs[..];
+    while m.len() >= 4 {
+        let len = usize::try_from(u32::from_be_bytes([0, m[1], m[2], m[3]])).ok()?;
+        let msg = m.get(..4 + len)?;
+        if m[0] == 4 {
+            return match parse_tls_message_handshake(msg) {
+                Ok((_, TlsMessage::Handshake(TlsMessageHandshake::NewSessionTicket(t)))) => {
+                    Some(t.ticket_lifetime_hint)
+                }
+                _ => None,
+            };
+        }
+        m = &m[4 + len..];
+    }
+    None
+}
+
 /// Parse one ServerHello handshake message (type, length, body).
 pub fn parse_server_hello(msg: &[u8]) -> Result<ServerHello, WireError> {
     let Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerHello(sh)))) =
