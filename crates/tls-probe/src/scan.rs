@@ -598,6 +598,102 @@ fn rustls_policy(
     (verdict, how, h)
 }
 
+/// "TLS 1.3 (AES-GCM, CHACHA20) and TLS 1.2 with ECDHE and AES-GCM or
+/// CHACHA20", from the suites rustls has.
+fn rustls_suites_summary(codes: &[u16]) -> String {
+    let mut parts = Vec::new();
+    for tls13 in [true, false] {
+        let mut kx: Vec<&str> = Vec::new();
+        let mut enc: Vec<String> = Vec::new();
+        for c in codes
+            .iter()
+            .filter_map(|&c| ciphers::by_code(c))
+            .filter(|c| c.is_tls13() == tls13)
+        {
+            if !kx.contains(&c.kx) {
+                kx.push(c.kx);
+            }
+            let e = if c.mode == "-" {
+                c.enc.to_string()
+            } else {
+                format!("{}-{}", c.enc, c.mode)
+            };
+            if !enc.contains(&e) {
+                enc.push(e);
+            }
+        }
+        if enc.is_empty() {
+            continue;
+        }
+        parts.push(if tls13 {
+            format!("TLS 1.3 with {}", enc.join(" or "))
+        } else {
+            format!("TLS 1.2 with {} and {}", kx.join(" or "), enc.join(" or "))
+        });
+    }
+    parts.join("; ")
+}
+
+/// Why rustls (rampart's TLS client for live connections and real
+/// handshakes) cannot complete a handshake with the scanned server, when
+/// the scan shows it: no protocol version, cipher suite or key-exchange
+/// group in common. `None` when rustls should connect (or nothing answered).
+pub fn rustls_gap(r: &ScanReport) -> Option<String> {
+    if !r.any_supported() {
+        return None;
+    }
+    let provider = rustls::crypto::ring::default_provider();
+    let ours: Vec<u16> = provider
+        .cipher_suites
+        .iter()
+        .map(|s| u16::from(s.suite()))
+        .collect();
+    let modern: Vec<&ProtocolResult> = r
+        .protocols
+        .iter()
+        .filter(|p| p.supported && p.version >= Version::Tls12)
+        .collect();
+    let spoken = |ps: &mut dyn Iterator<Item = &ProtocolResult>| -> String {
+        ps.map(|p| {
+            let names: Vec<String> = p.ciphers.iter().map(|a| ciphers::name_of(a.code)).collect();
+            format!("{} {}", p.version.name(), names.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+    };
+    if modern.is_empty() {
+        return Some(format!(
+            "no protocol version in common with rustls, rampart's TLS client (TLS 1.2 and 1.3 only): the server accepts {}",
+            spoken(&mut r.protocols.iter().filter(|p| p.supported))
+        ));
+    }
+    let common = modern
+        .iter()
+        .any(|p| p.ciphers.iter().any(|a| ours.contains(&a.code)));
+    if !common {
+        return Some(format!(
+            "no cipher suite in common with rustls, rampart's TLS client: the server accepts {}; rustls has only {}",
+            spoken(&mut modern.iter().copied()),
+            rustls_suites_summary(&ours)
+        ));
+    }
+    let kx: Vec<u16> = provider
+        .kx_groups
+        .iter()
+        .map(|g| u16::from(g.name()))
+        .collect();
+    if !r.groups.is_empty() && !r.groups.iter().any(|g| kx.contains(&g.code)) {
+        let theirs: Vec<String> = r.groups.iter().map(|g| groups::group_name(g.code)).collect();
+        let ours: Vec<String> = kx.iter().map(|&g| groups::group_name(g)).collect();
+        return Some(format!(
+            "no key-exchange group in common with rustls, rampart's TLS client: the server accepts {}; rustls has only {}",
+            theirs.join(", "),
+            ours.join(", ")
+        ));
+    }
+    None
+}
+
 /// Judge what was measured.
 pub fn weaknesses(r: &ScanReport) -> Vec<Weakness> {
     let mut w = Vec::new();

@@ -28,10 +28,13 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(settings(s));
+    // The measurement stands without the config: the settings, when they
+    // could be read, are evidence beside it.
+    let st = settings(s);
     if let crate::Avail::Present(t) = &s.tls {
-        return measured(t, &c);
+        return measured(t, st.as_ref().ok());
     }
+    let c = tri!(st);
     tri!(skip_unless_tls(&c));
     let v = c.value("tls-auth-clients");
     let ev = c.evidence(
@@ -50,7 +53,7 @@ fn run(s: &Snapshot) -> Outcome {
 }
 
 /// The verdict from a handshake without a client certificate.
-fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
+fn measured(t: &crate::snapshot::TlsFacts, c: Option<&super::Settings>) -> Outcome {
     use tls_probe::scan::ClientAuth;
     let mut ev = vec![crate::Evidence::new(
         crate::Source::Tls,
@@ -62,11 +65,13 @@ fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
         ),
         "required",
     )];
-    ev.extend(c.evidence(
-        "tls-auth-clients",
-        format!("tls-auth-clients {}", c.value("tls-auth-clients")),
-        "tls-auth-clients yes",
-    ));
+    if let Some(c) = c {
+        ev.extend(c.evidence(
+            "tls-auth-clients",
+            format!("tls-auth-clients {}", c.value("tls-auth-clients")),
+            "tls-auth-clients yes",
+        ));
+    }
     match &t.scan.client_auth {
         ClientAuth::Required => {
             Outcome::pass("a client without a certificate is refused (measured)", ev)
