@@ -393,3 +393,16 @@ pub fn real_handshake(target: &Target, o: &HandshakeOptions<'_>, n: &Counter) ->
     });
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::debug_lifetime;
+
+    #[test]
+    fn lifetime_from_rustls_debug_text() {
+        let t = "Tls13ClientSessionValue { suite: TLS13_AES_256_GCM_SHA384, age_add: 1, max_early_data_size: 0, common: ClientSessionCommon { ticket: 05, epoch: 1, lifetime_secs: 300, .. }, quic_params: }";
+        assert_eq!(debug_lifetime(t), Some(300));
+        assert_eq!(debug_lifetime("lifetime_secs: x"), None);
+        assert_eq!(debug_lifetime(""), None);
+    }
+}

@@ -672,6 +672,25 @@ mod tests {
     }
 
     #[test]
+    fn tls12_ticket_hint_before_change_cipher_spec() {
+        // ServerHelloDone, then NewSessionTicket (hint 300, 2-byte ticket),
+        // then ChangeCipherSpec and an "encrypted" record.
+        let mut b = vec![22, 3, 3, 0, 4, 14, 0, 0, 0];
+        b.extend_from_slice(&[22, 3, 3, 0, 12, 4, 0, 0, 8, 0, 0, 1, 44, 0, 2, 9, 9]);
+        b.extend_from_slice(&[20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 2, 4, 0]);
+        assert_eq!(tls12_ticket_lifetime(&b), Some(300));
+        // Every prefix: no panic, and no hint before the whole message.
+        for n in 0..b.len() {
+            let got = tls12_ticket_lifetime(&b[..n]);
+            assert!(got.is_none() || n >= 26, "prefix {n}: {got:?}");
+        }
+        // After the ChangeCipherSpec everything is encrypted: not read.
+        let late = [20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 12, 4, 0, 0, 8, 0, 0, 1, 44, 0, 2, 9, 9];
+        assert_eq!(tls12_ticket_lifetime(&late), None);
+        assert_eq!(tls12_ticket_lifetime(b"-ERR junk"), None);
+    }
+
+    #[test]
     fn bad_input() {
         assert!(matches!(
             parse_flight(b"-ERR unknown command"),
