@@ -195,7 +195,12 @@ impl ClientSessionStore for TicketSpy {
     fn kx_hint(&self, _: &ServerName<'_>) -> Option<NamedGroup> {
         None
     }
-    fn set_tls12_session(&self, _: ServerName<'static>, _: rustls::client::Tls12ClientSessionValue) {}
+    fn set_tls12_session(
+        &self,
+        _: ServerName<'static>,
+        _: rustls::client::Tls12ClientSessionValue,
+    ) {
+    }
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
         None
     }
@@ -354,7 +359,9 @@ pub fn real_handshake(target: &Target, o: &HandshakeOptions<'_>, n: &Counter) ->
                 let until = Instant::now() + o.timeout.min(Duration::from_secs(2));
                 while spy.get().is_none() && Instant::now() < until {
                     let left = until.saturating_duration_since(Instant::now());
-                    let _ = sock.sock.set_read_timeout(Some(left.max(Duration::from_millis(1))));
+                    let _ = sock
+                        .sock
+                        .set_read_timeout(Some(left.max(Duration::from_millis(1))));
                     match conn.read_tls(&mut sock) {
                         Ok(0) | Err(_) => break,
                         Ok(_) => {

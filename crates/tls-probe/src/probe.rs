@@ -226,7 +226,10 @@ pub fn empty_certificate(
     let mut out = Vec::new();
     // Certificate with an empty certificate_list; then a Finished (type 20)
     // before any ClientKeyExchange or ChangeCipherSpec.
-    for msg in [&[11u8, 0, 0, 3, 0, 0, 0][..], &[20, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0][..]] {
+    for msg in [
+        &[11u8, 0, 0, 3, 0, 0, 0][..],
+        &[20, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0][..],
+    ] {
         out.push(22);
         out.extend_from_slice(&version.to_be_bytes());
         out.extend_from_slice(&u16::try_from(msg.len()).unwrap_or(0).to_be_bytes());

@@ -683,7 +683,11 @@ pub fn rustls_gap(r: &ScanReport) -> Option<String> {
         .map(|g| u16::from(g.name()))
         .collect();
     if !r.groups.is_empty() && !r.groups.iter().any(|g| kx.contains(&g.code)) {
-        let theirs: Vec<String> = r.groups.iter().map(|g| groups::group_name(g.code)).collect();
+        let theirs: Vec<String> = r
+            .groups
+            .iter()
+            .map(|g| groups::group_name(g.code))
+            .collect();
         let ours: Vec<String> = kx.iter().map(|&g| groups::group_name(g)).collect();
         return Some(format!(
             "no key-exchange group in common with rustls, rampart's TLS client: the server accepts {}; rustls has only {}",

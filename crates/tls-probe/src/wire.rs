@@ -685,7 +685,9 @@ mod tests {
             assert!(got.is_none() || n >= 26, "prefix {n}: {got:?}");
         }
         // After the ChangeCipherSpec everything is encrypted: not read.
-        let late = [20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 12, 4, 0, 0, 8, 0, 0, 1, 44, 0, 2, 9, 9];
+        let late = [
+            20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 12, 4, 0, 0, 8, 0, 0, 1, 44, 0, 2, 9, 9,
+        ];
         assert_eq!(tls12_ticket_lifetime(&late), None);
         assert_eq!(tls12_ticket_lifetime(b"-ERR junk"), None);
     }

@@ -80,7 +80,11 @@ fn dh_params(certs: &Certs) -> String {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let p = certs.path("dh.pem");
     std::fs::write(&p, &out.stdout).unwrap();
     p.display().to_string()
@@ -147,13 +151,14 @@ fn client_certificate_policy_on_dhe_and_rsa_only_ports_agrees_with_openssl() {
     });
     for (suite, auth, verdict, how, oracle) in results {
         // openssl without a certificate: refused with alert 40, or in (PONG).
-        let openssl = if oracle.contains("alert number 40") || oracle.contains("alert handshake failure") {
-            "refused"
-        } else if oracle.contains("+PONG") {
-            "accepted"
-        } else {
-            panic!("{suite} {auth}: openssl said neither:\n{oracle}")
-        };
+        let openssl =
+            if oracle.contains("alert number 40") || oracle.contains("alert handshake failure") {
+                "refused"
+            } else if oracle.contains("+PONG") {
+                "accepted"
+            } else {
+                panic!("{suite} {auth}: openssl said neither:\n{oracle}")
+            };
         // A handshake that completed shows whether a certificate was asked
         // for: s_client prints the CertificateRequest's certificate types.
         let requested = oracle.contains("Client Certificate Types:");
@@ -172,7 +177,10 @@ fn client_certificate_policy_on_dhe_and_rsa_only_ports_agrees_with_openssl() {
         if verdict != ClientAuth::None {
             assert!(how.contains("empty Certificate"), "{how}");
         }
-        eprintln!("{suite} tls-auth-clients {auth}: {} ({how}); openssl: {openssl}", verdict.as_str());
+        eprintln!(
+            "{suite} tls-auth-clients {auth}: {} ({how}); openssl: {openssl}",
+            verdict.as_str()
+        );
     }
 }
 
@@ -193,7 +201,11 @@ fn a_self_signed_leaf_is_called_self_signed() {
     // openssl: the leaf itself is the problem (error 18 at depth 0).
     let oracle = s_client(
         port,
-        &["-CAfile", m.ca_cert.to_str().unwrap(), "-verify_return_error"],
+        &[
+            "-CAfile",
+            m.ca_cert.to_str().unwrap(),
+            "-verify_return_error",
+        ],
     );
     assert!(
         oracle.contains("self-signed certificate") || oracle.contains("self signed certificate"),
@@ -205,14 +217,23 @@ fn a_self_signed_leaf_is_called_self_signed() {
     assert!(d.contains("self-signed certificate (CN=localhost)"), "{d}");
     assert!(!d.contains("CaUsedAsEndEntity"), "{d}");
     assert!(r.certificates[0].self_signed);
-    let w = r.weaknesses.iter().find(|w| w.id == "cert-untrusted").unwrap();
+    let w = r
+        .weaknesses
+        .iter()
+        .find(|w| w.id == "cert-untrusted")
+        .unwrap();
     assert!(w.message.contains("self-signed"), "{}", w.message);
     let i = inspect(port, &m.ca_cert);
-    assert!(i.verification.detail.contains("self-signed"), "{:?}", i.verification);
+    assert!(
+        i.verification.detail.contains("self-signed"),
+        "{:?}",
+        i.verification
+    );
     // Pinned: the certificate is its own anchor, still not a CA-issued chain.
     let r = scan(port, &m.self_signed.cert);
     assert!(
-        r.verification.detail.contains("self-signed") && r.verification.detail.contains("among the trust anchors"),
+        r.verification.detail.contains("self-signed")
+            && r.verification.detail.contains("among the trust anchors"),
         "{:?}",
         r.verification
     );
@@ -253,7 +274,10 @@ fn ticket_lifetime_hint_agrees_with_openssl() {
         let oracle = openssl_hint(&s_client(s.tls_port, &[flag]));
         let i = inspect(s.tls_port, &ca);
         let text = tls_probe::json::inspect_text(&i);
-        eprintln!("{name}: rampart {:?} ({:?}), openssl {oracle:?}", i.ticket_lifetime_hint, i.ticket_lifetime_note);
+        eprintln!(
+            "{name}: rampart {:?} ({:?}), openssl {oracle:?}",
+            i.ticket_lifetime_hint, i.ticket_lifetime_note
+        );
         match name {
             "tls12" | "tls13" => {
                 assert!(i.completed, "{name}: {:?}", i.error);
@@ -261,7 +285,9 @@ fn ticket_lifetime_hint_agrees_with_openssl() {
                 let hint = oracle.unwrap();
                 assert_eq!(hint, if name == "tls12" { 123 } else { 77 });
                 assert!(
-                    text.contains(&format!("TLS session ticket lifetime hint: {hint} (seconds)")),
+                    text.contains(&format!(
+                        "TLS session ticket lifetime hint: {hint} (seconds)"
+                    )),
                     "{text}"
                 );
             }
@@ -276,8 +302,14 @@ fn ticket_lifetime_hint_agrees_with_openssl() {
                 assert_eq!(oracle, Some(55));
                 assert_eq!(i.ticket_lifetime_hint, None);
                 let note = i.ticket_lifetime_note.unwrap_or_default();
-                assert!(note.contains("only a complete handshake shows it"), "{note}");
-                assert!(text.contains("TLS session ticket lifetime hint: unknown"), "{text}");
+                assert!(
+                    note.contains("only a complete handshake shows it"),
+                    "{note}"
+                );
+                assert!(
+                    text.contains("TLS session ticket lifetime hint: unknown"),
+                    "{text}"
+                );
             }
         }
     }
