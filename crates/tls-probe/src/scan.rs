@@ -13,9 +13,12 @@
 //!    remove it and repeat. TLS ≤ 1.2 ECDHE groups come from the
 //!    ServerKeyExchange, the same way;
 //! 4. client certificates: a TLS ≤ 1.2 flight shows the CertificateRequest
-//!    for free; when it is there (or only TLS 1.3 is spoken, which
-//!    encrypts it), one real rustls handshake without a certificate tells
-//!    `required` from `optional`.
+//!    for free. When TLS 1.3 is spoken (which encrypts it), one real rustls
+//!    handshake without a certificate, then a PING, tells `required` from
+//!    `optional`. Without TLS 1.3 (or when rustls could not tell, e.g. no
+//!    suite in common), one more raw probe answers the CertificateRequest
+//!    with an empty Certificate ([`empty_certificate`]): an alert means
+//!    required, going on means optional; plaintext, any suite.
 
 use crate::cert::{self, CertInfo, Verification};
 use crate::ciphers::{self, CipherSuite, Strength};

@@ -9,9 +9,11 @@ check! {
     ///
     /// **What.** `tls-auth-clients yes` (Redis's default): clients must
     /// present a certificate signed by the configured CA. `optional` only
-    /// verifies a certificate if one is sent, `no` never asks. This build
-    /// reads the config; the TLS prober confirms it with a handshake that
-    /// sends no certificate.
+    /// verifies a certificate if one is sent, `no` never asks. Measured when
+    /// the TLS scan ran (with or without the config): a TLS 1.3 handshake
+    /// that sends no certificate, or, without TLS 1.3, an empty Certificate
+    /// in answer to the TLS ≤ 1.2 CertificateRequest (any suite, DHE and
+    /// RSA key exchange included). Else read from the config.
     ///
     /// **Why.** Mutual TLS stops anyone without a client certificate at the
     /// handshake, before a password is ever tried.
