@@ -26,7 +26,20 @@ pub struct CertInfo {
     pub not_before_unix: i64,
     pub not_after_unix: i64,
     pub is_ca: bool,
+    /// Issuer equals subject and the signature verifies with the
+    /// certificate's own key.
     pub self_signed: bool,
+}
+
+/// Whether `c` signed itself: issuer == subject and its signature verifies
+/// with its own public key (not merely a name that repeats).
+fn signed_by_itself(c: &X509Certificate<'_>) -> bool {
+    c.subject().as_raw() == c.issuer().as_raw() && c.verify_signature(None).is_ok()
+}
+
+/// Whether the DER certificate is self-signed (see [`CertInfo::self_signed`]).
+pub fn is_self_signed(der: &[u8]) -> bool {
+    X509Certificate::from_der(der).is_ok_and(|(_, c)| signed_by_itself(&c))
 }
 
 /// RFC 3339 (UTC) from a Unix timestamp.
@@ -142,7 +155,7 @@ pub fn parse(der: &[u8]) -> Option<CertInfo> {
         not_before_unix: nb,
         not_after_unix: na,
         is_ca: c.is_ca(),
-        self_signed: c.subject() == c.issuer(),
+        self_signed: signed_by_itself(&c),
     })
 }
 
@@ -228,8 +241,27 @@ pub fn verify(chain: &[Vec<u8>], name: &str, cacert: Option<&Path>) -> Verificat
             detail: format!("chain and name {name} verified"),
             anchors,
         },
+        Err(_) if is_self_signed(leaf) => {
+            // webpki's wording (CaUsedAsEndEntity, UnknownIssuer) names a
+            // symptom; the cause is that nobody but the server vouches for it.
+            let subject = parse(leaf).map(|c| c.subject).unwrap_or_default();
+            if roots_contain(&anchors_path, leaf) {
+                fail(format!(
+                    "self-signed certificate ({subject}), itself among the trust anchors {anchors}: a pinned self-signed certificate is not a CA-issued chain (webpki accepts no trust anchor as the server's own certificate)"
+                ))
+            } else {
+                fail(format!(
+                    "self-signed certificate ({subject}): signed by its own key, not issued by a CA in {anchors}"
+                ))
+            }
+        }
         Err(e) => fail(e.to_string()),
     }
+}
+
+/// Whether the PEM file holds this exact DER certificate.
+fn roots_contain(path: &Path, der: &[u8]) -> bool {
+    load_certs(path).is_ok_and(|certs| certs.iter().any(|c| c.as_ref() == der))
 }
 
 #[cfg(test)]

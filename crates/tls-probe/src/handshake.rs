@@ -4,14 +4,14 @@
 
 use crate::probe::{Counter, Target};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::ResolvesClientCert;
+use rustls::client::{ClientSessionStore, ResolvesClientCert};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, NamedGroup, SignatureScheme};
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A client certificate and its key. No Debug: it holds a private key.
@@ -62,6 +62,11 @@ pub struct RealHandshake {
     pub cert_requested: bool,
     pub client_cert_sent: bool,
     pub after: Option<After>,
+    /// The server's session ticket lifetime hint in seconds, when
+    /// [`HandshakeOptions::tickets`] asked for it and a ticket came: TLS
+    /// 1.2 from the plaintext NewSessionTicket on the wire, TLS 1.3 from
+    /// the ticket rustls decrypted after the handshake.
+    pub ticket_lifetime: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -132,6 +137,91 @@ pub struct HandshakeOptions<'a> {
     pub tls13: Option<bool>,
     /// After the handshake, send `PING` and wait for an answer or an alert.
     pub ping: bool,
+    /// Offer session resumption (the session_ticket extension) and record
+    /// the lifetime hint of the ticket the server sends.
+    pub tickets: bool,
+}
+
+/// The socket, with a copy of what the server sent (up to 1 MiB): the
+/// TLS 1.2 NewSessionTicket is plaintext, rustls keeps its hint to itself.
+struct Tap {
+    sock: TcpStream,
+    seen: Vec<u8>,
+}
+
+impl Read for Tap {
+    fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.sock.read(b)?;
+        if self.seen.len() < crate::wire::MAX_FLIGHT {
+            self.seen.extend_from_slice(&b[..k]);
+        }
+        Ok(k)
+    }
+}
+
+impl Write for Tap {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.sock.write(b)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sock.flush()
+    }
+}
+
+/// A session store that keeps nothing but the lifetime of the first TLS
+/// 1.3 ticket. rustls exposes that lifetime only through the ticket's
+/// `Debug` text (`lifetime_secs: N`, capped at 7 days), which is read here;
+/// the secret is not in that text.
+#[derive(Debug, Default)]
+struct TicketSpy {
+    lifetime: Mutex<Option<u32>>,
+}
+
+impl TicketSpy {
+    fn get(&self) -> Option<u32> {
+        self.lifetime.lock().ok().and_then(|l| *l)
+    }
+}
+
+/// `lifetime_secs: N` in a rustls session value's Debug text.
+fn debug_lifetime(text: &str) -> Option<u32> {
+    let (_, rest) = text.split_once("lifetime_secs: ")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+impl ClientSessionStore for TicketSpy {
+    fn set_kx_hint(&self, _: ServerName<'static>, _: NamedGroup) {}
+    fn kx_hint(&self, _: &ServerName<'_>) -> Option<NamedGroup> {
+        None
+    }
+    fn set_tls12_session(
+        &self,
+        _: ServerName<'static>,
+        _: rustls::client::Tls12ClientSessionValue,
+    ) {
+    }
+    fn tls12_session(&self, _: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
+        None
+    }
+    fn remove_tls12_session(&self, _: &ServerName<'static>) {}
+    fn insert_tls13_ticket(
+        &self,
+        _: ServerName<'static>,
+        value: rustls::client::Tls13ClientSessionValue,
+    ) {
+        if let Ok(mut l) = self.lifetime.lock() {
+            if l.is_none() {
+                *l = debug_lifetime(&format!("{value:?}"));
+            }
+        }
+    }
+    fn take_tls13_ticket(
+        &self,
+        _: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        None
+    }
 }
 
 /// One complete handshake.
@@ -147,6 +237,7 @@ pub fn real_handshake(target: &Target, o: &HandshakeOptions<'_>, n: &Counter) ->
         cert_requested: false,
         client_cert_sent: false,
         after: None,
+        ticket_lifetime: None,
     };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let key = match o.identity {
@@ -186,7 +277,12 @@ pub fn real_handshake(target: &Target, o: &HandshakeOptions<'_>, n: &Counter) ->
         .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
         .with_client_cert_resolver(resolver.clone());
     config.alpn_protocols = o.alpn.clone();
-    config.resumption = rustls::client::Resumption::disabled();
+    let spy = Arc::new(TicketSpy::default());
+    config.resumption = if o.tickets {
+        rustls::client::Resumption::store(spy.clone())
+    } else {
+        rustls::client::Resumption::disabled()
+    };
     let name: ServerName<'static> = match &target.sni {
         Some(s) => match ServerName::try_from(s.clone()) {
             Ok(n) => n,
@@ -206,7 +302,7 @@ pub fn real_handshake(target: &Target, o: &HandshakeOptions<'_>, n: &Counter) ->
     };
     n.bump();
     let deadline = Instant::now() + o.timeout;
-    let mut sock = match TcpStream::connect_timeout(&target.addr, o.timeout) {
+    let sock = match TcpStream::connect_timeout(&target.addr, o.timeout) {
         Ok(s) => s,
         Err(e) => {
             r.error = Some(format!("cannot connect: {e}"));
@@ -214,13 +310,17 @@ pub fn real_handshake(target: &Target, o: &HandshakeOptions<'_>, n: &Counter) ->
         }
     };
     let _ = sock.set_nodelay(true);
-    let step = |conn: &mut ClientConnection, sock: &mut TcpStream| -> Result<(), String> {
+    let mut sock = Tap {
+        sock,
+        seen: Vec::new(),
+    };
+    let step = |conn: &mut ClientConnection, sock: &mut Tap| -> Result<(), String> {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(format!("no answer within {} ms", o.timeout.as_millis()));
         }
-        let _ = sock.set_read_timeout(Some(left));
-        let _ = sock.set_write_timeout(Some(left));
+        let _ = sock.sock.set_read_timeout(Some(left));
+        let _ = sock.sock.set_write_timeout(Some(left));
         match conn.complete_io(sock) {
             Ok((0, 0)) if conn.wants_read() => Err("the server closed the connection".into()),
             Ok(_) => Ok(()),
@@ -252,6 +352,30 @@ pub fn real_handshake(target: &Target, o: &HandshakeOptions<'_>, n: &Counter) ->
         return r;
     }
     r.completed = true;
+    if o.tickets {
+        r.ticket_lifetime = match r.version {
+            Some(0x0304) => {
+                // Tickets follow the handshake: read a little more for one.
+                let until = Instant::now() + o.timeout.min(Duration::from_secs(2));
+                while spy.get().is_none() && Instant::now() < until {
+                    let left = until.saturating_duration_since(Instant::now());
+                    let _ = sock
+                        .sock
+                        .set_read_timeout(Some(left.max(Duration::from_millis(1))));
+                    match conn.read_tls(&mut sock) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {
+                            if conn.process_new_packets().is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+                spy.get()
+            }
+            _ => crate::wire::tls12_ticket_lifetime(&sock.seen),
+        };
+    }
     if !o.ping {
         return r;
     }
@@ -275,4 +399,17 @@ pub fn real_handshake(target: &Target, o: &HandshakeOptions<'_>, n: &Counter) ->
         }
     });
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::debug_lifetime;
+
+    #[test]
+    fn lifetime_from_rustls_debug_text() {
+        let t = "Tls13ClientSessionValue { suite: TLS13_AES_256_GCM_SHA384, age_add: 1, max_early_data_size: 0, common: ClientSessionCommon { ticket: 05, epoch: 1, lifetime_secs: 300, .. }, quic_params: }";
+        assert_eq!(debug_lifetime(t), Some(300));
+        assert_eq!(debug_lifetime("lifetime_secs: x"), None);
+        assert_eq!(debug_lifetime(""), None);
+    }
 }

@@ -53,6 +53,11 @@ pub struct InspectReport {
     pub compression: Option<String>,
     pub extended_master_secret: Option<bool>,
     pub session_ticket: Option<String>,
+    /// NewSessionTicket's lifetime hint in seconds (what `openssl s_client`
+    /// prints as "TLS session ticket lifetime hint").
+    pub ticket_lifetime_hint: Option<u32>,
+    /// Why the hint is not known, when it is not.
+    pub ticket_lifetime_note: Option<String>,
     pub parts: Vec<Part>,
     pub handshakes: usize,
     pub elapsed: Duration,
@@ -209,6 +214,7 @@ pub fn inspect(target: &Target, o: &InspectOptions<'_>) -> InspectReport {
             alpn: o.alpn.clone(),
             tls13: None,
             ping: false,
+            tickets: true,
         },
         &n,
     );
@@ -237,6 +243,8 @@ pub fn inspect(target: &Target, o: &InspectOptions<'_>) -> InspectReport {
         compression: None,
         extended_master_secret: None,
         session_ticket: None,
+        ticket_lifetime_hint: h.ticket_lifetime,
+        ticket_lifetime_note: None,
         parts: Vec::new(),
         handshakes: 0,
         elapsed: Duration::ZERO,
@@ -279,7 +287,7 @@ pub fn inspect(target: &Target, o: &InspectOptions<'_>) -> InspectReport {
             });
             r.extended_master_secret = Some(sh.extended_master_secret);
             r.session_ticket = Some(if sh.session_ticket {
-                "supported (lifetime hint arrives only after the handshake)".into()
+                "supported".into()
             } else {
                 "not offered".into()
             });
@@ -297,7 +305,20 @@ pub fn inspect(target: &Target, o: &InspectOptions<'_>) -> InspectReport {
         }
     }
     if r.session_ticket.is_none() && negotiated == Some(Version::Tls13) {
-        r.session_ticket = Some("sent after the handshake in TLS 1.3 (lifetime not shown)".into());
+        r.session_ticket = Some(if h.ticket_lifetime.is_some() {
+            "sent after the handshake (TLS 1.3)".into()
+        } else {
+            "none received after the handshake (TLS 1.3)".into()
+        });
+    }
+    if r.ticket_lifetime_hint.is_none() {
+        r.ticket_lifetime_note = Some(match (&h.error, &r.session_ticket) {
+            (Some(e), _) => format!(
+                "the NewSessionTicket follows the client's key exchange, so only a complete handshake shows it, and this one failed: {e}"
+            ),
+            (None, Some(t)) if t == "not offered" => "the server does not issue tickets".into(),
+            (None, _) => "no NewSessionTicket received".into(),
+        });
     }
     r.certificates = chain.iter().filter_map(|c| cert::parse(c)).collect();
     if !chain.is_empty() {

@@ -148,6 +148,8 @@ pub fn inspect_json(r: &InspectReport) -> Value {
         "compression": r.compression,
         "extended_master_secret": r.extended_master_secret,
         "session_ticket": r.session_ticket,
+        "ticket_lifetime_hint": r.ticket_lifetime_hint,
+        "ticket_lifetime_note": r.ticket_lifetime_note,
         "parts": r.parts,
         "handshakes": r.handshakes,
     })
@@ -371,6 +373,16 @@ pub fn inspect_text(r: &InspectReport) -> String {
         },
         r.session_ticket.as_deref().unwrap_or("unknown")
     ));
+    match (r.ticket_lifetime_hint, &r.ticket_lifetime_note) {
+        (Some(l), _) => s.push_str(&format!(
+            "TLS session ticket lifetime hint: {l} (seconds)\n"
+        )),
+        (None, Some(why)) => s.push_str(&format!(
+            "TLS session ticket lifetime hint: unknown ({})\n",
+            sanitize(why)
+        )),
+        (None, None) => {}
+    }
     s.push_str(&format!(
         "\n{} handshake(s), {} ms\n",
         r.handshakes,

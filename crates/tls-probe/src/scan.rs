@@ -13,16 +13,19 @@
 //!    remove it and repeat. TLS ≤ 1.2 ECDHE groups come from the
 //!    ServerKeyExchange, the same way;
 //! 4. client certificates: a TLS ≤ 1.2 flight shows the CertificateRequest
-//!    for free; when it is there (or only TLS 1.3 is spoken, which
-//!    encrypts it), one real rustls handshake without a certificate tells
-//!    `required` from `optional`.
+//!    for free. When TLS 1.3 is spoken (which encrypts it), one real rustls
+//!    handshake without a certificate, then a PING, tells `required` from
+//!    `optional`. Without TLS 1.3 (or when rustls could not tell, e.g. no
+//!    suite in common), one more raw probe answers the CertificateRequest
+//!    with an empty Certificate ([`empty_certificate`]): an alert means
+//!    required, going on means optional; plaintext, any suite.
 
 use crate::cert::{self, CertInfo, Verification};
 use crate::ciphers::{self, CipherSuite, Strength};
 use crate::groups::{self, ECDHE_GROUPS, SIGNATURE_SCHEMES, TLS13_GROUPS};
 use crate::handshake::{real_handshake, After, HandshakeOptions};
-use crate::probe::{probe, Counter, Outcome, Target};
-use crate::wire::{ClientHello, Flight, ServerKx, Version};
+use crate::probe::{empty_certificate, probe, Counter, EmptyCertificate, Outcome, Target};
+use crate::wire::{alert_name, ClientHello, Flight, ServerKx, Version};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -443,62 +446,79 @@ pub fn scan(target: &Target, o: &ScanOptions) -> ScanReport {
     let tls12_or_13 = scans
         .iter()
         .any(|s| s.result.supported && s.result.version >= Version::Tls12);
+    let tls13 = scans
+        .iter()
+        .any(|s| s.result.supported && s.result.version == Version::Tls13);
+    // The newest TLS 1.0-1.2 version whose flight asked for a certificate:
+    // the empty-Certificate probe runs there (SSLv3 answers differently).
+    let requested_at = scans
+        .iter()
+        .rev()
+        .filter(|s| (Version::Tls10..=Version::Tls12).contains(&s.result.version))
+        .find(|s| s.flight.as_ref().is_some_and(|f| f.done && f.cert_request))
+        .map(|s| &s.result);
+    let empty_cert = |p: &ProtocolResult| {
+        let suites = p.ciphers.iter().map(|a| a.code).collect();
+        let h = hello(p.version, suites, all_groups(p.version), target);
+        let name = p.version.name();
+        match empty_certificate(target, &h, o.timeout, &n) {
+            EmptyCertificate::Refused(a) => (
+                ClientAuth::Required,
+                format!(
+                    "CertificateRequest in the {name} flight; an empty Certificate was refused with alert {} ({})",
+                    a.description,
+                    alert_name(a.description)
+                ),
+            ),
+            EmptyCertificate::Accepted => (
+                ClientAuth::Optional,
+                format!(
+                    "CertificateRequest in the {name} flight; the server accepted an empty Certificate and went on to wait for the key exchange"
+                ),
+            ),
+            EmptyCertificate::NotRequested => (
+                ClientAuth::None,
+                format!("no CertificateRequest in the {name} flight"),
+            ),
+            EmptyCertificate::Unclear(why) => (
+                ClientAuth::Unknown(format!(
+                    "CertificateRequest in the {name} flight; an empty Certificate did not tell required from optional: {why}"
+                )),
+                format!("CertificateRequest in the {name} flight"),
+            ),
+        }
+    };
     let (client_auth, how) = match legacy {
         Some(f) if !f.cert_request => (
             ClientAuth::None,
             "no CertificateRequest in the TLS ≤ 1.2 flight".to_string(),
         ),
-        _ if tls12_or_13 => {
-            let h = real_handshake(
-                target,
-                &HandshakeOptions {
-                    identity: None,
-                    timeout: o.timeout,
-                    alpn: Vec::new(),
-                    tls13: None,
-                    ping: true,
-                },
-                &n,
-            );
+        // TLS 1.3 encrypts its CertificateRequest: a real handshake (rustls)
+        // tells; without 1.3 the plaintext TLS ≤ 1.2 flight and an empty
+        // Certificate do, whatever the suites.
+        _ if tls13 || (tls12_or_13 && requested_at.is_none()) => {
+            let (verdict, how, h) = rustls_policy(target, legacy, o, &n);
             if chain.is_empty() {
                 chain = h.peer_certs.clone();
             }
-            let requested = h.cert_requested || legacy.is_some_and(|f| f.cert_request);
-            let verdict = match (&h.after, &h.error) {
-                _ if !requested && h.completed => ClientAuth::None,
-                (Some(After::Accepted), _) => ClientAuth::Optional,
-                (Some(After::Refused(_)), _) => ClientAuth::Required,
-                (None, Some(e)) if requested && h.cert_requested => {
-                    let _ = e;
-                    ClientAuth::Required
+            match (&verdict, requested_at) {
+                (ClientAuth::Unknown(_), Some(p)) => {
+                    let (v2, how2) = empty_cert(p);
+                    (v2, format!("{how2} (the real handshake failed: {})", h.error.unwrap_or_else(|| how.clone())))
                 }
-                (Some(After::Unknown(e)), _) | (None, Some(e)) => ClientAuth::Unknown(e.clone()),
-                (None, None) => ClientAuth::Unknown("no handshake".into()),
-            };
-            let how = match &h.after {
-                Some(After::Refused(r)) => format!(
-                    "certificate requested; a handshake without one was refused: {r}"
-                ),
-                Some(After::Accepted) if requested => {
-                    "certificate requested; the server answered PING without one".to_string()
-                }
-                _ => match &h.error {
-                    Some(e) if requested => format!(
-                        "certificate requested; the handshake without one failed: {e}"
-                    ),
-                    Some(e) => format!("real handshake failed: {e}"),
-                    None => "no CertificateRequest in a complete handshake".to_string(),
-                },
-            };
-            (verdict, how)
+                _ => (verdict, how),
+            }
         }
-        Some(_) => (
-            ClientAuth::Unknown(
-                "requested; only TLS < 1.2 is spoken, so no complete handshake could tell required from optional".into(),
+        _ => match requested_at {
+            Some(p) => empty_cert(p),
+            None if legacy.is_some() => (
+                ClientAuth::Unknown(
+                    "requested in an SSLv3 flight only, which the empty-Certificate probe does not speak".into(),
+                ),
+                "CertificateRequest in the SSLv3 flight".into(),
             ),
-            "CertificateRequest in the TLS ≤ 1.1 flight".into(),
-        ),
-        None => (ClientAuth::Unknown("no TLS handshake succeeded".into()), String::new()),
+            None => (ClientAuth::Unknown("no TLS handshake succeeded".into()), String::new()),
+        },
     };
     let certificates: Vec<CertInfo> = chain.iter().filter_map(|c| cert::parse(c)).collect();
     let name = target
@@ -532,6 +552,153 @@ pub fn scan(target: &Target, o: &ScanOptions) -> ScanReport {
     };
     r.weaknesses = weaknesses(&r);
     r
+}
+
+/// The client-certificate policy from one real handshake (rustls) without
+/// a certificate, then a PING: (verdict, how, the handshake).
+fn rustls_policy(
+    target: &Target,
+    legacy: Option<&Flight>,
+    o: &ScanOptions,
+    n: &Counter,
+) -> (ClientAuth, String, crate::handshake::RealHandshake) {
+    let h = real_handshake(
+        target,
+        &HandshakeOptions {
+            identity: None,
+            timeout: o.timeout,
+            alpn: Vec::new(),
+            tls13: None,
+            ping: true,
+            tickets: false,
+        },
+        n,
+    );
+    let requested = h.cert_requested || legacy.is_some_and(|f| f.cert_request);
+    let verdict = match (&h.after, &h.error) {
+        _ if !requested && h.completed => ClientAuth::None,
+        (Some(After::Accepted), _) => ClientAuth::Optional,
+        (Some(After::Refused(_)), _) => ClientAuth::Required,
+        (None, Some(_)) if h.cert_requested => ClientAuth::Required,
+        (Some(After::Unknown(e)), _) | (None, Some(e)) => ClientAuth::Unknown(e.clone()),
+        (None, None) => ClientAuth::Unknown("no handshake".into()),
+    };
+    let how = match &h.after {
+        Some(After::Refused(r)) => {
+            format!("certificate requested; a handshake without one was refused: {r}")
+        }
+        Some(After::Accepted) if requested => {
+            "certificate requested; the server answered PING without one".to_string()
+        }
+        _ => match &h.error {
+            Some(e) if requested => {
+                format!("certificate requested; the handshake without one failed: {e}")
+            }
+            Some(e) => format!("real handshake failed: {e}"),
+            None => "no CertificateRequest in a complete handshake".to_string(),
+        },
+    };
+    (verdict, how, h)
+}
+
+/// "TLS 1.3 (AES-GCM, CHACHA20) and TLS 1.2 with ECDHE and AES-GCM or
+/// CHACHA20", from the suites rustls has.
+fn rustls_suites_summary(codes: &[u16]) -> String {
+    let mut parts = Vec::new();
+    for tls13 in [true, false] {
+        let mut kx: Vec<&str> = Vec::new();
+        let mut enc: Vec<String> = Vec::new();
+        for c in codes
+            .iter()
+            .filter_map(|&c| ciphers::by_code(c))
+            .filter(|c| c.is_tls13() == tls13)
+        {
+            if !kx.contains(&c.kx) {
+                kx.push(c.kx);
+            }
+            let e = if c.mode == "-" {
+                c.enc.to_string()
+            } else {
+                format!("{}-{}", c.enc, c.mode)
+            };
+            if !enc.contains(&e) {
+                enc.push(e);
+            }
+        }
+        if enc.is_empty() {
+            continue;
+        }
+        parts.push(if tls13 {
+            format!("TLS 1.3 with {}", enc.join(" or "))
+        } else {
+            format!("TLS 1.2 with {} and {}", kx.join(" or "), enc.join(" or "))
+        });
+    }
+    parts.join("; ")
+}
+
+/// Why rustls (rampart's TLS client for live connections and real
+/// handshakes) cannot complete a handshake with the scanned server, when
+/// the scan shows it: no protocol version, cipher suite or key-exchange
+/// group in common. `None` when rustls should connect (or nothing answered).
+pub fn rustls_gap(r: &ScanReport) -> Option<String> {
+    if !r.any_supported() {
+        return None;
+    }
+    let provider = rustls::crypto::ring::default_provider();
+    let ours: Vec<u16> = provider
+        .cipher_suites
+        .iter()
+        .map(|s| u16::from(s.suite()))
+        .collect();
+    let modern: Vec<&ProtocolResult> = r
+        .protocols
+        .iter()
+        .filter(|p| p.supported && p.version >= Version::Tls12)
+        .collect();
+    let spoken = |ps: &mut dyn Iterator<Item = &ProtocolResult>| -> String {
+        ps.map(|p| {
+            let names: Vec<String> = p.ciphers.iter().map(|a| ciphers::name_of(a.code)).collect();
+            format!("{} {}", p.version.name(), names.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+    };
+    if modern.is_empty() {
+        return Some(format!(
+            "no protocol version in common with rustls, rampart's TLS client (TLS 1.2 and 1.3 only): the server accepts {}",
+            spoken(&mut r.protocols.iter().filter(|p| p.supported))
+        ));
+    }
+    let common = modern
+        .iter()
+        .any(|p| p.ciphers.iter().any(|a| ours.contains(&a.code)));
+    if !common {
+        return Some(format!(
+            "no cipher suite in common with rustls, rampart's TLS client: the server accepts {}; rustls has only {}",
+            spoken(&mut modern.iter().copied()),
+            rustls_suites_summary(&ours)
+        ));
+    }
+    let kx: Vec<u16> = provider
+        .kx_groups
+        .iter()
+        .map(|g| u16::from(g.name()))
+        .collect();
+    if !r.groups.is_empty() && !r.groups.iter().any(|g| kx.contains(&g.code)) {
+        let theirs: Vec<String> = r
+            .groups
+            .iter()
+            .map(|g| groups::group_name(g.code))
+            .collect();
+        let ours: Vec<String> = kx.iter().map(|&g| groups::group_name(g)).collect();
+        return Some(format!(
+            "no key-exchange group in common with rustls, rampart's TLS client: the server accepts {}; rustls has only {}",
+            theirs.join(", "),
+            ours.join(", ")
+        ));
+    }
+    None
 }
 
 /// Judge what was measured.

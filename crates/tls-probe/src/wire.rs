@@ -483,6 +483,40 @@ fn parse_server_kx(body: &[u8], f: &Flight) -> Option<ServerKx> {
     }
 }
 
+/// The ticket_lifetime_hint of a TLS 1.2 NewSessionTicket (RFC 5077) in
+/// what the server sent during a complete handshake: the message is the
+/// last plaintext handshake message, before the server's ChangeCipherSpec.
+/// `None` when there is none (or the bytes are not such a handshake).
+pub fn tls12_ticket_lifetime(server_bytes: &[u8]) -> Option<u32> {
+    let mut hs: Vec<u8> = Vec::new();
+    let mut rest = server_bytes;
+    while rest.len() >= 5 {
+        let ty = rest[0];
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        let payload = rest.get(5..5 + len)?;
+        rest = &rest[5 + len..];
+        match ty {
+            22 => hs.extend_from_slice(payload),
+            _ => break, // ChangeCipherSpec (or an alert): the rest is encrypted
+        }
+    }
+    let mut m = &hs[..];
+    while m.len() >= 4 {
+        let len = usize::try_from(u32::from_be_bytes([0, m[1], m[2], m[3]])).ok()?;
+        let msg = m.get(..4 + len)?;
+        if m[0] == 4 {
+            return match parse_tls_message_handshake(msg) {
+                Ok((_, TlsMessage::Handshake(TlsMessageHandshake::NewSessionTicket(t)))) => {
+                    Some(t.ticket_lifetime_hint)
+                }
+                _ => None,
+            };
+        }
+        m = &m[4 + len..];
+    }
+    None
+}
+
 /// Parse one ServerHello handshake message (type, length, body).
 pub fn parse_server_hello(msg: &[u8]) -> Result<ServerHello, WireError> {
     let Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerHello(sh)))) =
@@ -635,6 +669,27 @@ mod tests {
         assert!(sh.hello_retry);
         assert_eq!(sh.version, 0x0304);
         assert_eq!(sh.key_share_group, Some(29));
+    }
+
+    #[test]
+    fn tls12_ticket_hint_before_change_cipher_spec() {
+        // ServerHelloDone, then NewSessionTicket (hint 300, 2-byte ticket),
+        // then ChangeCipherSpec and an "encrypted" record.
+        let mut b = vec![22, 3, 3, 0, 4, 14, 0, 0, 0];
+        b.extend_from_slice(&[22, 3, 3, 0, 12, 4, 0, 0, 8, 0, 0, 1, 44, 0, 2, 9, 9]);
+        b.extend_from_slice(&[20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 2, 4, 0]);
+        assert_eq!(tls12_ticket_lifetime(&b), Some(300));
+        // Every prefix: no panic, and no hint before the whole message.
+        for n in 0..b.len() {
+            let got = tls12_ticket_lifetime(&b[..n]);
+            assert!(got.is_none() || n >= 26, "prefix {n}: {got:?}");
+        }
+        // After the ChangeCipherSpec everything is encrypted: not read.
+        let late = [
+            20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 12, 4, 0, 0, 8, 0, 0, 1, 44, 0, 2, 9, 9,
+        ];
+        assert_eq!(tls12_ticket_lifetime(&late), None);
+        assert_eq!(tls12_ticket_lifetime(b"-ERR junk"), None);
     }
 
     #[test]

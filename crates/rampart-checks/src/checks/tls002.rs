@@ -31,11 +31,17 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(settings(s));
+    // The measurement stands without the config (a live connection that
+    // failed, no config file): the settings are evidence beside it.
+    let st = settings(s);
     let scan = match &s.tls {
         crate::Avail::Present(t) => t,
-        crate::Avail::Failed(e) => return Outcome::error(e.clone()),
+        crate::Avail::Failed(e) => {
+            tri!(st);
+            return Outcome::error(e.clone());
+        }
         crate::Avail::Absent(_) => {
+            let c = tri!(st);
             tri!(skip_unless_tls(&c));
             return Outcome::skip(format!(
                 "{TLS_ABSENT}; configured tls-ciphers: {:?}, tls-ciphersuites: {:?}",
@@ -77,11 +83,13 @@ fn run(s: &Snapshot) -> Outcome {
             .iter()
             .map(|b| Evidence::new(Source::Tls, loc.clone(), b.clone(), expected)),
     );
-    ev.extend(c.evidence(
-        "tls-ciphers",
-        format!("tls-ciphers {:?}", c.value("tls-ciphers")),
-        expected,
-    ));
+    if let Ok(c) = &st {
+        ev.extend(c.evidence(
+            "tls-ciphers",
+            format!("tls-ciphers {:?}", c.value("tls-ciphers")),
+            expected,
+        ));
+    }
     if all.is_empty() {
         return Outcome::error(format!(
             "the TLS scan of {} found no accepted suite",

@@ -26,10 +26,13 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(settings(s));
+    // The measurement stands without the config: the settings, when they
+    // could be read, are evidence beside it.
+    let st = settings(s);
     if let crate::Avail::Present(t) = &s.tls {
-        return measured(t, &c);
+        return measured(t, st.as_ref().ok());
     }
+    let c = tri!(st);
     tri!(skip_unless_tls(&c));
     let v = c.value("tls-protocols");
     let shown = if v.trim().is_empty() {
@@ -63,7 +66,7 @@ fn run(s: &Snapshot) -> Outcome {
 }
 
 /// The verdict from the handshakes; the config value is evidence beside it.
-fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
+fn measured(t: &crate::snapshot::TlsFacts, c: Option<&super::Settings>) -> Outcome {
     let loc = t.location();
     let legacy: Vec<&str> = t
         .scan
@@ -85,11 +88,13 @@ fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
         format!("accepted: {}", supported.join(" ")),
         "TLSv1.2 and/or TLSv1.3 only",
     )];
-    ev.extend(c.evidence(
-        "tls-protocols",
-        format!("tls-protocols {:?}", c.value("tls-protocols")),
-        "TLSv1.2 and/or TLSv1.3 only",
-    ));
+    if let Some(c) = c {
+        ev.extend(c.evidence(
+            "tls-protocols",
+            format!("tls-protocols {:?}", c.value("tls-protocols")),
+            "TLSv1.2 and/or TLSv1.3 only",
+        ));
+    }
     if legacy.is_empty() {
         Outcome::pass("only TLS 1.2/1.3 are accepted (measured)", ev)
     } else {

@@ -9,9 +9,11 @@ check! {
     ///
     /// **What.** `tls-auth-clients yes` (Redis's default): clients must
     /// present a certificate signed by the configured CA. `optional` only
-    /// verifies a certificate if one is sent, `no` never asks. This build
-    /// reads the config; the TLS prober confirms it with a handshake that
-    /// sends no certificate.
+    /// verifies a certificate if one is sent, `no` never asks. Measured when
+    /// the TLS scan ran (with or without the config): a TLS 1.3 handshake
+    /// that sends no certificate, or, without TLS 1.3, an empty Certificate
+    /// in answer to the TLS ≤ 1.2 CertificateRequest (any suite, DHE and
+    /// RSA key exchange included). Else read from the config.
     ///
     /// **Why.** Mutual TLS stops anyone without a client certificate at the
     /// handshake, before a password is ever tried.
@@ -28,10 +30,13 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(settings(s));
+    // The measurement stands without the config: the settings, when they
+    // could be read, are evidence beside it.
+    let st = settings(s);
     if let crate::Avail::Present(t) = &s.tls {
-        return measured(t, &c);
+        return measured(t, st.as_ref().ok());
     }
+    let c = tri!(st);
     tri!(skip_unless_tls(&c));
     let v = c.value("tls-auth-clients");
     let ev = c.evidence(
@@ -50,7 +55,7 @@ fn run(s: &Snapshot) -> Outcome {
 }
 
 /// The verdict from a handshake without a client certificate.
-fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
+fn measured(t: &crate::snapshot::TlsFacts, c: Option<&super::Settings>) -> Outcome {
     use tls_probe::scan::ClientAuth;
     let mut ev = vec![crate::Evidence::new(
         crate::Source::Tls,
@@ -62,11 +67,13 @@ fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
         ),
         "required",
     )];
-    ev.extend(c.evidence(
-        "tls-auth-clients",
-        format!("tls-auth-clients {}", c.value("tls-auth-clients")),
-        "tls-auth-clients yes",
-    ));
+    if let Some(c) = c {
+        ev.extend(c.evidence(
+            "tls-auth-clients",
+            format!("tls-auth-clients {}", c.value("tls-auth-clients")),
+            "tls-auth-clients yes",
+        ));
+    }
     match &t.scan.client_auth {
         ClientAuth::Required => {
             Outcome::pass("a client without a certificate is refused (measured)", ev)

@@ -28,10 +28,13 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    let c = tri!(settings(s));
+    // The measurement stands without the config: the settings, when they
+    // could be read, are evidence beside it.
+    let st = settings(s);
     if let crate::Avail::Present(t) = &s.tls {
-        return measured(t, &c);
+        return measured(t, st.as_ref().ok());
     }
+    let c = tri!(st);
     tri!(skip_unless_tls(&c));
     let v = c.value("tls-prefer-server-ciphers");
     let ev = c.evidence(
@@ -50,7 +53,7 @@ fn run(s: &Snapshot) -> Outcome {
 }
 
 /// The verdict from offering the same suites in two orders.
-fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
+fn measured(t: &crate::snapshot::TlsFacts, c: Option<&super::Settings>) -> Outcome {
     use tls_probe::scan::Preference;
     let loc = t.location();
     let mut ev = Vec::new();
@@ -69,14 +72,16 @@ fn measured(t: &crate::snapshot::TlsFacts, c: &super::Settings) -> Outcome {
             _ => {}
         }
     }
-    ev.extend(c.evidence(
-        "tls-prefer-server-ciphers",
-        format!(
-            "tls-prefer-server-ciphers {}",
-            c.value("tls-prefer-server-ciphers")
-        ),
-        "yes",
-    ));
+    if let Some(c) = c {
+        ev.extend(c.evidence(
+            "tls-prefer-server-ciphers",
+            format!(
+                "tls-prefer-server-ciphers {}",
+                c.value("tls-prefer-server-ciphers")
+            ),
+            "yes",
+        ));
+    }
     if client {
         Outcome::fail("the client's cipher order is used (measured)", ev)
     } else if unclear {

@@ -356,6 +356,20 @@ fn audit_live(
     {
         snap.version = Some(v);
     }
+    // rustls could not connect where rampart's prober could: say why, once
+    // for every check that needed the connection (the TLS checks use the scan).
+    if let (true, Avail::Failed(e), Avail::Present(t)) = (ep.tls, &coll.live, &snap.tls) {
+        if let Some(why) = tls_probe::scan::rustls_gap(&t.scan) {
+            let prefix = format!("{ep}: ");
+            let failed = e.strip_prefix(&prefix).unwrap_or(e);
+            let failed = failed.strip_prefix("TLS: ").unwrap_or(failed);
+            let e = format!(
+                "{ep}: rampart cannot connect: {why} ({failed}); the TLS checks use rampart's own prober instead"
+            );
+            coll.acl = Avail::Failed(format!("no users: {e}"));
+            coll.live = Avail::Failed(e);
+        }
+    }
     snap.live = coll.live;
     snap.acl_live = coll.acl;
     if !matches!(coll.proc, Avail::Absent(_)) || matches!(snap.proc, Avail::Absent(_)) {
