@@ -451,10 +451,12 @@ fn classify(p: &mut Prober, name: &str, unknown: &str, e: &mut Entry) -> Result<
     if !unknown.is_empty() && msg == unknown {
         // CONFIG GET knows it, the file loader does not (6.2's
         // watchdog-period): a run-time-only config, if no value loads.
-        let any = ["1", "yes", "0"];
+        // Legacy directives check their argument count themselves (6.2's
+        // `slaveof HOST PORT`): try one to three arguments.
+        let tries: [&[&str]; 5] = [&["1"], &["yes"], &["0"], &["1", "1"], &["1", "1", "1"]];
         let mut loads = false;
-        for v in any {
-            if p.probe(name, &[v])?.refused() != Some(unknown) {
+        for v in tries {
+            if p.probe(name, v)?.refused() != Some(unknown) {
                 loads = true;
                 break;
             }
@@ -518,7 +520,7 @@ fn classify(p: &mut Prober, name: &str, unknown: &str, e: &mut Entry) -> Result<
 /// with a message of its own (`argument must be greater or equal to 0`,
 /// Redis 8) is kept as the answer to `-1`.
 fn numeric_bounds(p: &mut Prober, name: &str, e: &mut Entry, values: &[&str]) -> Result<()> {
-    if e.kind != "octal" {
+    {
         if let Answer::Refused(m) = p.probe(name, &["-1"])? {
             if bounds(&m).is_none() {
                 e.refuses.insert("-1".into(), m);

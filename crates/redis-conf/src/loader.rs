@@ -239,7 +239,11 @@ impl<'o> Loader<'o> {
                     continue;
                 }
             }
-            let Some(argv) = crate::split::split_args(line) else {
+            let joined = self
+                .table
+                .and_then(|t| t.behavior("closing-quote"))
+                .is_some_and(|b| b.accepted);
+            let Some(argv) = crate::split::split_args_with(line, joined) else {
                 self.fatal(&span, "Unbalanced quotes in configuration line");
                 continue;
             };
@@ -419,6 +423,17 @@ impl<'o> Loader<'o> {
             "user" if argc >= 2 => self.keep(name, args, span),
             "loadmodule" if argc >= 2 => self.keep(name, args, span),
             _ if name.contains('.') => {
+                // A version without module configs refuses the line itself.
+                let unknown = self.table.map(|t| t.unknown_directive.as_str());
+                if let Some(m) = self
+                    .table
+                    .and_then(|t| t.behavior("module-config"))
+                    .and_then(|b| b.message.clone())
+                    .filter(|m| Some(m.as_str()) == unknown)
+                {
+                    self.fatal(&span, m);
+                    return;
+                }
                 if argc != 2 {
                     self.fatal(
                         &span,

@@ -17,6 +17,13 @@ fn hex_val(b: u8) -> Option<u8> {
 /// See [`crate::split_args`]. The input is treated as a C string: a NUL
 /// byte ends it, as it does for Redis.
 pub(crate) fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    split_args_with(line, false)
+}
+
+/// With `joined_quotes`, a closing quote followed by more text goes on
+/// with the same word (`"abc"def` is `abcdef`), as Valkey 9 reads it;
+/// else such a line is refused, as Redis reads it.
+pub(crate) fn split_args_with(line: &[u8], joined_quotes: bool) -> Option<Vec<Vec<u8>>> {
     let line = match line.iter().position(|&b| b == 0) {
         Some(n) => &line[..n],
         None => line,
@@ -58,7 +65,12 @@ pub(crate) fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                 } else if c == b'"' {
                     // A closing quote must be followed by a space or nothing.
                     if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
-                        return None;
+                        if !joined_quotes {
+                            return None;
+                        }
+                        inq = false;
+                        p += 1;
+                        continue;
                     }
                     p += 1;
                     break;
@@ -73,7 +85,12 @@ pub(crate) fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                     cur.push(b'\'');
                 } else if c == b'\'' {
                     if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
-                        return None;
+                        if !joined_quotes {
+                            return None;
+                        }
+                        insq = false;
+                        p += 1;
+                        continue;
                     }
                     p += 1;
                     break;

@@ -60,6 +60,8 @@ const SPECIALS: &[(&str, Special)] = &[
     ("notify-keyspace-events", Special::NotifyKeyspaceEvents),
     ("bind", Special::Bind),
     ("replicaof", Special::ReplicaOf),
+    // 6.2 lists it apart from its alias replicaof.
+    ("slaveof", Special::ReplicaOf),
     (
         "latency-tracking-info-percentiles",
         Special::LatencyPercentiles,
