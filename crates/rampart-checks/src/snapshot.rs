@@ -454,6 +454,9 @@ pub struct LiveFacts {
     /// The server's own command table (COMMAND + ACL CAT: its version and
     /// modules), when the audit user may read it.
     pub command_table: Option<std::sync::Arc<redis_acl::CommandTable>>,
+    /// MODULE LIST: the loaded modules (name and `ver`), or why it could
+    /// not be read (NOPERM, a Sentinel, MODULE renamed).
+    pub modules: Result<Vec<redis_advisories::LoadedModule>, String>,
     /// SHA-256 of the replica's `masterauth` (what Redis stores for a
     /// password), to check it against the master's users. Never shown.
     pub masterauth_sha256: Option<String>,
