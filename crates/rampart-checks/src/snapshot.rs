@@ -495,6 +495,12 @@ pub struct SentinelMaster {
     /// (the master's CLIENT LIST, `name=sentinel-<id>-cmd`), when the
     /// master was audited in the same run and listed its clients.
     pub login_user: Option<String>,
+    /// `quorum` from SENTINEL MASTERS.
+    pub quorum: Option<u32>,
+    /// The other Sentinels this one knows for the master (SENTINEL
+    /// SENTINELS: `ip:port`), or why they could not be read; `None` when
+    /// not asked.
+    pub sentinels: Option<Result<Vec<String>, String>>,
 }
 
 /// What a read-only sample of stored values showed. No value is kept.

@@ -624,15 +624,33 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
                         name: n.clone(),
                         addr: format!("{ip}:{port}"),
                         login_user: None,
+                        quorum: m.get("quorum").and_then(|q| q.parse().ok()),
+                        sentinels: None,
                     });
                 }
             }
             for m in &masters {
                 let Some(name) = m.get("name") else { continue };
-                for sub in ["REPLICAS", "SENTINELS"] {
-                    if let Ok(v) = run(&["SENTINEL", sub, name]) {
-                        sentinel_known.extend(maps(&v));
-                    }
+                if let Ok(v) = run(&["SENTINEL", "REPLICAS", name]) {
+                    sentinel_known.extend(maps(&v));
+                }
+                // The Sentinels this one counts for the master (CLU001).
+                let peers = run(&["SENTINEL", "SENTINELS", name]).map(|v| maps(&v));
+                if let Some(sm) = ls.masters.iter_mut().find(|x| &x.name == name) {
+                    sm.sentinels = Some(peers.as_ref().map_err(Clone::clone).map(|l| {
+                        l.iter()
+                            .map(|p| {
+                                format!(
+                                    "{}:{}",
+                                    p.get("ip").map(String::as_str).unwrap_or("?"),
+                                    p.get("port").map(String::as_str).unwrap_or("?")
+                                )
+                            })
+                            .collect()
+                    }));
+                }
+                if let Ok(l) = peers {
+                    sentinel_known.extend(l);
                 }
             }
             sentinel_known.extend(masters);
