@@ -32,8 +32,8 @@ mod version;
 
 pub use assess::{Assessment, BuildOrigin, Fix, LineStatus, Match, ModuleMatch, Verdict};
 pub use data::{
-    parse_date, Advisory, Confidence, Cvss, Data, DataError, DistroFix, Kind, LineData,
-    ModuleGate, ProductData, Ranges, Severity, Status,
+    parse_date, Advisory, Confidence, Cvss, Data, DataError, DistroFix, Kind, LineData, ModuleGate,
+    ProductData, Ranges, Severity, Status,
 };
 pub use debver::DebVersion;
 pub use identify::{

@@ -1,5 +1,5 @@
-use super::users::{describe, user_evidence};
 use super::sentinel_conf::{combine, live_is_sentinel, node_label, sentinel_conf};
+use super::users::{describe, user_evidence};
 use super::{acl, tri};
 use crate::model::Outcome;
 use crate::registry::check;

@@ -92,7 +92,8 @@ fn run(s: &Snapshot) -> Outcome {
             })
             .collect();
         let observed = match known.len() {
-            0 => "no known-sentinel line (Sentinel writes them itself once it has found its peers)".to_string(),
+            0 => "no known-sentinel line (Sentinel writes them itself once it has found its peers)"
+                .to_string(),
             n => format!("{n} known-sentinel line(s), as this Sentinel last rewrote the file"),
         };
         let mut ev = vec![Evidence::file(

@@ -58,17 +58,19 @@ fn sentinel_part(s: &Snapshot) -> Option<(String, Outcome)> {
                 Ok(a.default_user()
                     .is_some_and(|d| d.user.enabled && d.user.nopass))
             }
-            _ => sc.users(super::command_table(s)).map(|a| match a.default_user() {
-                Some(d) => {
-                    ev.push(sc.user_evidence(
-                        d,
-                        format!("user default: {}", super::users::describe(&d.user)),
-                        "user default off, or a password",
-                    ));
-                    d.user.enabled && d.user.nopass
-                }
-                None => false,
-            }),
+            _ => sc
+                .users(super::command_table(s))
+                .map(|a| match a.default_user() {
+                    Some(d) => {
+                        ev.push(sc.user_evidence(
+                            d,
+                            format!("user default: {}", super::users::describe(&d.user)),
+                            "user default off, or a password",
+                        ));
+                        d.user.enabled && d.user.nopass
+                    }
+                    None => false,
+                }),
         };
         match open {
             Err(o) => o,

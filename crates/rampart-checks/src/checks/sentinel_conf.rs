@@ -128,16 +128,16 @@ fn rank(s: Status) -> u8 {
 /// decides, both messages and all evidence are kept (the deciding one
 /// first). A skipped node part (a Sentinel audited on its own) leaves the
 /// Sentinel's outcome alone.
-pub(crate) fn combine(node: Outcome, node_label: &str, sentinel: Option<(String, Outcome)>) -> Outcome {
+pub(crate) fn combine(
+    node: Outcome,
+    node_label: &str,
+    sentinel: Option<(String, Outcome)>,
+) -> Outcome {
     let Some((label, so)) = sentinel else {
         return node;
     };
     if node.status == Status::Skip {
-        return Outcome::new(
-            so.status,
-            format!("{label}: {}", so.message),
-            so.evidence,
-        );
+        return Outcome::new(so.status, format!("{label}: {}", so.message), so.evidence);
     }
     if rank(so.status) > rank(node.status) {
         let mut ev = so.evidence;
