@@ -221,6 +221,13 @@ impl Assessment {
     }
 }
 
+/// What is known of the server beyond its version, for matching.
+#[derive(Clone, Copy)]
+struct Server<'a> {
+    build: &'a BuildOrigin,
+    modules: &'a Modules,
+}
+
 /// The result of matching one product range against one version.
 enum RangeHit {
     NotAffected,
@@ -423,8 +430,10 @@ impl Data {
                 product,
                 &v,
                 &known,
-                &build,
-                &hints.modules,
+                Server {
+                    build: &build,
+                    modules: &hints.modules,
+                },
                 &mut a.verify_notes,
             ) {
                 a.cves.push(m);
@@ -466,10 +475,10 @@ impl Data {
         product: Product,
         v: &Version,
         known: &[Line],
-        build: &BuildOrigin,
-        modules: &Modules,
+        server: Server<'_>,
         notes: &mut Vec<String>,
     ) -> Option<Match> {
+        let Server { build, modules } = server;
         let line = v.line();
         let mut uncertain: Vec<String> = adv.uncertain.iter().cloned().collect();
         // A module advisory: only where the module is loaded; its own
