@@ -166,12 +166,13 @@ fn sentinel_conf_of(n: &Node) -> String {
 fn clu001_counts_running_sentinels() {
     // The packaged file has no known-sentinel line (Sentinel writes them):
     // it cannot show the count, so neither fail nor pass.
+    let (_dir, data) = conf_no_issue();
     if Path::new(PACKAGED).exists() {
         let r = json(&run_rampart(
             &[
                 "audit",
                 "-c",
-                &conf_no_issue(),
+                &data,
                 "--sentinel-config",
                 PACKAGED,
                 "--format",
@@ -215,7 +216,7 @@ fn clu001_counts_running_sentinels() {
         &[
             "audit",
             "-c",
-            &conf_no_issue(),
+            &data,
             "--sentinel-config",
             &conf,
             "--format",
@@ -246,16 +247,17 @@ fn clu001_counts_running_sentinels() {
 
 /// A data node config that passes NET001, NET002 and ACL001 on its own, so
 /// a failure there comes from the Sentinel.
-fn conf_no_issue() -> String {
-    let dir = std::env::temp_dir().join(format!("rampart-verdicts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join("redis.conf");
+/// The temp dir goes with it (removed when dropped).
+fn conf_no_issue() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("redis.conf");
     std::fs::write(
         &p,
         "bind 127.0.0.1 -::1\nprotected-mode yes\nport 6390\nuser default off\n",
     )
     .unwrap();
-    p.display().to_string()
+    let p = p.display().to_string();
+    (dir, p)
 }
 
 const PACKAGED: &str = "/etc/redis/sentinel.conf";
@@ -281,7 +283,7 @@ fn packaged_sentinel_conf_exposure_is_reported() {
         .any(|l| l.starts_with("requirepass ") || l.starts_with("user ")));
 
     // The files audit: the data node passes alone, the Sentinel does not.
-    let data = conf_no_issue();
+    let (_dir, data) = conf_no_issue();
     let alone = json(&run_rampart(
         &["audit", "-c", &data, "--format", "json", "--no-proc"],
         None,

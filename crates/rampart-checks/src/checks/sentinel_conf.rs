@@ -165,3 +165,67 @@ pub(crate) fn node_label(s: &Snapshot) -> String {
         None => s.target.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::checks::test_support::{conf_snapshot, message_of, status_of};
+    use crate::checks::{acl001, clu001, net001, net002};
+    use crate::snapshot::{Avail, SentinelFacts, Snapshot};
+    use crate::Status;
+    use redis_conf::{Config, Dialect, LoadOptions};
+    use std::path::Path;
+
+    /// A data node that passes NET001, NET002 and ACL001 alone, with a
+    /// sentinel.conf given as text.
+    fn with_sentinel(text: &str) -> Snapshot {
+        let mut s = conf_snapshot("bind 127.0.0.1 -::1\nuser default off\n");
+        let opts = LoadOptions {
+            dialect: Dialect::Sentinel,
+            ..LoadOptions::default()
+        };
+        s.sentinel = Avail::Present(SentinelFacts {
+            path: "sentinel.conf".into(),
+            config: Config::parse_str(Path::new("sentinel.conf"), text, &opts),
+        });
+        s
+    }
+
+    const MONITOR: &str = "sentinel monitor mymaster 127.0.0.1 7000 2\n";
+
+    #[test]
+    fn a_sentinel_is_judged_in_its_own_dialect() {
+        // No protected-mode line: a Sentinel's default is off.
+        let s = with_sentinel(MONITOR);
+        assert_eq!(status_of(&net001::CHECK, &s), Status::Fail);
+        assert_eq!(status_of(&net002::CHECK, &s), Status::Fail);
+        assert_eq!(status_of(&acl001::CHECK, &s), Status::Fail);
+        assert!(message_of(&net002::CHECK, &s).starts_with("Sentinel sentinel.conf:"));
+        assert_eq!(status_of(&clu001::CHECK, &s), Status::Manual);
+
+        let s = with_sentinel(&format!("{MONITOR}bind 127.0.0.1\nprotected-mode yes\n"));
+        assert_eq!(status_of(&net001::CHECK, &s), Status::Pass);
+        assert_eq!(status_of(&net002::CHECK, &s), Status::Pass);
+        assert_eq!(status_of(&acl001::CHECK, &s), Status::Fail);
+
+        let s = with_sentinel(&format!(
+            "{MONITOR}bind 10.0.0.4 127.0.0.1\nrequirepass 9f2c1e7a4b8d3f60a1e5c9b2\n"
+        ));
+        assert_eq!(status_of(&net002::CHECK, &s), Status::Pass);
+        assert_eq!(status_of(&acl001::CHECK, &s), Status::Pass);
+
+        let s = with_sentinel(&format!(
+            "{MONITOR}user default off\nuser admin on >9f2c1e7a4b8d3f60a1e5c9b2 ~* &* +@all\n"
+        ));
+        assert_eq!(status_of(&acl001::CHECK, &s), Status::Pass);
+        let s = with_sentinel(&format!(
+            "{MONITOR}user default off\nuser ops on nopass +@all\n"
+        ));
+        assert_eq!(status_of(&acl001::CHECK, &s), Status::Fail);
+        // Even known-sentinel lines do not decide CLU001 from a file.
+        let s = with_sentinel(&format!(
+            "{MONITOR}sentinel known-sentinel mymaster 127.0.0.1 26380 1bc2ba4e2ef65f2a0c1b2c9c0e41e2d1aa3c1f52\nsentinel known-sentinel mymaster 127.0.0.1 26381 2bc2ba4e2ef65f2a0c1b2c9c0e41e2d1aa3c1f52\n"
+        ));
+        assert_eq!(status_of(&clu001::CHECK, &s), Status::Manual);
+    }
+}
