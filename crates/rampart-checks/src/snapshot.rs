@@ -459,6 +459,9 @@ pub struct LiveFacts {
     /// The server's own command table (COMMAND + ACL CAT: its version and
     /// modules), when the audit user may read it.
     pub command_table: Option<std::sync::Arc<redis_acl::CommandTable>>,
+    /// MODULE LIST: the loaded modules (name and `ver`), or why it could
+    /// not be read (NOPERM, a Sentinel, MODULE renamed).
+    pub modules: Result<Vec<redis_advisories::LoadedModule>, String>,
     /// SHA-256 of the replica's `masterauth` (what Redis stores for a
     /// password), to check it against the master's users. Never shown.
     pub masterauth_sha256: Option<String>,
@@ -497,6 +500,12 @@ pub struct SentinelMaster {
     /// (the master's CLIENT LIST, `name=sentinel-<id>-cmd`), when the
     /// master was audited in the same run and listed its clients.
     pub login_user: Option<String>,
+    /// `quorum` from SENTINEL MASTERS.
+    pub quorum: Option<u32>,
+    /// The other Sentinels this one knows for the master (SENTINEL
+    /// SENTINELS: `ip:port`), or why they could not be read; `None` when
+    /// not asked.
+    pub sentinels: Option<Result<Vec<String>, String>>,
 }
 
 /// What a read-only sample of stored values showed. No value is kept.

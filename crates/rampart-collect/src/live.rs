@@ -1,6 +1,6 @@
 //! The live collector: one connection per server, read-only commands only
 //! (HELLO/AUTH, INFO, CONFIG GET, ACL LIST, CLIENT LIST, CLIENT ID, CLUSTER
-//! NODES), plus a second connection without credentials for the
+//! NODES, MODULE LIST), plus a second connection without credentials for the
 //! unauthenticated probe. Secrets in CONFIG GET are replaced by `***` before
 //! anything is stored.
 
@@ -32,6 +32,7 @@ pub const COMMANDS_SENT: &[&str] = &[
     "client|list",
     "client|id",
     "cluster|nodes",
+    "module|list",
     "ping",
     "command",
     "acl|cat",
@@ -564,6 +565,21 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         }
         Err(_) => None,
     };
+    // The loaded modules decide the module advisories (VER001). A
+    // Sentinel has no MODULE command: its modules stay unknown, with why.
+    let modules = run(&["MODULE", "LIST"]).and_then(|v| {
+        v.as_list()
+            .ok_or_else(|| "MODULE LIST gave an unexpected reply".to_string())?;
+        Ok(maps(&v)
+            .into_iter()
+            .filter_map(|m| {
+                Some(rampart_checks::LoadedModule {
+                    name: m.get("name")?.clone(),
+                    ver: m.get("ver").and_then(|v| v.parse().ok()).unwrap_or(0),
+                })
+            })
+            .collect::<Vec<_>>())
+    });
     let my_id = run(&["CLIENT", "ID"]).ok().and_then(|v| v.as_text());
     let clients = run(&["CLIENT", "LIST"]).map(|v| {
         let mut all = parse_client_list(&v.as_text().unwrap_or_default());
@@ -608,15 +624,33 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
                         name: n.clone(),
                         addr: format!("{ip}:{port}"),
                         login_user: None,
+                        quorum: m.get("quorum").and_then(|q| q.parse().ok()),
+                        sentinels: None,
                     });
                 }
             }
             for m in &masters {
                 let Some(name) = m.get("name") else { continue };
-                for sub in ["REPLICAS", "SENTINELS"] {
-                    if let Ok(v) = run(&["SENTINEL", sub, name]) {
-                        sentinel_known.extend(maps(&v));
-                    }
+                if let Ok(v) = run(&["SENTINEL", "REPLICAS", name]) {
+                    sentinel_known.extend(maps(&v));
+                }
+                // The Sentinels this one counts for the master (CLU001).
+                let peers = run(&["SENTINEL", "SENTINELS", name]).map(|v| maps(&v));
+                if let Some(sm) = ls.masters.iter_mut().find(|x| &x.name == name) {
+                    sm.sentinels = Some(peers.as_ref().map_err(Clone::clone).map(|l| {
+                        l.iter()
+                            .map(|p| {
+                                format!(
+                                    "{}:{}",
+                                    p.get("ip").map(String::as_str).unwrap_or("?"),
+                                    p.get("port").map(String::as_str).unwrap_or("?")
+                                )
+                            })
+                            .collect()
+                    }));
+                }
+                if let Ok(l) = peers {
+                    sentinel_known.extend(l);
                 }
             }
             sentinel_known.extend(masters);
@@ -677,6 +711,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             peers,
             masterauth_sha256,
             command_table,
+            modules,
             package_version: local_package_version(ep, &info_for_pkg),
             value_sample: None,
             sentinel: live_sentinel,

@@ -356,7 +356,7 @@ role = "auditor"
     }
     let acl = std::fs::read_to_string(out.join("users.acl")).unwrap();
     assert!(acl.contains(
-        "resetkeys resetchannels -@all +info +config|get +acl|list +client|list +client|id +cluster|nodes\n"
+        "resetkeys resetchannels -@all +info +config|get +acl|list +acl|cat +command +client|list +client|id +cluster|nodes +module|list\n"
     ));
 
     // Start it as written (port 0: TLS only), in a temp dir.

@@ -11,7 +11,7 @@ const AUDITOR_PW: &str = "c0ffee42deadbeef1337cafe0badf00d-audit";
 
 /// The least-privilege auditor user documented in the README.
 const AUDITOR_RULES: &str =
-    "on resetchannels -@all +info +config|get +acl|list +client|list +client|id +cluster|nodes";
+    "on resetchannels -@all +info +config|get +acl|list +acl|cat +command +client|list +client|id +cluster|nodes +module|list";
 
 fn rampart_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rampart"));
@@ -131,6 +131,7 @@ fn least_privilege_auditor_sees_the_same_and_changes_nothing() {
         "client|list",
         "client|id",
         "cluster|nodes",
+        "module|list",
         "ping",
     ];
     for line in stats.lines().filter(|l| l.starts_with("cmdstat_")) {

@@ -144,6 +144,7 @@ fn plaintext_is_found_and_never_shown() {
                 "ping",
                 "auth",
                 "cluster|nodes",
+                "module|list",
                 "dbsize",
                 "get",
             ]

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::data::{Advisory, Confidence, Data, LineData, Ranges, Severity, Status};
 use crate::debver::DebVersion;
-use crate::identify::{BuildHints, Product};
+use crate::identify::{BuildHints, Modules, Product};
 use crate::version::{classify, Line, Version, VersionKind};
 
 /// Support status of the server's release line.
@@ -94,6 +94,8 @@ pub enum Fix {
     },
     /// Fixed by a distribution package.
     DistroPackage { package: String },
+    /// Fixed in a release of the module itself (`title` `version` or later).
+    Module { title: String, version: String },
 }
 
 impl fmt::Display for Fix {
@@ -101,6 +103,7 @@ impl fmt::Display for Fix {
         match self {
             Fix::OnLine { version } => write!(f, "fixed in {version}"),
             Fix::DistroPackage { package } => write!(f, "fixed in package {package}"),
+            Fix::Module { title, version } => write!(f, "fixed in {title} {version}"),
             Fix::NoFixOnLine {
                 line,
                 line_status,
@@ -129,6 +132,26 @@ impl fmt::Display for Fix {
     }
 }
 
+/// For an advisory about a module: what is known of that module here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModuleMatch {
+    /// `MODULE LIST` names it: the name and version it reports.
+    Loaded {
+        title: String,
+        name: String,
+        /// `major.minor.patch` decoded from `ver`.
+        version: String,
+        ver: i64,
+    },
+    /// Whether the module is loaded is not known (`reason`): the advisory
+    /// may apply, only if the module is loaded.
+    Unknown {
+        title: String,
+        names: Vec<String>,
+        reason: String,
+    },
+}
+
 /// One advisory that applies to the server.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Match {
@@ -147,6 +170,16 @@ pub struct Match {
     /// Why (advisory-level and line-level reasons).
     pub uncertain: Vec<String>,
     pub sources: Vec<String>,
+    /// For a module advisory: the module loaded, or why that is unknown.
+    pub module: Option<ModuleMatch>,
+}
+
+impl Match {
+    /// True when the advisory applies only if a module is loaded and the
+    /// server's modules are unknown: it may apply.
+    pub fn may_apply(&self) -> bool {
+        matches!(self.module, Some(ModuleMatch::Unknown { .. }))
+    }
 }
 
 /// The whole answer for one server.
@@ -186,6 +219,13 @@ impl Assessment {
     pub fn worst(&self) -> Option<Severity> {
         self.open().map(|m| m.severity).max()
     }
+}
+
+/// What is known of the server beyond its version, for matching.
+#[derive(Clone, Copy)]
+struct Server<'a> {
+    build: &'a BuildOrigin,
+    modules: &'a Modules,
 }
 
 /// The result of matching one product range against one version.
@@ -385,7 +425,17 @@ impl Data {
         }
 
         for adv in &self.advisories {
-            if let Some(m) = self.match_one(adv, product, &v, &known, &build, &mut a.verify_notes) {
+            if let Some(m) = self.match_one(
+                adv,
+                product,
+                &v,
+                &known,
+                Server {
+                    build: &build,
+                    modules: &hints.modules,
+                },
+                &mut a.verify_notes,
+            ) {
                 a.cves.push(m);
             }
         }
@@ -425,13 +475,64 @@ impl Data {
         product: Product,
         v: &Version,
         known: &[Line],
-        build: &BuildOrigin,
+        server: Server<'_>,
         notes: &mut Vec<String>,
     ) -> Option<Match> {
+        let Server { build, modules } = server;
         let line = v.line();
         let mut uncertain: Vec<String> = adv.uncertain.iter().cloned().collect();
+        // A module advisory: only where the module is loaded; its own
+        // version decides when the data has a fix for its line.
+        let mut module = None;
+        let mut module_fix: Option<Fix> = None;
+        if let Some(g) = &adv.module {
+            match modules {
+                Modules::Listed(list) => {
+                    let m = list
+                        .iter()
+                        .find(|m| g.names.iter().any(|n| n.eq_ignore_ascii_case(&m.name)))?;
+                    let mv = m.version();
+                    if let Some(fixed) = g.fixed.get(&mv.line().to_string()) {
+                        match Version::parse(fixed) {
+                            Ok(fv) if mv < fv => {
+                                module_fix = Some(Fix::Module {
+                                    title: g.title.clone(),
+                                    version: fixed.clone(),
+                                })
+                            }
+                            Ok(_) => return None,
+                            Err(_) => notes.push(format!(
+                                "{}: unparseable module fixed version {fixed:?} in the data",
+                                adv.id
+                            )),
+                        }
+                    }
+                    module = Some(ModuleMatch::Loaded {
+                        title: g.title.clone(),
+                        name: m.name.clone(),
+                        version: mv.to_string(),
+                        ver: m.ver,
+                    });
+                }
+                Modules::NotRead => {
+                    module = Some(ModuleMatch::Unknown {
+                        title: g.title.clone(),
+                        names: g.names.clone(),
+                        reason: "the server's modules were not read (MODULE LIST)".into(),
+                    })
+                }
+                Modules::Unreadable(why) => {
+                    module = Some(ModuleMatch::Unknown {
+                        title: g.title.clone(),
+                        names: g.names.clone(),
+                        reason: format!("MODULE LIST could not be read ({why})"),
+                    })
+                }
+            }
+        }
         // Upstream range.
         let upstream_fix: Option<Fix> = match adv.ranges(product) {
+            _ if module_fix.is_some() => module_fix,
             None => None,
             Some(r) => match range_hit(r, v, known) {
                 RangeHit::NotAffected => None,
@@ -534,6 +635,7 @@ impl Data {
             confidence,
             uncertain,
             sources: adv.sources.clone(),
+            module,
         })
     }
 

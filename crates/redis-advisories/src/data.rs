@@ -136,6 +136,10 @@ pub struct Advisory {
     /// A packaging bug: upstream builds are never affected.
     #[serde(default)]
     pub distro_only: bool,
+    /// The bug is in a module (RedisBloom, RedisTimeSeries, ...): it
+    /// applies only to a server that has the module loaded (`MODULE LIST`).
+    #[serde(default)]
+    pub module: Option<ModuleGate>,
     #[serde(default)]
     pub confidence: Confidence,
     /// Why the entry is uncertain (required when `confidence` is uncertain).
@@ -176,6 +180,26 @@ pub struct Ranges {
     /// Line → why that line's fixed version is uncertain.
     #[serde(default)]
     pub uncertain_fixes: BTreeMap<String, String>,
+}
+
+/// The module an advisory is about.
+///
+/// The product ranges (`redis`) give the Redis releases whose bundled
+/// module carries the bug (Redis 8 ships the modules in its build); a
+/// server is matched only when `MODULE LIST` names one of `names`. When
+/// the loaded module's version line (major.minor of MODULE LIST's `ver`,
+/// `MMmmpp`) is in `fixed`, the module version decides instead: a module
+/// loaded from outside the Redis build (Redis Stack) carries its own fix.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleGate {
+    /// The module's name as `MODULE LIST` reports it (`bf`, `timeseries`).
+    pub names: Vec<String>,
+    /// What the module is called (`RedisBloom`).
+    pub title: String,
+    /// Module version line → first fixed module version (`1.10` → `1.10.24`).
+    #[serde(default)]
+    pub fixed: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -342,6 +366,22 @@ impl Data {
             if let Some(c) = &a.cvss {
                 if !(0.0..=10.0).contains(&c.score) {
                     out.push(format!("{at}: cvss {} out of range", c.score));
+                }
+            }
+            if let Some(m) = &a.module {
+                if m.names.iter().all(|n| n.trim().is_empty()) {
+                    out.push(format!("{at}: module gate without a module name"));
+                }
+                if m.title.trim().is_empty() {
+                    out.push(format!("{at}: module gate without a title"));
+                }
+                for (line, fixed) in &m.fixed {
+                    match (Line::parse(line), Version::parse(fixed)) {
+                        (Ok(l), Ok(v)) if v.line() == l => {}
+                        _ => out.push(format!(
+                            "{at}: module fixed version {fixed:?} does not belong to module line {line:?}"
+                        )),
+                    }
                 }
             }
             if a.distro_only && (a.redis.is_some() || a.valkey.is_some()) {

@@ -53,6 +53,38 @@ pub struct BuildHints {
     /// The distribution package version, when the caller has it (e.g.
     /// `5:7.0.15-1~deb12u10` from `dpkg-query -W redis-server`).
     pub package_version: Option<String>,
+    /// The modules the server has loaded (`MODULE LIST`), which decide
+    /// the module advisories (RedisBloom, RedisTimeSeries, ...).
+    pub modules: Modules,
+}
+
+/// One module of `MODULE LIST`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadedModule {
+    /// `name` (e.g. `bf`, `timeseries`, `vectorset`).
+    pub name: String,
+    /// `ver`, an integer `MMmmpp` (RedisBloom 2.6.12 is `20612`).
+    pub ver: i64,
+}
+
+impl LoadedModule {
+    /// `ver` as `major.minor.patch` (`20612` → 2.6.12).
+    pub fn version(&self) -> crate::Version {
+        let v = u32::try_from(self.ver.max(0)).unwrap_or(u32::MAX);
+        crate::Version::new(v / 10_000, v / 100 % 100, v % 100)
+    }
+}
+
+/// What is known of the server's modules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Modules {
+    /// Not asked (no live connection, or the caller did not say).
+    #[default]
+    NotRead,
+    /// `MODULE LIST` was refused or failed: why (`NOPERM ...`).
+    Unreadable(String),
+    /// `MODULE LIST` answered.
+    Listed(Vec<LoadedModule>),
 }
 
 impl BuildHints {
@@ -134,6 +166,7 @@ pub fn identify(info: &BTreeMap<String, String>) -> Result<Identity, IdentifyErr
         executable: get("executable"),
         version_string: None,
         package_version: None,
+        modules: Modules::NotRead,
     };
     Ok(Identity {
         product,
@@ -180,6 +213,7 @@ pub fn identify_version_string(s: &str) -> Result<Identity, IdentifyError> {
             executable: None,
             version_string: Some(t.to_string()),
             package_version: None,
+            modules: Modules::NotRead,
         },
     })
 }

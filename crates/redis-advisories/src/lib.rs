@@ -30,14 +30,15 @@ mod debver;
 mod identify;
 mod version;
 
-pub use assess::{Assessment, BuildOrigin, Fix, LineStatus, Match, Verdict};
+pub use assess::{Assessment, BuildOrigin, Fix, LineStatus, Match, ModuleMatch, Verdict};
 pub use data::{
-    parse_date, Advisory, Confidence, Cvss, Data, DataError, DistroFix, Kind, LineData,
+    parse_date, Advisory, Confidence, Cvss, Data, DataError, DistroFix, Kind, LineData, ModuleGate,
     ProductData, Ranges, Severity, Status,
 };
 pub use debver::DebVersion;
 pub use identify::{
-    identify, identify_version_string, parse_info, BuildHints, IdentifyError, Identity, Product,
+    identify, identify_version_string, parse_info, BuildHints, IdentifyError, Identity,
+    LoadedModule, Modules, Product,
 };
 pub use version::{classify, Line, PreRelease, Version, VersionError, VersionKind};
 

@@ -1,3 +1,4 @@
+use super::sentinel_conf::{combine, live_is_sentinel, node_label, sentinel_conf};
 use super::users::{describe, user_evidence};
 use super::{acl, tri};
 use crate::model::Outcome;
@@ -15,6 +16,10 @@ check! {
     /// with any password). Note the trap: an ACL file without a
     /// `user default` line makes Redis create `default` as
     /// `on nopass ~* &* +@all`, and `requirepass` is ignored with `aclfile`.
+    /// With a sentinel.conf the Sentinel's own users are judged too (its
+    /// `user` lines, or the default user with its `requirepass`): a
+    /// Sentinel takes commands from whoever reaches its port. A live
+    /// Sentinel's ACL LIST, when read, stands for them.
     ///
     /// **Why.** Without authentication every client that reaches the port
     /// owns the data and, through CONFIG and MODULE, often the host.
@@ -31,7 +36,41 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
+    combine(node_run(s), &node_label(s), sentinel_part(s))
+}
+
+/// The Sentinel's users from its sentinel.conf (unless a live Sentinel's
+/// ACL LIST already decided).
+fn sentinel_part(s: &Snapshot) -> Option<(String, Outcome)> {
+    if live_is_sentinel(s) && matches!(s.acl_live, crate::Avail::Present(_)) {
+        return None;
+    }
+    Some(match sentinel_conf(s)? {
+        Ok(sc) => match sc.users(super::command_table(s)) {
+            Ok(a) => {
+                let o = judge(&a, |u, observed, expected| {
+                    sc.user_evidence(u, observed, expected)
+                });
+                (sc.label(), o)
+            }
+            Err(o) => (sc.label(), o),
+        },
+        Err(o) => ("Sentinel".into(), o),
+    })
+}
+
+/// The data node (or the live server) alone.
+fn node_run(s: &Snapshot) -> Outcome {
     let a = tri!(acl(s));
+    judge(a, |u, observed, expected| {
+        user_evidence(s, a, u, observed, expected)
+    })
+}
+
+fn judge(
+    a: &crate::AclFacts,
+    evidence: impl Fn(&crate::UserEntry, String, &str) -> crate::Evidence,
+) -> Outcome {
     let open: Vec<_> = a
         .users
         .iter()
@@ -42,9 +81,7 @@ fn run(s: &Snapshot) -> Outcome {
             .users
             .iter()
             .map(|u| {
-                user_evidence(
-                    s,
-                    a,
+                evidence(
                     u,
                     format!("user {}: {}", u.user.name, describe(&u.user)),
                     "off, or a password required",
@@ -56,9 +93,7 @@ fn run(s: &Snapshot) -> Outcome {
     let ev = open
         .iter()
         .map(|u| {
-            user_evidence(
-                s,
-                a,
+            evidence(
                 u,
                 format!("user {}: {}", u.user.name, describe(&u.user)),
                 "off, or a password required",

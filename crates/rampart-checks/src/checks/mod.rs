@@ -36,6 +36,7 @@ mod os001;
 mod os002;
 mod os003;
 mod os004;
+mod sentinel_conf;
 mod tls001;
 mod tls002;
 mod tls003;

@@ -1,6 +1,7 @@
+use super::sentinel_conf::{combine, node_label, sentinel_conf};
 use super::{listening_sockets as sockets, settings, Settings};
 use crate::fix::{Fix, Safety};
-use crate::model::{Evidence, Outcome, Source};
+use crate::model::{Evidence, Outcome, Source, Status};
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 use std::net::IpAddr;
@@ -19,7 +20,10 @@ check! {
     /// read from /proc/net/tcp and tcp6 (matched to its file descriptors):
     /// they decide when `CONFIG GET bind` cannot be read (the config file
     /// may not be what the server was started with), and a socket wider
-    /// than `bind` fails.
+    /// than `bind` fails. With a sentinel.conf (`--sentinel-config`, or
+    /// the file a Sentinel on this host names) the Sentinel is judged too:
+    /// it listens (port 26379 by default) on its own `bind`, every
+    /// interface when it has none; the worse of the two verdicts decides.
     ///
     /// **Why.** Redis is designed for trusted clients inside trusted
     /// networks; exposed instances are found by internet-wide scans within
@@ -73,6 +77,19 @@ fn classify(addr: &str) -> Reach {
 }
 
 fn run(s: &Snapshot) -> Outcome {
+    combine(node_run(s), &node_label(s), sentinel_part(s))
+}
+
+/// The Sentinel's own `bind`, from its sentinel.conf.
+fn sentinel_part(s: &Snapshot) -> Option<(String, Outcome)> {
+    Some(match sentinel_conf(s)? {
+        Ok(sc) => (sc.label(), bind_verdict(&sc.settings()).1),
+        Err(o) => ("Sentinel".into(), o),
+    })
+}
+
+/// The data node (or the live server) alone.
+fn node_run(s: &Snapshot) -> Outcome {
     match (settings(s), sockets(s)) {
         (Err(o), None) => o,
         (Err(_), Some((pid, list))) => socket_verdict(pid, list).1,
@@ -250,6 +267,18 @@ fn bind_verdict(st: &Settings) -> (Reach, Outcome) {
 /// Drop wildcard and public addresses; keep loopback and private ones
 /// (or bind to loopback when nothing is left).
 fn fix(s: &Snapshot) -> Fix {
+    if !matches!(node_run(s).status, Status::Fail | Status::Warn) {
+        // Only the Sentinel fails: its file is the Sentinel's to rewrite.
+        if let Some(Ok(sc)) = sentinel_conf(s) {
+            return Fix::display_only(
+                format!(
+                    "in {}: bind 127.0.0.1 -::1 (add the private addresses clients and the other Sentinels use)",
+                    sc.cf.path.display()
+                ),
+                "rampart does not edit sentinel.conf, which the Sentinel rewrites itself: change it with the Sentinel stopped, then start it",
+            );
+        }
+    }
     let bind = settings(s).map(|st| st.value("bind")).unwrap_or_default();
     let kept: Vec<&str> = bind
         .split_whitespace()
@@ -276,7 +305,6 @@ fn fix(s: &Snapshot) -> Fix {
 mod tests {
     use super::*;
     use crate::checks::test_support::{conf_snapshot, status_of};
-    use crate::Status;
 
     #[test]
     fn classify_addresses() {

@@ -1,7 +1,7 @@
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::Snapshot;
-use redis_advisories::{BuildOrigin, LineStatus, Verdict};
+use redis_advisories::{BuildOrigin, LineStatus, ModuleMatch, Verdict};
 
 check! {
     /// The server is the latest patch of a supported line, with no known CVE.
@@ -11,7 +11,13 @@ check! {
     /// is matched per release line against advisory data shipped with
     /// rampart (its review date is printed): a patched 7.2.x is not "older
     /// than 8.2". End-of-life lines fail; distribution builds that backport
-    /// fixes are flagged "verify".
+    /// fixes are flagged "verify". Advisories about a module (RedisBloom,
+    /// RedisTimeSeries, ...) apply only when `MODULE LIST` names that
+    /// module (its version decides where the data has the module's own
+    /// fix); the evidence lists the loaded modules. When MODULE LIST cannot
+    /// be read (NOPERM, a Sentinel) the modules are unknown: module
+    /// advisories are listed as "may apply" with the reason, and never
+    /// let the check pass.
     ///
     /// **Why.** Redis gets regular security releases (e.g. CVE-2025-49844,
     /// a CVSS 10 Lua use-after-free, fixed in 6.2.20 / 7.2.11 / 7.4.6 /
@@ -41,6 +47,10 @@ fn run(s: &Snapshot) -> Outcome {
         }
     };
     id.hints.package_version = l.package_version.clone();
+    id.hints.modules = match &l.modules {
+        Ok(list) => redis_advisories::Modules::Listed(list.clone()),
+        Err(e) => redis_advisories::Modules::Unreadable(e.clone()),
+    };
     let a = redis_advisories::assess_identity(&id);
     let product = match a.product {
         redis_advisories::Product::Redis => "Redis",
@@ -79,20 +89,56 @@ fn run(s: &Snapshot) -> Outcome {
         ),
         expected.clone(),
     )];
+    ev.push(Evidence::new(
+        Source::Live,
+        format!("MODULE LIST on {}", l.endpoint),
+        match &l.modules {
+            Ok(list) if list.is_empty() => "no module loaded".to_string(),
+            Ok(list) => format!(
+                "modules loaded: {}",
+                list.iter()
+                    .map(|m| format!("{} ver {}", m.name, m.ver))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Err(e) => format!(
+                "not readable ({e}): the modules are unknown, so module advisories may apply"
+            ),
+        },
+        "the modules known, to match module advisories",
+    ));
     let open: Vec<_> = a.open().collect();
     let affected = open
         .iter()
         .filter(|m| {
-            matches!(
-                m.verdict,
-                Verdict::Affected | Verdict::AffectedPackage { .. }
-            )
+            !m.may_apply()
+                && matches!(
+                    m.verdict,
+                    Verdict::Affected | Verdict::AffectedPackage { .. }
+                )
         })
         .count();
     for m in open.iter().take(12) {
-        let how = match &m.verdict {
-            Verdict::VerifyDistro { .. } => "verify with the distribution's tracker",
-            _ => "affected",
+        let how = match (&m.module, &m.verdict) {
+            (
+                Some(ModuleMatch::Unknown {
+                    title,
+                    names,
+                    reason,
+                }),
+                _,
+            ) => format!(
+                "may apply: only if {title} (MODULE LIST name {}) is loaded, and {reason}",
+                names.join(" or ")
+            ),
+            (_, Verdict::VerifyDistro { .. }) => "verify with the distribution's tracker".into(),
+            (
+                Some(ModuleMatch::Loaded {
+                    title, name, ver, ..
+                }),
+                _,
+            ) => format!("affected: {title} is loaded ({name} ver {ver})"),
+            _ => "affected".into(),
         };
         ev.push(Evidence::new(
             Source::Live,

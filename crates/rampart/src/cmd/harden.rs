@@ -169,8 +169,8 @@ pub(super) fn role_rules(role: Role, keys: &[String], channels: &[String]) -> St
              +config|rewrite +role +publish +info +client|setname +client|kill +script|kill"
             .into(),
         // README: rampart's least-privilege auditor.
-        Role::Auditor => "resetkeys resetchannels -@all +info +config|get +acl|list +client|list \
-             +client|id +cluster|nodes"
+        Role::Auditor => "resetkeys resetchannels -@all +info +config|get +acl|list +acl|cat \
+             +command +client|list +client|id +cluster|nodes +module|list"
             .into(),
     }
 }
