@@ -6,7 +6,7 @@
 use super::Settings;
 use crate::model::{Evidence, Outcome, Source, Status};
 use crate::snapshot::{AclFacts, Avail, ConfFacts, Snapshot, UserEntry};
-use redis_conf::Dialect;
+use redis_conf::Format;
 
 /// The sentinel.conf of the snapshot, ready to be judged.
 pub(crate) struct SentinelConf {
@@ -46,7 +46,7 @@ impl SentinelConf {
     pub fn value(&self, name: &str) -> String {
         self.cf
             .config
-            .effective_for(name, Dialect::Sentinel)
+            .effective_for(name, Format::Sentinel)
             .map(|e| e.value)
             .unwrap_or_default()
     }
@@ -57,7 +57,7 @@ impl SentinelConf {
         match self
             .cf
             .config
-            .effective_for(name, Dialect::Sentinel)
+            .effective_for(name, Format::Sentinel)
             .and_then(|e| e.span)
         {
             Some(span) => Evidence::at(Source::Conf, &span, observed, expected),
@@ -173,7 +173,7 @@ mod tests {
     use crate::checks::{acl001, clu001, net001, net002};
     use crate::snapshot::{Avail, SentinelFacts, Snapshot};
     use crate::Status;
-    use redis_conf::{Config, Dialect, LoadOptions};
+    use redis_conf::{Config, Format, LoadOptions};
     use std::path::Path;
 
     /// A data node that passes NET001, NET002 and ACL001 alone, with a
@@ -181,7 +181,7 @@ mod tests {
     fn with_sentinel(text: &str) -> Snapshot {
         let mut s = conf_snapshot("bind 127.0.0.1 -::1\nuser default off\n");
         let opts = LoadOptions {
-            dialect: Dialect::Sentinel,
+            format: Format::Sentinel,
             ..LoadOptions::default()
         };
         s.sentinel = Avail::Present(SentinelFacts {
