@@ -43,7 +43,7 @@ enum Answer {
     Refused(String),
     /// The loader took it but the server stopped later (TLS set-up, no
     /// listener): `reason` is what it printed last.
-    Failed(String),
+    Failed,
 }
 
 impl Answer {
@@ -70,7 +70,7 @@ impl Prober {
         if name.eq_ignore_ascii_case("daemonize")
             && args.iter().any(|a| a.eq_ignore_ascii_case("yes"))
         {
-            return Ok(Answer::Failed("not probed: it would fork away".into()));
+            return Ok(Answer::Failed);
         }
         self.probes += 1;
         let line = std::iter::once(name.to_string())
@@ -97,12 +97,21 @@ impl Prober {
                 let all = s.config_all()?;
                 Ok(Answer::Accepted(all))
             }
-            Outcome::Refused { line, reason, .. } => {
+            Outcome::Refused {
+                line,
+                reason,
+                output,
+            } => {
                 let want = probe_line_no(Path::new("/"));
                 match line {
                     Some(l) if l >= want => Ok(Answer::Refused(reason)),
                     Some(l) => bail!("the probe harness itself was refused at line {l}: {reason}"),
-                    None => Ok(Answer::Failed(reason)),
+                    // Redis 8 keeps unknown names for modules and refuses
+                    // them after loading: still the loader's refusal.
+                    None if output.contains("Unresolved Configuration") => {
+                        Ok(Answer::Refused(reason))
+                    }
+                    None => Ok(Answer::Failed),
                 }
             }
         }
@@ -243,11 +252,19 @@ struct Behavior {
     values: BTreeMap<String, String>,
 }
 
+/// (name, lines, files written beside the config, names read back).
+type BehaviorProbe = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
+
 /// The loader questions whose answers differ between versions; redis-conf
 /// reads each by its name.
 fn behaviors(p: &mut Prober) -> Result<BTreeMap<String, Behavior>> {
     // (name, lines ({dir} is the probe's directory), files, names to read)
-    let probes: &[(&str, &[&str], &[(&str, &str)], &[&str])] = &[
+    let probes: &[BehaviorProbe] = &[
         (
             "include-glob",
             &["include {dir}/inc-*.conf"],
@@ -261,6 +278,7 @@ fn behaviors(p: &mut Prober) -> Result<BTreeMap<String, Behavior>> {
             &["masterauth"],
         ),
         ("module-config", &["rampartmod.opt 1"], &[], &[]),
+        ("module-config-argc", &["rampartmod.opt"], &[], &[]),
         ("save-odd", &["save 10"], &[], &["save"]),
         (
             "save-append",
@@ -441,7 +459,7 @@ fn classify(p: &mut Prober, name: &str, unknown: &str, e: &mut Entry) -> Result<
             e.multi = p.probe(name, &["a", "b"])?.accepted();
             return Ok(());
         }
-        Answer::Failed(_) => {
+        Answer::Failed => {
             e.kind = "string".into();
             e.multi = p.probe(name, &["a", "b"])?.accepted();
             return Ok(());
@@ -500,8 +518,15 @@ fn classify(p: &mut Prober, name: &str, unknown: &str, e: &mut Entry) -> Result<
         }
         e.multi = p.probe(name, &["1", "2"])?.accepted();
     } else if msg.contains("memory value") {
-        e.kind = "memory".into();
-        numeric_bounds(p, name, e, &["0", LLONG_MAX, ULLONG_MAX])?;
+        // A memory config that takes negative values is read signed
+        // (Valkey 9.1's slot-migration-max-failover-repl-bytes).
+        let signed = p.probe(name, &["-1"])?.accepted();
+        e.kind = if signed { "memory-signed" } else { "memory" }.into();
+        if signed {
+            numeric_bounds(p, name, e, &[LLONG_MIN, "-9223372036854775807", LLONG_MAX])?;
+        } else {
+            numeric_bounds(p, name, e, &["0", LLONG_MAX, ULLONG_MAX])?;
+        }
     } else if msg.contains("octal") {
         e.kind = "octal".into();
         numeric_bounds(p, name, e, &["0", "7777777777"])?;
@@ -552,7 +577,7 @@ fn numeric_bounds(p: &mut Prober, name: &str, e: &mut Entry, values: &[&str]) ->
         let no_negative = e.refuses.contains_key("-1");
         let (lo, hi) = match e.kind.as_str() {
             "integer" if no_negative => ("0", LLONG_MAX),
-            "integer" => (LLONG_MIN, LLONG_MAX),
+            "integer" | "memory-signed" => (LLONG_MIN, LLONG_MAX),
             _ if accepted.contains(&ULLONG_MAX) => ("0", ULLONG_MAX),
             _ => ("0", LLONG_MAX),
         };

@@ -25,7 +25,6 @@ pub struct Running {
     child: Child,
     pub dir: tempfile::TempDir,
     pub conn: Conn,
-    socket: PathBuf,
 }
 
 impl Running {
@@ -36,10 +35,6 @@ impl Running {
     pub fn config_all(&mut self) -> Result<BTreeMap<String, String>> {
         let r = self.conn.cmd(&["CONFIG", "GET", "*"])?;
         Ok(pairs(&r))
-    }
-    /// A second connection.
-    pub fn connect(&self) -> Result<Conn> {
-        Conn::unix(&self.socket)
     }
 }
 
@@ -201,7 +196,6 @@ pub fn spawn_in(
                             child,
                             dir,
                             conn: c,
-                            socket: sock,
                         })));
                     }
                 }
@@ -253,6 +247,22 @@ pub fn fatal(out: &str) -> (Option<u32>, String) {
         .unwrap_or("")
         .to_string();
     (None, strip_log_prefix(&reason))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fatal_blocks() {
+        let out = "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 7\n>>> 'port x'\nargument couldn't be parsed into an integer\n";
+        assert_eq!(fatal(out), (Some(7), "argument couldn't be parsed into an integer".into()));
+        let late = "1:M 01 Dec 2026 22:12:45.808 # Unresolved Configuration(s) Detected:\n1:M 01 Dec 2026 22:12:45.808 # >>> 'x-y 1'\n1:M 01 Dec 2026 22:12:45.808 # Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting\n";
+        assert_eq!(
+            fatal(late),
+            (None, "Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting".into())
+        );
+    }
 }
 
 /// `12345:M 01 Dec 2026 21:00:00.000 # message` → `message`.

@@ -3,7 +3,6 @@
 //! peers: rampart-live is the hardened client.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
@@ -35,15 +34,6 @@ impl Reply {
             _ => &[],
         }
     }
-    pub fn int(&self) -> i64 {
-        match self {
-            Reply::Int(i) => *i,
-            _ => 0,
-        }
-    }
-    pub fn is_error(&self) -> bool {
-        matches!(self, Reply::Error(_))
-    }
 }
 
 pub struct Conn {
@@ -54,14 +44,6 @@ pub struct Conn {
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Conn {
-    pub fn tcp(port: u16) -> Result<Conn> {
-        let s = TcpStream::connect(("127.0.0.1", port))?;
-        s.set_read_timeout(Some(TIMEOUT))?;
-        Ok(Conn {
-            r: BufReader::new(Box::new(s.try_clone()?)),
-            w: Box::new(s),
-        })
-    }
     pub fn unix(path: &Path) -> Result<Conn> {
         let s = UnixStream::connect(path)?;
         s.set_read_timeout(Some(TIMEOUT))?;

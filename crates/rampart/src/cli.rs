@@ -33,6 +33,10 @@ pub enum Command {
     Audit(Box<AuditArgs>),
     /// List every check: ID, severity, sources and title.
     Checks(ChecksArgs),
+    /// List the server versions rampart knows (each a dialect: config
+    /// table, commands, ACL rules, generated from a real server), where each
+    /// one's data came from, and how a version is chosen.
+    Versions(ChecksArgs),
     /// Print one check's documentation: what, why, how to fix.
     Explain {
         /// A check ID, e.g. ACL003.

@@ -435,10 +435,13 @@ impl<'o> Loader<'o> {
                     return;
                 }
                 if argc != 2 {
-                    self.fatal(
-                        &span,
-                        format!("{name}: Module config specified without value"),
-                    );
+                    let msg = self
+                        .table
+                        .and_then(|t| t.behavior("module-config-argc"))
+                        .and_then(|b| b.message.clone())
+                        .filter(|m| m != "Module config specified without value")
+                        .unwrap_or_else(|| format!("{name}: Module config specified without value"));
+                    self.fatal(&span, msg);
                     return;
                 }
                 self.module_configs.push(span.clone());

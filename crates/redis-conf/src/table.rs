@@ -19,6 +19,8 @@ use serde::Deserialize;
 pub(crate) enum NumFmt {
     Int,
     Memory,
+    /// A memory value that may be negative (read with `memtoll`).
+    MemorySigned,
     Octal,
     MemoryPercent,
 }
@@ -267,6 +269,7 @@ fn spec_of(e: EntryData) -> Spec {
         }
         (None, "integer") => num(NumFmt::Int),
         (None, "memory") => num(NumFmt::Memory),
+        (None, "memory-signed") => num(NumFmt::MemorySigned),
         (None, "octal") => num(NumFmt::Octal),
         (None, "memory-percent") => num(NumFmt::MemoryPercent),
         (_, "runtime-only") => Kind::RuntimeOnly,

@@ -108,6 +108,14 @@ fn parse_numeric(fmt: NumFmt, v: &[u8]) -> Result<i64, &'static str> {
         NumFmt::Memory => memtoull(v)
             .map(|x| x as i64)
             .ok_or("argument must be a memory value"),
+        NumFmt::MemorySigned => {
+            let (neg, digits) = match v.split_first() {
+                Some((b'-', rest)) => (true, rest),
+                _ => (false, v),
+            };
+            let x = memtoull(digits).ok_or("argument must be a memory value")? as i64;
+            Ok(if neg { x.wrapping_neg() } else { x })
+        }
         NumFmt::MemoryPercent => {
             if let Some(x) = memtoull(v) {
                 return Ok(x as i64);
@@ -390,7 +398,7 @@ pub(crate) fn validate(spec: &Spec, args: &[String]) -> Result<SetResult, String
             Ok(SetResult::Ok)
         }
         Kind::Num { fmt, .. } => {
-            let ll = parse_numeric(*fmt, first.as_bytes()).map_err(|m| bad(m))?;
+            let ll = parse_numeric(*fmt, first.as_bytes()).map_err(bad)?;
             if let Some(m) = &spec.negative {
                 if ll < 0 || first.starts_with('-') {
                     return Err(m.clone());
@@ -589,6 +597,7 @@ pub(crate) fn render(spec: &Spec, args: &[String]) -> String {
             match fmt {
                 NumFmt::MemoryPercent if v < 0 => format!("{}%", -v),
                 NumFmt::Memory | NumFmt::MemoryPercent => (v as u64).to_string(),
+                NumFmt::MemorySigned => v.to_string(),
                 NumFmt::Octal => format!("{:o}", v as u64),
                 NumFmt::Int => v.to_string(),
             }

@@ -308,6 +308,12 @@ fn embedded_names_and_defaults_match_every_server() {
         let mut live: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
         live.sort_unstable();
         let mut mine = redis_conf::config_names(dialect);
+        if !v.tls {
+            // The data may be of a TLS build of the line (6.2.16 here,
+            // the wheel is 6.2.14 without TLS).
+            live.retain(|n| !n.starts_with("tls-"));
+            mine.retain(|n| !n.starts_with("tls-"));
+        }
         mine.sort_unstable();
         if live != mine {
             failures.push(format!(

@@ -3,6 +3,57 @@ use anyhow::{bail, Result};
 use rampart_checks::all_checks;
 use std::process::ExitCode;
 
+/// `rampart versions`: the dialects with data, newest last.
+pub fn versions(args: ChecksArgs) -> Result<ExitCode> {
+    let text = match args.format {
+        ListFormat::Text => {
+            let mut s = format!("{:<12} {:<26} {}\n", "VERSION", "DATA FROM", "SOURCE");
+            for d in redis_dialects::all() {
+                let mut from = d.generated_from();
+                if d.origin.prerelease.is_some() {
+                    from.push_str(" *");
+                }
+                s.push_str(&format!("{:<12} {:<26} {}\n", d.name(), from, d.origin.source));
+            }
+            if redis_dialects::all().iter().any(|d| d.origin.prerelease.is_some()) {
+                s.push_str("\n* a pre-release: the newest tag of its line that could be had when the data was made.\n");
+            }
+            for bad in redis_dialects::damaged() {
+                s.push_str(&format!("damaged, left out: {bad}\n"));
+            }
+            s.push_str(
+                "\nA live server is read as its own line (INFO). Files: --server-version, else the server\n\
+                 running with the config here, else the one installed here, else the newest line of the\n\
+                 product, said in the report. A newer version than the data reads as the newest line.\n",
+            );
+            s
+        }
+        ListFormat::Json => {
+            let v: Vec<serde_json::Value> = redis_dialects::all()
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "name": d.name(),
+                        "product": d.product.as_str(),
+                        "line": format!("{}.{}", d.line.0, d.line.1),
+                        "version": d.origin.version,
+                        "tag": d.origin.tag,
+                        "source": d.origin.source,
+                        "build_id": d.origin.build_id,
+                        "tls": d.origin.tls,
+                        "prerelease": d.origin.prerelease,
+                    })
+                })
+                .collect();
+            let mut t = serde_json::to_string_pretty(&v)?;
+            t.push('\n');
+            t
+        }
+    };
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn list(args: ChecksArgs) -> Result<ExitCode> {
     let text = match args.format {
         ListFormat::Text => {

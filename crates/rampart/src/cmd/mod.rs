@@ -16,6 +16,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Audit(args) => audit::run(*args),
         Command::Checks(args) => checks::list(args),
+        Command::Versions(args) => checks::versions(args),
         Command::Explain { id } => checks::explain(&id),
         Command::Tls(args) => tls::run(args),
         Command::Acl(c) => acl::run(c),
