@@ -437,3 +437,43 @@ impl CommandTable {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod rename_tests {
+    use super::CommandTable;
+    use crate::{Engine, QueryError, User};
+
+    #[test]
+    fn renames_change_what_clients_call_not_acl_rules() {
+        let base = CommandTable::redis_7_0();
+        let t = base.with_renames(&[("CONFIG", "cfg"), ("flushall", ""), ("nosuch", "x")]);
+        assert!(t.has_renames() && !base.has_renames());
+        assert!(t.lookup_dispatch("config").is_none());
+        assert!(t.lookup_dispatch("flushall").is_none());
+        let cfg = t.lookup_dispatch("CFG").unwrap();
+        assert_eq!(cfg.name, "config");
+        let get = t.lookup("config|get").unwrap();
+        assert_eq!(t.dispatch_name(get).as_deref(), Some("cfg|get"));
+        let flushall = t.lookup("flushall").unwrap();
+        assert!(!t.is_reachable(flushall.id) && t.dispatch_name(flushall).is_none());
+        assert!(t.is_reachable(get.id));
+        // ACL rules name the original commands, as Redis resolves them.
+        let mut u = User::new("a");
+        u.apply_tokens_with(&t, &["on", "nopass", "+config|get", "+flushall"])
+            .unwrap();
+        assert!(u.clone().apply_tokens_with(&t, &["+cfg"]).is_err());
+        let e = Engine::new(&t);
+        let cu = e.compile(&u);
+        assert!(e.can(&cu, &["cfg", "get", "x"]).unwrap().allowed);
+        assert!(!e.can(&cu, &["cfg", "set", "x", "y"]).unwrap().allowed);
+        assert_eq!(
+            e.can(&cu, &["config", "get", "x"]).unwrap_err(),
+            QueryError::UnknownCommand("config".into())
+        );
+        assert!(e.can(&cu, &["flushall"]).is_err());
+        // A target that exists already is refused (the config loader says so).
+        let t2 = base.with_renames(&[("get", "set")]);
+        assert!(t2.lookup_dispatch("get").is_some());
+    }
+}
