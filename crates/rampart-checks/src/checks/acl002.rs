@@ -54,9 +54,10 @@ fn run(s: &Snapshot) -> Outcome {
                     .as_ref()
                     .is_some_and(|h| h.eq_ignore_ascii_case(&p.hash));
             let (kind, reason) = match (&p.plaintext, file_plaintext(s, &u.user.name, &p.hash)) {
-                (Some(plain), _) if from_requirepass => {
-                    ("plaintext, from requirepass", weakness_plain(plain.expose()))
-                }
+                (Some(plain), _) if from_requirepass => (
+                    "plaintext, from requirepass",
+                    weakness_plain(plain.expose()),
+                ),
                 (Some(plain), _) => ("plaintext", weakness_plain(plain.expose())),
                 (None, Some((plain, from))) => (from, weakness_plain(plain.expose())),
                 (None, None) => {
@@ -196,9 +197,9 @@ fn file_plaintext<'a>(
     let requirepass = s.conf.get().and_then(|c| c.config.last("requirepass"));
     let from_requirepass = user == "default"
         && requirepass.is_some_and(|d| {
-            d.args
-                .first()
-                .is_some_and(|pw| redis_acl::hash_password(pw.as_bytes()).eq_ignore_ascii_case(hash))
+            d.args.first().is_some_and(|pw| {
+                redis_acl::hash_password(pw.as_bytes()).eq_ignore_ascii_case(hash)
+            })
         });
     let files = s.acl.get()?;
     let from = match files.origin {
@@ -265,14 +266,32 @@ mod tests {
             let f = run_one(&CHECK, &conf_snapshot(&conf));
             let text = format!("{:?}", f.evidence);
             assert!(!text.contains("not in effect"), "{text}");
-            assert!(text.contains("user default: password #1 (plaintext, from requirepass): strong"), "{text}");
-            assert_eq!(f.evidence.iter().filter(|e| e.observed.contains("requirepass")).count(), 1, "{text}");
+            assert!(
+                text.contains("user default: password #1 (plaintext, from requirepass): strong"),
+                "{text}"
+            );
+            assert_eq!(
+                f.evidence
+                    .iter()
+                    .filter(|e| e.observed.contains("requirepass"))
+                    .count(),
+                1,
+                "{text}"
+            );
         }
-        assert!(message_of(&CHECK, &conf_snapshot(&format!("requirepass {pw}\n"))).starts_with("1 password(s)"));
+        assert!(
+            message_of(&CHECK, &conf_snapshot(&format!("requirepass {pw}\n")))
+                .starts_with("1 password(s)")
+        );
         // Overridden by a `user default` line, or ignored with an aclfile.
         for s in [
-            conf_snapshot(&format!("requirepass {pw}\nuser default on >{pw}-other ~* +@all\n")),
-            snapshot_with(&format!("requirepass {pw}\naclfile users.acl\n"), Some("user app on >0d9e7f3a2c5e1f0a9c7b3d2e8f4a6c1b ~* +get\n")),
+            conf_snapshot(&format!(
+                "requirepass {pw}\nuser default on >{pw}-other ~* +@all\n"
+            )),
+            snapshot_with(
+                &format!("requirepass {pw}\naclfile users.acl\n"),
+                Some("user app on >0d9e7f3a2c5e1f0a9c7b3d2e8f4a6c1b ~* +get\n"),
+            ),
         ] {
             let f = run_one(&CHECK, &s);
             let text = format!("{:?}", f.evidence);

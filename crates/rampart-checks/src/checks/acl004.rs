@@ -15,11 +15,13 @@ check! {
     /// `+@all -@dangerous` passes), never the text of the rules, which
     /// Redis 7.0 rewrites in `ACL LIST` (`-@dangerous +client|list` can come
     /// back as `+@connection -client|kill …`). A dangerous command the user
-    /// can run fails when it comes with a whole category the selector holds
-    /// (every command of `@admin`, `@keyspace`, … that clients can call),
-    /// or with every command (`+@all`); one that lies in no category the
-    /// selector holds whole was granted one by one (`+client|kill`, `+config`
-    /// for its subcommands, first arguments) and is listed but accepted.
+    /// can run fails when it comes with every command (`+@all`), or with a
+    /// category the selector holds: all of the category's other commands and
+    /// more than half of its dangerous ones (`+@admin`, `+@admin
+    /// -config|set`, `+@keyspace`; not `+@connection` less five of its six
+    /// dangerous commands). One the rules name (`+client|kill`, `+config`
+    /// for its subcommands, first arguments), or that no such category
+    /// brings, was granted one by one and is listed but accepted.
     /// A live audit uses the server's own command table (COMMAND: its
     /// version, its modules); a files-only audit, or a user that may not
     /// run COMMAND, uses Redis 7.0.15's, without the commands the config's
@@ -44,7 +46,10 @@ check! {
 
 /// Dangerous commands a selector can run: (granted one by one, held with a
 /// whole category or every command, the categories that brought them).
-fn dangerous(reach: &SelectorReach<'_>, table: &CommandTable) -> (Vec<String>, Vec<String>, Vec<String>) {
+fn dangerous(
+    reach: &SelectorReach<'_>,
+    table: &CommandTable,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut explicit = Vec::new();
     let mut wholesale = Vec::new();
     let mut cats: Vec<String> = Vec::new();
@@ -199,7 +204,28 @@ mod tests {
         // +@connection whole brings CLIENT KILL with it.
         let s = conf_snapshot("user default off\nuser a on >x ~* +@connection\n");
         assert_eq!(status_of(&CHECK, &s), Status::Fail);
-        assert!(message_of(&CHECK, &s).contains("a (@connection"), "{}", message_of(&CHECK, &s));
+        assert!(
+            message_of(&CHECK, &s).contains("a (@connection"),
+            "{}",
+            message_of(&CHECK, &s)
+        );
+        // Most of a category, less a few: still the category's grant.
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nuser a on >x ~* +@admin -config|set\n")
+            ),
+            Status::Fail
+        );
+        // Containers named one by one (rampart harden's admin role), even
+        // where they complete a category (+client: all of @connection).
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nuser a on >x ~* &* -@all +@all -@dangerous +acl +config +client +info +slowlog +latency +memory +monitor +role +bgsave +bgrewriteaof +save +lastsave +replicaof +slaveof +failover +cluster +shutdown\n")
+            ),
+            Status::Pass
+        );
         // A selector counts too.
         assert_eq!(
             status_of(

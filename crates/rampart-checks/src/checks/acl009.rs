@@ -97,11 +97,14 @@ fn exposure(s: &Snapshot, a: &AclFacts) -> Exposure {
     let engine = engine(s);
     let table = engine.table();
     let renamed = renamed_in_file(s);
+    // Missing from the live server's own table (renamed on its command
+    // line, say), even when its users are judged with the files' table.
+    let absent = live_absent(s).map(|(_, a)| a).unwrap_or_default();
     // The commands still callable by their own name.
     let present: Vec<(&'static str, &Command)> = DANGEROUS
         .iter()
         .copied()
-        .filter(|n| !renamed.iter().any(|(r, _)| r == n))
+        .filter(|n| !renamed.iter().any(|(r, _)| r == n) && !absent.contains(n))
         .filter_map(|n| table.lookup_dispatch(n).map(|c| (n, c)))
         .collect();
     let mut users = Vec::new();
@@ -115,7 +118,10 @@ fn exposure(s: &Snapshot, a: &AclFacts) -> Exposure {
                 let targets: Vec<&Command> = if cmd.subcommands.is_empty() {
                     vec![cmd]
                 } else {
-                    cmd.subcommands.iter().filter_map(|&id| table.get(id)).collect()
+                    cmd.subcommands
+                        .iter()
+                        .filter_map(|&id| table.get(id))
+                        .collect()
                 };
                 for t in targets {
                     if !reach.can_run(t) {
@@ -276,8 +282,10 @@ fn live_absent(s: &Snapshot) -> Option<(String, Vec<&'static str>)> {
     Some((l.endpoint.clone(), absent))
 }
 
-/// Turn the switches off; disable the dangerous commands that some user
-/// runs without an ACL restricting them and that are not yet renamed.
+/// Turn the switches off; without ACL users, disable the dangerous
+/// commands the default user runs that are not yet renamed. With ACL users
+/// the users are to be restricted (ACL004): renaming a command away would
+/// refuse it to every user, so that part stays display-only.
 fn fix(s: &Snapshot) -> Fix {
     let conf = s.conf.get();
     let Ok(st) = settings(s) else {
@@ -299,9 +307,17 @@ fn fix(s: &Snapshot) -> Fix {
             what.push(format!("{name} no"));
         }
     }
-    let missing = acl(s)
-        .map(|a| exposure(s, a).commands)
-        .unwrap_or_default();
+    let x = acl(s).ok().map(|a| exposure(s, a));
+    let missing = match &x {
+        Some(x) if x.only_default => x.commands.clone(),
+        _ => Vec::new(),
+    };
+    if what.is_empty() && missing.is_empty() && x.is_some_and(|x| !x.commands.is_empty()) {
+        return Fix::display_only(
+            CHECK.remediation,
+            "ACL users exist: restrict the users that run these commands (ACL004) rather than rename the commands away from every user",
+        );
+    }
     for cmd in &missing {
         b = b.append(conf, "rename-command", &[cmd, ""]);
     }

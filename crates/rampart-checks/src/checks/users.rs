@@ -174,33 +174,60 @@ impl<'e> SelectorReach<'e> {
                 && self.engine.selector_may_reach_db(&self.sel.selector, cmd))
     }
 
-    /// Whether the selector can run every command of category `cat` that
-    /// clients can call (it holds the category whole, as `+@cat` gives it).
+    /// Whether the selector's rules name `cmd` with a `+` rule: itself
+    /// (`+client|kill`) or its container (`+client`). First-argument
+    /// grants (`+select|0`) name it too.
+    fn named(&self, cmd: &Command) -> bool {
+        let table = self.engine.table();
+        let parent = cmd
+            .parent
+            .and_then(|p| table.get(p))
+            .map(|p| p.name.as_str());
+        !self.sel.bits.first_args(cmd.id).is_empty()
+            || self.sel.selector.command_rules.iter().any(|r| {
+                r.strip_prefix('+').is_some_and(|n| {
+                    n.eq_ignore_ascii_case(&cmd.name)
+                        || parent.is_some_and(|p| n.eq_ignore_ascii_case(p))
+                })
+            })
+    }
+
+    /// Whether the selector holds category `cat` as `+@cat` gives it: every
+    /// command of it that is not `@dangerous` (that clients can call), and
+    /// more than half of its `@dangerous` ones. (Redis 7.0 rewrites
+    /// `+@connection -@dangerous +client|list` as `+@connection
+    /// -client|kill …`: one of six is not the category's grant.)
     pub(crate) fn holds_category(&self, cat: &str) -> bool {
-        let mut any = false;
+        let (mut dangerous, mut allowed) = (0usize, 0usize);
         for c in self.engine.table().category_members(cat) {
             if !self.runnable(c) {
                 continue;
             }
-            any = true;
-            if !self.whole.get(c.id).copied().unwrap_or(false) {
+            let whole = self.whole.get(c.id).copied().unwrap_or(false);
+            if c.in_category("dangerous") {
+                dangerous += 1;
+                allowed += usize::from(whole);
+            } else if !whole {
                 return false;
             }
         }
-        any
+        dangerous > 0 && allowed * 2 > dangerous
     }
 
     /// How the selector holds `cmd` when it can run it: `None` when granted
-    /// one by one, else the whole categories containing it that it holds
-    /// (`["@all"]` when it holds every command). A command in no category
-    /// the selector holds whole came from rules naming it (or its
-    /// container, or first arguments), whatever `ACL LIST` prints.
+    /// one by one, else what brought it: `["@all"]` when the selector holds
+    /// every command, else the categories containing it that the selector
+    /// holds ([`SelectorReach::holds_category`]) — unless its rules name
+    /// the command (or its container) with a `+` rule.
     pub(crate) fn wholesale(&self, cmd: &Command) -> Option<Vec<String>> {
         if !self.whole.get(cmd.id).copied().unwrap_or(false) || !self.runnable(cmd) {
             return None;
         }
         if self.all_commands {
             return Some(vec!["@all".into()]);
+        }
+        if self.named(cmd) {
+            return None;
         }
         let held: Vec<String> = cmd
             .categories
