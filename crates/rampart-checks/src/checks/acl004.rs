@@ -87,8 +87,10 @@ fn run(s: &Snapshot) -> Outcome {
     let mut bad = Vec::new();
     let mut ok = Vec::new();
     let mut holders = Vec::new();
-    for u in a.users.iter().filter(|u| u.user.enabled) {
-        let cu = engine.compile(&u.user);
+    let enabled: Vec<_> = a.users.iter().filter(|u| u.user.enabled).collect();
+    // One bitmap per distinct rule set (generated ACLs repeat them).
+    let compiled = engine.compile_all(enabled.iter().map(|u| &u.user));
+    for (u, cu) in enabled.iter().copied().zip(&compiled) {
         for (i, sel) in cu.selectors.iter().enumerate() {
             let which = if i == 0 { "" } else { " (selector)" };
             let reach = SelectorReach::new(&engine, sel);

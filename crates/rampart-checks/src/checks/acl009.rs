@@ -3,7 +3,7 @@ use super::{acl, settings, tri};
 use crate::fix::{Fix, Safety};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
-use crate::snapshot::{AclFacts, Snapshot};
+use crate::snapshot::{AclFacts, Snapshot, UserEntry};
 use redis_acl::Command;
 
 /// Commands that ACLs should restrict, and rename-command can disable
@@ -108,8 +108,14 @@ fn exposure(s: &Snapshot, a: &AclFacts) -> Exposure {
         .filter_map(|n| table.lookup_dispatch(n).map(|c| (n, c)))
         .collect();
     let mut users = Vec::new();
-    for (i, u) in a.users.iter().enumerate().filter(|(_, u)| u.user.enabled) {
-        let cu = engine.compile(&u.user);
+    let enabled: Vec<(usize, &UserEntry)> = a
+        .users
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.user.enabled)
+        .collect();
+    let compiled = engine.compile_all(enabled.iter().map(|(_, u)| &u.user));
+    for (&(i, _), cu) in enabled.iter().zip(&compiled) {
         let mut cmds: Vec<&'static str> = Vec::new();
         let mut how: Vec<String> = Vec::new();
         for sel in &cu.selectors {

@@ -134,6 +134,8 @@ pub(crate) struct SelectorReach<'e> {
     whole: Vec<bool>,
     /// The selector can run every command clients can call.
     pub all_commands: bool,
+    /// The categories it holds ([`SelectorReach::holds_category`]), lower-case.
+    held: Vec<String>,
 }
 
 impl<'e> SelectorReach<'e> {
@@ -151,12 +153,20 @@ impl<'e> SelectorReach<'e> {
             }
             all_commands &= ok;
         }
-        SelectorReach {
+        let mut r = SelectorReach {
             engine,
             sel,
             whole,
             all_commands,
-        }
+            held: Vec::new(),
+        };
+        r.held = table
+            .categories()
+            .iter()
+            .filter(|c| r.category_held(c))
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        r
     }
 
     fn runnable(&self, cmd: &Command) -> bool {
@@ -198,6 +208,10 @@ impl<'e> SelectorReach<'e> {
     /// `+@connection -@dangerous +client|list` as `+@connection
     /// -client|kill …`: one of six is not the category's grant.)
     pub(crate) fn holds_category(&self, cat: &str) -> bool {
+        self.held.iter().any(|c| c.eq_ignore_ascii_case(cat))
+    }
+
+    fn category_held(&self, cat: &str) -> bool {
         let (mut dangerous, mut allowed) = (0usize, 0usize);
         for c in self.engine.table().category_members(cat) {
             if !self.runnable(c) {
