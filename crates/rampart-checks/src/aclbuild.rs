@@ -14,6 +14,21 @@ pub enum AclFileInput<'a> {
     Unreadable { path: &'a Path, error: String },
 }
 
+/// `base` as the config's `rename-command FROM TO` lines leave it (a
+/// command renamed to `""` is gone for clients, one renamed to NAME is
+/// called only as NAME); `None` when the config renames nothing.
+pub fn file_command_table(c: &ConfFacts, base: &CommandTable) -> Option<CommandTable> {
+    let renames: Vec<(&str, &str)> = c
+        .config
+        .all("rename-command")
+        .filter_map(|d| match d.args.as_slice() {
+            [from, to] => Some((from.as_str(), to.as_str())),
+            _ => None,
+        })
+        .collect();
+    (!renames.is_empty()).then(|| base.with_renames(&renames))
+}
+
 /// Build the users. `aclfile` must be given when the config names one.
 pub fn build_acl_facts(c: &ConfFacts, aclfile: Option<AclFileInput<'_>>) -> Avail<AclFacts> {
     build_acl_facts_with(c, aclfile, CommandTable::redis_7_0())

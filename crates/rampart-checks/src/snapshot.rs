@@ -46,9 +46,11 @@ pub struct Snapshot {
     /// Set when another target of the same cluster already carries the
     /// topology-wide checks (CLU001, CLU002): its name.
     pub topology_reported_on: Option<String>,
-    /// The command table the files' users are judged with (`--table`);
-    /// `None`: Redis 7.0.15's. A live server's own table wins over it.
-    pub file_table: Option<&'static redis_acl::CommandTable>,
+    /// The command table the files' users are judged with (the version's
+    /// own, as the config's `rename-command` lines leave it:
+    /// [`crate::aclbuild::file_command_table`]); `None`: Redis 7.0.15's.
+    /// A live server's own table wins over it.
+    pub file_table: Option<std::sync::Arc<redis_acl::CommandTable>>,
     /// The version the target's files and defaults are read for: the live
     /// server's own line (from INFO), else `--server-version`, the local
     /// binary, or the newest line, with the note saying which.

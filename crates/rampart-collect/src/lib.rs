@@ -15,7 +15,7 @@ pub use files::file_meta;
 pub use logrotate::{parse_logrotate, read_logrotate};
 pub use procs::{find_server_processes, local_servers, LocalServer};
 
-use rampart_checks::aclbuild::{build_acl_facts_with, AclFileInput};
+use rampart_checks::aclbuild::{build_acl_facts_with, file_command_table, AclFileInput};
 use rampart_checks::{Avail, ConfFacts, SentinelFacts, Snapshot};
 use redis_conf::{Config, Format, LoadOptions, Version};
 use std::path::{Path, PathBuf};
@@ -133,15 +133,19 @@ pub fn collect_files(t: &FilesTarget) -> Snapshot {
             error: e.clone(),
         },
     });
-    let table = t.table.unwrap_or_else(|| match &s.version {
+    let base = t.table.unwrap_or_else(|| match &s.version {
         Some(v) => {
             redis_acl::CommandTable::builtin(v.dialect.product.as_str(), &v.dialect.origin.version)
                 .table
         }
         None => redis_acl::CommandTable::redis_7_0(),
     });
-    s.acl = build_acl_facts_with(&c, input, table);
-    s.file_table = Some(table);
+    // The table as the config's rename-command lines leave it.
+    s.file_table = match file_command_table(&c, base) {
+        Some(renamed) => Some(std::sync::Arc::new(renamed)),
+        None => Some(std::sync::Arc::new(base.clone())),
+    };
+    s.acl = build_acl_facts_with(&c, input, s.file_table.as_deref().unwrap_or(base));
     s.sentinel = load_sentinel(t);
     s.fs = Avail::Present(files::collect_fs(
         &c,

@@ -158,6 +158,20 @@ fn insecure_example_safe_then_unsafe_fixes() {
     }
     let after = report(&conf);
     for id in safe.iter().chain(&unsafe_) {
+        // ACL009: DEBUG is off now, but the default user and app still run
+        // FLUSHDB, CONFIG, ... with +@all; with ACL users that is for ACLs
+        // to fix (display-only), not for renaming commands away.
+        if id == "ACL009" {
+            assert_eq!(status(&after, id), "warn", "{id} after --unsafe-fixes");
+            let f = after["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["id"] == "ACL009")
+                .unwrap();
+            assert_eq!(f["fix"]["safety"], "display-only", "{f:#}");
+            continue;
+        }
         assert_eq!(status(&after, id), "pass", "{id} after --unsafe-fixes");
     }
     // Only display-only fixes are left: --diff has nothing to show.

@@ -473,10 +473,12 @@ impl<'t> Engine<'t> {
             return Err(QueryError::Empty);
         };
         let name = lossy(first.as_ref());
+        // The name as clients call it (after rename-command); the
+        // subcommand is then found under the command's own name.
         let base = self
             .table
-            .lookup(&name)
-            .filter(|c| c.parent.is_none() && !name.contains('|'))
+            .lookup_dispatch(&name)
+            .filter(|c| c.parent.is_none())
             .ok_or_else(|| QueryError::UnknownCommand(name.clone()))?;
         let cmd = if argv.len() >= 2 && !base.subcommands.is_empty() {
             let sub = lossy(argv[1].as_ref());

@@ -10,7 +10,9 @@
 //!   (`ACLSetUser`), rendered as `ACL LIST` would show it.
 //! * [`CommandTable`]: the command tables of redis-server 7.0.15 and
 //!   valkey-server 9.1.2 (generated from the servers, `data/*.json`;
-//!   [`CommandTable::builtin`] picks one by product and version), and
+//!   [`CommandTable::builtin`] picks one by product and version;
+//!   [`CommandTable::with_renames`] applies a config's `rename-command`
+//!   lines to one), and
 //!   [`CommandBits`]: the per-selector command bitmap `ACLSetSelector`
 //!   maintains. With the Valkey 9.1 table the grammar also takes Valkey's
 //!   database rules (`alldbs`, `resetdbs`, `db=N[,M]`, [`Selector::dbs`]),

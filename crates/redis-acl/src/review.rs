@@ -138,8 +138,8 @@ pub fn review_compiled(engine: &Engine<'_>, cu: &CompiledUser) -> UserReview {
     let mut keys_used = vec![false; cu.selectors.len()];
     let mut channels_used = vec![false; cu.selectors.len()];
     for cmd in table.commands() {
-        if !cmd.subcommands.is_empty() {
-            continue; // containers never run themselves
+        if !cmd.subcommands.is_empty() || !table.is_reachable(cmd.id) {
+            continue; // containers never run themselves; `rename-command X ""` removed it
         }
         let mut first: Option<SelectorIndex> = None;
         for (si, s) in cu.selectors.iter().enumerate() {

@@ -85,6 +85,10 @@ pub struct CommandTable {
     categories: Vec<String>,
     commands: Vec<Command>,
     by_name: HashMap<String, CommandId>,
+    /// The names clients call top-level commands by, when `rename-command`
+    /// changed them ([`CommandTable::with_renames`]); `None`: the names of
+    /// the table. ACL rules keep resolving the original names (`by_name`).
+    dispatch: Option<HashMap<String, CommandId>>,
 }
 
 /// What [`CommandTable::builtin`] picked, and why when it is not the exact line.
@@ -232,6 +236,7 @@ impl CommandTable {
             categories: data.categories,
             commands: Vec::new(),
             by_name: HashMap::new(),
+            dispatch: None,
         };
         for c in data.commands {
             t.add(c, None);
@@ -321,6 +326,104 @@ impl CommandTable {
         }
     }
 
+    /// This table as `rename-command FROM TO` lines (in order) leave it,
+    /// the way Redis applies them while loading its config: a command
+    /// renamed to `""` is gone for clients, one renamed to `NAME` is
+    /// called only as `NAME` (and `NAME|sub`). ACL rules still name the
+    /// original commands (`+flushall`, `+config|get` stay valid, `+cfg`
+    /// is unknown: Redis resolves them against its original table), so
+    /// ids, categories and [`CommandTable::lookup`] do not change; only
+    /// [`CommandTable::lookup_dispatch`] and what is
+    /// [`reachable`](CommandTable::is_reachable) do. Names are
+    /// case-insensitive. A line Redis would refuse (no such command, the
+    /// target already exists) is skipped here: the config loader reports it.
+    pub fn with_renames<S: AsRef<str>>(&self, renames: &[(S, S)]) -> CommandTable {
+        let mut dispatch: HashMap<String, CommandId> = match &self.dispatch {
+            Some(d) => d.clone(),
+            None => self
+                .commands
+                .iter()
+                .filter(|c| c.parent.is_none())
+                .map(|c| (c.name.clone(), c.id))
+                .collect(),
+        };
+        for (from, to) in renames {
+            let from = from.as_ref().to_ascii_lowercase();
+            let to = to.as_ref().to_ascii_lowercase();
+            let Some(id) = dispatch.get(&from).copied() else {
+                continue;
+            };
+            if !to.is_empty() && to != from && dispatch.contains_key(&to) {
+                continue;
+            }
+            dispatch.remove(&from);
+            if !to.is_empty() {
+                dispatch.insert(to, id);
+            }
+        }
+        let mut t = self.clone();
+        t.dispatch = Some(dispatch);
+        t
+    }
+
+    /// Whether `rename-command` changed this table ([`CommandTable::with_renames`]).
+    pub fn has_renames(&self) -> bool {
+        self.dispatch.as_ref().is_some_and(|d| {
+            d.len() != self.commands.iter().filter(|c| c.parent.is_none()).count()
+                || d.iter()
+                    .any(|(n, &id)| self.commands.get(id).is_none_or(|c| c.name != *n))
+        })
+    }
+
+    /// A top-level command by the name a client sends (`lookupCommand`'s
+    /// first step): after `rename-command config cfg`, `cfg` finds CONFIG
+    /// and `config` nothing. Case-insensitive; no `|`.
+    pub fn lookup_dispatch(&self, name: &str) -> Option<&Command> {
+        if name.contains('|') {
+            return None;
+        }
+        match &self.dispatch {
+            None => self.top(name),
+            Some(d) => d
+                .get(&name.to_ascii_lowercase())
+                .and_then(|&id| self.commands.get(id)),
+        }
+    }
+
+    /// The name a client calls a command (or subcommand) by: `cfg|get`
+    /// for CONFIG GET after `rename-command config cfg`; `None` when
+    /// `rename-command X ""` removed it (or its container).
+    pub fn dispatch_name(&self, cmd: &Command) -> Option<String> {
+        let Some(d) = &self.dispatch else {
+            return Some(cmd.name.clone());
+        };
+        let top = match cmd.parent {
+            Some(p) => p,
+            None => cmd.id,
+        };
+        let called = d.iter().find(|(_, &id)| id == top).map(|(n, _)| n)?;
+        match cmd.parent {
+            None => Some(called.clone()),
+            Some(_) => {
+                let sub = cmd.name.rsplit('|').next().unwrap_or(&cmd.name);
+                Some(format!("{called}|{sub}"))
+            }
+        }
+    }
+
+    /// Whether clients can call the command at all (it, or its container,
+    /// was not renamed to `""`).
+    pub fn is_reachable(&self, id: CommandId) -> bool {
+        let Some(d) = &self.dispatch else {
+            return id < self.commands.len();
+        };
+        let top = match self.commands.get(id) {
+            Some(c) => c.parent.unwrap_or(id),
+            None => return false,
+        };
+        d.values().any(|&v| v == top)
+    }
+
     fn top(&self, name: &str) -> Option<&Command> {
         let c = self
             .by_name
@@ -332,5 +435,45 @@ impl CommandTable {
         } else {
             Some(c)
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod rename_tests {
+    use super::CommandTable;
+    use crate::{Engine, QueryError, User};
+
+    #[test]
+    fn renames_change_what_clients_call_not_acl_rules() {
+        let base = CommandTable::redis_7_0();
+        let t = base.with_renames(&[("CONFIG", "cfg"), ("flushall", ""), ("nosuch", "x")]);
+        assert!(t.has_renames() && !base.has_renames());
+        assert!(t.lookup_dispatch("config").is_none());
+        assert!(t.lookup_dispatch("flushall").is_none());
+        let cfg = t.lookup_dispatch("CFG").unwrap();
+        assert_eq!(cfg.name, "config");
+        let get = t.lookup("config|get").unwrap();
+        assert_eq!(t.dispatch_name(get).as_deref(), Some("cfg|get"));
+        let flushall = t.lookup("flushall").unwrap();
+        assert!(!t.is_reachable(flushall.id) && t.dispatch_name(flushall).is_none());
+        assert!(t.is_reachable(get.id));
+        // ACL rules name the original commands, as Redis resolves them.
+        let mut u = User::new("a");
+        u.apply_tokens_with(&t, &["on", "nopass", "+config|get", "+flushall"])
+            .unwrap();
+        assert!(u.clone().apply_tokens_with(&t, &["+cfg"]).is_err());
+        let e = Engine::new(&t);
+        let cu = e.compile(&u);
+        assert!(e.can(&cu, &["cfg", "get", "x"]).unwrap().allowed);
+        assert!(!e.can(&cu, &["cfg", "set", "x", "y"]).unwrap().allowed);
+        assert_eq!(
+            e.can(&cu, &["config", "get", "x"]).unwrap_err(),
+            QueryError::UnknownCommand("config".into())
+        );
+        assert!(e.can(&cu, &["flushall"]).is_err());
+        // A target that exists already is refused (the config loader says so).
+        let t2 = base.with_renames(&[("get", "set")]);
+        assert!(t2.lookup_dispatch("get").is_some());
     }
 }

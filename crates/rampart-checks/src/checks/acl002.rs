@@ -3,7 +3,7 @@ use super::{acl, tri};
 use crate::model::{Evidence, Outcome, Source};
 use crate::passwords::{weakness_hash, weakness_plain, MIN_LENGTH};
 use crate::registry::check;
-use crate::snapshot::{AclOrigin, Avail, Snapshot};
+use crate::snapshot::{AclFacts, AclOrigin, Avail, Snapshot};
 
 check! {
     /// Every password is strong.
@@ -38,10 +38,26 @@ fn run(s: &Snapshot) -> Outcome {
     let mut ok = Vec::new();
     let mut checked = 0usize;
     let mut hashed_only = 0usize;
+    // The hash of requirepass, which sets the default user's password.
+    let requirepass_hash = s
+        .conf
+        .get()
+        .and_then(|c| c.config.last("requirepass"))
+        .and_then(|d| d.args.first())
+        .filter(|pw| !pw.is_empty())
+        .map(|pw| redis_acl::hash_password(pw.as_bytes()));
     for u in &a.users {
         for (i, p) in u.user.passwords.iter().enumerate() {
             checked += 1;
+            let from_requirepass = u.user.name == "default"
+                && requirepass_hash
+                    .as_ref()
+                    .is_some_and(|h| h.eq_ignore_ascii_case(&p.hash));
             let (kind, reason) = match (&p.plaintext, file_plaintext(s, &u.user.name, &p.hash)) {
+                (Some(plain), _) if from_requirepass => (
+                    "plaintext, from requirepass",
+                    weakness_plain(plain.expose()),
+                ),
                 (Some(plain), _) => ("plaintext", weakness_plain(plain.expose())),
                 (None, Some((plain, from))) => (from, weakness_plain(plain.expose())),
                 (None, None) => {
@@ -70,18 +86,18 @@ fn run(s: &Snapshot) -> Outcome {
                 plain_directives.push((d, name.to_string()));
             }
         }
-        // requirepass that the users above do not reflect: ignored with an
-        // aclfile, or overridden by a `user default` line.
-        let default_from_requirepass = a.default_user().is_some_and(|d| {
-            d.span
-                .as_ref()
-                .is_some_and(|sp| c.config.last("requirepass").is_some_and(|r| r.span == *sp))
-        });
-        if !default_from_requirepass {
-            if let Some(d) = c.config.last("requirepass") {
+        // requirepass sets the default user's password (Redis applies it
+        // before the users are loaded): when the default user judged above
+        // (the running server's, or the one built from the files) holds it,
+        // it was counted there. Otherwise it is not in effect (ignored with
+        // an aclfile, overridden by a `user default` line, changed at run
+        // time) but still a password in the file.
+        if let Some(d) = c.config.last("requirepass") {
+            if !requirepass_in_effect(a, d) {
                 plain_directives.push((
                     d,
-                    "requirepass (not in effect: the users come from elsewhere)".to_string(),
+                    "requirepass (not in effect: the default user does not have this password)"
+                        .to_string(),
                 ));
             }
         }
@@ -152,6 +168,20 @@ fn run(s: &Snapshot) -> Outcome {
     }
 }
 
+/// Whether the default user of `a` holds the password `requirepass` sets.
+fn requirepass_in_effect(a: &AclFacts, d: &redis_conf::Directive) -> bool {
+    let Some(pw) = d.args.first().filter(|p| !p.is_empty()) else {
+        return false;
+    };
+    let hash = redis_acl::hash_password(pw.as_bytes());
+    a.default_user().is_some_and(|u| {
+        u.user
+            .passwords
+            .iter()
+            .any(|p| p.hash.eq_ignore_ascii_case(&hash))
+    })
+}
+
 /// A live user's password (ACL LIST shows only its hash) that the config
 /// or ACL file gives the same user in clear: its strength can be measured
 /// there, as a files-only audit would. Returns it and how to label it.
@@ -163,8 +193,17 @@ fn file_plaintext<'a>(
     if !matches!(s.acl_live, Avail::Present(_)) {
         return None;
     }
+    // The default user's password from requirepass.
+    let requirepass = s.conf.get().and_then(|c| c.config.last("requirepass"));
+    let from_requirepass = user == "default"
+        && requirepass.is_some_and(|d| {
+            d.args.first().is_some_and(|pw| {
+                redis_acl::hash_password(pw.as_bytes()).eq_ignore_ascii_case(hash)
+            })
+        });
     let files = s.acl.get()?;
     let from = match files.origin {
+        _ if from_requirepass => "plaintext, from requirepass",
         AclOrigin::AclFile(_) => "plaintext, from the ACL file",
         _ => "plaintext, from the config file",
     };
@@ -181,7 +220,7 @@ fn file_plaintext<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::test_support::{conf_snapshot, snapshot_with, status_of};
+    use crate::checks::test_support::{conf_snapshot, message_of, snapshot_with, status_of};
     use crate::registry::run_one;
     use crate::Status;
 
@@ -214,6 +253,50 @@ mod tests {
             ),
             Status::Fail
         );
+    }
+
+    #[test]
+    fn requirepass_counts_once() {
+        let pw = "9f2c1e7a4b8d3f60a1e5c9b2d7f4a8e3";
+        // It sets the default user's password: counted once, in effect.
+        for conf in [
+            format!("requirepass {pw}\n"),
+            format!("requirepass {pw}\nuser app on >{pw}-app ~* +get\n"),
+        ] {
+            let f = run_one(&CHECK, &conf_snapshot(&conf));
+            let text = format!("{:?}", f.evidence);
+            assert!(!text.contains("not in effect"), "{text}");
+            assert!(
+                text.contains("user default: password #1 (plaintext, from requirepass): strong"),
+                "{text}"
+            );
+            assert_eq!(
+                f.evidence
+                    .iter()
+                    .filter(|e| e.observed.contains("requirepass"))
+                    .count(),
+                1,
+                "{text}"
+            );
+        }
+        assert!(
+            message_of(&CHECK, &conf_snapshot(&format!("requirepass {pw}\n")))
+                .starts_with("1 password(s)")
+        );
+        // Overridden by a `user default` line, or ignored with an aclfile.
+        for s in [
+            conf_snapshot(&format!(
+                "requirepass {pw}\nuser default on >{pw}-other ~* +@all\n"
+            )),
+            snapshot_with(
+                &format!("requirepass {pw}\naclfile users.acl\n"),
+                Some("user app on >0d9e7f3a2c5e1f0a9c7b3d2e8f4a6c1b ~* +get\n"),
+            ),
+        ] {
+            let f = run_one(&CHECK, &s);
+            let text = format!("{:?}", f.evidence);
+            assert!(text.contains("requirepass (not in effect"), "{text}");
+        }
     }
 
     #[test]

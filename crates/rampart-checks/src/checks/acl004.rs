@@ -1,22 +1,32 @@
-use super::users::user_evidence;
+use super::users::{called, engine, user_evidence, SelectorReach};
 use super::{acl, tri};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
-use redis_acl::{CommandTable, Selector};
+use redis_acl::CommandTable;
 
 check! {
     /// No user holds `@dangerous` commands, except ones granted one by one.
     ///
     /// **What.** For every enabled user (and each of its selectors), the
-    /// commands of the `@dangerous` category it can run, computed by
-    /// applying its rules in order to the server's command table (so
-    /// `-@dangerous +@all` is caught, and `+@all -@dangerous` passes), not by
-    /// matching text. Dangerous commands granted explicitly (`+client|kill`,
-    /// or `+config` for its subcommands) are listed but accepted; ones that
-    /// come from a category or `+@all` fail. A live audit uses the server's
-    /// own command table (COMMAND: its version, its modules); a files-only
-    /// audit, or a user that may not run COMMAND, uses Redis 7.0.15's.
+    /// commands of the `@dangerous` category it can run, from its
+    /// effective permissions: the command bitmap its rules give against
+    /// the server's command table (so `-@dangerous +@all` is caught, and
+    /// `+@all -@dangerous` passes), never the text of the rules, which
+    /// Redis 7.0 rewrites in `ACL LIST` (`-@dangerous +client|list` can come
+    /// back as `+@connection -client|kill …`). A dangerous command the user
+    /// can run fails when it comes with every command (`+@all`), or with a
+    /// category the selector holds: all of the category's other commands and
+    /// more than half of its dangerous ones (`+@admin`, `+@admin
+    /// -config|set`, `+@keyspace`; not `+@connection` less five of its six
+    /// dangerous commands). One the rules name (`+client|kill`, `+config`
+    /// for its subcommands, first arguments), or that no such category
+    /// brings, was granted one by one and is listed but accepted.
+    /// A live audit uses the server's own command table (COMMAND: its
+    /// version, its modules); a files-only audit, or a user that may not
+    /// run COMMAND, uses Redis 7.0.15's, without the commands the config's
+    /// `rename-command NAME ""` removes (a renamed command counts under its
+    /// new name).
     ///
     /// **Why.** @dangerous holds FLUSHALL, CONFIG, DEBUG, MODULE, SHUTDOWN,
     /// REPLICAOF, MIGRATE, KEYS and others that destroy data, expose
@@ -34,30 +44,32 @@ check! {
     run: run,
 }
 
-/// Dangerous commands a selector allows: (explicitly granted, from a category or +@all).
-fn dangerous(sel: &Selector, table: &CommandTable) -> (Vec<String>, Vec<String>) {
-    let bits = sel.command_bits(table);
+/// Dangerous commands a selector can run: (granted one by one, held with a
+/// whole category or every command, the categories that brought them).
+fn dangerous(
+    reach: &SelectorReach<'_>,
+    table: &CommandTable,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut explicit = Vec::new();
     let mut wholesale = Vec::new();
+    let mut cats: Vec<String> = Vec::new();
     for cmd in table.category_members("dangerous") {
-        if !bits.allows(cmd) {
+        if !reach.can_run(cmd) {
             continue;
         }
-        let parent = cmd
-            .parent
-            .and_then(|p| table.get(p))
-            .map(|p| p.name.as_str());
-        let named = sel.command_rules.iter().any(|r| {
-            r.strip_prefix('+')
-                .is_some_and(|n| n.eq_ignore_ascii_case(&cmd.name) || Some(n) == parent)
-        });
-        if named {
-            explicit.push(cmd.name.clone());
-        } else {
-            wholesale.push(cmd.name.clone());
+        match reach.wholesale(cmd) {
+            Some(held) => {
+                wholesale.push(called(table, cmd));
+                for c in held {
+                    if !cats.contains(&c) {
+                        cats.push(c);
+                    }
+                }
+            }
+            None => explicit.push(called(table, cmd)),
         }
     }
-    (explicit, wholesale)
+    (explicit, wholesale, cats)
 }
 
 fn sample(v: &[String]) -> String {
@@ -70,14 +82,19 @@ fn sample(v: &[String]) -> String {
 
 fn run(s: &Snapshot) -> Outcome {
     let a = tri!(acl(s));
-    let table = super::command_table(s);
+    let engine = engine(s);
+    let table = engine.table();
     let mut bad = Vec::new();
     let mut ok = Vec::new();
-    for u in a.users.iter().filter(|u| u.user.enabled) {
-        let sels = std::iter::once(("", &u.user.root))
-            .chain(u.user.selectors.iter().map(|s| (" (selector)", s)));
-        for (which, sel) in sels {
-            let (explicit, wholesale) = dangerous(sel, table);
+    let mut holders = Vec::new();
+    let enabled: Vec<_> = a.users.iter().filter(|u| u.user.enabled).collect();
+    // One bitmap per distinct rule set (generated ACLs repeat them).
+    let compiled = engine.compile_all(enabled.iter().map(|u| &u.user));
+    for (u, cu) in enabled.iter().copied().zip(&compiled) {
+        for (i, sel) in cu.selectors.iter().enumerate() {
+            let which = if i == 0 { "" } else { " (selector)" };
+            let reach = SelectorReach::new(&engine, sel);
+            let (explicit, wholesale, cats) = dangerous(&reach, table);
             let expected = "no @dangerous command except ones granted one by one";
             if !wholesale.is_empty() {
                 bad.push(user_evidence(
@@ -92,6 +109,12 @@ fn run(s: &Snapshot) -> Outcome {
                     ),
                     expected,
                 ));
+                let with = if cats.iter().any(|c| c == "@all") {
+                    "every command".to_string()
+                } else {
+                    cats.join(" ")
+                };
+                holders.push(format!("{}{which} ({with})", u.user.name));
             } else if !explicit.is_empty() {
                 ok.push(user_evidence(
                     s,
@@ -104,7 +127,7 @@ fn run(s: &Snapshot) -> Outcome {
                     ),
                     expected,
                 ));
-            } else if which.is_empty() {
+            } else if i == 0 {
                 ok.push(user_evidence(
                     s,
                     a,
@@ -123,8 +146,9 @@ fn run(s: &Snapshot) -> Outcome {
     } else {
         Outcome::fail(
             format!(
-                "{} user selector(s) hold @dangerous commands from a category or +@all",
-                bad.len()
+                "{} user selector(s) hold @dangerous commands with a whole category or every command: {}",
+                bad.len(),
+                holders.join(", ")
             ),
             bad,
         )
@@ -169,6 +193,41 @@ mod tests {
         assert_eq!(status_of(&CHECK, &s), Status::Fail);
         let m = message_of(&CHECK, &s);
         assert!(m.contains("1 user selector"), "{m}");
+        // Redis 7.0's ACL LIST for `+@connection -@dangerous +client|list`:
+        // CLIENT LIST comes with @connection, which the user does not hold
+        // whole (CLIENT KILL and the other dangerous ones are removed).
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nuser a on >x ~* -@all +@connection -client|no-evict -client|unblock -client|kill -client|unpause -client|pause\n")
+            ),
+            Status::Pass
+        );
+        // +@connection whole brings CLIENT KILL with it.
+        let s = conf_snapshot("user default off\nuser a on >x ~* +@connection\n");
+        assert_eq!(status_of(&CHECK, &s), Status::Fail);
+        assert!(
+            message_of(&CHECK, &s).contains("a (@connection"),
+            "{}",
+            message_of(&CHECK, &s)
+        );
+        // Most of a category, less a few: still the category's grant.
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nuser a on >x ~* +@admin -config|set\n")
+            ),
+            Status::Fail
+        );
+        // Containers named one by one (rampart harden's admin role), even
+        // where they complete a category (+client: all of @connection).
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nuser a on >x ~* &* -@all +@all -@dangerous +acl +config +client +info +slowlog +latency +memory +monitor +role +bgsave +bgrewriteaof +save +lastsave +replicaof +slaveof +failover +cluster +shutdown\n")
+            ),
+            Status::Pass
+        );
         // A selector counts too.
         assert_eq!(
             status_of(

@@ -1,8 +1,10 @@
+use super::users::{engine, user_evidence, SelectorReach};
 use super::{acl, settings, tri};
 use crate::fix::{Fix, Safety};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{AclFacts, Snapshot, UserEntry};
+use redis_acl::Command;
 
 /// Commands that ACLs should restrict, and rename-command can disable
 /// where ACLs are not used.
@@ -33,14 +35,19 @@ check! {
     /// **What.** `enable-debug-command`, `enable-module-command` and
     /// `enable-protected-configs` (Redis 7.0+, default `no`) must not be
     /// `yes` (`local` is accepted: only loopback and unix-socket clients).
-    /// Where no ACL users are defined (only the default user, or
-    /// `requirepass`), every client has every command: then FLUSHALL,
-    /// FLUSHDB, CONFIG, DEBUG, KEYS, MODULE, SHUTDOWN, ... should be disabled
-    /// with `rename-command NAME ""`; the check warns for each one that is
-    /// not. On a live audit, a command missing from the server's own
-    /// command table (COMMAND) counts as renamed or disabled, whatever the
-    /// config file says (`rename-command` can be given on the command line).
-    /// With ACL users, ACLs are the right tool (see ACL004).
+    /// Every enabled user, the default one included, is judged by its
+    /// effective permissions (the engine's, what `ACL DRYRUN` answers): a
+    /// user that can run FLUSHALL, FLUSHDB, CONFIG, DEBUG, KEYS, MODULE,
+    /// SHUTDOWN, ... with every command (`+@all`: the default user of a
+    /// server without ACL users, or with only `requirepass`), or, for the
+    /// `@dangerous` ones, with a whole category it holds (as ACL004 counts),
+    /// is not restricted by ACLs; each such command should then be disabled
+    /// with `rename-command NAME ""`, and the check warns for each one that
+    /// is not. Commands granted one by one count as restricted. On a live
+    /// audit, a command missing from the server's own command table
+    /// (COMMAND) counts as renamed or disabled, whatever the config file
+    /// says (`rename-command` can be given on the command line). ACL users
+    /// without @dangerous are the better tool (see ACL004).
     ///
     /// **Why.** DEBUG and MODULE LOAD run arbitrary code; CONFIG SET dir +
     /// SAVE writes files anywhere the server user can.
@@ -54,6 +61,114 @@ check! {
     remediation: "Keep `enable-debug-command`, `enable-module-command` and `enable-protected-configs` at `no` (or `local`). Prefer ACL users without @dangerous; without them, add `rename-command FLUSHALL \"\"` (and CONFIG, DEBUG, ...) to redis.conf and to every replica.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,
+}
+
+/// Who can run the dangerous commands that are not disabled, and how.
+struct Exposure {
+    /// The commands of [`DANGEROUS`] that some enabled user can run without
+    /// an ACL restricting them, in that order.
+    commands: Vec<&'static str>,
+    /// Per such user (index into the users): its commands and how it holds
+    /// them (`every command`, or the whole categories).
+    users: Vec<(usize, Vec<&'static str>, String)>,
+    /// Only the default user exists.
+    only_default: bool,
+}
+
+/// The names of the config's `rename-command` lines (lower-case), with the line.
+fn renamed_in_file(s: &Snapshot) -> Vec<(String, &redis_conf::Directive)> {
+    s.conf
+        .get()
+        .map(|c| {
+            c.config
+                .all("rename-command")
+                .filter_map(|d| d.args.first().map(|n| (n.to_ascii_lowercase(), d)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Judge every enabled user, the default one included, by its effective
+/// permissions: a dangerous command still in the command table (not renamed
+/// or disabled) is exposed to a user that can run it with every command, or,
+/// for `@dangerous` commands, with a whole category it holds (as ACL004
+/// counts: ones granted one by one are restricted by ACLs).
+fn exposure(s: &Snapshot, a: &AclFacts) -> Exposure {
+    let engine = engine(s);
+    let table = engine.table();
+    let renamed = renamed_in_file(s);
+    // Missing from the live server's own table (renamed on its command
+    // line, say), even when its users are judged with the files' table.
+    let absent = live_absent(s).map(|(_, a)| a).unwrap_or_default();
+    // The commands still callable by their own name.
+    let present: Vec<(&'static str, &Command)> = DANGEROUS
+        .iter()
+        .copied()
+        .filter(|n| !renamed.iter().any(|(r, _)| r == n) && !absent.contains(n))
+        .filter_map(|n| table.lookup_dispatch(n).map(|c| (n, c)))
+        .collect();
+    let mut users = Vec::new();
+    let enabled: Vec<(usize, &UserEntry)> = a
+        .users
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.user.enabled)
+        .collect();
+    let compiled = engine.compile_all(enabled.iter().map(|(_, u)| &u.user));
+    for (&(i, _), cu) in enabled.iter().zip(&compiled) {
+        let mut cmds: Vec<&'static str> = Vec::new();
+        let mut how: Vec<String> = Vec::new();
+        for sel in &cu.selectors {
+            let reach = SelectorReach::new(&engine, sel);
+            for (name, cmd) in &present {
+                let targets: Vec<&Command> = if cmd.subcommands.is_empty() {
+                    vec![cmd]
+                } else {
+                    cmd.subcommands
+                        .iter()
+                        .filter_map(|&id| table.get(id))
+                        .collect()
+                };
+                for t in targets {
+                    if !reach.can_run(t) {
+                        continue;
+                    }
+                    let held = if reach.all_commands {
+                        Some(vec!["every command".to_string()])
+                    } else if t.in_category("dangerous") {
+                        reach.wholesale(t)
+                    } else {
+                        None
+                    };
+                    if let Some(held) = held {
+                        if !cmds.contains(name) {
+                            cmds.push(name);
+                        }
+                        for h in held {
+                            if !how.contains(&h) {
+                                how.push(h);
+                            }
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        if !cmds.is_empty() {
+            cmds.sort_by_key(|c| DANGEROUS.iter().position(|d| d == c));
+            users.push((i, cmds, how.join(" ")));
+        }
+    }
+    let commands = DANGEROUS
+        .iter()
+        .copied()
+        .filter(|c| users.iter().any(|(_, cs, _)| cs.contains(c)))
+        .collect();
+    Exposure {
+        commands,
+        users,
+        only_default: a.users.iter().all(|u| u.user.name == "default"),
+    }
 }
 
 fn run(s: &Snapshot) -> Outcome {
@@ -81,16 +196,7 @@ fn run(s: &Snapshot) -> Outcome {
         );
     }
     // rename-command lives only in the file (CONFIG GET cannot show it).
-    let renamed: Vec<(String, &redis_conf::Directive)> = st
-        .conf()
-        .map(|c| {
-            c.config
-                .all("rename-command")
-                .filter_map(|d| d.args.first().map(|n| (n.to_ascii_lowercase(), d)))
-                .collect()
-        })
-        .unwrap_or_default();
-    for (name, d) in &renamed {
+    for (name, d) in &renamed_in_file(s) {
         let to = d.args.get(1).map(String::as_str).unwrap_or("");
         let observed = if to.is_empty() {
             format!("{name} disabled")
@@ -99,55 +205,72 @@ fn run(s: &Snapshot) -> Outcome {
         };
         ev.push(Evidence::at(Source::Conf, &d.span, observed, "disabled"));
     }
-    // No ACL users: the default user is the only one, and it is on.
-    let only_default = a.users.iter().all(|u| u.user.name == "default")
-        && a.default_user().is_some_and(|d| d.user.enabled);
-    if only_default {
-        let live = live_absent(s);
-        if let Some((endpoint, absent)) = live.as_ref().filter(|(_, a)| !a.is_empty()) {
-            ev.push(Evidence::new(
-                Source::Live,
-                format!("COMMAND on {endpoint}"),
-                format!(
-                    "not in the server's command table (renamed or disabled): {}",
-                    absent.join(" ")
-                ),
-                "disabled",
-            ));
-        }
-        let missing: Vec<&str> = DANGEROUS
-            .iter()
-            .copied()
-            .filter(|cmd| !renamed.iter().any(|(n, _)| n == cmd))
-            .filter(|cmd| !live.as_ref().is_some_and(|(_, a)| a.contains(cmd)))
-            .collect();
-        if !missing.is_empty() {
-            ev.push(Evidence::new(
-                if live.is_some() {
-                    Source::Live
-                } else {
-                    Source::Conf
-                },
-                match &live {
-                    Some((endpoint, _)) => format!("COMMAND on {endpoint}"),
-                    None => st
-                        .conf()
-                        .map(|c| c.path.display().to_string())
-                        .unwrap_or_else(|| s.target.clone()),
-                },
-                format!("no ACL users; not renamed: {}", missing.join(" ")),
-                "rename-command NAME \"\" for each, or ACL users without @dangerous",
-            ));
-            return Outcome::warn(
-                format!(
-                    "no ACL users restrict commands and {} dangerous command(s) are not disabled",
-                    missing.len()
-                ),
-                ev,
-            );
-        }
+    let live = live_absent(s);
+    if let Some((endpoint, absent)) = live.as_ref().filter(|(_, a)| !a.is_empty()) {
+        ev.push(Evidence::new(
+            Source::Live,
+            format!("COMMAND on {endpoint}"),
+            format!(
+                "not in the server's command table (renamed or disabled): {}",
+                absent.join(" ")
+            ),
+            "disabled",
+        ));
     }
-    Outcome::pass("debug/module/protected configs are off; dangerous commands are restricted by ACLs or disabled", ev)
+    let x = exposure(s, a);
+    if x.commands.is_empty() {
+        return Outcome::pass("debug/module/protected configs are off; dangerous commands are restricted by ACLs or disabled", ev);
+    }
+    let expected = "rename-command NAME \"\" for each, or ACL users without @dangerous";
+    if x.only_default {
+        ev.push(Evidence::new(
+            if live.is_some() {
+                Source::Live
+            } else {
+                Source::Conf
+            },
+            match &live {
+                Some((endpoint, _)) => format!("COMMAND on {endpoint}"),
+                None => st
+                    .conf()
+                    .map(|c| c.path.display().to_string())
+                    .unwrap_or_else(|| s.target.clone()),
+            },
+            format!("no ACL users; not renamed: {}", x.commands.join(" ")),
+            expected,
+        ));
+        return Outcome::warn(
+            format!(
+                "no ACL users restrict commands and {} dangerous command(s) are not disabled",
+                x.commands.len()
+            ),
+            ev,
+        );
+    }
+    let mut who = Vec::new();
+    for (i, cmds, how) in &x.users {
+        let Some(u) = a.users.get(*i) else { continue };
+        who.push(u.user.name.clone());
+        ev.push(user_evidence(
+            s,
+            a,
+            u,
+            format!(
+                "user {} runs them with {how}; not renamed: {}",
+                u.user.name,
+                cmds.join(" ")
+            ),
+            expected,
+        ));
+    }
+    Outcome::warn(
+        format!(
+            "{} dangerous command(s) are neither disabled nor restricted by ACLs (user(s) {})",
+            x.commands.len(),
+            who.join(", ")
+        ),
+        ev,
+    )
 }
 
 /// The dangerous commands missing from the live server's own command table
@@ -166,7 +289,9 @@ fn live_absent(s: &Snapshot) -> Option<(String, Vec<&'static str>)> {
 }
 
 /// Turn the switches off; without ACL users, disable the dangerous
-/// commands that are not yet renamed.
+/// commands the default user runs that are not yet renamed. With ACL users
+/// the users are to be restricted (ACL004): renaming a command away would
+/// refuse it to every user, so that part stays display-only.
 fn fix(s: &Snapshot) -> Fix {
     let conf = s.conf.get();
     let Ok(st) = settings(s) else {
@@ -188,35 +313,25 @@ fn fix(s: &Snapshot) -> Fix {
             what.push(format!("{name} no"));
         }
     }
-    let only_default = acl(s).is_ok_and(|a| {
-        a.users.iter().all(|u| u.user.name == "default")
-            && a.default_user().is_some_and(|d| d.user.enabled)
-    });
-    if only_default {
-        let renamed: Vec<String> = conf
-            .map(|c| {
-                c.config
-                    .all("rename-command")
-                    .filter_map(|d| d.args.first().map(|n| n.to_ascii_lowercase()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let live = live_absent(s);
-        let missing: Vec<&str> = DANGEROUS
-            .iter()
-            .copied()
-            .filter(|c| !renamed.iter().any(|r| r == c))
-            .filter(|c| !live.as_ref().is_some_and(|(_, a)| a.contains(c)))
-            .collect();
-        for cmd in &missing {
-            b = b.append(conf, "rename-command", &[cmd, ""]);
-        }
-        if !missing.is_empty() {
-            what.push(format!(
-                "rename-command NAME \"\" for {}",
-                missing.join(" ")
-            ));
-        }
+    let x = acl(s).ok().map(|a| exposure(s, a));
+    let missing = match &x {
+        Some(x) if x.only_default => x.commands.clone(),
+        _ => Vec::new(),
+    };
+    if what.is_empty() && missing.is_empty() && x.is_some_and(|x| !x.commands.is_empty()) {
+        return Fix::display_only(
+            CHECK.remediation,
+            "ACL users exist: restrict the users that run these commands (ACL004) rather than rename the commands away from every user",
+        );
+    }
+    for cmd in &missing {
+        b = b.append(conf, "rename-command", &[cmd, ""]);
+    }
+    if !missing.is_empty() {
+        what.push(format!(
+            "rename-command NAME \"\" for {}",
+            missing.join(" ")
+        ));
     }
     let mut fix = b.build(CHECK.remediation);
     if fix.safety != Safety::DisplayOnly {
@@ -228,7 +343,7 @@ fn fix(s: &Snapshot) -> Fix {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::test_support::{conf_snapshot, status_of};
+    use crate::checks::test_support::{conf_snapshot, message_of, status_of};
     use crate::Status;
 
     #[test]
@@ -252,5 +367,36 @@ mod tests {
             ),
             Status::Pass
         );
+        // Another, restricted user does not restrict the default one.
+        let s = conf_snapshot(
+            "user default on nopass ~* &* +@all\nuser app on >x ~app:* +@all -@dangerous\n",
+        );
+        assert_eq!(status_of(&CHECK, &s), Status::Warn);
+        let m = message_of(&CHECK, &s);
+        assert!(m.contains("(user(s) default)"), "{m}");
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nuser app on >x ~app:* +@all -@dangerous\n")
+            ),
+            Status::Pass
+        );
+        // A user holding @admin whole runs CONFIG, SHUTDOWN, ...
+        let s = conf_snapshot("user default off\nuser ops on >x +@admin\n");
+        assert_eq!(status_of(&CHECK, &s), Status::Warn);
+        // Granted one by one: restricted by ACLs.
+        assert_eq!(
+            status_of(
+                &CHECK,
+                &conf_snapshot("user default off\nuser ops on >x +config|get +flushall\n")
+            ),
+            Status::Pass
+        );
+        // Every one of them disabled: nothing left to restrict.
+        let all: String = DANGEROUS
+            .iter()
+            .map(|c| format!("rename-command {c} \"\"\n"))
+            .collect();
+        assert_eq!(status_of(&CHECK, &conf_snapshot(&all)), Status::Pass);
     }
 }

@@ -386,12 +386,14 @@ pub(crate) fn listening_sockets(s: &Snapshot) -> Option<(u32, &[(std::net::IpAdd
 }
 
 /// The command table for the users of this snapshot: the live server's own
-/// when it could be read, else rampart's built-in Redis 7.0.15 table.
+/// when it could be read, else the files' (`--table`, or rampart's
+/// built-in Redis 7.0.15 table, as `rename-command` leaves it).
 pub(crate) fn command_table(s: &Snapshot) -> &redis_acl::CommandTable {
     match (&s.acl_live, s.live.get()) {
         (Avail::Present(_), Some(l)) => l.table(),
-        _ => s
-            .file_table
-            .unwrap_or_else(redis_acl::CommandTable::redis_7_0),
+        _ => match s.file_table.as_deref() {
+            Some(t) => t,
+            None => redis_acl::CommandTable::redis_7_0(),
+        },
     }
 }

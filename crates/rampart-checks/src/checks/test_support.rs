@@ -1,7 +1,7 @@
 //! Snapshots built from text, for check tests.
 #![allow(clippy::unwrap_used)]
 
-use crate::aclbuild::{build_acl_facts, AclFileInput};
+use crate::aclbuild::{build_acl_facts_with, file_command_table, AclFileInput};
 use crate::registry::{run_one, Check};
 use crate::snapshot::{Avail, ConfFacts, Snapshot};
 use crate::Status;
@@ -20,7 +20,9 @@ pub fn snapshot_with(conf_text: &str, aclfile: Option<&str>) -> Snapshot {
         text,
     });
     let mut s = Snapshot::empty("redis.conf");
-    s.acl = build_acl_facts(&c, input);
+    let base = redis_acl::CommandTable::redis_7_0();
+    s.file_table = file_command_table(&c, base).map(std::sync::Arc::new);
+    s.acl = build_acl_facts_with(&c, input, s.file_table.as_deref().unwrap_or(base));
     s.conf = Avail::Present(c);
     s
 }

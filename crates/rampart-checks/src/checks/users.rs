@@ -2,7 +2,8 @@
 
 use crate::model::{Evidence, Source};
 use crate::snapshot::{AclFacts, AclOrigin, Snapshot, UserEntry};
-use redis_acl::{Selector, User};
+use redis_acl::engine::CompiledSelector;
+use redis_acl::{Command, CommandTable, Engine, Selector, User};
 
 /// `on, 2 passwords, ~* &* +@all` — never a password.
 pub(crate) fn describe(u: &User) -> String {
@@ -95,4 +96,159 @@ pub(crate) fn user_evidence(
         ),
     };
     Evidence::new(Source::Conf, location, observed, expected)
+}
+
+/// The permission engine for the users of this snapshot: the command
+/// table they are judged with ([`super::command_table`]: the live server's,
+/// else the files' as `rename-command` leaves it) and the server's
+/// `databases`.
+pub(crate) fn engine(s: &Snapshot) -> Engine<'_> {
+    let databases = super::settings(s)
+        .ok()
+        .map(|st| st.number("databases"))
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(redis_acl::dbs::DEFAULT_DATABASES);
+    Engine::new(super::command_table(s)).with_databases(databases)
+}
+
+/// The name a client calls a command by, with Redis's own name when
+/// `rename-command` changed it: `cfg|set (config|set)`.
+pub(crate) fn called(table: &CommandTable, cmd: &Command) -> String {
+    match table.dispatch_name(cmd) {
+        Some(n) if n != cmd.name => format!("{n} ({})", cmd.name),
+        Some(n) => n,
+        None => cmd.name.clone(),
+    }
+}
+
+/// What one selector can run, by its effective permissions (the command
+/// bitmap the engine computes, not the text of its rules, which Redis 7.0
+/// rewrites in `ACL LIST`): only commands clients can call (not removed by
+/// `rename-command X ""`), and, with Valkey's database rules, in some
+/// database.
+pub(crate) struct SelectorReach<'e> {
+    engine: &'e Engine<'e>,
+    sel: &'e CompiledSelector,
+    /// Per command id: runnable (not a container, reachable) and allowed whole.
+    whole: Vec<bool>,
+    /// The selector can run every command clients can call.
+    pub all_commands: bool,
+    /// The categories it holds ([`SelectorReach::holds_category`]), lower-case.
+    held: Vec<String>,
+}
+
+impl<'e> SelectorReach<'e> {
+    pub(crate) fn new(engine: &'e Engine<'e>, sel: &'e CompiledSelector) -> SelectorReach<'e> {
+        let table = engine.table();
+        let mut whole = vec![false; table.len()];
+        let mut all_commands = true;
+        for cmd in table.commands() {
+            if !cmd.subcommands.is_empty() || !table.is_reachable(cmd.id) {
+                continue;
+            }
+            let ok = sel.bits.allows(cmd) && engine.selector_may_reach_db(&sel.selector, cmd);
+            if let Some(w) = whole.get_mut(cmd.id) {
+                *w = ok;
+            }
+            all_commands &= ok;
+        }
+        let mut r = SelectorReach {
+            engine,
+            sel,
+            whole,
+            all_commands,
+            held: Vec::new(),
+        };
+        r.held = table
+            .categories()
+            .iter()
+            .filter(|c| r.category_held(c))
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        r
+    }
+
+    fn runnable(&self, cmd: &Command) -> bool {
+        cmd.subcommands.is_empty() && self.engine.table().is_reachable(cmd.id)
+    }
+
+    /// Whether the selector can run `cmd` (whole, or for some first
+    /// arguments: `+select|0`).
+    pub(crate) fn can_run(&self, cmd: &Command) -> bool {
+        if !self.runnable(cmd) {
+            return false;
+        }
+        self.whole.get(cmd.id).copied().unwrap_or(false)
+            || (!self.sel.bits.first_args(cmd.id).is_empty()
+                && self.engine.selector_may_reach_db(&self.sel.selector, cmd))
+    }
+
+    /// Whether the selector's rules name `cmd` with a `+` rule: itself
+    /// (`+client|kill`) or its container (`+client`). First-argument
+    /// grants (`+select|0`) name it too.
+    fn named(&self, cmd: &Command) -> bool {
+        let table = self.engine.table();
+        let parent = cmd
+            .parent
+            .and_then(|p| table.get(p))
+            .map(|p| p.name.as_str());
+        !self.sel.bits.first_args(cmd.id).is_empty()
+            || self.sel.selector.command_rules.iter().any(|r| {
+                r.strip_prefix('+').is_some_and(|n| {
+                    n.eq_ignore_ascii_case(&cmd.name)
+                        || parent.is_some_and(|p| n.eq_ignore_ascii_case(p))
+                })
+            })
+    }
+
+    /// Whether the selector holds category `cat` as `+@cat` gives it: every
+    /// command of it that is not `@dangerous` (that clients can call), and
+    /// more than half of its `@dangerous` ones. (Redis 7.0 rewrites
+    /// `+@connection -@dangerous +client|list` as `+@connection
+    /// -client|kill …`: one of six is not the category's grant.)
+    pub(crate) fn holds_category(&self, cat: &str) -> bool {
+        self.held.iter().any(|c| c.eq_ignore_ascii_case(cat))
+    }
+
+    fn category_held(&self, cat: &str) -> bool {
+        let (mut dangerous, mut allowed) = (0usize, 0usize);
+        for c in self.engine.table().category_members(cat) {
+            if !self.runnable(c) {
+                continue;
+            }
+            let whole = self.whole.get(c.id).copied().unwrap_or(false);
+            if c.in_category("dangerous") {
+                dangerous += 1;
+                allowed += usize::from(whole);
+            } else if !whole {
+                return false;
+            }
+        }
+        dangerous > 0 && allowed * 2 > dangerous
+    }
+
+    /// How the selector holds `cmd` when it can run it: `None` when granted
+    /// one by one, else what brought it: `["@all"]` when the selector holds
+    /// every command, else the categories containing it that the selector
+    /// holds ([`SelectorReach::holds_category`]) — unless its rules name
+    /// the command (or its container) with a `+` rule.
+    pub(crate) fn wholesale(&self, cmd: &Command) -> Option<Vec<String>> {
+        if !self.whole.get(cmd.id).copied().unwrap_or(false) || !self.runnable(cmd) {
+            return None;
+        }
+        if self.all_commands {
+            return Some(vec!["@all".into()]);
+        }
+        if self.named(cmd) {
+            return None;
+        }
+        let held: Vec<String> = cmd
+            .categories
+            .iter()
+            .filter(|c| self.holds_category(c))
+            .map(|c| format!("@{}", c.to_ascii_lowercase()))
+            .collect();
+        (!held.is_empty()).then_some(held)
+    }
 }

@@ -393,6 +393,7 @@ impl UserSource for FileSource {
 /// (ACL LIST + COMMAND), or the files' with `--table`.
 fn load(a: &SourceArgs, table: &'static CommandTable) -> Result<(AclSet, &'static CommandTable)> {
     let Some(target) = &a.target else {
+        let table = renamed_by_config(a, table);
         return Ok((source(a, table).load()?, table));
     };
     let t = rampart_live::target::parse(target, 6379)?;
@@ -472,6 +473,28 @@ fn load(a: &SourceArgs, table: &'static CommandTable) -> Result<(AclSet, &'stati
         },
         table,
     ))
+}
+
+/// `table` as the `--config` file's `rename-command` lines leave it (a
+/// command renamed to `""` is unknown, one renamed to NAME is called as
+/// NAME), as the server started on that file has it. A config that cannot
+/// be read changes nothing here: loading the users reports it.
+fn renamed_by_config(a: &SourceArgs, table: &'static CommandTable) -> &'static CommandTable {
+    let Some(conf) = &a.config else {
+        return table;
+    };
+    let Ok(config) = Config::load(conf, &LoadOptions::default()) else {
+        return table;
+    };
+    let c = rampart_checks::ConfFacts {
+        path: conf.clone(),
+        config,
+    };
+    match rampart_checks::aclbuild::file_command_table(&c, table) {
+        // Kept for the rest of this command, like a live server's table.
+        Some(renamed) => Box::leak(Box::new(renamed)),
+        None => table,
+    }
 }
 
 /// The engine for `table`, with the server's `databases`.
@@ -729,7 +752,7 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
             .table()
             .category_members(&cat)
             .into_iter()
-            .filter(|c| c.subcommands.is_empty())
+            .filter(|c| c.subcommands.is_empty() && engine.table().is_reachable(c.id))
             .collect();
         for u in &users {
             let mut got: Vec<String> = Vec::new();
