@@ -256,7 +256,13 @@ mod tests {
     #[test]
     fn fatal_blocks() {
         let out = "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 7\n>>> 'port x'\nargument couldn't be parsed into an integer\n";
-        assert_eq!(fatal(out), (Some(7), "argument couldn't be parsed into an integer".into()));
+        assert_eq!(
+            fatal(out),
+            (
+                Some(7),
+                "argument couldn't be parsed into an integer".into()
+            )
+        );
         let late = "1:M 01 Dec 2026 22:12:45.808 # Unresolved Configuration(s) Detected:\n1:M 01 Dec 2026 22:12:45.808 # >>> 'x-y 1'\n1:M 01 Dec 2026 22:12:45.808 # Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting\n";
         assert_eq!(
             fatal(late),

@@ -356,7 +356,7 @@ pub const SPECIAL_DIRECTIVES: &[&str] = &[
 /// Every config table, newest line first (Redis before Valkey at equal
 /// age does not matter: names and aliases agree where both know them).
 fn newest_first() -> impl Iterator<Item = &'static table::Table> {
-    table::tables().iter().rev()
+    table::tables().rev()
 }
 
 /// Every name `CONFIG GET *` lists on `dialect` (aliases included), sorted.
@@ -397,9 +397,7 @@ pub fn default_value_in(dialect: &Dialect, name: &str) -> Option<&'static str> {
 pub fn is_known_directive(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     SPECIAL_DIRECTIVES.contains(&n.as_str())
-        || table::tables()
-            .iter()
-            .any(|t| t.lookup(&n).is_some() || t.is_deprecated(&n))
+        || table::tables().any(|t| t.lookup(&n).is_some() || t.is_deprecated(&n))
 }
 
 /// True when a config holds a secret on some known version (the server
@@ -407,9 +405,7 @@ pub fn is_known_directive(name: &str) -> bool {
 pub fn is_secret_config(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     SENSITIVE_DIRECTIVES.contains(&n.as_str())
-        || table::tables()
-            .iter()
-            .any(|t| t.lookup(&n).is_some_and(|s| s.secret == Some(true)))
+        || table::tables().any(|t| t.lookup(&n).is_some_and(|s| s.secret == Some(true)))
 }
 
 /// Whether `CONFIG SET` can change a config on `dialect`.

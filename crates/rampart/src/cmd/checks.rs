@@ -13,9 +13,17 @@ pub fn versions(args: ChecksArgs) -> Result<ExitCode> {
                 if d.origin.prerelease.is_some() {
                     from.push_str(" *");
                 }
-                s.push_str(&format!("{:<12} {:<26} {}\n", d.name(), from, d.origin.source));
+                s.push_str(&format!(
+                    "{:<12} {:<26} {}\n",
+                    d.name(),
+                    from,
+                    d.origin.source
+                ));
             }
-            if redis_dialects::all().iter().any(|d| d.origin.prerelease.is_some()) {
+            if redis_dialects::all()
+                .iter()
+                .any(|d| d.origin.prerelease.is_some())
+            {
                 s.push_str("\n* a pre-release: the newest tag of its line that could be had when the data was made.\n");
             }
             for bad in redis_dialects::damaged() {
