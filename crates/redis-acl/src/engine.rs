@@ -273,6 +273,16 @@ impl Decision {
         }
     }
 
+    /// The reply of `ACL DRYRUN` on the line of `table` (its `acl.json`
+    /// says whether denials name the user).
+    pub fn dryrun_for(&self, table: &CommandTable) -> String {
+        if table.grammar().dryrun_names_user {
+            self.dryrun()
+        } else {
+            self.dryrun_7_0()
+        }
+    }
+
     /// The reply of `ACL DRYRUN` in Redis 7.2+ and Valkey (`User <name> has
     /// no permissions to …`; Valkey 9.1: `… to access database <object>`).
     pub fn dryrun(&self) -> String {
@@ -896,6 +906,10 @@ impl<'t> Engine<'t> {
         db: u32,
         keys: &mut Option<Vec<KeyRef>>,
     ) -> Option<String> {
+        // The check came with read/write key permissions (Redis 7.0).
+        if !self.table.grammar().key_permissions {
+            return None;
+        }
         let readonly = match cmd.name.as_str() {
             "sort" => false,
             "sort_ro" => true,
