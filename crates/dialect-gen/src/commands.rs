@@ -81,12 +81,14 @@ fn command(r: &Reply) -> Result<Value> {
     if a.len() < 7 {
         bail!("COMMAND: an entry with {} fields", a.len());
     }
-    let name = a[0].text().to_ascii_lowercase();
+    // As the server spells it: lower case, but module commands keep theirs
+    // (`VADD`), as ACL DRYRUN prints them.
+    let name = a[0].text();
     let mut subcommands = match a.get(9) {
         Some(s) => s.array().iter().map(command).collect::<Result<Vec<_>>>()?,
         None => Vec::new(),
     };
-    subcommands.sort_by_key(|c| c["name"].as_str().unwrap_or("").to_string());
+    subcommands.sort_by_key(|c| c["name"].as_str().unwrap_or("").to_ascii_lowercase());
     let key_specs: Vec<Value> = a
         .get(8)
         .map(|k| k.array().iter().map(pairs).collect())
@@ -130,7 +132,7 @@ fn command_table(s: &mut Running, id: &Identity) -> Result<Value> {
     if commands.is_empty() {
         bail!("COMMAND returned no commands");
     }
-    commands.sort_by_key(|c| c["name"].as_str().unwrap_or("").to_string());
+    commands.sort_by_key(|c| c["name"].as_str().unwrap_or("").to_ascii_lowercase());
     let count = s.cmd(&["COMMAND", "COUNT"])?.int();
     if usize::try_from(count).ok() != Some(commands.len()) {
         bail!(

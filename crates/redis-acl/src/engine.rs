@@ -156,6 +156,10 @@ pub struct Decision {
     pub user: String,
     /// The command's full name (`get`, `config|get`).
     pub command: String,
+    /// The name as the server spells it in `ACL DRYRUN` (module commands
+    /// keep their case: `VADD`).
+    #[serde(skip)]
+    pub fullname: String,
     pub allowed: bool,
     /// The selector that allowed it.
     pub selector: Option<SelectorIndex>,
@@ -262,7 +266,7 @@ impl Decision {
             }
             Some(Denial::Command { .. }) => format!(
                 "This user has no permissions to run the '{}' command",
-                self.command
+                self.fullname
             ),
             Some(Denial::Key { key, .. }) => {
                 format!("This user has no permissions to access the '{key}' key")
@@ -294,7 +298,7 @@ impl Decision {
             }
             Some(Denial::Command { .. }) => format!(
                 "User {u} has no permissions to run the '{}' command",
-                self.command
+                self.fullname
             ),
             Some(Denial::Key { key, .. }) => {
                 format!("User {u} has no permissions to access the '{key}' key")
@@ -633,6 +637,7 @@ impl<'t> Engine<'t> {
         let mut d = Decision {
             user: user.user.name.clone(),
             command: cmd.name.clone(),
+            fullname: cmd.fullname.clone(),
             allowed: false,
             selector: None,
             grant: None,

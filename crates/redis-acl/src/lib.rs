@@ -58,7 +58,8 @@ pub use engine::{
 };
 pub use grammar::{merge_selector_args, redact_op, sdssplitargs, RuleErrorKind};
 pub use table::{
-    AclGrammar, BuiltinChoice, Command, CommandData, CommandId, CommandTable, CommandTableData, TableError,
+    AclGrammar, BuiltinChoice, Command, CommandData, CommandId, CommandTable, CommandTableData,
+    TableError,
 };
 pub use user::hash_password;
 

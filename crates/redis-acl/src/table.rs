@@ -29,7 +29,8 @@ pub struct CommandTableData {
 /// One command (or subcommand) as `COMMAND INFO` reports it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CommandData {
-    /// Lower-case full name (`get`, `config|get`).
+    /// Full name as `COMMAND` spells it (`get`, `config|get`; module
+    /// commands keep their case: `VADD`); looked up case-insensitively.
     pub name: String,
     pub arity: i64,
     /// Command flags (`readonly`, `admin`, `no_auth`, …).
@@ -56,6 +57,9 @@ pub struct Command {
     pub id: CommandId,
     /// Lower-case full name (`get`, `config|get`).
     pub name: String,
+    /// The name as the server spells it (`COMMAND`, `ACL DRYRUN`): lower
+    /// case but for module commands (`VADD` of Redis 8's vector sets).
+    pub fullname: String,
     pub parent: Option<CommandId>,
     pub subcommands: Vec<CommandId>,
     pub arity: i64,
@@ -216,7 +220,10 @@ fn shipped() -> &'static [(String, CommandTable)] {
 /// A shipped table by dialect name, or an empty table of that product: the
 /// shipped files are checked by tests; an empty table is the only
 /// fallback that cannot panic.
-fn shipped_or_empty(name: &'static str, cell: &'static OnceLock<CommandTable>) -> &'static CommandTable {
+fn shipped_or_empty(
+    name: &'static str,
+    cell: &'static OnceLock<CommandTable>,
+) -> &'static CommandTable {
     if let Some(t) = CommandTable::by_name(name) {
         return t;
     }
@@ -372,6 +379,7 @@ impl CommandTable {
         self.commands.push(Command {
             id,
             name,
+            fullname: c.name,
             parent,
             subcommands: Vec::new(),
             arity: c.arity,

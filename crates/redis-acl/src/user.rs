@@ -386,10 +386,7 @@ impl User {
                 self.remove_hash(h, "!***")?;
             }
             Rule::Selector(_) | Rule::ClearSelectors if !table.grammar().selectors => {
-                return Err(RuleError::new(
-                    &rule_op_name(rule),
-                    RuleErrorKind::Syntax,
-                ))
+                return Err(RuleError::new(&rule_op_name(rule), RuleErrorKind::Syntax))
             }
             Rule::Selector(rules) => {
                 let mut s = Selector::empty();
