@@ -124,6 +124,12 @@ pub struct AclGrammar {
     /// A user made by `ACL SETUSER name` (or `reset`) holds every channel:
     /// `acl-pubsub-default allchannels`, the default up to Redis 6.2.
     pub new_user_all_channels: bool,
+    /// A new user carries the `sanitize-payload` flag (Redis 7.2 to 8.2,
+    /// Valkey 7.2 to 9.0).
+    pub new_user_sanitize_payload: bool,
+    /// `reset` shows `sanitize-payload` afterwards (every line here but
+    /// Valkey 9.1, which does not print the flag).
+    pub reset_sanitize_payload: bool,
     /// The server has `ACL DRYRUN` (Redis 7.0+).
     pub dryrun: bool,
     /// `ACL DRYRUN` denials name the user (`User u has no permissions …`,
@@ -140,6 +146,8 @@ impl Default for AclGrammar {
             channels: true,
             db_rules: false,
             new_user_all_channels: false,
+            new_user_sanitize_payload: false,
+            reset_sanitize_payload: true,
             dryrun: true,
             dryrun_names_user: false,
         }
@@ -151,8 +159,21 @@ struct AclJson {
     features: AclFeatures,
     #[serde(default)]
     acl_pubsub_default: Option<String>,
+    /// `ACL LIST`'s line for a user made by `ACL SETUSER fresh`.
+    #[serde(default)]
+    new_user: Option<String>,
+    /// Probe rule sets and their `ACL LIST` lines.
+    #[serde(default)]
+    render: Vec<AclRender>,
     #[serde(default)]
     dryrun: AclDryrun,
+}
+
+#[derive(Deserialize)]
+struct AclRender {
+    rules: Vec<String>,
+    #[serde(default)]
+    acl_list: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -181,6 +202,16 @@ impl AclGrammar {
             channels: j.features.channels,
             db_rules: j.features.db_rules,
             new_user_all_channels: j.acl_pubsub_default.as_deref() == Some("allchannels"),
+            new_user_sanitize_payload: j
+                .new_user
+                .as_deref()
+                .is_some_and(|l| l.split(' ').any(|w| w == "sanitize-payload")),
+            reset_sanitize_payload: j
+                .render
+                .iter()
+                .find(|r| r.rules == ["reset"])
+                .and_then(|r| r.acl_list.as_deref())
+                .is_none_or(|l| l.split(' ').any(|w| w == "sanitize-payload")),
             dryrun: j.dryrun.supported,
             dryrun_names_user: j
                 .dryrun

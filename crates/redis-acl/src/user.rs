@@ -312,10 +312,14 @@ fn rule_op_name(r: &Rule) -> String {
 
 impl User {
     /// A user as `ACL SETUSER name` makes it on the line of `table`: on
-    /// Redis 6.2 (`acl-pubsub-default allchannels`) it holds every channel.
+    /// Redis 6.2 (`acl-pubsub-default allchannels`) it holds every channel;
+    /// from 7.2 to 8.2 (Valkey 7.2 to 9.0) it has `sanitize-payload`.
     pub fn new_in(table: &CommandTable, name: &str) -> User {
         let mut u = User::new_impl(name);
         u.root.all_channels = table.grammar().new_user_all_channels;
+        if table.grammar().new_user_sanitize_payload {
+            u.sanitize_payload = Some(true);
+        }
         u
     }
 
@@ -404,7 +408,7 @@ impl User {
                 self.root.all_channels = table.grammar().new_user_all_channels;
                 self.root.channels.clear();
                 self.enabled = false;
-                self.sanitize_payload = Some(true);
+                self.sanitize_payload = table.grammar().reset_sanitize_payload.then_some(true);
                 self.selectors.clear();
                 self.root.all_commands_base = false;
                 self.root.command_rules.clear();
