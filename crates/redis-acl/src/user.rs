@@ -68,7 +68,7 @@ impl Selector {
                 write,
             } => {
                 let op = key_op(pattern, *read, *write);
-                if !(*read && *write) && !table.grammar().key_permissions {
+                if !(table.grammar().key_permissions || (*read && *write)) {
                     return e(&op, RuleErrorKind::Syntax);
                 }
                 if self.all_keys {
