@@ -11,7 +11,10 @@
 //! every probe rule is tried on a scratch user (accepted, or the server's
 //! error), a fixed list of rule sets is rendered by `ACL LIST` and `ACL
 //! GETUSER`, and `ACL DRYRUN`'s denial wording is recorded when the server
-//! has it. See [`acl`].
+//! has it. See [`acl`]. Redis 7.0 recomputes the command part of `ACL
+//! LIST` from its bitmap and prints subcommands in its dict's order, which
+//! changes from run to run (`+config|get +config|set` or the reverse): a
+//! regenerated 7.0 `acl.json` may differ in that order alone.
 
 use std::path::Path;
 
