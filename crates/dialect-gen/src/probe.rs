@@ -249,6 +249,25 @@ pub fn fatal(out: &str) -> (Option<u32>, String) {
     (None, strip_log_prefix(&reason))
 }
 
+/// `12345:M 01 Dec 2026 21:00:00.000 # message` → `message`.
+pub fn strip_log_prefix(l: &str) -> String {
+    match l.find(" # ").or_else(|| l.find(" * ")) {
+        Some(i) if l[..i].contains(':') => l[i + 3..].to_string(),
+        _ => l.to_string(),
+    }
+}
+
+/// Whether `unshare --net` works here (root, or user namespaces).
+pub fn can_unshare() -> bool {
+    Command::new("unshare")
+        .args(["--net", "true"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,23 +288,4 @@ mod tests {
             (None, "Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting".into())
         );
     }
-}
-
-/// `12345:M 01 Dec 2026 21:00:00.000 # message` → `message`.
-pub fn strip_log_prefix(l: &str) -> String {
-    match l.find(" # ").or_else(|| l.find(" * ")) {
-        Some(i) if l[..i].contains(':') => l[i + 3..].to_string(),
-        _ => l.to_string(),
-    }
-}
-
-/// Whether `unshare --net` works here (root, or user namespaces).
-pub fn can_unshare() -> bool {
-    Command::new("unshare")
-        .args(["--net", "true"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
 }

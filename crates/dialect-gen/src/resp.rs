@@ -28,6 +28,15 @@ impl Reply {
             Reply::Array(Some(_)) => String::new(),
         }
     }
+    pub fn int(&self) -> i64 {
+        match self {
+            Reply::Int(i) => *i,
+            _ => 0,
+        }
+    }
+    pub fn is_error(&self) -> bool {
+        matches!(self, Reply::Error(_))
+    }
     pub fn array(&self) -> &[Reply] {
         match self {
             Reply::Array(Some(a)) => a,

@@ -153,11 +153,31 @@ fn db_rules_in_config_user_lines() {
 #[test]
 fn unknown_table_lists_the_known_ones() {
     let (_d, acl) = setup();
-    let o = rampart(&["acl", "--table", "redis-7.2", "review", "--aclfile", &acl]);
+    let o = rampart(&["acl", "--table", "keydb-6.3", "review", "--aclfile", &acl]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("unknown command table 'redis-7.2'"), "{e}");
-    assert!(e.contains("redis-7.0, valkey-9.1"), "{e}");
+    assert!(e.contains("unknown server version 'keydb-6.3'"), "{e}");
+    assert!(e.contains("redis-6.2, redis-7.0, redis-7.2"), "{e}");
+    assert!(e.contains("valkey-9.0, valkey-9.1"), "{e}");
+    // Every dialect is a table; a version of no line of its own gets the
+    // nearest one, with a note.
+    for t in ["redis-6.2", "redis-7.2", "redis-8.2", "valkey-8.0"] {
+        let o = rampart(&["acl", "--server-version", t, "review", "--aclfile", &acl]);
+        assert_ne!(o.status.code(), Some(2), "{t}: {}", stderr(&o));
+    }
+    let o = rampart(&[
+        "acl",
+        "--server-version",
+        "redis-7.3.0",
+        "review",
+        "--aclfile",
+        &acl,
+    ]);
+    assert!(
+        stderr(&o).contains("nearest older line, Redis 7.2"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 const DBS: &str = "user default on nopass ~* &* +@all\n\

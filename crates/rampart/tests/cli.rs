@@ -405,7 +405,8 @@ fn table_picks_the_command_table_for_files() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("known: redis-7.0, valkey-9.1"),
+        stderr(&o).contains("known: redis-6.2, redis-7.0, redis-7.2")
+            && stderr(&o).contains("valkey-9.1"),
         "{}",
         stderr(&o)
     );

@@ -74,14 +74,20 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
                 .push(problem(format!("Duplicate user '{name}' found")));
             continue;
         }
-        let (merged, unmatched) = merge_selector_args_partial(&argv[2..]);
+        // Selectors spread over tokens are merged only by lines that have
+        // selectors (6.2 reads `(~a` as one, bad, op).
+        let (merged, unmatched) = if table.grammar().selectors {
+            merge_selector_args_partial(&argv[2..])
+        } else {
+            (argv[2..].iter().map(|t| t.to_string()).collect(), None)
+        };
         if unmatched.is_some() {
             out.problems.push(problem(MSG_UNMATCHED.into()));
             if !merged.is_empty() {
                 out.problems.push(problem(MSG_CRASH.into()));
             }
         }
-        let mut user = User::new(name);
+        let mut user = User::new_in(table, name);
         let mut rules: Vec<Rule> = Vec::new();
         let mut reported_other = false;
         for op in &merged {
@@ -203,12 +209,16 @@ impl UserDef {
             });
         }
         let rest = &args[1..];
-        let merged = crate::grammar::merge_selector_args(rest).map_err(|i| {
-            let t = rest.get(i).map(|t| t.as_ref()).unwrap_or("");
-            RuleError::new(t, RuleErrorKind::UnmatchedParenthesis)
-        })?;
+        let merged = if table.grammar().selectors {
+            crate::grammar::merge_selector_args(rest).map_err(|i| {
+                let t = rest.get(i).map(|t| t.as_ref()).unwrap_or("");
+                RuleError::new(t, RuleErrorKind::UnmatchedParenthesis)
+            })?
+        } else {
+            rest.iter().map(|t| t.as_ref().to_string()).collect()
+        };
         // ACLAppendUserForLoading validates on a fresh (unlinked) user.
-        let mut user = User::new(name);
+        let mut user = User::new_in(table, name);
         let mut rules = Vec::new();
         let mut unknown: Option<RuleError> = None;
         for op in &merged {
@@ -242,7 +252,7 @@ impl UserDef {
 
     /// [`UserDef::to_user`] against a given command table.
     pub fn to_user_with(&self, table: &CommandTable) -> Result<User, RuleError> {
-        let mut u = User::new(&self.name);
+        let mut u = User::new_in(table, &self.name);
         u.apply_with(table, &self.rules)?;
         Ok(u)
     }
@@ -261,7 +271,7 @@ impl UserDef {
             d.apply_with(table, &[Rule::Reset])?;
             d
         } else {
-            User::new(&self.name)
+            User::new_in(table, &self.name)
         };
         u.apply_with(table, &self.rules)?;
         Ok(u)

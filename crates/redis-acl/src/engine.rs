@@ -156,6 +156,10 @@ pub struct Decision {
     pub user: String,
     /// The command's full name (`get`, `config|get`).
     pub command: String,
+    /// The name as the server spells it in `ACL DRYRUN` (module commands
+    /// keep their case: `VADD`).
+    #[serde(skip)]
+    pub fullname: String,
     pub allowed: bool,
     /// The selector that allowed it.
     pub selector: Option<SelectorIndex>,
@@ -262,7 +266,7 @@ impl Decision {
             }
             Some(Denial::Command { .. }) => format!(
                 "This user has no permissions to run the '{}' command",
-                self.command
+                self.fullname
             ),
             Some(Denial::Key { key, .. }) => {
                 format!("This user has no permissions to access the '{key}' key")
@@ -270,6 +274,16 @@ impl Decision {
             Some(Denial::Channel { channel, .. }) => {
                 format!("This user has no permissions to access the '{channel}' channel")
             }
+        }
+    }
+
+    /// The reply of `ACL DRYRUN` on the line of `table` (its `acl.json`
+    /// says whether denials name the user).
+    pub fn dryrun_for(&self, table: &CommandTable) -> String {
+        if table.grammar().dryrun_names_user {
+            self.dryrun()
+        } else {
+            self.dryrun_7_0()
         }
     }
 
@@ -284,7 +298,7 @@ impl Decision {
             }
             Some(Denial::Command { .. }) => format!(
                 "User {u} has no permissions to run the '{}' command",
-                self.command
+                self.fullname
             ),
             Some(Denial::Key { key, .. }) => {
                 format!("User {u} has no permissions to access the '{key}' key")
@@ -625,6 +639,7 @@ impl<'t> Engine<'t> {
         let mut d = Decision {
             user: user.user.name.clone(),
             command: cmd.name.clone(),
+            fullname: cmd.fullname.clone(),
             allowed: false,
             selector: None,
             grant: None,
@@ -898,6 +913,10 @@ impl<'t> Engine<'t> {
         db: u32,
         keys: &mut Option<Vec<KeyRef>>,
     ) -> Option<String> {
+        // The check came with read/write key permissions (Redis 7.0).
+        if !self.table.grammar().key_permissions {
+            return None;
+        }
         let readonly = match cmd.name.as_str() {
             "sort" => false,
             "sort_ro" => true,

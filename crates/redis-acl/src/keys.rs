@@ -131,6 +131,31 @@ enum GetKeysProc {
     Xread,
     Set,
     Bitfield,
+    /// Redis 6.2's `migrateGetKeys`: `KEYS` counts only when the key
+    /// argument is empty, and AUTH arguments are not skipped.
+    Migrate62,
+    /// Redis 6.2's `memoryGetKeys`: `MEMORY USAGE <key>`.
+    MemoryUsage,
+    /// Redis 6.2's `lcsGetKeys` (`STRALGO LCS KEYS a b`).
+    Lcs,
+}
+
+/// The getkeys procedures of a table without key specs (Redis 6.2,
+/// `src/server.c`); every other command has its first/last/step range.
+fn legacy_proc(name: &str) -> Option<GetKeysProc> {
+    use GetKeysProc::*;
+    Some(match name {
+        "zunionstore" | "zinterstore" | "zdiffstore" => Generic(1, 2, 3),
+        "zunion" | "zinter" | "zdiff" => Generic(0, 1, 2),
+        "eval" | "evalsha" => Generic(0, 2, 3),
+        "sort" => Sort,
+        "migrate" => Migrate62,
+        "georadius" | "georadiusbymember" => Georadius { flagged: false },
+        "xread" | "xreadgroup" => Xread,
+        "stralgo" => Lcs,
+        "memory" => MemoryUsage,
+        _ => return None,
+    })
 }
 
 fn getkeys_proc(name: &str, valkey: bool) -> Option<GetKeysProc> {
@@ -189,6 +214,8 @@ fn channel_spec(name: &str) -> Option<ChannelSpec> {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct CmdKeys {
     specs: Vec<KeySpec>,
+    /// `(first, last, step)` of a table without key specs (Redis 6.2).
+    legacy: Option<(i64, i64, i64)>,
     proc_: Option<GetKeysProc>,
     pub(crate) channels: Option<ChannelSpec>,
     arity: i64,
@@ -246,10 +273,16 @@ fn parse_spec(v: &serde_json::Value) -> KeySpec {
 
 impl CmdKeys {
     /// `valkey`: the command is Valkey's (whose getkeys procedures differ).
-    pub(crate) fn new(cmd: &Command, valkey: bool) -> CmdKeys {
+    /// `legacy`: the table has no key specs (Redis 6.2).
+    pub(crate) fn new(cmd: &Command, valkey: bool, legacy: bool) -> CmdKeys {
         CmdKeys {
             specs: cmd.key_specs.iter().map(parse_spec).collect(),
-            proc_: getkeys_proc(&cmd.name, valkey),
+            legacy: legacy.then_some((cmd.first_key, cmd.last_key, cmd.step)),
+            proc_: if legacy {
+                legacy_proc(&cmd.name)
+            } else {
+                getkeys_proc(&cmd.name, valkey)
+            },
             channels: channel_spec(&cmd.name),
             arity: cmd.arity,
         }
@@ -257,11 +290,21 @@ impl CmdKeys {
 
     /// `doesCommandHaveKeys()`.
     pub(crate) fn has_keys(&self) -> bool {
+        if let Some((first, _, _)) = self.legacy {
+            // 6.2: `c->cmd->getkeys_proc || c->cmd->firstkey`.
+            return self.proc_.is_some() || first != 0;
+        }
         self.proc_.is_some() || self.specs.iter().any(|s| !s.flags.has(KeyFlags::NOT_KEY))
     }
 
     /// `getKeysFromCommandWithSpecs(cmd, argv, argc, GET_KEYSPEC_DEFAULT)`.
     pub(crate) fn keys<A: AsRef<[u8]>>(&self, argv: &[A]) -> Vec<KeyRef> {
+        if let Some(range) = self.legacy {
+            return match self.proc_ {
+                Some(p) => run_proc(p, argv),
+                None => self.legacy_range(range, argv.len()),
+            };
+        }
         let has_keyspec = self.specs.iter().any(|s| !s.flags.has(KeyFlags::NOT_KEY));
         let has_varflags = self
             .specs
@@ -276,6 +319,31 @@ impl CmdKeys {
             Some(p) => run_proc(p, argv),
             None => Vec::new(),
         }
+    }
+
+    /// Redis 6.2's `getKeysUsingCommandTable`: `first..=last` by `step`
+    /// (`last` < 0 counts from the end); none when a position is past the
+    /// arguments of a variadic command.
+    fn legacy_range(&self, (first, last, step): (i64, i64, i64), argc: usize) -> Vec<KeyRef> {
+        if first == 0 {
+            return Vec::new();
+        }
+        let argc = argc as i64;
+        let last = if last < 0 { argc + last } else { last };
+        let step = step.max(1);
+        let mut out = Vec::new();
+        let mut j = first;
+        while j <= last {
+            if j >= argc {
+                return Vec::new();
+            }
+            out.push(KeyRef {
+                pos: j as usize,
+                flags: KeyFlags::default(),
+            });
+            j += step;
+        }
+        out
     }
 
     /// `getKeysUsingKeySpecs`; `None` for `-1` (invalid or incomplete spec).
@@ -446,6 +514,37 @@ fn run_proc<A: AsRef<[u8]>>(p: GetKeysProc, argv: &[A]) -> Vec<KeyRef> {
             }
             out
         }
+        GetKeysProc::Migrate62 => {
+            let (mut first, mut n) = (3usize, 1usize);
+            if argc > 6 {
+                for i in 6..argc {
+                    if eq(arg(i), "keys") && arg(3).is_empty() {
+                        first = i + 1;
+                        n = argc - first;
+                        break;
+                    }
+                }
+            }
+            (0..n).map(|i| k(first + i, 0)).collect()
+        }
+        GetKeysProc::MemoryUsage => {
+            if argc >= 3 && eq(arg(1), "usage") {
+                vec![k(2, 0)]
+            } else {
+                Vec::new()
+            }
+        }
+        GetKeysProc::Lcs => {
+            for i in 1..argc {
+                let more = argc - 1 - i;
+                if eq(arg(i), "strings") {
+                    break;
+                } else if eq(arg(i), "keys") && more >= 2 {
+                    return vec![k(i + 1, 0), k(i + 2, 0)];
+                }
+            }
+            Vec::new()
+        }
         GetKeysProc::SortRo => vec![k(1, KeyFlags::RO | KeyFlags::ACCESS)],
         GetKeysProc::Sort => {
             let mut out = vec![k(1, KeyFlags::RO | KeyFlags::ACCESS)];
@@ -600,10 +699,11 @@ impl KeyModel {
         KeyModel {
             cmds: {
                 let valkey = table.server().eq_ignore_ascii_case("valkey");
+                let legacy = table.legacy_keys();
                 table
                     .commands()
                     .iter()
-                    .map(|c| CmdKeys::new(c, valkey))
+                    .map(|c| CmdKeys::new(c, valkey, legacy))
                     .collect()
             },
         }
@@ -618,7 +718,7 @@ mod tests {
     fn keys(cmd: &str, argv: &[&str]) -> Vec<(usize, KeyFlags)> {
         let t = CommandTable::redis_7_0();
         let c = t.lookup(cmd).unwrap_or_else(|| panic!("{cmd}"));
-        CmdKeys::new(c, false)
+        CmdKeys::new(c, false, false)
             .keys(argv)
             .into_iter()
             .map(|k| (k.pos, k.flags))

@@ -8,17 +8,21 @@
 //!   `user` directive.
 //! * [`User`]: the state Redis builds by applying rules left to right
 //!   (`ACLSetUser`), rendered as `ACL LIST` would show it.
-//! * [`CommandTable`]: the command tables of redis-server 7.0.15 and
-//!   valkey-server 9.1.2 (generated from the servers, `data/*.json`;
-//!   [`CommandTable::builtin`] picks one by product and version;
-//!   [`CommandTable::with_renames`] applies a config's `rename-command`
-//!   lines to one), and
-//!   [`CommandBits`]: the per-selector command bitmap `ACLSetSelector`
-//!   maintains. With the Valkey 9.1 table the grammar also takes Valkey's
-//!   database rules (`alldbs`, `resetdbs`, `db=N[,M]`, [`Selector::dbs`]),
-//!   and the [`Engine`] enforces them like Valkey 9.1 ([`dbs`]): a query is
-//!   decided in a database (0 unless given: [`Engine::can_in`]).
-//!
+//! * [`CommandTable`]: the command table and ACL grammar of every Redis
+//!   and Valkey line of `redis-dialects` (Redis 6.2 to 8.2, Valkey 7.2 to
+//!   9.1; each generated from that server: `commands.json`, `acl.json`).
+//!   [`CommandTable::builtin`] picks one by product and version
+//!   (`redis_dialects::choose`, with a note when the line is not exact),
+//!   [`CommandTable::by_name`] by dialect name. [`AclGrammar`] is what that
+//!   line's `ACL SETUSER` takes: no selectors, `%R~`/`%W~` or
+//!   `clearselectors` before 7.0 (syntax errors there, and here with that
+//!   table); Valkey 9.1's database rules (`alldbs`, `resetdbs`,
+//!   `db=N[,M]`, [`Selector::dbs`]), which the [`Engine`] enforces like
+//!   Valkey 9.1 ([`dbs`]: a query is decided in a database, 0 unless given:
+//!   [`Engine::can_in`]). [`CommandBits`]: the per-selector command bitmap
+//!   `ACLSetSelector` maintains. Use [`User::new_in`] for a user as that
+//!   line creates it (6.2: every channel). [`CommandTable::with_renames`]
+//!   applies a config's `rename-command` lines to a table.
 //! * [`Engine`]: effective permissions. `can(user, argv)` decides a command
 //!   line the way `ACL DRYRUN` does (selectors, key specs, channels, first
 //!   args), with the rule that granted or the key/channel that failed;
@@ -27,7 +31,11 @@
 //! Knows nothing about security checks. Passwords are [`Secret`]s.
 //!
 //! # Fidelity
-//! The oracle is Debian's redis-server 7.0.15 (which carries the
+//! `tests/dialect_dryrun.rs` compares the engine on each line's shipped
+//! table with that line's server (`ACL DRYRUN`, or on 6.2 the NOPERM of
+//! commands queued in `MULTI`), `tests/dialect_grammar.rs` the grammar with
+//! what each server answered when its data was generated. The older oracle
+//! of the finer tests below is Debian's redis-server 7.0.15 (which carries the
 //! CVE-2024-31227 / CVE-2024-51741 fixes: `%~pat` and `%` are syntax
 //! errors). Differential tests compare accept/reject, error wording,
 //! flags, password hashes, keys, channels, selectors and the command bitmap
@@ -36,7 +44,11 @@
 //!   `ACL LIST` prints a recomputed approximation with the same bitmap.
 //! * A `+@all … -x … +x` user keeps the `ALLCOMMANDS` flag here (7.2 replay
 //!   semantics); 7.0 clears it. Only module commands could tell.
-//! * `acl-pubsub-default` is taken as `resetchannels` (the 7.0 default).
+//! * `acl-pubsub-default` is taken as the line's default (`resetchannels`
+//!   from 7.0, `allchannels` in 6.2: [`AclGrammar::new_user_all_channels`]),
+//!   not as a config may set it.
+//! * Valkey 9.1 does not print `sanitize-payload`; an explicit
+//!   `sanitize-payload` rule still shows here.
 //! * Error messages echo `>pw`/`<pw`/`#…`/`!…` ops as `>***` (Redis echoes them).
 //! * Tokens are `&str`: `\xHH` escapes inside selectors that are not UTF-8
 //!   are replaced (Redis keeps the bytes).
@@ -60,7 +72,8 @@ pub use engine::{
 };
 pub use grammar::{merge_selector_args, redact_op, sdssplitargs, RuleErrorKind};
 pub use table::{
-    BuiltinChoice, Command, CommandData, CommandId, CommandTable, CommandTableData, TableError,
+    AclGrammar, BuiltinChoice, Command, CommandData, CommandId, CommandTable, CommandTableData,
+    TableError,
 };
 pub use user::hash_password;
 

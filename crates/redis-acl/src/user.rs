@@ -68,6 +68,9 @@ impl Selector {
                 write,
             } => {
                 let op = key_op(pattern, *read, *write);
+                if !(table.grammar().key_permissions || (*read && *write)) {
+                    return e(&op, RuleErrorKind::Syntax);
+                }
                 if self.all_keys {
                     return e(&op, RuleErrorKind::KeyPatternAfterAllKeys);
                 }
@@ -308,6 +311,18 @@ fn rule_op_name(r: &Rule) -> String {
 }
 
 impl User {
+    /// A user as `ACL SETUSER name` makes it on the line of `table`: on
+    /// Redis 6.2 (`acl-pubsub-default allchannels`) it holds every channel;
+    /// from 7.2 to 8.2 (Valkey 7.2 to 9.0) it has `sanitize-payload`.
+    pub fn new_in(table: &CommandTable, name: &str) -> User {
+        let mut u = User::new_impl(name);
+        u.root.all_channels = table.grammar().new_user_all_channels;
+        if table.grammar().new_user_sanitize_payload {
+            u.sanitize_payload = Some(true);
+        }
+        u
+    }
+
     pub(crate) fn new_impl(name: &str) -> User {
         User {
             name: name.to_string(),
@@ -374,6 +389,9 @@ impl User {
                 }
                 self.remove_hash(h, "!***")?;
             }
+            Rule::Selector(_) | Rule::ClearSelectors if !table.grammar().selectors => {
+                return Err(RuleError::new(&rule_op_name(rule), RuleErrorKind::Syntax))
+            }
             Rule::Selector(rules) => {
                 let mut s = Selector::empty();
                 for r in rules {
@@ -387,10 +405,10 @@ impl User {
                 self.passwords.clear();
                 self.root.all_keys = false;
                 self.root.keys.clear();
-                self.root.all_channels = false;
+                self.root.all_channels = table.grammar().new_user_all_channels;
                 self.root.channels.clear();
                 self.enabled = false;
-                self.sanitize_payload = Some(true);
+                self.sanitize_payload = table.grammar().reset_sanitize_payload.then_some(true);
                 self.selectors.clear();
                 self.root.all_commands_base = false;
                 self.root.command_rules.clear();
@@ -437,10 +455,16 @@ impl User {
         table: &CommandTable,
         tokens: &[S],
     ) -> Result<(), RuleError> {
-        let merged = merge_selector_args(tokens).map_err(|i| {
-            let t = tokens.get(i).map(|t| t.as_ref()).unwrap_or("");
-            RuleError::new(t, RuleErrorKind::UnmatchedParenthesis)
-        })?;
+        // Selectors spread over tokens are merged only by servers that
+        // have selectors (6.2 takes `(~a` as one, bad, op).
+        let merged = if table.grammar().selectors {
+            merge_selector_args(tokens).map_err(|i| {
+                let t = tokens.get(i).map(|t| t.as_ref()).unwrap_or("");
+                RuleError::new(t, RuleErrorKind::UnmatchedParenthesis)
+            })?
+        } else {
+            tokens.iter().map(|t| t.as_ref().to_string()).collect()
+        };
         let mut tmp = self.clone();
         for op in &merged {
             tmp.apply_op(table, op)?;
@@ -454,7 +478,7 @@ impl User {
         if op.is_empty() {
             return Ok(());
         }
-        if is_db_op(op) && !table.has_db_rules() {
+        if not_in_grammar(table, op, true) {
             return Err(RuleError::new(op, RuleErrorKind::Syntax));
         }
         let b = op.as_bytes();
@@ -533,7 +557,7 @@ impl User {
 impl Selector {
     /// One selector-level op token with Redis's precedence of checks.
     pub(crate) fn apply_op(&mut self, table: &CommandTable, op: &str) -> Result<(), RuleError> {
-        if is_db_op(op) && !table.has_db_rules() {
+        if not_in_grammar(table, op, false) {
             return Err(RuleError::new(op, RuleErrorKind::Syntax));
         }
         match parse_selector_op(op) {
@@ -556,6 +580,27 @@ impl Selector {
             _ => None,
         }
     }
+}
+
+/// Whether `op` is a rule this table's line does not have (its `acl.json`
+/// says `ACL SETUSER` refuses it as a syntax error): database rules before
+/// Valkey 9.1; `%R~`/`%W~`, selectors and `clearselectors` before Redis
+/// 7.0; `&`, `allchannels` and `resetchannels` before 6.2. `user`: a
+/// user-level op (selectors are only there).
+fn not_in_grammar(table: &CommandTable, op: &str, user: bool) -> bool {
+    let g = table.grammar();
+    let kw = |w: &str| cstr(op).eq_ignore_ascii_case(w);
+    if is_db_op(op) && !g.db_rules {
+        return true;
+    }
+    let first = op.as_bytes().first().copied();
+    if !g.key_permissions && first == Some(b'%') {
+        return true;
+    }
+    if !g.channels && (first == Some(b'&') || kw("allchannels") || kw("resetchannels")) {
+        return true;
+    }
+    user && !g.selectors && (first == Some(b'(') || kw("clearselectors"))
 }
 
 /// Re-word an error with the op as the user typed it.

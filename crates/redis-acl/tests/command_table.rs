@@ -1,16 +1,15 @@
-//! The shipped command tables (`data/redis-7.0.json`, `data/valkey-9.1.json`)
-//! against the real servers.
+//! The shipped command tables (each dialect's `commands.json` in
+//! `redis-dialects`) against the installed server of that line, and the
+//! choice of a table by product and version.
 //!
-//! Regenerate with:
-//! `cargo test -p redis-acl --test command_table -- --ignored generate_command_table`
-//! `cargo test -p redis-acl --test command_table -- --ignored generate_valkey_table`
-//! (the latter needs a valkey-server: `scripts/install-valkey.sh` or `RAMPART_VALKEY_SERVER`).
+//! Regenerate a dialect's data with
+//! `cargo run -p dialect-gen -- commands --server PATH --out crates/redis-dialects/data/<name>`.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
 
 use redis_acl::{CommandData, CommandTable, CommandTableData};
-use redis_fixture::{Conn, Node, Reply, Server, ServerBuilder};
+use redis_fixture::{Conn, Reply, ServerBuilder};
 use serde_json::{Map, Value};
 
 fn int(r: &Reply) -> i64 {
@@ -49,12 +48,16 @@ fn pairs(r: &Reply) -> Value {
     Value::Object(m)
 }
 
+/// One COMMAND entry (7 fields up to 6.2, 10 from 7.0).
 fn command(r: &Reply) -> CommandData {
     let a = r.array();
-    let mut subcommands: Vec<CommandData> = a[9].array().iter().map(command).collect();
-    subcommands.sort_by(|x, y| x.name.cmp(&y.name));
+    let mut subcommands: Vec<CommandData> = a
+        .get(9)
+        .map(|s| s.array().iter().map(command).collect())
+        .unwrap_or_default();
+    subcommands.sort_by_key(|x| x.name.to_ascii_lowercase());
     CommandData {
-        name: a[0].text().to_ascii_lowercase(),
+        name: a[0].text(),
         arity: int(&a[1]),
         flags: strings(&a[2]),
         categories: strings(&a[6])
@@ -64,15 +67,16 @@ fn command(r: &Reply) -> CommandData {
         first_key: int(&a[3]),
         last_key: int(&a[4]),
         step: int(&a[5]),
-        key_specs: a[8].array().iter().map(pairs).collect(),
+        key_specs: a
+            .get(8)
+            .map(|k| k.array().iter().map(pairs).collect())
+            .unwrap_or_default(),
         subcommands,
     }
 }
 
 fn server_table(c: &mut Conn) -> CommandTableData {
     let info = c.cmd(&["INFO", "server"]).unwrap().text();
-    // Valkey reports `redis_version:7.2.4` for compatibility; its own
-    // version is `valkey_version`.
     let field = |f: &str| {
         info.lines()
             .find_map(|l| l.strip_prefix(f))
@@ -94,7 +98,7 @@ fn server_table(c: &mut Conn) -> CommandTableData {
         .iter()
         .map(command)
         .collect();
-    commands.sort_by(|x, y| x.name.cmp(&y.name));
+    commands.sort_by_key(|x| x.name.to_ascii_lowercase());
     CommandTableData {
         server: server.into(),
         version,
@@ -103,126 +107,180 @@ fn server_table(c: &mut Conn) -> CommandTableData {
     }
 }
 
-const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/redis-7.0.json");
-const VALKEY_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/valkey-9.1.json");
-
-fn write_table(c: &mut Conn, path: &str) {
-    let t = server_table(c);
-    let mut text = serde_json::to_string_pretty(&t).unwrap();
-    text.push('\n');
-    std::fs::write(path, text).unwrap();
-}
-
+/// Each committed `commands.json` equals what the installed server of its
+/// line reports (the patch release may differ: CI's Redis 6.2 is 6.2.14,
+/// the data is from 6.2.16), and the table agrees with `ACL CAT <cat>`
+/// and `COMMAND COUNT`.
 #[test]
-#[ignore = "writes data/redis-7.0.json from the running redis-server"]
-fn generate_command_table() {
-    let s = Server::start("").unwrap();
-    write_table(&mut s.conn(), PATH);
-}
-
-/// A running valkey-server, or `None` (with the reason printed) when no
-/// binary is installed.
-fn valkey() -> Option<Node> {
-    if redis_fixture::valkey_server_bin().is_none() {
+fn committed_tables_match_installed_servers() {
+    for v in redis_fixture::versions_or_skip("committed_tables_match_installed_servers") {
+        let node = ServerBuilder::new().binary(&v.path).start().unwrap();
+        let mut c = node.conn();
+        let live = server_table(&mut c);
+        let d = redis_dialects::by_name(v.dialect).unwrap();
+        let committed: CommandTableData = serde_json::from_str(d.commands_data())
+            .unwrap_or_else(|e| panic!("{}: commands.json: {e}", v.dialect));
         eprintln!(
-            "SKIP: no valkey-server (set RAMPART_VALKEY_SERVER or run scripts/install-valkey.sh)"
+            "{}: data from {} {}, installed {}",
+            v.dialect, committed.server, committed.version, live.version
         );
-        return None;
+        assert_eq!(committed.server, live.server, "{}", v.dialect);
+        assert_eq!(committed.categories, live.categories, "{}", v.dialect);
+        let names = |t: &CommandTableData| -> Vec<String> {
+            t.commands.iter().map(|c| c.name.clone()).collect()
+        };
+        assert_eq!(names(&committed), names(&live), "{}", v.dialect);
+        for (a, b) in committed.commands.iter().zip(&live.commands) {
+            assert_eq!(
+                a, b,
+                "{}: command {} differs from the server",
+                v.dialect, a.name
+            );
+        }
+
+        let table = CommandTable::by_name(v.dialect).unwrap();
+        assert_eq!(table.line_name(), v.dialect);
+        for cat in table.categories() {
+            let server: BTreeSet<String> = strings(&c.cmd(&["ACL", "CAT", cat]).unwrap())
+                .into_iter()
+                .collect();
+            let ours: BTreeSet<String> = table
+                .category_members(cat)
+                .iter()
+                .map(|c| c.fullname.clone())
+                .collect();
+            assert_eq!(server, ours, "{}: members of @{cat}", v.dialect);
+        }
+        let count = int(&c.cmd(&["COMMAND", "COUNT"]).unwrap());
+        assert_eq!(
+            count as usize,
+            table
+                .commands()
+                .iter()
+                .filter(|c| c.parent.is_none())
+                .count(),
+            "{}",
+            v.dialect
+        );
     }
-    Some(ServerBuilder::new().valkey().start().unwrap())
 }
 
 #[test]
-#[ignore = "writes data/valkey-9.1.json from the running valkey-server"]
-fn generate_valkey_table() {
-    let v = valkey().expect("a valkey-server binary");
-    write_table(&mut v.conn(), VALKEY_PATH);
-}
-
-/// The committed table equals what the server reports, and the table
-/// built from it agrees with `ACL CAT <cat>` and `COMMAND COUNT`.
-fn check_against_server(c: &mut Conn, path: &str, table: &CommandTable) {
-    let live = server_table(c);
-    let committed: CommandTableData =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    assert_eq!(committed.server, live.server);
-    assert_eq!(
-        committed.version, live.version,
-        "table generated from another server version"
-    );
-    assert_eq!(committed.categories, live.categories);
-    assert_eq!(committed.commands.len(), live.commands.len());
-    for (a, b) in committed.commands.iter().zip(&live.commands) {
-        assert_eq!(a, b, "command {} differs from the server", a.name);
+fn every_dialect_has_a_table_and_a_grammar() {
+    let names = CommandTable::builtin_names();
+    assert_eq!(names, redis_dialects::names());
+    for n in names {
+        let t = CommandTable::by_name(n).unwrap();
+        assert!(t.len() > 200, "{n}: {} commands", t.len());
+        assert_eq!(t.line_name(), n);
+        let d = redis_dialects::by_name(n).unwrap();
+        assert!(
+            redis_acl::AclGrammar::from_json(d.acl_data()).is_ok(),
+            "{n}: acl.json"
+        );
     }
-
-    // ACL CAT <cat> (which walks orig_commands) agrees with COMMAND's categories.
-    assert_eq!(table.server(), live.server);
-    assert_eq!(table.version(), live.version);
-    for cat in table.categories() {
-        let server: BTreeSet<String> = strings(&c.cmd(&["ACL", "CAT", cat]).unwrap())
-            .into_iter()
-            .collect();
-        let ours: BTreeSet<String> = table
-            .category_members(cat)
-            .iter()
-            .map(|c| c.name.clone())
-            .collect();
-        assert_eq!(server, ours, "members of @{cat}");
-    }
-    // COMMAND COUNT counts top-level commands.
-    let count = int(&c.cmd(&["COMMAND", "COUNT"]).unwrap());
-    assert_eq!(
-        count as usize,
-        table
-            .commands()
-            .iter()
-            .filter(|c| c.parent.is_none())
-            .count()
-    );
-}
-
-#[test]
-fn committed_table_matches_server() {
-    let s = Server::start("").unwrap();
-    check_against_server(&mut s.conn(), PATH, CommandTable::redis_7_0());
-}
-
-#[test]
-fn committed_valkey_table_matches_server() {
-    let Some(v) = valkey() else { return };
-    check_against_server(&mut v.conn(), VALKEY_PATH, CommandTable::valkey_9_1());
 }
 
 #[test]
 fn builtin_registry() {
-    assert_eq!(
-        CommandTable::builtin_names(),
-        vec!["redis-7.0", "valkey-9.1"]
-    );
     let exact = CommandTable::builtin("valkey", "9.1.2");
     assert_eq!(exact.table.line_name(), "valkey-9.1");
     assert!(exact.note.is_none());
     let newer = CommandTable::builtin("valkey", "9.2.0");
     assert_eq!(newer.table.line_name(), "valkey-9.1");
-    assert!(newer.note.unwrap().contains("nearest older"));
-    let older = CommandTable::builtin("valkey", "8.0.1");
-    assert_eq!(older.table.line_name(), "redis-7.0");
-    assert!(older.note.is_some());
-    let redis = CommandTable::builtin("redis", "7.0.15");
-    assert_eq!(redis.table.line_name(), "redis-7.0");
-    assert!(redis.note.is_none());
-    assert!(CommandTable::builtin("redis", "7.2.4").note.is_some());
-    assert!(CommandTable::builtin("keydb", "6.3").note.is_some());
+    assert!(newer.note.unwrap().contains("newer"));
+    let older = CommandTable::builtin("valkey", "8.1.1");
+    assert_eq!(older.table.line_name(), "valkey-8.0");
+    assert!(older.note.unwrap().contains("nearest older"));
+    for (v, line) in [
+        ("6.2.14", "redis-6.2"),
+        ("7.0.15", "redis-7.0"),
+        ("7.2.4", "redis-7.2"),
+        ("7.4.1", "redis-7.4"),
+        ("7.9.224", "redis-8.0"),
+        ("8.0.2", "redis-8.0"),
+        ("8.2.3", "redis-8.2"),
+    ] {
+        let c = CommandTable::builtin("redis", v);
+        assert_eq!(c.table.line_name(), line, "{v}");
+        assert!(c.note.is_none(), "{v}: {:?}", c.note);
+    }
+    assert!(CommandTable::builtin("redis", "garbage").note.is_some());
+    let keydb = CommandTable::builtin("keydb", "6.3");
+    assert!(keydb.note.unwrap().contains("keydb"));
     assert_eq!(
         CommandTable::by_name("VALKEY-9.1").unwrap().server(),
         "valkey"
     );
-    assert!(CommandTable::by_name("redis-7.2").is_none());
+    assert_eq!(
+        CommandTable::by_name("redis-7.2.6").unwrap().line_name(),
+        "redis-7.2"
+    );
+    assert!(CommandTable::by_name("redis-5.0").is_none());
     assert!(CommandTable::valkey_9_1().has_db_rules());
     assert!(!CommandTable::redis_7_0().has_db_rules());
+    assert!(!CommandTable::by_name("valkey-9.0").unwrap().has_db_rules());
     assert!(CommandTable::valkey_9_1()
         .lookup("commandlog|get")
         .is_some());
     assert!(CommandTable::redis_7_0().lookup("commandlog").is_none());
+    // Newer tables have newer commands.
+    let r74 = CommandTable::by_name("redis-7.4").unwrap();
+    assert!(r74.lookup("hexpire").is_some());
+    assert!(CommandTable::by_name("redis-7.2")
+        .unwrap()
+        .lookup("hexpire")
+        .is_none());
+    assert!(CommandTable::by_name("redis-7.2")
+        .unwrap()
+        .lookup("client|no-touch")
+        .is_some());
+    assert!(CommandTable::redis_7_0()
+        .lookup("client|no-touch")
+        .is_none());
+}
+
+/// The grammar follows each line's `ACL SETUSER`: no selectors, `%R~` or
+/// `clearselectors` in 6.2 (syntax errors there), and a new 6.2 user holds
+/// every channel.
+#[test]
+fn grammar_per_line() {
+    use redis_acl::User;
+    let r62 = CommandTable::by_name("redis-6.2").unwrap();
+    let r70 = CommandTable::redis_7_0();
+    assert!(!r62.grammar().selectors);
+    assert!(!r62.grammar().key_permissions);
+    assert!(r62.grammar().new_user_all_channels);
+    assert!(!r62.grammar().dryrun);
+    for rule in ["(~a +get)", "%R~a", "%W~a", "clearselectors", "db=0"] {
+        let mut u = User::new_in(r62, "u");
+        let e = u.apply_tokens_with(r62, &[rule]).unwrap_err();
+        assert_eq!(
+            e.message,
+            format!("Error in ACL SETUSER modifier '{rule}': Syntax error")
+        );
+    }
+    // 6.2 does not merge a selector spread over tokens.
+    let mut u = User::new_in(r62, "u");
+    let e = u.apply_tokens_with(r62, &["(~a", "+get)"]).unwrap_err();
+    assert_eq!(
+        e.message,
+        "Error in ACL SETUSER modifier '(~a': Syntax error"
+    );
+    let mut u = User::new_in(r70, "u");
+    u.apply_tokens_with(r70, &["(~a", "+get)", "%R~b"]).unwrap();
+    assert_eq!(u.selectors.len(), 1);
+    assert!(User::new_in(r62, "u").root.all_channels);
+    assert!(!User::new_in(r70, "u").root.all_channels);
+    let mut u = User::new_in(r62, "u");
+    u.apply_tokens_with(r62, &["resetchannels", "reset"])
+        .unwrap();
+    assert!(u.root.all_channels);
+    assert!(!r70.grammar().dryrun_names_user);
+    assert!(
+        CommandTable::by_name("redis-7.2")
+            .unwrap()
+            .grammar()
+            .dryrun_names_user
+    );
 }

@@ -16,14 +16,18 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// `rampart acl [--table NAME] <subcommand>`.
+/// `rampart acl [--server-version NAME] <subcommand>`.
 #[derive(Debug, Args)]
 pub struct AclArgs {
-    /// The command table the rules are checked and decided against, for
-    /// the server product and version the users are for: `redis-7.0`
-    /// (default) or `valkey-9.1` (Valkey's commands, categories and
-    /// `db=`/`alldbs`/`resetdbs` rules).
-    #[arg(long, global = true, value_name = "NAME", default_value = "redis-7.0")]
+    /// The server the rules are for (`--table` is the older spelling).
+    #[arg(
+        long = "server-version",
+        visible_alias = "table",
+        global = true,
+        value_name = "NAME",
+        default_value = "redis-7.0",
+        long_help = server_version_help()
+    )]
     pub table: String,
     #[command(subcommand)]
     pub command: AclCommand,
@@ -207,16 +211,51 @@ pub fn run(args: AclArgs) -> Result<ExitCode> {
     }
 }
 
-/// A shipped command table by name; an unknown name lists the known ones.
+/// The long help of `--server-version`, naming every dialect with data.
+fn server_version_help() -> String {
+    format!(
+        "The server the rules are checked and decided against: its command \
+         table, categories and ACL grammar (what its ACL SETUSER accepts: \
+         selectors and %R~/%W~ from Redis 7.0, db=/alldbs/resetdbs from Valkey \
+         9.1), generated from that server. One of: {}. A full version \
+         (redis-7.2.6, valkey-8.1.1) picks its line, or the nearest older \
+         one with a note. `--table` is the older spelling. A live --target is \
+         judged with the server's own COMMAND table instead.",
+        CommandTable::builtin_names().join(", ")
+    )
+}
+
+/// A shipped command table by dialect name or `product-version`; a
+/// version with no data of its own gets the nearest line, with a note on
+/// stderr; an unknown name lists the known ones.
 fn table_by_name(name: &str) -> Result<&'static CommandTable> {
-    match CommandTable::by_name(name) {
-        Some(t) => Ok(t),
-        None => bail!(
-            "unknown command table '{}' for --table; known: {}",
-            clean(name),
-            CommandTable::builtin_names().join(", ")
-        ),
+    if let Some(t) = CommandTable::by_name(name) {
+        return Ok(t);
     }
+    // The dialects of redis-dialects, as redis-acl ships them.
+    let known = || CommandTable::builtin_names().join(", ");
+    let Some((product, version)) = name.trim().split_once('-') else {
+        bail!(
+            "unknown server version '{}' for --server-version; known: {}",
+            clean(name),
+            known()
+        );
+    };
+    let product = product.to_ascii_lowercase();
+    if !matches!(product.as_str(), "redis" | "valkey")
+        || !version.starts_with(|c: char| c.is_ascii_digit())
+    {
+        bail!(
+            "unknown server version '{}' for --server-version; known: {}",
+            clean(name),
+            known()
+        );
+    }
+    let choice = CommandTable::builtin(&product, version);
+    if let Some(note) = &choice.note {
+        anstream::eprintln!("rampart: note: {}", clean(note));
+    }
+    Ok(choice.table)
 }
 
 // ------------------------------------------------------------------ loading
