@@ -158,6 +158,10 @@ struct Entry {
     /// The server redacts it in SLOWLOG (it holds a secret); `null` when
     /// the server has no redaction (6.2) or it cannot be set at run time.
     secret: Option<bool>,
+    /// For a string checked character by character: the printable
+    /// characters it refuses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refused_chars: Option<String>,
     /// The loader's answers to probe values that it refused, by value.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     refuses: BTreeMap<String, String>,
@@ -279,6 +283,12 @@ fn behaviors(p: &mut Prober) -> Result<BTreeMap<String, Behavior>> {
         ),
         ("module-config", &["rampartmod.opt 1"], &[], &[]),
         ("module-config-argc", &["rampartmod.opt"], &[], &[]),
+        (
+            "multi-arg-one-string",
+            &["client-output-buffer-limit \"normal 1mb 1mb 1\""],
+            &[],
+            &["client-output-buffer-limit"],
+        ),
         ("save-odd", &["save 10"], &[], &["save"]),
         (
             "save-append",
@@ -455,6 +465,24 @@ fn classify(p: &mut Prober, name: &str, unknown: &str, e: &mut Entry) -> Result<
                 if let Answer::Refused(m) = p.probe(name, &[v])? {
                     e.refuses.insert(v.to_string(), m);
                 }
+            }
+            // A check on characters that is neither a hostname's nor a
+            // template's: which printable characters it refuses.
+            if e.refuses.contains_key("{rampart}")
+                && !e.refuses.contains_key("")
+                && !e.refuses.contains_key("a_b")
+            {
+                let mut bad = String::new();
+                for c in (0x21u8..0x7f).map(char::from) {
+                    if c == '"' || c == '\'' || c == '\\' {
+                        continue;
+                    }
+                    let v = format!("a{c}b");
+                    if p.probe(name, &[&v])?.refused().is_some() {
+                        bad.push(c);
+                    }
+                }
+                e.refused_chars = Some(bad);
             }
             e.multi = p.probe(name, &["a", "b"])?.accepted();
             return Ok(());

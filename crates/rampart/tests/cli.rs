@@ -374,6 +374,25 @@ fn table_picks_the_command_table_for_files() {
         ],
         None,
     );
+    // A valkey.conf, no version named, no server here: the newest Valkey.
+    let r = json(&o);
+    let v = r["targets"][0]["version"]["dialect"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(v.starts_with("valkey-"), "{}", r["targets"]);
+    let o = rampart_env_no_scan(
+        &[
+            "audit",
+            "-c",
+            p.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-proc",
+            "--server-version",
+            "redis-7.0",
+        ],
+        None,
+    );
     let r = json(&o);
     let problems = r["problems"].to_string();
     assert!(
@@ -399,14 +418,39 @@ fn table_picks_the_command_table_for_files() {
         "{}",
         r["problems"]
     );
+    // A version newer than the data: the newest line, with a note.
     let o = rampart_env_no_scan(
-        &["audit", "-c", p.to_str().unwrap(), "--table", "redis-9.9"],
+        &[
+            "audit",
+            "-c",
+            p.to_str().unwrap(),
+            "--server-version",
+            "redis-9.9",
+            "--format",
+            "json",
+            "--no-proc",
+        ],
+        None,
+    );
+    let r = json(&o);
+    assert_eq!(
+        r["targets"][0]["version"]["exact"], false,
+        "{}",
+        r["targets"]
+    );
+    let o = rampart_env_no_scan(
+        &[
+            "audit",
+            "-c",
+            p.to_str().unwrap(),
+            "--table",
+            "memcached-1.6",
+        ],
         None,
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("known: redis-6.2, redis-7.0, redis-7.2")
-            && stderr(&o).contains("valkey-9.1"),
+        stderr(&o).contains("redis-6.2, redis-7.0, redis-7.2") && stderr(&o).contains("valkey-9.1"),
         "{}",
         stderr(&o)
     );

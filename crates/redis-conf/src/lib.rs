@@ -434,6 +434,22 @@ pub fn is_modelled(dialect: &Dialect, name: &str) -> bool {
         .is_some_and(|s| !matches!(s.kind, table::Kind::Opaque))
 }
 
+/// Whether `dialect`'s loader takes `name` in a file at all (6.2's
+/// `watchdog-period` is answered by `CONFIG GET` but refused in a file).
+pub fn in_files(dialect: &Dialect, name: &str) -> bool {
+    table::of(dialect)
+        .and_then(|t| t.lookup(&name.to_ascii_lowercase()))
+        .is_some_and(|s| !matches!(s.kind, table::Kind::RuntimeOnly))
+}
+
+/// Whether a config of `dialect` takes more than one argument (`save`,
+/// `bind`, `client-output-buffer-limit`, ...).
+pub fn takes_many(dialect: &Dialect, name: &str) -> bool {
+    table::of(dialect)
+        .and_then(|t| t.lookup(&name.to_ascii_lowercase()))
+        .is_some_and(|s| !value::single_arg(s))
+}
+
 /// What a dialect's config data came from (`redis-server 7.2.6 (tag
 /// 7.2.6)`), for reports.
 pub fn generated_from(dialect: &Dialect) -> Option<&'static str> {

@@ -344,8 +344,24 @@ impl<'o> Loader<'o> {
             }
             // A multi-argument config given one non-empty argument has it
             // split on single spaces (`bind "a b"`), like Redis 7.0.
-            if !value::single_arg(spec) && args.len() == 1 && !args[0].is_empty() {
+            let splits = self
+                .table
+                .and_then(|t| t.behavior("multi-arg-one-string"))
+                .is_none_or(|b| b.accepted);
+            if splits && !value::single_arg(spec) && args.len() == 1 && !args[0].is_empty() {
                 args = args[0].split(' ').map(str::to_string).collect();
+            }
+            if !splits
+                && matches!(spec.kind, Kind::Special(Special::ClientOutputBufferLimit))
+                && args.len() != 4
+            {
+                // 6.2 takes one class a line, as separate arguments.
+                let reason = spec
+                    .bad_value
+                    .clone()
+                    .unwrap_or_else(|| "Bad directive or wrong number of arguments".into());
+                self.refused(&span, &name, &args, reason);
+                return;
             }
             if value::single_arg(spec) && argc != 2 {
                 let reason = format!("{name}: wrong number of arguments");
@@ -659,6 +675,22 @@ impl<'o> Loader<'o> {
                             "replicaof directive not allowed in cluster mode".to_string(),
                         ));
                     }
+                }
+            }
+            // TLS is set up at start when a TLS port, replication or the
+            // cluster bus uses it: without a certificate and key the
+            // server exits (`No tls-cert-file configured!`).
+            let tls_line = cfg.directives.iter().rev().find(|d| {
+                (d.name == "tls-port" && value("tls-port").is_some_and(|p| p != "0"))
+                    || (d.name == "tls-replication"
+                        && value("tls-replication").as_deref() == Some("yes"))
+                    || (d.name == "tls-cluster" && value("tls-cluster").as_deref() == Some("yes"))
+            });
+            if let Some(d) = tls_line {
+                if value("tls-cert-file").unwrap_or_default().is_empty() {
+                    late.push((d.span.clone(), "No tls-cert-file configured!".to_string()));
+                } else if value("tls-key-file").unwrap_or_default().is_empty() {
+                    late.push((d.span.clone(), "No tls-key-file configured!".to_string()));
                 }
             }
             let aclfile = value("aclfile").unwrap_or_default();

@@ -36,6 +36,9 @@ pub(crate) struct StrChecks {
     pub hostname: Option<String>,
     /// A `proc-title-template`.
     pub template: Option<String>,
+    /// Refuses these printable characters (Redis 7.2's
+    /// cluster-announce-human-nodename), with the message.
+    pub bad_chars: Option<(String, String)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,6 +168,8 @@ struct EntryData {
     secret: Option<bool>,
     #[serde(default)]
     refuses: HashMap<String, String>,
+    #[serde(default)]
+    refused_chars: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -274,11 +279,17 @@ fn spec_of(e: EntryData) -> Spec {
         (None, "flags") => Kind::Flags(e.values.clone()),
         (None, "string") => {
             let hostname = e.refuses.get("a_b").cloned();
-            let template = if hostname.is_none() {
-                e.refuses.get("{rampart}").cloned()
-            } else {
-                None
+            let bad_chars = match (&e.refused_chars, e.refuses.get("{rampart}")) {
+                (Some(chars), Some(m)) if hostname.is_none() => Some((chars.clone(), m.clone())),
+                _ => None,
             };
+            // A template refuses both "" and "{rampart}" (an unknown variable).
+            let template =
+                if hostname.is_none() && bad_chars.is_none() && e.refuses.contains_key("") {
+                    e.refuses.get("{rampart}").cloned()
+                } else {
+                    None
+                };
             let path = if hostname.is_none() {
                 e.refuses.get("a/b").cloned()
             } else {
@@ -294,6 +305,7 @@ fn spec_of(e: EntryData) -> Spec {
                 empty,
                 hostname,
                 template,
+                bad_chars,
             })
         }
         (None, "integer") => num(NumFmt::Int),

@@ -390,6 +390,11 @@ pub(crate) fn validate(spec: &Spec, args: &[String]) -> Result<SetResult, String
                     return Err(m.clone());
                 }
             }
+            if let Some((chars, m)) = &checks.bad_chars {
+                if first.chars().any(|c| chars.contains(c)) {
+                    return Err(m.clone());
+                }
+            }
             if let Some(m) = &checks.template {
                 if !valid_proc_title(first) {
                     return Err(m.clone());
