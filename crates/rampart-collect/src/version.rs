@@ -123,8 +123,9 @@ pub fn installed_binary(product: Product) -> Option<PathBuf> {
 }
 
 /// The version for files: a running server's binary (`exe` of a process
-/// that runs with this config), else the installed binary of the file's
-/// product, else the newest line of that product. The note says which.
+/// that runs with this config), else, for a config under /etc, the
+/// installed binary of the file's product, else the newest line of that
+/// product. The note says which.
 pub fn for_files(config: &Path, running_exe: Option<&Path>) -> Option<Version> {
     let product = product_of_file(config);
     let from_bin = |bin: &Path, what: &str| -> Option<Version> {
@@ -147,12 +148,23 @@ pub fn for_files(config: &Path, running_exe: Option<&Path>) -> Option<Version> {
             return Some(v);
         }
     }
-    if let Some(bin) = installed_binary(product) {
-        if let Some(v) = from_bin(&bin, "the server installed here,") {
-            return Some(v);
+    // The installed server stands for the host's own configs only: a file
+    // elsewhere (a repository checkout in CI) is not tied to it.
+    if is_system_config(config) {
+        if let Some(bin) = installed_binary(product) {
+            if let Some(v) = from_bin(&bin, "the server installed here,") {
+                return Some(v);
+            }
         }
     }
     Version::unknown(product)
+}
+
+/// A config of this host's own server: under /etc (where the packages put
+/// redis.conf and valkey.conf).
+pub fn is_system_config(config: &Path) -> bool {
+    let p = std::fs::canonicalize(config).unwrap_or_else(|_| config.to_path_buf());
+    p.starts_with("/etc")
 }
 
 #[cfg(test)]

@@ -484,7 +484,7 @@ impl<'o> Loader<'o> {
                     .map(|t| t.unknown_directive.clone())
                     .filter(|m| !m.is_empty())
                     .unwrap_or_else(|| "Bad directive or wrong number of arguments".into());
-                self.refused(&span, &name, &args, reason);
+                self.refused(&span, &name, &args, format!("{name}: {reason}"));
             }
         }
     }
