@@ -540,11 +540,15 @@ pub struct SampleHit {
 }
 
 impl LiveFacts {
-    /// The command table to judge this server's users with.
+    /// The command table to judge this server's users with: its own, else
+    /// the shipped table of its version's line (INFO).
     pub fn table(&self) -> &redis_acl::CommandTable {
         match self.command_table.as_deref() {
             Some(t) => t,
-            None => redis_acl::CommandTable::redis_7_0(),
+            None => {
+                let (product, version) = self.product();
+                redis_acl::CommandTable::builtin(&product, &version).table
+            }
         }
     }
     /// An INFO field.

@@ -691,7 +691,18 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     let acl = match &acl_list {
         Ok(lines) => Avail::Present(match &command_table {
             Some(t) => users_from_acl_list_with(&endpoint, lines, t),
-            None => users_from_acl_list(&endpoint, lines),
+            // No COMMAND for the auditor: the shipped table of its line.
+            None => {
+                let (product, version) = match info.get("valkey_version") {
+                    Some(v) => ("valkey", v.clone()),
+                    None => (
+                        "redis",
+                        info.get("redis_version").cloned().unwrap_or_default(),
+                    ),
+                };
+                let table = redis_acl::CommandTable::builtin(product, &version).table;
+                users_from_acl_list_with(&endpoint, lines, table)
+            }
         }),
         Err(e) => Avail::Absent(format!(
             "ACL LIST not available ({e}); users come from the files"

@@ -386,14 +386,21 @@ pub(crate) fn listening_sockets(s: &Snapshot) -> Option<(u32, &[(std::net::IpAdd
 }
 
 /// The command table for the users of this snapshot: the live server's own
-/// when it could be read, else the files' (`--table`, or rampart's
-/// built-in Redis 7.0.15 table, as `rename-command` leaves it).
+/// when it could be read, else the files' (their version's, as
+/// `rename-command` leaves it), else the table of the snapshot's version.
 pub(crate) fn command_table(s: &Snapshot) -> &redis_acl::CommandTable {
     match (&s.acl_live, s.live.get()) {
         (Avail::Present(_), Some(l)) => l.table(),
-        _ => match s.file_table.as_deref() {
-            Some(t) => t,
-            None => redis_acl::CommandTable::redis_7_0(),
+        _ => match (s.file_table.as_deref(), &s.version) {
+            (Some(t), _) => t,
+            (None, Some(v)) => {
+                redis_acl::CommandTable::builtin(
+                    v.dialect.product.as_str(),
+                    &v.dialect.origin.version,
+                )
+                .table
+            }
+            (None, None) => redis_acl::CommandTable::redis_7_0(),
         },
     }
 }
