@@ -41,7 +41,8 @@ pub fn valkey_server_bin() -> Option<PathBuf> {
     candidates.into_iter().find(|c| runs(c))
 }
 
-fn runs(bin: &Path) -> bool {
+/// Whether `bin --version` runs and succeeds.
+pub(crate) fn runs(bin: &Path) -> bool {
     Command::new(bin)
         .arg("--version")
         .stdin(Stdio::null())

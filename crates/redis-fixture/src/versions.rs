@@ -4,7 +4,7 @@
 //! without TLS).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use crate::valkey::runs;
 
 /// One installed server binary of a release line.
 #[derive(Clone, Debug)]
@@ -35,17 +35,6 @@ fn servers_dirs() -> Vec<PathBuf> {
     }
     dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/servers"));
     dirs
-}
-
-fn runs(bin: &Path) -> bool {
-    Command::new(bin)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
 }
 
 /// The binary of one line, when it is installed here.
