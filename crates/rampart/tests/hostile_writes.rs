@@ -547,13 +547,19 @@ fn fix_killed_at_any_moment_leaves_whole_files() {
             cut += 1;
         }
         let now = std::fs::read(&conf).unwrap();
-        assert!(now == original || now == fixed, "kill {i}: the config is cut");
+        assert!(
+            now == original || now == fixed,
+            "kill {i}: the config is cut ({} bytes)",
+            now.len()
+        );
         for n in names(d.path()) {
             if n.starts_with("redis.conf.rampart-bak") {
-                assert_eq!(
-                    std::fs::read(d.path().join(&n)).unwrap(),
-                    original,
-                    "kill {i}: {n} is not the whole original"
+                let b = std::fs::read(d.path().join(&n)).unwrap();
+                assert!(
+                    b == original,
+                    "kill {i}: {n} is not the whole original ({} of {} bytes)",
+                    b.len(),
+                    original.len()
                 );
             }
         }
