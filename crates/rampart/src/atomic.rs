@@ -150,7 +150,9 @@ pub(crate) fn create_new(path: &Path, body: &[u8], mode: u32, owner: Owner) -> R
             let mut f = match open_new(path, 0o600) {
                 Ok(f) => f,
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
-                Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", path.display()))
+                }
             };
             let r = fill_file(&mut f, body, Mode::Exact(mode), owner);
             if r.is_err() {
@@ -199,9 +201,9 @@ fn fill_file(f: &mut File, body: &[u8], mode: Mode, owner: Owner) -> Result<()> 
             }
         }
         Owner::GroupIfRoot(gid) => {
+            // Best effort, as the report says which group it has.
             if m.gid() == 0 && gid != 0 {
-                std::os::unix::fs::fchown(&*f, None, Some(gid))
-                    .with_context(|| format!("cannot give the file to group {gid}"))?;
+                let _ = std::os::unix::fs::fchown(&*f, None, Some(gid));
             }
         }
     }

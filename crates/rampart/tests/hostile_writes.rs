@@ -190,7 +190,11 @@ fn migrate_hashes_keeps_bytes_owner_group_and_mode() {
     }
     let o = rampart(&["acl", "migrate-hashes", acl.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(stderr(&o).contains("1 password rule(s) hashed"), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("1 password rule(s) hashed"),
+        "{}",
+        text(&o)
+    );
     let h = redis_acl::hash_password(b"App-Sekrit-0002");
     let mut want = b"user default on nopass ~* &* +@all\nuser app on #".to_vec();
     want.extend_from_slice(h.as_bytes());
@@ -367,7 +371,11 @@ fn harden_never_follows_a_planted_link() {
     let out = d.path().join("clean");
     let o = harden_into(&out);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    for (n, m) in [("passwords.txt", 0o600), ("users.acl", 0o640), ("redis.conf", 0o640)] {
+    for (n, m) in [
+        ("passwords.txt", 0o600),
+        ("users.acl", 0o640),
+        ("redis.conf", 0o640),
+    ] {
         regular(&out.join(n));
         assert_eq!(mode(&out.join(n)), m, "{n}");
     }
@@ -665,7 +673,15 @@ fn rotate_state_is_private_and_never_follows_a_link() {
     let state = d.path().join("fresh/xdg");
     let o = rotate(
         &state,
-        &[&target, "--user", "app", "--new-password-file", nf, "--grace", "0"],
+        &[
+            &target,
+            "--user",
+            "app",
+            "--new-password-file",
+            nf,
+            "--grace",
+            "0",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(auth("App-New-Sekrit-8") && !auth("App-Old-Sekrit-7"));

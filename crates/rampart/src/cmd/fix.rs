@@ -5,8 +5,11 @@
 //! are never touched; two fixes that disagree on a line: the second is
 //! skipped), the result is re-parsed (no new line Redis would reject), and
 //! only then written: a backup `FILE.rampart-bak` first (`.1`, `.2`, ...
-//! when one exists: a backup is never overwritten), then a temp file in
-//! the same directory with the original's mode and owner, renamed over it.
+//! when one exists: a backup is never overwritten; it appears whole or
+//! not at all), then a temp file in the same directory with the
+//! original's mode and owner, renamed over it (both by
+//! [`crate::atomic`]). A file that is a symbolic link is refused before
+//! anything is written.
 
 use crate::confedit::{same_name, unified, Editor};
 use anyhow::{anyhow, bail, Context, Result};
@@ -383,9 +386,5 @@ fn backup(path: &Path, original: &str) -> Result<PathBuf> {
 /// Write `body` over `path` keeping its mode and owner (a symbolic link
 /// is refused, never written through).
 fn replace_atomically(path: &Path, body: &str) -> Result<()> {
-    crate::atomic::replace_keeping(
-        path,
-        body.as_bytes(),
-        crate::atomic::Mode::Exact(0o600),
-    )
+    crate::atomic::replace_keeping(path, body.as_bytes(), crate::atomic::Mode::Exact(0o600))
 }

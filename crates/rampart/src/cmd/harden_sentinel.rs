@@ -19,8 +19,9 @@
 //! first, then the others with `--users-from` the first's output.
 
 use super::harden::{
-    absolute, clean, make_out_dir, new_password, passwords_clause, reach, read, render, role_rules,
-    server_group, group_given, set_tls, users_and_notes, write_0640, write_passwords, HardenArgs, Reach, Role,
+    absolute, clean, group_given, make_out_dir, new_password, passwords_clause, reach, read,
+    render, role_rules, server_group, set_tls, users_and_notes, write_0640, write_passwords,
+    HardenArgs, Reach, Role,
 };
 use crate::confedit::Editor;
 use anyhow::{anyhow, bail, Context, Result};
