@@ -107,14 +107,35 @@ impl History {
                     .map_err(io)?;
             }
         }
-        std::fs::OpenOptions::new()
+        // Never through a link (O_NOFOLLOW) and never a FIFO or device
+        // (O_NONBLOCK, then a regular file only); the mode is set on the
+        // open file, not through the path.
+        let f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(path)
-            .map_err(io)?;
+            .map_err(|e| {
+                if e.raw_os_error() == Some(libc::ELOOP) {
+                    HistoryError::Io {
+                        path: path.to_path_buf(),
+                        reason: "it is a symbolic link: rampart does not write through links (name the file itself)".into(),
+                    }
+                } else {
+                    io(e)
+                }
+            })?;
+        if !f.metadata().map_err(io)?.is_file() {
+            return Err(HistoryError::Io {
+                path: path.to_path_buf(),
+                reason: "not a regular file".into(),
+            });
+        }
         // It holds no secret, but who rotated what and when is nobody else's business.
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(io)?;
+        drop(f);
         let h = History::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         if h.version()? == 0 {
             if h.has_tables()? {

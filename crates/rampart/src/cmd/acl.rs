@@ -1369,8 +1369,7 @@ fn hashed_token(value: &str) -> Option<String> {
 }
 
 /// Byte ranges of the raw tokens of a redis.conf line (sdssplitargs' rules).
-fn raw_tokens(line: &str) -> Vec<(usize, usize)> {
-    let b = line.as_bytes();
+fn raw_tokens(b: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
@@ -1408,61 +1407,117 @@ fn raw_tokens(line: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Rewrite the text; returns the new text and how many tokens changed.
-fn migrate_text(text: &str, aclfile: bool) -> (String, usize) {
-    let mut out = String::with_capacity(text.len());
+/// Rewrite the bytes; returns the new bytes and how many tokens changed.
+/// Only the password tokens change: every other byte (a key pattern that
+/// is not UTF-8 included) is kept as it was.
+fn migrate_bytes(text: &[u8], aclfile: bool) -> (Vec<u8>, usize) {
+    fn utf8(b: &[u8]) -> Option<&str> {
+        std::str::from_utf8(b).ok()
+    }
+    let mut out = Vec::with_capacity(text.len());
     let mut changed = 0;
-    for line in text.split_inclusive('\n') {
-        let mut new = line.to_string();
+    for line in text.split_inclusive(|&c| c == b'\n') {
         if aclfile {
-            let mut parts: Vec<String> = line.split(' ').map(String::from).collect();
-            if parts.first().map(|p| p.trim_matches(['\t', '\r', '\n'])) == Some("user") {
-                for p in parts.iter_mut().skip(2) {
-                    let core = p.trim_matches(['\t', '\r', '\n']);
-                    if let Some(h) = hashed_token(core) {
-                        let at = p.find(core).unwrap_or(0);
-                        let rebuilt = format!("{}{}{}", &p[..at], h, &p[at + core.len()..]);
-                        *p = rebuilt;
+            let edge = |c: &u8| matches!(c, b'\t' | b'\r' | b'\n');
+            let trim = |p: &[u8]| -> (usize, usize) {
+                let lead = p.iter().take_while(|c| edge(c)).count();
+                let tail = p[lead..].iter().rev().take_while(|c| edge(c)).count();
+                (lead, p.len() - tail)
+            };
+            let parts: Vec<&[u8]> = line.split(|&c| c == b' ').collect();
+            let is_user = parts.first().is_some_and(|p| {
+                let (a, b) = trim(p);
+                &p[a..b] == b"user"
+            });
+            if !is_user {
+                out.extend_from_slice(line);
+                continue;
+            }
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                let (a, b) = trim(p);
+                match (i >= 2).then(|| utf8(&p[a..b]).and_then(hashed_token)) {
+                    Some(Some(h)) => {
+                        out.extend_from_slice(&p[..a]);
+                        out.extend_from_slice(h.as_bytes());
+                        out.extend_from_slice(&p[b..]);
                         changed += 1;
                     }
+                    _ => out.extend_from_slice(p),
                 }
-                new = parts.join(" ");
             }
         } else {
             let toks = raw_tokens(line);
             let first = toks
                 .first()
-                .and_then(|(s, e)| sdssplitargs(&line[*s..*e]))
+                .and_then(|(s, e)| utf8(&line[*s..*e]))
+                .and_then(sdssplitargs)
                 .and_then(|v| v.into_iter().next());
-            if first.is_some_and(|f| f.eq_ignore_ascii_case("user")) {
-                let mut s = String::new();
-                let mut last = 0;
-                for &(a, b) in toks.iter().skip(2) {
-                    let value = sdssplitargs(&line[a..b]).and_then(|v| v.into_iter().next());
-                    if let Some(h) = value.as_deref().and_then(hashed_token) {
-                        s.push_str(&line[last..a]);
-                        s.push_str(&h);
-                        last = b;
-                        changed += 1;
-                    }
-                }
-                s.push_str(&line[last..]);
-                new = s;
+            if !first.is_some_and(|f| f.eq_ignore_ascii_case("user")) {
+                out.extend_from_slice(line);
+                continue;
             }
+            let mut last = 0;
+            for &(a, b) in toks.iter().skip(2) {
+                let value = utf8(&line[a..b])
+                    .and_then(sdssplitargs)
+                    .and_then(|v| v.into_iter().next());
+                if let Some(h) = value.as_deref().and_then(hashed_token) {
+                    out.extend_from_slice(&line[last..a]);
+                    out.extend_from_slice(h.as_bytes());
+                    last = b;
+                    changed += 1;
+                }
+            }
+            out.extend_from_slice(&line[last..]);
         }
-        out.push_str(&new);
     }
     (out, changed)
 }
 
-fn migrate(a: MigrateArgs, table: &'static CommandTable) -> Result<ExitCode> {
-    let text = read(&a.file)?;
-    let before = load_path(&a.file, table)?;
-    let aclfile = text
-        .lines()
+/// The file as bytes, with [`read`]'s limits (its size, no NUL byte).
+fn read_bytes(p: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+    if meta.len() > MAX_BYTES {
+        bail!(
+            "{}: {} bytes, over the limit of {MAX_BYTES}",
+            p.display(),
+            meta.len()
+        );
+    }
+    let b = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+    if b.contains(&0) {
+        bail!("{}: binary file (NUL bytes)", p.display());
+    }
+    Ok(b)
+}
+
+/// Users of an ACL file or a redis.conf, from its text (as [`load_path`]).
+fn load_text(p: &Path, text: &str, table: &CommandTable) -> AclSet {
+    if is_aclfile(text) {
+        aclset_from_aclfile(p, text, table)
+    } else {
+        let config = Config::parse_str(p, text, &LoadOptions::default());
+        aclset_from_config(p, &config, table)
+    }
+}
+
+fn is_aclfile(text: &str) -> bool {
+    text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .all(|l| l.starts_with("user "));
+        .all(|l| l.starts_with("user "))
+}
+
+fn migrate(a: MigrateArgs, table: &'static CommandTable) -> Result<ExitCode> {
+    // Bytes in, bytes out: the text (lossy where not UTF-8) is only
+    // what the before/after comparison loads.
+    let bytes = read_bytes(&a.file)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let before = load_text(&a.file, &text, table);
+    let aclfile = is_aclfile(&text);
     if !before.problems.is_empty() {
         bail!(
             "{} does not load as it is, nothing written: {}",
@@ -1470,15 +1525,15 @@ fn migrate(a: MigrateArgs, table: &'static CommandTable) -> Result<ExitCode> {
             one_line(&before)
         );
     }
-    let (new, changed) = migrate_text(&text, aclfile);
+    let (new, changed) = migrate_bytes(&bytes, aclfile);
     // The result must load, with the same users, hashes and permissions.
-    let tmp_name = a.file.clone();
+    let new_text = String::from_utf8_lossy(&new);
     let after = if aclfile {
-        aclset_from_aclfile(&tmp_name, &new, table)
+        aclset_from_aclfile(&a.file, &new_text, table)
     } else {
         aclset_from_config(
-            &tmp_name,
-            &Config::parse_str(&tmp_name, &new, &LoadOptions::default()),
+            &a.file,
+            &Config::parse_str(&a.file, &new_text, &LoadOptions::default()),
             table,
         )
     };
@@ -1514,13 +1569,14 @@ fn migrate(a: MigrateArgs, table: &'static CommandTable) -> Result<ExitCode> {
         }
     );
     if !a.dry_run && changed > 0 {
+        // In place: the file keeps its owner, group and mode. A new
+        // --output file gets the source's mode.
+        use std::os::unix::fs::MetadataExt;
         let dest = a.output.clone().unwrap_or_else(|| a.file.clone());
-        let tmp = dest.with_extension("rampart-tmp");
-        std::fs::write(&tmp, &new).with_context(|| format!("cannot write {}", tmp.display()))?;
-        if let Ok(meta) = std::fs::metadata(&a.file) {
-            let _ = std::fs::set_permissions(&tmp, meta.permissions());
-        }
-        std::fs::rename(&tmp, &dest).with_context(|| format!("cannot write {}", dest.display()))?;
+        let src_mode = std::fs::metadata(&a.file)
+            .map(|m| m.mode() & 0o7777)
+            .unwrap_or(0o600);
+        crate::atomic::replace_keeping(&dest, &new, crate::atomic::Mode::Exact(src_mode))?;
     }
     anstream::eprint!("{summary}");
     Ok(ExitCode::SUCCESS)
@@ -1536,7 +1592,8 @@ mod tests {
         // Redis's ACL file tokenizer splits on single spaces only: double
         // spaces (empty tokens) are kept byte for byte.
         let t = "user a on >pw ~* +@all\r\nuser b on  >x  <pw2 &*\n\nuser c on #0000\n";
-        let (n, c) = migrate_text(t, true);
+        let (n, c) = migrate_bytes(t.as_bytes(), true);
+        let n = String::from_utf8(n).unwrap();
         assert_eq!(c, 3);
         assert!(n.contains(&format!("user a on #{} ~* +@all\r\n", hash_password(b"pw"))));
         assert!(n.contains(&format!(
@@ -1545,7 +1602,8 @@ mod tests {
             hash_password(b"pw2")
         )));
         let t = "# c\nuser app on \">p w\" '~a' +get\nrequirepass x\n";
-        let (n, c) = migrate_text(t, false);
+        let (n, c) = migrate_bytes(t.as_bytes(), false);
+        let n = String::from_utf8(n).unwrap();
         assert_eq!(c, 1);
         assert_eq!(
             n,

@@ -5,16 +5,18 @@
 //! are never touched; two fixes that disagree on a line: the second is
 //! skipped), the result is re-parsed (no new line Redis would reject), and
 //! only then written: a backup `FILE.rampart-bak` first (`.1`, `.2`, ...
-//! when one exists: a backup is never overwritten), then a temp file in
-//! the same directory with the original's mode and owner, renamed over it.
+//! when one exists: a backup is never overwritten; it appears whole or
+//! not at all), then a temp file in the same directory with the
+//! original's mode and owner, renamed over it (both by
+//! [`crate::atomic`]). A file that is a symbolic link is refused before
+//! anything is written.
 
 use crate::confedit::{same_name, unified, Editor};
 use anyhow::{anyhow, bail, Context, Result};
 use rampart_checks::{run_all, EditKind, Fix, Safety, Snapshot, Status};
 use redis_conf::{Config, LoadOptions, ProblemKind};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// The comment above the lines `--fix` appends.
@@ -316,6 +318,11 @@ impl Plan {
     /// Back up and rewrite every changed file. Returns (file, backup).
     pub(crate) fn write(&self) -> Result<Vec<(PathBuf, PathBuf)>> {
         // Every backup first: a failure leaves the configs untouched.
+        // rampart writes no file through a link (a planted link would
+        // make it write elsewhere as root): refused before anything.
+        for f in &self.files {
+            crate::atomic::check_target(&f.path)?;
+        }
         let mut backups = Vec::new();
         for f in &self.files {
             let now = read_text(&f.path)?;
@@ -342,58 +349,42 @@ impl Plan {
     }
 }
 
-/// `FILE.rampart-bak` (or `.rampart-bak.N`), created new, with the
-/// original's mode and owner.
+/// `FILE.rampart-bak` (or `.rampart-bak.N`), created new and complete
+/// (a crash leaves no half backup), with the original's mode and owner.
+/// A name that is taken, by anything, is skipped: a backup is never
+/// overwritten.
 fn backup(path: &Path, original: &str) -> Result<PathBuf> {
-    let real = std::fs::canonicalize(path)
-        .with_context(|| format!("cannot resolve {}", path.display()))?;
-    let meta = std::fs::metadata(&real)?;
-    let name = real
+    let meta = crate::atomic::check_target(path)?
+        .with_context(|| format!("{} is gone", path.display()))?;
+    let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     for n in 0..1000 {
         let b = if n == 0 {
-            real.with_file_name(format!("{name}.rampart-bak"))
+            path.with_file_name(format!("{name}.rampart-bak"))
         } else {
-            real.with_file_name(format!("{name}.rampart-bak.{n}"))
+            path.with_file_name(format!("{name}.rampart-bak.{n}"))
         };
-        let f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(meta.mode() & 0o7777)
-            .open(&b);
-        let mut f = match f {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(anyhow!("cannot create the backup {}: {e}", b.display())),
-        };
-        f.write_all(original.as_bytes())
-            .and_then(|_| f.sync_all())
-            .with_context(|| format!("cannot write the backup {}", b.display()))?;
-        // The original's owner first, then its mode (umask may have
-        // narrowed it): never more open than the original.
-        let _ = std::os::unix::fs::chown(&b, Some(meta.uid()), Some(meta.gid()));
-        std::fs::set_permissions(&b, std::fs::Permissions::from_mode(meta.mode() & 0o7777))
-            .with_context(|| format!("cannot chmod the backup {}", b.display()))?;
-        return Ok(b);
+        let made = crate::atomic::create_new(
+            &b,
+            original.as_bytes(),
+            meta.mode() & 0o7777,
+            crate::atomic::Owner::Ids(meta.uid(), meta.gid()),
+        )
+        .with_context(|| format!("cannot create the backup {}", b.display()))?;
+        if made {
+            return Ok(b);
+        }
     }
     bail!(
         "{}: too many backups ({name}.rampart-bak.*): remove old ones",
-        real.display()
+        path.display()
     )
 }
 
-/// Write `body` over `path` keeping its mode and owner (a symlink's
-/// target is replaced).
+/// Write `body` over `path` keeping its mode and owner (a symbolic link
+/// is refused, never written through).
 fn replace_atomically(path: &Path, body: &str) -> Result<()> {
-    let real = std::fs::canonicalize(path)
-        .with_context(|| format!("cannot resolve {}", path.display()))?;
-    let meta = std::fs::metadata(&real)?;
-    crate::atomic::write_file(
-        &real,
-        body.as_bytes(),
-        meta.mode() & 0o7777,
-        Some((meta.uid(), meta.gid())),
-    )
+    crate::atomic::replace_keeping(path, body.as_bytes(), crate::atomic::Mode::Exact(0o600))
 }

@@ -11,14 +11,14 @@
 //! (mode 0600, created with O_EXCL: never overwritten). Nothing printed
 //! ever contains a password: the diff shows secret directives as `***`.
 
+use crate::atomic::{Mode, Owner};
 use crate::confedit::{unified, Editor};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use redis_acl::{hash_password, AclFile, CommandTable, Secret, Selector, User, UserDef};
 use redis_conf::{Config, Directive, LoadOptions};
 use serde::Deserialize;
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -1000,8 +1000,13 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    // ---- write: passwords first (O_EXCL), then the configs
+    // ---- write: passwords first (O_EXCL), then the configs; a config
+    // name that is a link (or not a file) stops the run before anything
+    // is written.
     make_out_dir(&out_dir)?;
+    for p in [&out_acl, &out_conf] {
+        crate::atomic::check_target(p)?;
+    }
     let fresh: Vec<(&str, &Secret)> = out_users
         .iter()
         .filter_map(|u| Some((u.name.as_str(), u.new_password.as_ref()?)))
@@ -1010,10 +1015,11 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
     if any_new {
         write_passwords(&out_pw, "", &fresh)?;
     }
+    let server_gid = server_group();
     for (path, body) in [(&out_acl, &acl_text), (&out_conf, &conf_text)] {
-        write_0640(path, body)?;
+        write_0640(path, body, server_gid.as_ref())?;
     }
-    let group = server_group(&[&out_conf, &out_acl]);
+    let group = group_given(server_gid, &[&out_conf, &out_acl]);
     report.push_str(&format!(
         "\nWrote {} and {} (mode 0640{}){}.\n",
         clean(&out_conf.display().to_string()),
@@ -1155,45 +1161,37 @@ pub(super) fn make_out_dir(dir: &Path) -> Result<()> {
 
 /// passwords.txt: `user password` lines, created once with mode 0600 and
 /// never overwritten (the operator stores them, then deletes the file).
+/// It appears complete or not at all; any existing name (a link
+/// included) is refused.
 pub(super) fn write_passwords(path: &Path, note: &str, entries: &[(&str, &Secret)]) -> Result<()> {
-    let mut pwf = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                anyhow!(
-                    "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
-                    path.display()
-                )
-            } else {
-                anyhow!("cannot create {}: {e}", path.display())
-            }
-        })?;
     let mut text = format!(
         "# rampart harden: passwords generated on this run (user password).\n# Store them in your secret manager, then delete this file{note}.\n"
     );
     for (name, p) in entries {
         text.push_str(&format!("{name} {}\n", String::from_utf8_lossy(p.expose())));
     }
-    pwf.write_all(text.as_bytes())
-        .and_then(|_| pwf.sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    drop(pwf);
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    let text = Secret::new(text.into_bytes());
+    let made = crate::atomic::create_new(path, text.expose(), 0o600, Owner::Process)?;
+    if !made {
+        bail!(
+            "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
+            path.display()
+        );
+    }
     Ok(())
 }
 
-pub(super) fn write_0640(path: &Path, body: &str) -> Result<()> {
-    crate::atomic::write_file(path, body.as_bytes(), 0o640, None)
+/// Write a config rampart generated, mode 0640; when rampart runs as root
+/// and the server has a group (`redis` or `valkey`), in that group.
+pub(super) fn write_0640(path: &Path, body: &str, group: Option<&(String, u32)>) -> Result<()> {
+    let owner = group.map_or(Owner::Process, |(_, gid)| Owner::GroupIfRoot(*gid));
+    crate::atomic::write_file(path, body.as_bytes(), Mode::Exact(0o640), owner)
 }
 
-/// When the files were created in group root (rampart run as root) and a
-/// `redis` (or `valkey`) group exists, hand them to that group (OS002).
-pub(super) fn server_group(paths: &[&Path]) -> Option<String> {
+/// The server's group (`redis` or `valkey`) and its gid, if one exists.
+pub(super) fn server_group() -> Option<(String, u32)> {
     let groups = std::fs::read_to_string("/etc/group").ok()?;
-    let (name, gid) = groups.lines().find_map(|l| {
+    groups.lines().find_map(|l| {
         let f: Vec<&str> = l.split(':').collect();
         match (f.first(), f.get(2)) {
             (Some(n), Some(g)) if *n == "redis" || *n == "valkey" => {
@@ -1201,16 +1199,16 @@ pub(super) fn server_group(paths: &[&Path]) -> Option<String> {
             }
             _ => None,
         }
-    })?;
-    let mut done = false;
-    for p in paths {
-        if std::fs::metadata(p).is_ok_and(|m| m.gid() == 0)
-            && std::os::unix::fs::chown(p, None, Some(gid)).is_ok()
-        {
-            done = true;
-        }
-    }
-    done.then_some(name)
+    })
+}
+
+/// The group's name when the written files are in it.
+pub(super) fn group_given(group: Option<(String, u32)>, paths: &[&Path]) -> Option<String> {
+    let (name, gid) = group?;
+    paths
+        .iter()
+        .any(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.gid() == gid))
+        .then_some(name)
 }
 
 #[cfg(test)]

@@ -19,8 +19,9 @@
 //! first, then the others with `--users-from` the first's output.
 
 use super::harden::{
-    absolute, clean, make_out_dir, new_password, passwords_clause, reach, read, render, role_rules,
-    server_group, set_tls, users_and_notes, write_0640, write_passwords, HardenArgs, Reach, Role,
+    absolute, clean, group_given, make_out_dir, new_password, passwords_clause, reach, read,
+    render, role_rules, server_group, set_tls, users_and_notes, write_0640, write_passwords,
+    HardenArgs, Reach, Role,
 };
 use crate::confedit::Editor;
 use anyhow::{anyhow, bail, Context, Result};
@@ -419,6 +420,7 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
     }
 
     make_out_dir(&out_dir)?;
+    crate::atomic::check_target(&out_conf)?;
     let fresh: Vec<(&str, &Secret)> = users
         .iter()
         .filter_map(|u| Some((u.name, u.new_password.as_ref()?)))
@@ -432,8 +434,9 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
         )?;
     }
     // Sentinel rewrites its config: 0640, writable by its owner.
-    write_0640(&out_conf, &conf_text)?;
-    let group = server_group(&[&out_conf]);
+    let server_gid = server_group();
+    write_0640(&out_conf, &conf_text, server_gid.as_ref())?;
+    let group = group_given(server_gid, &[&out_conf]);
     report.push_str(&format!(
         "\nWrote {} (mode 0640{}; Sentinel rewrites it, so its user must own it){}.\n",
         clean(&out_conf.display().to_string()),

@@ -36,7 +36,9 @@ pub(crate) fn sentinel_link_name(runid: &str) -> String {
 pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
     use std::io::Write;
     match output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        // Through the atomic writer: never through a link; an existing
+        // file keeps its owner and mode.
+        Some(p) => crate::atomic::replace_keeping(p, text.as_bytes(), crate::atomic::Mode::Umask),
         None => {
             let mut out = anstream::stdout();
             match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {

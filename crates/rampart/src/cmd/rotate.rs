@@ -385,11 +385,17 @@ impl Ctx {
 }
 
 /// Write a file readable by its owner only, atomically (temp + rename).
+/// A missing directory is created 0700 (the state directory included).
 fn write_private(path: &Path, data: &[u8]) -> Result<()> {
     if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+        crate::atomic::create_private_dir(d)?;
     }
-    crate::atomic::write_file(path, data, 0o600, None)
+    crate::atomic::write_file(
+        path,
+        data,
+        crate::atomic::Mode::Exact(0o600),
+        crate::atomic::Owner::Process,
+    )
 }
 
 /// One rotation at a time per journal: `JOURNAL.lock` holds the pid of
@@ -402,7 +408,7 @@ impl RunLock {
         use std::os::unix::fs::OpenOptionsExt;
         let path = journal.with_extension("lock");
         if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+            crate::atomic::create_private_dir(d)?;
         }
         for _ in 0..2 {
             match std::fs::OpenOptions::new()
