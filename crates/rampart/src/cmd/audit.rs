@@ -266,7 +266,11 @@ fn audit_live(
     args: &AuditArgs,
     opts: &ConnectOptions,
 ) -> Snapshot {
-    let mut coll = collect_live(ep, creds, opts);
+    // One deadline for the target: its connections and every command of
+    // its audit (a slow or silent server costs --timeout, not a multiple).
+    let deadline = Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0));
+    let target_opts = opts.with_deadline(deadline);
+    let mut coll = collect_live(ep, creds, &target_opts);
     if args.sample_values > 0 {
         if let rampart_checks::Avail::Present(l) = &mut coll.live {
             l.value_sample = Some(rampart_collect::sample::sample_values(
@@ -347,7 +351,13 @@ fn audit_live(
         Some(p) => format!("{ep} ({})", p.display()),
         None => ep.to_string(),
     };
-    snap.tls = tls_scan(ep, &coll.live, args);
+    snap.tls = match target_opts.deadline {
+        Some(d) if std::time::Instant::now() >= d => Avail::Failed(format!(
+            "{ep}: the TLS scan was not run: the deadline for this target ({:.1} s, --timeout) passed",
+            deadline.as_secs_f64()
+        )),
+        _ => tls_scan(ep, &coll.live, args),
+    };
     // The server's own version, from INFO.
     if let Some(v) = coll
         .live
