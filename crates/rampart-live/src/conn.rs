@@ -187,6 +187,21 @@ pub struct Connection {
     budget_left: usize,
     /// The failure that killed this connection.
     dead: Option<LiveError>,
+    /// Secrets sent on this connection: masked in every error and status
+    /// reply before anything (a cut to a length included) can see them.
+    secrets: Vec<Vec<u8>>,
+}
+
+/// `text` with every one of `secrets` replaced by `***`.
+fn mask(text: &str, secrets: &[Vec<u8>]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        let s = String::from_utf8_lossy(s);
+        if !s.is_empty() && out.contains(&*s) {
+            out = out.replace(&*s, "***");
+        }
+    }
+    out
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {
@@ -293,11 +308,19 @@ impl Connection {
             deadline_len: opts.deadline_len,
             budget_left: opts.limits.max_connection,
             dead: None,
+            secrets: Vec::new(),
         })
     }
 
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// A secret about to be sent (a new password): no error reply shows it.
+    pub fn add_secret(&mut self, secret: &[u8]) {
+        if !secret.is_empty() && !self.secrets.iter().any(|s| s == secret) {
+            self.secrets.push(secret.to_vec());
+        }
     }
 
     /// Whether an earlier failure closed this connection.
@@ -367,6 +390,13 @@ impl Connection {
             match r {
                 // RESP3 out-of-band pushes (invalidations) are not replies.
                 Ok(Value::Push(_)) => continue,
+                // A server may echo what it was sent.
+                Ok(Value::Error(e)) if !self.secrets.is_empty() => {
+                    return Ok(Value::Error(mask(&e, &self.secrets)))
+                }
+                Ok(Value::Simple(e)) if !self.secrets.is_empty() => {
+                    return Ok(Value::Simple(mask(&e, &self.secrets)))
+                }
                 Ok(v) => return Ok(v),
                 Err(ReadError::Io(e)) => {
                     let e = self.io_err(e);
@@ -401,6 +431,7 @@ impl Connection {
         let user = creds.user.clone().unwrap_or_else(|| "default".to_string());
         let mut args: Vec<&[u8]> = vec![b"HELLO", b"3"];
         if let Some(p) = &creds.password {
+            self.add_secret(p.expose());
             args.extend([b"AUTH".as_slice(), user.as_bytes(), p.expose()]);
         }
         let reply = self.cmd_bytes(&args)?;

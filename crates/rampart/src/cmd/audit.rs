@@ -99,15 +99,15 @@ impl InventoryCreds {
         if let Some(var) = &self.password_env {
             let v = std::env::var_os(var)
                 .with_context(|| format!("{what}: the environment variable {var} is not set"))?;
-            return Ok(Some(Secret::new(v.into_encoded_bytes())));
+            return Ok(Some(super::remember(Secret::new(v.into_encoded_bytes()))));
         }
         if let Some(f) = &self.password_file {
             let text = std::fs::read_to_string(f).with_context(|| {
                 format!("{what}: cannot read the password file {}", f.display())
             })?;
-            return Ok(Some(Secret::new(
+            return Ok(Some(super::remember(Secret::new(
                 text.lines().next().unwrap_or("").as_bytes().to_vec(),
-            )));
+            ))));
         }
         Ok(None)
     }
@@ -135,7 +135,7 @@ fn inventory_targets(
             anstream::eprintln!("rampart: warning: {what}: a password in the inventory's url; use password_env or password_file");
         }
         let password = match parsed.credentials.password.clone() {
-            Some(p) => Some(p),
+            Some(p) => Some(super::remember(p)),
             None => match t.creds.password(&what)? {
                 Some(p) => Some(p),
                 None => inv.defaults.password(&what)?,
