@@ -350,6 +350,26 @@ impl Connection {
         }
     }
 
+    /// Whether bytes wait that no command asked for: each reply must
+    /// belong to the command just sent (RESP3 pushes, `>`, are allowed).
+    fn unsolicited(&mut self) -> bool {
+        let buffered = self.stream.buffer();
+        if !buffered.is_empty() {
+            return buffered[0] != b'>';
+        }
+        // Plaintext: peek at the socket without waiting. (Over TLS the
+        // socket may hold records that are no reply, such as session tickets.)
+        if let Stream::Plain(s) = self.stream.get_mut() {
+            let mut b = [0u8; 1];
+            if s.sock.set_nonblocking(true).is_ok() {
+                let got = s.sock.peek(&mut b);
+                let _ = s.sock.set_nonblocking(false);
+                return matches!(got, Ok(1)) && b[0] != b'>';
+            }
+        }
+        false
+    }
+
     /// Close the connection for good after `e`; returns `e`.
     fn kill(&mut self, e: LiveError) -> LiveError {
         let _ = self.stream.get_mut().sock().sock.shutdown(Shutdown::Both);
@@ -372,6 +392,13 @@ impl Connection {
                 std::io::ErrorKind::TimedOut,
                 DEADLINE_PASSED,
             ));
+            return Err(self.kill(e));
+        }
+        if self.unsolicited() {
+            let e = LiveError::Read {
+                endpoint: self.endpoint.clone(),
+                message: "protocol error: the server sent data no command asked for (more than one reply to a command)".into(),
+            };
             return Err(self.kill(e));
         }
         self.stream.get_mut().sock().deadline =

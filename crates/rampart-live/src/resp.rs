@@ -23,7 +23,7 @@ pub struct Limits {
 /// What one parsed element costs in memory beyond its bytes (the `Value`
 /// and its allocation), charged to the byte budget: a reply of millions of
 /// tiny elements must not take ten times the memory of its bytes.
-pub const ELEMENT_COST: usize = std::mem::size_of::<Value>() + 16;
+pub const ELEMENT_COST: usize = std::mem::size_of::<Value>() + 32;
 
 impl Default for Limits {
     fn default() -> Self {
