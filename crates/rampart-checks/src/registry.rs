@@ -79,8 +79,7 @@ pub fn run_one(check: &Check, snapshot: &Snapshot) -> Finding {
     let mut out = (check.run)(snapshot);
     let missing = crate::snapshot::take_missing_config();
     let needs_evidence = matches!(out.status, Status::Pass | Status::Fail | Status::Warn);
-    if needs_evidence && out.evidence.iter().all(|e| e.location.is_empty()) && !missing.is_empty()
-    {
+    if needs_evidence && out.evidence.iter().all(|e| e.location.is_empty()) && !missing.is_empty() {
         // A server whose CONFIG GET answer lacks a setting (a proxy, a
         // fork, a fake): say what is missing, never a bare internal error.
         out = Outcome::error(format!(

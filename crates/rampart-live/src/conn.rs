@@ -223,7 +223,10 @@ impl Connection {
             endpoint: endpoint.clone(),
             secs: opts.deadline_len.map(|d| d.as_secs_f64()).unwrap_or(0.0),
         };
-        let left = || opts.deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let left = || {
+            opts.deadline
+                .map(|d| d.saturating_duration_since(Instant::now()))
+        };
         if left().is_some_and(|l| l.is_zero()) {
             return Err(deadline_err());
         }
@@ -519,7 +522,6 @@ impl Connection {
 fn first_words(e: &str) -> String {
     e.chars().take(120).collect()
 }
-
 
 fn earliest(a: Option<Instant>, b: Instant) -> Instant {
     a.map_or(b, |a| a.min(b))

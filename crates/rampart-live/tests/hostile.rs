@@ -36,7 +36,11 @@ fn a_connection_that_timed_out_is_dead() {
     assert!(c.is_dead());
     // The late +PONG has arrived by now: it must not be ECHO's answer.
     std::thread::sleep(Duration::from_millis(500));
-    let e = c.cmd(&["ECHO", "x"]).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = c
+        .cmd(&["ECHO", "x"])
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("closed after an earlier failure"), "{e}");
     assert!(e.contains("timed out"), "{e}");
 }
@@ -47,7 +51,11 @@ fn a_reply_no_command_asked_for_kills_the_connection() {
     let mut c = Connection::connect(&ep(port), &opts(1000)).unwrap();
     assert!(c.cmd(&["PING"]).is_ok());
     std::thread::sleep(Duration::from_millis(100));
-    let e = c.cmd(&["PING"]).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = c
+        .cmd(&["PING"])
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("no command asked for"), "{e}");
 }
 
@@ -89,7 +97,11 @@ fn the_byte_budget_spans_every_reply_of_a_connection() {
     for _ in 0..3 {
         assert!(c.cmd(&["INFO"]).is_ok());
     }
-    let e = c.cmd(&["INFO"]).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = c
+        .cmd(&["INFO"])
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("budget of 1 MiB"), "{e}");
 }
 
@@ -102,6 +114,10 @@ fn many_tiny_elements_cost_their_memory() {
         times: 1000,
     });
     let mut c = Connection::connect(&ep(port), &opts(5000)).unwrap();
-    let e = c.cmd(&["CONFIG", "GET", "*"]).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = c
+        .cmd(&["CONFIG", "GET", "*"])
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("budget of 64 MiB"), "{e}");
 }

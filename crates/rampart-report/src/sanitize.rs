@@ -57,9 +57,14 @@ mod tests {
         assert_eq!(for_terminal("line\nnext"), "line\\nnext");
         assert_eq!(for_terminal("tab\tok é"), "tab\tok é");
         assert_eq!(for_terminal("\u{9b}2J"), "\\u{9b}2J");
-        for c in ['\u{200e}', '\u{200f}', '\u{061c}', '\u{2067}', '\u{200b}', '\u{feff}'] {
+        for c in [
+            '\u{200e}', '\u{200f}', '\u{061c}', '\u{2067}', '\u{200b}', '\u{feff}',
+        ] {
             assert!(!for_terminal(&format!("a{c}b")).contains(c), "{c:?}");
         }
-        assert_eq!(for_terminal_lines("a\x1b\nb\u{200f}\n"), "a\\x1b\nb\\u{200f}\n");
+        assert_eq!(
+            for_terminal_lines("a\x1b\nb\u{200f}\n"),
+            "a\\x1b\nb\\u{200f}\n"
+        );
     }
 }

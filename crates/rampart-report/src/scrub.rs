@@ -45,7 +45,9 @@ pub fn register(secret: &[u8]) {
 pub fn scrub(s: &str) -> Cow<'_, str> {
     let Ok(all) = SECRETS.read() else {
         // A poisoned lock: show nothing rather than a secret.
-        return Cow::Owned(String::from("(output withheld: the secret scrubber failed)"));
+        return Cow::Owned(String::from(
+            "(output withheld: the secret scrubber failed)",
+        ));
     };
     if !all.iter().any(|x| s.contains(x.as_str())) {
         return Cow::Borrowed(s);
@@ -67,7 +69,10 @@ mod tests {
     fn every_form_is_masked() {
         register(b"s3cr\"et\x1b");
         register(b"");
-        assert_eq!(scrub("ERR invalid password 's3cr\"et\x1b'"), "ERR invalid password '***'");
+        assert_eq!(
+            scrub("ERR invalid password 's3cr\"et\x1b'"),
+            "ERR invalid password '***'"
+        );
         assert_eq!(scrub(r#"{"m":"s3cr\"et\u001b"}"#), r#"{"m":"***"}"#);
         assert_eq!(scrub("x s3cr\"et\\x1b y"), "x *** y");
         assert_eq!(scrub("nothing here"), "nothing here");

@@ -293,7 +293,12 @@ fn missing_config_keys_are_named() {
     let f = findings(&r);
     let internal: Vec<_> = f
         .iter()
-        .filter(|x| x["message"].as_str().unwrap_or("").contains("internal error"))
+        .filter(|x| {
+            x["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("internal error")
+        })
         .collect();
     assert!(internal.is_empty(), "{internal:#?}");
     assert!(

@@ -66,7 +66,10 @@ fn read_cmd(r: &mut BufReader<TcpStream>) -> Option<Vec<Vec<u8>>> {
     Some(args)
 }
 
-fn serve(s: TcpStream, handler: Arc<dyn Fn(&[String]) -> Act + Send + Sync>) {
+/// What answers each command.
+type Handler = Arc<dyn Fn(&[String]) -> Act + Send + Sync>;
+
+fn serve(s: TcpStream, handler: Handler) {
     let mut w = s.try_clone().unwrap();
     let mut r = BufReader::new(s);
     while let Some(args) = read_cmd(&mut r) {
@@ -113,7 +116,7 @@ fn serve(s: TcpStream, handler: Arc<dyn Fn(&[String]) -> Act + Send + Sync>) {
 pub fn start(handler: impl Fn(&[String]) -> Act + Send + Sync + 'static) -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
-    let handler: Arc<dyn Fn(&[String]) -> Act + Send + Sync> = Arc::new(handler);
+    let handler: Handler = Arc::new(handler);
     std::thread::spawn(move || {
         for s in l.incoming().flatten() {
             let h = handler.clone();
@@ -126,8 +129,14 @@ pub fn start(handler: impl Fn(&[String]) -> Act + Send + Sync + 'static) -> u16 
 /// The usual answers of a plain Redis 7.0 with no password, for the
 /// commands a test does not care about; `None` for the rest.
 pub fn usual(args: &[String]) -> Act {
-    let cmd = args.first().map(|c| c.to_ascii_uppercase()).unwrap_or_default();
-    let sub = args.get(1).map(|c| c.to_ascii_uppercase()).unwrap_or_default();
+    let cmd = args
+        .first()
+        .map(|c| c.to_ascii_uppercase())
+        .unwrap_or_default();
+    let sub = args
+        .get(1)
+        .map(|c| c.to_ascii_uppercase())
+        .unwrap_or_default();
     match (cmd.as_str(), sub.as_str()) {
         ("HELLO", _) => Act::Reply(err("ERR unknown command 'HELLO'")),
         ("AUTH", _) => Act::Reply(b"+OK\r\n".to_vec()),
