@@ -309,3 +309,68 @@ fn missing_config_keys_are_named() {
         "{f:#?}"
     );
 }
+
+/// Item 14: a Sentinel's master names reach the terminal through the one
+/// sanitiser: `rotate` shows escapes, bidi marks and invisible characters
+/// as visible escapes, never raw.
+#[test]
+fn rotate_shows_hostile_sentinel_master_names_escaped() {
+    use std::io::{Read, Write};
+    let master = redis_fixture::ServerBuilder::new()
+        .config("user app on >app-old-password-41 ~* +@all")
+        .start()
+        .unwrap();
+    let mport = master.client_port();
+    // The Sentinel's command link on the master, as a Sentinel names it.
+    let mut link = std::net::TcpStream::connect(("127.0.0.1", mport)).unwrap();
+    link.write_all(b"*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$21\r\nsentinel-abcdef12-cmd\r\n")
+        .unwrap();
+    let mut ok = [0u8; 5];
+    link.read_exact(&mut ok).unwrap();
+    let evil = "ev\u{1b}[2Jil\u{202e}\u{200f}\u{061c}\u{200e}name";
+    let sentinel = fake::start(move |a| {
+        let cmd = a[0].to_ascii_uppercase();
+        let sub = a.get(1).map(|s| s.to_ascii_uppercase()).unwrap_or_default();
+        match (cmd.as_str(), sub.as_str()) {
+            ("INFO", _) => Act::Reply(bulk(
+                "# Server\r\nredis_version:7.0.15\r\nredis_mode:sentinel\r\n",
+            )),
+            ("SENTINEL", "MASTERS") => Act::Reply(
+                [
+                    b"*1\r\n".to_vec(),
+                    array(&["name", evil, "ip", "127.0.0.1", "port", &mport.to_string()]),
+                ]
+                .concat(),
+            ),
+            ("SENTINEL", "SENTINELS") => Act::Reply(b"*0\r\n".to_vec()),
+            ("SENTINEL", "MYID") => Act::Reply(bulk("abcdef1234567890abcdef1234567890abcdef12")),
+            _ => usual(a),
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("rampart-rot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pwfile = dir.join("new");
+    std::fs::write(&pwfile, "a-new-password-for-default-1234\n").unwrap();
+    let o = run(
+        &[
+            "rotate",
+            &format!("127.0.0.1:{sentinel}"),
+            "--user",
+            "app",
+            "--new-password-file",
+            pwfile.to_str().unwrap(),
+            "--dry-run",
+        ],
+        &[("XDG_STATE_HOME", dir.to_str().unwrap())],
+    );
+    let out = all_output(&o);
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(link);
+    assert!(
+        out.contains("\\u{202e}"),
+        "the master name is shown, escaped:\n{out}"
+    );
+    for c in ['\u{1b}', '\u{202e}', '\u{200f}', '\u{061c}', '\u{200e}'] {
+        assert!(!out.contains(c), "{c:?} reached the terminal:\n{out}");
+    }
+}
