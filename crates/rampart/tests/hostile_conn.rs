@@ -374,3 +374,64 @@ fn rotate_shows_hostile_sentinel_master_names_escaped() {
         assert!(!out.contains(c), "{c:?} reached the terminal:\n{out}");
     }
 }
+
+/// Item 14: `tls inspect` text shows a certificate whose subject holds
+/// bidi marks (U+200E, U+200F, U+061C) and an override without them.
+/// The server is openssl's own `s_server`; SKIP without openssl.
+#[test]
+fn tls_text_shows_no_bidi_marks_from_a_certificate() {
+    let dir = std::env::temp_dir().join(format!("rampart-bidi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("c.pem"), dir.join("k.pem"));
+    let subj = "/CN=ev\u{202e}il\u{200f}\u{061c}\u{200e}x";
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "1", "-utf8", "-subj", subj, "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    if !made.as_ref().is_ok_and(|o| o.status.success()) {
+        println!("SKIP: openssl cannot make a certificate: {made:?}");
+        return;
+    }
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-accept", &port.to_string(), "-cert"])
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+        && t.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = run(
+        &["tls", "inspect", &format!("127.0.0.1:{port}"), "--insecure"],
+        &[],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = all_output(&o);
+    assert!(out.contains("ev"), "the subject is shown:\n{out}");
+    for c in ['\u{202e}', '\u{200f}', '\u{061c}', '\u{200e}'] {
+        assert!(!out.contains(c), "{c:?} reached the terminal:\n{out}");
+    }
+}
