@@ -435,3 +435,35 @@ fn tls_text_shows_no_bidi_marks_from_a_certificate() {
         assert!(!out.contains(c), "{c:?} reached the terminal:\n{out}");
     }
 }
+
+/// Item 6 at fleet scale: 40 targets of which 10 never answer finish in
+/// about one deadline (a pool of workers: a silent target holds one
+/// worker, not a batch). The figure is printed; the bound is generous.
+#[test]
+fn a_fleet_with_silent_targets_costs_about_one_deadline() {
+    let mut targets = Vec::new();
+    for i in 0..40 {
+        let port = if i % 4 == 0 {
+            fake::start(|_| Act::Silent)
+        } else {
+            fake::start(usual)
+        };
+        targets.push(format!("127.0.0.1:{port}"));
+    }
+    let mut args: Vec<&str> = vec![
+        "audit",
+        "--format",
+        "json",
+        "--timeout",
+        "1",
+        "--no-discover",
+    ];
+    args.extend(targets.iter().map(String::as_str));
+    let t = Instant::now();
+    let o = run(&args, &[]);
+    let took = t.elapsed();
+    println!("40 targets (10 silent), --timeout 1, --concurrency 16: {took:?}");
+    let r = common::json(&o);
+    assert_eq!(r["targets"].as_array().unwrap().len(), 40);
+    assert!(took < Duration::from_secs(1 + 5), "{took:?}");
+}

@@ -545,44 +545,55 @@ fn progress(total: usize) -> indicatif::ProgressBar {
     pb
 }
 
-/// Audit a batch of servers, at most `--concurrency` at once, in order.
+/// Audit a batch of servers, at most `--concurrency` at once, reported in
+/// order. A pool of workers takes the next server as soon as one is done,
+/// so a silent server holds one worker for its deadline, not a whole batch.
 fn audit_batch(
     batch: &[(Endpoint, Credentials)],
     args: &AuditArgs,
     opts: &ConnectOptions,
 ) -> Vec<Snapshot> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
     let pb = progress(batch.len());
-    let workers = args.conn.concurrency.clamp(1, 256);
-    let mut out = Vec::with_capacity(batch.len());
-    for chunk in batch.chunks(workers) {
-        let done: Vec<Snapshot> = std::thread::scope(|sc| {
-            let handles: Vec<_> = chunk
-                .iter()
-                .map(|(ep, creds)| {
-                    let pb = pb.clone();
-                    sc.spawn(move || {
-                        let s = audit_live(ep, creds, args, opts);
-                        pb.inc(1);
-                        s
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .zip(chunk)
-                .map(|(h, (ep, _))| {
-                    h.join().unwrap_or_else(|_| {
-                        let mut s = Snapshot::empty(ep.to_string());
-                        s.live = Avail::Failed("internal error while auditing this server".into());
-                        s
-                    })
-                })
-                .collect()
-        });
-        out.extend(done);
-    }
+    let workers = args.conn.concurrency.clamp(1, 256).min(batch.len().max(1));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Snapshot>>> = Mutex::new(batch.iter().map(|_| None).collect());
+    std::thread::scope(|sc| {
+        for _ in 0..workers {
+            sc.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((ep, creds)) = batch.get(i) else {
+                    break;
+                };
+                let s = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    audit_live(ep, creds, args, opts)
+                }))
+                .unwrap_or_else(|_| {
+                    let mut s = Snapshot::empty(ep.to_string());
+                    s.live = Avail::Failed("internal error while auditing this server".into());
+                    s
+                });
+                pb.inc(1);
+                if let Ok(mut r) = results.lock() {
+                    r[i] = Some(s);
+                }
+            });
+        }
+    });
     pb.finish_and_clear();
-    out
+    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    batch
+        .iter()
+        .zip(results)
+        .map(|((ep, _), s)| {
+            s.unwrap_or_else(|| {
+                let mut s = Snapshot::empty(ep.to_string());
+                s.live = Avail::Failed("internal error while auditing this server".into());
+                s
+            })
+        })
+        .collect()
 }
 
 /// Audit the seeds, then every server they know (cluster nodes, replicas,
