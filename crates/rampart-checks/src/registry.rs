@@ -75,9 +75,20 @@ pub fn run_all(snapshot: &Snapshot) -> Vec<Finding> {
 /// Run one check, enforcing the evidence rule: a pass, fail or warn
 /// without evidence is turned into an error rather than trusted.
 pub fn run_one(check: &Check, snapshot: &Snapshot) -> Finding {
+    let _ = crate::snapshot::take_missing_config();
     let mut out = (check.run)(snapshot);
+    let missing = crate::snapshot::take_missing_config();
     let needs_evidence = matches!(out.status, Status::Pass | Status::Fail | Status::Warn);
-    if needs_evidence && out.evidence.iter().all(|e| e.location.is_empty()) {
+    if needs_evidence && out.evidence.iter().all(|e| e.location.is_empty()) && !missing.is_empty() {
+        // A server whose CONFIG GET answer lacks a setting (a proxy, a
+        // fork, a fake): say what is missing, never a bare internal error.
+        out = Outcome::error(format!(
+            "CONFIG GET did not return {} on {}: {} cannot be judged without it",
+            missing.join(", "),
+            snapshot.target,
+            check.id
+        ));
+    } else if needs_evidence && out.evidence.iter().all(|e| e.location.is_empty()) {
         out = Outcome::error(format!(
             "internal error: {} returned '{}' without evidence ({})",
             check.id, out.status, out.message

@@ -555,9 +555,16 @@ impl LiveFacts {
     pub fn info(&self, name: &str) -> Option<&str> {
         self.info.get(name).map(String::as_str)
     }
-    /// A CONFIG GET value, if CONFIG GET worked and knows the name.
+    /// A CONFIG GET value, if CONFIG GET worked and knows the name. A name
+    /// the server's CONFIG GET answer lacks is noted for the check running
+    /// (see [`crate::registry::run_one`]), so that a verdict without
+    /// evidence says what was missing.
     pub fn config(&self, name: &str) -> Option<&str> {
-        self.config.as_ref().ok()?.get(name).map(String::as_str)
+        let v = self.config.as_ref().ok()?.get(name).map(String::as_str);
+        if v.is_none() {
+            note_missing_config(name);
+        }
+        v
     }
     /// "Redis 7.0.15" / "Valkey 8.0.1" (Valkey's own version, not its `redis_version`).
     pub fn product(&self) -> (String, String) {
@@ -670,4 +677,23 @@ impl Snapshot {
         }
         out
     }
+}
+
+thread_local! {
+    /// CONFIG GET names a check asked for that the server did not return.
+    static MISSING_CONFIG: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn note_missing_config(name: &str) {
+    MISSING_CONFIG.with(|m| {
+        let mut m = m.borrow_mut();
+        if !m.iter().any(|n| n == name) {
+            m.push(name.to_string());
+        }
+    });
+}
+
+/// Take (and clear) the CONFIG GET names asked for and not returned.
+pub(crate) fn take_missing_config() -> Vec<String> {
+    MISSING_CONFIG.with(|m| std::mem::take(&mut *m.borrow_mut()))
 }

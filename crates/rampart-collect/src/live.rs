@@ -509,7 +509,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         }
     };
     let info = match run(&["INFO", "all"]) {
-        Ok(v) => parse_info(&v.as_text().unwrap_or_default()),
+        Ok(v) => parse_info(&v.into_text().unwrap_or_default()),
         Err(e) if e.contains("NOAUTH") => {
             return LiveCollection {
                 live: Avail::Failed(format!("{endpoint}: authentication required: give --user and a password (REDISCLI_AUTH, --pass-file or --askpass)")),
@@ -582,12 +582,12 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     });
     let my_id = run(&["CLIENT", "ID"]).ok().and_then(|v| v.as_text());
     let clients = run(&["CLIENT", "LIST"]).map(|v| {
-        let mut all = parse_client_list(&v.as_text().unwrap_or_default());
+        let mut all = parse_client_list(&v.into_text().unwrap_or_default());
         all.retain(|c| c.get("id") != my_id.as_ref());
         all
     });
     let cluster_nodes = (info.get("cluster_enabled").map(String::as_str) == Some("1"))
-        .then(|| run(&["CLUSTER", "NODES"]).map(|v| v.as_text().unwrap_or_default()));
+        .then(|| run(&["CLUSTER", "NODES"]).map(|v| v.into_text().unwrap_or_default()));
     // A Sentinel: what it monitors, and its peers.
     let mut sentinel_known = Vec::new();
     let mut live_sentinel = None;

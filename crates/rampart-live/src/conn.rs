@@ -1,16 +1,77 @@
-//! One connection to a server, with timeouts and bounded replies.
+//! One connection to a server, with a deadline, a byte budget and bounded
+//! replies. A connection that failed in the middle of an exchange (a
+//! timeout, a reply over a limit, garbage) is dead: its socket is shut and
+//! every later command on it fails with the first failure, so a late reply
+//! can never be read as the answer to a later command.
 
-use crate::resp::{encode, read_value, Limits, ReadError, Value};
+use crate::resp::{encode, read_value_budget, Limits, ReadError, Value};
 use crate::target::{Credentials, Endpoint};
 use crate::tls::{client_config, server_name, TlsSettings};
 use std::io::{BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+/// A TCP socket whose every read and write is bounded by the time left
+/// before its deadline (and by the per-operation timeout).
+struct TimedSock {
+    sock: TcpStream,
+    io_timeout: Duration,
+    /// The current command's deadline (never later than the target's).
+    deadline: Option<Instant>,
+}
+
+impl TimedSock {
+    /// The time one system call may take now; an error once the deadline passed.
+    fn allowance(&self) -> std::io::Result<Duration> {
+        let mut t = self.io_timeout;
+        if let Some(d) = self.deadline {
+            let left = d.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    DEADLINE_PASSED,
+                ));
+            }
+            t = t.min(left);
+        }
+        Ok(t.max(Duration::from_millis(1)))
+    }
+}
+
+const DEADLINE_PASSED: &str = "the deadline passed";
+
+impl Read for TimedSock {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let t = self.allowance()?;
+        self.sock.set_read_timeout(Some(t))?;
+        self.sock.read(buf)
+    }
+}
+
+impl Write for TimedSock {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let t = self.allowance()?;
+        self.sock.set_write_timeout(Some(t))?;
+        self.sock.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sock.flush()
+    }
+}
 
 /// A plaintext or TLS stream.
 enum Stream {
-    Plain(TcpStream),
-    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+    Plain(TimedSock),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TimedSock>>),
+}
+
+impl Stream {
+    fn sock(&mut self) -> &mut TimedSock {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &mut s.sock,
+        }
+    }
 }
 
 impl Read for Stream {
@@ -41,8 +102,14 @@ impl Write for Stream {
 #[derive(Clone, Debug)]
 pub struct ConnectOptions {
     pub connect_timeout: Duration,
-    /// Per read and write.
+    /// Per read and write, and for the whole of one command's exchange.
     pub io_timeout: Duration,
+    /// One deadline for everything done with a target (every connection
+    /// and command of its audit): past it, connecting and every read and
+    /// write fail with [`LiveError::Deadline`].
+    pub deadline: Option<Instant>,
+    /// The length of the deadline, for messages.
+    pub deadline_len: Option<Duration>,
     pub limits: Limits,
     /// TLS settings for `rediss://` / `--tls` endpoints.
     pub tls: TlsSettings,
@@ -53,33 +120,49 @@ impl Default for ConnectOptions {
         ConnectOptions {
             connect_timeout: Duration::from_secs(3),
             io_timeout: Duration::from_secs(5),
+            deadline: None,
+            deadline_len: None,
             limits: Limits::default(),
             tls: TlsSettings::default(),
         }
     }
 }
 
+impl ConnectOptions {
+    /// These options with one deadline, `len` from now, for a target.
+    pub fn with_deadline(&self, len: Duration) -> ConnectOptions {
+        ConnectOptions {
+            deadline: Some(Instant::now() + len),
+            deadline_len: Some(len),
+            ..self.clone()
+        }
+    }
+}
+
 /// Why talking to a server failed. Never holds a password.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum LiveError {
-    #[error("cannot connect to {endpoint}: {source}")]
-    Connect {
-        endpoint: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot connect to {endpoint}: {message}")]
+    Connect { endpoint: String, message: String },
     #[error("{endpoint}: timed out waiting for the server")]
     Timeout { endpoint: String },
-    #[error("{endpoint}: {source}")]
-    Read {
-        endpoint: String,
-        #[source]
-        source: ReadError,
-    },
+    #[error("{endpoint}: the deadline for this target ({secs:.1} s, --timeout) passed before the server answered")]
+    Deadline { endpoint: String, secs: f64 },
+    #[error("{endpoint}: {message}")]
+    Read { endpoint: String, message: String },
     #[error("{endpoint}: authentication failed: {message}")]
     Auth { endpoint: String, message: String },
     #[error("{endpoint}: TLS: {message}")]
     Tls { endpoint: String, message: String },
+    #[error("{endpoint}: the connection was closed after an earlier failure ({first}); no later reply on it is trusted")]
+    Dead { endpoint: String, first: String },
+}
+
+impl LiveError {
+    /// A timeout or a passed deadline.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, LiveError::Timeout { .. } | LiveError::Deadline { .. })
+    }
 }
 
 /// What the server said about itself when the connection opened.
@@ -97,6 +180,28 @@ pub struct Connection {
     stream: BufReader<Stream>,
     endpoint: String,
     limits: Limits,
+    io_timeout: Duration,
+    deadline: Option<Instant>,
+    deadline_len: Option<Duration>,
+    /// Bytes (and per-element memory) this connection may still read.
+    budget_left: usize,
+    /// The failure that killed this connection.
+    dead: Option<LiveError>,
+    /// Secrets sent on this connection: masked in every error and status
+    /// reply before anything (a cut to a length included) can see them.
+    secrets: Vec<Vec<u8>>,
+}
+
+/// `text` with every one of `secrets` replaced by `***`.
+fn mask(text: &str, secrets: &[Vec<u8>]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        let s = String::from_utf8_lossy(s);
+        if !s.is_empty() && out.contains(&*s) {
+            out = out.replace(&*s, "***");
+        }
+    }
+    out
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {
@@ -106,13 +211,28 @@ fn is_timeout(e: &std::io::Error) -> bool {
     )
 }
 
+fn deadline_hit(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::TimedOut && e.to_string() == DEADLINE_PASSED
+}
+
 impl Connection {
-    /// Open a TCP connection (no command sent).
+    /// Open a TCP connection (no command sent), within the deadline.
     pub fn connect(ep: &Endpoint, opts: &ConnectOptions) -> Result<Connection, LiveError> {
         let endpoint = ep.to_string();
-        let cerr = |source| LiveError::Connect {
+        let deadline_err = || LiveError::Deadline {
             endpoint: endpoint.clone(),
-            source,
+            secs: opts.deadline_len.map(|d| d.as_secs_f64()).unwrap_or(0.0),
+        };
+        let left = || {
+            opts.deadline
+                .map(|d| d.saturating_duration_since(Instant::now()))
+        };
+        if left().is_some_and(|l| l.is_zero()) {
+            return Err(deadline_err());
+        }
+        let cerr = |e: std::io::Error| LiveError::Connect {
+            endpoint: endpoint.clone(),
+            message: e.to_string(),
         };
         let addrs: Vec<_> = (ep.host.as_str(), ep.port)
             .to_socket_addrs()
@@ -121,7 +241,13 @@ impl Connection {
         let mut last = None;
         let mut stream = None;
         for a in addrs {
-            match TcpStream::connect_timeout(&a, opts.connect_timeout) {
+            let mut t = opts.connect_timeout;
+            match left() {
+                Some(l) if l.is_zero() => return Err(deadline_err()),
+                Some(l) => t = t.min(l),
+                None => {}
+            }
+            match TcpStream::connect_timeout(&a, t.max(Duration::from_millis(1))) {
                 Ok(s) => {
                     stream = Some(s);
                     break;
@@ -132,17 +258,24 @@ impl Connection {
         let s = match stream {
             Some(s) => s,
             None => {
+                if left().is_some_and(|l| l.is_zero()) {
+                    return Err(deadline_err());
+                }
                 return Err(cerr(last.unwrap_or_else(|| {
                     std::io::Error::new(
                         std::io::ErrorKind::NotFound,
                         "the host name resolves to no address",
                     )
-                })))
+                })));
             }
         };
-        s.set_read_timeout(Some(opts.io_timeout)).map_err(cerr)?;
-        s.set_write_timeout(Some(opts.io_timeout)).map_err(cerr)?;
         let _ = s.set_nodelay(true);
+        let sock = TimedSock {
+            sock: s,
+            io_timeout: opts.io_timeout,
+            // The handshake is one exchange: bounded like a command.
+            deadline: Some(earliest(opts.deadline, Instant::now() + opts.io_timeout)),
+        };
         let stream = if ep.tls {
             let terr = |message: String| LiveError::Tls {
                 endpoint: endpoint.clone(),
@@ -152,11 +285,13 @@ impl Connection {
             let name = server_name(&ep.host, opts.tls.sni.as_deref()).map_err(terr)?;
             let conn =
                 rustls::ClientConnection::new(config, name).map_err(|e| terr(e.to_string()))?;
-            let mut tls = rustls::StreamOwned::new(conn, s);
+            let mut tls = rustls::StreamOwned::new(conn, sock);
             // Finish the handshake now, so that its failure is named as one.
             while tls.conn.is_handshaking() {
                 if let Err(e) = tls.conn.complete_io(&mut tls.sock) {
-                    return Err(if is_timeout(&e) {
+                    return Err(if deadline_hit(&e) && left().is_some_and(|l| l.is_zero()) {
+                        deadline_err()
+                    } else if is_timeout(&e) {
                         LiveError::Timeout { endpoint }
                     } else {
                         terr(format!("handshake failed: {e}"))
@@ -165,12 +300,18 @@ impl Connection {
             }
             Stream::Tls(Box::new(tls))
         } else {
-            Stream::Plain(s)
+            Stream::Plain(sock)
         };
         Ok(Connection {
             stream: BufReader::new(stream),
             endpoint,
             limits: opts.limits,
+            io_timeout: opts.io_timeout,
+            deadline: opts.deadline,
+            deadline_len: opts.deadline_len,
+            budget_left: opts.limits.max_connection,
+            dead: None,
+            secrets: Vec::new(),
         })
     }
 
@@ -178,37 +319,132 @@ impl Connection {
         &self.endpoint
     }
 
+    /// A secret about to be sent (a new password): no error reply shows it.
+    pub fn add_secret(&mut self, secret: &[u8]) {
+        if !secret.is_empty() && !self.secrets.iter().any(|s| s == secret) {
+            self.secrets.push(secret.to_vec());
+        }
+    }
+
+    /// Whether an earlier failure closed this connection.
+    pub fn is_dead(&self) -> bool {
+        self.dead.is_some()
+    }
+
+    fn past_target_deadline(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
     fn io_err(&self, e: std::io::Error) -> LiveError {
-        if is_timeout(&e) {
+        if is_timeout(&e) && self.past_target_deadline() {
+            LiveError::Deadline {
+                endpoint: self.endpoint.clone(),
+                secs: self.deadline_len.map(|d| d.as_secs_f64()).unwrap_or(0.0),
+            }
+        } else if is_timeout(&e) {
             LiveError::Timeout {
                 endpoint: self.endpoint.clone(),
             }
         } else {
             LiveError::Read {
                 endpoint: self.endpoint.clone(),
-                source: ReadError::Io(e),
+                message: e.to_string(),
             }
         }
     }
 
+    /// Whether bytes wait that no command asked for: each reply must
+    /// belong to the command just sent (RESP3 pushes, `>`, are allowed).
+    fn unsolicited(&mut self) -> bool {
+        let buffered = self.stream.buffer();
+        if !buffered.is_empty() {
+            return buffered[0] != b'>';
+        }
+        // Plaintext: peek at the socket without waiting. (Over TLS the
+        // socket may hold records that are no reply, such as session tickets.)
+        if let Stream::Plain(s) = self.stream.get_mut() {
+            let mut b = [0u8; 1];
+            if s.sock.set_nonblocking(true).is_ok() {
+                let got = s.sock.peek(&mut b);
+                let _ = s.sock.set_nonblocking(false);
+                return matches!(got, Ok(1)) && b[0] != b'>';
+            }
+        }
+        false
+    }
+
+    /// Close the connection for good after `e`; returns `e`.
+    fn kill(&mut self, e: LiveError) -> LiveError {
+        let _ = self.stream.get_mut().sock().sock.shutdown(Shutdown::Both);
+        self.dead = Some(e.clone());
+        e
+    }
+
     /// Send a command and read its reply. An error reply is `Ok(Value::Error)`.
+    /// The whole exchange must end within the I/O timeout and the target's
+    /// deadline; any failure closes the connection.
     pub fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value, LiveError> {
+        if let Some(first) = &self.dead {
+            return Err(LiveError::Dead {
+                endpoint: self.endpoint.clone(),
+                first: first.to_string(),
+            });
+        }
+        if self.past_target_deadline() {
+            let e = self.io_err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                DEADLINE_PASSED,
+            ));
+            return Err(self.kill(e));
+        }
+        if self.unsolicited() {
+            let e = LiveError::Read {
+                endpoint: self.endpoint.clone(),
+                message: "protocol error: the server sent data no command asked for (more than one reply to a command)".into(),
+            };
+            return Err(self.kill(e));
+        }
+        self.stream.get_mut().sock().deadline =
+            Some(earliest(self.deadline, Instant::now() + self.io_timeout));
         let buf = encode(args);
         let w = self.stream.get_mut();
         if let Err(e) = w.write_all(&buf).and_then(|_| w.flush()) {
-            return Err(self.io_err(e));
+            let e = self.io_err(e);
+            return Err(self.kill(e));
         }
         loop {
-            match read_value(&mut self.stream, &self.limits) {
+            let mut left = self.budget_left.min(self.limits.max_total);
+            let r = read_value_budget(&mut self.stream, &self.limits, &mut left);
+            let used = self.budget_left.min(self.limits.max_total) - left;
+            self.budget_left -= used;
+            match r {
                 // RESP3 out-of-band pushes (invalidations) are not replies.
                 Ok(Value::Push(_)) => continue,
+                // A server may echo what it was sent.
+                Ok(Value::Error(e)) if !self.secrets.is_empty() => {
+                    return Ok(Value::Error(mask(&e, &self.secrets)))
+                }
+                Ok(Value::Simple(e)) if !self.secrets.is_empty() => {
+                    return Ok(Value::Simple(mask(&e, &self.secrets)))
+                }
                 Ok(v) => return Ok(v),
-                Err(ReadError::Io(e)) => return Err(self.io_err(e)),
+                Err(ReadError::Io(e)) => {
+                    let e = self.io_err(e);
+                    return Err(self.kill(e));
+                }
                 Err(source) => {
-                    return Err(LiveError::Read {
+                    let message = match source {
+                        ReadError::Budget => format!(
+                            "the server sent more than this connection's budget of {} MiB (replies, counting each element's memory)",
+                            self.limits.max_connection / (1024 * 1024)
+                        ),
+                        other => other.to_string(),
+                    };
+                    let e = LiveError::Read {
                         endpoint: self.endpoint.clone(),
-                        source,
-                    })
+                        message,
+                    };
+                    return Err(self.kill(e));
                 }
             }
         }
@@ -225,6 +461,7 @@ impl Connection {
         let user = creds.user.clone().unwrap_or_else(|| "default".to_string());
         let mut args: Vec<&[u8]> = vec![b"HELLO", b"3"];
         if let Some(p) = &creds.password {
+            self.add_secret(p.expose());
             args.extend([b"AUTH".as_slice(), user.as_bytes(), p.expose()]);
         }
         let reply = self.cmd_bytes(&args)?;
@@ -286,6 +523,10 @@ fn first_words(e: &str) -> String {
     e.chars().take(120).collect()
 }
 
+fn earliest(a: Option<Instant>, b: Instant) -> Instant {
+    a.map_or(b, |a| a.min(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,23 +568,15 @@ mod tests {
         // Declares a 1 GB bulk.
         let mut c = Connection::connect(&ep(fake(b"$1073741824\r\n")), &opts)
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(
-            c.cmd(&["PING"]),
-            Err(LiveError::Read {
-                source: ReadError::TooLarge(_),
-                ..
-            })
-        ));
+        assert!(
+            matches!(c.cmd(&["PING"]), Err(LiveError::Read { ref message, .. }) if message.contains("over the limit"))
+        );
         // Garbage (an HTTP server).
         let mut c = Connection::connect(&ep(fake(b"HTTP/1.0 400 Bad Request\r\n\r\n")), &opts)
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(
-            c.cmd(&["PING"]),
-            Err(LiveError::Read {
-                source: ReadError::Protocol(_),
-                ..
-            })
-        ));
+        assert!(
+            matches!(c.cmd(&["PING"]), Err(LiveError::Read { ref message, .. }) if message.contains("protocol error"))
+        );
         assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
         // Nobody listening.
         let l = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));

@@ -15,7 +15,15 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most bytes in one whole reply.
     pub max_total: usize,
+    /// Most bytes one connection reads over all its replies (each element
+    /// also counts the memory it takes once parsed, [`ELEMENT_COST`]).
+    pub max_connection: usize,
 }
+
+/// What one parsed element costs in memory beyond its bytes (the `Value`
+/// and its allocation), charged to the byte budget: a reply of millions of
+/// tiny elements must not take ten times the memory of its bytes.
+pub const ELEMENT_COST: usize = std::mem::size_of::<Value>() + 32;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -24,7 +32,8 @@ impl Default for Limits {
             max_bulk: 64 * 1024 * 1024,
             max_elements: 1 << 20,
             max_depth: 16,
-            max_total: 256 * 1024 * 1024,
+            max_total: 64 * 1024 * 1024,
+            max_connection: 64 * 1024 * 1024,
         }
     }
 }
@@ -59,6 +68,19 @@ impl Value {
         match self {
             Value::Simple(s) | Value::Double(s) | Value::BigNumber(s) => Some(s.clone()),
             Value::Bulk(b) => Some(String::from_utf8_lossy(b).into_owned()),
+            Value::Int(i) => Some(i.to_string()),
+            _ => None,
+        }
+    }
+    /// A string reply as text, without a copy when it is valid UTF-8 (a
+    /// large reply is not held twice).
+    pub fn into_text(self) -> Option<String> {
+        match self {
+            Value::Simple(s) | Value::Double(s) | Value::BigNumber(s) => Some(s),
+            Value::Bulk(b) => Some(match String::from_utf8(b) {
+                Ok(s) => s,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            }),
             Value::Int(i) => Some(i.to_string()),
             _ => None,
         }
@@ -99,36 +121,45 @@ pub enum ReadError {
     Protocol(String),
     #[error("reply over the limit: {0}")]
     TooLarge(String),
+    #[error("the replies exceed the byte budget")]
+    Budget,
 }
 
-struct Budget {
-    left: usize,
+struct Budget<'a> {
+    left: &'a mut usize,
 }
 
-impl Budget {
+impl Budget<'_> {
     fn take(&mut self, n: usize) -> Result<(), ReadError> {
-        if n > self.left {
-            return Err(ReadError::TooLarge(
-                "the whole reply exceeds the byte limit".into(),
-            ));
+        if n > *self.left {
+            return Err(ReadError::Budget);
         }
-        self.left -= n;
+        *self.left -= n;
         Ok(())
     }
 }
 
-/// Read one reply.
+/// Read one reply (at most `max_total` bytes).
 pub fn read_value<R: BufRead>(r: &mut R, limits: &Limits) -> Result<Value, ReadError> {
-    let mut budget = Budget {
-        left: limits.max_total,
-    };
+    let mut left = limits.max_total;
+    read_value_budget(r, limits, &mut left)
+}
+
+/// Read one reply, taking its bytes (and [`ELEMENT_COST`] per element)
+/// from `left`; [`ReadError::Budget`] before reading past it.
+pub fn read_value_budget<R: BufRead>(
+    r: &mut R,
+    limits: &Limits,
+    left: &mut usize,
+) -> Result<Value, ReadError> {
+    let mut budget = Budget { left };
     read_inner(r, limits, 0, &mut budget)
 }
 
 fn read_line<R: BufRead>(
     r: &mut R,
     limits: &Limits,
-    budget: &mut Budget,
+    budget: &mut Budget<'_>,
 ) -> Result<Vec<u8>, ReadError> {
     let mut line = Vec::new();
     let n = Read::take(&mut *r, (limits.max_line + 2) as u64).read_until(b'\n', &mut line)?;
@@ -179,7 +210,7 @@ fn read_inner<R: BufRead>(
     r: &mut R,
     limits: &Limits,
     depth: usize,
-    budget: &mut Budget,
+    budget: &mut Budget<'_>,
 ) -> Result<Value, ReadError> {
     if depth > limits.max_depth {
         return Err(ReadError::TooLarge(format!(
@@ -187,6 +218,7 @@ fn read_inner<R: BufRead>(
             limits.max_depth
         )));
     }
+    budget.take(ELEMENT_COST)?;
     let line = read_line(r, limits, budget)?;
     let Some((&kind, rest)) = line.split_first() else {
         return Err(ReadError::Protocol("empty line".into()));
@@ -218,11 +250,31 @@ fn read_inner<R: BufRead>(
                 )));
             }
             budget.take(n + 2)?;
-            // Read in chunks: a declared length is not trusted with memory.
-            let mut buf = Vec::with_capacity(n.min(64 * 1024) + 2);
-            let got = Read::take(&mut *r, (n + 2) as u64).read_to_end(&mut buf)?;
-            if got < n + 2 {
-                return Err(ReadError::Closed);
+            // Read in chunks: a declared length is not trusted with memory,
+            // and the buffer never grows past it (no doubling to 2n).
+            let want = n + 2;
+            let mut buf: Vec<u8> = Vec::with_capacity(want.min(64 * 1024));
+            let mut src = Read::take(&mut *r, want as u64);
+            while buf.len() < want {
+                if buf.len() == buf.capacity() {
+                    let grow = buf.capacity().max(64 * 1024).min(want - buf.len());
+                    buf.reserve_exact(grow);
+                }
+                let len = buf.len();
+                let cap = buf.capacity().min(want);
+                buf.resize(cap, 0);
+                let got = match src.read(&mut buf[len..cap]) {
+                    Ok(g) => g,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                        buf.truncate(len);
+                        continue;
+                    }
+                    Err(e) => return Err(ReadError::Io(e)),
+                };
+                buf.truncate(len + got);
+                if got == 0 && buf.len() < want {
+                    return Err(ReadError::Closed);
+                }
             }
             if &buf[n..] != b"\r\n" {
                 return Err(ReadError::Protocol(

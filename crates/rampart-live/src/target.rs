@@ -72,18 +72,30 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The target with the password removed, for messages.
+/// The target with the password removed, for messages: the userinfo's
+/// password (`user:***@`) with or without a scheme, and anything after
+/// an `@` that is not the host.
 pub fn redact(target: &str) -> String {
-    if let Some((scheme, rest)) = target.split_once("://") {
-        if let Some((auth, host)) = rest.rsplit_once('@') {
-            let user = auth.split(':').next().unwrap_or("");
-            let shown = if auth.contains(':') {
-                format!("{user}:***")
-            } else {
-                user.to_string()
-            };
-            return format!("{scheme}://{shown}@{host}");
-        }
+    let (scheme, rest) = match target.split_once("://") {
+        Some((s, r)) => (format!("{s}://"), r),
+        None => (String::new(), target),
+    };
+    // The userinfo ends at the last '@' before the path.
+    let path_at = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(path_at);
+    if let Some((auth, host)) = authority.rsplit_once('@') {
+        let user = auth.split(':').next().unwrap_or("");
+        let shown = if auth.contains(':') {
+            format!("{user}:***")
+        } else {
+            user.to_string()
+        };
+        return format!("{scheme}{shown}@{host}{path}");
+    }
+    // No '@' in the authority: a password may still follow in the path
+    // (`host/db?password=...`): keep only the authority.
+    if path.contains('@') {
+        return format!("{scheme}{authority}/...");
     }
     target.to_string()
 }
@@ -216,6 +228,21 @@ mod tests {
             .unwrap_or_default();
         assert!(!e.contains("hunter2"), "{e}");
         assert!(e.contains("bob:***"), "{e}");
+        for bad in [
+            "bob:hunter2@host:badport",
+            "bob:hunter2@",
+            "http://bob:hunter2@host",
+            "bob:hunter2@[::1",
+            "bob:hunter2@::1:6379",
+            "rediss://bob:hunter2@host:0/1",
+        ] {
+            let e = parse(bad, 6379)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(!e.is_empty(), "{bad} parsed");
+            assert!(!e.contains("hunter2"), "{e}");
+        }
         let t = parse("redis://bob:hunter2@host", 6379).unwrap_or_else(|e| panic!("{e}"));
         assert!(!format!("{t:?}").contains("hunter2"));
     }

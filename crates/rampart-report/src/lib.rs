@@ -5,6 +5,7 @@
 pub mod json;
 pub mod sanitize;
 pub mod sarif;
+pub mod scrub;
 pub mod text;
 
 use rampart_checks::{Finding, InputProblem};

@@ -218,7 +218,10 @@ pub struct ConnectionArgs {
     #[arg(long, help_heading = "Connection")]
     pub askpass: bool,
 
-    /// Connect and read timeout in seconds.
+    /// Timeout in seconds. `audit`: the deadline for each target, for its
+    /// connections and every command of its audit together (a slow or
+    /// silent server costs this, not a multiple; --sample-values has its
+    /// own). Other commands: each connect and each command's exchange.
     #[arg(
         long,
         value_name = "SECONDS",

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             // Errors may quote file contents: sanitise for the terminal.
             anstream::eprintln!(
                 "rampart: error: {}",
-                rampart_report::sanitize::for_terminal(&msg)
+                rampart_report::scrub::scrub(&rampart_report::sanitize::for_terminal(&msg))
             );
             ExitCode::from(2)
         }

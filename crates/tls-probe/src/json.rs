@@ -159,7 +159,19 @@ pub fn inspect_json(r: &InspectReport) -> Value {
 pub fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            if c.is_control()
+                || matches!(
+                    c,
+                    '\u{202A}'..='\u{202E}'
+                        | '\u{2066}'..='\u{2069}'
+                        | '\u{200B}'..='\u{200F}'
+                        | '\u{2028}'
+                        | '\u{2029}'
+                        | '\u{2060}'
+                        | '\u{FEFF}'
+                        | '\u{061C}'
+                )
+            {
                 '?'
             } else {
                 c

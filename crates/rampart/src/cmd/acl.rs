@@ -451,6 +451,7 @@ fn load(a: &SourceArgs, table: &'static CommandTable) -> Result<(AclSet, &'stati
         (None, None, Some(v)) => Some(redis_acl::Secret::new(v.into_encoded_bytes())),
         _ => None,
     };
+    let password = password.map(super::remember);
     let creds = rampart_live::Credentials {
         user: t.credentials.user.clone(),
         password,

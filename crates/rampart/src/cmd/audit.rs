@@ -99,15 +99,15 @@ impl InventoryCreds {
         if let Some(var) = &self.password_env {
             let v = std::env::var_os(var)
                 .with_context(|| format!("{what}: the environment variable {var} is not set"))?;
-            return Ok(Some(Secret::new(v.into_encoded_bytes())));
+            return Ok(Some(super::remember(Secret::new(v.into_encoded_bytes()))));
         }
         if let Some(f) = &self.password_file {
             let text = std::fs::read_to_string(f).with_context(|| {
                 format!("{what}: cannot read the password file {}", f.display())
             })?;
-            return Ok(Some(Secret::new(
+            return Ok(Some(super::remember(Secret::new(
                 text.lines().next().unwrap_or("").as_bytes().to_vec(),
-            )));
+            ))));
         }
         Ok(None)
     }
@@ -135,7 +135,7 @@ fn inventory_targets(
             anstream::eprintln!("rampart: warning: {what}: a password in the inventory's url; use password_env or password_file");
         }
         let password = match parsed.credentials.password.clone() {
-            Some(p) => Some(p),
+            Some(p) => Some(super::remember(p)),
             None => match t.creds.password(&what)? {
                 Some(p) => Some(p),
                 None => inv.defaults.password(&what)?,
@@ -266,7 +266,11 @@ fn audit_live(
     args: &AuditArgs,
     opts: &ConnectOptions,
 ) -> Snapshot {
-    let mut coll = collect_live(ep, creds, opts);
+    // One deadline for the target: its connections and every command of
+    // its audit (a slow or silent server costs --timeout, not a multiple).
+    let deadline = Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0));
+    let target_opts = opts.with_deadline(deadline);
+    let mut coll = collect_live(ep, creds, &target_opts);
     if args.sample_values > 0 {
         if let rampart_checks::Avail::Present(l) = &mut coll.live {
             l.value_sample = Some(rampart_collect::sample::sample_values(
@@ -347,7 +351,13 @@ fn audit_live(
         Some(p) => format!("{ep} ({})", p.display()),
         None => ep.to_string(),
     };
-    snap.tls = tls_scan(ep, &coll.live, args);
+    snap.tls = match target_opts.deadline {
+        Some(d) if std::time::Instant::now() >= d => Avail::Failed(format!(
+            "{ep}: the TLS scan was not run: the deadline for this target ({:.1} s, --timeout) passed",
+            deadline.as_secs_f64()
+        )),
+        _ => tls_scan(ep, &coll.live, args),
+    };
     // The server's own version, from INFO.
     if let Some(v) = coll
         .live
@@ -535,44 +545,55 @@ fn progress(total: usize) -> indicatif::ProgressBar {
     pb
 }
 
-/// Audit a batch of servers, at most `--concurrency` at once, in order.
+/// Audit a batch of servers, at most `--concurrency` at once, reported in
+/// order. A pool of workers takes the next server as soon as one is done,
+/// so a silent server holds one worker for its deadline, not a whole batch.
 fn audit_batch(
     batch: &[(Endpoint, Credentials)],
     args: &AuditArgs,
     opts: &ConnectOptions,
 ) -> Vec<Snapshot> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
     let pb = progress(batch.len());
-    let workers = args.conn.concurrency.clamp(1, 256);
-    let mut out = Vec::with_capacity(batch.len());
-    for chunk in batch.chunks(workers) {
-        let done: Vec<Snapshot> = std::thread::scope(|sc| {
-            let handles: Vec<_> = chunk
-                .iter()
-                .map(|(ep, creds)| {
-                    let pb = pb.clone();
-                    sc.spawn(move || {
-                        let s = audit_live(ep, creds, args, opts);
-                        pb.inc(1);
-                        s
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .zip(chunk)
-                .map(|(h, (ep, _))| {
-                    h.join().unwrap_or_else(|_| {
-                        let mut s = Snapshot::empty(ep.to_string());
-                        s.live = Avail::Failed("internal error while auditing this server".into());
-                        s
-                    })
-                })
-                .collect()
-        });
-        out.extend(done);
-    }
+    let workers = args.conn.concurrency.clamp(1, 256).min(batch.len().max(1));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Snapshot>>> = Mutex::new(batch.iter().map(|_| None).collect());
+    std::thread::scope(|sc| {
+        for _ in 0..workers {
+            sc.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((ep, creds)) = batch.get(i) else {
+                    break;
+                };
+                let s = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    audit_live(ep, creds, args, opts)
+                }))
+                .unwrap_or_else(|_| {
+                    let mut s = Snapshot::empty(ep.to_string());
+                    s.live = Avail::Failed("internal error while auditing this server".into());
+                    s
+                });
+                pb.inc(1);
+                if let Ok(mut r) = results.lock() {
+                    r[i] = Some(s);
+                }
+            });
+        }
+    });
     pb.finish_and_clear();
-    out
+    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    batch
+        .iter()
+        .zip(results)
+        .map(|((ep, _), s)| {
+            s.unwrap_or_else(|| {
+                let mut s = Snapshot::empty(ep.to_string());
+                s.live = Avail::Failed("internal error while auditing this server".into());
+                s
+            })
+        })
+        .collect()
 }
 
 /// Audit the seeds, then every server they know (cluster nodes, replicas,

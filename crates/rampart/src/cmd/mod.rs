@@ -33,8 +33,10 @@ pub(crate) fn sentinel_link_name(runid: &str) -> String {
 
 /// Write to standard output (colour stripped when NO_COLOR is set or the
 /// output is not a terminal) or to a file.
+/// Every secret rampart holds is scrubbed from the text first.
 pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
     use std::io::Write;
+    let text = &*rampart_report::scrub::scrub(text);
     match output {
         // Through the atomic writer: never through a link; an existing
         // file keeps its owner and mode.
@@ -89,11 +91,25 @@ pub(crate) fn read_secret_file(f: &std::path::Path) -> Result<Secret> {
     if line.is_empty() {
         bail!("the password in {} is empty", f.display());
     }
-    Ok(Secret::new(line.into_bytes()))
+    Ok(remember(Secret::new(line.into_bytes())))
 }
 
-/// The login password, in redis-cli's order of precedence.
+/// Register a secret with the scrubber (no output will show it); returns it.
+pub(crate) fn remember(s: Secret) -> Secret {
+    rampart_report::scrub::register(s.expose());
+    s
+}
+
+/// The login password, in redis-cli's order of precedence, registered
+/// with the scrubber.
 pub(crate) fn login_password(
+    conn: &crate::cli::ConnectionArgs,
+    from_uri: Option<Secret>,
+) -> Result<Option<Secret>> {
+    Ok(login_password_inner(conn, from_uri)?.map(remember))
+}
+
+fn login_password_inner(
     conn: &crate::cli::ConnectionArgs,
     from_uri: Option<Secret>,
 ) -> Result<Option<Secret>> {

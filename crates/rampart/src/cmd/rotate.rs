@@ -315,6 +315,9 @@ static PROGRESS_TO_STDERR: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 
 fn say(line: &str) {
+    // Master names, node names and errors come from servers: secrets
+    // scrubbed, then made safe for a terminal.
+    let line = &rampart_report::sanitize::for_terminal_lines(&rampart_report::scrub::scrub(line));
     if PROGRESS_TO_STDERR.load(std::sync::atomic::Ordering::Relaxed) {
         let mut out = anstream::stderr();
         let _ = writeln!(out, "{line}");
@@ -372,7 +375,7 @@ impl Ctx {
     fn save(&self, j: &Journal) -> Result<()> {
         write_private(
             &self.journal_path,
-            serde_json::to_string_pretty(j)?.as_bytes(),
+            rampart_report::scrub::scrub(&serde_json::to_string_pretty(j)?).as_bytes(),
         )
         .with_context(|| format!("cannot write the journal {}", self.journal_path.display()))
     }
@@ -450,7 +453,7 @@ impl Drop for RunLock {
 fn generate() -> Result<Secret> {
     let mut b = [0u8; 32];
     getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("the OS random generator failed: {e}"))?;
-    let s = Secret::new(hex::encode(b).into_bytes());
+    let s = super::remember(Secret::new(hex::encode(b).into_bytes()));
     b.fill(0);
     Ok(s)
 }

@@ -95,7 +95,8 @@ fn target(a: &TlsTargetArgs) -> Result<Target> {
 
 fn render(text: String, json: serde_json::Value, a: &TlsTargetArgs) -> Result<()> {
     let out = match a.format {
-        TlsFormat::Text => text,
+        // The one terminal sanitiser: a certificate or a server may say anything.
+        TlsFormat::Text => rampart_report::sanitize::for_terminal_lines(&text),
         TlsFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json)?),
     };
     super::emit(&out, a.output.as_deref())
