@@ -67,9 +67,16 @@ pub enum Why {
 pub struct ReadFileError {
     pub path: PathBuf,
     pub why: Why,
+    /// What the file is to the reader (`the targets file`), for messages.
+    pub what: Option<String>,
 }
 
 impl ReadFileError {
+    /// Name what the file is: `cannot read the targets file PATH: ...`.
+    pub fn named(mut self, what: impl Into<String>) -> ReadFileError {
+        self.what = Some(what.into());
+        self
+    }
     /// The I/O error kind, when it was one.
     pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
         match &self.why {
@@ -98,18 +105,16 @@ impl fmt::Display for Why {
 
 impl fmt::Display for ReadFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot read {}: {}", self.path.display(), self.why)
-    }
-}
-
-impl std::error::Error for ReadFileError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.why {
-            Why::Io(e) => Some(e),
-            _ => None,
+        match &self.what {
+            Some(w) => write!(f, "cannot read {w} {}: {}", self.path.display(), self.why),
+            None => write!(f, "cannot read {}: {}", self.path.display(), self.why),
         }
     }
 }
+
+/// No `source()`: the message already holds the cause (reports print
+/// the chain, which would say it twice).
+impl std::error::Error for ReadFileError {}
 
 fn kind_of(ft: std::fs::FileType) -> &'static str {
     if ft.is_char_device() {
@@ -132,6 +137,7 @@ pub fn read_with(path: &Path, opts: Options) -> Result<Vec<u8>, ReadFileError> {
     let err = |why| ReadFileError {
         path: path.to_path_buf(),
         why,
+        what: None,
     };
     let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
     if opts.no_follow {
@@ -182,6 +188,7 @@ pub fn read_string(path: &Path, limit: u64) -> Result<String, ReadFileError> {
     String::from_utf8(b).map_err(|_| ReadFileError {
         path: path.to_path_buf(),
         why: Why::NotText,
+        what: None,
     })
 }
 

@@ -268,23 +268,41 @@ pub struct LoadedFile {
 }
 
 /// An error that prevents reading the main file at all.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum LoadError {
-    #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
-        #[source]
         source: std::io::Error,
     },
-    #[error("{path} is {size} bytes, over the limit of {limit} bytes")]
     TooLarge {
         path: PathBuf,
         size: u64,
         limit: u64,
     },
-    #[error("{path} is not a text file (it contains NUL bytes)")]
-    Binary { path: PathBuf },
+    Binary {
+        path: PathBuf,
+    },
 }
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            LoadError::TooLarge { path, size, limit } => write!(
+                f,
+                "{} is {size} bytes, over the limit of {limit} bytes",
+                path.display()
+            ),
+            LoadError::Binary { path } => {
+                write!(f, "{} is not a text file (it contains NUL bytes)", path.display())
+            }
+        }
+    }
+}
+
+/// No `source()`: the message holds the cause (reports print the chain,
+/// which would say it twice).
+impl std::error::Error for LoadError {}
 
 /// The value a directive has once the whole file is loaded, rendered as
 /// `CONFIG GET` would show it.

@@ -302,7 +302,7 @@ fn read(p: &Path) -> Result<String> {
             meta.len()
         );
     }
-    let b = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let b = redis_conf::fileio::read(p, MAX_BYTES)?;
     if b.contains(&0) {
         bail!("{}: binary file (NUL bytes)", p.display());
     }

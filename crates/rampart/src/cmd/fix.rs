@@ -58,7 +58,7 @@ fn read_text(p: &Path) -> Result<String> {
     if meta.len() > MAX_BYTES {
         bail!("{}: over the limit of {MAX_BYTES} bytes", p.display());
     }
-    let b = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let b = redis_conf::fileio::read(p, MAX_BYTES)?;
     String::from_utf8(b).map_err(|_| {
         anyhow!(
             "{} is not valid UTF-8: rampart edits only files it can keep byte for byte; nothing changed",
