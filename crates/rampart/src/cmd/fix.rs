@@ -171,6 +171,12 @@ pub(crate) fn plan(snapshot: &Snapshot, unsafe_fixes: bool) -> Result<Plan> {
             fatal.join("\n  ")
         );
     }
+    if let Some(why) = conf.config.unread_summary() {
+        bail!(
+            "the config includes files rampart did not read, which may undo any fix: {}; nothing changed",
+            clean(&why)
+        );
+    }
     let findings = run_all(snapshot);
     let candidates: Vec<(&'static str, &Fix)> = findings
         .iter()

@@ -600,6 +600,12 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
             clean(&p.message)
         );
     }
+    if let Some(why) = config.unread_summary() {
+        bail!(
+            "the config includes files rampart did not read, which may undo what harden writes: {}; nothing written",
+            clean(&why)
+        );
+    }
     let policy = match &a.policy {
         Some(p) => Some(load_policy(p)?),
         None => None,
