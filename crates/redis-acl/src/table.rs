@@ -102,6 +102,9 @@ pub struct CommandTable {
     /// changed them ([`CommandTable::with_renames`]); `None`: the names of
     /// the table. ACL rules keep resolving the original names (`by_name`).
     dispatch: Option<HashMap<String, CommandId>>,
+    /// Members of each category (lower-case name → ids), computed once:
+    /// a per-user review asks for them for every category.
+    members: std::sync::OnceLock<HashMap<String, Vec<CommandId>>>,
 }
 
 /// What [`CommandTable::builtin`] picked, and why when it is not the exact line.
@@ -401,6 +404,7 @@ impl CommandTable {
             commands: Vec::new(),
             by_name: HashMap::new(),
             dispatch: None,
+            members: std::sync::OnceLock::new(),
         };
         for c in data.commands {
             t.add(c, None);
@@ -464,10 +468,29 @@ impl CommandTable {
     }
     /// Members of a category, commands and subcommands (like `ACL CAT cat`).
     pub fn category_members(&self, cat: &str) -> Vec<&Command> {
-        self.commands
+        self.category_member_ids(cat)
             .iter()
-            .filter(|c| c.in_category(cat))
+            .filter_map(|&id| self.commands.get(id))
             .collect()
+    }
+
+    /// The ids of [`CommandTable::category_members`], from a map built once.
+    pub fn category_member_ids(&self, cat: &str) -> &[CommandId] {
+        let m = self.members.get_or_init(|| {
+            let mut m: HashMap<String, Vec<CommandId>> = HashMap::new();
+            for c in &self.commands {
+                for cat in &c.categories {
+                    m.entry(cat.to_ascii_lowercase()).or_default().push(c.id);
+                }
+            }
+            for v in m.values_mut() {
+                v.dedup();
+            }
+            m
+        });
+        m.get(&cat.to_ascii_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Redis's `ACLLookupCommand` (`lookupCommandBySdsLogic`, strict):
