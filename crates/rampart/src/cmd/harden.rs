@@ -542,7 +542,9 @@ fn shared_users(dir: &Path, input: &InputUsers) -> Result<SharedUsers> {
         }
     }
     // The earlier run's masteruser, else `replication`.
-    let earlier = redis_conf::fileio::read_string(&dir.join("redis.conf"), redis_conf::fileio::DEFAULT_LIMIT).unwrap_or_default();
+    let earlier =
+        redis_conf::fileio::read_string(&dir.join("redis.conf"), redis_conf::fileio::DEFAULT_LIMIT)
+            .unwrap_or_default();
     let name = earlier
         .lines()
         .find_map(|l| l.strip_prefix("masteruser "))
@@ -558,7 +560,8 @@ fn shared_users(dir: &Path, input: &InputUsers) -> Result<SharedUsers> {
         None => None,
         Some(n) => {
             let pw_path = dir.join("passwords.txt");
-            let pws = redis_conf::fileio::read_string(&pw_path, redis_conf::fileio::DEFAULT_LIMIT).map_err(|e| e.named("the replication password for masterauth,"))?;
+            let pws = redis_conf::fileio::read_string(&pw_path, redis_conf::fileio::DEFAULT_LIMIT)
+                .map_err(|e| e.named("the replication password for masterauth,"))?;
             let pw = pws
                 .lines()
                 .filter(|l| !l.starts_with('#'))
@@ -1193,7 +1196,11 @@ pub(super) fn write_0640(path: &Path, body: &str) -> Result<()> {
 /// When the files were created in group root (rampart run as root) and a
 /// `redis` (or `valkey`) group exists, hand them to that group (OS002).
 pub(super) fn server_group(paths: &[&Path]) -> Option<String> {
-    let groups = redis_conf::fileio::read_string(std::path::Path::new("/etc/group"), redis_conf::fileio::DEFAULT_LIMIT).ok()?;
+    let groups = redis_conf::fileio::read_string(
+        std::path::Path::new("/etc/group"),
+        redis_conf::fileio::DEFAULT_LIMIT,
+    )
+    .ok()?;
     let (name, gid) = groups.lines().find_map(|l| {
         let f: Vec<&str> = l.split(':').collect();
         match (f.first(), f.get(2)) {

@@ -1441,7 +1441,11 @@ fn warn_sentinel_requirepass(c: &mut Connection, n: &NodeState, new_hash: &str) 
     let server = info_map(c, "server")?;
     let file = field(&server, "config_file").unwrap_or("").to_string();
     let text = if local && !file.is_empty() {
-        redis_conf::fileio::read_string(std::path::Path::new(&file), redis_conf::fileio::DEFAULT_LIMIT).ok()
+        redis_conf::fileio::read_string(
+            std::path::Path::new(&file),
+            redis_conf::fileio::DEFAULT_LIMIT,
+        )
+        .ok()
     } else {
         None
     };
