@@ -196,6 +196,7 @@ pub fn read_string(path: &Path, limit: u64) -> Result<String, ReadFileError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
