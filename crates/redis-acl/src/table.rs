@@ -70,6 +70,8 @@ pub struct Command {
     pub last_key: i64,
     pub step: i64,
     pub key_specs: Vec<serde_json::Value>,
+    /// `flags` holds `no_auth` (asked for every command of every user).
+    no_auth: bool,
 }
 
 impl Command {
@@ -81,7 +83,7 @@ impl Command {
     }
     /// `CMD_NO_AUTH` commands (AUTH, HELLO, QUIT, RESET) bypass the ACL command check.
     pub fn is_no_auth(&self) -> bool {
-        self.has_flag("no_auth")
+        self.no_auth
     }
 }
 
@@ -416,6 +418,7 @@ impl CommandTable {
         let id = self.commands.len();
         let name = c.name.to_ascii_lowercase();
         self.by_name.insert(name.clone(), id);
+        let no_auth = c.flags.iter().any(|f| f.eq_ignore_ascii_case("no_auth"));
         self.commands.push(Command {
             id,
             name,
@@ -423,6 +426,7 @@ impl CommandTable {
             parent,
             subcommands: Vec::new(),
             arity: c.arity,
+            no_auth,
             flags: c.flags,
             categories: c.categories,
             first_key: c.first_key,
