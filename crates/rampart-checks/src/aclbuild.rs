@@ -94,11 +94,13 @@ pub fn build_acl_facts_with(
 
     let mut users: Vec<UserEntry> = Vec::new();
     let mut default_implicit = true;
+    // Names defined so far: one lookup a user, not a scan (100k users).
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     for def in defs {
         let is_default = def.name == "default";
-        let existing = users.iter().position(|u| u.user.name == def.name);
+        let existing = names.contains(&def.name);
         let mut user = match (existing, is_default) {
-            (Some(_), false) => {
+            (true, false) => {
                 problems.push((
                     def.span.clone(),
                     format!("Duplicate user '{}' found", def.name),
@@ -115,7 +117,7 @@ pub fn build_acl_facts_with(
                 }
                 u
             }
-            (None, false) => User::new(&def.name),
+            (false, false) => User::new(&def.name),
         };
         if let Err(e) = user.apply_with(table, &def.rules) {
             problems.push((def.span.clone(), format!("user {}: {e}", def.name)));
@@ -126,6 +128,7 @@ pub fn build_acl_facts_with(
             span: Some(def.span.clone()),
             source,
         };
+        names.insert(def.name.clone());
         if is_default {
             default_implicit = false;
             users.retain(|u| u.user.name != "default");

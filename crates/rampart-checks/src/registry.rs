@@ -72,6 +72,29 @@ pub fn run_all(snapshot: &Snapshot) -> Vec<Finding> {
     all_checks().iter().map(|c| run_one(c, snapshot)).collect()
 }
 
+/// Why a pass cannot stand: it rests on a config file (or sentinel.conf)
+/// that includes a file rampart did not read, which may set what the check
+/// read. A pass from the running server alone (every piece of evidence
+/// live, none from the file) stands.
+fn incomplete_pass(check: &Check, s: &Snapshot, out: &Outcome) -> Option<String> {
+    if out.status != Status::Pass || !check.sources.contains(&Source::Conf) {
+        return None;
+    }
+    let mut why: Vec<String> = Vec::new();
+    if let Some(c) = s.conf.get() {
+        why.extend(c.config.unread_summary());
+    }
+    if let Some(sf) = s.sentinel.get() {
+        why.extend(sf.config.unread_summary());
+    }
+    if why.is_empty() {
+        return None;
+    }
+    let from_file = out.evidence.iter().any(|e| e.source == Source::Conf)
+        || !out.evidence.iter().any(|e| e.source == Source::Live);
+    from_file.then(|| why.join("; "))
+}
+
 /// Run one check, enforcing the evidence rule: a pass, fail or warn
 /// without evidence is turned into an error rather than trusted.
 pub fn run_one(check: &Check, snapshot: &Snapshot) -> Finding {
@@ -93,6 +116,13 @@ pub fn run_one(check: &Check, snapshot: &Snapshot) -> Finding {
             "internal error: {} returned '{}' without evidence ({})",
             check.id, out.status, out.message
         ));
+    }
+    if let Some(why) = incomplete_pass(check, snapshot, &out) {
+        let message = format!(
+            "not decided: {} would pass on the files read ({}), but the configuration is incomplete: {why}",
+            check.id, out.message
+        );
+        out = Outcome::new(Status::Error, message, std::mem::take(&mut out.evidence));
     }
     let fix = matches!(out.status, Status::Fail | Status::Warn).then(|| match check.fix {
         FixRule::DisplayOnly(reason) => Fix::display_only(check.remediation, reason),

@@ -24,7 +24,9 @@ fn parse(text: &str) -> HashMap<u32, String> {
 impl Accounts {
     /// Read `<root>/etc/passwd` and `<root>/etc/group`; missing files give no names.
     pub fn load(root: &Path) -> Accounts {
-        let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_default();
+        let read = |p: &str| {
+            crate::read_text(&root.join(p), redis_conf::fileio::DEFAULT_LIMIT).unwrap_or_default()
+        };
         Accounts {
             users: parse(&read("etc/passwd")),
             groups: parse(&read("etc/group")),

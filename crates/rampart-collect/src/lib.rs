@@ -208,16 +208,10 @@ fn read_host(t: &FilesTarget) -> rampart_checks::OsFacts {
     read_logrotate(root)
 }
 
-/// Read a text file with a size limit; errors as text.
+/// Read a text file with a size limit; errors as text. Read with the bounded reader (`redis_conf::fileio`): regular files
+/// only, never blocking on a FIFO, never more than `limit` bytes.
 pub fn read_text(p: &Path, limit: u64) -> Result<String, String> {
-    let meta = std::fs::metadata(p).map_err(|e| e.to_string())?;
-    if meta.is_dir() {
-        return Err("is a directory".into());
-    }
-    if meta.len() > limit {
-        return Err(format!("{} bytes, over the limit of {limit}", meta.len()));
-    }
-    let bytes = std::fs::read(p).map_err(|e| e.to_string())?;
+    let bytes = redis_conf::fileio::read(p, limit).map_err(|e| e.why.to_string())?;
     if bytes.contains(&0) {
         return Err("not a text file (contains NUL bytes)".into());
     }

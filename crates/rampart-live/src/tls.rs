@@ -30,9 +30,9 @@ pub struct TlsSettings {
 const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
 fn load_certs(p: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let certs: Result<Vec<_>, _> = CertificateDer::pem_file_iter(p)
-        .map_err(|e| format!("cannot read {}: {e}", p.display()))?
-        .collect();
+    let pem = redis_conf::fileio::read(p, redis_conf::fileio::DEFAULT_LIMIT)
+        .map_err(|e| e.to_string())?;
+    let certs: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&pem).collect();
     let certs = certs.map_err(|e| format!("bad PEM in {}: {e}", p.display()))?;
     if certs.is_empty() {
         return Err(format!("{} holds no certificate", p.display()));
@@ -86,7 +86,9 @@ pub fn client_config(s: &TlsSettings) -> Result<Arc<ClientConfig>, String> {
     let config = match (&s.cert, &s.key) {
         (Some(cert), Some(key)) => {
             let chain = load_certs(cert)?;
-            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+            let pem = redis_conf::fileio::read(key, redis_conf::fileio::DEFAULT_LIMIT)
+                .map_err(|e| e.to_string())?;
+            let key = PrivateKeyDer::from_pem_slice(&pem).map_err(|e| {
                 format!(
                     "cannot load the private key {} (unencrypted PEM needed): {e}",
                     key.display()

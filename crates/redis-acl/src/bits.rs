@@ -58,7 +58,7 @@ impl CommandBits {
     /// `ACLSelectorCheckCmd`'s command part, with no arguments: may the
     /// command run at all (ALLCOMMANDS flag, NO_AUTH flag, or its bit)?
     pub fn allows(&self, cmd: &Command) -> bool {
-        self.all_commands_flag || cmd.is_no_auth() || self.bit(cmd.id)
+        self.all_commands_flag || self.bit(cmd.id) || cmd.is_no_auth()
     }
 
     /// Like [`CommandBits::allows`], with the first argument (`argv[1]`, or

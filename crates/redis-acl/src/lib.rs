@@ -224,6 +224,30 @@ pub struct Selector {
     /// Valkey 9.1+ database selector: `None` is every database (`alldbs`,
     /// the default), `Some(ids)` exactly these (`resetdbs` is `Some([])`).
     pub dbs: Option<Vec<u32>>,
+    /// Where each key and channel pattern is, so that adding one is not a
+    /// scan of the others (40k patterns on one user stay linear).
+    pub(crate) index: PatternIndex,
+}
+
+/// A cache of [`Selector::keys`] and [`Selector::channels`] by pattern:
+/// never part of equality or `Debug`, rebuilt when it is out of step
+/// (patterns are unique, so the lengths tell).
+#[derive(Clone, Default)]
+pub(crate) struct PatternIndex {
+    pub(crate) keys: std::collections::HashMap<String, usize>,
+    pub(crate) channels: std::collections::HashSet<String>,
+}
+
+impl PartialEq for PatternIndex {
+    fn eq(&self, _: &PatternIndex) -> bool {
+        true
+    }
+}
+impl Eq for PatternIndex {}
+impl std::fmt::Debug for PatternIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PatternIndex")
+    }
 }
 
 /// Whether a stored password is known in clear or only by hash.

@@ -70,6 +70,8 @@ pub struct Command {
     pub last_key: i64,
     pub step: i64,
     pub key_specs: Vec<serde_json::Value>,
+    /// `flags` holds `no_auth` (asked for every command of every user).
+    no_auth: bool,
 }
 
 impl Command {
@@ -81,7 +83,7 @@ impl Command {
     }
     /// `CMD_NO_AUTH` commands (AUTH, HELLO, QUIT, RESET) bypass the ACL command check.
     pub fn is_no_auth(&self) -> bool {
-        self.has_flag("no_auth")
+        self.no_auth
     }
 }
 
@@ -102,6 +104,9 @@ pub struct CommandTable {
     /// changed them ([`CommandTable::with_renames`]); `None`: the names of
     /// the table. ACL rules keep resolving the original names (`by_name`).
     dispatch: Option<HashMap<String, CommandId>>,
+    /// Members of each category (lower-case name → ids), computed once:
+    /// a per-user review asks for them for every category.
+    members: std::sync::OnceLock<HashMap<String, Vec<CommandId>>>,
 }
 
 /// What [`CommandTable::builtin`] picked, and why when it is not the exact line.
@@ -401,6 +406,7 @@ impl CommandTable {
             commands: Vec::new(),
             by_name: HashMap::new(),
             dispatch: None,
+            members: std::sync::OnceLock::new(),
         };
         for c in data.commands {
             t.add(c, None);
@@ -412,6 +418,7 @@ impl CommandTable {
         let id = self.commands.len();
         let name = c.name.to_ascii_lowercase();
         self.by_name.insert(name.clone(), id);
+        let no_auth = c.flags.iter().any(|f| f.eq_ignore_ascii_case("no_auth"));
         self.commands.push(Command {
             id,
             name,
@@ -419,6 +426,7 @@ impl CommandTable {
             parent,
             subcommands: Vec::new(),
             arity: c.arity,
+            no_auth,
             flags: c.flags,
             categories: c.categories,
             first_key: c.first_key,
@@ -464,10 +472,29 @@ impl CommandTable {
     }
     /// Members of a category, commands and subcommands (like `ACL CAT cat`).
     pub fn category_members(&self, cat: &str) -> Vec<&Command> {
-        self.commands
+        self.category_member_ids(cat)
             .iter()
-            .filter(|c| c.in_category(cat))
+            .filter_map(|&id| self.commands.get(id))
             .collect()
+    }
+
+    /// The ids of [`CommandTable::category_members`], from a map built once.
+    pub fn category_member_ids(&self, cat: &str) -> &[CommandId] {
+        let m = self.members.get_or_init(|| {
+            let mut m: HashMap<String, Vec<CommandId>> = HashMap::new();
+            for c in &self.commands {
+                for cat in &c.categories {
+                    m.entry(cat.to_ascii_lowercase()).or_default().push(c.id);
+                }
+            }
+            for v in m.values_mut() {
+                v.dedup();
+            }
+            m
+        });
+        m.get(&cat.to_ascii_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Redis's `ACLLookupCommand` (`lookupCommandBySdsLogic`, strict):

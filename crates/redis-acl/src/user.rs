@@ -77,16 +77,22 @@ impl Selector {
                 if !(*read || *write) || has_spaces(pattern) {
                     return e(&op, RuleErrorKind::Syntax);
                 }
-                match self.keys.iter_mut().find(|k| k.pattern == *pattern) {
+                match self
+                    .key_position(pattern)
+                    .and_then(|i| self.keys.get_mut(i))
+                {
                     Some(k) => {
                         k.read |= *read;
                         k.write |= *write;
                     }
-                    None => self.keys.push(KeyPattern {
-                        pattern: pattern.clone(),
-                        read: *read,
-                        write: *write,
-                    }),
+                    None => {
+                        self.index.keys.insert(pattern.clone(), self.keys.len());
+                        self.keys.push(KeyPattern {
+                            pattern: pattern.clone(),
+                            read: *read,
+                            write: *write,
+                        })
+                    }
                 }
             }
             Rule::AllChannels => {
@@ -105,7 +111,8 @@ impl Selector {
                 if has_spaces(p) {
                     return e(&op, RuleErrorKind::Syntax);
                 }
-                if !self.channels.contains(p) {
+                if !self.has_channel(p) {
+                    self.index.channels.insert(p.clone());
                     self.channels.push(p.clone());
                 }
             }
@@ -174,6 +181,30 @@ impl Selector {
             other => return e(&rule_op_name(other), RuleErrorKind::Syntax),
         }
         Ok(())
+    }
+
+    /// Where `pattern` is in `keys` (the index, rebuilt when out of step).
+    fn key_position(&mut self, pattern: &str) -> Option<usize> {
+        if self.index.keys.len() != self.keys.len() {
+            self.index.keys = self
+                .keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.pattern.clone(), i))
+                .collect();
+        }
+        self.index
+            .keys
+            .get(pattern)
+            .copied()
+            .filter(|&i| self.keys.get(i).is_some_and(|k| k.pattern == pattern))
+    }
+
+    fn has_channel(&mut self, p: &str) -> bool {
+        if self.index.channels.len() != self.channels.len() {
+            self.index.channels = self.channels.iter().cloned().collect();
+        }
+        self.index.channels.contains(p)
     }
 
     /// Redis 7.2's `ACLUpdateCommandRules`: drop earlier rules for exactly
@@ -497,12 +528,9 @@ impl User {
             return Ok(());
         }
         match parse_rule_impl(op) {
-            Ok(r) => {
-                let mut tmp = self.clone();
-                tmp.apply_one(table, &r).map_err(|e| rename_op(e, op))?;
-                *self = tmp;
-                Ok(())
-            }
+            // Every rule checks before it changes anything (atomic without
+            // a copy of the user: a copy per op made N ops cost N²).
+            Ok(r) => self.apply_one(table, &r).map_err(|e| rename_op(e, op)),
             Err(e) => Err(self.root.precedence(op).unwrap_or(e)),
         }
     }

@@ -25,17 +25,25 @@
 //! - `activedefrag yes` is a Warning: builds without Redis's bundled
 //!   jemalloc (Debian's) refuse it, upstream builds accept it.
 //! - Redis follows include loops until it crashes; this crate reports a
-//!   Fatal problem instead, and caps nesting, file count and size.
+//!   Fatal problem instead, and caps nesting (16), file count (1,024),
+//!   file size (16 MiB) and total bytes (64 MiB). An include over a cap,
+//!   or with a NUL byte, is not read although the server reads it: it is
+//!   an [`ProblemKind::Unread`] problem and a [`Config::unread`] entry,
+//!   and [`Config::is_decided`] says which values it leaves unknown.
+//! - Every file is read with [`fileio`]: regular files only (checked on
+//!   the opened descriptor), never blocking on a FIFO, bounded.
 //! - A NUL byte inside a line: Redis drops the rest of its 1024-byte read
 //!   chunk (possibly merging lines); this crate drops the rest of the line.
 //! - `effective("dir")` is empty when the file does not set it (the
 //!   server's startup directory is unknown to a file parser).
 
+pub mod fileio;
 mod loader;
 mod secret;
 mod split;
 mod table;
 mod value;
+pub use fileio::ReadFileError;
 pub use secret::Secret;
 pub use value::string2ll;
 
@@ -123,6 +131,10 @@ pub enum ProblemKind {
     Fatal,
     /// Redis accepts the line but it is suspicious or ignored.
     Warning,
+    /// An included file rampart did not read (over a size, depth or count
+    /// limit, or not text) although the server would: every setting it
+    /// could change is unknown ([`Config::unread`]).
+    Unread,
 }
 
 /// A line Redis would reject (or warn about), with where and why.
@@ -210,6 +222,8 @@ pub struct LoadOptions {
     pub max_include_depth: usize,
     /// Maximum number of files read in total (includes and globs).
     pub max_files: usize,
+    /// Maximum bytes read in total, the main file and every include.
+    pub max_total_bytes: u64,
     /// The server's working directory when it reads the file: relative
     /// `include` and `dir` paths resolve against it (and against every
     /// `dir` line before them, as Redis `chdir`s while loading). `None`:
@@ -225,6 +239,7 @@ impl Default for LoadOptions {
             max_file_bytes: 16 * 1024 * 1024,
             max_include_depth: 16,
             max_files: 1024,
+            max_total_bytes: 64 * 1024 * 1024,
             working_dir: None,
         }
     }
@@ -259,23 +274,45 @@ pub struct LoadedFile {
 }
 
 /// An error that prevents reading the main file at all.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum LoadError {
-    #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
-        #[source]
         source: std::io::Error,
     },
-    #[error("{path} is {size} bytes, over the limit of {limit} bytes")]
     TooLarge {
         path: PathBuf,
         size: u64,
         limit: u64,
     },
-    #[error("{path} is not a text file (it contains NUL bytes)")]
-    Binary { path: PathBuf },
+    Binary {
+        path: PathBuf,
+    },
 }
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            LoadError::TooLarge { path, size, limit } => write!(
+                f,
+                "{} is {size} bytes, over the limit of {limit} bytes",
+                path.display()
+            ),
+            LoadError::Binary { path } => {
+                write!(
+                    f,
+                    "{} is not a text file (it contains NUL bytes)",
+                    path.display()
+                )
+            }
+        }
+    }
+}
+
+/// No `source()`: the message holds the cause (reports print the chain,
+/// which would say it twice).
+impl std::error::Error for LoadError {}
 
 /// The value a directive has once the whole file is loaded, rendered as
 /// `CONFIG GET` would show it.
@@ -299,6 +336,23 @@ pub struct Config {
     /// The version the file was read for (`None` only when rampart has no
     /// dialect data at all).
     pub version: Option<Version>,
+    /// Included files that were not read although the server reads them:
+    /// the configuration is incomplete, and a setting is known only when a
+    /// line read after every one of them sets it.
+    pub unread: Vec<Unread>,
+}
+
+/// An included file that was not read (see [`ProblemKind::Unread`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unread {
+    /// The `include` line.
+    pub span: Span,
+    /// The file (or pattern) not read.
+    pub path: PathBuf,
+    /// Why it was not read.
+    pub reason: String,
+    /// Its lines would have been applied before `directives[at]`.
+    pub at: usize,
 }
 
 /// Split one line the way Redis's `sdssplitargs()` does.
@@ -579,6 +633,64 @@ impl Config {
             _ => value::render(spec, &last.args),
         };
         Some(Effective { value, span })
+    }
+
+    /// True when some included file was not read: values may be unknown.
+    pub fn is_incomplete(&self) -> bool {
+        !self.unread.is_empty()
+    }
+
+    /// Whether the effective value of `name` is decided by what was read:
+    /// always when every file was read; else only when a line read after
+    /// the last unread file sets it (a default, or a line before, may be
+    /// overridden by the unread file). Accumulating configs (`save`,
+    /// `client-output-buffer-limit`) and names no table knows are decided
+    /// only when every file was read.
+    pub fn is_decided(&self, name: &str) -> bool {
+        use table::{Kind, Special};
+        let Some(last_unread) = self.unread.iter().map(|u| u.at).max() else {
+            return true;
+        };
+        let Some(t) = self.table() else {
+            return false;
+        };
+        let Some(spec) = t.lookup(&name.to_ascii_lowercase()) else {
+            return false;
+        };
+        if matches!(
+            spec.kind,
+            Kind::Special(Special::Save) | Kind::Special(Special::ClientOutputBufferLimit)
+        ) {
+            return false;
+        }
+        self.directives
+            .iter()
+            .rposition(|d| t.lookup(&d.name).is_some_and(|s| std::ptr::eq(s, spec)))
+            .is_some_and(|i| i >= last_unread)
+    }
+
+    /// The unread files, as one sentence for a report.
+    pub fn unread_summary(&self) -> Option<String> {
+        if self.unread.is_empty() {
+            return None;
+        }
+        let mut parts: Vec<String> = self
+            .unread
+            .iter()
+            .take(3)
+            .map(|u| {
+                format!(
+                    "{} (included at {}): {}",
+                    u.path.display(),
+                    u.span,
+                    u.reason
+                )
+            })
+            .collect();
+        if self.unread.len() > 3 {
+            parts.push(format!("and {} more", self.unread.len() - 3));
+        }
+        Some(parts.join("; "))
     }
 
     /// True when any problem would stop Redis from starting.

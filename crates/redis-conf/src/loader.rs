@@ -2,7 +2,6 @@
 //! reporting every problem instead of stopping at the first.
 
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -31,6 +30,8 @@ pub(crate) struct Loader<'o> {
     /// Canonical paths of the files being loaded (include stack).
     stack: Vec<PathBuf>,
     files_read: usize,
+    /// Bytes read so far, the main file and every include.
+    bytes_read: u64,
     /// Current command table (lower-case), as rename-command changes it;
     /// `None` when the dialect has no command table (names unchecked).
     commands: Option<HashSet<String>>,
@@ -42,30 +43,26 @@ pub(crate) enum ReadError {
     Io(std::io::Error),
     TooLarge(u64),
     Binary,
-    NotRegular,
+    NotRegular(&'static str),
     Directory,
 }
 
-/// Read a file with a hard cap, never more than `limit + 1` bytes.
+/// Read a file with the bounded reader ([`crate::fileio`]): regular files
+/// only, never more than `limit + 1` bytes, never blocking.
 pub(crate) fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
-    if meta.is_dir() {
-        return Err(ReadError::Directory);
-    }
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular);
-    }
-    if meta.len() > limit {
-        return Err(ReadError::TooLarge(meta.len()));
-    }
-    let f = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let mut buf = Vec::new();
-    f.take(limit.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(ReadError::Io)?;
-    if buf.len() as u64 > limit {
-        return Err(ReadError::TooLarge(buf.len() as u64));
-    }
+    use crate::fileio::Why;
+    let buf = match crate::fileio::read(path, limit) {
+        Ok(b) => b,
+        Err(e) => {
+            return Err(match e.why {
+                Why::Io(e) => ReadError::Io(e),
+                Why::TooLarge { size, .. } => ReadError::TooLarge(size),
+                Why::Directory => ReadError::Directory,
+                Why::NotRegular(what) => ReadError::NotRegular(what),
+                Why::NotText => ReadError::Binary,
+            })
+        }
+    };
     if buf.contains(&0) {
         return Err(ReadError::Binary);
     }
@@ -124,6 +121,7 @@ impl<'o> Loader<'o> {
             cwd,
             stack: Vec::new(),
             files_read: 0,
+            bytes_read: 0,
             commands: table
                 .and_then(|t| t.commands.as_ref())
                 .map(|c| c.iter().map(|n| n.to_ascii_lowercase()).collect()),
@@ -168,14 +166,15 @@ impl<'o> Loader<'o> {
                     source: std::io::Error::other("is a directory"),
                 })
             }
-            Err(ReadError::NotRegular) => {
+            Err(ReadError::NotRegular(what)) => {
                 return Err(LoadError::Io {
                     path: path.into(),
-                    source: std::io::Error::other("not a regular file"),
+                    source: std::io::Error::other(format!("is {what}, not a regular file")),
                 })
             }
         };
         self.files_read = 1;
+        self.bytes_read = bytes.len() as u64;
         self.parse_main(path, &bytes);
         Ok(())
     }
@@ -489,15 +488,29 @@ impl<'o> Loader<'o> {
         }
     }
 
+    /// An included file the server reads but rampart does not: recorded
+    /// in [`Config::unread`] and as an [`ProblemKind::Unread`] problem.
+    fn unread(&mut self, span: &Span, path: &Path, reason: String) {
+        let message = format!(
+            "include: '{}' was not read: {reason}. The server reads it and starts, so every setting it could change is unknown here (the checks that depend on them are errors)",
+            path.display()
+        );
+        self.problem(ProblemKind::Unread, span, message);
+        self.cfg.unread.push(crate::Unread {
+            span: span.clone(),
+            path: path.to_path_buf(),
+            reason,
+            at: self.cfg.directives.len(),
+        });
+    }
+
     fn include(&mut self, pattern: &str, span: &Span) {
         if self.stack.len() > self.opts.max_include_depth {
-            self.fatal(
-                span,
-                format!(
-                    "include: nested deeper than {} levels (include loop?)",
-                    self.opts.max_include_depth
-                ),
+            let reason = format!(
+                "nested deeper than {} levels, the most rampart follows",
+                self.opts.max_include_depth
             );
+            self.unread(span, Path::new(pattern), reason);
             return;
         }
         let globs = self.table.is_none_or(|t| t.include_globs());
@@ -538,20 +551,26 @@ impl<'o> Loader<'o> {
             vec![self.cwd.join(pattern)]
         };
 
-        // Redis concatenates the contents of every match, then parses the result.
-        let mut text = Vec::new();
-        let mut segs = Vec::new();
-        let mut canon = Vec::new();
+        // Redis concatenates the contents of every match, then parses the
+        // result. Here each file is parsed as it is read (one file in
+        // memory at a time): a last line without its newline is carried
+        // over and continued by the next file's first line, as in Redis.
+        let base = self.stack.len();
+        let mut carry: Vec<u8> = Vec::new();
+        let mut carry_at: Option<(Arc<Path>, u32)> = None;
         for p in paths {
             if self.files_read >= self.opts.max_files {
-                self.fatal(
-                    span,
-                    format!("include: more than {} files in total", self.opts.max_files),
+                let reason = format!(
+                    "more than {} files in total, the most rampart reads",
+                    self.opts.max_files
                 );
-                break;
+                self.unread(span, &p, reason);
+                continue;
             }
             let c = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
-            if self.stack.contains(&c) {
+            // Only the files being loaded above this include: a glob may
+            // match two links to one file, which Redis reads twice.
+            if self.stack[..base].contains(&c) {
                 self.fatal(
                     span,
                     format!(
@@ -562,7 +581,9 @@ impl<'o> Loader<'o> {
                 continue;
             }
             let display = p.display().to_string();
-            let bytes = match read_capped(&p, self.opts.max_file_bytes) {
+            let left = self.opts.max_total_bytes.saturating_sub(self.bytes_read);
+            let limit = self.opts.max_file_bytes.min(left);
+            let bytes = match read_capped(&p, limit) {
                 Ok(b) => b,
                 Err(ReadError::Io(e)) => {
                     let reason = match e.kind() {
@@ -577,24 +598,29 @@ impl<'o> Loader<'o> {
                     continue;
                 }
                 Err(ReadError::TooLarge(size)) => {
-                    self.fatal(
-                        span,
+                    let reason = if limit < self.opts.max_file_bytes {
                         format!(
-                            "include: '{display}' is {size} bytes, over the limit of {} bytes",
+                            "the files of this config reach {} bytes in total, the most rampart reads",
+                            self.opts.max_total_bytes
+                        )
+                    } else {
+                        format!(
+                            "{size} bytes or more, over the limit of {} bytes a file",
                             self.opts.max_file_bytes
-                        ),
-                    );
+                        )
+                    };
+                    self.unread(span, &p, reason);
                     continue;
                 }
                 Err(ReadError::Binary) => {
-                    self.fatal(
-                        span,
-                        format!("include: '{display}' is not a text file (it contains NUL bytes)"),
-                    );
+                    self.unread(span, &p, "it contains NUL bytes (not a text file)".into());
                     continue;
                 }
-                Err(ReadError::NotRegular) => {
-                    self.fatal(span, format!("include: '{display}' is not a regular file"));
+                Err(ReadError::NotRegular(what)) => {
+                    self.fatal(
+                        span,
+                        format!("include: '{display}' is {what}, not a regular file (refused)"),
+                    );
                     continue;
                 }
                 Err(ReadError::Directory) => {
@@ -607,41 +633,68 @@ impl<'o> Loader<'o> {
                 }
             };
             self.files_read += 1;
+            self.bytes_read += bytes.len() as u64;
             self.cfg.files.push(LoadedFile {
                 path: p.clone(),
                 included_from: Some(span.clone()),
-                lines: newline_count(&text),
+                lines: newline_count(&bytes),
             });
-            let newlines = text.iter().filter(|&&b| b == b'\n').count();
-            let newlines = u32::try_from(newlines).unwrap_or(u32::MAX);
-            let merged = !text.is_empty() && text.last() != Some(&b'\n');
             let file: Arc<Path> = Arc::from(p.as_path());
-            if merged {
+            let segs: Vec<Segment> = match carry_at.take() {
                 // The first line continues the previous file's last line.
-                segs.push(Segment {
-                    first_line: newlines.saturating_add(2),
-                    file,
-                    local_first: 2,
-                });
-            } else {
-                segs.push(Segment {
-                    first_line: newlines.saturating_add(1),
+                Some((prev, line)) => vec![
+                    Segment {
+                        first_line: 1,
+                        file: prev,
+                        local_first: line,
+                    },
+                    Segment {
+                        first_line: 2,
+                        file,
+                        local_first: 2,
+                    },
+                ],
+                None => vec![Segment {
+                    first_line: 1,
                     file,
                     local_first: 1,
-                });
+                }],
+            };
+            let mut chunk = std::mem::take(&mut carry);
+            if chunk.is_empty() {
+                chunk = bytes;
+            } else {
+                chunk.extend_from_slice(&bytes);
+                drop(bytes);
             }
-            text.extend_from_slice(&bytes);
-            canon.push(c);
+            self.stack.push(c);
+            match chunk.iter().rposition(|&b| b == b'\n') {
+                Some(i) => {
+                    carry = chunk[i + 1..].to_vec();
+                    if !carry.is_empty() {
+                        let nl = newline_count(&chunk[..=i]);
+                        let at = Self::span_of(&segs, nl.saturating_add(1));
+                        carry_at = Some((at.file, at.line));
+                    }
+                    chunk.truncate(i);
+                    self.parse_text(&chunk, &segs);
+                }
+                None => {
+                    let at = Self::span_of(&segs, 1);
+                    carry_at = Some((at.file, at.line));
+                    carry = chunk;
+                }
+            }
         }
-        if segs.is_empty() {
-            return;
+        if let Some((file, line)) = carry_at.take() {
+            let segs = [Segment {
+                first_line: 1,
+                file,
+                local_first: line,
+            }];
+            self.parse_text(&carry, &segs);
         }
-        let pushed = canon.len();
-        self.stack.extend(canon);
-        self.parse_text(&text, &segs);
-        for _ in 0..pushed {
-            self.stack.pop();
-        }
+        self.stack.truncate(base);
     }
 
     /// Checks Redis makes after reading the file.

@@ -59,8 +59,12 @@ fn huge_sparse_file_is_refused_without_reading_it() {
     assert!(c
         .problems
         .iter()
-        .any(|p| p.kind == ProblemKind::Fatal && p.message.contains("over the limit")));
+        .any(|p| p.kind == ProblemKind::Unread && p.message.contains("over the limit")));
     assert_eq!(c.effective("port").unwrap().value, "7000");
+    // Set after the unread file: decided; not set (a default): unknown.
+    assert!(c.is_incomplete());
+    assert!(c.is_decided("port"));
+    assert!(!c.is_decided("bind"));
 }
 
 #[test]
@@ -111,7 +115,8 @@ fn deep_include_chain_is_cut() {
     assert!(c
         .problems
         .iter()
-        .any(|p| p.kind == ProblemKind::Fatal && p.message.contains("nested deeper")));
+        .any(|p| p.kind == ProblemKind::Unread && p.message.contains("nested deeper")));
+    assert!(!c.is_decided("port"));
     assert!(c.files.len() <= 18, "{}", c.files.len());
 }
 

@@ -162,9 +162,9 @@ pub fn parse(der: &[u8]) -> Option<CertInfo> {
 /// Load PEM certificates (trust anchors or a client chain).
 pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
     use rustls::pki_types::pem::PemObject;
-    let certs: Result<Vec<_>, _> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
-        .collect();
+    let pem = redis_conf::fileio::read(path, redis_conf::fileio::DEFAULT_LIMIT)
+        .map_err(|e| e.to_string())?;
+    let certs: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&pem).collect();
     let certs = certs.map_err(|e| format!("cannot parse {}: {e}", path.display()))?;
     if certs.is_empty() {
         return Err(format!("{}: no PEM certificate", path.display()));

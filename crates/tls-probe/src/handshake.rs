@@ -25,7 +25,9 @@ impl ClientIdentity {
     pub fn load(cert: &Path, key: &Path) -> Result<ClientIdentity, String> {
         use rustls::pki_types::pem::PemObject;
         let chain = crate::cert::load_certs(cert)?;
-        let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+        let pem = redis_conf::fileio::read(key, redis_conf::fileio::DEFAULT_LIMIT)
+            .map_err(|e| e.to_string())?;
+        let key = PrivateKeyDer::from_pem_slice(&pem).map_err(|e| {
             format!(
                 "cannot load the private key {} (unencrypted PEM needed): {e}",
                 key.display()

@@ -138,6 +138,17 @@ pub(crate) struct SelectorReach<'e> {
     held: Vec<String>,
 }
 
+/// Which commands are `@dangerous`, by id (from the table's member map).
+fn dangerous_ids(table: &CommandTable) -> Vec<bool> {
+    let mut v = vec![false; table.len()];
+    for &id in table.category_member_ids("dangerous") {
+        if let Some(d) = v.get_mut(id) {
+            *d = true;
+        }
+    }
+    v
+}
+
 impl<'e> SelectorReach<'e> {
     pub(crate) fn new(engine: &'e Engine<'e>, sel: &'e CompiledSelector) -> SelectorReach<'e> {
         let table = engine.table();
@@ -160,10 +171,11 @@ impl<'e> SelectorReach<'e> {
             all_commands,
             held: Vec::new(),
         };
+        let dangerous = dangerous_ids(table);
         r.held = table
             .categories()
             .iter()
-            .filter(|c| r.category_held(c))
+            .filter(|c| r.category_held(c, &dangerous))
             .map(|c| c.to_ascii_lowercase())
             .collect();
         r
@@ -211,14 +223,14 @@ impl<'e> SelectorReach<'e> {
         self.held.iter().any(|c| c.eq_ignore_ascii_case(cat))
     }
 
-    fn category_held(&self, cat: &str) -> bool {
+    fn category_held(&self, cat: &str, is_dangerous: &[bool]) -> bool {
         let (mut dangerous, mut allowed) = (0usize, 0usize);
         for c in self.engine.table().category_members(cat) {
             if !self.runnable(c) {
                 continue;
             }
             let whole = self.whole.get(c.id).copied().unwrap_or(false);
-            if c.in_category("dangerous") {
+            if is_dangerous.get(c.id).copied().unwrap_or(false) {
                 dangerous += 1;
                 allowed += usize::from(whole);
             } else if !whole {

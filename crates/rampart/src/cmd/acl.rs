@@ -302,7 +302,7 @@ fn read(p: &Path) -> Result<String> {
             meta.len()
         );
     }
-    let b = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let b = redis_conf::fileio::read(p, MAX_BYTES)?;
     if b.contains(&0) {
         bail!("{}: binary file (NUL bytes)", p.display());
     }
@@ -404,8 +404,7 @@ impl UserSource for FileSource {
         let Some(conf) = &self.config else {
             bail!("give --aclfile FILE or --config FILE (a live server comes with the live-connection layer)");
         };
-        let config = Config::load(conf, &LoadOptions::default())
-            .with_context(|| format!("cannot read {}", conf.display()))?;
+        let config = Config::load(conf, &LoadOptions::default())?;
         let databases = config
             .last("databases")
             .and_then(|d| d.args.first())

@@ -102,9 +102,8 @@ impl InventoryCreds {
             return Ok(Some(super::remember(Secret::new(v.into_encoded_bytes()))));
         }
         if let Some(f) = &self.password_file {
-            let text = std::fs::read_to_string(f).with_context(|| {
-                format!("{what}: cannot read the password file {}", f.display())
-            })?;
+            let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
+                .map_err(|e| anyhow::anyhow!("{what}: {}", e.named("the password file")))?;
             return Ok(Some(super::remember(Secret::new(
                 text.lines().next().unwrap_or("").as_bytes().to_vec(),
             ))));
@@ -118,8 +117,8 @@ fn inventory_targets(
     f: &std::path::Path,
     args: &AuditArgs,
 ) -> Result<Vec<(Endpoint, Credentials)>> {
-    let text = std::fs::read_to_string(f)
-        .with_context(|| format!("cannot read the inventory {}", f.display()))?;
+    let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
+        .map_err(|e| e.named("the inventory"))?;
     let inv: Inventory =
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", f.display(), e.message()))?;
     let mut out = Vec::new();
@@ -166,8 +165,8 @@ fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credentials)>> {
     {
         out.extend(inventory_targets(f, args)?);
     } else if let Some(f) = &args.targets_file {
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("cannot read the targets file {}", f.display()))?;
+        let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
+            .map_err(|e| e.named("the targets file"))?;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {

@@ -60,7 +60,7 @@ fn read_text(p: &Path) -> Result<String> {
     if meta.len() > MAX_BYTES {
         bail!("{}: over the limit of {MAX_BYTES} bytes", p.display());
     }
-    let b = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let b = redis_conf::fileio::read(p, MAX_BYTES)?;
     String::from_utf8(b).map_err(|_| {
         anyhow!(
             "{} is not valid UTF-8: rampart edits only files it can keep byte for byte; nothing changed",
@@ -171,6 +171,12 @@ pub(crate) fn plan(snapshot: &Snapshot, unsafe_fixes: bool) -> Result<Plan> {
         bail!(
             "Redis would refuse these lines as they are, so rampart cannot tell whether a fix leaves the config loadable; fix them first (nothing changed):\n  {}",
             fatal.join("\n  ")
+        );
+    }
+    if let Some(why) = conf.config.unread_summary() {
+        bail!(
+            "the config includes files rampart did not read, which may undo any fix: {}; nothing changed",
+            clean(&why)
         );
     }
     let findings = run_all(snapshot);

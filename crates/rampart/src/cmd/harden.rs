@@ -225,7 +225,7 @@ pub(super) fn read(p: &Path) -> Result<String> {
     if meta.len() > MAX_BYTES {
         bail!("{}: over the limit of {MAX_BYTES} bytes", p.display());
     }
-    let b = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let b = redis_conf::fileio::read(p, MAX_BYTES)?;
     if b.contains(&0) {
         bail!("{}: binary file (NUL bytes)", p.display());
     }
@@ -542,7 +542,9 @@ fn shared_users(dir: &Path, input: &InputUsers) -> Result<SharedUsers> {
         }
     }
     // The earlier run's masteruser, else `replication`.
-    let earlier = std::fs::read_to_string(dir.join("redis.conf")).unwrap_or_default();
+    let earlier =
+        redis_conf::fileio::read_string(&dir.join("redis.conf"), redis_conf::fileio::DEFAULT_LIMIT)
+            .unwrap_or_default();
     let name = earlier
         .lines()
         .find_map(|l| l.strip_prefix("masteruser "))
@@ -558,12 +560,8 @@ fn shared_users(dir: &Path, input: &InputUsers) -> Result<SharedUsers> {
         None => None,
         Some(n) => {
             let pw_path = dir.join("passwords.txt");
-            let pws = std::fs::read_to_string(&pw_path).with_context(|| {
-                format!(
-                    "cannot read {} (the replication password for masterauth)",
-                    pw_path.display()
-                )
-            })?;
+            let pws = redis_conf::fileio::read_string(&pw_path, redis_conf::fileio::DEFAULT_LIMIT)
+                .map_err(|e| e.named("the replication password for masterauth,"))?;
             let pw = pws
                 .lines()
                 .filter(|l| !l.starts_with('#'))
@@ -603,6 +601,12 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
             "{}: {} (Redis would refuse this config; fix it first, nothing written)",
             p.span,
             clean(&p.message)
+        );
+    }
+    if let Some(why) = config.unread_summary() {
+        bail!(
+            "the config includes files rampart did not read, which may undo what harden writes: {}; nothing written",
+            clean(&why)
         );
     }
     let policy = match &a.policy {
@@ -1190,7 +1194,11 @@ pub(super) fn write_0640(path: &Path, body: &str, group: Option<&(String, u32)>)
 
 /// The server's group (`redis` or `valkey`) and its gid, if one exists.
 pub(super) fn server_group() -> Option<(String, u32)> {
-    let groups = std::fs::read_to_string("/etc/group").ok()?;
+    let groups = redis_conf::fileio::read_string(
+        std::path::Path::new("/etc/group"),
+        redis_conf::fileio::DEFAULT_LIMIT,
+    )
+    .ok()?;
     groups.lines().find_map(|l| {
         let f: Vec<&str> = l.split(':').collect();
         match (f.first(), f.get(2)) {

@@ -59,8 +59,7 @@ fn user(name: &'static str, role: &'static str, rules: &str) -> Result<SUser> {
 /// `name password` from a harden run's passwords.txt.
 fn password_of(dir: &Path, name: &str) -> Result<Secret> {
     let path = dir.join("passwords.txt");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text = redis_conf::fileio::read_string(&path, redis_conf::fileio::DEFAULT_LIMIT)?;
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .find_map(|l| l.strip_prefix(&format!("{name} ")))

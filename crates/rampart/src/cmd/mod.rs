@@ -84,8 +84,8 @@ pub(crate) fn read_secret_file(f: &std::path::Path) -> Result<Secret> {
             .context("cannot read the password from stdin")?;
         s
     } else {
-        std::fs::read_to_string(f)
-            .with_context(|| format!("cannot read the password file {}", f.display()))?
+        redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
+            .map_err(|e| e.named("the password file"))?
     };
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {

@@ -425,7 +425,7 @@ impl RunLock {
                     return Ok(RunLock(path));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let pid = std::fs::read_to_string(&path).unwrap_or_default();
+                    let pid = redis_conf::fileio::read_string(&path, 64).unwrap_or_default();
                     let pid = pid.trim();
                     if !pid.is_empty() && Path::new("/proc").join(pid).exists() {
                         bail!(
@@ -612,12 +612,12 @@ fn default_journal(user: &str, seed: &Endpoint) -> PathBuf {
 }
 
 fn load_journal(path: &Path) -> Result<Option<Journal>> {
-    match std::fs::read(path) {
+    match redis_conf::fileio::read(path, redis_conf::fileio::DEFAULT_LIMIT) {
         Ok(b) => Ok(Some(serde_json::from_slice(&b).with_context(|| {
             format!("the journal {} is not readable", path.display())
         })?)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1450,7 +1450,11 @@ fn warn_sentinel_requirepass(c: &mut Connection, n: &NodeState, new_hash: &str) 
     let server = info_map(c, "server")?;
     let file = field(&server, "config_file").unwrap_or("").to_string();
     let text = if local && !file.is_empty() {
-        std::fs::read_to_string(&file).ok()
+        redis_conf::fileio::read_string(
+            std::path::Path::new(&file),
+            redis_conf::fileio::DEFAULT_LIMIT,
+        )
+        .ok()
     } else {
         None
     };
