@@ -339,6 +339,9 @@ pub struct FileMeta {
     pub owner: Option<String>,
     pub group: Option<String>,
     pub is_dir: bool,
+    /// Neither a regular file nor a directory (a device, FIFO or socket):
+    /// rampart refuses to read it, and no chmod is suggested for it.
+    pub is_special: bool,
 }
 
 impl FileMeta {

@@ -14,6 +14,7 @@ pub fn file_meta(p: &Path, accounts: &Accounts) -> Result<Option<FileMeta>, Stri
             owner: accounts.user(m.uid()),
             group: accounts.group(m.gid()),
             is_dir: m.is_dir(),
+            is_special: !m.is_file() && !m.is_dir(),
         })),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.to_string()),

@@ -342,3 +342,36 @@ fn operator_paths_refuse_special_files() {
     }
     println!("hostile reads: {tried} operator paths tried");
 }
+
+/// A device named as the ACL file is not a file to chmod: OS003's fix
+/// names no `chmod ... /dev/zero` (item 19).
+#[test]
+fn no_chmod_is_suggested_for_a_device() {
+    let d = tempfile::tempdir().unwrap();
+    let conf = d.path().join("redis.conf");
+    std::fs::write(&conf, "bind 127.0.0.1\naclfile /dev/zero\n").unwrap();
+    let o = rampart(&[
+        "audit",
+        "--config",
+        conf.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-proc",
+        "--fail-on",
+        "never",
+    ]);
+    let r = json(&o);
+    let text = r["findings"].to_string();
+    assert!(
+        !text.contains("chmod 0660 /dev/zero") && !text.contains("/dev/zero\"; "),
+        "{}",
+        stderr(&o)
+    );
+    for f in r["findings"].as_array().unwrap() {
+        let fix = f["fix"].to_string();
+        assert!(
+            !fix.contains("chmod") || !fix.contains("/dev/zero"),
+            "{fix}"
+        );
+    }
+}

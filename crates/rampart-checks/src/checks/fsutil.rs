@@ -73,6 +73,10 @@ pub(crate) fn chmod_fix(
                 .iter()
                 .filter_map(|f| {
                     let m = f.meta.as_ref().ok()?.as_ref()?;
+                    // A device (`aclfile /dev/zero`) is no file to chmod.
+                    if m.is_special {
+                        return None;
+                    }
                     let to = new_mode(f, m).filter(|to| *to != m.mode)?;
                     Some(format!("chmod {to:04o} {}", shell_word(&f.path)))
                 })
