@@ -134,10 +134,7 @@ pub fn collect_files(t: &FilesTarget) -> Snapshot {
         },
     });
     let base = t.table.unwrap_or_else(|| match &s.version {
-        Some(v) => {
-            redis_acl::CommandTable::builtin(v.dialect.product.as_str(), &v.dialect.origin.version)
-                .table
-        }
+        Some(v) => redis_acl::CommandTable::of_dialect(v.dialect),
         None => redis_acl::CommandTable::redis_7_0(),
     });
     // The table as the config's rename-command lines leave it.

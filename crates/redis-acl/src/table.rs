@@ -316,6 +316,12 @@ impl CommandTable {
         shipped().iter().find(|(n, _)| *n == want).map(|(_, t)| t)
     }
 
+    /// The shipped table of a dialect (Redis 7.0's when that dialect has
+    /// none, which the data tests rule out).
+    pub fn of_dialect(d: &redis_dialects::Dialect) -> &'static CommandTable {
+        CommandTable::by_name(&d.name()).unwrap_or_else(CommandTable::redis_7_0)
+    }
+
     /// The shipped table for `server` (`redis`/`valkey`) at `version`
     /// (`7.0.15`, `9.1`, …), as `redis_dialects::choose` picks the line:
     /// the same `major.minor`, else the nearest older line, else the

@@ -393,13 +393,7 @@ pub(crate) fn command_table(s: &Snapshot) -> &redis_acl::CommandTable {
         (Avail::Present(_), Some(l)) => l.table(),
         _ => match (s.file_table.as_deref(), &s.version) {
             (Some(t), _) => t,
-            (None, Some(v)) => {
-                redis_acl::CommandTable::builtin(
-                    v.dialect.product.as_str(),
-                    &v.dialect.origin.version,
-                )
-                .table
-            }
+            (None, Some(v)) => redis_acl::CommandTable::of_dialect(v.dialect),
             (None, None) => redis_acl::CommandTable::redis_7_0(),
         },
     }

@@ -315,13 +315,9 @@ fn audit_live(
                 .get()
                 .and_then(|l| rampart_collect::version::from_info(&l.info));
             let version = live_version.or_else(|| file_version(args).ok().flatten());
-            let table = version.as_ref().map(|v| {
-                redis_acl::CommandTable::builtin(
-                    v.dialect.product.as_str(),
-                    &v.dialect.origin.version,
-                )
-                .table
-            });
+            let table = version
+                .as_ref()
+                .map(|v| redis_acl::CommandTable::of_dialect(v.dialect));
             collect_files(&FilesTarget {
                 config: p.clone(),
                 aclfile: args.aclfile.clone(),
@@ -507,10 +503,7 @@ fn file_version(args: &AuditArgs) -> Result<Option<redis_conf::Version>> {
 
 /// The command table of `--server-version`, when given.
 fn file_table(args: &AuditArgs) -> Result<Option<&'static redis_acl::CommandTable>> {
-    Ok(file_version(args)?.map(|v| {
-        redis_acl::CommandTable::builtin(v.dialect.product.as_str(), &v.dialect.origin.version)
-            .table
-    }))
+    Ok(file_version(args)?.map(|v| redis_acl::CommandTable::of_dialect(v.dialect)))
 }
 
 /// Most servers one audit follows from its seeds.
