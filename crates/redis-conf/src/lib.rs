@@ -440,9 +440,12 @@ pub fn config_type(name: &str) -> Option<&'static str> {
 /// The built-in default of a config parameter as `CONFIG GET` prints it
 /// on `dialect` (`dir` is empty: it is the server's startup directory).
 pub fn default_value_in(dialect: &Dialect, name: &str) -> Option<&'static str> {
-    let t = table::of(dialect)?;
-    t.lookup(&name.to_ascii_lowercase())
-        .map(|s| s.default.as_str())
+    spec_in(dialect, name).map(|s| s.default.as_str())
+}
+
+/// The spec of a config parameter or alias (any case) on `dialect`.
+fn spec_in(dialect: &Dialect, name: &str) -> Option<&'static table::Spec> {
+    table::of(dialect)?.lookup(&name.to_ascii_lowercase())
 }
 
 /// True when some known version accepts `name` as the first word of a
@@ -464,8 +467,7 @@ pub fn is_secret_config(name: &str) -> bool {
 
 /// Whether `CONFIG SET` can change a config on `dialect`.
 pub fn settable_at_runtime(dialect: &Dialect, name: &str) -> Option<table::SetAt> {
-    let t = table::of(dialect)?;
-    t.lookup(&name.to_ascii_lowercase()).map(|s| s.set)
+    spec_in(dialect, name).map(|s| s.set)
 }
 
 pub use table::SetAt;
@@ -483,25 +485,19 @@ pub fn known_commands(dialect: &Dialect) -> Vec<&'static str> {
 /// is known from the file); `false` for the few a generator could not
 /// classify, which are accepted but not validated.
 pub fn is_modelled(dialect: &Dialect, name: &str) -> bool {
-    table::of(dialect)
-        .and_then(|t| t.lookup(&name.to_ascii_lowercase()))
-        .is_some_and(|s| !matches!(s.kind, table::Kind::Opaque))
+    spec_in(dialect, name).is_some_and(|s| !matches!(s.kind, table::Kind::Opaque))
 }
 
 /// Whether `dialect`'s loader takes `name` in a file at all (6.2's
 /// `watchdog-period` is answered by `CONFIG GET` but refused in a file).
 pub fn in_files(dialect: &Dialect, name: &str) -> bool {
-    table::of(dialect)
-        .and_then(|t| t.lookup(&name.to_ascii_lowercase()))
-        .is_some_and(|s| !matches!(s.kind, table::Kind::RuntimeOnly))
+    spec_in(dialect, name).is_some_and(|s| !matches!(s.kind, table::Kind::RuntimeOnly))
 }
 
 /// Whether a config of `dialect` takes more than one argument (`save`,
 /// `bind`, `client-output-buffer-limit`, ...).
 pub fn takes_many(dialect: &Dialect, name: &str) -> bool {
-    table::of(dialect)
-        .and_then(|t| t.lookup(&name.to_ascii_lowercase()))
-        .is_some_and(|s| !value::single_arg(s))
+    spec_in(dialect, name).is_some_and(|s| !value::single_arg(s))
 }
 
 /// What a dialect's config data came from (`redis-server 7.2.6 (tag
@@ -561,9 +557,7 @@ impl Config {
     /// The built-in default of a config as `CONFIG GET` prints it on the
     /// version the file was read for.
     pub fn default_of(&self, name: &str) -> Option<&'static str> {
-        let t = self.table()?;
-        t.lookup(&name.to_ascii_lowercase())
-            .map(|s| s.default.as_str())
+        default_value_in(self.dialect()?, name)
     }
 
     /// Like [`Config::effective`], with the defaults of `format`

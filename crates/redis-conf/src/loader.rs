@@ -24,6 +24,8 @@ pub(crate) struct Loader<'o> {
     table: Option<&'static table::Table>,
     /// Whether that version is the server's own line.
     exact: bool,
+    /// Whether its tokenizer joins `"abc"def` into one word (Valkey 9).
+    joined_quotes: bool,
     pub(crate) cfg: Config,
     /// The server's working directory as `dir` lines change it.
     cwd: PathBuf,
@@ -113,6 +115,7 @@ impl<'o> Loader<'o> {
             opts,
             table,
             exact,
+            joined_quotes: table.is_some_and(|t| t.joins_quotes()),
             cfg: Config {
                 working_dir: Some(cwd.clone()),
                 version,
@@ -238,11 +241,7 @@ impl<'o> Loader<'o> {
                     continue;
                 }
             }
-            let joined = self
-                .table
-                .and_then(|t| t.behavior("closing-quote"))
-                .is_some_and(|b| b.accepted);
-            let Some(argv) = crate::split::split_args_with(line, joined) else {
+            let Some(argv) = crate::split::split_args_with(line, self.joined_quotes) else {
                 self.fatal(&span, "Unbalanced quotes in configuration line");
                 continue;
             };
@@ -269,13 +268,7 @@ impl<'o> Loader<'o> {
                 continue;
             }
             let ok = match t.lookup(name) {
-                Some(spec) => {
-                    let mut a = args.to_vec();
-                    if !value::single_arg(spec) && a.len() == 1 && !a[0].is_empty() {
-                        a = a[0].split(' ').map(str::to_string).collect();
-                    }
-                    (!value::single_arg(spec) || a.len() == 1) && value::validate(spec, &a).is_ok()
-                }
+                Some(spec) => value::load_line(t, spec, name, args).is_ok(),
                 None => t.is_deprecated(name) && args.len() == 1,
             };
             if !ok {
@@ -324,60 +317,25 @@ impl<'o> Loader<'o> {
         }
     }
 
-    fn directive(&mut self, name: String, mut args: Vec<String>, span: Span) {
+    fn directive(&mut self, name: String, args: Vec<String>, span: Span) {
         let argc = args.len() + 1;
-        let found = self
-            .table
-            .and_then(|t| t.lookup(&name))
-            .filter(|s| !matches!(s.kind, Kind::RuntimeOnly));
-        if let Some(spec) = found {
-            if matches!(spec.kind, Kind::Special(Special::Save))
-                && self.table.is_some_and(|t| t.legacy_save())
-            {
-                if let Err(reason) = value::legacy_save_pair(&args) {
-                    self.refused(&span, &name, &args, format!("{name}: {reason}"));
-                    return;
-                }
-                self.keep(name, args, span);
-                return;
-            }
-            // A multi-argument config given one non-empty argument has it
-            // split on single spaces (`bind "a b"`), like Redis 7.0.
-            let splits = self
-                .table
-                .and_then(|t| t.behavior("multi-arg-one-string"))
-                .is_none_or(|b| b.accepted);
-            if splits && !value::single_arg(spec) && args.len() == 1 && !args[0].is_empty() {
-                args = args[0].split(' ').map(str::to_string).collect();
-            }
-            if !splits
-                && matches!(spec.kind, Kind::Special(Special::ClientOutputBufferLimit))
-                && args.len() != 4
-            {
-                // 6.2 takes one class a line, as separate arguments.
-                let reason = spec
-                    .bad_value
-                    .clone()
-                    .unwrap_or_else(|| "Bad directive or wrong number of arguments".into());
-                self.refused(&span, &name, &args, reason);
-                return;
-            }
-            if value::single_arg(spec) && argc != 2 {
-                let reason = format!("{name}: wrong number of arguments");
-                self.refused(&span, &name, &args, reason);
-                return;
-            }
-            match value::validate(spec, &args) {
+        let found = self.table.and_then(|t| {
+            t.lookup(&name)
+                .filter(|s| !matches!(s.kind, Kind::RuntimeOnly))
+                .map(|s| (t, s))
+        });
+        if let Some((t, spec)) = found {
+            let args = match value::load_line(t, spec, &name, &args) {
                 Err(reason) => {
-                    let reason = format!("{name}: {reason}");
                     self.refused(&span, &name, &args, reason);
                     return;
                 }
-                Ok(SetResult::Warn(why)) => {
+                Ok((args, SetResult::Warn(why))) => {
                     self.problem(ProblemKind::Warning, &span, format!("{name}: {why}"));
+                    args
                 }
-                Ok(SetResult::Ok) => {}
-            }
+                Ok((args, SetResult::Ok)) => args,
+            };
             if matches!(spec.kind, Kind::Special(Special::Dir)) {
                 let target = self.cwd.join(&args[0]);
                 let meta = if args[0].is_empty() {
@@ -480,10 +438,9 @@ impl<'o> Loader<'o> {
             _ => {
                 let reason = self
                     .table
-                    .map(|t| t.unknown_directive.clone())
-                    .filter(|m| !m.is_empty())
-                    .unwrap_or_else(|| "Bad directive or wrong number of arguments".into());
-                self.refused(&span, &name, &args, format!("{name}: {reason}"));
+                    .map_or(table::BAD_DIRECTIVE, |t| t.unknown_message());
+                let reason = format!("{name}: {reason}");
+                self.refused(&span, &name, &args, reason);
             }
         }
     }

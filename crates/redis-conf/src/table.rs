@@ -231,6 +231,9 @@ impl SentinelData {
     }
 }
 
+/// Redis's message for a line it does not know, where the data has none.
+pub(crate) const BAD_DIRECTIVE: &str = "Bad directive or wrong number of arguments";
+
 /// One dialect's config table.
 #[derive(Debug)]
 pub(crate) struct Table {
@@ -470,6 +473,25 @@ impl Table {
     /// Whether `save` is 6.2's: odd lines taken and ignored, one pair a line.
     pub(crate) fn legacy_save(&self) -> bool {
         self.behavior("save-odd").is_some_and(|b| b.accepted)
+    }
+    /// The loader's message for a line it does not know.
+    pub(crate) fn unknown_message(&self) -> &str {
+        if self.unknown_directive.is_empty() {
+            BAD_DIRECTIVE
+        } else {
+            &self.unknown_directive
+        }
+    }
+    /// Whether the tokenizer goes on with a word after its closing quote
+    /// (`"abc"def` is `abcdef`, Valkey 9) instead of refusing the line.
+    pub(crate) fn joins_quotes(&self) -> bool {
+        self.behavior("closing-quote").is_some_and(|b| b.accepted)
+    }
+    /// Whether a multi-argument config given one argument has it split on
+    /// spaces (`bind "a b"`, 7.0+); 6.2 takes its words as they are.
+    pub(crate) fn splits_one_argument(&self) -> bool {
+        self.behavior("multi-arg-one-string")
+            .is_none_or(|b| b.accepted)
     }
     /// Whether the loader takes `include` glob patterns (7.0+).
     pub(crate) fn include_globs(&self) -> bool {

@@ -323,6 +323,46 @@ pub(crate) fn single_arg(spec: &Spec) -> bool {
     }
 }
 
+/// How `table`'s loader takes the line `name args...` of the config
+/// `spec`: the arguments as it splits them and its verdict, or its reason
+/// for refusing the line. The one place the loader and the question
+/// "which other version accepts this line" ask it.
+pub(crate) fn load_line(
+    table: &crate::table::Table,
+    spec: &Spec,
+    name: &str,
+    args: &[String],
+) -> Result<(Vec<String>, SetResult), String> {
+    if matches!(spec.kind, Kind::Special(Special::Save)) && table.legacy_save() {
+        legacy_save_pair(args).map_err(|reason| format!("{name}: {reason}"))?;
+        return Ok((args.to_vec(), SetResult::Ok));
+    }
+    let splits = table.splits_one_argument();
+    let args: Vec<String> = if splits && !single_arg(spec) && args.len() == 1 && !args[0].is_empty()
+    {
+        // A multi-argument config given one non-empty argument has it
+        // split on single spaces (`bind "a b"`), like Redis 7.0.
+        args[0].split(' ').map(str::to_string).collect()
+    } else {
+        args.to_vec()
+    };
+    if !splits
+        && matches!(spec.kind, Kind::Special(Special::ClientOutputBufferLimit))
+        && args.len() != 4
+    {
+        // 6.2 takes one class a line, as separate arguments.
+        return Err(spec
+            .bad_value
+            .clone()
+            .unwrap_or_else(|| table.unknown_message().to_string()));
+    }
+    if single_arg(spec) && args.len() != 1 {
+        return Err(format!("{name}: wrong number of arguments"));
+    }
+    let verdict = validate(spec, &args).map_err(|reason| format!("{name}: {reason}"))?;
+    Ok((args, verdict))
+}
+
 /// Outcome of setting a config from a file line.
 pub(crate) enum SetResult {
     Ok,
