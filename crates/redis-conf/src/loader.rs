@@ -302,7 +302,12 @@ impl<'o> Loader<'o> {
         let title = self.table.map(|t| t.dialect.title());
         match (self.accepted_elsewhere(name, args), title) {
             (Some(elsewhere), Some(title)) => {
-                let msg = format!("{reason} ({title} refuses this line; {elsewhere} accept it)");
+                let named = if reason.starts_with(&format!("{name}:")) {
+                    reason
+                } else {
+                    format!("{name}: {reason}")
+                };
+                let msg = format!("{named} ({title} refuses this line; {elsewhere} accept it)");
                 if self.exact {
                     self.fatal(span, msg);
                 } else {
@@ -439,7 +444,10 @@ impl<'o> Loader<'o> {
                 let reason = self
                     .table
                     .map_or(table::BAD_DIRECTIVE, |t| t.unknown_message());
-                let reason = format!("{name}: {reason}");
+                // The first word is named only where another version
+                // knows it (in `refused`): an unknown one may be a secret
+                // pasted on a line of its own.
+                let reason = reason.to_string();
                 self.refused(&span, &name, &args, reason);
             }
         }

@@ -169,6 +169,19 @@ fn problems_never_contain_secrets() {
         &LoadOptions::default(),
     );
     assert!(!format!("{c:?}").contains(secret));
+    // A password pasted on a line of its own is an unknown directive: its
+    // problem names the line, not the word.
+    let c = Config::parse_str(
+        Path::new("r"),
+        &format!("{secret}\n{secret} x\n"),
+        &LoadOptions::default(),
+    );
+    assert_eq!(c.problems.len(), 2, "{:?}", c.problems);
+    for p in &c.problems {
+        // Directive names are lower-cased: compare without case.
+        let shown = p.to_string().to_ascii_lowercase();
+        assert!(!shown.contains(&secret.to_ascii_lowercase()), "{p}");
+    }
 }
 
 #[test]
