@@ -59,6 +59,9 @@ pub fn from_info(info: &std::collections::BTreeMap<String, String>) -> Option<Ve
 /// `Redis server v=7.0.15 sha=...` / `Valkey server v=9.1.2 ...` of a
 /// binary, run with a deadline and a byte budget.
 pub fn binary_version(bin: &Path) -> Option<(Product, String)> {
+    if !trusted_binary(bin) {
+        return None;
+    }
     let mut child = Command::new(bin)
         .arg("--version")
         .stdin(Stdio::null())
@@ -81,6 +84,20 @@ pub fn binary_version(bin: &Path) -> Option<(Product, String)> {
     let mut out = Vec::new();
     child.stdout.take()?.take(4096).read_to_end(&mut out).ok()?;
     parse_version_line(&String::from_utf8_lossy(&out))
+}
+
+/// Whether rampart may run `bin --version`: a regular file owned by root
+/// or by the user rampart runs as, writable by neither group nor others.
+/// A server process of another user (or a `redis-server` early on PATH)
+/// must not get root to run its binary.
+pub fn trusted_binary(bin: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(m) = std::fs::metadata(bin) else {
+        return false;
+    };
+    // /proc/self is owned by the effective user.
+    let me = std::fs::metadata("/proc/self").map(|s| s.uid()).ok();
+    m.is_file() && (m.uid() == 0 || Some(m.uid()) == me) && m.mode() & 0o022 == 0
 }
 
 /// `Redis server v=7.0.15 sha=...` → (Redis, "7.0.15").
@@ -185,6 +202,24 @@ mod tests {
         );
         assert_eq!(parse_version_line("garbage"), None);
         assert_eq!(parse_version_line("Redis server v=abc"), None);
+    }
+
+    #[test]
+    fn untrusted_binaries_are_not_run() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let bin = d.path().join("redis-server");
+        std::fs::write(&bin, "#!/bin/sh\necho 'Redis server v=7.2.6 sha=0'\n").unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(binary_version(&bin), Some((Product::Redis, "7.2.6".into())));
+        // Writable by others: not run.
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o757)).unwrap();
+        assert_eq!(binary_version(&bin), None);
+        // Owned by another user: not run (rampart runs as root in CI).
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        if std::os::unix::fs::chown(&bin, Some(12345), Some(12345)).is_ok() {
+            assert_eq!(binary_version(&bin), None);
+        }
     }
 
     #[test]
