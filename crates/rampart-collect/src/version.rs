@@ -185,6 +185,7 @@ pub fn is_system_config(config: &Path) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
