@@ -2,7 +2,6 @@
 //! A thin main: parse arguments, run one subcommand, map its result to an
 //! exit code (0 clean, 1 findings at or above --fail-on, 2 rampart failed).
 
-mod atomic;
 mod cli;
 mod cmd;
 mod confedit;

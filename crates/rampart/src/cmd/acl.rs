@@ -1576,7 +1576,7 @@ fn migrate(a: MigrateArgs, table: &'static CommandTable) -> Result<ExitCode> {
         let src_mode = std::fs::metadata(&a.file)
             .map(|m| m.mode() & 0o7777)
             .unwrap_or(0o600);
-        crate::atomic::replace_keeping(&dest, &new, crate::atomic::Mode::Exact(src_mode))?;
+        rampart_fs::replace_keeping(&dest, &new, rampart_fs::Mode::Exact(src_mode))?;
     }
     anstream::eprint!("{summary}");
     Ok(ExitCode::SUCCESS)

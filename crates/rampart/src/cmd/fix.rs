@@ -327,7 +327,7 @@ impl Plan {
         // rampart writes no file through a link (a planted link would
         // make it write elsewhere as root): refused before anything.
         for f in &self.files {
-            crate::atomic::check_target(&f.path)?;
+            rampart_fs::check_target(&f.path)?;
         }
         let mut backups = Vec::new();
         for f in &self.files {
@@ -360,8 +360,8 @@ impl Plan {
 /// A name that is taken, by anything, is skipped: a backup is never
 /// overwritten.
 fn backup(path: &Path, original: &str) -> Result<PathBuf> {
-    let meta = crate::atomic::check_target(path)?
-        .with_context(|| format!("{} is gone", path.display()))?;
+    let meta =
+        rampart_fs::check_target(path)?.with_context(|| format!("{} is gone", path.display()))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -372,11 +372,11 @@ fn backup(path: &Path, original: &str) -> Result<PathBuf> {
         } else {
             path.with_file_name(format!("{name}.rampart-bak.{n}"))
         };
-        let made = crate::atomic::create_new(
+        let made = rampart_fs::create_new(
             &b,
             original.as_bytes(),
             meta.mode() & 0o7777,
-            crate::atomic::Owner::Ids(meta.uid(), meta.gid()),
+            rampart_fs::Owner::Ids(meta.uid(), meta.gid()),
         )
         .with_context(|| format!("cannot create the backup {}", b.display()))?;
         if made {
@@ -392,5 +392,5 @@ fn backup(path: &Path, original: &str) -> Result<PathBuf> {
 /// Write `body` over `path` keeping its mode and owner (a symbolic link
 /// is refused, never written through).
 fn replace_atomically(path: &Path, body: &str) -> Result<()> {
-    crate::atomic::replace_keeping(path, body.as_bytes(), crate::atomic::Mode::Exact(0o600))
+    rampart_fs::replace_keeping(path, body.as_bytes(), rampart_fs::Mode::Exact(0o600))
 }

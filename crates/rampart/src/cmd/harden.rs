@@ -11,10 +11,10 @@
 //! (mode 0600, created with O_EXCL: never overwritten). Nothing printed
 //! ever contains a password: the diff shows secret directives as `***`.
 
-use crate::atomic::{Mode, Owner};
 use crate::confedit::{unified, Editor};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
+use rampart_fs::{Mode, Owner};
 use redis_acl::{hash_password, AclFile, CommandTable, Secret, Selector, User, UserDef};
 use redis_conf::{Config, Directive, LoadOptions};
 use serde::Deserialize;
@@ -1009,7 +1009,7 @@ pub fn run(a: HardenArgs) -> Result<ExitCode> {
     // is written.
     make_out_dir(&out_dir)?;
     for p in [&out_acl, &out_conf] {
-        crate::atomic::check_target(p)?;
+        rampart_fs::check_target(p)?;
     }
     let fresh: Vec<(&str, &Secret)> = out_users
         .iter()
@@ -1175,7 +1175,7 @@ pub(super) fn write_passwords(path: &Path, note: &str, entries: &[(&str, &Secret
         text.push_str(&format!("{name} {}\n", String::from_utf8_lossy(p.expose())));
     }
     let text = Secret::new(text.into_bytes());
-    let made = crate::atomic::create_new(path, text.expose(), 0o600, Owner::Process)?;
+    let made = rampart_fs::create_new(path, text.expose(), 0o600, Owner::Process)?;
     if !made {
         bail!(
             "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
@@ -1189,7 +1189,7 @@ pub(super) fn write_passwords(path: &Path, note: &str, entries: &[(&str, &Secret
 /// and the server has a group (`redis` or `valkey`), in that group.
 pub(super) fn write_0640(path: &Path, body: &str, group: Option<&(String, u32)>) -> Result<()> {
     let owner = group.map_or(Owner::Process, |(_, gid)| Owner::GroupIfRoot(*gid));
-    crate::atomic::write_file(path, body.as_bytes(), Mode::Exact(0o640), owner)
+    rampart_fs::write_file(path, body.as_bytes(), Mode::Exact(0o640), owner)
 }
 
 /// The server's group (`redis` or `valkey`) and its gid, if one exists.

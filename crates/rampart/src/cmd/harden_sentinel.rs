@@ -419,7 +419,7 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
     }
 
     make_out_dir(&out_dir)?;
-    crate::atomic::check_target(&out_conf)?;
+    rampart_fs::check_target(&out_conf)?;
     let fresh: Vec<(&str, &Secret)> = users
         .iter()
         .filter_map(|u| Some((u.name, u.new_password.as_ref()?)))

@@ -391,13 +391,13 @@ impl Ctx {
 /// A missing directory is created 0700 (the state directory included).
 fn write_private(path: &Path, data: &[u8]) -> Result<()> {
     if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::atomic::create_private_dir(d)?;
+        rampart_fs::create_private_dir(d)?;
     }
-    crate::atomic::write_file(
+    rampart_fs::write_file(
         path,
         data,
-        crate::atomic::Mode::Exact(0o600),
-        crate::atomic::Owner::Process,
+        rampart_fs::Mode::Exact(0o600),
+        rampart_fs::Owner::Process,
     )
 }
 
@@ -411,7 +411,7 @@ impl RunLock {
         use std::os::unix::fs::OpenOptionsExt;
         let path = journal.with_extension("lock");
         if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::atomic::create_private_dir(d)?;
+            rampart_fs::create_private_dir(d)?;
         }
         for _ in 0..2 {
             match std::fs::OpenOptions::new()

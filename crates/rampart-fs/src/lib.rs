@@ -39,7 +39,7 @@ const TMP_MARK: &str = ".rampart-tmp.";
 
 /// Who the written file belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Owner {
+pub enum Owner {
     /// The user running rampart.
     Process,
     /// This uid and gid (an edited file keeps its own).
@@ -51,7 +51,7 @@ pub(crate) enum Owner {
 
 /// The file's mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Mode {
+pub enum Mode {
     /// Exactly this (the temp is 0600 until it is complete).
     Exact(u32),
     /// 0666 less the umask, as any new file (reports).
@@ -60,7 +60,7 @@ pub(crate) enum Mode {
 
 /// The target's metadata when it exists; an error when it is a symbolic
 /// link or not a regular file (rampart never writes through either).
-pub(crate) fn check_target(path: &Path) -> Result<Option<Metadata>> {
+pub fn check_target(path: &Path) -> Result<Option<Metadata>> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
             let to = std::fs::read_link(path)
@@ -82,7 +82,7 @@ pub(crate) fn check_target(path: &Path) -> Result<Option<Metadata>> {
 }
 
 /// Create `dir` (and missing parents) readable by its owner only.
-pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+pub fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     if std::fs::symlink_metadata(dir).is_err() {
         std::fs::DirBuilder::new()
@@ -96,7 +96,7 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
 
 /// Write `body` to `path` (replacing it when it exists) with `mode` and
 /// `owner`.
-pub(crate) fn write_file(path: &Path, body: &[u8], mode: Mode, owner: Owner) -> Result<()> {
+pub fn write_file(path: &Path, body: &[u8], mode: Mode, owner: Owner) -> Result<()> {
     let (dir, name) = split(path)?;
     check_target(path)?;
     let mut t = Temp::create(dir, name, mode)?;
@@ -111,7 +111,7 @@ pub(crate) fn write_file(path: &Path, body: &[u8], mode: Mode, owner: Owner) -> 
 
 /// Write `body` over `path` keeping its owner, group and mode; a new file
 /// gets `new_mode` and the user running rampart.
-pub(crate) fn replace_keeping(path: &Path, body: &[u8], new_mode: Mode) -> Result<()> {
+pub fn replace_keeping(path: &Path, body: &[u8], new_mode: Mode) -> Result<()> {
     match check_target(path)? {
         Some(m) => write_file(
             path,
@@ -126,7 +126,7 @@ pub(crate) fn replace_keeping(path: &Path, body: &[u8], new_mode: Mode) -> Resul
 /// Create `path` with `body`, never replacing anything: `Ok(false)` when
 /// the name is taken (by anything, a link included) and nothing was
 /// written. The file appears complete or not at all.
-pub(crate) fn create_new(path: &Path, body: &[u8], mode: u32, owner: Owner) -> Result<bool> {
+pub fn create_new(path: &Path, body: &[u8], mode: u32, owner: Owner) -> Result<bool> {
     let (dir, name) = split(path)?;
     if std::fs::symlink_metadata(path).is_ok() {
         return Ok(false);
