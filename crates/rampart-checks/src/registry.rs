@@ -140,3 +140,51 @@ pub fn run_one(check: &Check, snapshot: &Snapshot) -> Finding {
         fix,
     }
 }
+
+/// The check catalogue as Markdown, one table a family, in registry order:
+/// what `docs/CHECKS.md` holds (a test keeps the two equal), so the
+/// catalogue cannot drift from the code and adding a check is one file and
+/// one registry line.
+pub fn catalogue_markdown() -> String {
+    let mut s = String::from(
+        "# rampart check catalogue\n\n\
+         Generated from the check registry (`crates/rampart-checks/src/checks/`);\n\
+         do not edit by hand: `RAMPART_BLESS=1 cargo test -p rampart-checks --test catalogue`\n\
+         rewrites it. `rampart checks` lists the same, `rampart explain ID` prints a\n\
+         check's documentation. IDs never change meaning once shipped; a retired\n\
+         check keeps its ID reserved.\n\n\
+         Statuses: `pass`, `fail`, `warn` (a \"consider\" item not met), `manual`\n\
+         (a person must verify what the report says), `skip` (not applicable, or\n\
+         the source was not available: the reason is given), `error` (collection\n\
+         failed, or a pass rests on input rampart could not read: never a pass).\n\n\
+         Sources: `conf` redis.conf / sentinel.conf with includes; `aclfile` the\n\
+         external ACL file; `live` the running server; `tls` the TLS prober; `fs`\n\
+         owner, group and mode of files on this host; `proc` the local server\n\
+         process; `os` logrotate, syslog, firewall configuration; `history`\n\
+         rampart's own record of rotations and reviews.\n",
+    );
+    let mut family = "";
+    for c in all_checks() {
+        let f = c.id.trim_end_matches(|ch: char| ch.is_ascii_digit());
+        if f != family {
+            family = f;
+            s.push_str(&format!(
+                "\n## {f}\n| ID | checks | sources | severity | fix |\n|---|---|---|---|---|\n"
+            ));
+        }
+        let sources: Vec<&str> = c.sources.iter().map(|x| x.as_str()).collect();
+        let fix = match c.fix {
+            FixRule::DisplayOnly(_) => "shown",
+            FixRule::Compute(_) => "computed",
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            c.id,
+            c.title.replace('|', "\\|"),
+            sources.join(", "),
+            c.severity.as_str(),
+            fix
+        ));
+    }
+    s
+}
