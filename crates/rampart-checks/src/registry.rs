@@ -99,10 +99,24 @@ fn incomplete_pass(check: &Check, s: &Snapshot, out: &Outcome) -> Option<String>
 /// without evidence is turned into an error rather than trusted.
 pub fn run_one(check: &Check, snapshot: &Snapshot) -> Finding {
     let _ = crate::snapshot::take_missing_config();
+    let _ = crate::snapshot::take_unreadable();
     let mut out = (check.run)(snapshot);
     let missing = crate::snapshot::take_missing_config();
+    let unreadable = crate::snapshot::take_unreadable();
     let needs_evidence = matches!(out.status, Status::Pass | Status::Fail | Status::Warn);
-    if needs_evidence && out.evidence.iter().all(|e| e.location.is_empty()) && !missing.is_empty() {
+    if needs_evidence && !unreadable.is_empty() {
+        // A verdict computed on a number that could not be read (read as 0)
+        // is not trusted: say which value, where.
+        let message = format!(
+            "not decided: {}: {} cannot be judged on it",
+            unreadable.join("; "),
+            check.id
+        );
+        out = Outcome::new(Status::Error, message, std::mem::take(&mut out.evidence));
+    } else if needs_evidence
+        && out.evidence.iter().all(|e| e.location.is_empty())
+        && !missing.is_empty()
+    {
         // A server whose CONFIG GET answer lacks a setting (a proxy, a
         // fork, a fake): say what is missing, never a bare internal error.
         out = Outcome::error(format!(

@@ -201,9 +201,11 @@ impl ConfFacts {
     pub fn is_set(&self, name: &str) -> bool {
         self.config.last(name).is_some()
     }
-    /// A numeric parameter (0 when unset or unparsable).
+    /// A numeric parameter: 0 when unset; a value that is not a number is
+    /// noted, and the check that read it becomes an error (see
+    /// [`parse_number`]), never a verdict on a made-up 0.
     pub fn number(&self, name: &str) -> i64 {
-        self.value(name).trim().parse().unwrap_or(0)
+        parse_number(name, &self.value(name), &self.location(name))
     }
     /// The location to cite for a parameter: its line, or "<path> (default)".
     pub fn location(&self, name: &str) -> String {
@@ -694,6 +696,39 @@ fn note_missing_config(name: &str) {
             m.push(name.to_string());
         }
     });
+}
+
+thread_local! {
+    /// Numeric settings a check read whose value is not a number.
+    static UNREADABLE: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A numeric setting's value: "" (unset: the default applies) is 0; a value
+/// that is not a number is recorded for [`take_unreadable`] and read as 0,
+/// so `run_one` can turn the check's verdict into an error naming it.
+pub(crate) fn parse_number(name: &str, value: &str, location: &str) -> i64 {
+    let v = value.trim();
+    if v.is_empty() {
+        return 0;
+    }
+    match v.parse() {
+        Ok(n) => n,
+        Err(_) => {
+            let what = format!("{name} = {v:?} at {location} is not a number");
+            UNREADABLE.with(|u| {
+                let mut u = u.borrow_mut();
+                if !u.contains(&what) {
+                    u.push(what);
+                }
+            });
+            0
+        }
+    }
+}
+
+/// Take (and clear) the numeric settings read that were not numbers.
+pub(crate) fn take_unreadable() -> Vec<String> {
+    UNREADABLE.with(|u| std::mem::take(&mut *u.borrow_mut()))
 }
 
 /// Take (and clear) the CONFIG GET names asked for and not returned.

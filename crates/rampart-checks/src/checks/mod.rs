@@ -156,8 +156,10 @@ impl<'a> Settings<'a> {
     pub fn is_yes(&self, name: &str) -> bool {
         self.value(name).eq_ignore_ascii_case("yes")
     }
+    /// A numeric setting: 0 when unset; one that is not a number turns the
+    /// check into an error naming it (never a verdict on a made-up 0).
     pub fn number(&self, name: &str) -> i64 {
-        self.value(name).trim().parse().unwrap_or(0)
+        crate::snapshot::parse_number(name, &self.value(name), &self.location(name))
     }
     /// Whether the value comes from the running server.
     pub fn is_live(&self, name: &str) -> bool {
