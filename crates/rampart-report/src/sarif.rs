@@ -102,13 +102,87 @@ fn sarif_fix(fix: &Fix) -> Value {
     })
 }
 
+/// How a SARIF log is labelled for code scanning.
+#[derive(Clone, Debug, Default)]
+pub struct SarifOptions {
+    /// `runs[0].automationDetails.id`'s category (GitHub keeps one set of
+    /// alerts per category: one per audited environment, say). Default
+    /// `rampart`.
+    pub category: Option<String>,
+}
+
+/// The base URI id under which live targets are named (`redis://host:port`
+/// is not a file in the repository: it is its own artifact).
+pub const TARGET_BASE: &str = "REDISTARGET";
+
+/// Where rampart's documentation is published: `RAMPART_DOCS_URL` at build
+/// time, else the package's `repository` URL (its `blob/main/`). SARIF
+/// wants absolute URIs here, and no URL is made up: a build without one
+/// leaves `helpUri` and `informationUri` out (each rule still carries its
+/// whole documentation in `help`).
+fn docs_base() -> Option<String> {
+    let base = option_env!("RAMPART_DOCS_URL")
+        .map(str::to_string)
+        .or_else(|| {
+            let repo = env!("CARGO_PKG_REPOSITORY");
+            (repo.starts_with("https://") && !repo.contains(".invalid"))
+                .then(|| format!("{}/blob/main/", repo.trim_end_matches('/')))
+        })?;
+    let base = base.trim();
+    (!base.is_empty()).then(|| format!("{}/", base.trim_end_matches('/')))
+}
+
+/// The documentation of a check: its section in the repository's catalogue.
+fn help_uri(id: &str) -> Option<String> {
+    docs_base().map(|b| format!("{b}docs/CHECKS.md#{}", id.to_ascii_lowercase()))
+}
+
+/// A fingerprint that survives line moves and reordering: the rule, the
+/// target and what was observed, never a line number.
+fn fingerprint(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+/// The location of a finding that has no file line: the target's config
+/// file (whole file) for a file audit, the server itself for a live one.
+fn target_location(r: &Report, f: &Finding) -> Value {
+    let target = r.targets.iter().find(|t| t.name == f.target);
+    let is_files = target.is_some_and(|t| t.kind == "files");
+    let phys = if is_files {
+        json!({ "artifactLocation": { "uri": uri(std::path::Path::new(&f.target)) },
+                "region": { "startLine": 1 } })
+    } else {
+        json!({ "artifactLocation": { "uri": uri(std::path::Path::new(&f.target)), "uriBaseId": TARGET_BASE } })
+    };
+    json!({
+        "physicalLocation": phys,
+        "logicalLocations": [{
+            "name": f.id,
+            "fullyQualifiedName": format!("{}/{}", f.target, f.id),
+            "kind": "object",
+        }],
+    })
+}
+
 /// Render the report as a SARIF 2.1.0 log.
 pub fn render(r: &Report) -> String {
+    render_with(r, &SarifOptions::default())
+}
+
+/// Render the report as a SARIF 2.1.0 log that GitHub code scanning
+/// accepts: every result located, fingerprinted and its rule documented.
+pub fn render_with(r: &Report, opts: &SarifOptions) -> String {
     let checks = all_checks();
     let rules: Vec<Value> = checks
         .iter()
         .map(|c| {
-            json!({
+            let mut rule = json!({
                 "id": c.id,
                 "name": c.title,
                 "shortDescription": { "text": c.title },
@@ -120,7 +194,11 @@ pub fn render(r: &Report) -> String {
                     "security-severity": security_severity(c.severity),
                     "severity": c.severity.as_str(),
                 }
-            })
+            });
+            if let Some(u) = help_uri(c.id) {
+                rule["helpUri"] = Value::String(u);
+            }
+            rule
         })
         .collect();
     let results: Vec<Value> = r
@@ -153,9 +231,14 @@ pub fn render(r: &Report) -> String {
                 "message": { "text": text },
                 "properties": { "status": f.status.as_str(), "target": f.target, "severity": f.severity.as_str() },
             });
-            if !locations.is_empty() {
-                res["locations"] = Value::Array(locations);
+            if locations.is_empty() {
+                locations.push(target_location(r, f));
             }
+            res["locations"] = Value::Array(locations);
+            let observed = f.evidence.first().map(|e| e.observed.as_str()).unwrap_or("");
+            res["partialFingerprints"] = json!({
+                "rampartFinding/v1": fingerprint(&[f.id, &f.target, observed]),
+            });
             if let Some(fix) = &f.fix {
                 res["properties"]["fix"] = json!({
                     "safety": fix.safety.as_str(),
@@ -194,10 +277,13 @@ pub fn render(r: &Report) -> String {
                     "region": { "startLine": p.line.max(1) }
                 }}],
                 "properties": { "target": target, "fatal": p.fatal },
+                "partialFingerprints": {
+                    "rampartFinding/v1": fingerprint(&[PROBLEM_RULE, target, &p.message]),
+                },
             }));
         }
     }
-    let doc = json!({
+    let mut doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -207,10 +293,15 @@ pub fn render(r: &Report) -> String {
                 "semanticVersion": VERSION,
                 "rules": rules,
             }},
+            "automationDetails": { "id": format!("{}/", opts.category.as_deref().unwrap_or("rampart").trim_end_matches('/')) },
+            "originalUriBaseIds": { TARGET_BASE: { "uri": "redis:///", "description": { "text": "live servers, named host:port" } } },
             "results": results,
             "properties": { "targets": r.targets.iter().map(|t| json!({"name": t.name, "kind": t.kind})).collect::<Vec<_>>() },
         }],
     });
+    if let Some(b) = docs_base() {
+        doc["runs"][0]["tool"]["driver"]["informationUri"] = Value::String(format!("{b}README.md"));
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
