@@ -13,7 +13,10 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     /// Input lines Redis would reject (extension of schema 1).
     problems: Vec<JsonProblem<'a>>,
+    /// Counts of the findings that count (suppressed ones left out).
     summary: Summary,
+    /// How many findings suppressions accepted.
+    suppressed: usize,
 }
 
 #[derive(Serialize)]
@@ -56,6 +59,30 @@ struct JsonFinding<'a> {
     /// Only on `fail` and `warn` findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<JsonFix<'a>>,
+    /// Only on findings a suppression accepted (they do not count).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<JsonSuppressed>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed {
+    /// `inline`, `settings` or `baseline`.
+    kind: &'static str,
+    /// Where the suppression is written.
+    location: String,
+    reason: String,
+}
+
+fn suppressed(s: &crate::Suppression) -> JsonSuppressed {
+    JsonSuppressed {
+        kind: match s.how {
+            crate::How::Inline { .. } => "inline",
+            crate::How::Settings { .. } => "settings",
+            crate::How::Baseline { .. } => "baseline",
+        },
+        location: s.how.location(),
+        reason: s.reason.clone(),
+    }
 }
 
 #[derive(Serialize)]
@@ -130,6 +157,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
             .collect(),
         remediation: f.remediation,
         fix: f.fix.as_ref().map(fix),
+        suppressed: None,
     }
 }
 
@@ -152,7 +180,16 @@ pub fn render(r: &Report) -> String {
                 }),
             })
             .collect(),
-        findings: r.findings.iter().map(finding).collect(),
+        findings: r
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut j = finding(f);
+                j.suppressed = r.suppression(i).map(suppressed);
+                j
+            })
+            .collect(),
         problems: r
             .problems
             .iter()
@@ -164,7 +201,8 @@ pub fn render(r: &Report) -> String {
                 fatal: p.fatal,
             })
             .collect(),
-        summary: Summary::of(&r.findings),
+        summary: Summary::of(&r.counting()),
+        suppressed: r.suppressed_count(),
     };
     // Serializing these DTOs cannot fail: no maps with non-string keys.
     let mut s =

@@ -9,6 +9,7 @@ pub mod scrub;
 pub mod text;
 
 use rampart_checks::{Finding, InputProblem};
+pub use rampart_policy::{How, Suppression};
 
 /// What was audited.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,12 +48,35 @@ impl TargetVersion {
 }
 
 /// A finished audit, ready to render.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Report {
     pub targets: Vec<Target>,
     pub findings: Vec<Finding>,
     /// Input lines Redis would reject, per target name.
     pub problems: Vec<(String, InputProblem)>,
+    /// Per finding (same index), how it was accepted (rampart-policy);
+    /// empty when no policy was applied.
+    pub suppressions: Vec<Option<Suppression>>,
+}
+
+impl Report {
+    /// How finding `i` was accepted, if it was.
+    pub fn suppression(&self, i: usize) -> Option<&Suppression> {
+        self.suppressions.get(i).and_then(Option::as_ref)
+    }
+    /// The findings that count (not accepted by a suppression).
+    pub fn counting(&self) -> Vec<Finding> {
+        self.findings
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.suppression(*i).is_none())
+            .map(|(_, f)| f.clone())
+            .collect()
+    }
+    /// How many findings were accepted.
+    pub fn suppressed_count(&self) -> usize {
+        self.suppressions.iter().flatten().count()
+    }
 }
 
 /// rampart's version, as printed in every report.

@@ -137,17 +137,7 @@ fn help_uri(id: &str) -> Option<String> {
     docs_base().map(|b| format!("{b}docs/CHECKS.md#{}", id.to_ascii_lowercase()))
 }
 
-/// A fingerprint that survives line moves and reordering: the rule, the
-/// target and what was observed, never a line number.
-fn fingerprint(parts: &[&str]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.as_bytes());
-        h.update([0u8]);
-    }
-    hex::encode(&h.finalize()[..16])
-}
+use rampart_policy::{fingerprint, fingerprint_of};
 
 /// The location of a finding that has no file line: the target's config
 /// file (whole file) for a file audit, the server itself for a live one.
@@ -168,6 +158,15 @@ fn target_location(r: &Report, f: &Finding) -> Value {
             "kind": "object",
         }],
     })
+}
+
+/// The file that holds a suppression.
+fn suppression_uri(h: &rampart_policy::How) -> String {
+    match h {
+        rampart_policy::How::Inline { file, .. }
+        | rampart_policy::How::Settings { file, .. }
+        | rampart_policy::How::Baseline { file } => uri(file),
+    }
 }
 
 /// Render the report as a SARIF 2.1.0 log.
@@ -204,7 +203,8 @@ pub fn render_with(r: &Report, opts: &SarifOptions) -> String {
     let results: Vec<Value> = r
         .findings
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let rule_index = checks.iter().position(|c| c.id == f.id).unwrap_or(0);
             let mut locations: Vec<Value> = f
                 .evidence
@@ -235,10 +235,17 @@ pub fn render_with(r: &Report, opts: &SarifOptions) -> String {
                 locations.push(target_location(r, f));
             }
             res["locations"] = Value::Array(locations);
-            let observed = f.evidence.first().map(|e| e.observed.as_str()).unwrap_or("");
             res["partialFingerprints"] = json!({
-                "rampartFinding/v1": fingerprint(&[f.id, &f.target, observed]),
+                "rampartFinding/v1": fingerprint(f),
             });
+            if let Some(sup) = r.suppression(i) {
+                res["suppressions"] = json!([{
+                    "kind": sup.how.sarif_kind(),
+                    "status": "accepted",
+                    "justification": sup.reason,
+                    "location": { "physicalLocation": { "artifactLocation": { "uri": suppression_uri(&sup.how) } } },
+                }]);
+            }
             if let Some(fix) = &f.fix {
                 res["properties"]["fix"] = json!({
                     "safety": fix.safety.as_str(),
@@ -261,6 +268,8 @@ pub fn render_with(r: &Report, opts: &SarifOptions) -> String {
             "id": PROBLEM_RULE,
             "name": "Input line Redis would reject",
             "shortDescription": { "text": "A config or ACL file line that Redis would reject" },
+            "fullDescription": { "text": "A line of a config, ACL or Sentinel file that Redis would reject (fatal: it would refuse to start), or a rampart suppression comment or settings entry that cannot stand (unknown check, no reason, expired, unused)." },
+            "help": { "text": "Correct the line: the message says what Redis (or rampart) expects there.", "markdown": "Correct the line: the message says what Redis (or rampart) expects there." },
             "defaultConfiguration": { "level": "error" },
             "properties": { "tags": ["security", "redis", "config"], "security-severity": "7.0" }
         }));
@@ -278,7 +287,7 @@ pub fn render_with(r: &Report, opts: &SarifOptions) -> String {
                 }}],
                 "properties": { "target": target, "fatal": p.fatal },
                 "partialFingerprints": {
-                    "rampartFinding/v1": fingerprint(&[PROBLEM_RULE, target, &p.message]),
+                    "rampartFinding/v1": fingerprint_of(&[PROBLEM_RULE, target, &p.message]),
                 },
             }));
         }

@@ -15,6 +15,8 @@ pub struct TextOptions {
     pub color: bool,
     /// Show evidence for passing checks too.
     pub verbose: bool,
+    /// List the findings suppressions accepted (else only their count).
+    pub show_suppressed: bool,
 }
 
 const GROUPS: &[(&str, &str)] = &[
@@ -68,7 +70,20 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
     let dim = Style::new().dimmed();
     let mut out = String::new();
     for t in &r.targets {
-        let findings: Vec<&Finding> = r.findings.iter().filter(|f| f.target == t.name).collect();
+        let findings: Vec<&Finding> = r
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| f.target == t.name && r.suppression(*i).is_none())
+            .map(|(_, f)| f)
+            .collect();
+        let accepted: Vec<(&Finding, &crate::Suppression)> = r
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.target == t.name)
+            .filter_map(|(i, f)| Some((f, r.suppression(i)?)))
+            .collect();
         let _ = writeln!(
             out,
             "{} {} — audit of {} ({})",
@@ -129,9 +144,40 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
                 render_finding(&mut out, &p, f, opts, dim);
             }
         }
+        if opts.show_suppressed && !accepted.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                p.paint(bold, "Suppressed (accepted, not counted)")
+            );
+            for (f, sup) in &accepted {
+                let _ = writeln!(
+                    out,
+                    "  {:<6} {:<7} {:<8} {}",
+                    f.status.as_str().to_uppercase(),
+                    f.id,
+                    f.severity.as_str(),
+                    f.title
+                );
+                let _ = writeln!(
+                    out,
+                    "{INDENT}{} {}: {}",
+                    p.paint(dim, "accepted at"),
+                    clean(&sup.how.location()),
+                    clean(&sup.reason)
+                );
+            }
+        }
         let owned: Vec<Finding> = findings.iter().map(|f| (*f).clone()).collect();
         let s = Summary::of(&owned);
-        let _ = writeln!(out, "\n{}", summary_line(&p, &s));
+        let mut line = summary_line(&p, &s);
+        if !accepted.is_empty() {
+            line.push_str(&format!(", {} suppressed", accepted.len()));
+            if !opts.show_suppressed {
+                line.push_str(" (--show-suppressed lists them)");
+            }
+        }
+        let _ = writeln!(out, "\n{line}");
     }
     out
 }

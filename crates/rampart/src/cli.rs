@@ -142,6 +142,9 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub fixes: FixArgs,
 
+    #[command(flatten)]
+    pub policy: crate::cli_policy::PolicyArgs,
+
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,

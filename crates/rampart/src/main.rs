@@ -3,6 +3,7 @@
 //! exit code (0 clean, 1 findings at or above --fail-on, 2 rampart failed).
 
 mod cli;
+mod cli_policy;
 mod cmd;
 mod confedit;
 

@@ -79,6 +79,24 @@ fn github_accepts_file_and_live_sarif() {
         );
         logs.push((c.to_string(), o.stdout));
     }
+    // Input problems (a line Redis rejects, a suppression without reason)
+    // have their own rule, documented as GitHub requires.
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.conf");
+    std::fs::write(
+        &broken,
+        "port 70000\n# rampart: ignore[NET003]\nbind 0.0.0.0\n",
+    )
+    .unwrap();
+    let o = rampart(&[
+        "audit",
+        "-c",
+        &broken.to_string_lossy(),
+        "--format",
+        "sarif",
+        "--no-proc",
+    ]);
+    logs.push(("broken.conf".into(), o.stdout));
     let s = Server::start("").unwrap();
     let t = format!("127.0.0.1:{}", s.port);
     let o = rampart(&["audit", &t, "--format", "sarif", "--no-proc"]);

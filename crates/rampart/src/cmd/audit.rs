@@ -436,11 +436,10 @@ fn render_and_exit_with(
     args: &AuditArgs,
     trailer: Option<&str>,
 ) -> Result<ExitCode> {
-    let mut report = Report {
-        targets: Vec::new(),
-        findings: Vec::new(),
-        problems: Vec::new(),
-    };
+    let policy = super::policy::load(&args.policy)?;
+    let comments =
+        super::policy::inline_comments(&snapshots.iter().map(|(s, _)| s).collect::<Vec<_>>());
+    let mut report = Report::default();
     for (snapshot, kind) in snapshots {
         report.findings.extend(run_all(&snapshot));
         report.problems.extend(
@@ -458,6 +457,7 @@ fn render_and_exit_with(
                 .map(rampart_report::TargetVersion::of),
         });
     }
+    super::policy::apply(&policy, &args.policy, &mut report, &comments)?;
     let out = args.output.output.as_deref();
     let text = match args.output.format {
         Format::Text => rampart_report::text::render(
@@ -465,10 +465,16 @@ fn render_and_exit_with(
             TextOptions {
                 color: super::want_color(out),
                 verbose: args.output.verbose,
+                show_suppressed: args.policy.show_suppressed,
             },
         ),
         Format::Json => rampart_report::json::render(&report),
-        Format::Sarif => rampart_report::sarif::render(&report),
+        Format::Sarif => rampart_report::sarif::render_with(
+            &report,
+            &rampart_report::sarif::SarifOptions {
+                category: args.policy.sarif_category.clone(),
+            },
+        ),
     };
     match trailer {
         Some(t) if args.output.format == Format::Text && out.is_none() => {
@@ -483,7 +489,8 @@ fn render_and_exit_with(
     // A line Redis would refuse to start with counts as a high failure.
     let fatal_input = report.problems.iter().any(|(_, p)| p.fatal)
         && threshold(args.output.fail_on).is_some_and(|min| Severity::High >= min);
-    if fatal_input || fails(&report.findings, args.output.fail_on) {
+    // Suppressed findings are reported, never counted.
+    if fatal_input || fails(&report.counting(), args.output.fail_on) {
         Ok(ExitCode::from(1))
     } else {
         Ok(ExitCode::SUCCESS)
@@ -816,6 +823,8 @@ fn local_endpoints(opts: &ConnectOptions) -> Vec<Endpoint> {
 
 pub fn run(args: AuditArgs) -> Result<ExitCode> {
     file_table(&args)?;
+    // Settings and baseline problems stop the run before anything is audited.
+    super::policy::load(&args.policy)?;
     if args.fixes.fix || args.fixes.diff || args.fixes.unsafe_fixes {
         return run_fix(&args);
     }

@@ -4,6 +4,7 @@ mod checks;
 pub(crate) mod fix;
 pub(crate) mod harden;
 mod harden_sentinel;
+pub mod policy;
 pub(crate) mod rotate;
 pub(crate) mod tls;
 
