@@ -61,6 +61,21 @@ pub enum Command {
     /// (`-h` is the host, as in redis-cli; help is `--help`.)
     #[command(disable_help_flag = true)]
     Rotate(Box<crate::cmd::rotate::RotateArgs>),
+    /// Print a shell completion script: `rampart completions bash >
+    /// /etc/bash_completion.d/rampart` (zsh: into a directory on $fpath as
+    /// `_rampart`; fish: ~/.config/fish/completions/rampart.fish).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (rampart.1 and one per subcommand, e.g.
+    /// rampart-audit.1) into DIR.
+    Man {
+        /// Where to write them.
+        #[arg(value_name = "DIR")]
+        dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 pub(crate) mod acl;
 pub(crate) mod audit;
 mod checks;
+pub mod docs;
 pub(crate) mod fix;
 pub(crate) mod harden;
 mod harden_sentinel;
@@ -23,6 +24,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Acl(c) => acl::run(c),
         Command::Harden(a) => harden::run(*a),
         Command::Rotate(args) => rotate::run(*args),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man { dir } => docs::man(&dir),
     }
 }
 

@@ -1,6 +1,9 @@
 //! `rampart tls scan|inspect HOST:PORT`: measure a TLS port with tls-probe.
-//! Exit status: 0 measured, 2 nothing TLS answered or bad arguments.
+//! Exit status: 0 measured and nothing at or above --fail-on, 1 a weakness
+//! or failed verification at or above it, 2 nothing TLS answered or bad
+//! arguments.
 
+use crate::cli::FailOn;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -19,10 +22,43 @@ pub enum TlsCommand {
     /// Every protocol version, accepted suite, preference order, group,
     /// client-certificate policy and the certificate chain, in the fewest
     /// handshakes. Needs no client certificate, even against mTLS servers.
-    Scan(TlsTargetArgs),
+    /// Exit status: 0 measured, nothing at or above --fail-on; 1 a weakness
+    /// or a failed chain verification at or above it; 2 nothing TLS
+    /// answered or bad arguments.
+    Scan(ScanArgs),
     /// One real handshake, summarised like `openssl s_client`, with the
-    /// cipher suite explained part by part.
-    Inspect(TlsTargetArgs),
+    /// cipher suite explained part by part. Exit status: 0 handshake done,
+    /// 1 the chain failed verification (a high finding, at or above
+    /// --fail-on), 2 no handshake or bad arguments.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub common: TlsTargetArgs,
+
+    /// Handshakes in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub concurrency: usize,
+
+    /// Skip the key-exchange group enumeration.
+    #[arg(long)]
+    pub no_groups: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    pub common: TlsTargetArgs,
+
+    /// PEM client certificate, presented when the server asks.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// PEM private key of --cert (unencrypted).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -35,14 +71,6 @@ pub struct TlsTargetArgs {
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 
-    /// PEM client certificate (inspect: presented when the server asks).
-    #[arg(long, value_name = "FILE", requires = "key")]
-    pub cert: Option<PathBuf>,
-
-    /// PEM private key of --cert (unencrypted).
-    #[arg(long, value_name = "FILE", requires = "cert")]
-    pub key: Option<PathBuf>,
-
     /// Server name to send and verify (default: HOST when it is a name).
     #[arg(long, value_name = "NAME")]
     pub sni: Option<String>,
@@ -51,17 +79,15 @@ pub struct TlsTargetArgs {
     #[arg(long)]
     pub insecure: bool,
 
-    /// Per-handshake time limit in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 5000)]
-    pub timeout: u64,
+    /// Per-handshake time limit in seconds (fractions allowed), as
+    /// everywhere in rampart.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub timeout: f64,
 
-    /// Handshakes in flight at once (scan).
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub concurrency: usize,
-
-    /// Skip the key-exchange group enumeration (scan).
-    #[arg(long)]
-    pub no_groups: bool,
+    /// Exit with 1 when a weakness (or a failed verification, which is
+    /// high) reaches this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
 
     /// Output format.
     #[arg(short = 'f', long, value_enum, default_value_t = TlsFormat::Text)]
@@ -70,6 +96,36 @@ pub struct TlsTargetArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+fn timeout(secs: f64) -> Result<Duration> {
+    if !secs.is_finite() || secs <= 0.0 || secs > 3600.0 {
+        bail!("--timeout {secs}: expected seconds between 0 and 3600");
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// The rank of a severity word (tls-probe speaks low/medium/high).
+fn rank(sev: &str) -> u8 {
+    match sev {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
+fn at_or_above(sev: &str, fail_on: FailOn) -> bool {
+    let min = match fail_on {
+        FailOn::Critical => 4,
+        FailOn::High => 3,
+        FailOn::Medium => 2,
+        FailOn::Low => 1,
+        FailOn::Info => 0,
+        FailOn::Never => return false,
+    };
+    rank(sev) >= min
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -102,13 +158,14 @@ fn render(text: String, json: serde_json::Value, a: &TlsTargetArgs) -> Result<()
     super::emit(&out, a.output.as_deref())
 }
 
-fn scan(a: TlsTargetArgs) -> Result<ExitCode> {
-    let t = target(&a)?;
+fn scan(s: ScanArgs) -> Result<ExitCode> {
+    let a = &s.common;
+    let t = target(a)?;
     let o = ScanOptions {
         cacert: if a.insecure { None } else { a.cacert.clone() },
-        timeout: Duration::from_millis(a.timeout.max(1)),
-        concurrency: a.concurrency.max(1),
-        groups: !a.no_groups,
+        timeout: timeout(a.timeout)?,
+        concurrency: s.concurrency.max(1),
+        groups: !s.no_groups,
     };
     let mut r = tls_probe::scan(&t, &o);
     if a.insecure {
@@ -119,25 +176,32 @@ fn scan(a: TlsTargetArgs) -> Result<ExitCode> {
     render(
         tls_probe::json::scan_text(&r),
         tls_probe::json::scan_json(&r),
-        &a,
+        a,
     )?;
-    Ok(if r.any_supported() {
-        ExitCode::SUCCESS
-    } else {
+    let failed = (r.verification.status == "failed" && at_or_above("high", a.fail_on))
+        || r.weaknesses
+            .iter()
+            .any(|w| at_or_above(w.severity, a.fail_on));
+    Ok(if !r.any_supported() {
         ExitCode::from(2)
+    } else if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
-fn inspect(a: TlsTargetArgs) -> Result<ExitCode> {
-    let t = target(&a)?;
-    let identity = match (&a.cert, &a.key) {
+fn inspect(i: InspectArgs) -> Result<ExitCode> {
+    let a = &i.common;
+    let t = target(a)?;
+    let identity = match (&i.cert, &i.key) {
         (Some(c), Some(k)) => Some(ClientIdentity::load(c, k).map_err(anyhow::Error::msg)?),
         _ => None,
     };
     let o = InspectOptions {
         identity: identity.as_ref(),
         cacert: if a.insecure { None } else { a.cacert.clone() },
-        timeout: Duration::from_millis(a.timeout.max(1)),
+        timeout: timeout(a.timeout)?,
         alpn: Vec::new(),
     };
     let mut r = tls_probe::inspect(&t, &o);
@@ -148,11 +212,13 @@ fn inspect(a: TlsTargetArgs) -> Result<ExitCode> {
     render(
         tls_probe::json::inspect_text(&r),
         tls_probe::json::inspect_json(&r),
-        &a,
+        a,
     )?;
-    Ok(if r.protocol.is_some() {
-        ExitCode::SUCCESS
-    } else {
+    Ok(if r.protocol.is_none() {
         ExitCode::from(2)
+    } else if r.verification.status == "failed" && at_or_above("high", a.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
