@@ -29,3 +29,6 @@ redis-server --version
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked --no-fail-fast
+# The .deb: built with cargo-deb, unpacked by dpkg, run on Debian's redis.conf.
+./scripts/build-deb.sh
+./scripts/test-deb.sh

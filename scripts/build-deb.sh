@@ -12,7 +12,7 @@ if [ "$target" != "$PWD/target" ]; then
   echo "build-deb.sh: CARGO_TARGET_DIR must be unset or ./target" >&2
   exit 2
 fi
-cargo_deb_version=3.6.3
+cargo_deb_version=3.8.0
 deb_bin="$(command -v cargo-deb || true)"
 if [ -z "$deb_bin" ]; then
   deb_bin="$target/tools/cargo-deb/bin/cargo-deb"

@@ -17,8 +17,8 @@ for f in usr/bin/rampart \
          usr/share/bash-completion/completions/rampart \
          usr/share/zsh/vendor-completions/_rampart \
          usr/share/fish/vendor_completions.d/rampart.fish \
-         usr/share/man/man1/rampart.1 \
-         usr/share/man/man1/rampart-audit.1 \
+         usr/share/man/man1/rampart.1.gz \
+         usr/share/man/man1/rampart-audit.1.gz \
          usr/share/doc/rampart/copyright; do
   [ -s "$root/$f" ] || { echo "test-deb.sh: $f missing from $deb" >&2; exit 1; }
 done
@@ -31,6 +31,6 @@ set -e
 [ "$rc" -eq 1 ] || { echo "test-deb.sh: audit exited $rc, expected 1 (findings)" >&2; exit 1; }
 grep -q '"NET001"' "$root/report.json"
 bash -n "$root/usr/share/bash-completion/completions/rampart"
-man -l "$root/usr/share/man/man1/rampart-audit.1" 2>/dev/null | grep -q "rampart-audit" || \
-  zcat -f "$root/usr/share/man/man1/rampart-audit.1" | grep -q "rampart\\\\-audit"
+man -l "$root/usr/share/man/man1/rampart-audit.1.gz" 2>/dev/null | grep -q "rampart-audit" || \
+  zcat -f "$root/usr/share/man/man1/rampart-audit.1.gz" | grep -q "rampart\\\\-audit"
 echo "test-deb.sh: $deb installs and runs"
