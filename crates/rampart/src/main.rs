@@ -4,7 +4,6 @@
 
 mod cli;
 mod cmd;
-mod confedit;
 
 use clap::Parser;
 use std::process::ExitCode;

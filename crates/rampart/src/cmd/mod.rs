@@ -3,7 +3,6 @@ pub(crate) mod audit;
 mod checks;
 pub(crate) mod fix;
 pub(crate) mod harden;
-mod harden_sentinel;
 pub(crate) mod rotate;
 pub(crate) mod tls;
 
