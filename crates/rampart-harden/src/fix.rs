@@ -12,9 +12,9 @@
 //! `rampart_fs`). A file that is a symbolic link is refused before
 //! anything is written.
 
-use redis_conf::edit::{same_name, unified, Editor};
 use anyhow::{anyhow, bail, Context, Result};
 use rampart_checks::{run_all, EditKind, Fix, Safety, Snapshot, Status};
+use redis_conf::edit::{same_name, unified, Editor};
 use redis_conf::{Config, LoadOptions, ProblemKind};
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;

@@ -19,7 +19,7 @@
 //! first, then the others with `--users-from` the first's output.
 
 use crate::common::{
-    absolute, clean, finish, new_password, password_in, read, reach, set_tls, Change, Reach,
+    absolute, clean, finish, new_password, password_in, reach, read, set_tls, Change, Reach,
 };
 use crate::policy::{role_rules, Role};
 use crate::{Input, Kind, Options, OutFile, Plan, PlanUser};
@@ -61,12 +61,12 @@ fn password_of(dir: &Path, name: &str) -> Result<Secret> {
     let path = dir.join("passwords.txt");
     let text = redis_conf::fileio::read_string(&path, redis_conf::fileio::DEFAULT_LIMIT)?;
     password_in(&text, name).with_context(|| {
-            format!(
-                "{} has no password for {} (nothing written)",
-                path.display(),
-                clean(name)
-            )
-        })
+        format!(
+            "{} has no password for {} (nothing written)",
+            path.display(),
+            clean(name)
+        )
+    })
 }
 
 /// The data nodes' Sentinel user (the `sentinel` role's rules, else a user
@@ -112,8 +112,7 @@ fn sentinel_lines<'c>(config: &'c Config, sub: &str, master: Option<&str>) -> Ve
 
 /// Set `sentinel <args>`: the last matching line is replaced, earlier ones
 /// deleted; appended when there is none.
-fn set_sentinel(
-    ed: &mut Editor, config: &Config, sub: &str, master: Option<&str>, args: &[&str]) {
+fn set_sentinel(ed: &mut Editor, config: &Config, sub: &str, master: Option<&str>, args: &[&str]) {
     let line = std::iter::once("sentinel".to_string())
         .chain(args.iter().map(|a| redis_conf::quote_arg(a)))
         .collect::<Vec<_>>()

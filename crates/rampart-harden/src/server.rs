@@ -160,7 +160,10 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
     // ---- config
     let aclfile = out_acl.to_string_lossy().into_owned();
     if ed.set("aclfile", &[&aclfile]) {
-        changes.push(Change::new("ACL005", format!("aclfile {}", clean(&aclfile))));
+        changes.push(Change::new(
+            "ACL005",
+            format!("aclfile {}", clean(&aclfile)),
+        ));
     }
     if is_replica {
         let repl = match &shared {

@@ -62,7 +62,10 @@ pub(crate) fn harden_existing(u: &User, changes: &mut Vec<Change>) -> Result<Out
         }
     }
     if u.nopass {
-        changes.push(Change::new("ACL001", format!("user {name}: nopass removed")));
+        changes.push(Change::new(
+            "ACL001",
+            format!("user {name}: nopass removed"),
+        ));
     }
     if u.enabled && hashes.is_empty() && (u.nopass || !u.passwords.is_empty()) {
         let pw = crate::common::new_password()?;

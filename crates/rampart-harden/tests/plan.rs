@@ -9,7 +9,12 @@ use redis_conf::Format;
 use std::path::{Path, PathBuf};
 
 fn input(text: &str) -> Input {
-    Input::from_text(Path::new("/nonexistent/in/redis.conf"), text, Format::Server).unwrap()
+    Input::from_text(
+        Path::new("/nonexistent/in/redis.conf"),
+        text,
+        Format::Server,
+    )
+    .unwrap()
 }
 
 fn options(out: &Path) -> Options {
@@ -53,7 +58,9 @@ fn a_default_config_gets_users_bind_and_logs() {
     let p = plan("port 6379\nbind * -::*\n# keep me\nprotected-mode no\n");
     assert_eq!(p.kind, Kind::Server);
     let ids = ids(&p);
-    for id in ["ACL003", "ACL004", "ACL005", "NET001", "NET002", "LOG001", "LOG003"] {
+    for id in [
+        "ACL003", "ACL004", "ACL005", "NET001", "NET002", "LOG001", "LOG003",
+    ] {
         assert!(ids.contains(&id), "{id} in {ids:?}");
     }
     let conf = &p.conf.text;
@@ -69,7 +76,9 @@ fn a_default_config_gets_users_bind_and_logs() {
     assert_eq!(names, ["default", "admin"]);
     assert_eq!(p.new_passwords().len(), 1);
     assert!(p.notes.iter().any(|n| n.contains("NET003")));
-    assert!(p.diff.starts_with("--- /nonexistent/in/redis.conf\n+++ /nonexistent/out/redis.conf\n"));
+    assert!(p
+        .diff
+        .starts_with("--- /nonexistent/in/redis.conf\n+++ /nonexistent/out/redis.conf\n"));
     assert_eq!(p.conf.path, PathBuf::from("/nonexistent/out/redis.conf"));
     shows_no_password(&p, &[]);
 }
@@ -198,7 +207,9 @@ fn tls_turns_the_clear_port_off() {
         assert!(p.conf.text.contains(&format!("\n{l}\n")), "{l}");
     }
     let ids = ids(&p);
-    for id in ["TLS001", "TLS002", "TLS003", "TLS004", "TLS005", "TLS006", "TLS009"] {
+    for id in [
+        "TLS001", "TLS002", "TLS003", "TLS004", "TLS005", "TLS006", "TLS009",
+    ] {
         assert!(ids.contains(&id), "{id}");
     }
 }
@@ -209,7 +220,10 @@ fn inputs_that_cannot_be_hardened_are_refused() {
     let e = Input::from_text(Path::new("/x/redis.conf"), "port nope\n", Format::Server)
         .err()
         .unwrap();
-    assert!(e.to_string().contains("Redis would refuse this config"), "{e}");
+    assert!(
+        e.to_string().contains("Redis would refuse this config"),
+        "{e}"
+    );
     // The output would overwrite the input.
     let e = harden(&input("port 1\n"), &options(Path::new("/nonexistent/in")))
         .err()
@@ -220,13 +234,15 @@ fn inputs_that_cannot_be_hardened_are_refused() {
         aclfile: Some("/nonexistent/users.acl".into()),
         ..options(Path::new("/nonexistent/out"))
     };
-    let e = harden(&input("user a on nopass\n"), &o)
-    .err()
-    .unwrap();
+    let e = harden(&input("user a on nopass\n"), &o).err().unwrap();
     assert!(e.to_string().contains("Redis refuses both at once"), "{e}");
     // A sentinel.conf without a master.
-    let s = Input::from_text(Path::new("/x/sentinel.conf"), "port 26379\n", Format::Sentinel)
-        .unwrap();
+    let s = Input::from_text(
+        Path::new("/x/sentinel.conf"),
+        "port 26379\n",
+        Format::Sentinel,
+    )
+    .unwrap();
     let e = harden(&s, &options(Path::new("/nonexistent/out")))
         .err()
         .unwrap();
@@ -248,11 +264,24 @@ fn a_sentinel_gets_its_users_and_peer_password() {
     assert_eq!(names, ["default", "admin", "sentinel-peer", "discovery"]);
     let peer = p.users.iter().find(|u| u.name == "sentinel-peer").unwrap();
     let pw = std::str::from_utf8(peer.new_password.as_ref().unwrap().expose()).unwrap();
-    assert!(p.conf.text.contains(&format!("\nsentinel sentinel-pass {pw}\n")));
-    assert!(p.conf.text.contains("\nsentinel sentinel-user sentinel-peer\n"));
-    assert!(p.conf.text.contains("\nsentinel deny-scripts-reconfig yes\n"));
+    assert!(p
+        .conf
+        .text
+        .contains(&format!("\nsentinel sentinel-pass {pw}\n")));
+    assert!(p
+        .conf
+        .text
+        .contains("\nsentinel sentinel-user sentinel-peer\n"));
+    assert!(p
+        .conf
+        .text
+        .contains("\nsentinel deny-scripts-reconfig yes\n"));
     assert!(!p.conf.text.contains("requirepass"));
-    assert!(p.diff.contains("+sentinel sentinel-pass ***\n"), "{}", p.diff);
+    assert!(
+        p.diff.contains("+sentinel sentinel-pass ***\n"),
+        "{}",
+        p.diff
+    );
     assert!(p.notes.iter().any(|n| n.contains("requirepass removed")));
     shows_no_password(&p, &["oldpw"]);
 }
@@ -261,11 +290,7 @@ fn a_sentinel_gets_its_users_and_peer_password() {
 fn users_from_an_earlier_run_are_shared_and_their_password_scrubbed() {
     let first = tempfile::tempdir().unwrap();
     let out1 = first.path().join("out");
-    let p1 = harden(
-        &input("replicaof 10.0.0.1 6379\n"),
-        &options(&out1),
-    )
-    .unwrap();
+    let p1 = harden(&input("replicaof 10.0.0.1 6379\n"), &options(&out1)).unwrap();
     let w = rampart_harden::write(&p1).unwrap();
     assert!(w.passwords);
     let pw_file = std::fs::read_to_string(out1.join("passwords.txt")).unwrap();
@@ -285,7 +310,10 @@ fn users_from_an_earlier_run_are_shared_and_their_password_scrubbed() {
     };
     let p2 = harden(&input("replicaof 10.0.0.1 6379\n"), &o).unwrap();
     assert!(p2.new_passwords().is_empty());
-    assert_eq!(acl(&p2), std::fs::read_to_string(out1.join("users.acl")).unwrap());
+    assert_eq!(
+        acl(&p2),
+        std::fs::read_to_string(out1.join("users.acl")).unwrap()
+    );
     assert!(p2.conf.text.contains(&format!("masterauth {repl_pw}\n")));
     assert_eq!(rampart_report::scrub::scrub(&repl_pw), "***");
     let w2 = rampart_harden::write(&p2).unwrap();

@@ -276,7 +276,10 @@ mod tests {
             d("sentinel auth-pass mymaster s3cret\n"),
             "sentinel auth-pass mymaster ***"
         );
-        assert_eq!(d("sentinel sentinel-pass s3cret"), "sentinel sentinel-pass ***");
+        assert_eq!(
+            d("sentinel sentinel-pass s3cret"),
+            "sentinel sentinel-pass ***"
+        );
         assert_eq!(d("sentinel monitor m 1 2 3"), "sentinel monitor m 1 2 3");
         // The sanitiser is applied to what is shown.
         let upper = |s: &str| s.to_ascii_uppercase();

@@ -37,8 +37,8 @@
 //! - `effective("dir")` is empty when the file does not set it (the
 //!   server's startup directory is unknown to a file parser).
 
-pub mod fileio;
 pub mod edit;
+pub mod fileio;
 mod loader;
 mod secret;
 mod split;
