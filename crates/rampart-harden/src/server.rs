@@ -3,12 +3,14 @@
 
 use crate::common::{absolute, clean, finish, reach, set_tls, Change, Reach};
 use crate::policy::Role;
-use crate::users::{harden_existing, input_users, role_user, shared_users, OutUser};
+use crate::users::{
+    harden_existing, input_users, role_user, shared_users, InputUsers, OutUser, SharedUsers,
+};
 use crate::{Input, Kind, Options, OutFile, Plan, PlanUser};
 use anyhow::{bail, Result};
 use redis_acl::AclFile;
 use redis_conf::edit::Editor;
-use redis_conf::LoadOptions;
+use redis_conf::{Config, LoadOptions};
 use std::os::unix::fs::MetadataExt;
 
 pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
@@ -25,20 +27,22 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
         );
     }
 
-    let mut changes: Vec<Change> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let mut ed = Editor::new(
-        main.clone(),
-        &input.text,
-        config,
-        "# Added by rampart harden (see its summary for the check each line satisfies).",
-    );
+    let mut w = Work {
+        ed: Editor::new(
+            main.clone(),
+            &input.text,
+            config,
+            "# Added by rampart harden (see its summary for the check each line satisfies).",
+        ),
+        changes: Vec::new(),
+        notes: Vec::new(),
+    };
 
     // ---- users
     let input_u = input_users(a.aclfile.as_deref(), config, main)?;
     for d in &input_u.config_lines {
-        ed.delete(d);
-        changes.push(if d.name == "user" {
+        w.ed.delete(d);
+        w.changes.push(if d.name == "user" {
             Change::new(
                 "ACL005",
                 format!(
@@ -60,7 +64,7 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
     let is_replica = a.replication
         || ["replicaof", "masterauth", "masteruser"]
             .iter()
-            .any(|n| ed.winner(n).is_some_and(|d| !d.joined().is_empty()));
+            .any(|n| w.ed.winner(n).is_some_and(|d| !d.joined().is_empty()));
     let cluster = config
         .effective("cluster-enabled")
         .is_some_and(|e| e.value == "yes");
@@ -69,19 +73,89 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
         Some(dir) => Some(shared_users(dir, &input_u)?),
         None => None,
     };
+    let out_users = users(&mut w, &input_u, a, is_replica, shared.as_ref())?;
+    let acl_text: String = out_users.iter().map(|u| format!("{}\n", u.line)).collect();
+    let acl_check = AclFile::parse(&out_acl, &acl_text);
+    if let Some(p) = acl_check.problems.first() {
+        bail!(
+            "internal error: the generated ACL file would not load (line {}: {}); nothing written",
+            p.span.line,
+            clean(&p.message)
+        );
+    }
+
+    // ---- config
+    let aclfile = out_acl.to_string_lossy().into_owned();
+    if w.ed.set("aclfile", &[&aclfile]) {
+        w.changes.push(Change::new(
+            "ACL005",
+            format!("aclfile {}", clean(&aclfile)),
+        ));
+    }
+    if is_replica {
+        replication(&mut w, shared.as_ref(), &out_users);
+    }
+    network(&mut w, config);
+    ports_and_tls(&mut w, config, a, cluster)?;
+    commands_and_logs(&mut w, config);
+    kept_as_chosen(&mut w, config);
+
+    let (conf_text, diff) = finish(&w.ed, &out_conf, &LoadOptions::default(), "config")?;
+    Ok(Plan {
+        kind: Kind::Server,
+        out_dir,
+        conf: OutFile {
+            path: out_conf,
+            text: conf_text,
+        },
+        acl: Some(OutFile {
+            path: out_acl,
+            text: acl_text,
+        }),
+        passwords: out_pw,
+        diff,
+        changes: w.changes,
+        users: out_users
+            .into_iter()
+            .map(|u| PlanUser {
+                name: u.name,
+                role: u.role,
+                new_password: u.new_password,
+            })
+            .collect(),
+        notes: w.notes,
+    })
+}
+
+/// The edit under way, and what the report says about it.
+struct Work<'a> {
+    ed: Editor<'a>,
+    changes: Vec<Change>,
+    notes: Vec<String>,
+}
+
+/// The output's users: `default` off, then the input's (hardened) and
+/// the policy's roles (or the default set), or an earlier run's.
+fn users(
+    w: &mut Work,
+    input_u: &InputUsers,
+    a: &Options,
+    is_replica: bool,
+    shared: Option<&SharedUsers>,
+) -> Result<Vec<OutUser>> {
     let mut out_users: Vec<OutUser> = vec![OutUser {
         name: "default".into(),
         line: "user default off resetpass resetkeys resetchannels -@all".into(),
         new_password: None,
         role: "off".into(),
     }];
-    changes.push(Change::new(
+    w.changes.push(Change::new(
         "ACL003",
         "user default: off, no password, no keys, no commands",
     ));
-    if let Some(sh) = &shared {
+    if let Some(sh) = shared {
         out_users = sh.users.clone();
-        changes.push(Change::new(
+        w.changes.push(Change::new(
             "ACL005",
             format!(
                 "users: the {} of {} as they are (same passwords on every node of the group)",
@@ -89,7 +163,7 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
                 clean(&sh.acl_path.display().to_string())
             ),
         ));
-        notes.extend(sh.notes.iter().cloned());
+        w.notes.extend(sh.notes.iter().cloned());
     }
     let wanted: Vec<(String, Role, Vec<String>, Vec<String>)> = match &a.policy {
         Some(p) => p
@@ -112,7 +186,7 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
     };
     for u in input_kept.into_iter().filter(|u| u.name != "default") {
         if wanted.iter().any(|w| w.0 == u.name) {
-            changes.push(Change::new(
+            w.changes.push(Change::new(
                 "ACL008",
                 format!(
                     "user {}: replaced by the role the {} names (new password; the old ones no longer work)",
@@ -122,14 +196,15 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
             ));
             continue;
         }
-        out_users.push(harden_existing(u, &mut changes)?);
+        out_users.push(harden_existing(u, &mut w.changes)?);
     }
     if shared.is_none() && input_u.users.iter().any(|u| u.name == "default") {
-        notes.push("the input's default user is replaced by `user default off`".into());
+        w.notes
+            .push("the input's default user is replaced by `user default off`".into());
     }
     for (name, role, keys, chans) in &wanted {
         out_users.push(role_user(name, *role, keys, chans)?);
-        changes.push(Change::new(
+        w.changes.push(Change::new(
             match role {
                 Role::Replication => "ACL010",
                 Role::Admin => "ACL004",
@@ -147,60 +222,47 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
             ),
         ));
     }
-    let acl_text: String = out_users.iter().map(|u| format!("{}\n", u.line)).collect();
-    let acl_check = AclFile::parse(&out_acl, &acl_text);
-    if let Some(p) = acl_check.problems.first() {
-        bail!(
-            "internal error: the generated ACL file would not load (line {}: {}); nothing written",
-            p.span.line,
-            clean(&p.message)
-        );
-    }
+    Ok(out_users)
+}
 
-    // ---- config
-    let aclfile = out_acl.to_string_lossy().into_owned();
-    if ed.set("aclfile", &[&aclfile]) {
-        changes.push(Change::new(
-            "ACL005",
-            format!("aclfile {}", clean(&aclfile)),
-        ));
-    }
-    if is_replica {
-        let repl = match &shared {
-            Some(sh) => sh.replication.as_ref().map(|(u, _)| u.clone()),
-            None => out_users
-                .iter()
-                .find(|u| u.role == "replication")
-                .map(|u| u.name.clone()),
-        };
-        match repl {
-            Some(r) => {
-                ed.set("masteruser", &[&r]);
-                let from_shared = shared
-                    .as_ref()
-                    .and_then(|sh| sh.replication.as_ref())
-                    .map(|(_, p)| String::from_utf8_lossy(p.expose()).into_owned());
-                let pw = from_shared.unwrap_or_else(|| {
-                    out_users
-                        .iter()
-                        .find(|u| u.name == r)
-                        .and_then(|u| u.new_password.as_ref())
-                        .map(|p| String::from_utf8_lossy(p.expose()).into_owned())
-                        .unwrap_or_default()
-                });
-                ed.set("masterauth", &[&pw]);
-                changes.push(Change::new(
-                    "ACL010",
-                    format!("masteruser {} and masterauth (its generated password): give the master the same `user {}` line of users.acl", clean(&r), clean(&r)),
-                ));
-            }
-            None => notes.push(
-                "replication is configured but the policy has no `replication` user: masteruser/masterauth left as they are (ACL010)".into(),
-            ),
+/// `masteruser`/`masterauth`: the replication user and its password.
+fn replication(w: &mut Work, shared: Option<&SharedUsers>, out_users: &[OutUser]) {
+    let repl = match shared {
+        Some(sh) => sh.replication.as_ref().map(|(u, _)| u.clone()),
+        None => out_users
+            .iter()
+            .find(|u| u.role == "replication")
+            .map(|u| u.name.clone()),
+    };
+    match repl {
+        Some(r) => {
+            w.ed.set("masteruser", &[&r]);
+            let from_shared = shared
+                .as_ref()
+                .and_then(|sh| sh.replication.as_ref())
+                .map(|(_, p)| String::from_utf8_lossy(p.expose()).into_owned());
+            let pw = from_shared.unwrap_or_else(|| {
+                out_users
+                    .iter()
+                    .find(|u| u.name == r)
+                    .and_then(|u| u.new_password.as_ref())
+                    .map(|p| String::from_utf8_lossy(p.expose()).into_owned())
+                    .unwrap_or_default()
+            });
+            w.ed.set("masterauth", &[&pw]);
+            w.changes.push(Change::new(
+                "ACL010",
+                format!("masteruser {} and masterauth (its generated password): give the master the same `user {}` line of users.acl", clean(&r), clean(&r)),
+            ));
         }
+        None => w.notes.push(
+            "replication is configured but the policy has no `replication` user: masteruser/masterauth left as they are (ACL010)".into(),
+        ),
     }
+}
 
-    // bind
+/// `bind` off the wildcard and public addresses; protected mode.
+fn network(w: &mut Work, config: &Config) {
     let bind: Vec<String> = config
         .last("bind")
         .map(|d| d.args.clone())
@@ -220,8 +282,8 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
     };
     if new_bind != bind {
         let nb: Vec<&str> = new_bind.iter().map(String::as_str).collect();
-        ed.set("bind", &nb);
-        changes.push(Change::new(
+        w.ed.set("bind", &nb);
+        w.changes.push(Change::new(
             "NET001",
             format!(
                 "bind {} (was: {}): wildcard and public addresses dropped; add the private addresses your clients use",
@@ -230,11 +292,13 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
             ),
         ));
     }
-    if ed.set("protected-mode", &["yes"]) {
-        changes.push(Change::new("NET002", "protected-mode yes"));
+    if w.ed.set("protected-mode", &["yes"]) {
+        w.changes.push(Change::new("NET002", "protected-mode yes"));
     }
+}
 
-    // ports and TLS
+/// TLS only with certificates, else the port (and notes on clear text).
+fn ports_and_tls(w: &mut Work, config: &Config, a: &Options, cluster: bool) -> Result<()> {
     let tls = match &a.tls {
         Some(t) => Some((absolute(&t.cert)?, absolute(&t.key)?, absolute(&t.ca)?)),
         None => None,
@@ -248,20 +312,21 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
             .filter(|p| *p != 0);
         let port = a.port.or(current_tls).unwrap_or(6380);
         final_port = port;
-        changes.extend(set_tls(&mut ed, cert, key, ca, port));
-        if cluster && ed.set("tls-cluster", &["yes"]) {
-            changes.push(Change::new("TLS009", "tls-cluster yes (cluster-enabled)"));
+        w.changes.extend(set_tls(&mut w.ed, cert, key, ca, port));
+        if cluster && w.ed.set("tls-cluster", &["yes"]) {
+            w.changes
+                .push(Change::new("TLS009", "tls-cluster yes (cluster-enabled)"));
         }
         if let Ok(m) = std::fs::metadata(key) {
             if m.mode() & 0o377 != 0 {
-                notes.push(format!(
+                w.notes.push(format!(
                     "{} has mode {:o}: TLS007 fails until you `chmod 400` it (TLS008 wants it owned by the server's user)",
                     clean(&key.display().to_string()),
                     m.mode() & 0o777
                 ));
             }
             if m.gid() == 0 {
-                notes.push(format!(
+                w.notes.push(format!(
                     "{} belongs to group root: OS002 fails until you `chgrp redis` it",
                     clean(&key.display().to_string()),
                 ));
@@ -274,63 +339,71 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
             .unwrap_or(6379);
         final_port = a.port.unwrap_or(current);
         if let Some(p) = a.port {
-            if ed.set("port", &[&p.to_string()]) {
-                changes.push(Change::new("NET003", format!("port {p}")));
+            if w.ed.set("port", &[&p.to_string()]) {
+                w.changes.push(Change::new("NET003", format!("port {p}")));
             }
         }
         let tls_in_input = config
             .effective("tls-port")
             .is_some_and(|e| e.value != "0" && !e.value.is_empty());
         if tls_in_input {
-            notes.push(
+            w.notes.push(
                 "no --tls-cert/--tls-key/--tls-ca: the input's TLS settings are kept as they are"
                     .into(),
             );
         } else {
-            notes.push(
+            w.notes.push(
                 "no --tls-cert/--tls-key/--tls-ca: traffic stays in clear; TLS001 will warn".into(),
             );
         }
-        if ed.winner("replicaof").is_some() && !tls_in_input {
-            notes.push("this server is a replica and replication stays in clear without certificates: TLS006 will fail (give --tls-cert/--tls-key/--tls-ca)".into());
+        if w.ed.winner("replicaof").is_some() && !tls_in_input {
+            w.notes.push("this server is a replica and replication stays in clear without certificates: TLS006 will fail (give --tls-cert/--tls-key/--tls-ca)".into());
         }
     }
     if final_port == 6379 {
-        notes.push("the port stays 6379: NET003 will warn (give --port N)".into());
+        w.notes
+            .push("the port stays 6379: NET003 will warn (give --port N)".into());
     }
 
-    // commands and logs
+    Ok(())
+}
+
+/// Debug and module commands off; a log file and syslog.
+fn commands_and_logs(w: &mut Work, config: &Config) {
     for (name, id) in [
         ("enable-debug-command", "ACL009"),
         ("enable-module-command", "ACL009"),
     ] {
-        if ed.set(name, &["no"]) {
-            changes.push(Change::new(id, format!("{name} no")));
+        if w.ed.set(name, &["no"]) {
+            w.changes.push(Change::new(id, format!("{name} no")));
         }
     }
     if config
         .effective("enable-protected-configs")
         .is_some_and(|e| e.value == "yes")
-        && ed.set("enable-protected-configs", &["no"])
+        && w.ed.set("enable-protected-configs", &["no"])
     {
-        changes.push(Change::new("ACL009", "enable-protected-configs no"));
+        w.changes
+            .push(Change::new("ACL009", "enable-protected-configs no"));
     }
     let logfile = config
         .effective("logfile")
         .map(|e| e.value)
         .unwrap_or_default();
     if logfile.is_empty() {
-        ed.set("logfile", &["/var/log/redis/redis-server.log"]);
-        changes.push(Change::new(
+        w.ed.set("logfile", &["/var/log/redis/redis-server.log"]);
+        w.changes.push(Change::new(
             "LOG001",
             "logfile /var/log/redis/redis-server.log (the directory must exist and be writable by the server's user)",
         ));
     }
-    if ed.set("syslog-enabled", &["yes"]) {
-        changes.push(Change::new("LOG003", "syslog-enabled yes"));
+    if w.ed.set("syslog-enabled", &["yes"]) {
+        w.changes.push(Change::new("LOG003", "syslog-enabled yes"));
     }
+}
 
-    // kept as chosen
+/// Notes on what harden keeps as the operator chose it.
+fn kept_as_chosen(w: &mut Work, config: &Config) {
     let save = config
         .effective("save")
         .map(|e| e.value)
@@ -339,7 +412,7 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
         .effective("appendonly")
         .map(|e| e.value)
         .unwrap_or_default();
-    notes.push(format!(
+    w.notes.push(format!(
         "persistence kept as chosen (DATA001): RDB {}{}, AOF {}",
         if save.is_empty() {
             "off"
@@ -353,39 +426,14 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
     ));
     let renames = config.all("rename-command").count();
     if renames > 0 {
-        notes.push(format!("{renames} rename-command line(s) kept"));
+        w.notes
+            .push(format!("{renames} rename-command line(s) kept"));
     }
-    for d in config.all("include").filter(|d| ed.in_main(d)) {
-        notes.push(format!(
+    for d in config.all("include").filter(|d| w.ed.in_main(d)) {
+        w.notes.push(format!(
             "{}: include {} read, not rewritten (settings set there and changed here are appended to the main file, which wins)",
             d.span,
             clean(&d.joined())
         ));
     }
-
-    let (conf_text, diff) = finish(&ed, &out_conf, &LoadOptions::default(), "config")?;
-    Ok(Plan {
-        kind: Kind::Server,
-        out_dir,
-        conf: OutFile {
-            path: out_conf,
-            text: conf_text,
-        },
-        acl: Some(OutFile {
-            path: out_acl,
-            text: acl_text,
-        }),
-        passwords: out_pw,
-        diff,
-        changes,
-        users: out_users
-            .into_iter()
-            .map(|u| PlanUser {
-                name: u.name,
-                role: u.role,
-                new_password: u.new_password,
-            })
-            .collect(),
-        notes,
-    })
 }
