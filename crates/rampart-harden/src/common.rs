@@ -29,6 +29,13 @@ impl Change {
     }
 }
 
+/// The edit under way, and what the report says about it.
+pub(crate) struct Work<'a> {
+    pub ed: Editor<'a>,
+    pub changes: Vec<Change>,
+    pub notes: Vec<String>,
+}
+
 /// A text file, bounded, without NUL bytes (lossy UTF-8).
 pub(crate) fn read(p: &Path) -> Result<String> {
     let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;

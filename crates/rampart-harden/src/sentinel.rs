@@ -19,7 +19,7 @@
 //! first, then the others with `--users-from` the first's output.
 
 use crate::common::{
-    absolute, clean, finish, new_password, password_in, reach, read, set_tls, Change, Reach,
+    absolute, clean, finish, new_password, password_in, reach, read, set_tls, Change, Reach, Work,
 };
 use crate::policy::{role_rules, Role};
 use crate::{Input, Kind, Options, OutFile, Plan, PlanUser};
@@ -154,25 +154,82 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
         );
     }
 
-    let mut changes: Vec<Change> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let mut ed = Editor::new(
-        main.clone(),
-        &input.text,
-        config,
-        "# Hardened by rampart harden (each line satisfies a check: see `rampart explain ID`).",
-    );
+    let mut w = Work {
+        ed: Editor::new(
+            main.clone(),
+            &input.text,
+            config,
+            "# Hardened by rampart harden (each line satisfies a check: see `rampart explain ID`).",
+        ),
+        changes: Vec::new(),
+        notes: Vec::new(),
+    };
 
     // ---- the Sentinel's own users
     for d in config.all("user").chain(config.all("requirepass")) {
-        if ed.in_main(d) {
-            ed.delete(d);
+        if w.ed.in_main(d) {
+            w.ed.delete(d);
         }
     }
     if config.last("requirepass").is_some() {
-        notes.push("requirepass removed: clients that sent `AUTH <password>` log in as `discovery` (or `admin`) now".into());
+        w.notes.push("requirepass removed: clients that sent `AUTH <password>` log in as `discovery` (or `admin`) now".into());
     }
-    let (users, peer_pw): (Vec<SUser>, Secret) = match &a.users_from {
+    let (users, peer_pw) = own_users(&mut w, a)?;
+    for u in &users {
+        w.ed.appended.push(u.line.clone());
+    }
+    let peer_text = String::from_utf8_lossy(peer_pw.expose()).into_owned();
+    set_sentinel(
+        &mut w.ed,
+        config,
+        "sentinel-user",
+        None,
+        &["sentinel-user", PEER],
+    );
+    set_sentinel(
+        &mut w.ed,
+        config,
+        "sentinel-pass",
+        None,
+        &["sentinel-pass", &peer_text],
+    );
+    w.changes.push(Change::new(
+        "ACL011",
+        format!("sentinel sentinel-user {PEER} and sentinel-pass (its password)"),
+    ));
+
+    data_nodes(&mut w, config, a, &masters)?;
+    the_rest(&mut w, config, a)?;
+
+    let (conf_text, diff) = finish(&w.ed, &out_conf, &input.options, "sentinel.conf")?;
+    Ok(Plan {
+        kind: Kind::Sentinel,
+        out_dir,
+        conf: OutFile {
+            path: out_conf,
+            text: conf_text,
+        },
+        acl: None,
+        passwords: out_pw,
+        diff,
+        changes: w.changes,
+        users: users
+            .into_iter()
+            .filter(|u| !u.name.is_empty())
+            .map(|u| PlanUser {
+                name: u.name.to_string(),
+                role: u.role.to_string(),
+                new_password: u.new_password,
+            })
+            .collect(),
+        notes: w.notes,
+    })
+}
+
+/// The Sentinel's users (`default` off, `admin`, `sentinel-peer`,
+/// `discovery`, or the first Sentinel's) and the peer password.
+fn own_users(w: &mut Work, a: &Options) -> Result<(Vec<SUser>, Secret)> {
+    Ok(match &a.users_from {
         Some(dir) => {
             // The first Sentinel's users, as they are: one peer password
             // for the whole group.
@@ -196,7 +253,7 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
                     dir.join("sentinel.conf").display()
                 );
             }
-            changes.push(Change::new(
+            w.changes.push(Change::new(
                 "ACL011",
                 format!(
                     "users: the {} of {} as they are (one peer password for the group)",
@@ -231,58 +288,38 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
                     DISCOVERY_RULES,
                 )?,
             ];
-            changes.push(Change::new(
+            w.changes.push(Change::new(
                 "ACL011",
                 "users: default off; admin, sentinel-peer (only what Sentinels send each other), discovery (for clients); hashed",
             ));
             (users, pw)
         }
-    };
-    for u in &users {
-        ed.appended.push(u.line.clone());
-    }
-    let peer_text = String::from_utf8_lossy(peer_pw.expose()).into_owned();
-    set_sentinel(
-        &mut ed,
-        config,
-        "sentinel-user",
-        None,
-        &["sentinel-user", PEER],
-    );
-    set_sentinel(
-        &mut ed,
-        config,
-        "sentinel-pass",
-        None,
-        &["sentinel-pass", &peer_text],
-    );
-    changes.push(Change::new(
-        "ACL011",
-        format!("sentinel sentinel-user {PEER} and sentinel-pass (its password)"),
-    ));
+    })
+}
 
-    // ---- the data nodes' Sentinel user
+/// Per monitored master, the data nodes' Sentinel user and password.
+fn data_nodes(w: &mut Work, config: &Config, a: &Options, masters: &[String]) -> Result<()> {
     match &a.data_users {
         Some(dir) => {
             let (name, pw) = data_sentinel_user(dir)?;
             let pw_text = String::from_utf8_lossy(pw.expose()).into_owned();
-            for m in &masters {
+            for m in masters {
                 set_sentinel(
-                    &mut ed,
+                    &mut w.ed,
                     config,
                     "auth-user",
                     Some(m),
                     &["auth-user", m, &name],
                 );
                 set_sentinel(
-                    &mut ed,
+                    &mut w.ed,
                     config,
                     "auth-pass",
                     Some(m),
                     &["auth-pass", m, &pw_text],
                 );
             }
-            changes.push(Change::new(
+            w.changes.push(Change::new(
                 "ACL011",
                 format!(
                     "sentinel auth-user {} and auth-pass for {} master(s), from {}",
@@ -293,9 +330,9 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
             ));
         }
         None => {
-            for m in &masters {
+            for m in masters {
                 if sentinel_lines(config, "auth-user", Some(m)).is_empty() {
-                    notes.push(format!(
+                    w.notes.push(format!(
                         "master {}: no auth-user: give --data-users DIR (the data nodes' harden output, with a `sentinel` role user) so this Sentinel logs in with a dedicated user (ACL011)",
                         clean(m)
                     ));
@@ -304,17 +341,21 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
         }
     }
 
-    // ---- the rest
+    Ok(())
+}
+
+/// Scripts not reconfigurable, `bind`, syslog, TLS or the port.
+fn the_rest(w: &mut Work, config: &Config, a: &Options) -> Result<()> {
     let deny = sentinel_lines(config, "deny-scripts-reconfig", None);
     if deny.last().and_then(|d| d.args.get(1)).map(String::as_str) != Some("yes") {
         set_sentinel(
-            &mut ed,
+            &mut w.ed,
             config,
             "deny-scripts-reconfig",
             None,
             &["deny-scripts-reconfig", "yes"],
         );
-        changes.push(Change::new(
+        w.changes.push(Change::new(
             "ACL009",
             "sentinel deny-scripts-reconfig yes: SENTINEL SET cannot point notification scripts at a program",
         ));
@@ -335,8 +376,8 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
         if kept.is_empty() {
             kept = vec!["127.0.0.1", "-::1"];
         }
-        ed.set("bind", &kept);
-        changes.push(Change::new(
+        w.ed.set("bind", &kept);
+        w.changes.push(Change::new(
             "NET001",
             format!(
                 "bind {} (add the private addresses the other Sentinels and the clients use)",
@@ -344,8 +385,8 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
             ),
         ));
     }
-    if ed.set("syslog-enabled", &["yes"]) {
-        changes.push(Change::new("LOG003", "syslog-enabled yes"));
+    if w.ed.set("syslog-enabled", &["yes"]) {
+        w.changes.push(Change::new("LOG003", "syslog-enabled yes"));
     }
     match &a.tls {
         Some(t) => {
@@ -363,45 +404,23 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
                 .or(current("tls-port"))
                 .or(current("port"))
                 .unwrap_or(26379);
-            changes.extend(set_tls(
-                &mut ed,
+            w.changes.extend(set_tls(
+                &mut w.ed,
                 &absolute(&t.cert)?,
                 &absolute(&t.key)?,
                 &absolute(&t.ca)?,
                 port,
             ));
-            notes.push("TLS: the monitored masters must speak TLS too (tls-replication yes makes this Sentinel reach them, and the other Sentinels, over TLS)".into());
+            w.notes.push("TLS: the monitored masters must speak TLS too (tls-replication yes makes this Sentinel reach them, and the other Sentinels, over TLS)".into());
         }
         None => {
             if let Some(p) = a.port {
-                if ed.set("port", &[&p.to_string()]) {
-                    changes.push(Change::new("NET003", format!("port {p}")));
+                if w.ed.set("port", &[&p.to_string()]) {
+                    w.changes.push(Change::new("NET003", format!("port {p}")));
                 }
             }
         }
     }
 
-    let (conf_text, diff) = finish(&ed, &out_conf, &input.options, "sentinel.conf")?;
-    Ok(Plan {
-        kind: Kind::Sentinel,
-        out_dir,
-        conf: OutFile {
-            path: out_conf,
-            text: conf_text,
-        },
-        acl: None,
-        passwords: out_pw,
-        diff,
-        changes,
-        users: users
-            .into_iter()
-            .filter(|u| !u.name.is_empty())
-            .map(|u| PlanUser {
-                name: u.name.to_string(),
-                role: u.role.to_string(),
-                new_password: u.new_password,
-            })
-            .collect(),
-        notes,
-    })
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Hardening a redis.conf: users to an external ACL file, the network,
 //! TLS, commands and logs.
 
-use crate::common::{absolute, clean, finish, reach, set_tls, Change, Reach};
+use crate::common::{absolute, clean, finish, reach, set_tls, Change, Reach, Work};
 use crate::policy::Role;
 use crate::users::{
     harden_existing, input_users, role_user, shared_users, InputUsers, OutUser, SharedUsers,
@@ -125,13 +125,6 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
             .collect(),
         notes: w.notes,
     })
-}
-
-/// The edit under way, and what the report says about it.
-struct Work<'a> {
-    ed: Editor<'a>,
-    changes: Vec<Change>,
-    notes: Vec<String>,
 }
 
 /// The output's users: `default` off, then the input's (hardened) and
