@@ -3,7 +3,7 @@
 //! [`harden`]: from an existing redis.conf (and ACL file), and optionally
 //! a [`Policy`] of roles, plan a hardened redis.conf, an external ACL file
 //! and a once-only password file; or, from a sentinel.conf, a hardened
-//! sentinel.conf (users kept in it, hashed). [`write`] writes a plan.
+//! sentinel.conf (users kept in it, hashed). [`write()`] writes a plan.
 //!
 //! The operator's file is the starting point: comments and unrelated lines
 //! are kept byte for byte; a setting hardening needs is changed where it
@@ -122,7 +122,7 @@ pub struct Tls {
 /// What to harden, and how.
 #[derive(Default)]
 pub struct Options {
-    /// Where the outputs go (the plan's paths; [`write`] creates it).
+    /// Where the outputs go (the plan's paths; [`write()`] creates it).
     pub out_dir: PathBuf,
     /// The current external ACL file (default: the config's `aclfile`).
     pub aclfile: Option<PathBuf>,
@@ -207,7 +207,7 @@ pub fn harden(input: &Input, options: &Options) -> Result<Plan> {
     }
 }
 
-/// What [`write`] did.
+/// What [`write()`] did.
 pub struct Written {
     /// The group the files were given (`redis`/`valkey`), if any.
     pub group: Option<String>,

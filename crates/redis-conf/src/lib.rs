@@ -8,6 +8,8 @@
 //! Nothing here knows about security checks: the crate turns bytes into
 //! [`Config`] and reports every line Redis would reject as a [`Problem`],
 //! without stopping at the first one.
+//! [`edit`] changes a file line by line (every other byte kept) and shows
+//! the unified diff with secret lines ([`SENSITIVE_DIRECTIVES`]) as `***`.
 //!
 //! Every version is read with its own dialect ([`Version`]): the config
 //! table of that Redis or Valkey line, generated from a real server
