@@ -12,15 +12,6 @@ use rampart_live::{ConnectOptions, Connection, Credentials, Endpoint, LiveError,
 use redis_acl::User;
 use std::collections::BTreeMap;
 
-/// Config names whose values are secrets.
-const SECRET_CONFIGS: &[&str] = &[
-    "requirepass",
-    "masterauth",
-    "primaryauth",
-    "tls-key-file-pass",
-    "tls-client-key-file-pass",
-];
-
 /// Every command the live audit sends, for the read-only guarantee (a test
 /// compares it with the server's command statistics).
 pub const COMMANDS_SENT: &[&str] = &[
@@ -540,7 +531,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
                 if (k == "masterauth" || k == "primaryauth") && !value.is_empty() {
                     masterauth_sha256 = Some(redis_acl::hash_password(value.as_bytes()));
                 }
-                let value = if SECRET_CONFIGS.contains(&k.as_str()) && !value.is_empty() {
+                let value = if redis_conf::SECRET_CONFIGS.contains(&k.as_str()) && !value.is_empty() {
                     "***".to_string()
                 } else {
                     value

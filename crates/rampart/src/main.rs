@@ -5,7 +5,6 @@
 mod cli;
 mod cli_policy;
 mod cmd;
-mod confedit;
 
 use clap::Parser;
 use std::process::ExitCode;

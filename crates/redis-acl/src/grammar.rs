@@ -426,80 +426,15 @@ pub(crate) fn merge_selector_args_partial<S: AsRef<str>>(
 
 /// Redis's `sdssplitargs` (quotes, `\xHH` and `\n`-style escapes);
 /// `None` on unbalanced quotes. Bytes that are not UTF-8 are replaced.
+/// The tokenizer is redis-conf's ([`redis_conf::split_args`], Redis's
+/// rules: a closing quote must end the word); this is its `&str` form.
 pub fn sdssplitargs(line: &str) -> Option<Vec<String>> {
-    // A C string: everything after a NUL is invisible.
-    let p = cstr(line).as_bytes();
-    let mut i = 0;
-    let mut out = Vec::new();
-    let at = |i: usize| p.get(i).copied().unwrap_or(0);
-    loop {
-        while i < p.len() && c_isspace(p[i]) {
-            i += 1;
-        }
-        if i >= p.len() {
-            return Some(out);
-        }
-        let (mut inq, mut insq, mut done) = (false, false, false);
-        let mut cur: Vec<u8> = Vec::new();
-        while !done {
-            let c = at(i);
-            if inq {
-                if c == b'\\'
-                    && at(i + 1) == b'x'
-                    && at(i + 2).is_ascii_hexdigit()
-                    && at(i + 3).is_ascii_hexdigit()
-                {
-                    let h = |x: u8| (x as char).to_digit(16).unwrap_or(0) as u8;
-                    cur.push(h(at(i + 2)) * 16 + h(at(i + 3)));
-                    i += 3;
-                } else if c == b'\\' && at(i + 1) != 0 {
-                    i += 1;
-                    cur.push(match at(i) {
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'b' => 8,
-                        b'a' => 7,
-                        other => other,
-                    });
-                } else if c == b'"' {
-                    if at(i + 1) != 0 && !c_isspace(at(i + 1)) {
-                        return None;
-                    }
-                    done = true;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    cur.push(c);
-                }
-            } else if insq {
-                if c == b'\\' && at(i + 1) == b'\'' {
-                    i += 1;
-                    cur.push(b'\'');
-                } else if c == b'\'' {
-                    if at(i + 1) != 0 && !c_isspace(at(i + 1)) {
-                        return None;
-                    }
-                    done = true;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    cur.push(c);
-                }
-            } else {
-                match c {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => done = true,
-                    b'"' => inq = true,
-                    b'\'' => insq = true,
-                    _ => cur.push(c),
-                }
-            }
-            if i < p.len() {
-                i += 1;
-            }
-        }
-        out.push(String::from_utf8_lossy(&cur).into_owned());
-    }
+    redis_conf::split_args(line.as_bytes()).map(|words| {
+        words
+            .into_iter()
+            .map(|w| String::from_utf8_lossy(&w).into_owned())
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 //! Nothing here knows about security checks: the crate turns bytes into
 //! [`Config`] and reports every line Redis would reject as a [`Problem`],
 //! without stopping at the first one.
+//! [`edit`] changes a file line by line (every other byte kept) and shows
+//! the unified diff with secret lines ([`SENSITIVE_DIRECTIVES`]) as `***`.
 //!
 //! Every version is read with its own dialect ([`Version`]): the config
 //! table of that Redis or Valkey line, generated from a real server
@@ -37,6 +39,7 @@
 //! - `effective("dir")` is empty when the file does not set it (the
 //!   server's startup directory is unknown to a file parser).
 
+pub mod edit;
 pub mod fileio;
 mod loader;
 mod secret;
@@ -73,19 +76,52 @@ impl fmt::Debug for Span {
     }
 }
 
-/// Names of directives whose arguments are secrets (passwords or ACL
-/// rules that may carry `>password`). Their arguments never appear in
-/// `Debug` output; callers must not print them either.
-pub const SENSITIVE_DIRECTIVES: &[&str] = &[
+/// The one list of config parameters whose values are secrets
+/// (passwords): never shown, logged, compared or written by a fix.
+/// Every caller uses this list (or [`SENSITIVE_DIRECTIVES`], made from it).
+///
+/// The generated tables ([`is_secret_config`]) also flag `masteruser` /
+/// `primaryuser`, which Redis redacts but which hold a user name, not a
+/// password (checks read it: ACL010); a test keeps the two in step.
+pub const SECRET_CONFIGS: &[&str] = &SECRET_CONFIG_NAMES;
+
+const SECRET_CONFIG_NAMES: [&str; 5] = [
     "requirepass",
     "masterauth",
     "primaryauth",
-    "user",
     "tls-key-file-pass",
     "tls-client-key-file-pass",
-    // sentinel.conf
-    "sentinel",
 ];
+
+/// Directives that are not config parameters but whose lines may hold a
+/// secret: ACL rules with `>password`, sentinel.conf's `auth-pass` and
+/// `sentinel-pass`.
+const SECRET_LINES: [&str; 2] = ["user", "sentinel"];
+
+/// Names of directives whose arguments are secrets: [`SECRET_CONFIGS`]
+/// plus `user` (ACL rules that may carry `>password`) and `sentinel`
+/// (sentinel.conf). Their arguments never appear in `Debug` output;
+/// callers must not print them either.
+pub const SENSITIVE_DIRECTIVES: &[&str] =
+    &concat_names::<5, 2, 7>(SECRET_CONFIG_NAMES, SECRET_LINES);
+
+const fn concat_names<const A: usize, const B: usize, const C: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; C] {
+    assert!(A + B == C, "C must be A + B");
+    let mut out = [""; C];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < C {
+        out[i] = b[i - A];
+        i += 1;
+    }
+    out
+}
 
 /// One configuration line after tokenizing.
 #[derive(Clone)]

@@ -132,15 +132,6 @@ pub(crate) struct Settings<'a> {
     denied: Option<(&'a str, &'a str)>,
 }
 
-/// Names whose values are secrets: never compared or shown.
-const SECRET_SETTINGS: &[&str] = &[
-    "requirepass",
-    "masterauth",
-    "primaryauth",
-    "tls-key-file-pass",
-    "tls-client-key-file-pass",
-];
-
 impl<'a> Settings<'a> {
     fn live_value(&self, name: &str) -> Option<&'a str> {
         self.live.and_then(|l| l.config(name))
@@ -202,7 +193,7 @@ impl<'a> Settings<'a> {
                 ));
                 if let Some(c) = self.conf {
                     let file_value = c.value(name);
-                    if !SECRET_SETTINGS.contains(&name)
+                    if !redis_conf::SECRET_CONFIGS.contains(&name)
                         && c.effective(name).is_some()
                         && file_value != live_value
                     {

@@ -4,7 +4,6 @@ mod checks;
 pub mod docs;
 pub(crate) mod fix;
 pub(crate) mod harden;
-mod harden_sentinel;
 pub mod policy;
 pub(crate) mod rotate;
 pub(crate) mod tls;

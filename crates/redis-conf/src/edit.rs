@@ -2,26 +2,26 @@
 //! (its end of line kept), deleted, or new lines are appended under a
 //! comment; every other byte stays. Shared by `rampart harden` (which
 //! writes a new file) and `rampart audit --fix` (which edits in place),
-//! with the unified diff both print. Secret directives are shown as
-//! `name ***` in the diff.
+//! with the unified diff both print. Secret directives
+//! ([`crate::SENSITIVE_DIRECTIVES`]) are shown as `name ***` in the diff.
+//!
+//! Lines are read with this crate's own tokenizer ([`crate::split_args`]).
+//! The diff functions take the caller's terminal sanitiser (`clean`), so
+//! that this crate needs no output layer.
 
-use redis_conf::{canonical_name, Config, Directive};
+use crate::{canonical_name, Config, Directive, SENSITIVE_DIRECTIVES};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-fn clean(s: &str) -> String {
-    rampart_report::sanitize::for_terminal(s)
-}
-
 /// Whether two directive names are the same parameter (aliases included).
-pub(crate) fn same_name(a: &str, b: &str) -> bool {
+pub fn same_name(a: &str, b: &str) -> bool {
     let ca = canonical_name(a).unwrap_or(a);
     let cb = canonical_name(b).unwrap_or(b);
     ca.eq_ignore_ascii_case(cb)
 }
 
 /// The main file's lines and what happens to them.
-pub(crate) struct Editor<'a> {
+pub struct Editor<'a> {
     /// The file being edited.
     pub main: PathBuf,
     pub lines: Vec<&'a str>,
@@ -88,7 +88,7 @@ impl<'a> Editor<'a> {
     /// file, else append. Returns false when the value is already so.
     pub fn set(&mut self, name: &str, args: &[&str]) -> bool {
         let line = std::iter::once(name.to_string())
-            .chain(args.iter().map(|a| redis_conf::quote_arg(a)))
+            .chain(args.iter().map(|a| crate::quote_arg(a)))
             .collect::<Vec<_>>()
             .join(" ");
         match self.winner(name) {
@@ -164,13 +164,18 @@ impl<'a> Editor<'a> {
 }
 
 /// A line as it may be shown: secret directives become `name ***`
-/// (`user NAME ***`), control characters are escaped.
-pub(crate) fn display_line(l: &str) -> String {
+/// (`user NAME ***`), and every shown part passes through `clean` (the
+/// caller's terminal sanitiser: control characters escaped).
+pub fn display_line(l: &str, clean: &dyn Fn(&str) -> String) -> String {
     let t = l.trim_end_matches(['\n', '\r']);
-    if let Some(words) = redis_acl::sdssplitargs(t) {
+    if let Some(words) = crate::split_args(t.as_bytes()) {
+        let words: Vec<String> = words
+            .iter()
+            .map(|w| String::from_utf8_lossy(w).into_owned())
+            .collect();
         if let Some(first) = words.first() {
             let name = first.to_ascii_lowercase();
-            if redis_conf::SENSITIVE_DIRECTIVES.contains(&name.as_str()) {
+            if SENSITIVE_DIRECTIVES.contains(&name.as_str()) {
                 let sub = words.get(1).map(|s| s.to_ascii_lowercase());
                 return match (name.as_str(), words.get(1), sub.as_deref()) {
                     ("user", Some(u), _) => format!("user {} ***", clean(u)),
@@ -191,15 +196,21 @@ pub(crate) fn display_line(l: &str) -> String {
     } else {
         // Unbalanced quotes: Redis rejects the line; show only its name.
         let name = t.split_whitespace().next().unwrap_or("");
-        if redis_conf::SENSITIVE_DIRECTIVES.contains(&name.to_ascii_lowercase().as_str()) {
+        if SENSITIVE_DIRECTIVES.contains(&name.to_ascii_lowercase().as_str()) {
             return format!("{} ***", clean(name));
         }
     }
     clean(t)
 }
 
-/// A unified diff with 3 lines of context.
-pub(crate) fn unified(ops: &[(char, String)], from: &str, to: &str) -> String {
+/// A unified diff with 3 lines of context; each line as [`display_line`]
+/// shows it (`from` and `to` are printed as given).
+pub fn unified(
+    ops: &[(char, String)],
+    from: &str,
+    to: &str,
+    clean: &dyn Fn(&str) -> String,
+) -> String {
     const CTX: usize = 3;
     let changed: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].0 != ' ').collect();
     if changed.is_empty() {
@@ -239,7 +250,7 @@ pub(crate) fn unified(ops: &[(char, String)], from: &str, to: &str) -> String {
         let ns = if nc == 0 { ns - 1 } else { ns };
         s.push_str(&format!("@@ -{os},{oc} +{ns},{nc} @@\n"));
         for (t, l) in slice {
-            s.push_str(&format!("{t}{}\n", display_line(l)));
+            s.push_str(&format!("{t}{}\n", display_line(l, clean)));
         }
     }
     s
@@ -250,12 +261,29 @@ pub(crate) fn unified(ops: &[(char, String)], from: &str, to: &str) -> String {
 mod tests {
     use super::*;
 
+    fn same(s: &str) -> String {
+        s.to_string()
+    }
+
     #[test]
     fn secret_lines_are_hidden_in_the_diff() {
-        assert_eq!(display_line("masterauth hunter2\n"), "masterauth ***");
-        assert_eq!(display_line("user app on >pw ~*\n"), "user app ***");
-        assert_eq!(display_line("requirepass \"a b\n"), "requirepass ***");
-        assert_eq!(display_line("port 6379\n"), "port 6379");
+        let d = |l: &str| display_line(l, &same);
+        assert_eq!(d("masterauth hunter2\n"), "masterauth ***");
+        assert_eq!(d("user app on >pw ~*\n"), "user app ***");
+        assert_eq!(d("requirepass \"a b\n"), "requirepass ***");
+        assert_eq!(d("port 6379\n"), "port 6379");
+        assert_eq!(
+            d("sentinel auth-pass mymaster s3cret\n"),
+            "sentinel auth-pass mymaster ***"
+        );
+        assert_eq!(
+            d("sentinel sentinel-pass s3cret"),
+            "sentinel sentinel-pass ***"
+        );
+        assert_eq!(d("sentinel monitor m 1 2 3"), "sentinel monitor m 1 2 3");
+        // The sanitiser is applied to what is shown.
+        let upper = |s: &str| s.to_ascii_uppercase();
+        assert_eq!(display_line("user app >pw", &upper), "user APP ***");
     }
 
     #[test]
@@ -265,7 +293,7 @@ mod tests {
             .map(|l| (' ', l.to_string()))
             .chain([('+', "x".to_string())])
             .collect();
-        let d = unified(&ops, "A", "B");
+        let d = unified(&ops, "A", "B", &same);
         assert_eq!(d, "--- A\n+++ B\n@@ -7,3 +7,4 @@\n g\n h\n i\n+x\n");
     }
 

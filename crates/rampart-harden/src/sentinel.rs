@@ -18,17 +18,16 @@
 //! Every Sentinel of a group must share the peer password: harden the
 //! first, then the others with `--users-from` the first's output.
 
-use super::harden::{
-    absolute, clean, group_given, make_out_dir, new_password, passwords_clause, reach, read,
-    render, role_rules, server_group, set_tls, users_and_notes, write_0640, write_passwords,
-    HardenArgs, Reach, Role,
+use crate::common::{
+    absolute, clean, finish, new_password, password_in, reach, read, set_tls, Change, Reach, Work,
 };
-use crate::confedit::Editor;
+use crate::policy::{role_rules, Role};
+use crate::{Input, Kind, Options, OutFile, Plan, PlanUser};
 use anyhow::{anyhow, bail, Context, Result};
 use redis_acl::hash_password;
-use redis_conf::{Config, Directive, Format, LoadOptions, Secret};
+use redis_conf::edit::Editor;
+use redis_conf::{Config, Directive, Secret};
 use std::path::Path;
-use std::process::ExitCode;
 
 /// What one Sentinel sends another (sentinel.c: the command link's AUTH,
 /// CLIENT SETNAME, PING, PUBLISH of hello messages, and the failover vote).
@@ -56,21 +55,18 @@ fn user(name: &'static str, role: &'static str, rules: &str) -> Result<SUser> {
     })
 }
 
-/// `name password` from a harden run's passwords.txt.
+/// `name password` from a harden run's passwords.txt (registered with
+/// the scrubber).
 fn password_of(dir: &Path, name: &str) -> Result<Secret> {
     let path = dir.join("passwords.txt");
     let text = redis_conf::fileio::read_string(&path, redis_conf::fileio::DEFAULT_LIMIT)?;
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .map(|p| Secret::new(p.trim_end().as_bytes().to_vec()))
-        .with_context(|| {
-            format!(
-                "{} has no password for {} (nothing written)",
-                path.display(),
-                clean(name)
-            )
-        })
+    password_in(&text, name).with_context(|| {
+        format!(
+            "{} has no password for {} (nothing written)",
+            path.display(),
+            clean(name)
+        )
+    })
 }
 
 /// The data nodes' Sentinel user (the `sentinel` role's rules, else a user
@@ -135,30 +131,10 @@ fn set_sentinel(ed: &mut Editor, config: &Config, sub: &str, master: Option<&str
     }
 }
 
-pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
-    let Some(input) = &a.sentinel_config else {
-        bail!("give --config or --sentinel-config");
-    };
-    let main = absolute(input)?;
-    let text = read(&main)?;
-    let opts = LoadOptions {
-        format: Format::Sentinel,
-        ..LoadOptions::default()
-    };
-    let config =
-        Config::load(&main, &opts).with_context(|| format!("cannot read {}", main.display()))?;
-    if let Some(p) = config
-        .problems
-        .iter()
-        .find(|p| p.kind == redis_conf::ProblemKind::Fatal)
-    {
-        bail!(
-            "{}: {} (redis-sentinel would refuse this config; fix it first, nothing written)",
-            p.span,
-            clean(&p.message)
-        );
-    }
-    let masters: Vec<String> = sentinel_lines(&config, "monitor", None)
+pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
+    let main = &input.path;
+    let config = &input.config;
+    let masters: Vec<String> = sentinel_lines(config, "monitor", None)
         .iter()
         .filter_map(|d| d.args.get(1).cloned())
         .collect();
@@ -171,32 +147,89 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
     let out_dir = absolute(&a.out_dir)?;
     let out_conf = out_dir.join("sentinel.conf");
     let out_pw = out_dir.join("passwords.txt");
-    if out_conf == main {
+    if out_conf == *main {
         bail!(
             "--out-dir holds the input {}: choose another directory",
             main.display()
         );
     }
 
-    let mut changes: Vec<(&str, String)> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let mut ed = Editor::new(
-        main.clone(),
-        &text,
-        &config,
-        "# Hardened by rampart harden (each line satisfies a check: see `rampart explain ID`).",
-    );
+    let mut w = Work {
+        ed: Editor::new(
+            main.clone(),
+            &input.text,
+            config,
+            "# Hardened by rampart harden (each line satisfies a check: see `rampart explain ID`).",
+        ),
+        changes: Vec::new(),
+        notes: Vec::new(),
+    };
 
     // ---- the Sentinel's own users
     for d in config.all("user").chain(config.all("requirepass")) {
-        if ed.in_main(d) {
-            ed.delete(d);
+        if w.ed.in_main(d) {
+            w.ed.delete(d);
         }
     }
     if config.last("requirepass").is_some() {
-        notes.push("requirepass removed: clients that sent `AUTH <password>` log in as `discovery` (or `admin`) now".into());
+        w.notes.push("requirepass removed: clients that sent `AUTH <password>` log in as `discovery` (or `admin`) now".into());
     }
-    let (users, peer_pw): (Vec<SUser>, Secret) = match &a.users_from {
+    let (users, peer_pw) = own_users(&mut w, a)?;
+    for u in &users {
+        w.ed.appended.push(u.line.clone());
+    }
+    let peer_text = String::from_utf8_lossy(peer_pw.expose()).into_owned();
+    set_sentinel(
+        &mut w.ed,
+        config,
+        "sentinel-user",
+        None,
+        &["sentinel-user", PEER],
+    );
+    set_sentinel(
+        &mut w.ed,
+        config,
+        "sentinel-pass",
+        None,
+        &["sentinel-pass", &peer_text],
+    );
+    w.changes.push(Change::new(
+        "ACL011",
+        format!("sentinel sentinel-user {PEER} and sentinel-pass (its password)"),
+    ));
+
+    data_nodes(&mut w, config, a, &masters)?;
+    the_rest(&mut w, config, a)?;
+
+    let (conf_text, diff) = finish(&w.ed, &out_conf, &input.options, "sentinel.conf")?;
+    Ok(Plan {
+        kind: Kind::Sentinel,
+        out_dir,
+        conf: OutFile {
+            path: out_conf,
+            text: conf_text,
+        },
+        acl: None,
+        passwords: out_pw,
+        diff,
+        changes: w.changes,
+        users: users
+            .into_iter()
+            .filter(|u| !u.name.is_empty())
+            .map(|u| PlanUser {
+                name: u.name.to_string(),
+                role: u.role.to_string(),
+                new_password: u.new_password,
+            })
+            .collect(),
+        notes: w.notes,
+    })
+}
+
+/// The Sentinel's users (`default` off, `admin`, `sentinel-peer`,
+/// `discovery`, or the first Sentinel's) and the peer password.
+fn own_users(w: &mut Work, a: &Options) -> Result<(Vec<SUser>, Secret)> {
+    Ok(match &a.users_from {
         Some(dir) => {
             // The first Sentinel's users, as they are: one peer password
             // for the whole group.
@@ -220,7 +253,7 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
                     dir.join("sentinel.conf").display()
                 );
             }
-            changes.push((
+            w.changes.push(Change::new(
                 "ACL011",
                 format!(
                     "users: the {} of {} as they are (one peer password for the group)",
@@ -255,58 +288,38 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
                     DISCOVERY_RULES,
                 )?,
             ];
-            changes.push((
+            w.changes.push(Change::new(
                 "ACL011",
-                "users: default off; admin, sentinel-peer (only what Sentinels send each other), discovery (for clients); hashed".into(),
+                "users: default off; admin, sentinel-peer (only what Sentinels send each other), discovery (for clients); hashed",
             ));
             (users, pw)
         }
-    };
-    for u in &users {
-        ed.appended.push(u.line.clone());
-    }
-    let peer_text = String::from_utf8_lossy(peer_pw.expose()).into_owned();
-    set_sentinel(
-        &mut ed,
-        &config,
-        "sentinel-user",
-        None,
-        &["sentinel-user", PEER],
-    );
-    set_sentinel(
-        &mut ed,
-        &config,
-        "sentinel-pass",
-        None,
-        &["sentinel-pass", &peer_text],
-    );
-    changes.push((
-        "ACL011",
-        format!("sentinel sentinel-user {PEER} and sentinel-pass (its password)"),
-    ));
+    })
+}
 
-    // ---- the data nodes' Sentinel user
+/// Per monitored master, the data nodes' Sentinel user and password.
+fn data_nodes(w: &mut Work, config: &Config, a: &Options, masters: &[String]) -> Result<()> {
     match &a.data_users {
         Some(dir) => {
             let (name, pw) = data_sentinel_user(dir)?;
             let pw_text = String::from_utf8_lossy(pw.expose()).into_owned();
-            for m in &masters {
+            for m in masters {
                 set_sentinel(
-                    &mut ed,
-                    &config,
+                    &mut w.ed,
+                    config,
                     "auth-user",
                     Some(m),
                     &["auth-user", m, &name],
                 );
                 set_sentinel(
-                    &mut ed,
-                    &config,
+                    &mut w.ed,
+                    config,
                     "auth-pass",
                     Some(m),
                     &["auth-pass", m, &pw_text],
                 );
             }
-            changes.push((
+            w.changes.push(Change::new(
                 "ACL011",
                 format!(
                     "sentinel auth-user {} and auth-pass for {} master(s), from {}",
@@ -317,9 +330,9 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
             ));
         }
         None => {
-            for m in &masters {
-                if sentinel_lines(&config, "auth-user", Some(m)).is_empty() {
-                    notes.push(format!(
+            for m in masters {
+                if sentinel_lines(config, "auth-user", Some(m)).is_empty() {
+                    w.notes.push(format!(
                         "master {}: no auth-user: give --data-users DIR (the data nodes' harden output, with a `sentinel` role user) so this Sentinel logs in with a dedicated user (ACL011)",
                         clean(m)
                     ));
@@ -328,19 +341,23 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
         }
     }
 
-    // ---- the rest
-    let deny = sentinel_lines(&config, "deny-scripts-reconfig", None);
+    Ok(())
+}
+
+/// Scripts not reconfigurable, `bind`, syslog, TLS or the port.
+fn the_rest(w: &mut Work, config: &Config, a: &Options) -> Result<()> {
+    let deny = sentinel_lines(config, "deny-scripts-reconfig", None);
     if deny.last().and_then(|d| d.args.get(1)).map(String::as_str) != Some("yes") {
         set_sentinel(
-            &mut ed,
-            &config,
+            &mut w.ed,
+            config,
             "deny-scripts-reconfig",
             None,
             &["deny-scripts-reconfig", "yes"],
         );
-        changes.push((
+        w.changes.push(Change::new(
             "ACL009",
-            "sentinel deny-scripts-reconfig yes: SENTINEL SET cannot point notification scripts at a program".into(),
+            "sentinel deny-scripts-reconfig yes: SENTINEL SET cannot point notification scripts at a program",
         ));
     }
     let bind: Vec<String> = config
@@ -359,8 +376,8 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
         if kept.is_empty() {
             kept = vec!["127.0.0.1", "-::1"];
         }
-        ed.set("bind", &kept);
-        changes.push((
+        w.ed.set("bind", &kept);
+        w.changes.push(Change::new(
             "NET001",
             format!(
                 "bind {} (add the private addresses the other Sentinels and the clients use)",
@@ -368,11 +385,11 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
             ),
         ));
     }
-    if ed.set("syslog-enabled", &["yes"]) {
-        changes.push(("LOG003", "syslog-enabled yes".into()));
+    if w.ed.set("syslog-enabled", &["yes"]) {
+        w.changes.push(Change::new("LOG003", "syslog-enabled yes"));
     }
-    match (&a.tls_cert, &a.tls_key, &a.tls_ca) {
-        (Some(c), Some(k), Some(ca)) => {
+    match &a.tls {
+        Some(t) => {
             // The same port number, now TLS only (or --port); Sentinels
             // announce it to each other and reach masters over TLS.
             let current = |n: &str| {
@@ -387,61 +404,23 @@ pub(super) fn run(a: &HardenArgs) -> Result<ExitCode> {
                 .or(current("tls-port"))
                 .or(current("port"))
                 .unwrap_or(26379);
-            changes.extend(set_tls(
-                &mut ed,
-                &absolute(c)?,
-                &absolute(k)?,
-                &absolute(ca)?,
+            w.changes.extend(set_tls(
+                &mut w.ed,
+                &absolute(&t.cert)?,
+                &absolute(&t.key)?,
+                &absolute(&t.ca)?,
                 port,
             ));
-            notes.push("TLS: the monitored masters must speak TLS too (tls-replication yes makes this Sentinel reach them, and the other Sentinels, over TLS)".into());
+            w.notes.push("TLS: the monitored masters must speak TLS too (tls-replication yes makes this Sentinel reach them, and the other Sentinels, over TLS)".into());
         }
-        _ => {
+        None => {
             if let Some(p) = a.port {
-                if ed.set("port", &[&p.to_string()]) {
-                    changes.push(("NET003", format!("port {p}")));
+                if w.ed.set("port", &[&p.to_string()]) {
+                    w.changes.push(Change::new("NET003", format!("port {p}")));
                 }
             }
         }
     }
 
-    let (conf_text, mut report) = render(&ed, &main, &out_conf, &opts, "sentinel.conf", &changes)?;
-    let listed: Vec<(&str, &str, bool)> = users
-        .iter()
-        .filter(|u| !u.name.is_empty())
-        .map(|u| (u.name, u.role, u.new_password.is_some()))
-        .collect();
-    users_and_notes(&mut report, "in sentinel.conf, hashed", &listed, &notes);
-    if a.dry_run {
-        report.push_str("\nDry run: nothing written.\n");
-        super::emit(&report, None)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-
-    make_out_dir(&out_dir)?;
-    rampart_fs::check_target(&out_conf)?;
-    let fresh: Vec<(&str, &Secret)> = users
-        .iter()
-        .filter_map(|u| Some((u.name, u.new_password.as_ref()?)))
-        .collect();
-    let any_new = !fresh.is_empty();
-    if any_new {
-        write_passwords(
-            &out_pw,
-            " (keep sentinel-peer's until every Sentinel of the group is hardened with --users-from)",
-            &fresh,
-        )?;
-    }
-    // Sentinel rewrites its config: 0640, writable by its owner.
-    let server_gid = server_group();
-    write_0640(&out_conf, &conf_text, server_gid.as_ref())?;
-    let group = group_given(server_gid, &[&out_conf]);
-    report.push_str(&format!(
-        "\nWrote {} (mode 0640{}; Sentinel rewrites it, so its user must own it){}.\n",
-        clean(&out_conf.display().to_string()),
-        group.map(|g| format!(", group {g}")).unwrap_or_default(),
-        passwords_clause(any_new, &out_pw),
-    ));
-    super::emit(&report, None)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
