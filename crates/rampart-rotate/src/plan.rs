@@ -66,11 +66,8 @@ pub(crate) fn topology(
     ctx: &Ctx,
     seeds: Vec<Endpoint>,
     known: &[(Endpoint, String)],
+    mut t: Topology,
 ) -> Result<Topology> {
-    let mut t = Topology {
-        found: Vec::new(),
-        down: Vec::new(),
-    };
     let add = |t: &mut Topology, ep: Endpoint, why: &str| -> Result<()> {
         if t.found.iter().any(|(e, _)| same(e, &ep)) || t.down.iter().any(|(e, _, _)| same(e, &ep))
         {
@@ -179,7 +176,11 @@ pub(crate) fn plan(
         None => (vec![seed], Vec::new()),
     };
     let known: Vec<(Endpoint, String)> = views.iter().flat_map(MasterView::known).collect();
-    let mut topo = topology(ctx, seeds, &known)?;
+    let empty = Topology {
+        found: Vec::new(),
+        down: Vec::new(),
+    };
+    let mut topo = topology(ctx, seeds, &known, empty)?;
     // `--sentinel ADDR`: the groups of the masters among the data nodes.
     for extra in &ctx.extra_sentinels {
         let Some(v) = sentinel_seed(ctx, extra)? else {
@@ -192,9 +193,7 @@ pub(crate) fn plan(
             bail!("--sentinel {extra}: it monitors none of the nodes found from TARGET");
         }
         let more: Vec<(Endpoint, String)> = mine.iter().flat_map(MasterView::known).collect();
-        let t = topology(ctx, Vec::new(), &more)?;
-        topo.found.extend(t.found);
-        topo.down.extend(t.down);
+        topo = topology(ctx, Vec::new(), &more, topo)?;
         views.extend(mine);
     }
     let skipped = refuse_down(ctx, &topo.down)?;

@@ -321,6 +321,7 @@ fn data_target_with_one_sentinel_named_updates_every_sentinel() {
     o.extra_sentinels = vec![ep(27001)];
     let (r, out) = run(&c, &o);
     r.unwrap_or_else(|e| panic!("{e:#}\n{out}"));
+    assert!(out.contains("on 2 node(s)"), "{out}");
     assert_eq!(out.matches("auth-pass updated").count(), 2, "{out}");
     assert_only(&c, "app", NEW, false);
 }
