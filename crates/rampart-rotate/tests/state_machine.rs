@@ -181,10 +181,27 @@ fn cell(
     want: Phase,
     after: After,
 ) {
+    cell_with(make, user, seed, false, point, want, after, &|c, pw| {
+        assert_only(c, user, pw, masteruser)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cell_with(
+    make: &dyn Fn() -> Shared,
+    user: &str,
+    seed: u16,
+    sentinels: bool,
+    point: &'static str,
+    want: Phase,
+    after: After,
+    check: &dyn Fn(&Shared, &str),
+) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let c = make();
     let mut o = options(dir, user, seed, Mode::Start);
+    o.sentinels = sentinels;
     o.fault = crash_at(point);
     let (r, out) = run(&c, &o);
     let e = r.expect_err(&format!("{point}: no crash\n{out}"));
@@ -205,12 +222,13 @@ fn cell(
     );
     o.old_password = Some(secret(OLD));
     o.grace = None;
+    o.sentinels = sentinels;
     let (r, out) = run(&c, &o);
     if want == Phase::Done {
         // Finished before the crash: nothing to do either way.
         r.unwrap_or_else(|e| panic!("{point} {after:?}: {e:#}\n{out}"));
         assert!(out.contains("already Done"), "{point}: {out}");
-        assert_only(&c, user, NEW, masteruser);
+        check(&c, NEW);
         return;
     }
     r.unwrap_or_else(|e| panic!("{point} {after:?}: {e:#}\n{out}"));
@@ -220,10 +238,58 @@ fn cell(
         (NEW, Phase::Done)
     };
     assert_eq!(phase(dir), end, "{point} {after:?}\n{out}");
-    assert_only(&c, user, pw, masteruser);
+    check(&c, pw);
     // What each node persisted is the same state.
     c.lock().unwrap().restart_all();
-    assert_only(&c, user, pw, masteruser);
+    check(&c, pw);
+}
+
+/// Every Sentinel holds exactly `pw` for its own `user`, logs in to its
+/// peers with it, and every such link is up.
+#[track_caller]
+fn assert_sentinels_only(c: &Shared, user: &str, pw: &str) {
+    let c = c.lock().unwrap();
+    let h = hash_password(pw.as_bytes());
+    for n in c.nodes.iter().filter(|n| n.sentinel.is_some()) {
+        let s = n.sentinel.as_ref().unwrap();
+        assert_eq!(n.hashes(user), vec![h.clone()], "Sentinel {} hashes", n.port);
+        assert_eq!(s.sentinel_pass, pw, "Sentinel {} sentinel-pass", n.port);
+        assert!(
+            s.peers.iter().all(|p| p.1),
+            "Sentinel {} has a peer link refused",
+            n.port
+        );
+    }
+}
+
+/// `--sentinels`: three Sentinels, their own user, sentinel-pass.
+const SENTINELS_OWN_POINTS: &[(&str, Phase)] = &[
+    ("add:1", Phase::Planned),
+    ("add:2", Phase::Planned),
+    ("add:3", Phase::Planned),
+    ("add", Phase::Added),
+    ("verify", Phase::Verified),
+    ("persist", Phase::Persisted),
+    ("sentinel-pass:1", Phase::Persisted),
+    ("sentinel-pass:2", Phase::Persisted),
+    ("sentinel-pass:3", Phase::Persisted),
+    ("dependents", Phase::Ready),
+    ("remove:1", Phase::Ready),
+    ("remove:2", Phase::Ready),
+    ("remove:3", Phase::Ready),
+    ("remove", Phase::Done),
+];
+
+#[test]
+fn sentinels_own_user_every_fault_point_then_resume_or_rollback() {
+    let make = || Cluster::sentinels_own("sentuser", OLD, 3);
+    for &(point, want) in SENTINELS_OWN_POINTS {
+        for after in AFTER {
+            cell_with(&make, "sentuser", 27000, true, point, want, after, &|c, pw| {
+                assert_sentinels_only(c, "sentuser", pw)
+            });
+        }
+    }
 }
 
 fn repl_set() -> Shared {
@@ -254,14 +320,19 @@ fn sentinel_auth_pass_every_fault_point_then_resume_or_rollback() {
 
 #[test]
 fn every_fault_point_is_reached_in_order() {
-    for (make, user, seed, points) in [
-        (repl_set as fn() -> Shared, "repl", 7000, REPL_POINTS),
-        (sentinel_set, "app", 27000, SENTINEL_POINTS),
+    fn own() -> Shared {
+        Cluster::sentinels_own("sentuser", OLD, 3)
+    }
+    for (make, user, seed, points, sentinels) in [
+        (repl_set as fn() -> Shared, "repl", 7000, REPL_POINTS, false),
+        (sentinel_set, "app", 27000, SENTINEL_POINTS, false),
+        (own, "sentuser", 27000, SENTINELS_OWN_POINTS, true),
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
         let s2 = seen.clone();
         let mut o = options(tmp.path(), user, seed, Mode::Start);
+        o.sentinels = sentinels;
         o.fault = Some(Box::new(move |p: &str| {
             s2.lock().unwrap().push(p.to_string());
             Ok(())

@@ -35,6 +35,11 @@ pub struct SentinelCfg {
     pub linked: bool,
     /// Seconds since the link was made.
     pub age: u64,
+    /// How this Sentinel logs in to the other Sentinels.
+    pub sentinel_user: String,
+    pub sentinel_pass: String,
+    /// Its links to the other Sentinels: (node, logged in, age).
+    pub peers: Vec<(usize, bool, u64)>,
 }
 
 #[derive(Clone)]
@@ -127,6 +132,9 @@ impl Cluster {
                 auth_pass: if sentinel_auth { old } else { ADMIN_PW }.into(),
                 linked: true,
                 age: 100,
+                sentinel_user: String::new(),
+                sentinel_pass: String::new(),
+                peers: Vec::new(),
             });
             s.saved = s.live.clone();
             nodes.push(s);
@@ -135,6 +143,32 @@ impl Cluster {
             nodes,
             log: Vec::new(),
         }))
+    }
+
+    /// A primary and `n` Sentinels whose own ACL holds `user` with `old`,
+    /// which they log in to each other as (`sentinel-user`/`sentinel-pass`).
+    pub fn sentinels_own(user: &str, old: &str, n: usize) -> Shared {
+        let c = Cluster::new(user, old, 0, false, n, false);
+        {
+            let mut g = c.lock().unwrap();
+            let ids: Vec<usize> = (1..=n).collect();
+            for &i in &ids {
+                let node = &mut g.nodes[i];
+                node.live
+                    .users
+                    .insert(user.into(), vec![hash_password(old.as_bytes())]);
+                node.saved = node.live.clone();
+                let s = node.sentinel.as_mut().unwrap();
+                s.sentinel_user = user.into();
+                s.sentinel_pass = old.into();
+                s.peers = ids
+                    .iter()
+                    .filter(|&&k| k != i)
+                    .map(|&k| (k, true, 100))
+                    .collect();
+            }
+        }
+        c
     }
 
     pub fn idx(&self, port: u16) -> Option<usize> {
@@ -166,9 +200,15 @@ impl Cluster {
         }
         if let Some(s) = self.nodes[i].sentinel.clone() {
             let ok = self.accepts(s.master, &s.auth_user, &s.auth_pass);
+            let peers: Vec<(usize, bool, u64)> = s
+                .peers
+                .iter()
+                .map(|&(k, _, _)| (k, self.accepts(k, &s.sentinel_user, &s.sentinel_pass), 0))
+                .collect();
             let c = self.nodes[i].sentinel.as_mut().unwrap();
             c.linked = ok;
             c.age = 0;
+            c.peers = peers;
         }
     }
 
@@ -180,7 +220,10 @@ impl Cluster {
         for k in 0..self.nodes.len() {
             if k == i
                 || self.nodes[k].replica_of == Some(i)
-                || self.nodes[k].sentinel.as_ref().is_some_and(|s| s.master == i)
+                || self.nodes[k]
+                    .sentinel
+                    .as_ref()
+                    .is_some_and(|s| s.master == i || s.peers.iter().any(|p| p.0 == i))
             {
                 self.relink(k);
             }
@@ -339,6 +382,20 @@ impl Cluster {
             }
             ["CLIENT", "LIST"] => {
                 let mut t = String::new();
+                for (k, n) in self.nodes.iter().enumerate() {
+                    let Some(s) = &n.sentinel else { continue };
+                    for &(_, ok, age) in s.peers.iter().filter(|p| p.0 == i) {
+                        if ok {
+                            t += &format!(
+                                "id={k} addr=127.0.0.1:{} laddr=127.0.0.1:{} fd=8 name=sentinel-{}-cmd age={age} flags=N user={}\n",
+                                40000 + k,
+                                self.nodes[i].port,
+                                &s.runid[..8],
+                                s.sentinel_user
+                            );
+                        }
+                    }
+                }
                 if !is_sentinel {
                     let m = self.group_master(i);
                     for k in self.sentinels_of(m) {
@@ -417,6 +474,24 @@ impl Cluster {
             ["SET", _, "AUTH-PASS", _] => {
                 self.nodes[i].sentinel.as_mut().unwrap().auth_pass = a[4].clone();
                 self.relink(i);
+                Value::Simple("OK".into())
+            }
+            ["CONFIG", "GET", _] => {
+                let k = a[3].to_ascii_lowercase();
+                let v = match k.as_str() {
+                    "sentinel-user" => me.sentinel_user.clone(),
+                    "sentinel-pass" => me.sentinel_pass.clone(),
+                    _ => String::new(),
+                };
+                map(vec![(k.as_str(), v)])
+            }
+            ["CONFIG", "SET", "SENTINEL-PASS", _] => {
+                self.nodes[i].sentinel.as_mut().unwrap().sentinel_pass = a[4].clone();
+                self.relink(i);
+                Value::Simple("OK".into())
+            }
+            ["FLUSHCONFIG"] => {
+                self.nodes[i].saved.users = self.nodes[i].live.users.clone();
                 Value::Simple("OK".into())
             }
             ["MASTER", _] => {
