@@ -98,4 +98,3 @@ pub(crate) fn discover(ctx: &Ctx, seed: Endpoint) -> Result<Discovered> {
     });
     Ok(Discovered { nodes: out, down })
 }
-

@@ -254,7 +254,6 @@ pub fn load_journal(path: &Path) -> Result<Option<Journal>> {
     }
 }
 
-
 pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

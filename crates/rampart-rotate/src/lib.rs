@@ -222,7 +222,9 @@ impl Ctx<'_> {
 
     /// `--skip-node` names this endpoint.
     pub fn skipped(&self, ep: &Endpoint) -> bool {
-        self.skip.iter().any(|(h, p)| *h == ep.host && *p == ep.port)
+        self.skip
+            .iter()
+            .any(|(h, p)| *h == ep.host && *p == ep.port)
     }
 }
 

@@ -94,7 +94,8 @@ pub(crate) fn topology(
     }
     // A node found later answered after all (listed twice): not down.
     let found = t.found.clone();
-    t.down.retain(|(e, _, _)| !found.iter().any(|(f, _)| same(f, e)));
+    t.down
+        .retain(|(e, _, _)| !found.iter().any(|(f, _)| same(f, e)));
     Ok(t)
 }
 

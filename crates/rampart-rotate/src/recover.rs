@@ -273,4 +273,3 @@ pub(crate) fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Resul
     }
     advance(ctx, j, Phase::RolledBack)
 }
-

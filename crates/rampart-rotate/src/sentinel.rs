@@ -222,4 +222,3 @@ pub(crate) fn plan_sentinels(
     }
     Ok(Journal::new(ctx, new_hash, grace, nodes, Vec::new()))
 }
-

@@ -66,13 +66,14 @@ pub(crate) fn show_plan(ctx: &Ctx, j: &Journal, journal: &Path) {
         ctx.say("  4. no dependent settings (no node's masteruser is this user)");
     }
     match j.grace_secs {
-        Some(0) => {
-            ctx.say("  5. then at once: remove the passwords listed above (old) on every node, persist")
-        }
+        Some(0) => ctx.say(
+            "  5. then at once: remove the passwords listed above (old) on every node, persist",
+        ),
         Some(s) => ctx.say(&format!(
             "  5. after {s}s: remove the old passwords on every node, persist"
         )),
-        None => ctx.say("  5. later, with --finish: remove the old passwords on every node, persist"),
+        None => {
+            ctx.say("  5. later, with --finish: remove the old passwords on every node, persist")
+        }
     }
 }
-

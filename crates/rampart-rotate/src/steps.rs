@@ -462,7 +462,12 @@ fn step_remove(ctx: &Ctx, j: &Journal) -> Result<()> {
 /// loaded); the `user default` line FLUSHCONFIG writes wins at startup.
 /// Said with file:line when the Sentinel runs here and its file is
 /// readable; in general terms otherwise.
-fn warn_sentinel_requirepass(ctx: &Ctx, c: &mut dyn Node, n: &NodeState, new_hash: &str) -> Result<()> {
+fn warn_sentinel_requirepass(
+    ctx: &Ctx,
+    c: &mut dyn Node,
+    n: &NodeState,
+    new_hash: &str,
+) -> Result<()> {
     let local = matches!(n.host.as_str(), "127.0.0.1" | "::1" | "localhost");
     let server = info_map(c, "server")?;
     let file = field(&server, "config_file").unwrap_or("").to_string();
@@ -547,4 +552,3 @@ pub(crate) fn forward(ctx: &Ctx, j: &mut Journal, until: Phase) -> Result<()> {
     }
     Ok(())
 }
-

@@ -205,7 +205,10 @@ fn cell_with(
     o.fault = crash_at(point);
     let (r, out) = run(&c, &o);
     let e = r.expect_err(&format!("{point}: no crash\n{out}"));
-    assert!(format!("{e:#}").contains("injected crash"), "{point}: {e:#}");
+    assert!(
+        format!("{e:#}").contains("injected crash"),
+        "{point}: {e:#}"
+    );
     assert_eq!(phase(dir), want, "{point}: journal phase after the crash");
     if matches!(
         after,
@@ -218,7 +221,11 @@ fn cell_with(
         dir,
         user,
         seed,
-        if rolling { Mode::Rollback } else { Mode::Resume },
+        if rolling {
+            Mode::Rollback
+        } else {
+            Mode::Resume
+        },
     );
     o.old_password = Some(secret(OLD));
     o.grace = None;
@@ -252,7 +259,12 @@ fn assert_sentinels_only(c: &Shared, user: &str, pw: &str) {
     let h = hash_password(pw.as_bytes());
     for n in c.nodes.iter().filter(|n| n.sentinel.is_some()) {
         let s = n.sentinel.as_ref().unwrap();
-        assert_eq!(n.hashes(user), vec![h.clone()], "Sentinel {} hashes", n.port);
+        assert_eq!(
+            n.hashes(user),
+            vec![h.clone()],
+            "Sentinel {} hashes",
+            n.port
+        );
         assert_eq!(s.sentinel_pass, pw, "Sentinel {} sentinel-pass", n.port);
         assert!(
             s.peers.iter().all(|p| p.1),
@@ -285,9 +297,16 @@ fn sentinels_own_user_every_fault_point_then_resume_or_rollback() {
     let make = || Cluster::sentinels_own("sentuser", OLD, 3);
     for &(point, want) in SENTINELS_OWN_POINTS {
         for after in AFTER {
-            cell_with(&make, "sentuser", 27000, true, point, want, after, &|c, pw| {
-                assert_sentinels_only(c, "sentuser", pw)
-            });
+            cell_with(
+                &make,
+                "sentuser",
+                27000,
+                true,
+                point,
+                want,
+                after,
+                &|c, pw| assert_sentinels_only(c, "sentuser", pw),
+            );
         }
     }
 }
@@ -372,7 +391,10 @@ fn data_target_refuses_sentinels_it_cannot_name() {
     let e = r.unwrap_err();
     let msg = format!("{e:#}");
     assert!(
-        matches!(e.downcast_ref::<Refusal>(), Some(Refusal::UnknownSentinels(_))),
+        matches!(
+            e.downcast_ref::<Refusal>(),
+            Some(Refusal::UnknownSentinels(_))
+        ),
         "{msg}"
     );
     assert!(msg.contains("2 Sentinel(s)"), "{msg}");
@@ -456,8 +478,14 @@ fn a_down_replica_refuses_the_plan_unless_skipped() {
         "{out}"
     );
     let c = c.lock().unwrap();
-    assert_eq!(c.nodes[2].hashes("repl"), vec![hash_password(OLD.as_bytes())]);
-    assert_eq!(c.nodes[1].hashes("repl"), vec![hash_password(NEW.as_bytes())]);
+    assert_eq!(
+        c.nodes[2].hashes("repl"),
+        vec![hash_password(OLD.as_bytes())]
+    );
+    assert_eq!(
+        c.nodes[1].hashes("repl"),
+        vec![hash_password(NEW.as_bytes())]
+    );
 }
 
 #[test]
@@ -472,7 +500,10 @@ fn a_skipped_node_that_answers_again_is_taken_in_on_resume() {
     c.lock().unwrap().restart(2);
     let (r, out) = run(&c, &options(tmp.path(), "repl", 27000, Mode::Finish));
     r.unwrap_or_else(|e| panic!("{e:#}\n{out}"));
-    assert!(out.contains("skipped at the start, it answers now"), "{out}");
+    assert!(
+        out.contains("skipped at the start, it answers now"),
+        "{out}"
+    );
     assert_only(&c, "repl", NEW, true);
 }
 

@@ -7,8 +7,8 @@
 
 use redis_acl::hash_password;
 use redis_fixture::{
-    Node, ReplAuth, ReplicaSetBuilder, SentinelSetBuilder, ADMIN_PASSWORD, ADMIN_USER,
-    MASTER_NAME, REPL_PASSWORD, REPL_USER, SENTINEL_PASSWORD, SENTINEL_USER,
+    Node, ReplAuth, ReplicaSetBuilder, SentinelSetBuilder, ADMIN_PASSWORD, ADMIN_USER, MASTER_NAME,
+    REPL_PASSWORD, REPL_USER, SENTINEL_PASSWORD, SENTINEL_USER,
 };
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

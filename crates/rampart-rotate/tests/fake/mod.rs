@@ -263,7 +263,8 @@ impl Cluster {
             .iter()
             .map(|x| String::from_utf8_lossy(x).into_owned())
             .collect();
-        self.log.push(format!("{}: {}", self.nodes[i].port, a.join(" ")));
+        self.log
+            .push(format!("{}: {}", self.nodes[i].port, a.join(" ")));
         let up: Vec<String> = a.iter().map(|s| s.to_ascii_uppercase()).collect();
         let arg = |k: usize| a.get(k).cloned().unwrap_or_default();
         let bulk = |s: &str| Value::Bulk(s.as_bytes().to_vec());
@@ -272,7 +273,11 @@ impl Cluster {
         let v = match up.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
             ["INFO", "SERVER"] => bulk(&format!(
                 "redis_mode:{}\r\nconfig_file:\r\n",
-                if is_sentinel { "sentinel" } else { "standalone" }
+                if is_sentinel {
+                    "sentinel"
+                } else {
+                    "standalone"
+                }
             )),
             ["INFO", "REPLICATION"] => {
                 let n = &self.nodes[i];
@@ -439,7 +444,12 @@ impl Cluster {
                 ("port", self.nodes[m].port.to_string()),
                 (
                     "flags",
-                    if self.nodes[m].up { "master" } else { "s_down,master" }.into(),
+                    if self.nodes[m].up {
+                        "master"
+                    } else {
+                        "s_down,master"
+                    }
+                    .into(),
                 ),
             ])]),
             ["SENTINELS", _] => Value::Array(
@@ -450,7 +460,10 @@ impl Cluster {
                         map(vec![
                             ("ip", "127.0.0.1".into()),
                             ("port", self.nodes[k].port.to_string()),
-                            ("runid", self.nodes[k].sentinel.as_ref().unwrap().runid.clone()),
+                            (
+                                "runid",
+                                self.nodes[k].sentinel.as_ref().unwrap().runid.clone(),
+                            ),
                         ])
                     })
                     .collect(),
@@ -465,7 +478,12 @@ impl Cluster {
                             ("port", self.nodes[k].port.to_string()),
                             (
                                 "flags",
-                                if down { "s_down,slave,disconnected" } else { "slave" }.into(),
+                                if down {
+                                    "s_down,slave,disconnected"
+                                } else {
+                                    "slave"
+                                }
+                                .into(),
                             ),
                         ])
                     })
@@ -498,7 +516,12 @@ impl Cluster {
                 let s = self.nodes[i].sentinel.as_ref().unwrap();
                 map(vec![(
                     "flags",
-                    if s.linked && self.nodes[m].up { "master" } else { "s_down,master" }.into(),
+                    if s.linked && self.nodes[m].up {
+                        "master"
+                    } else {
+                        "s_down,master"
+                    }
+                    .into(),
                 )])
             }
             _ => Value::Error(format!("ERR unknown SENTINEL subcommand {}", a.join(" "))),

@@ -141,7 +141,6 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(n.saturating_mul(mult)))
 }
 
-
 /// The progress sink: standard output, or standard error when standard
 /// output carries JSON. Warnings always go to standard error.
 struct Sink {
@@ -169,7 +168,7 @@ impl rampart_rotate::Progress for Sink {
 /// at that point. Release builds: no hook at all.
 fn fault_hook() -> Option<Box<dyn rampart_rotate::FaultPoint>> {
     #[cfg(debug_assertions)]
-    if let Some(want) = std::env::var("RAMPART_ROTATE_CRASH_AFTER").ok() {
+    if let Ok(want) = std::env::var("RAMPART_ROTATE_CRASH_AFTER") {
         return Some(Box::new(move |name: &str| -> Result<()> {
             if name == want {
                 anstream::eprintln!("rampart: test hook: exiting after step {name}");
@@ -185,9 +184,8 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     let json = args.format != ListFormat::Text;
     let sink = Sink { to_stderr: json };
     let mut end = RunEnd::empty();
-    let result = options(&args).and_then(|(opts, connector)| {
-        rampart_rotate::run(&opts, &connector, &sink, &mut end)
-    });
+    let result = options(&args)
+        .and_then(|(opts, connector)| rampart_rotate::run(&opts, &connector, &sink, &mut end));
     if !json {
         return result.map(|()| ExitCode::SUCCESS);
     }
