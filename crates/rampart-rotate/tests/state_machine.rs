@@ -521,3 +521,34 @@ fn the_old_password_is_registered_with_the_scrubber() {
         "echo ***"
     );
 }
+
+#[test]
+fn a_down_replica_a_named_sentinel_lists_refuses_a_data_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Cluster::new("repl", OLD, 2, true, 1, false);
+    c.lock().unwrap().nodes[1].up = false;
+    let mut o = options(tmp.path(), "repl", 7000, Mode::Start);
+    o.extra_sentinels = vec![ep(27000)];
+    let msg = format!("{:#}", run(&c, &o).0.unwrap_err());
+    assert!(msg.contains("127.0.0.1:7001"), "{msg}");
+    assert!(
+        msg.contains("listed by the Sentinel 127.0.0.1:27000"),
+        "{msg}"
+    );
+    assert_eq!(c.lock().unwrap().nodes[0].hashes("repl").len(), 1);
+}
+
+#[test]
+fn dry_run_refuses_too_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = sentinel_set();
+    let mut o = options(tmp.path(), "app", 7000, Mode::Start);
+    o.dry_run = true;
+    assert!(run(&c, &o).0.is_err());
+    o.extra_sentinels = vec![ep(27000)];
+    let (r, out) = run(&c, &o);
+    r.unwrap();
+    assert!(out.contains("Dry run: nothing changed."), "{out}");
+    assert!(!c.lock().unwrap().log.iter().any(|l| l.contains("SETUSER")));
+    assert_only(&c, "app", OLD, false);
+}
