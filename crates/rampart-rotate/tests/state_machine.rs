@@ -552,3 +552,31 @@ fn dry_run_refuses_too_and_changes_nothing() {
     assert!(!c.lock().unwrap().log.iter().any(|l| l.contains("SETUSER")));
     assert_only(&c, "app", OLD, false);
 }
+
+/// `default` with `requirepass` on a primary and two replicas
+/// (masterauth): the removal is `CONFIG SET requirepass <new>`; a rollback
+/// sets it back.
+#[test]
+fn requirepass_default_user_every_fault_point_then_resume_or_rollback() {
+    let make = || Cluster::requirepass(OLD, 2);
+    for &(point, want) in REPL_POINTS {
+        for after in AFTER {
+            cell_with(
+                &make,
+                "default",
+                7000,
+                false,
+                point,
+                want,
+                after,
+                &|c, pw| {
+                    assert_only(c, "default", pw, true);
+                    let c = c.lock().unwrap();
+                    for n in &c.nodes {
+                        assert_eq!(n.conf("requirepass"), pw, "node {} requirepass", n.port);
+                    }
+                },
+            );
+        }
+    }
+}

@@ -171,6 +171,24 @@ impl Cluster {
         c
     }
 
+    /// A primary and `replicas` replicas with `requirepass old` (the
+    /// `default` user) and, on replicas, `masterauth old`: no ACL file.
+    pub fn requirepass(old: &str, replicas: usize) -> Shared {
+        let c = Cluster::new("default", old, replicas, false, 0, false);
+        {
+            let mut g = c.lock().unwrap();
+            for n in g.nodes.iter_mut() {
+                n.aclfile = false;
+                n.live.config.insert("requirepass".into(), old.into());
+                if n.replica_of.is_some() {
+                    n.live.config.insert("masterauth".into(), old.into());
+                }
+                n.saved = n.live.clone();
+            }
+        }
+        c
+    }
+
     pub fn idx(&self, port: u16) -> Option<usize> {
         self.nodes.iter().position(|n| n.port == port)
     }
@@ -363,6 +381,11 @@ impl Cluster {
             }
             ["CONFIG", "SET", ..] => {
                 let k = arg(2).to_ascii_lowercase();
+                if k == "requirepass" {
+                    // Drops every other password of `default`.
+                    let h = vec![hash_password(arg(3).as_bytes())];
+                    self.nodes[i].live.users.insert("default".into(), h);
+                }
                 self.nodes[i].live.config.insert(k, arg(3));
                 ok()
             }
