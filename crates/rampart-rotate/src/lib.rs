@@ -62,8 +62,9 @@ pub trait Progress {
 
 /// Called at every named point of a rotation, right after that point's
 /// work was done and recorded: `add:N`, `add`, `verify`, `persist`,
-/// `sentinel-pass:N`, `masterauth:N`, `dependents`, `remove:N`, `remove`
-/// (N counts the nodes of that step, from 1). An `Err` stops the run there,
+/// `sentinel-pass:N`, `masterauth:N`, `dependents`, `remove:N`, `remove`,
+/// and in a rollback `rollback:restore`, `rollback:dependents`,
+/// `rollback:remove:N` (N counts the nodes of that step, from 1). An `Err` stops the run there,
 /// as a crash would (the journal on disk keeps what was recorded), so
 /// tests can resume or roll back from every point. In production nothing
 /// is injected; the `rampart` binary wires its `RAMPART_ROTATE_CRASH_AFTER`

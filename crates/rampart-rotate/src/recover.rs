@@ -182,6 +182,7 @@ pub(crate) fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Resul
             ));
         }
     }
+    ctx.fault("rollback:restore")?;
     for i in 0..j.nodes.len() {
         let n = j.nodes[i].clone();
         if !n.sentinel_pass_updated {
@@ -242,8 +243,9 @@ pub(crate) fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Resul
             ctx.say(&format!("  {}: masterauth restored", n.name()));
         }
     }
+    ctx.fault("rollback:dependents")?;
     ctx.say("Removing the new password:");
-    for n in &j.nodes {
+    for (i, n) in j.nodes.iter().enumerate() {
         let mut c = ctx.conn(&n.endpoint())?;
         if n.requirepass
             && hash_password(config_get(&mut *c, "requirepass")?.as_bytes()) == j.new_hash
@@ -270,6 +272,7 @@ pub(crate) fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Resul
             )?;
         }
         persist(ctx, &mut *c, n)?;
+        ctx.fault(&format!("rollback:remove:{}", i + 1))?;
     }
     advance(ctx, j, Phase::RolledBack)
 }

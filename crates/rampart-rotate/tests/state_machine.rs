@@ -580,3 +580,49 @@ fn requirepass_default_user_every_fault_point_then_resume_or_rollback() {
         }
     }
 }
+
+/// A rollback interrupted at each of its own fault points, then run again
+/// (also after every node restarted): the old password only, everywhere.
+#[test]
+fn an_interrupted_rollback_runs_again() {
+    let points = [
+        "rollback:restore",
+        "rollback:dependents",
+        "rollback:remove:1",
+        "rollback:remove:2",
+        "rollback:remove:3",
+    ];
+    for (make, user, seed, masteruser) in [
+        (repl_set as fn() -> Shared, "repl", 7000, true),
+        (sentinel_set, "app", 27000, false),
+    ] {
+        for point in points {
+            if user == "app" && point == "rollback:remove:3" {
+                continue; // two data nodes
+            }
+            for restart in [false, true] {
+                let tmp = tempfile::tempdir().unwrap();
+                let c = make();
+                let mut o = options(tmp.path(), user, seed, Mode::Start);
+                o.fault = crash_at("dependents");
+                assert!(run(&c, &o).0.is_err());
+                let mut o = options(tmp.path(), user, seed, Mode::Rollback);
+                o.old_password = Some(secret(OLD));
+                o.fault = crash_at(point);
+                let (r, out) = run(&c, &o);
+                assert!(r.is_err(), "{point}: no crash\n{out}");
+                if restart {
+                    c.lock().unwrap().restart_all();
+                }
+                let mut o = options(tmp.path(), user, seed, Mode::Rollback);
+                o.old_password = Some(secret(OLD));
+                let (r, out) = run(&c, &o);
+                r.unwrap_or_else(|e| panic!("{point} restart={restart}: {e:#}\n{out}"));
+                assert_eq!(phase(tmp.path()), Phase::RolledBack);
+                assert_only(&c, user, OLD, masteruser);
+                c.lock().unwrap().restart_all();
+                assert_only(&c, user, OLD, masteruser);
+            }
+        }
+    }
+}

@@ -4,7 +4,8 @@
 //!
 //! Test hook, debug builds only: `RAMPART_ROTATE_CRASH_AFTER=<point>`
 //! (add, add:N, verify, persist, sentinel-pass:N, masterauth:N,
-//! dependents, remove, remove:N) is wired into the library's `FaultPoint`
+//! dependents, remove, remove:N, rollback:restore, rollback:dependents,
+//! rollback:remove:N) is wired into the library's `FaultPoint`
 //! and makes rotate exit with status 3 right after that point, so the
 //! process-level tests can `--resume`. A release binary carries no hook
 //! (`#[cfg(debug_assertions)]`).
