@@ -55,6 +55,15 @@ pub fn sentinel_link_name(runid: &str) -> String {
     format!("sentinel-{}-cmd", runid.get(..8).unwrap_or(runid))
 }
 
+/// The runid prefix of a Sentinel's link name (`sentinel-<8 hex>-cmd` or
+/// `-pubsub`); `None` for any other name (a name is what a client chose).
+pub(crate) fn sentinel_link_prefix(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix("sentinel-")?;
+    let (prefix, kind) = rest.split_once('-')?;
+    let hex = prefix.len() == 8 && prefix.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex && matches!(kind, "cmd" | "pubsub")).then_some(prefix)
+}
+
 pub(crate) fn expect_ok(v: Value, what: &str, node: &str) -> Result<Value> {
     if let Some(e) = v.as_error() {
         bail!("{node}: {what}: {}", e.lines().next().unwrap_or(""));
@@ -179,4 +188,34 @@ pub(crate) fn client_names(c: &mut dyn Node) -> Result<Vec<(String, String, u64)
         .into_iter()
         .map(|k| (k.name, k.user, k.age))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sentinel_link_names_give_a_runid_prefix() {
+        assert_eq!(
+            sentinel_link_prefix("sentinel-1a2b3c4d-cmd"),
+            Some("1a2b3c4d")
+        );
+        assert_eq!(
+            sentinel_link_prefix("sentinel-1a2b3c4d-pubsub"),
+            Some("1a2b3c4d")
+        );
+        for other in [
+            "",
+            "sentinel-",
+            "sentinel-1a2b3c4d",
+            "sentinel-1a2b3c4-cmd",
+            "sentinel-1a2b3c4dX-cmd",
+            "sentinel-zzzzzzzz-cmd",
+            "sentinel-1a2b3c4d-other",
+            "app-sentinel-1a2b3c4d-cmd",
+        ] {
+            assert_eq!(sentinel_link_prefix(other), None, "{other:?}");
+        }
+        assert_eq!(sentinel_link_name("1a2b3c4d5e6f"), "sentinel-1a2b3c4d-cmd");
+    }
 }

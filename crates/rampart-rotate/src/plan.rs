@@ -130,14 +130,10 @@ fn refuse_unknown_sentinels(
     for (ep, _) in found {
         let mut c = ctx.conn(ep)?;
         for k in clients(&mut *c)? {
-            let Some(prefix) = k
-                .name
-                .strip_prefix("sentinel-")
-                .and_then(|r| r.split('-').next())
-            else {
+            let Some(prefix) = crate::node::sentinel_link_prefix(&k.name) else {
                 continue;
             };
-            if k.user != ctx.user || prefix.is_empty() {
+            if k.user != ctx.user {
                 continue;
             }
             let planned = sentinels

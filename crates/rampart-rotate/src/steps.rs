@@ -352,14 +352,10 @@ fn check_sentinels_follow(ctx: &Ctx, j: &Journal) -> Result<()> {
     for n in j.nodes.iter().filter(|n| !n.sentinel) {
         let mut c = ctx.conn(&n.endpoint())?;
         for k in clients(&mut *c)? {
-            let Some(prefix) = k
-                .name
-                .strip_prefix("sentinel-")
-                .and_then(|r| r.split('-').next())
-            else {
+            let Some(prefix) = crate::node::sentinel_link_prefix(&k.name) else {
                 continue;
             };
-            if k.user != j.user || prefix.is_empty() {
+            if k.user != j.user {
                 continue;
             }
             let followed = j
