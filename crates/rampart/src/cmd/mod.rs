@@ -28,11 +28,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// The name a Sentinel gives its command link to a master, a replica or
-/// another Sentinel (`CLIENT SETNAME sentinel-<first 8 of its id>-cmd`).
-pub(crate) fn sentinel_link_name(runid: &str) -> String {
-    format!("sentinel-{}-cmd", runid.get(..8).unwrap_or(runid))
-}
+/// The name a Sentinel gives its command link (moved to rampart-rotate).
+pub(crate) use rampart_rotate::sentinel_link_name;
 
 /// Write to standard output (colour stripped when NO_COLOR is set or the
 /// output is not a terminal) or to a file.

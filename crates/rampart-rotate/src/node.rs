@@ -1,0 +1,221 @@
+//! How rotation talks to a node: a small [`Node`] trait (one command, one
+//! reply) and a [`Connector`] that opens a logged-in one for an endpoint.
+//! [`LiveConnector`] is the real one over `rampart_live::Connection`; the
+//! offline tests plug in an in-memory cluster. The reply readers below
+//! (INFO, CONFIG GET, ACL GETUSER, CLIENT LIST) parse each reply once.
+
+use anyhow::{bail, Context, Result};
+use rampart_live::{ConnectOptions, Connection, Credentials, Endpoint, Value};
+
+/// One logged-in connection to a node.
+pub trait Node {
+    /// Send a command whose arguments are text.
+    fn cmd(&mut self, args: &[&str]) -> Result<Value>;
+    /// Send a command with binary arguments (a password).
+    fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value>;
+    /// `host:port`, for messages.
+    fn name(&self) -> String;
+}
+
+/// Opens a connection to an endpoint and logs in with `creds` (no
+/// password: no AUTH). A refused login is an error.
+pub trait Connector {
+    fn open(&self, ep: &Endpoint, creds: &Credentials) -> Result<Box<dyn Node>>;
+}
+
+impl Node for Connection {
+    fn cmd(&mut self, args: &[&str]) -> Result<Value> {
+        Ok(Connection::cmd(self, args)?)
+    }
+    fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value> {
+        Ok(Connection::cmd_bytes(self, args)?)
+    }
+    fn name(&self) -> String {
+        self.endpoint().to_string()
+    }
+}
+
+/// The real servers: `HELLO 3 [AUTH ..]` (RESP2 fallback) over
+/// `rampart_live`, with its caps and deadlines.
+pub struct LiveConnector {
+    pub opts: ConnectOptions,
+}
+
+impl Connector for LiveConnector {
+    fn open(&self, ep: &Endpoint, creds: &Credentials) -> Result<Box<dyn Node>> {
+        let mut c = Connection::connect(ep, &self.opts)?;
+        c.hello(creds)?;
+        Ok(Box::new(c))
+    }
+}
+
+/// The name a Sentinel gives its command link to a master, a replica or
+/// another Sentinel (`CLIENT SETNAME sentinel-<first 8 of its id>-cmd`).
+pub fn sentinel_link_name(runid: &str) -> String {
+    format!("sentinel-{}-cmd", runid.get(..8).unwrap_or(runid))
+}
+
+/// The runid prefix of a Sentinel's link name (`sentinel-<8 hex>-cmd` or
+/// `-pubsub`); `None` for any other name (a name is what a client chose).
+pub(crate) fn sentinel_link_prefix(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix("sentinel-")?;
+    let (prefix, kind) = rest.split_once('-')?;
+    let hex = prefix.len() == 8 && prefix.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex && matches!(kind, "cmd" | "pubsub")).then_some(prefix)
+}
+
+pub(crate) fn expect_ok(v: Value, what: &str, node: &str) -> Result<Value> {
+    if let Some(e) = v.as_error() {
+        bail!("{node}: {what}: {}", e.lines().next().unwrap_or(""));
+    }
+    Ok(v)
+}
+
+pub(crate) fn info_map(c: &mut dyn Node, section: &str) -> Result<Vec<(String, String)>> {
+    let v = c.cmd(&["INFO", section])?;
+    let ep = c.name();
+    let text = expect_ok(v, "INFO", &ep)?.as_text().unwrap_or_default();
+    Ok(text
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.trim_end().split_once(':')?;
+            Some((k.to_string(), v.to_string()))
+        })
+        .collect())
+}
+
+pub(crate) fn field<'a>(m: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    m.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
+}
+
+pub(crate) fn config_get(c: &mut dyn Node, name: &str) -> Result<String> {
+    let ep = c.name();
+    let v = expect_ok(c.cmd(&["CONFIG", "GET", name])?, "CONFIG GET", &ep)?;
+    Ok(v.as_pairs()
+        .and_then(|p| p.into_iter().find(|(k, _)| k == name))
+        .and_then(|(_, v)| v.as_text())
+        .unwrap_or_default())
+}
+
+/// The password hashes of `user` on this node (`ACL GETUSER`).
+pub(crate) fn user_hashes(c: &mut dyn Node, user: &str) -> Result<Vec<String>> {
+    let ep = c.name();
+    let v = expect_ok(c.cmd(&["ACL", "GETUSER", user])?, "ACL GETUSER", &ep)?;
+    if v == Value::Nil {
+        bail!("{ep}: there is no ACL user {user:?} on this node");
+    }
+    let pairs = v
+        .as_pairs()
+        .with_context(|| format!("{ep}: unexpected ACL GETUSER reply"))?;
+    let nopass = pairs.iter().any(|(k, v)| {
+        k == "flags"
+            && v.as_list()
+                .is_some_and(|l| l.iter().any(|f| f.as_text().as_deref() == Some("nopass")))
+    });
+    if nopass {
+        bail!("{ep}: user {user:?} is nopass: adding a password would lock out its clients at once (give it a password first)");
+    }
+    let pw = pairs
+        .into_iter()
+        .find(|(k, _)| k == "passwords")
+        .map(|(_, v)| v.clone());
+    Ok(pw
+        .as_ref()
+        .and_then(|v| v.as_list())
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|h| h.as_text())
+        .collect())
+}
+
+pub(crate) fn pairs_text(v: &Value) -> Vec<(String, String)> {
+    v.as_pairs()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_text()?)))
+        .collect()
+}
+
+/// `SENTINEL CONFIG GET name` (empty when unset).
+pub(crate) fn sentinel_config_get(c: &mut dyn Node, name: &str) -> Result<String> {
+    let ep = c.name();
+    let v = expect_ok(
+        c.cmd(&["SENTINEL", "CONFIG", "GET", name])?,
+        "SENTINEL CONFIG GET",
+        &ep,
+    )?;
+    Ok(field(&pairs_text(&v), name).unwrap_or_default().to_string())
+}
+
+/// One connection in a CLIENT LIST.
+pub(crate) struct Client {
+    pub name: String,
+    pub user: String,
+    pub age: u64,
+    /// `addr=`: the client's ip:port.
+    pub addr: String,
+}
+
+/// The connections in `c`'s CLIENT LIST: name, user, age, address.
+pub(crate) fn clients(c: &mut dyn Node) -> Result<Vec<Client>> {
+    let ep = c.name();
+    let list = expect_ok(c.cmd(&["CLIENT", "LIST"])?, "CLIENT LIST", &ep)?;
+    Ok(list
+        .as_text()
+        .unwrap_or_default()
+        .lines()
+        .map(|line| {
+            let get = |k: &str| {
+                line.split(' ')
+                    .find_map(|f| f.strip_prefix(k))
+                    .unwrap_or("")
+                    .to_string()
+            };
+            Client {
+                name: get("name="),
+                user: get("user="),
+                age: get("age=").parse().unwrap_or(u64::MAX),
+                addr: get("addr="),
+            }
+        })
+        .collect())
+}
+
+/// The names of the connections in `c`'s CLIENT LIST, with their user and
+/// age in seconds.
+pub(crate) fn client_names(c: &mut dyn Node) -> Result<Vec<(String, String, u64)>> {
+    Ok(clients(c)?
+        .into_iter()
+        .map(|k| (k.name, k.user, k.age))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sentinel_link_names_give_a_runid_prefix() {
+        assert_eq!(
+            sentinel_link_prefix("sentinel-1a2b3c4d-cmd"),
+            Some("1a2b3c4d")
+        );
+        assert_eq!(
+            sentinel_link_prefix("sentinel-1a2b3c4d-pubsub"),
+            Some("1a2b3c4d")
+        );
+        for other in [
+            "",
+            "sentinel-",
+            "sentinel-1a2b3c4d",
+            "sentinel-1a2b3c4-cmd",
+            "sentinel-1a2b3c4dX-cmd",
+            "sentinel-zzzzzzzz-cmd",
+            "sentinel-1a2b3c4d-other",
+            "app-sentinel-1a2b3c4d-cmd",
+        ] {
+            assert_eq!(sentinel_link_prefix(other), None, "{other:?}");
+        }
+        assert_eq!(sentinel_link_name("1a2b3c4d5e6f"), "sentinel-1a2b3c4d-cmd");
+    }
+}
