@@ -20,7 +20,7 @@ check! {
     /// let the check pass.
     ///
     /// **Why.** Redis gets regular security releases (e.g. CVE-2025-49844,
-    /// a CVSS 10 Lua use-after-free, fixed in 6.2.20 / 7.2.11 / 7.4.6 /
+    /// a CVSS 9.9 Lua use-after-free, fixed in 6.2.20 / 7.2.11 / 7.4.6 /
     /// 8.0.4 / 8.2.2).
     ///
     /// **References.** Redis release notes and security advisories; seed
