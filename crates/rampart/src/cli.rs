@@ -7,10 +7,24 @@ use std::path::PathBuf;
 /// checklist (network exposure, accounts and ACLs, TLS, files, logs,
 /// persistence, cluster, versions). Every check has a stable ID: see
 /// `rampart checks` and `rampart explain ID`.
+/// `rampart --version`: the version line first, then how old the data it
+/// judges with is.
+fn long_version() -> &'static str {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        format!(
+            "{}\nadvisory data: reviewed {} (embedded)",
+            env!("CARGO_PKG_VERSION"),
+            redis_advisories::embedded().reviewed
+        )
+    })
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "rampart",
     version,
+    long_version = long_version(),
     propagate_version = true,
     max_term_width = 100
 )]

@@ -251,7 +251,28 @@ pub fn parse_date(s: &str, allow_month: bool) -> Option<(u32, u32, u32)> {
     (d >= 1 && d <= days).then_some((y, m, d))
 }
 
+/// Advisory data older than this many days is said to be stale (VER001).
+pub const STALE_AFTER_DAYS: i64 = 90;
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` (or `YYYY-MM`) date.
+pub fn date_days(s: &str) -> Option<i64> {
+    let (y, m, d) = parse_date(s, true)?;
+    // Howard Hinnant's days_from_civil.
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 impl Data {
+    /// Whole days between the review date and `now` (unix seconds).
+    pub fn age_days(&self, now: i64) -> Option<i64> {
+        date_days(&self.reviewed).map(|d| now.div_euclid(86_400) - d)
+    }
+
     /// Parse and validate.
     pub fn from_json(text: &str) -> Result<Data, DataError> {
         let data: Data = serde_json::from_str(text)?;

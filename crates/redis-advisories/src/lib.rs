@@ -32,8 +32,8 @@ mod version;
 
 pub use assess::{Assessment, BuildOrigin, Fix, LineStatus, Match, ModuleMatch, Verdict};
 pub use data::{
-    parse_date, Advisory, Confidence, Cvss, Data, DataError, DistroFix, Kind, LineData, ModuleGate,
-    ProductData, Ranges, Severity, Status,
+    date_days, parse_date, Advisory, Confidence, Cvss, Data, DataError, DistroFix, Kind, LineData,
+    ModuleGate, ProductData, Ranges, Severity, Status, STALE_AFTER_DAYS,
 };
 pub use debver::DebVersion;
 pub use identify::{

@@ -441,7 +441,8 @@ fn render_and_exit_with(
         findings: Vec::new(),
         problems: Vec::new(),
     };
-    for (snapshot, kind) in snapshots {
+    for (mut snapshot, kind) in snapshots {
+        snapshot.now = Some(history::now());
         report.findings.extend(run_all(&snapshot));
         report.problems.extend(
             snapshot
