@@ -112,3 +112,141 @@ fn ver001_asks_to_verify_redis_8_4() {
     assert_eq!(f.status, Status::Manual, "{f:#?}");
     assert!(evidence(&f).contains("support status of Redis line 8.4 is not confirmed"));
 }
+
+fn client(addr: &str, user: &str, lib: Option<(&str, &str)>) -> BTreeMap<String, String> {
+    let mut c = BTreeMap::new();
+    c.insert("addr".to_string(), addr.to_string());
+    c.insert("user".to_string(), user.to_string());
+    if let Some((n, v)) = lib {
+        c.insert("lib-name".to_string(), n.to_string());
+        c.insert("lib-ver".to_string(), v.to_string());
+    }
+    c
+}
+
+fn with_clients(clients: Vec<BTreeMap<String, String>>) -> LiveFacts {
+    live(&[("redis_version", "8.2.3")], clients)
+}
+
+fn latest_of(lib: &str) -> String {
+    let d = redis_advisories::embedded_clients();
+    let l = d.library(lib).expect(lib);
+    l.maintained[0].latest.clone()
+}
+
+#[test]
+fn ver002_passes_current_libraries() {
+    let py = latest_of("redis-py");
+    let node = latest_of("node-redis");
+    let f = run(
+        "VER002",
+        with_clients(vec![
+            client("10.0.0.5:5000", "app", Some(("redis-py", &py))),
+            client("10.0.0.6:5000", "app", Some(("node-redis", &node))),
+            // A wrapper's suffix is the same library.
+            client("10.0.0.7:5000", "app", Some(("redis-py(django_v5)", &py))),
+        ]),
+        None,
+    );
+    assert_eq!(f.status, Status::Pass, "{f:#?}");
+    assert!(evidence(&f).contains("generated "), "{f:#?}");
+}
+
+#[test]
+fn ver002_fails_an_old_patch_and_a_dropped_line_with_the_version_to_move_to() {
+    let py = latest_of("redis-py");
+    let f = run(
+        "VER002",
+        with_clients(vec![
+            client("10.0.0.5:5000", "app", Some(("redis-py", "5.0.1"))),
+            client("10.0.0.6:5000", "app", Some(("redis-py", &py))),
+        ]),
+        None,
+    );
+    assert_eq!(f.status, Status::Fail, "{f:#?}");
+    assert!(
+        f.message.contains(&format!("redis-py 5.0.1 → {py}")),
+        "{}",
+        f.message
+    );
+    assert!(
+        evidence(&f).contains("line 5.0 is no longer maintained"),
+        "{f:#?}"
+    );
+    // An older patch of the maintained line.
+    let d = redis_advisories::embedded_clients();
+    let l = d.library("redis-py").unwrap();
+    let line = &l.maintained[0].line;
+    if !l.maintained[0].latest.ends_with(".0") {
+        let old = format!("{line}.0");
+        let f = run(
+            "VER002",
+            with_clients(vec![client(
+                "10.0.0.5:5000",
+                "app",
+                Some(("redis-py", &old)),
+            )]),
+            None,
+        );
+        assert_eq!(f.status, Status::Fail, "{f:#?}");
+        assert!(
+            evidence(&f).contains("newest patch of maintained line"),
+            "{f:#?}"
+        );
+    }
+    assert_eq!(
+        l.judge(Some("1.0.0")),
+        redis_advisories::ClientVerdict::DroppedLine {
+            line: "1.0".into(),
+            move_to: l.latest.clone().unwrap()
+        }
+    );
+}
+
+#[test]
+fn ver002_leaves_unknown_unreachable_and_unnamed_clients_manual() {
+    let f = run(
+        "VER002",
+        with_clients(vec![
+            client("10.0.0.5:5000", "app", Some(("my-own-client", "1.0"))),
+            client("10.0.0.8:6000", "batch", None),
+            client("10.0.0.9:6000", "default", None),
+        ]),
+        None,
+    );
+    assert_eq!(f.status, Status::Manual, "{f:#?}");
+    let ev = evidence(&f);
+    assert!(
+        ev.contains("not a library in rampart's client data"),
+        "{ev}"
+    );
+    assert!(ev.contains("2 client(s) send no lib-name: 10.0.0.8:6000 (user batch), 10.0.0.9:6000 (user default)"), "{ev}");
+    // Jedis: Maven Central was not reachable when the data was generated.
+    let d = redis_advisories::embedded_clients();
+    if d.library("jedis")
+        .is_some_and(|l| l.status == redis_advisories::RegistryStatus::Unreachable)
+    {
+        let f = run(
+            "VER002",
+            with_clients(vec![client(
+                "10.0.0.5:5000",
+                "app",
+                Some(("jedis", "5.1.0")),
+            )]),
+            None,
+        );
+        assert_eq!(f.status, Status::Manual, "{f:#?}");
+        assert!(evidence(&f).contains("no release data"), "{f:#?}");
+    }
+    // GLIDE's lib-ver is not its package version: never judged on it.
+    let f = run(
+        "VER002",
+        with_clients(vec![client(
+            "10.0.0.5:5000",
+            "app",
+            Some(("GlidePy", "0.1.0")),
+        )]),
+        None,
+    );
+    assert_eq!(f.status, Status::Manual, "{f:#?}");
+}

@@ -25,12 +25,17 @@
 use std::sync::OnceLock;
 
 mod assess;
+mod clients;
 mod data;
 mod debver;
 mod identify;
 mod version;
 
 pub use assess::{Assessment, BuildOrigin, Fix, LineStatus, Match, ModuleMatch, Verdict};
+pub use clients::{
+    embedded_clients, ClientData, ClientVerdict, Library, MaintainedLine, Policy, RegistryStatus,
+    CLIENTS_JSON,
+};
 pub use data::{
     date_days, parse_date, Advisory, Confidence, Cvss, Data, DataError, DistroFix, Kind, LineData,
     ModuleGate, ProductData, Ranges, Severity, Status, STALE_AFTER_DAYS,
