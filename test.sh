@@ -24,6 +24,8 @@ redis-server --version
 # TLS): Valkey tests run when it is there and say SKIP when it is not.
 ./scripts/install-servers.sh
 ./scripts/install-valkey.sh || echo "test.sh: warning: Valkey could not be installed; its tests will skip"
+# Real client libraries of known versions (redis-py, node-redis) for VER002.
+./scripts/install-clients.sh || echo "test.sh: warning: client libraries could not be installed; VER002's real-client tests will skip"
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
