@@ -65,6 +65,10 @@ pub struct Snapshot {
     /// data's age and lines whose announced support has ended; `None`
     /// (snapshots built in tests) judges neither.
     pub now: Option<i64>,
+    /// The advisory and client-library data to judge with (a stored feed
+    /// from `rampart advisories update`, or the embedded copy); `None`:
+    /// the embedded copy.
+    pub currency: Option<std::sync::Arc<redis_advisories::Currency>>,
 }
 
 impl Snapshot {
@@ -88,6 +92,7 @@ impl Snapshot {
             master_auth_check: None,
             history: Avail::Absent(HISTORY_ABSENT.into()),
             now: None,
+            currency: None,
         }
     }
 }

@@ -79,7 +79,11 @@ fn ver001_does_not_pass_on_data_older_than_90_days() {
     let f = run("VER001", redis("8.2.10"), Some(now));
     assert_eq!(f.status, Status::Manual, "{f:#?}");
     assert!(f.message.contains("91 days old"), "{}", f.message);
-    assert!(f.message.contains("upgrade rampart"), "{}", f.message);
+    assert!(
+        f.message.contains("rampart advisories update"),
+        "{}",
+        f.message
+    );
     // A failing server still fails, and says the data is old too.
     let f = run("VER001", redis("8.2.1"), Some(now));
     assert_eq!(f.status, Status::Fail);

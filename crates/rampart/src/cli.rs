@@ -59,6 +59,11 @@ pub enum Command {
     /// Measure a TLS port: `tls scan` (versions, suites, order, groups,
     /// client certificates, chain) or `tls inspect` (one handshake, explained).
     Tls(crate::cmd::tls::TlsArgs),
+    /// Refresh the advisory and client-library data without a release
+    /// (`advisories update --from URL|DIR`), or say which data is in use
+    /// (`advisories show`).
+    #[command(subcommand)]
+    Advisories(crate::cmd::advisories::AdvisoriesCmd),
     /// Effective ACL permissions: `acl can`, `who-can`, `review`, `diff`,
     /// `hash`, `migrate-hashes` (users from --aclfile or --config).
     Acl(crate::cmd::acl::AclArgs),

@@ -109,7 +109,10 @@ fn audit(node: &Node) -> Value {
         .current_dir(repo_root())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("RAMPART_HISTORY", "/nonexistent/rampart-version-currency/history")
+        .env(
+            "RAMPART_HISTORY",
+            "/nonexistent/rampart-version-currency/history",
+        )
         .output()
         .unwrap();
     json(&o)
@@ -140,7 +143,9 @@ fn servers() -> Vec<(&'static str, Node)> {
 /// What the data says of a client version (the expectation follows the
 /// data, so regenerating it does not break the test).
 fn verdict(lib: &str, version: &str) -> redis_advisories::ClientVerdict {
-    redis_advisories::embedded_clients().judge(lib, Some(version)).1
+    redis_advisories::embedded_clients()
+        .judge(lib, Some(version))
+        .1
 }
 
 #[test]
@@ -160,7 +165,10 @@ fn ver002_passes_and_fails_real_clients_on_real_servers() {
                 .iter()
                 .all(|(l, v)| matches!(verdict(l, v), Current { .. }));
             let ev = f["evidence"].to_string();
-            assert!(ev.contains("redis-py 8.1.0") || ev.contains("node-redis 6.3.1"), "{dialect}: {f:#}");
+            assert!(
+                ev.contains("redis-py 8.1.0") || ev.contains("node-redis 6.3.1"),
+                "{dialect}: {f:#}"
+            );
             if all_current {
                 assert_eq!(f["status"], "pass", "{dialect}: {f:#}");
             } else {
@@ -179,10 +187,16 @@ fn ver002_passes_and_fails_real_clients_on_real_servers() {
         let f = ver002(&r);
         assert_eq!(f["status"], "fail", "{dialect}: {f:#}");
         let msg = f["message"].as_str().unwrap();
-        let installed = |l: &str, v: &str| clients_dir().join(format!("{l}-{v}/.installed")).is_file();
+        let installed =
+            |l: &str, v: &str| clients_dir().join(format!("{l}-{v}/.installed")).is_file();
         if installed("redis-py", "5.0.1") {
-            if let DroppedLine { move_to, .. } | Outdated { move_to, .. } = verdict("redis-py", "5.0.1") {
-                assert!(msg.contains(&format!("redis-py 5.0.1 → {move_to}")), "{dialect}: {f:#}");
+            if let DroppedLine { move_to, .. } | Outdated { move_to, .. } =
+                verdict("redis-py", "5.0.1")
+            {
+                assert!(
+                    msg.contains(&format!("redis-py 5.0.1 → {move_to}")),
+                    "{dialect}: {f:#}"
+                );
             }
         }
         // node-redis 5.0.0 sends no CLIENT SETINFO: counted and shown by
@@ -190,7 +204,8 @@ fn ver002_passes_and_fails_real_clients_on_real_servers() {
         if installed("node-redis", "5.0.0") {
             let ev = f["evidence"].to_string();
             assert!(
-                ev.contains("client(s) send no lib-name: 127.0.0.1:") && ev.contains("(user default)"),
+                ev.contains("client(s) send no lib-name: 127.0.0.1:")
+                    && ev.contains("(user default)"),
                 "{dialect}: {f:#}"
             );
         }

@@ -42,7 +42,8 @@ check! {
 }
 
 /// What to run when the advisory data is old.
-const REFRESH: &str = "upgrade rampart to a release with newer advisory data";
+const REFRESH: &str =
+    "run `rampart advisories update --from URL|DIR` (or upgrade rampart) to refresh it";
 
 fn run(s: &Snapshot) -> Outcome {
     let Some(l) = s.live.get() else {
@@ -61,7 +62,15 @@ fn run(s: &Snapshot) -> Outcome {
         Ok(list) => redis_advisories::Modules::Listed(list.clone()),
         Err(e) => redis_advisories::Modules::Unreadable(e.clone()),
     };
-    let a = redis_advisories::assess_identity(&id);
+    let embedded;
+    let (data, origin) = match &s.currency {
+        Some(c) => (&c.advisories, c.origin.clone()),
+        None => {
+            embedded = redis_advisories::Currency::embedded();
+            (&embedded.advisories, embedded.origin.clone())
+        }
+    };
+    let a = data.assess(id.product, &id.version, &id.hints);
     let product = match a.product {
         redis_advisories::Product::Redis => "Redis",
         redis_advisories::Product::Valkey => "Valkey",
@@ -189,7 +198,6 @@ fn run(s: &Snapshot) -> Outcome {
         Some(d) => format!("end of life since {d}, its announced end of support"),
         None => status,
     };
-    let data = redis_advisories::embedded();
     let age = s.now.and_then(|n| data.age_days(n));
     let stale = age.is_some_and(|d| d > redis_advisories::STALE_AFTER_DAYS);
     ev.push(Evidence::new(
@@ -197,15 +205,10 @@ fn run(s: &Snapshot) -> Outcome {
         "rampart advisory data".to_string(),
         match age {
             Some(d) => format!(
-                "reviewed {} ({d} day(s) before this audit), embedded in rampart {}",
-                data.reviewed,
-                env!("CARGO_PKG_VERSION")
+                "reviewed {} ({d} day(s) before this audit), {origin}",
+                data.reviewed
             ),
-            None => format!(
-                "reviewed {}, embedded in rampart {}",
-                data.reviewed,
-                env!("CARGO_PKG_VERSION")
-            ),
+            None => format!("reviewed {}, {origin}", data.reviewed),
         },
         format!(
             "reviewed within {} days of the audit; {REFRESH}",

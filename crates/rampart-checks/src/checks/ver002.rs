@@ -50,7 +50,14 @@ fn run(s: &Snapshot) -> Outcome {
         Ok(c) => c,
         Err(e) => return Outcome::skip(format!("CLIENT LIST is not available: {e}")),
     };
-    let data = redis_advisories::embedded_clients();
+    let embedded;
+    let (data, origin) = match &s.currency {
+        Some(c) => (&c.clients, c.origin.clone()),
+        None => {
+            embedded = redis_advisories::Currency::embedded();
+            (&embedded.clients, embedded.origin.clone())
+        }
+    };
     // (lib-name, lib-ver) → connections.
     let mut libs: std::collections::BTreeMap<(String, Option<String>), usize> =
         std::collections::BTreeMap::new();
@@ -107,7 +114,7 @@ fn run(s: &Snapshot) -> Outcome {
         Source::Live,
         "rampart client-library data".to_string(),
         format!(
-            "generated {} from the package registries ({})",
+            "generated {} from the package registries ({}), {origin}",
             data.generated, data.generator
         ),
         "release data of the libraries seen",

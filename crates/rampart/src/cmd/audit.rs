@@ -441,8 +441,10 @@ fn render_and_exit_with(
         findings: Vec::new(),
         problems: Vec::new(),
     };
+    let currency = crate::cmd::advisories::for_audit();
     for (mut snapshot, kind) in snapshots {
         snapshot.now = Some(history::now());
+        snapshot.currency = Some(currency.clone());
         report.findings.extend(run_all(&snapshot));
         report.problems.extend(
             snapshot

@@ -1,4 +1,5 @@
 pub(crate) mod acl;
+pub(crate) mod advisories;
 pub(crate) mod audit;
 mod checks;
 pub(crate) mod fix;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Acl(c) => acl::run(c),
         Command::Harden(a) => harden::run(*a),
         Command::Rotate(args) => rotate::run(*args),
+        Command::Advisories(c) => advisories::run(c),
     }
 }
 
