@@ -328,3 +328,23 @@ fn a_release_after_end_of_life_and_an_unknown_fixed_release_are_refused() {
         .to_string();
     assert!(e.contains("not a known release"), "{e}");
 }
+
+#[test]
+fn the_librarys_calculator_for_feeds_agrees_with_this_one() {
+    for v in [
+        "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H",
+        "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:L/I:L/A:N",
+        "CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N",
+    ] {
+        assert_eq!(redis_advisories::cvss::base_score(v), cvss31_base(v), "{v}");
+    }
+    assert!(redis_advisories::cvss::base_score("CVSS:3.1/AV:N").is_err());
+}
+
+#[test]
+fn json_depth_is_counted_without_parsing() {
+    use redis_advisories::feed::json_depth;
+    assert_eq!(json_depth(br#"{"a": [1, {"b": "[[[["}]}"#), 3);
+    assert_eq!(json_depth(&b"[".repeat(100_000)), 100_000);
+    assert_eq!(json_depth(br#""\"[""#), 0);
+}
