@@ -1,6 +1,7 @@
 //! VER001's data age and announced ends, and VER002's client-library
 //! verdicts, on snapshots built here (issue 15). The same checks run
 //! against real servers and real clients in crates/rampart/tests.
+#![allow(clippy::unwrap_used)]
 
 use rampart_checks::{find_check, Avail, Finding, LiveFacts, Snapshot, Status};
 use std::collections::BTreeMap;

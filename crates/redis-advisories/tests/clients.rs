@@ -1,6 +1,7 @@
 //! The embedded client-library data (VER002): generated, dated, valid;
 //! registries that were not reachable carry no versions; bad files are
 //! refused with every problem.
+#![allow(clippy::unwrap_used)]
 
 use redis_advisories::{embedded_clients, ClientData, RegistryStatus, CLIENTS_JSON};
 

@@ -4,6 +4,7 @@
 //! FIRST CVSS v3.1 specification), every fixed version a known release of
 //! its line, every entry with a primary source, and the corrections the
 //! review asked for.
+#![allow(clippy::unwrap_used)]
 
 use redis_advisories::{embedded, parse_date, Confidence, Data, Product, Status, Version};
 
