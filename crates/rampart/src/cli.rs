@@ -13,9 +13,10 @@ fn long_version() -> &'static str {
     static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     V.get_or_init(|| {
         format!(
-            "{}\nadvisory data: reviewed {} (embedded)",
+            "{}\nadvisory data: reviewed {} (embedded)\nclient-library data: generated {} (embedded)\n(`rampart advisories show`: the data in use)",
             env!("CARGO_PKG_VERSION"),
-            redis_advisories::embedded().reviewed
+            redis_advisories::embedded().reviewed,
+            redis_advisories::embedded_clients().generated
         )
     })
 }

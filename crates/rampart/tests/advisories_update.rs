@@ -120,10 +120,13 @@ fn good_feed() -> (Value, Vec<(String, Value)>) {
             l["latest"] = "8.2.99".into();
         }
     }
+    let mut clients: Value = serde_json::from_str(redis_advisories::CLIENTS_JSON).unwrap();
+    clients["generated"] = later().into();
     let feed = json!({
         "rampart_feed": 1,
         "reviewed": later(),
         "products": { "redis": { "lines": redis_lines } },
+        "clients": clients,
         "osv": ["osv/GHSA-test-0001.json", "osv/DEBIAN-CVE-2025-49844.json"],
     });
     let ghsa = json!({
@@ -340,6 +343,10 @@ fn broken_truncated_hostile_older_and_inconsistent_feeds_are_refused() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     set(&f, "/osv/GHSA-test-0001.json", Body::Ok(deep.into_bytes()));
     refused(f, "nests deeper than");
+    // Client data that does not validate.
+    let mut badc = feed.clone();
+    badc["clients"]["libraries"][0]["maintained"][0]["latest"] = "not-a-version".into();
+    refused(files_of(&badc, &osv), "clients:");
     // Older than the embedded data.
     let mut old = feed.clone();
     old["reviewed"] = "2020-01-01".into();

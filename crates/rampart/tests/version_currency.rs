@@ -22,6 +22,13 @@ fn version_names_the_advisory_data_date() {
         out.contains(&format!("advisory data: reviewed {reviewed} (embedded)")),
         "{out}"
     );
+    let generated = &redis_advisories::embedded_clients().generated;
+    assert!(
+        out.contains(&format!(
+            "client-library data: generated {generated} (embedded)"
+        )),
+        "{out}"
+    );
 }
 
 use redis_fixture::{Node, ServerBuilder};
