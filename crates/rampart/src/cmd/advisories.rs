@@ -174,6 +174,10 @@ fn update(from: &str, timeout: f64) -> Result<ExitCode> {
     let path = dir.join("advisories.json");
     let doc = redis_advisories::stored_bundle(&today(), from, &bundle);
     let text = serde_json::to_vec_pretty(&doc).context("cannot serialise the feed")?;
+    // What is stored must load back exactly as the audit will load it.
+    let used = redis_advisories::load_stored(&text, &path.display().to_string())
+        .map_err(|e| refused(&e))?
+        .is_some();
     rampart_fs::write_file(
         &path,
         &text,
@@ -181,10 +185,15 @@ fn update(from: &str, timeout: f64) -> Result<ExitCode> {
         rampart_fs::Owner::Process,
     )?;
     let mut out = format!(
-        "stored {} (advisory data reviewed {}, {} OSV record(s)); the audit now uses it\n",
+        "stored {} (advisory data reviewed {}, {} OSV record(s)); {}\n",
         path.display(),
         merged.data.reviewed,
-        bundle.osv.len()
+        bundle.osv.len(),
+        if used {
+            "the audit now uses it"
+        } else {
+            "it is not newer than the embedded data, which stays in use"
+        }
     );
     if merged.changes.is_empty() {
         out.push_str("no change from the embedded data besides the review date\n");
