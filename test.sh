@@ -25,6 +25,8 @@ redis-server --version
 ./scripts/install-servers.sh
 ./scripts/install-sarif-validator.sh
 ./scripts/install-valkey.sh || echo "test.sh: warning: Valkey could not be installed; its tests will skip"
+# Real client libraries of known versions (redis-py, node-redis) for VER002.
+./scripts/install-clients.sh || echo "test.sh: warning: client libraries could not be installed; VER002's real-client tests will skip"
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

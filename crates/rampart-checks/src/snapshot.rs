@@ -61,6 +61,14 @@ pub struct Snapshot {
     /// rampart's own records for this target: password rotations and ACL
     /// reviews (MNT001, MNT002).
     pub history: Avail<HistoryFacts>,
+    /// The audit's time (unix seconds), so VER001 can tell the advisory
+    /// data's age and lines whose announced support has ended; `None`
+    /// (snapshots built in tests) judges neither.
+    pub now: Option<i64>,
+    /// The advisory and client-library data to judge with (a stored feed
+    /// from `rampart advisories update`, or the embedded copy); `None`:
+    /// the embedded copy.
+    pub currency: Option<std::sync::Arc<redis_advisories::Currency>>,
 }
 
 impl Snapshot {
@@ -83,6 +91,8 @@ impl Snapshot {
             version: None,
             master_auth_check: None,
             history: Avail::Absent(HISTORY_ABSENT.into()),
+            now: None,
+            currency: None,
         }
     }
 }

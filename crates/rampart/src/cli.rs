@@ -7,10 +7,25 @@ use std::path::PathBuf;
 /// checklist (network exposure, accounts and ACLs, TLS, files, logs,
 /// persistence, cluster, versions). Every check has a stable ID: see
 /// `rampart checks` and `rampart explain ID`.
+/// `rampart --version`: the version line first, then how old the data it
+/// judges with is.
+fn long_version() -> &'static str {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        format!(
+            "{}\nadvisory data: reviewed {} (embedded)\nclient-library data: generated {} (embedded)\n(`rampart advisories show`: the data in use)",
+            env!("CARGO_PKG_VERSION"),
+            redis_advisories::embedded().reviewed,
+            redis_advisories::embedded_clients().generated
+        )
+    })
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "rampart",
     version,
+    long_version = long_version(),
     propagate_version = true,
     max_term_width = 100
 )]
@@ -45,6 +60,11 @@ pub enum Command {
     /// Measure a TLS port: `tls scan` (versions, suites, order, groups,
     /// client certificates, chain) or `tls inspect` (one handshake, explained).
     Tls(crate::cmd::tls::TlsArgs),
+    /// Refresh the advisory and client-library data without a release
+    /// (`advisories update --from URL|DIR`), or say which data is in use
+    /// (`advisories show`).
+    #[command(subcommand)]
+    Advisories(crate::cmd::advisories::AdvisoriesCmd),
     /// Effective ACL permissions: `acl can`, `who-can`, `review`, `diff`,
     /// `hash`, `migrate-hashes` (users from --aclfile or --config).
     Acl(crate::cmd::acl::AclArgs),

@@ -196,6 +196,9 @@ pub struct Assessment {
     /// Whether the line's status (or latest patch) is uncertain in the data.
     pub line_confidence: Confidence,
     pub line_note: Option<String>,
+    /// The line's announced end of support (`YYYY-MM-DD`), when the data
+    /// has one: a caller that knows today's date fails the line after it.
+    pub line_support_ends: Option<String>,
     pub latest_patch_of_line: Option<String>,
     /// `None` when the line is unknown.
     pub is_latest: Option<bool>,
@@ -347,6 +350,7 @@ impl Data {
             line_status: LineStatus::Unknown,
             line_confidence: Confidence::Confirmed,
             line_note: None,
+            line_support_ends: None,
             latest_patch_of_line: None,
             is_latest: None,
             build: build.clone(),
@@ -386,7 +390,14 @@ impl Data {
             a.line_status = status_of(ld);
             a.line_confidence = ld.confidence;
             a.line_note = ld.note.clone();
+            a.line_support_ends = ld.support_ends.clone();
             a.latest_patch_of_line = Some(ld.latest.clone());
+            if ld.confidence == Confidence::Uncertain && ld.status != Status::Eol {
+                a.verify_notes.push(format!(
+                    "the support status of {product} line {line} is not confirmed: {}",
+                    ld.note.as_deref().unwrap_or("see the advisory data")
+                ));
+            }
             if let Ok(latest) = Version::parse(&ld.latest) {
                 a.is_latest = Some(v >= latest);
                 if v > latest {

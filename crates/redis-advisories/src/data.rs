@@ -67,6 +67,10 @@ pub struct LineData {
     /// End-of-life date, for `eol` lines.
     #[serde(default)]
     pub eol: Option<String>,
+    /// The announced end of support of a line that is not yet `eol`
+    /// (`YYYY-MM-DD`): after it the line counts as end of life.
+    #[serde(default)]
+    pub support_ends: Option<String>,
     #[serde(default)]
     pub confidence: Confidence,
     #[serde(default)]
@@ -247,7 +251,28 @@ pub fn parse_date(s: &str, allow_month: bool) -> Option<(u32, u32, u32)> {
     (d >= 1 && d <= days).then_some((y, m, d))
 }
 
+/// Advisory data older than this many days is said to be stale (VER001).
+pub const STALE_AFTER_DAYS: i64 = 90;
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` (or `YYYY-MM`) date.
+pub fn date_days(s: &str) -> Option<i64> {
+    let (y, m, d) = parse_date(s, true)?;
+    // Howard Hinnant's days_from_civil.
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 impl Data {
+    /// Whole days between the review date and `now` (unix seconds).
+    pub fn age_days(&self, now: i64) -> Option<i64> {
+        date_days(&self.reviewed).map(|d| now.div_euclid(86_400) - d)
+    }
+
     /// Parse and validate.
     pub fn from_json(text: &str) -> Result<Data, DataError> {
         let data: Data = serde_json::from_str(text)?;
@@ -312,13 +337,34 @@ impl Data {
                     ));
                 }
                 match (&l.status, &l.eol) {
-                    (Status::Eol, Some(d)) if parse_date(d, true).is_some() => {}
+                    (Status::Eol, Some(d)) if parse_date(d, true).is_some() => {
+                        // No release after the line's end of life.
+                        if let (Some(end), Some(last)) =
+                            (parse_date(d, true), parse_date(&l.latest_date, true))
+                        {
+                            if last > end {
+                                out.push(format!(
+                                    "{at}: latest {} ({}) is after the line's end of life {d}",
+                                    l.latest, l.latest_date
+                                ));
+                            }
+                        }
+                    }
                     (Status::Eol, Some(d)) => out.push(format!("{at}: eol {d:?} is not a date")),
                     (Status::Eol, None) => out.push(format!("{at}: eol line without an eol date")),
                     (_, Some(_)) => out.push(format!("{at}: eol date on a line that is not eol")),
                     (_, None) => {}
                 }
-                if l.sources.is_empty() {
+                if let Some(end) = &l.support_ends {
+                    match (parse_date(end, false), parse_date(&self.reviewed, false)) {
+                        (None, _) => out.push(format!("{at}: support_ends {end:?} is not a date")),
+                        (Some(e), Some(r)) if e <= r && l.status != Status::Eol => out.push(format!(
+                            "{at}: support ended {end}, before the review date, but the line is not eol"
+                        )),
+                        _ => {}
+                    }
+                }
+                if l.sources.is_empty() || l.sources.iter().any(|s| s.trim().is_empty()) {
                     out.push(format!("{at}: no source"));
                 }
             }
@@ -450,6 +496,18 @@ impl Data {
             };
             match Version::parse(fixed) {
                 Ok(v) if v.line() == l => {
+                    let latest = self
+                        .product(product)
+                        .lines
+                        .iter()
+                        .find(|ld| Line::parse(&ld.line).is_ok_and(|x| x == l))
+                        .and_then(|ld| Version::parse(&ld.latest).ok());
+                    if latest.as_ref().is_some_and(|latest| v > *latest) {
+                        out.push(format!(
+                            "{at}: fixed {fixed} is not a known release of line {l} (latest known {})",
+                            latest.map(|x| x.to_string()).unwrap_or_default()
+                        ));
+                    }
                     if intro.as_ref().is_some_and(|i| v <= *i) {
                         out.push(format!(
                             "{at}: fixed {fixed} is not after introduced {}",

@@ -25,15 +25,24 @@
 use std::sync::OnceLock;
 
 mod assess;
+mod clients;
+mod currency;
+pub mod cvss;
 mod data;
 mod debver;
+pub mod feed;
 mod identify;
 mod version;
 
 pub use assess::{Assessment, BuildOrigin, Fix, LineStatus, Match, ModuleMatch, Verdict};
+pub use clients::{
+    embedded_clients, ClientData, ClientVerdict, Library, MaintainedLine, Policy, RegistryStatus,
+    CLIENTS_JSON,
+};
+pub use currency::{load_stored, stored_bundle, Currency, STORED_BYTES};
 pub use data::{
-    parse_date, Advisory, Confidence, Cvss, Data, DataError, DistroFix, Kind, LineData, ModuleGate,
-    ProductData, Ranges, Severity, Status,
+    date_days, parse_date, Advisory, Confidence, Cvss, Data, DataError, DistroFix, Kind, LineData,
+    ModuleGate, ProductData, Ranges, Severity, Status, STALE_AFTER_DAYS,
 };
 pub use debver::DebVersion;
 pub use identify::{

@@ -47,7 +47,7 @@ fn redis_7_2_10_is_flagged_with_fix_7_2_11() {
         }
     );
     assert_eq!(m.fix.to_string(), "fixed in 7.2.11");
-    assert_eq!(m.cvss, Some(10.0));
+    assert_eq!(m.cvss, Some(9.9));
     assert!(m
         .mitigation
         .as_deref()
@@ -121,7 +121,7 @@ fn latest_patches_of_supported_lines_have_no_confirmed_open_cve() {
         ),
         (
             Product::Valkey,
-            &["7.2.14", "8.0.10", "8.1.9", "9.0.5", "9.1.1"][..],
+            &["7.2.14", "8.0.11", "8.1.10", "9.0.6", "9.1.2"][..],
         ),
     ] {
         for v in lines {
@@ -142,7 +142,7 @@ fn latest_patches_of_supported_lines_have_no_confirmed_open_cve() {
 fn valkey_is_judged_by_valkey_data() {
     let a = assess(Product::Valkey, "8.0.6", &upstream());
     assert_eq!(a.line.as_deref(), Some("8.0"));
-    assert_eq!(a.latest_patch_of_line.as_deref(), Some("8.0.10"));
+    assert_eq!(a.latest_patch_of_line.as_deref(), Some("8.0.11"));
     // Valkey 8.0.6 carries the October 2025 Lua fixes...
     assert!(!a.cves.iter().any(|m| m.id == "CVE-2025-49844"));
     // ...but not the 2026 ones, fixed on Valkey's own line.
@@ -345,7 +345,9 @@ fn odd_versions_are_unknown_not_judged() {
 
 #[test]
 fn uncertain_fixes_are_marked() {
-    let a = assess(Product::Redis, "7.2.13", &upstream());
+    // Valkey 8.0.8 carried the fix but was revoked: an uncertain fix.
+    // (Redis 7.2's fix, 7.2.14, is no longer uncertain since issue 15.)
+    let a = assess(Product::Valkey, "8.0.7", &upstream());
     let m = a
         .cves
         .iter()
@@ -353,6 +355,13 @@ fn uncertain_fixes_are_marked() {
         .expect("matched");
     assert_eq!(m.confidence, Confidence::Uncertain);
     assert!(!m.uncertain.is_empty());
+    let a = assess(Product::Redis, "7.2.13", &upstream());
+    let m = a
+        .cves
+        .iter()
+        .find(|m| m.id == "CVE-2026-23479")
+        .expect("matched");
+    assert_eq!(m.fix.to_string(), "fixed in 7.2.14");
     // Lines the data cannot decide become verify notes, not matches.
     let a = assess(Product::Redis, "6.2.21", &upstream());
     assert!(a
@@ -366,5 +375,5 @@ fn uncertain_fixes_are_marked() {
 fn every_assessment_carries_the_review_date() {
     let a = assess(Product::Valkey, "9.1.1", &none());
     assert_eq!(a.data_reviewed, redis_advisories::embedded().reviewed);
-    assert_eq!(a.data_reviewed, "2026-11-29");
+    assert_eq!(a.data_reviewed, "2026-12-02");
 }

@@ -17,10 +17,17 @@ check! {
     /// fix); the evidence lists the loaded modules. When MODULE LIST cannot
     /// be read (NOPERM, a Sentinel) the modules are unknown: module
     /// advisories are listed as "may apply" with the reason, and never
-    /// let the check pass.
+    /// let the check pass. A line whose announced end of support (Redis
+    /// 6.2: 2027-04-01; 7.2 and 7.4: 2029-12-01) has passed at the audit's
+    /// date fails as end of life.
+    ///
+    /// **How old the data is.** The evidence gives the data's review date
+    /// and age (`rampart --version` prints the date too). Data reviewed more
+    /// than 90 days before the audit cannot vouch for a server: the check
+    /// says so, names what to run to refresh it, and does not pass.
     ///
     /// **Why.** Redis gets regular security releases (e.g. CVE-2025-49844,
-    /// a CVSS 10 Lua use-after-free, fixed in 6.2.20 / 7.2.11 / 7.4.6 /
+    /// a CVSS 9.9 Lua use-after-free, fixed in 6.2.20 / 7.2.11 / 7.4.6 /
     /// 8.0.4 / 8.2.2).
     ///
     /// **References.** Redis release notes and security advisories; seed
@@ -33,6 +40,10 @@ check! {
     fix: crate::fix::FixRule::DisplayOnly("upgrading the server is a package or deployment change"),
     run: run,
 }
+
+/// What to run when the advisory data is old.
+const REFRESH: &str =
+    "run `rampart advisories update --from URL|DIR` (or upgrade rampart) to refresh it";
 
 fn run(s: &Snapshot) -> Outcome {
     let Some(l) = s.live.get() else {
@@ -51,7 +62,15 @@ fn run(s: &Snapshot) -> Outcome {
         Ok(list) => redis_advisories::Modules::Listed(list.clone()),
         Err(e) => redis_advisories::Modules::Unreadable(e.clone()),
     };
-    let a = redis_advisories::assess_identity(&id);
+    let embedded;
+    let (data, origin) = match &s.currency {
+        Some(c) => (&c.advisories, c.origin.clone()),
+        None => {
+            embedded = redis_advisories::Currency::embedded();
+            (&embedded.advisories, embedded.origin.clone())
+        }
+    };
+    let a = data.assess(id.product, &id.version, &id.hints);
     let product = match a.product {
         redis_advisories::Product::Redis => "Redis",
         redis_advisories::Product::Valkey => "Valkey",
@@ -170,7 +189,39 @@ fn run(s: &Snapshot) -> Outcome {
             expected.clone(),
         ));
     }
-    let eol = matches!(a.line_status, LineStatus::Eol { .. });
+    let today = s.now.map(|n| n.div_euclid(86_400));
+    let ended = a
+        .line_support_ends
+        .as_deref()
+        .filter(|d| today.is_some_and(|t| redis_advisories::date_days(d).is_some_and(|e| e <= t)));
+    let status = match ended {
+        Some(d) => format!("end of life since {d}, its announced end of support"),
+        None => status,
+    };
+    let age = s.now.and_then(|n| data.age_days(n));
+    let stale = age.is_some_and(|d| d > redis_advisories::STALE_AFTER_DAYS);
+    ev.push(Evidence::new(
+        Source::Live,
+        "rampart advisory data".to_string(),
+        match age {
+            Some(d) => format!(
+                "reviewed {} ({d} day(s) before this audit), {origin}",
+                data.reviewed
+            ),
+            None => format!("reviewed {}, {origin}", data.reviewed),
+        },
+        format!(
+            "reviewed within {} days of the audit; {REFRESH}",
+            redis_advisories::STALE_AFTER_DAYS
+        ),
+    ));
+    let stale_note = age.filter(|_| stale).map(|d| {
+        format!(
+            "the advisory data is {d} days old (reviewed {}): {REFRESH}",
+            data.reviewed
+        )
+    });
+    let eol = matches!(a.line_status, LineStatus::Eol { .. }) || ended.is_some();
     if affected > 0 || eol {
         let mut why = Vec::new();
         if eol {
@@ -179,17 +230,25 @@ fn run(s: &Snapshot) -> Outcome {
         if affected > 0 {
             why.push(format!("{affected} known advisory(ies) apply"));
         }
+        why.extend(stale_note.clone());
         return Outcome::fail(format!("{product} {}: {}", a.version, why.join("; ")), ev);
     }
     if a.is_latest == Some(false) {
         return Outcome::fail(
             format!(
-                "{product} {} is not the latest patch of line {line} ({})",
+                "{product} {} is not the latest patch of line {line} ({}){}",
                 a.version,
-                a.latest_patch_of_line.clone().unwrap_or_default()
+                a.latest_patch_of_line.clone().unwrap_or_default(),
+                stale_note
+                    .as_deref()
+                    .map(|n| format!("; {n}"))
+                    .unwrap_or_default()
             ),
             ev,
         );
+    }
+    if let Some(n) = stale_note {
+        return Outcome::manual(format!("{product} {}: {n}", a.version), ev);
     }
     if !open.is_empty() || !a.verify_notes.is_empty() || a.is_latest.is_none() {
         return Outcome::manual(

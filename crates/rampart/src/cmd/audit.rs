@@ -440,7 +440,10 @@ fn render_and_exit_with(
     let comments =
         super::policy::inline_comments(&snapshots.iter().map(|(s, _)| s).collect::<Vec<_>>());
     let mut report = Report::default();
-    for (snapshot, kind) in snapshots {
+    let currency = crate::cmd::advisories::for_audit();
+    for (mut snapshot, kind) in snapshots {
+        snapshot.now = Some(history::now());
+        snapshot.currency = Some(currency.clone());
         report.findings.extend(run_all(&snapshot));
         report.problems.extend(
             snapshot

@@ -1,4 +1,5 @@
 pub(crate) mod acl;
+pub(crate) mod advisories;
 pub(crate) mod audit;
 mod checks;
 pub mod docs;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rotate(args) => rotate::run(*args),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { dir } => docs::man(&dir),
+        Command::Advisories(c) => advisories::run(c),
     }
 }
 
