@@ -1,26 +1,31 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// Audit, harden and maintain the security of Redis and Valkey deployments.
-///
-/// `rampart audit` checks a server against the production security
-/// checklist (network exposure, accounts and ACLs, TLS, files, logs,
-/// persistence, cluster, versions). Every check has a stable ID: see
-/// `rampart checks` and `rampart explain ID`.
-/// `rampart --version`: the version line first, then how old the data it
+/// `rampart --version`: the version line first (with the commit it was
+/// built from, when built from a git checkout), then how old the data it
 /// judges with is.
 fn long_version() -> &'static str {
     static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     V.get_or_init(|| {
         format!(
-            "{}\nadvisory data: reviewed {} (embedded)\nclient-library data: generated {} (embedded)\n(`rampart advisories show`: the data in use)",
+            "{}{}\nadvisory data: reviewed {} (embedded)\nclient-library data: generated {} (embedded)\n(`rampart advisories show`: the data in use)",
             env!("CARGO_PKG_VERSION"),
+            option_env!("RAMPART_COMMIT")
+                .filter(|c| !c.is_empty())
+                .map(|c| format!(" (commit {c})"))
+                .unwrap_or_default(),
             redis_advisories::embedded().reviewed,
             redis_advisories::embedded_clients().generated
         )
     })
 }
 
+/// Audit, harden and maintain the security of Redis and Valkey deployments.
+///
+/// `rampart audit` checks a server against the production security
+/// checklist (network exposure, accounts and ACLs, TLS, files, logs,
+/// persistence, cluster, versions). Every check has a stable ID: see
+/// `rampart checks` and `rampart explain ID`.
 #[derive(Debug, Parser)]
 #[command(
     name = "rampart",
