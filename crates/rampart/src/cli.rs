@@ -89,6 +89,21 @@ pub struct AuditArgs {
     #[arg(long)]
     pub no_discover: bool,
 
+    /// Discovery may also log in to peers on HOST (a name or an IP
+    /// address) or in CIDR (`10.0.0.0/8`) with the seed's credentials;
+    /// repeatable. By default it logs in only to peers on the seed's own
+    /// host (the same IP address or host name): a server chooses the
+    /// address it advertises (`replica-announce-ip`, `cluster-announce-ip`),
+    /// so a compromised node could collect your password. Peers not allowed
+    /// are listed as not contacted (not audited), with the flag to pass.
+    #[arg(long, value_name = "HOST|CIDR")]
+    pub allow_peer: Vec<String>,
+
+    /// Log in to every peer a server advertises with the seed's
+    /// credentials (rampart's behaviour before --allow-peer).
+    #[arg(long)]
+    pub allow_any_peer: bool,
+
     /// DATA003 (opt-in): read up to N keys per live server (SCAN, TYPE and
     /// one bounded read each: GETRANGE, HSCAN, LRANGE, SSCAN, ZRANGE,
     /// XRANGE) and flag values that look like plaintext secrets or personal
