@@ -331,6 +331,45 @@ fn local_process(
     })
 }
 
+/// [`local_process`], remembered for a few seconds per process (its pid
+/// and start time): a fleet audit reaches one process through many
+/// addresses, and each look re-reads /proc/net/tcp, which is large (and
+/// slow for the kernel to write) on a host with thousands of connections.
+/// Measured with bench/fleet-silent.sh.
+fn local_process_cached(ep: &Endpoint, info: &BTreeMap<String, String>) -> Avail<ProcFacts> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    use std::time::{Duration, Instant};
+    type Cache = HashMap<(u32, String), (Instant, Avail<ProcFacts>)>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    const FRESH: Duration = Duration::from_secs(10);
+    let pid = info.get("process_id").and_then(|p| p.parse::<u32>().ok());
+    let (Some(pid), true) = (pid, is_local(&ep.host)) else {
+        return local_process(ep, info, &Accounts::load(std::path::Path::new("/")));
+    };
+    // The start time (field 22 of /proc/PID/stat) tells a reused pid apart.
+    let start = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(19).map(str::to_string))
+        })
+        .unwrap_or_default();
+    let key = (pid, start);
+    let Ok(mut cache) = CACHE.get_or_init(|| Mutex::new(HashMap::new())).lock() else {
+        return local_process(ep, info, &Accounts::load(std::path::Path::new("/")));
+    };
+    if let Some((at, facts)) = cache.get(&key) {
+        if at.elapsed() < FRESH {
+            return facts.clone();
+        }
+    }
+    let facts = local_process(ep, info, &Accounts::load(std::path::Path::new("/")));
+    cache.retain(|_, (at, _)| at.elapsed() < FRESH);
+    cache.insert(key, (Instant::now(), facts.clone()));
+    facts
+}
+
 /// The dpkg version of the package that owns the server's executable, for
 /// servers on this host (Debian backports fixes without changing the
 /// upstream version, so VER001 needs it). `None` when not a dpkg system.
@@ -353,14 +392,16 @@ fn local_package_version(ep: &Endpoint, info: &BTreeMap<String, String>) -> Opti
     };
     let real = std::fs::canonicalize(&exe).unwrap_or(exe);
     let key = real.to_string_lossy().into_owned();
-    let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
-    if let Some(v) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return v;
+    // Looked up under the lock: a fleet's workers asking at once wait for
+    // one look instead of each reading dpkg's file lists.
+    let Ok(mut c) = CACHE.get_or_init(|| Mutex::new(BTreeMap::new())).lock() else {
+        return dpkg_owner_version(&real);
+    };
+    if let Some(v) = c.get(&key) {
+        return v.clone();
     }
     let v = dpkg_owner_version(&real);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, v.clone());
-    }
+    c.insert(key, v.clone());
     v
 }
 
@@ -547,12 +588,11 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             for m in &masters {
                 let Some(name) = m.name() else { continue };
                 if let Ok(v) = run(&["SENTINEL", "REPLICAS", name]) {
-                    view.sentinel
-                        .replicas
-                        .extend(reply::sentinel_entries(&v));
+                    view.sentinel.replicas.extend(reply::sentinel_entries(&v));
                 }
                 // The Sentinels this one counts for the master (CLU001).
-                let peers = run(&["SENTINEL", "SENTINELS", name]).map(|v| reply::sentinel_entries(&v));
+                let peers =
+                    run(&["SENTINEL", "SENTINELS", name]).map(|v| reply::sentinel_entries(&v));
                 if let Some(sm) = ls.masters.iter_mut().find(|x| x.name == name) {
                     sm.sentinels = Some(peers.as_ref().map_err(Clone::clone).map(|l| {
                         l.iter()
@@ -604,8 +644,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             plaintext_probes.push((port, unauth_probe(&plain, &probe_opts)));
         }
     }
-    let accounts = Accounts::load(std::path::Path::new("/"));
-    let proc = local_process(ep, &info, &accounts);
+    let proc = local_process_cached(ep, &info);
     let config_file = info.get("config_file").filter(|f| !f.is_empty()).cloned();
     let info_for_pkg = info.clone();
     let acl = match &acl_list {

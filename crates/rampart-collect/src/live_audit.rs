@@ -176,7 +176,10 @@ fn audit_batch(
     use std::sync::Mutex;
     type One = (Snapshot, Vec<topology::Peer>, Vec<topology::Skipped>);
     progress.wave(batch.len());
-    let workers = opts.concurrency.clamp(1, MAX_CONCURRENCY).min(batch.len().max(1));
+    let workers = opts
+        .concurrency
+        .clamp(1, MAX_CONCURRENCY)
+        .min(batch.len().max(1));
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<One>>> = Mutex::new(batch.iter().map(|_| None).collect());
     let internal = |ep: &Endpoint| {
@@ -579,4 +582,63 @@ fn mark_topology_once(snaps: &mut [Snapshot]) {
             }
         }
     }
+}
+
+/// The zero-argument default: the Redis, Valkey and Sentinel processes
+/// running on this host, each at the first of its listening ports that
+/// speaks RESP (the cluster bus does not), as endpoints to audit.
+pub fn local_endpoints(opts: &ConnectOptions) -> Vec<Endpoint> {
+    let Ok(servers) = crate::local_servers() else {
+        return Vec::new();
+    };
+    let quick = ConnectOptions {
+        connect_timeout: Duration::from_millis(500),
+        io_timeout: Duration::from_millis(800),
+        ..opts.clone()
+    };
+    let mut out = Vec::new();
+    for srv in servers {
+        let candidates: Vec<Endpoint> = srv
+            .listening
+            .iter()
+            .map(|(ip, port)| {
+                let host = if ip.is_unspecified() {
+                    if ip.is_ipv4() {
+                        "127.0.0.1".to_string()
+                    } else {
+                        "::1".to_string()
+                    }
+                } else {
+                    ip.to_string()
+                };
+                Endpoint {
+                    host,
+                    port: *port,
+                    tls: false,
+                }
+            })
+            .collect();
+        let speaks_resp = |ep: &Endpoint| {
+            rampart_live::Connection::connect(ep, &quick)
+                .and_then(|mut c| c.cmd(&["PING"]))
+                .is_ok()
+        };
+        let chosen = candidates
+            .iter()
+            .find(|ep| speaks_resp(ep))
+            .cloned()
+            .or_else(|| {
+                // No plaintext answer: a TLS-only server; its lowest port, over TLS.
+                candidates.first().map(|ep| Endpoint {
+                    tls: true,
+                    ..ep.clone()
+                })
+            });
+        if let Some(ep) = chosen {
+            if !out.contains(&ep) {
+                out.push(ep);
+            }
+        }
+    }
+    out
 }

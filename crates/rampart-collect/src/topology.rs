@@ -142,7 +142,10 @@ pub enum Reach {
     /// Contacted, but it could not be reached or logged in to.
     Unreachable(String),
     /// Not contacted: the peer policy keeps the seed's credentials from it.
-    NotContacted { reason: String, flag: String },
+    NotContacted {
+        reason: String,
+        flag: String,
+    },
 }
 
 /// A node discovery knows of.
@@ -393,7 +396,11 @@ pub fn peers(from: &Endpoint, view: &NodeView) -> (Vec<Peer>, Vec<Skipped>) {
     }
     for (list, role, via) in [
         (&view.sentinel.masters, Role::Master, Via::SentinelMasters),
-        (&view.sentinel.replicas, Role::Replica, Via::SentinelReplicas),
+        (
+            &view.sentinel.replicas,
+            Role::Replica,
+            Via::SentinelReplicas,
+        ),
         (
             &view.sentinel.sentinels,
             Role::Sentinel,
@@ -560,7 +567,8 @@ pub fn read_view(c: &mut Connection) -> Result<NodeView, String> {
         view.cluster = Some(ClusterNodes::parse(&v.into_text().unwrap_or_default()));
     }
     if view.info.get("redis_mode") == Some("sentinel") {
-        view.sentinel.masters = rampart_live::reply::sentinel_entries(&run(&["SENTINEL", "MASTERS"])?);
+        view.sentinel.masters =
+            rampart_live::reply::sentinel_entries(&run(&["SENTINEL", "MASTERS"])?);
         let names: Vec<String> = view
             .sentinel
             .masters
@@ -568,12 +576,18 @@ pub fn read_view(c: &mut Connection) -> Result<NodeView, String> {
             .filter_map(|m| m.name().map(str::to_string))
             .collect();
         for n in names {
-            view.sentinel.replicas.extend(rampart_live::reply::sentinel_entries(
-                &run(&["SENTINEL", "REPLICAS", &n])?,
-            ));
-            view.sentinel.sentinels.extend(rampart_live::reply::sentinel_entries(
-                &run(&["SENTINEL", "SENTINELS", &n])?,
-            ));
+            view.sentinel
+                .replicas
+                .extend(rampart_live::reply::sentinel_entries(&run(&[
+                    "SENTINEL", "REPLICAS", &n,
+                ])?));
+            view.sentinel
+                .sentinels
+                .extend(rampart_live::reply::sentinel_entries(&run(&[
+                    "SENTINEL",
+                    "SENTINELS",
+                    &n,
+                ])?));
         }
     }
     Ok(view)
@@ -620,7 +634,9 @@ mod tests {
         let seed = ep("127.0.0.1", 7000);
         let p = PeerPolicy::default();
         assert!(p.check(&seed, &ep("127.0.0.1", 7001)).is_ok());
-        assert!(p.check(&ep("localhost", 7000), &ep("127.0.0.1", 7001)).is_ok());
+        assert!(p
+            .check(&ep("localhost", 7000), &ep("127.0.0.1", 7001))
+            .is_ok());
         let (why, flag) = p.check(&seed, &ep("127.0.0.2", 7001)).unwrap_err();
         assert!(why.contains("not on the seed's host"), "{why}");
         assert_eq!(flag, "--allow-peer 127.0.0.2");
@@ -643,11 +659,7 @@ mod tests {
         assert!(AllowPeer::parse("10.0.0.0/33").is_err());
         assert!(AllowPeer::parse("x/8").is_err());
         assert!(AllowPeer::parse("::1/128").is_ok());
-        assert!(in_net(
-            "::1".parse().unwrap(),
-            "::".parse().unwrap(),
-            0
-        ));
+        assert!(in_net("::1".parse().unwrap(), "::".parse().unwrap(), 0));
     }
 
     #[test]
@@ -680,8 +692,14 @@ mod tests {
         assert_eq!(topo.nodes.len(), 3);
         assert!(topo.nodes[0].reached());
         assert_eq!(topo.nodes[0].role, Role::Master);
-        assert_eq!(topo.nodes[1].reach, Reach::Unreachable("connection refused".into()));
-        assert_eq!(topo.nodes[1].learnt_text(), "INFO replication (slaveN) of 127.0.0.1:1");
+        assert_eq!(
+            topo.nodes[1].reach,
+            Reach::Unreachable("connection refused".into())
+        );
+        assert_eq!(
+            topo.nodes[1].learnt_text(),
+            "INFO replication (slaveN) of 127.0.0.1:1"
+        );
         assert!(matches!(topo.nodes[2].reach, Reach::NotContacted { .. }));
         assert_eq!(topo.unreached().len(), 2);
     }

@@ -193,7 +193,9 @@ impl Info {
         if self.role() != Some("slave") {
             return None;
         }
-        let h = self.get("master_host").filter(|h| !h.is_empty() && *h != "?")?;
+        let h = self
+            .get("master_host")
+            .filter(|h| !h.is_empty() && *h != "?")?;
         Some((h.to_string(), port(self.get("master_port")?)?))
     }
 }
@@ -581,7 +583,10 @@ mod tests {
         let c = ClusterNodes::parse(text);
         assert_eq!(c.nodes.len(), 4, "a line of two words is skipped");
         let a = &c.nodes[0];
-        assert_eq!((a.host.as_str(), a.port, a.cport), ("127.0.0.1", 7000, Some(17000)));
+        assert_eq!(
+            (a.host.as_str(), a.port, a.cport),
+            ("127.0.0.1", 7000, Some(17000))
+        );
         assert_eq!(a.hostname.as_deref(), Some("host-a"));
         assert!(a.is_myself() && a.is_master());
         assert_eq!(a.slots, ["0-5460"]);
@@ -601,7 +606,12 @@ mod tests {
         assert_eq!(config_value(&v, "PORT").as_deref(), Some("7000"));
         assert_eq!(config_pairs(&v).unwrap()[1].1, "");
         assert!(config_pairs(&Value::Int(1)).is_err());
-        assert_eq!(acl_list(&Value::Array(vec![b("user default on")])).unwrap().len(), 1);
+        assert_eq!(
+            acl_list(&Value::Array(vec![b("user default on")]))
+                .unwrap()
+                .len(),
+            1
+        );
         let u = Value::Map(vec![
             (b("flags"), Value::Array(vec![b("on"), b("nopass")])),
             (b("passwords"), Value::Array(vec![])),
@@ -612,7 +622,16 @@ mod tests {
         assert!(u.field("selectors").is_some());
         assert_eq!(acl_getuser(&Value::Nil), Ok(None));
         let s = Value::Array(vec![
-            Value::Array(vec![b("name"), b("m"), b("ip"), b("127.0.0.1"), b("port"), b("6379"), b("flags"), b("master,s_down")]),
+            Value::Array(vec![
+                b("name"),
+                b("m"),
+                b("ip"),
+                b("127.0.0.1"),
+                b("port"),
+                b("6379"),
+                b("flags"),
+                b("master,s_down"),
+            ]),
             Value::Int(3),
             Value::Array(vec![b("odd")]),
         ]);

@@ -34,7 +34,10 @@ fn trap() -> Option<Trap> {
             let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
             let mut buf = vec![0u8; 4096];
             let n = s.read(&mut buf).unwrap_or(0);
-            g.lock().unwrap().get_or_insert_with(Vec::new).extend(&buf[..n]);
+            g.lock()
+                .unwrap()
+                .get_or_insert_with(Vec::new)
+                .extend(&buf[..n]);
             // Then close: rampart's connection fails at once.
         }
     });

@@ -1,16 +1,17 @@
 use crate::cli::{AuditArgs, FailOn, Format};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use rampart_checks::{run_all, Avail, Finding, Severity, Snapshot, Status};
 use rampart_collect::history::{self, collect_history, HistoryQuery};
 use rampart_collect::live_audit::{audit_live_targets, LiveAuditOptions};
 use rampart_collect::topology::{AllowPeer, PeerPolicy, WalkOptions};
 use rampart_collect::{collect_files, FilesTarget};
-use rampart_live::{ConnectOptions, Credentials, Endpoint};
+use rampart_live::{ConnectOptions, Credentials};
 use rampart_report::{text::TextOptions, Report, Target};
-use redis_conf::Secret;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
+
+mod targets;
 
 /// Where distributions and the upstream Makefile put the server config.
 const WELL_KNOWN: &[&str] = &[
@@ -64,157 +65,6 @@ fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
     findings
         .iter()
         .any(|f| matches!(f.status, Status::Fail | Status::Error) && f.severity >= min)
-}
-
-/// The live targets named on the command line, with their credentials.
-/// A fleet inventory (`--targets-file fleet.toml`): targets with their own
-/// credentials, by reference to an environment variable or a file, never
-/// the password itself.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Inventory {
-    #[serde(default)]
-    defaults: InventoryCreds,
-    #[serde(default)]
-    target: Vec<InventoryTarget>,
-}
-
-#[derive(serde::Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
-struct InventoryCreds {
-    user: Option<String>,
-    password_env: Option<String>,
-    password_file: Option<PathBuf>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InventoryTarget {
-    url: String,
-    #[serde(flatten)]
-    creds: InventoryCreds,
-}
-
-impl InventoryCreds {
-    fn password(&self, what: &str) -> Result<Option<Secret>> {
-        if let Some(var) = &self.password_env {
-            let v = std::env::var_os(var)
-                .with_context(|| format!("{what}: the environment variable {var} is not set"))?;
-            return Ok(Some(super::remember(Secret::new(v.into_encoded_bytes()))));
-        }
-        if let Some(f) = &self.password_file {
-            let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
-                .map_err(|e| anyhow::anyhow!("{what}: {}", e.named("the password file")))?;
-            return Ok(Some(super::remember(Secret::new(
-                text.lines().next().unwrap_or("").as_bytes().to_vec(),
-            ))));
-        }
-        Ok(None)
-    }
-}
-
-/// Targets with their own credentials from a TOML inventory.
-fn inventory_targets(
-    f: &std::path::Path,
-    args: &AuditArgs,
-) -> Result<Vec<(Endpoint, Credentials)>> {
-    let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
-        .map_err(|e| e.named("the inventory"))?;
-    let inv: Inventory =
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", f.display(), e.message()))?;
-    let mut out = Vec::new();
-    for (i, t) in inv.target.iter().enumerate() {
-        let what = format!(
-            "{} target #{} ({})",
-            f.display(),
-            i + 1,
-            rampart_live::target::redact(&t.url)
-        );
-        let parsed = rampart_live::target::parse(&t.url, 6379).with_context(|| what.clone())?;
-        if parsed.password_in_uri {
-            anstream::eprintln!("rampart: warning: {what}: a password in the inventory's url; use password_env or password_file");
-        }
-        let password = match parsed.credentials.password.clone() {
-            Some(p) => Some(super::remember(p)),
-            None => match t.creds.password(&what)? {
-                Some(p) => Some(p),
-                None => inv.defaults.password(&what)?,
-            },
-        };
-        let user = parsed
-            .credentials
-            .user
-            .clone()
-            .or_else(|| t.creds.user.clone())
-            .or_else(|| inv.defaults.user.clone())
-            .or_else(|| args.conn.user.clone());
-        let mut ep = parsed.endpoint;
-        ep.tls |= args.conn.tls;
-        out.push((ep, Credentials { user, password }));
-    }
-    Ok(out)
-}
-
-fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credentials)>> {
-    let mut out = Vec::new();
-    let mut asked: Option<Option<Secret>> = None;
-    let mut specs: Vec<String> = args.targets.clone();
-    if let Some(f) = args
-        .targets_file
-        .as_ref()
-        .filter(|f| f.extension().is_some_and(|e| e == "toml"))
-    {
-        out.extend(inventory_targets(f, args)?);
-    } else if let Some(f) = &args.targets_file {
-        let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
-            .map_err(|e| e.named("the targets file"))?;
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            // Fail early with the line: a typo must not silently drop a server.
-            rampart_live::target::parse(line, 6379)
-                .with_context(|| format!("{}:{}", f.display(), i + 1))?;
-            specs.push(line.to_string());
-        }
-    }
-    if args.conn.host.is_some() || args.conn.port.is_some() {
-        let host = args.conn.host.clone().unwrap_or_else(|| "127.0.0.1".into());
-        let host = if host.contains(':') {
-            format!("[{host}]")
-        } else {
-            host
-        };
-        specs.push(format!("{host}:{}", args.conn.port.unwrap_or(6379)));
-    }
-    for spec in specs {
-        let t = rampart_live::target::parse(&spec, 6379)?;
-        let uri_pw = t.credentials.password.clone();
-        let pw = match uri_pw {
-            Some(p) => super::login_password(&args.conn, Some(p))?,
-            None => match &asked {
-                Some(p) => p.clone(),
-                None => {
-                    let p = super::login_password(&args.conn, None)?;
-                    asked = Some(p.clone());
-                    p
-                }
-            },
-        };
-        let creds = Credentials {
-            user: t
-                .credentials
-                .user
-                .clone()
-                .or_else(|| args.conn.user.clone()),
-            password: pw,
-        };
-        let mut ep = t.endpoint;
-        ep.tls |= args.conn.tls;
-        out.push((ep, creds));
-    }
-    Ok(out)
 }
 
 /// Where and how the audit reads rampart's history.
@@ -387,77 +237,18 @@ fn live_options(args: &AuditArgs, opts: ConnectOptions) -> Result<LiveAuditOptio
     })
 }
 
-/// The zero-argument default: the Redis, Valkey and Sentinel processes
-/// running on this host, each at the first of its listening ports that
-/// speaks RESP (the cluster bus does not), as endpoints to audit.
-fn local_endpoints(opts: &ConnectOptions) -> Vec<Endpoint> {
-    let Ok(servers) = rampart_collect::local_servers() else {
-        return Vec::new();
-    };
-    let quick = ConnectOptions {
-        connect_timeout: Duration::from_millis(500),
-        io_timeout: Duration::from_millis(800),
-        ..opts.clone()
-    };
-    let mut out = Vec::new();
-    for srv in servers {
-        let candidates: Vec<Endpoint> = srv
-            .listening
-            .iter()
-            .map(|(ip, port)| {
-                let host = if ip.is_unspecified() {
-                    if ip.is_ipv4() {
-                        "127.0.0.1".to_string()
-                    } else {
-                        "::1".to_string()
-                    }
-                } else {
-                    ip.to_string()
-                };
-                Endpoint {
-                    host,
-                    port: *port,
-                    tls: false,
-                }
-            })
-            .collect();
-        let speaks_resp = |ep: &Endpoint| {
-            rampart_live::Connection::connect(ep, &quick)
-                .and_then(|mut c| c.cmd(&["PING"]))
-                .is_ok()
-        };
-        let chosen = candidates
-            .iter()
-            .find(|ep| speaks_resp(ep))
-            .cloned()
-            .or_else(|| {
-                // No plaintext answer: a TLS-only server; its lowest port, over TLS.
-                candidates.first().map(|ep| Endpoint {
-                    tls: true,
-                    ..ep.clone()
-                })
-            });
-        if let Some(ep) = chosen {
-            if !out.contains(&ep) {
-                out.push(ep);
-            }
-        }
-    }
-    out
-}
-
 pub fn run(args: AuditArgs) -> Result<ExitCode> {
     file_table(&args)?;
     if args.fixes.fix || args.fixes.diff || args.fixes.unsafe_fixes {
         return run_fix(&args);
     }
-    let mut live = live_targets(&args)?;
+    let mut live = targets::live_targets(&args)?;
     // RAMPART_NO_LOCAL_DISCOVERY=1 skips the process scan (the files fallback).
     let scan =
         std::env::var_os("RAMPART_NO_LOCAL_DISCOVERY").is_none_or(|v| v.is_empty() || v == "0");
     if live.is_empty() && args.config.is_none() && scan {
         let probe_opts = ConnectOptions::default();
-        let found = local_endpoints(&probe_opts);
+        let found = rampart_collect::live_audit::local_endpoints(&probe_opts);
         if !found.is_empty() {
             let names: Vec<String> = found.iter().map(|e| e.to_string()).collect();
             anstream::eprintln!(
