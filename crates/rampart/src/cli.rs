@@ -273,11 +273,15 @@ pub struct ConnectionArgs {
     #[arg(long, help_heading = "TLS")]
     pub insecure: bool,
 
-    /// At most this many servers are audited at once.
+    /// At most this many servers are audited at once (up to 1024). A
+    /// silent server holds one for its deadline, so a fleet where many
+    /// never answer needs as many to finish within about one --timeout.
+    /// Each server in flight holds up to 2 sockets (6 while its TLS port is
+    /// scanned): keep `ulimit -n` above that.
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 16,
+        default_value_t = 256,
         help_heading = "Connection"
     )]
     pub concurrency: usize,
