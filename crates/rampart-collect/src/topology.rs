@@ -14,6 +14,7 @@
 //!   * `fail`/`fail?` nodes **are followed**: they are members (they hold or
 //!     replicate slots); usually unreachable, they are listed as such, so an
 //!     audit reports them as not audited and a rotation refuses.
+//!
 //!   The nodes not followed are kept in [`Topology::skipped`] with why.
 //!   A node that has not learnt its own IP yet writes `:port`: the host of
 //!   the node that listed it is used.
