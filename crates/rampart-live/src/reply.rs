@@ -10,7 +10,7 @@
 //!
 //! | command | parser | value |
 //! | --- | --- | --- |
-//! | `INFO [section]` | [`Info::parse`] | [`Info`]: sections of `field:value`, [`Info::replicas`], [`Info::master`] |
+//! | `INFO [section]` | [`Info::parse`] | [`Info`]: sections of `field:value`, [`Info::replicas`], [`Info::master`], [`Info::keyspace`] |
 //! | `CLIENT LIST` | [`ClientList::parse`] | [`ClientEntry`]: id, addr, name, user, flags, age, ... |
 //! | `CLUSTER NODES` | [`ClusterNodes::parse`] | [`ClusterNode`]: id, addr, cport, flags, master, slots |
 //! | `CONFIG GET pattern` | [`config_pairs`], [`config_value`] | `(name, value)` pairs |
@@ -186,6 +186,24 @@ impl Info {
             });
         }
         out
+    }
+
+    /// INFO keyspace: each `dbN:keys=..,expires=..` line's N and its fields.
+    pub fn keyspace(&self) -> Vec<(u32, Vec<(String, String)>)> {
+        self.fields()
+            .filter_map(|(k, v)| {
+                let n = k.strip_prefix("db")?;
+                if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) {
+                    return None;
+                }
+                let fields = v
+                    .split(',')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+                    .collect();
+                Some((n.parse().ok()?, fields))
+            })
+            .collect()
     }
 
     /// A replica's master (`role:slave`, `master_host`, `master_port`).
@@ -558,6 +576,9 @@ mod tests {
         let i = Info::parse("role:slave\nmaster_host:h\nmaster_port:70000\n");
         assert_eq!(i.master(), None, "a port out of range is no address");
         assert_eq!(i.to_map().len(), 3);
+        let k = Info::parse("# Keyspace\r\ndb0:keys=3,expires=0\r\ndb12:keys=1\r\ndbx:keys=1\r\n");
+        let dbs: Vec<u32> = k.keyspace().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(dbs, [0, 12]);
     }
 
     #[test]
