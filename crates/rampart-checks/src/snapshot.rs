@@ -55,9 +55,9 @@ pub struct Snapshot {
     /// server's own line (from INFO), else `--server-version`, the local
     /// binary, or the newest line, with the note saying which.
     pub version: Option<redis_conf::Version>,
-    /// For a replica whose master was audited too: whether its masterauth
-    /// is a password of its masteruser on the master, and what was compared.
-    pub master_auth_check: Option<(bool, String)>,
+    /// For a replica whose master was audited too: its masterauth compared
+    /// with what the master says of its masteruser (ACL010 decides).
+    pub master_auth: Option<MasterAuthProbe>,
     /// rampart's own records for this target: password rotations and ACL
     /// reviews (MNT001, MNT002).
     pub history: Avail<HistoryFacts>,
@@ -89,12 +89,39 @@ impl Snapshot {
             topology_reported_on: None,
             file_table: None,
             version: None,
-            master_auth_check: None,
+            master_auth: None,
             history: Avail::Absent(HISTORY_ABSENT.into()),
             now: None,
             currency: None,
         }
     }
+}
+
+/// A replica's masterauth held against its master's users: what was
+/// compared and what the master's ACL LIST said. A fact, not a verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MasterAuthProbe {
+    /// The replica's `masteruser` (`default` when not set).
+    pub user: String,
+    /// The master, as audited (its target name).
+    pub master: String,
+    pub outcome: MasterAuthOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MasterAuthOutcome {
+    /// The master has the user: its state, and whether the replica's
+    /// masterauth (SHA-256) is one of its password hashes.
+    Compared {
+        enabled: bool,
+        nopass: bool,
+        masterauth_set: bool,
+        hash_matches: bool,
+    },
+    /// The master has no such user.
+    NoSuchUser,
+    /// Not compared, and why.
+    NotTried(String),
 }
 
 /// Why the history checks skip when there is no history file.

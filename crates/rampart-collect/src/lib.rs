@@ -5,9 +5,11 @@ mod accounts;
 mod files;
 pub mod history;
 pub mod live;
+pub mod live_audit;
 mod logrotate;
 mod procs;
 pub mod sample;
+pub mod topology;
 pub mod version;
 
 pub use accounts::Accounts;

@@ -8,6 +8,7 @@ use crate::Accounts;
 use rampart_checks::{
     AclFacts, AclOrigin, Avail, LiveFacts, ProcFacts, ProcessInfo, Source, UnauthProbe, UserEntry,
 };
+use rampart_live::reply::{self, ClientList, ClusterNodes, Info};
 use rampart_live::{ConnectOptions, Connection, Credentials, Endpoint, LiveError, Value};
 use redis_acl::User;
 use std::collections::BTreeMap;
@@ -32,79 +33,6 @@ pub const COMMANDS_SENT: &[&str] = &[
     "sentinel|sentinels",
 ];
 
-fn addr(host: &str, port: &str) -> Option<String> {
-    let port: u16 = port.parse().ok().filter(|p| *p != 0)?;
-    if host.is_empty() || host == "?" {
-        return None;
-    }
-    Some(if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    })
-}
-
-/// The servers this one knows: cluster nodes, replicas (INFO `slaveN:`),
-/// its master, and for a Sentinel what SENTINEL MASTERS/REPLICAS/SENTINELS list.
-fn peers_from(
-    info: &BTreeMap<String, String>,
-    cluster_nodes: Option<&Result<String, String>>,
-    sentinel: &[BTreeMap<String, String>],
-) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    if let Some(Ok(text)) = cluster_nodes {
-        for l in text.lines() {
-            let Some(a) = l.split_whitespace().nth(1) else {
-                continue;
-            };
-            let hp = a.split(['@', ',']).next().unwrap_or("");
-            if let Some((h, p)) = hp.rsplit_once(':') {
-                out.extend(addr(h.trim_start_matches('[').trim_end_matches(']'), p));
-            }
-        }
-    }
-    for (k, v) in info {
-        if k.starts_with("slave") && k.len() > 5 && k[5..].chars().all(|c| c.is_ascii_digit()) {
-            let f: BTreeMap<&str, &str> =
-                v.split(',').filter_map(|kv| kv.split_once('=')).collect();
-            out.extend(addr(
-                f.get("ip").copied().unwrap_or(""),
-                f.get("port").copied().unwrap_or(""),
-            ));
-        }
-    }
-    if info.get("role").map(String::as_str) == Some("slave") {
-        out.extend(addr(
-            info.get("master_host").map(String::as_str).unwrap_or(""),
-            info.get("master_port").map(String::as_str).unwrap_or(""),
-        ));
-    }
-    for m in sentinel {
-        out.extend(addr(
-            m.get("ip").map(String::as_str).unwrap_or(""),
-            m.get("port").map(String::as_str).unwrap_or(""),
-        ));
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn maps(v: &Value) -> Vec<BTreeMap<String, String>> {
-    v.as_list()
-        .map(|l| {
-            l.iter()
-                .filter_map(|e| e.as_pairs())
-                .map(|p| {
-                    p.into_iter()
-                        .map(|(k, v)| (k, v.as_text().unwrap_or_default()))
-                        .collect()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// What the live collector gathered.
 pub struct LiveCollection {
     pub live: Avail<LiveFacts>,
@@ -112,6 +40,11 @@ pub struct LiveCollection {
     pub proc: Avail<ProcFacts>,
     /// INFO server's `config_file`, when the server names one.
     pub config_file: Option<String>,
+    /// The servers this one names (cluster nodes, replicas, its master, a
+    /// Sentinel's masters, replicas and peers), for topology discovery.
+    pub peers: Vec<crate::topology::Peer>,
+    /// Nodes it names that discovery does not follow, with why.
+    pub skipped: Vec<crate::topology::Skipped>,
 }
 
 fn error_text(v: &Value) -> Option<String> {
@@ -125,26 +58,6 @@ fn why_not(cmd: &str, e: &str) -> String {
     } else {
         format!("{cmd} failed: {e}")
     }
-}
-
-fn parse_info(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.trim_end_matches('\r').split_once(':'))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn parse_client_list(text: &str) -> Vec<BTreeMap<String, String>> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            l.split(' ')
-                .filter_map(|kv| kv.split_once('='))
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 /// A reply as JSON, for key specs: RESP3 maps and RESP2 flat pair arrays
@@ -409,6 +322,45 @@ fn local_process(
     })
 }
 
+/// [`local_process`], remembered for a few seconds per process (its pid
+/// and start time): a fleet audit reaches one process through many
+/// addresses, and each look re-reads /proc/net/tcp, which is large (and
+/// slow for the kernel to write) on a host with thousands of connections.
+/// Measured with bench/fleet-silent.sh.
+fn local_process_cached(ep: &Endpoint, info: &BTreeMap<String, String>) -> Avail<ProcFacts> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    use std::time::{Duration, Instant};
+    type Cache = HashMap<(u32, String), (Instant, Avail<ProcFacts>)>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    const FRESH: Duration = Duration::from_secs(10);
+    let pid = info.get("process_id").and_then(|p| p.parse::<u32>().ok());
+    let (Some(pid), true) = (pid, is_local(&ep.host)) else {
+        return local_process(ep, info, &Accounts::load(std::path::Path::new("/")));
+    };
+    // The start time (field 22 of /proc/PID/stat) tells a reused pid apart.
+    let start = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(19).map(str::to_string))
+        })
+        .unwrap_or_default();
+    let key = (pid, start);
+    let Ok(mut cache) = CACHE.get_or_init(|| Mutex::new(HashMap::new())).lock() else {
+        return local_process(ep, info, &Accounts::load(std::path::Path::new("/")));
+    };
+    if let Some((at, facts)) = cache.get(&key) {
+        if at.elapsed() < FRESH {
+            return facts.clone();
+        }
+    }
+    let facts = local_process(ep, info, &Accounts::load(std::path::Path::new("/")));
+    cache.retain(|_, (at, _)| at.elapsed() < FRESH);
+    cache.insert(key, (Instant::now(), facts.clone()));
+    facts
+}
+
 /// The dpkg version of the package that owns the server's executable, for
 /// servers on this host (Debian backports fixes without changing the
 /// upstream version, so VER001 needs it). `None` when not a dpkg system.
@@ -431,14 +383,16 @@ fn local_package_version(ep: &Endpoint, info: &BTreeMap<String, String>) -> Opti
     };
     let real = std::fs::canonicalize(&exe).unwrap_or(exe);
     let key = real.to_string_lossy().into_owned();
-    let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
-    if let Some(v) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return v;
+    // Looked up under the lock: a fleet's workers asking at once wait for
+    // one look instead of each reading dpkg's file lists.
+    let Ok(mut c) = CACHE.get_or_init(|| Mutex::new(BTreeMap::new())).lock() else {
+        return dpkg_owner_version(&real);
+    };
+    if let Some(v) = c.get(&key) {
+        return v.clone();
     }
     let v = dpkg_owner_version(&real);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, v.clone());
-    }
+    c.insert(key, v.clone());
     v
 }
 
@@ -480,6 +434,8 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         acl: Avail::Failed(format!("no users: {e}")),
         proc: Avail::absent("the server could not be reached"),
         config_file: None,
+        peers: Vec::new(),
+        skipped: Vec::new(),
     };
     let mut c = match Connection::connect(ep, opts) {
         Ok(c) => c,
@@ -499,18 +455,21 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             Err(e) => Err(e.to_string()),
         }
     };
-    let info = match run(&["INFO", "all"]) {
-        Ok(v) => parse_info(&v.into_text().unwrap_or_default()),
+    let info_reply = match run(&["INFO", "all"]) {
+        Ok(v) => Info::parse(&v.into_text().unwrap_or_default()),
         Err(e) if e.contains("NOAUTH") => {
             return LiveCollection {
                 live: Avail::Failed(format!("{endpoint}: authentication required: give --user and a password (REDISCLI_AUTH, --pass-file or --askpass)")),
                 acl: Avail::Failed("no users: not authenticated".into()),
                 proc: Avail::absent("not authenticated"),
                 config_file: None,
+                peers: Vec::new(),
+                skipped: Vec::new(),
             }
         }
-        Err(_) => BTreeMap::new(),
+        Err(_) => Info::default(),
     };
+    let info = info_reply.to_map();
     let mut masterauth_sha256 = None;
     let sentinel = info.get("redis_mode").map(String::as_str) == Some("sentinel");
     let config = if sentinel {
@@ -519,13 +478,10 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         run(&["CONFIG", "GET", "*"])
     }
     .and_then(|v| {
-        let pairs = v
-            .as_pairs()
-            .ok_or_else(|| "CONFIG GET * gave an unexpected reply".to_string())?;
+        let pairs = reply::config_pairs(&v).map_err(|e| e.to_string())?;
         Ok(pairs
             .into_iter()
-            .map(|(k, v)| {
-                let value = v.as_text().unwrap_or_default();
+            .map(|(k, value)| {
                 // Kept only as the hash Redis itself would store, to check
                 // it against the master's users (ACL010); never shown.
                 if (k == "masterauth" || k == "primaryauth") && !value.is_empty() {
@@ -540,11 +496,8 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             })
             .collect::<BTreeMap<_, _>>())
     });
-    let acl_list = run(&["ACL", "LIST"]).and_then(|v| {
-        v.as_list()
-            .map(|l| l.iter().filter_map(Value::as_text).collect::<Vec<_>>())
-            .ok_or_else(|| "ACL LIST gave an unexpected reply".to_string())
-    });
+    let acl_list =
+        run(&["ACL", "LIST"]).and_then(|v| reply::acl_list(&v).map_err(|e| e.to_string()));
     // The server's own command table (its version and modules) for the
     // ACL checks; without the right to read it, the built-in table is used.
     // ACL CAT may be refused (or ACL disabled with rename-command): the
@@ -561,11 +514,11 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     let modules = run(&["MODULE", "LIST"]).and_then(|v| {
         v.as_list()
             .ok_or_else(|| "MODULE LIST gave an unexpected reply".to_string())?;
-        Ok(maps(&v)
+        Ok(reply::sentinel_entries(&v)
             .into_iter()
             .filter_map(|m| {
                 Some(rampart_checks::LoadedModule {
-                    name: m.get("name")?.clone(),
+                    name: m.get("name")?.to_string(),
                     ver: m.get("ver").and_then(|v| v.parse().ok()).unwrap_or(0),
                 })
             })
@@ -573,25 +526,29 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     });
     let my_id = run(&["CLIENT", "ID"]).ok().and_then(|v| v.as_text());
     let clients = run(&["CLIENT", "LIST"]).map(|v| {
-        let mut all = parse_client_list(&v.into_text().unwrap_or_default());
-        all.retain(|c| c.get("id") != my_id.as_ref());
-        all
+        ClientList::parse(&v.into_text().unwrap_or_default())
+            .entries
+            .into_iter()
+            .filter(|c| c.get("id") != my_id.as_deref())
+            .map(|c| c.to_map())
+            .collect::<Vec<_>>()
     });
     let cluster_nodes = (info.get("cluster_enabled").map(String::as_str) == Some("1"))
         .then(|| run(&["CLUSTER", "NODES"]).map(|v| v.into_text().unwrap_or_default()));
+    let mut view = crate::topology::NodeView {
+        info: info_reply,
+        cluster: cluster_nodes
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .map(|t| ClusterNodes::parse(t)),
+        sentinel: Default::default(),
+    };
     // A Sentinel: what it monitors, and its peers.
-    let mut sentinel_known = Vec::new();
     let mut live_sentinel = None;
     if info.get("redis_mode").map(String::as_str) == Some("sentinel") {
         let get = |run: &mut dyn FnMut(&[&str]) -> Result<Value, String>, name: &str| {
-            run(&["SENTINEL", "CONFIG", "GET", name]).map(|v| {
-                v.as_pairs()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .find(|(k, _)| k == name)
-                    .and_then(|(_, v)| v.as_text())
-                    .unwrap_or_default()
-            })
+            run(&["SENTINEL", "CONFIG", "GET", name])
+                .map(|v| reply::config_value(&v, name).unwrap_or_default())
         };
         let myid = run(&["SENTINEL", "MYID"])
             .ok()
@@ -607,12 +564,11 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             masters: Vec::new(),
         };
         if let Ok(v) = run(&["SENTINEL", "MASTERS"]) {
-            let masters = maps(&v);
+            let masters = reply::sentinel_entries(&v);
             for m in &masters {
-                if let (Some(n), Some(ip), Some(port)) = (m.get("name"), m.get("ip"), m.get("port"))
-                {
+                if let (Some(n), Some(ip), Some(port)) = (m.name(), m.get("ip"), m.get("port")) {
                     ls.masters.push(rampart_checks::SentinelMaster {
-                        name: n.clone(),
+                        name: n.to_string(),
                         addr: format!("{ip}:{port}"),
                         login_user: None,
                         quorum: m.get("quorum").and_then(|q| q.parse().ok()),
@@ -621,34 +577,38 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
                 }
             }
             for m in &masters {
-                let Some(name) = m.get("name") else { continue };
+                let Some(name) = m.name() else { continue };
                 if let Ok(v) = run(&["SENTINEL", "REPLICAS", name]) {
-                    sentinel_known.extend(maps(&v));
+                    view.sentinel.replicas.extend(reply::sentinel_entries(&v));
                 }
                 // The Sentinels this one counts for the master (CLU001).
-                let peers = run(&["SENTINEL", "SENTINELS", name]).map(|v| maps(&v));
-                if let Some(sm) = ls.masters.iter_mut().find(|x| &x.name == name) {
+                let peers =
+                    run(&["SENTINEL", "SENTINELS", name]).map(|v| reply::sentinel_entries(&v));
+                if let Some(sm) = ls.masters.iter_mut().find(|x| x.name == name) {
                     sm.sentinels = Some(peers.as_ref().map_err(Clone::clone).map(|l| {
                         l.iter()
                             .map(|p| {
                                 format!(
                                     "{}:{}",
-                                    p.get("ip").map(String::as_str).unwrap_or("?"),
-                                    p.get("port").map(String::as_str).unwrap_or("?")
+                                    p.get("ip").unwrap_or("?"),
+                                    p.get("port").unwrap_or("?")
                                 )
                             })
                             .collect()
                     }));
                 }
                 if let Ok(l) = peers {
-                    sentinel_known.extend(l);
+                    view.sentinel.sentinels.extend(l);
                 }
             }
-            sentinel_known.extend(masters);
+            view.sentinel.masters = masters;
         }
         live_sentinel = Some(ls);
     }
-    let peers = peers_from(&info, cluster_nodes.as_ref(), &sentinel_known);
+    let (mut known, skipped) = crate::topology::peers(ep, &view);
+    known.sort_by_key(|p| p.endpoint.to_string());
+    known.dedup_by_key(|p| p.endpoint.to_string());
+    let peers: Vec<String> = known.iter().map(|p| p.endpoint.to_string()).collect();
     drop(c);
     let unauth = Some(unauth_probe(ep, opts));
     // TLS001: try plaintext on every port that should not speak it.
@@ -675,8 +635,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             plaintext_probes.push((port, unauth_probe(&plain, &probe_opts)));
         }
     }
-    let accounts = Accounts::load(std::path::Path::new("/"));
-    let proc = local_process(ep, &info, &accounts);
+    let proc = local_process_cached(ep, &info);
     let config_file = info.get("config_file").filter(|f| !f.is_empty()).cloned();
     let info_for_pkg = info.clone();
     let acl = match &acl_list {
@@ -721,5 +680,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         acl,
         proc,
         config_file,
+        peers: known,
+        skipped,
     }
 }

@@ -37,11 +37,13 @@ fn databases(c: &mut Connection) -> Result<Vec<u32>, String> {
     if let Some(e) = err(&v) {
         return Err(format!("INFO keyspace: {e}"));
     }
-    Ok(v.as_text()
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.strip_prefix("db")?.split(':').next()?.parse().ok())
-        .collect())
+    Ok(
+        rampart_live::reply::Info::parse(&v.as_text().unwrap_or_default())
+            .keyspace()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect(),
+    )
 }
 
 /// The values one bounded read of `key` returns, with where each came

@@ -13,6 +13,7 @@
 //! codec stays small.
 
 pub mod conn;
+pub mod reply;
 pub mod resp;
 pub mod target;
 pub mod tls;

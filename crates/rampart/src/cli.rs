@@ -129,6 +129,21 @@ pub struct AuditArgs {
     #[arg(long)]
     pub no_discover: bool,
 
+    /// Discovery may also log in to peers on HOST (a name or an IP
+    /// address) or in CIDR (`10.0.0.0/8`) with the seed's credentials;
+    /// repeatable. By default it logs in only to peers on the seed's own
+    /// host (the same IP address or host name): a server chooses the
+    /// address it advertises (`replica-announce-ip`, `cluster-announce-ip`),
+    /// so a compromised node could collect your password. Peers not allowed
+    /// are listed as not contacted (not audited), with the flag to pass.
+    #[arg(long, value_name = "HOST|CIDR")]
+    pub allow_peer: Vec<String>,
+
+    /// Log in to every peer a server advertises with the seed's
+    /// credentials (rampart's behaviour before --allow-peer).
+    #[arg(long)]
+    pub allow_any_peer: bool,
+
     /// DATA003 (opt-in): read up to N keys per live server (SCAN, TYPE and
     /// one bounded read each: GETRANGE, HSCAN, LRANGE, SSCAN, ZRANGE,
     /// XRANGE) and flag values that look like plaintext secrets or personal
@@ -301,11 +316,15 @@ pub struct ConnectionArgs {
     #[arg(long, help_heading = "TLS")]
     pub insecure: bool,
 
-    /// At most this many servers are audited at once.
+    /// At most this many servers are audited at once (up to 1024). A
+    /// silent server holds one for its deadline, so a fleet where many
+    /// never answer needs as many to finish within about one --timeout.
+    /// Each server in flight holds up to 2 sockets (6 while its TLS port is
+    /// scanned): keep `ulimit -n` above that.
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 16,
+        default_value_t = 256,
         help_heading = "Connection"
     )]
     pub concurrency: usize,

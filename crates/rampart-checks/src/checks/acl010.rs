@@ -1,7 +1,7 @@
 use super::{replica_of, settings, tri};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{MasterAuthOutcome, Snapshot};
 
 check! {
     /// Replicas authenticate to their master as a dedicated `masteruser`.
@@ -32,20 +32,37 @@ fn run(s: &Snapshot) -> Outcome {
         return Outcome::skip("not a replica (no replicaof line, or INFO says role:master); the master's replicas are audited on their own");
     };
     let mut ev = vec![rep];
-    // Across nodes: does the masterauth really open the master?
-    if let Some((ok, what)) = &s.master_auth_check {
-        let observed = if *ok {
-            format!("{what}: matches")
-        } else {
-            format!("{what}: does not match")
+    // Across nodes: does the masterauth really open the master? The master
+    // accepts the replica when the user is on and either needs no password
+    // or has the masterauth among its passwords.
+    if let Some(probe) = &s.master_auth {
+        let what = format!(
+            "masterauth against the passwords of user {} on the master {}",
+            probe.user, probe.master
+        );
+        let expected = "masterauth is a password of masteruser on the master";
+        let ok = match &probe.outcome {
+            MasterAuthOutcome::Compared {
+                enabled,
+                nopass,
+                hash_matches,
+                ..
+            } => Ok(*enabled && (*nopass || *hash_matches)),
+            MasterAuthOutcome::NoSuchUser => Ok(false),
+            MasterAuthOutcome::NotTried(why) => Err(why),
+        };
+        let observed = match &ok {
+            Ok(true) => format!("{what}: matches"),
+            Ok(false) => format!("{what}: does not match"),
+            Err(why) => format!("{what}: not compared ({why})"),
         };
         ev.push(Evidence::new(
             Source::Live,
             s.target.clone(),
             observed,
-            "masterauth is a password of masteruser on the master",
+            expected,
         ));
-        if !ok {
+        if ok == Ok(false) {
             return Outcome::fail("the replica's masterauth is not a valid password of its masteruser on the master: the next resync will fail", ev);
         }
     }
@@ -115,6 +132,34 @@ mod tests {
                 &CHECK,
                 &conf_snapshot("replicaof 10.0.0.1 6379\nmasteruser r\nmasterauth x\n")
             ),
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn the_master_auth_fact_is_judged_here() {
+        let with = |outcome: MasterAuthOutcome| {
+            let mut s = conf_snapshot("replicaof 10.0.0.1 6379\nmasteruser r\nmasterauth x\n");
+            s.master_auth = Some(crate::MasterAuthProbe {
+                user: "r".into(),
+                master: "10.0.0.1:6379".into(),
+                outcome,
+            });
+            status_of(&CHECK, &s)
+        };
+        let compared = |enabled, nopass, hash_matches| MasterAuthOutcome::Compared {
+            enabled,
+            nopass,
+            masterauth_set: true,
+            hash_matches,
+        };
+        assert_eq!(with(compared(true, false, true)), Status::Pass);
+        assert_eq!(with(compared(true, true, false)), Status::Pass);
+        assert_eq!(with(compared(true, false, false)), Status::Fail);
+        assert_eq!(with(compared(false, true, true)), Status::Fail);
+        assert_eq!(with(MasterAuthOutcome::NoSuchUser), Status::Fail);
+        assert_eq!(
+            with(MasterAuthOutcome::NotTried("no users".into())),
             Status::Pass
         );
     }
