@@ -448,11 +448,7 @@ pub fn config_history_names(config: &Path) -> Vec<String> {
     names
 }
 
-/// The client name of a Sentinel's command link to a master:
-/// `sentinel-<first 8 of its id>-cmd`.
-pub fn sentinel_link_name(runid: &str) -> String {
-    format!("sentinel-{}-cmd", runid.get(..8).unwrap_or(runid))
-}
+pub use rampart_live::reply::sentinel_link_name;
 
 /// The snapshots of live servers by endpoint.
 fn live_index(snaps: &[Snapshot]) -> HashMap<String, usize> {

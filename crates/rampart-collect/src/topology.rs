@@ -547,15 +547,23 @@ pub fn walk(
 /// Read what discovery needs from one node: INFO, CLUSTER NODES (cluster
 /// mode), and for a Sentinel SENTINEL MASTERS / REPLICAS / SENTINELS.
 pub fn read_view(c: &mut Connection) -> Result<NodeView, String> {
+    read_view_with(|args| c.cmd(args).map_err(|e| e.to_string()))
+}
+
+/// [`read_view`] over any way of sending a command (rotation's `Node`,
+/// which its offline tests answer in memory).
+pub fn read_view_with(
+    mut send: impl FnMut(&[&str]) -> Result<Value, String>,
+) -> Result<NodeView, String> {
     let mut run = |args: &[&str]| -> Result<Value, String> {
-        match c.cmd(args) {
+        match send(args) {
             Ok(Value::Error(e)) => Err(format!(
                 "{}: {}",
                 args.join(" "),
                 e.chars().take(200).collect::<String>()
             )),
             Ok(v) => Ok(v),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         }
     };
     let info = Info::parse(&run(&["INFO", "all"])?.into_text().unwrap_or_default());

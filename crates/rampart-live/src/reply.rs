@@ -495,6 +495,13 @@ pub fn acl_getuser(v: &Value) -> Result<Option<AclUserReply>, ReplyError> {
 
 // ------------------------------------------------------------ SENTINEL
 
+/// The name a Sentinel gives its command link to a master, a replica or
+/// another Sentinel (`CLIENT SETNAME sentinel-<first 8 of its id>-cmd`),
+/// as CLIENT LIST shows it.
+pub fn sentinel_link_name(runid: &str) -> String {
+    format!("sentinel-{}-cmd", runid.get(..8).unwrap_or(runid))
+}
+
 /// One entry of `SENTINEL MASTERS`, `SENTINEL REPLICAS <name>` or
 /// `SENTINEL SENTINELS <name>`: its field/value pairs (unknown ones kept).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

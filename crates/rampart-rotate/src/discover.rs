@@ -1,16 +1,20 @@
-//! Topology discovery for rotation: every node reachable from a seed.
-//! Kept as rotation had it (one function, so a shared discovery can
-//! replace it); a node that does not answer is listed, not fatal, so the
-//! plan can name every one of them (and honour `--skip-node`).
+//! Topology discovery for rotation: the one discovery the audit uses too
+//! (`rampart_collect::topology`: the same peers from INFO replication and
+//! CLUSTER NODES, the same rule for handshake/noaddr/fail cluster nodes,
+//! the same peer policy for where the login is sent), driven over
+//! rotation's [`crate::Node`] so the offline tests can answer it. A node
+//! that does not answer, or that the peer policy keeps the credentials
+//! from, is listed, not fatal, so the plan can name every one (and honour
+//! `--skip-node`).
 
-use crate::node::{expect_ok, field, info_map};
 use crate::Ctx;
 use anyhow::{bail, Result};
+use rampart_collect::topology::{self, Reach, Role, WalkOptions};
 use rampart_live::Endpoint;
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
-/// What discovery found: the nodes that answered, with their role, and the
-/// ones that did not (with the error), skipped ones included.
+/// What discovery found: the nodes that answered, with their role (INFO's
+/// `role`: `master` or `slave`), and the ones that did not (with why).
 #[derive(Default)]
 pub(crate) struct Discovered {
     pub nodes: Vec<(Endpoint, String)>,
@@ -19,82 +23,53 @@ pub(crate) struct Discovered {
 
 /// Every node reachable from the seed: replicas, masters, cluster nodes.
 pub(crate) fn discover(ctx: &Ctx, seed: Endpoint) -> Result<Discovered> {
-    let mut seen = BTreeSet::new();
-    let mut queue = vec![seed.clone()];
-    let mut out = Vec::new();
-    let mut down = Vec::new();
-    while let Some(ep) = queue.pop() {
-        if !seen.insert((ep.host.clone(), ep.port)) {
-            continue;
-        }
-        let mut c = match ctx.conn(&ep) {
-            Ok(c) => c,
-            Err(e) => {
-                down.push((ep, format!("{e:#}")));
-                continue;
-            }
-        };
-        let server = info_map(&mut *c, "server")?;
-        if field(&server, "redis_mode") == Some("sentinel") {
-            bail!("{ep} is a Sentinel: only TARGET may be a Sentinel");
-        }
-        let repl = info_map(&mut *c, "replication")?;
-        let role = field(&repl, "role").unwrap_or("?").to_string();
-        let mut next = Vec::new();
-        for (k, v) in &repl {
-            if k.starts_with("slave") && k[5..].chars().all(|c| c.is_ascii_digit()) {
-                let mut ip = None;
-                let mut port = None;
-                for kv in v.split(',') {
-                    match kv.split_once('=') {
-                        Some(("ip", x)) => ip = Some(x.to_string()),
-                        Some(("port", x)) => port = x.parse().ok(),
-                        _ => {}
-                    }
+    let opts = WalkOptions {
+        follow: true,
+        policy: ctx.peers.clone(),
+        max_nodes: topology::MAX_NODES,
+    };
+    let mut roles: HashMap<String, String> = HashMap::new();
+    let mut sentinel: Option<Endpoint> = None;
+    let topo = topology::walk(std::slice::from_ref(&seed), &opts, |wave| {
+        wave.iter()
+            .map(|(ep, _)| {
+                let mut c = ctx.conn(ep).map_err(|e| format!("{e:#}"))?;
+                let view =
+                    topology::read_view_with(|args| c.cmd(args).map_err(|e| format!("{e:#}")))?;
+                if Role::of_info(&view.info) == Role::Sentinel {
+                    sentinel.get_or_insert_with(|| ep.clone());
                 }
-                if let (Some(h), Some(p)) = (ip, port) {
-                    next.push((h, p));
-                }
-            }
-        }
-        if let (Some(h), Some(p)) = (field(&repl, "master_host"), field(&repl, "master_port")) {
-            if let Ok(p) = p.parse() {
-                next.push((h.to_string(), p));
-            }
-        }
-        let cluster = info_map(&mut *c, "cluster")?;
-        if field(&cluster, "cluster_enabled") == Some("1") {
-            let v = expect_ok(
-                c.cmd(&["CLUSTER", "NODES"])?,
-                "CLUSTER NODES",
-                &ep.to_string(),
-            )?;
-            for line in v.as_text().unwrap_or_default().lines() {
-                let parts: Vec<&str> = line.split(' ').collect();
-                if parts.len() < 3 || parts[2].contains("noaddr") || parts[2].contains("handshake")
-                {
-                    continue;
-                }
-                let addr = parts[1].split(['@', ',']).next().unwrap_or("");
-                if let Some((h, p)) = addr.rsplit_once(':') {
-                    if let Ok(p) = p.parse() {
-                        let h = if h.is_empty() { ep.host.as_str() } else { h };
-                        next.push((h.to_string(), p));
-                    }
-                }
-            }
-        }
-        for (h, p) in next {
-            queue.push(Endpoint {
-                host: h,
-                port: p,
-                tls: seed.tls,
-            });
-        }
-        out.push((ep, role));
+                roles.insert(
+                    topology::endpoint_key(ep),
+                    view.info.role().unwrap_or("?").to_string(),
+                );
+                let (peers, skipped) = topology::peers(ep, &view);
+                Ok((Role::of_info(&view.info), peers, skipped))
+            })
+            .collect()
+    });
+    if let Some(ep) = sentinel {
+        bail!("{ep} is a Sentinel: only TARGET may be a Sentinel");
     }
-    out.sort_by(|a, b| {
+    let mut out = Discovered::default();
+    for n in &topo.nodes {
+        match &n.reach {
+            Reach::Reached => {
+                let role = roles
+                    .get(&topology::endpoint_key(&n.endpoint))
+                    .cloned()
+                    .unwrap_or_else(|| "?".into());
+                out.nodes.push((n.endpoint.clone(), role));
+            }
+            Reach::Unreachable(e) => out.down.push((n.endpoint.clone(), e.clone())),
+            Reach::NotContacted { reason, flag } => out.down.push((
+                n.endpoint.clone(),
+                format!("not contacted: {reason} (pass {flag} to send the login there)"),
+            )),
+        }
+    }
+    out.nodes.sort_by(|a, b| {
         (a.1 != "master", &a.0.host, a.0.port).cmp(&(b.1 != "master", &b.0.host, b.0.port))
     });
-    Ok(Discovered { nodes: out, down })
+    Ok(out)
 }

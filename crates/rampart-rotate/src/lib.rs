@@ -122,6 +122,10 @@ pub struct Options {
     /// `--skip-node HOST:PORT`: known nodes that may be down; they keep the
     /// old password only.
     pub skip_nodes: Vec<(String, u16)>,
+    /// Where discovery may send the login: the seed's host by default
+    /// (`--allow-peer`, `--allow-any-peer`); a peer left out is a known node
+    /// that was not contacted, and the plan refuses it like a down one.
+    pub peers: rampart_collect::topology::PeerPolicy,
     /// The history file (`None`: the default location).
     pub history: Option<PathBuf>,
     /// Test hook; `None` in production.
@@ -151,6 +155,7 @@ pub(crate) struct Ctx<'a> {
     pub no_relink: bool,
     pub extra_sentinels: Vec<Endpoint>,
     pub skip: Vec<(String, u16)>,
+    pub peers: rampart_collect::topology::PeerPolicy,
 }
 
 impl Ctx<'_> {

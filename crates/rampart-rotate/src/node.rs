@@ -5,7 +5,7 @@
 //! (INFO, CONFIG GET, ACL GETUSER, CLIENT LIST) parse each reply once.
 
 use anyhow::{bail, Context, Result};
-use rampart_live::{ConnectOptions, Connection, Credentials, Endpoint, Value};
+use rampart_live::{reply, ConnectOptions, Connection, Credentials, Endpoint, Value};
 
 /// One logged-in connection to a node.
 pub trait Node {
@@ -49,11 +49,7 @@ impl Connector for LiveConnector {
     }
 }
 
-/// The name a Sentinel gives its command link to a master, a replica or
-/// another Sentinel (`CLIENT SETNAME sentinel-<first 8 of its id>-cmd`).
-pub fn sentinel_link_name(runid: &str) -> String {
-    format!("sentinel-{}-cmd", runid.get(..8).unwrap_or(runid))
-}
+pub use rampart_live::reply::sentinel_link_name;
 
 /// The runid prefix of a Sentinel's link name (`sentinel-<8 hex>-cmd` or
 /// `-pubsub`); `None` for any other name (a name is what a client chose).
@@ -71,16 +67,15 @@ pub(crate) fn expect_ok(v: Value, what: &str, node: &str) -> Result<Value> {
     Ok(v)
 }
 
+/// `INFO section` as (field, value) pairs, read by the one INFO parser
+/// (`rampart_live::reply::Info`).
 pub(crate) fn info_map(c: &mut dyn Node, section: &str) -> Result<Vec<(String, String)>> {
     let v = c.cmd(&["INFO", section])?;
     let ep = c.name();
     let text = expect_ok(v, "INFO", &ep)?.as_text().unwrap_or_default();
-    Ok(text
-        .lines()
-        .filter_map(|l| {
-            let (k, v) = l.trim_end().split_once(':')?;
-            Some((k.to_string(), v.to_string()))
-        })
+    Ok(reply::Info::parse(&text)
+        .fields()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect())
 }
 
@@ -91,49 +86,28 @@ pub(crate) fn field<'a>(m: &'a [(String, String)], k: &str) -> Option<&'a str> {
 pub(crate) fn config_get(c: &mut dyn Node, name: &str) -> Result<String> {
     let ep = c.name();
     let v = expect_ok(c.cmd(&["CONFIG", "GET", name])?, "CONFIG GET", &ep)?;
-    Ok(v.as_pairs()
-        .and_then(|p| p.into_iter().find(|(k, _)| k == name))
-        .and_then(|(_, v)| v.as_text())
-        .unwrap_or_default())
+    Ok(reply::config_value(&v, name).unwrap_or_default())
 }
 
 /// The password hashes of `user` on this node (`ACL GETUSER`).
 pub(crate) fn user_hashes(c: &mut dyn Node, user: &str) -> Result<Vec<String>> {
     let ep = c.name();
     let v = expect_ok(c.cmd(&["ACL", "GETUSER", user])?, "ACL GETUSER", &ep)?;
-    if v == Value::Nil {
+    let u =
+        reply::acl_getuser(&v).with_context(|| format!("{ep}: unexpected ACL GETUSER reply"))?;
+    let Some(u) = u else {
         bail!("{ep}: there is no ACL user {user:?} on this node");
-    }
-    let pairs = v
-        .as_pairs()
-        .with_context(|| format!("{ep}: unexpected ACL GETUSER reply"))?;
-    let nopass = pairs.iter().any(|(k, v)| {
-        k == "flags"
-            && v.as_list()
-                .is_some_and(|l| l.iter().any(|f| f.as_text().as_deref() == Some("nopass")))
-    });
-    if nopass {
+    };
+    if u.nopass() {
         bail!("{ep}: user {user:?} is nopass: adding a password would lock out its clients at once (give it a password first)");
     }
-    let pw = pairs
-        .into_iter()
-        .find(|(k, _)| k == "passwords")
-        .map(|(_, v)| v.clone());
-    Ok(pw
-        .as_ref()
-        .and_then(|v| v.as_list())
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|h| h.as_text())
-        .collect())
+    Ok(u.passwords)
 }
 
+/// A map reply (a SENTINEL MASTER entry, SENTINEL CONFIG GET) as text
+/// pairs: through the one CONFIG GET-shaped reader.
 pub(crate) fn pairs_text(v: &Value) -> Vec<(String, String)> {
-    v.as_pairs()
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v.as_text()?)))
-        .collect()
+    reply::config_pairs(v).unwrap_or_default()
 }
 
 /// `SENTINEL CONFIG GET name` (empty when unset).
@@ -144,7 +118,7 @@ pub(crate) fn sentinel_config_get(c: &mut dyn Node, name: &str) -> Result<String
         "SENTINEL CONFIG GET",
         &ep,
     )?;
-    Ok(field(&pairs_text(&v), name).unwrap_or_default().to_string())
+    Ok(reply::config_value(&v, name).unwrap_or_default())
 }
 
 /// One connection in a CLIENT LIST.
@@ -156,29 +130,23 @@ pub(crate) struct Client {
     pub addr: String,
 }
 
-/// The connections in `c`'s CLIENT LIST: name, user, age, address.
+/// The connections in `c`'s CLIENT LIST: name, user, age, address (the
+/// one CLIENT LIST parser, `rampart_live::reply::ClientList`).
 pub(crate) fn clients(c: &mut dyn Node) -> Result<Vec<Client>> {
     let ep = c.name();
     let list = expect_ok(c.cmd(&["CLIENT", "LIST"])?, "CLIENT LIST", &ep)?;
-    Ok(list
-        .as_text()
-        .unwrap_or_default()
-        .lines()
-        .map(|line| {
-            let get = |k: &str| {
-                line.split(' ')
-                    .find_map(|f| f.strip_prefix(k))
-                    .unwrap_or("")
-                    .to_string()
-            };
-            Client {
-                name: get("name="),
-                user: get("user="),
-                age: get("age=").parse().unwrap_or(u64::MAX),
-                addr: get("addr="),
-            }
-        })
-        .collect())
+    Ok(
+        reply::ClientList::parse(&list.as_text().unwrap_or_default())
+            .entries
+            .iter()
+            .map(|e| Client {
+                name: e.name().to_string(),
+                user: e.user().to_string(),
+                age: e.age().unwrap_or(u64::MAX),
+                addr: e.addr().unwrap_or("").to_string(),
+            })
+            .collect(),
+    )
 }
 
 /// The names of the connections in `c`'s CLIENT LIST, with their user and

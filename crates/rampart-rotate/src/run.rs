@@ -130,6 +130,7 @@ pub fn run(
         no_relink: opts.no_relink,
         extra_sentinels: opts.extra_sentinels.clone(),
         skip: opts.skip_nodes.clone(),
+        peers: opts.peers.clone(),
     };
     let finish = opts.mode == Mode::Finish;
     let rollback_mode = opts.mode == Mode::Rollback;

@@ -70,6 +70,7 @@ fn options(dir: &Path, user: &str, seed: u16, mode: Mode) -> Options {
         sentinels: false,
         extra_sentinels: Vec::new(),
         skip_nodes: Vec::new(),
+        peers: Default::default(),
         history: Some(dir.join("history.sqlite")),
         fault: None,
     }

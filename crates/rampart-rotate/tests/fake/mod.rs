@@ -324,6 +324,22 @@ impl Cluster {
                 bulk(&text)
             }
             ["INFO", "CLUSTER"] => bulk("cluster_enabled:0\r\n"),
+            // INFO all (what discovery reads): the sections above, each
+            // under its header, logged as the one command it is.
+            ["INFO", "ALL"] => {
+                let mut text = String::new();
+                for (head, section) in [
+                    ("Server", "server"),
+                    ("Replication", "replication"),
+                    ("Cluster", "cluster"),
+                ] {
+                    let part = self.handle(i, &[b"INFO".to_vec(), section.as_bytes().to_vec()])?;
+                    self.log.pop();
+                    text += &format!("# {head}\r\n");
+                    text += &part.as_text().unwrap_or_default();
+                }
+                Value::Bulk(text.into_bytes())
+            }
             ["ACL", "GETUSER", ..] => match self.nodes[i].live.users.get(&arg(2)) {
                 None => Value::Nil,
                 Some(h) => Value::Map(vec![

@@ -30,9 +30,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// The name a Sentinel gives its command link (moved to rampart-rotate).
-pub(crate) use rampart_rotate::sentinel_link_name;
-
 /// Write to standard output (colour stripped when NO_COLOR is set or the
 /// output is not a terminal) or to a file.
 /// Every secret rampart holds is scrubbed from the text first.
@@ -135,4 +132,17 @@ fn login_password_inner(
         return Ok(Some(Secret::new(p.into_bytes())));
     }
     Ok(None)
+}
+
+/// `--allow-peer` / `--allow-any-peer` (audit and rotate): where discovery
+/// may send the login.
+pub(crate) fn peer_policy(
+    allow: &[String],
+    any: bool,
+) -> Result<rampart_collect::topology::PeerPolicy> {
+    let allow = allow
+        .iter()
+        .map(|a| rampart_collect::topology::AllowPeer::parse(a).map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(rampart_collect::topology::PeerPolicy { allow, any })
 }

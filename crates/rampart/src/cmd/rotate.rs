@@ -85,6 +85,17 @@ pub struct RotateArgs {
     #[arg(long = "skip-node", value_name = "HOST:PORT")]
     pub skip_node: Vec<String>,
 
+    /// Discovery may also send the login to peers on HOST or in CIDR
+    /// (repeatable). By default only peers on the seed's own host are
+    /// contacted (a server chooses the address it advertises); a known peer
+    /// elsewhere stops the plan like a down node, naming this flag.
+    #[arg(long, value_name = "HOST|CIDR")]
+    pub allow_peer: Vec<String>,
+
+    /// Send the login to every peer a server advertises.
+    #[arg(long)]
+    pub allow_any_peer: bool,
+
     /// Show the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -283,6 +294,7 @@ fn options(args: &RotateArgs) -> Result<(Options, LiveConnector)> {
         sentinels: args.sentinels,
         extra_sentinels,
         skip_nodes,
+        peers: super::peer_policy(&args.allow_peer, args.allow_any_peer)?,
         history: args.history.clone(),
         fault: fault_hook(),
     };
