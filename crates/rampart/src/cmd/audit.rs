@@ -3,7 +3,7 @@ use anyhow::{bail, Result};
 use rampart_checks::{run_all, Avail, Finding, Severity, Snapshot, Status};
 use rampart_collect::history::{self, collect_history, HistoryQuery};
 use rampart_collect::live_audit::{audit_live_targets, LiveAuditOptions};
-use rampart_collect::topology::{AllowPeer, PeerPolicy, WalkOptions};
+use rampart_collect::topology::WalkOptions;
 use rampart_collect::{collect_files, FilesTarget};
 use rampart_live::{ConnectOptions, Credentials};
 use rampart_report::{text::TextOptions, Report, Target};
@@ -99,7 +99,13 @@ fn render_and_exit_with(
         super::policy::inline_comments(&snapshots.iter().map(|(s, _)| s).collect::<Vec<_>>());
     let mut report = Report::default();
     let currency = crate::cmd::advisories::for_audit();
+    // Targets that could not be audited (no connection, or discovery kept
+    // the login from them): exit 3 when nothing else fails.
+    let mut unaudited: Vec<String> = Vec::new();
     for (mut snapshot, kind) in snapshots {
+        if kind == "not-contacted" || matches!(snapshot.live, rampart_checks::Avail::Failed(_)) {
+            unaudited.push(snapshot.target.clone());
+        }
         snapshot.now = Some(history::now());
         snapshot.currency = Some(currency.clone());
         report.findings.extend(run_all(&snapshot));
@@ -150,9 +156,17 @@ fn render_and_exit_with(
     // A line Redis would refuse to start with counts as a high failure.
     let fatal_input = report.problems.iter().any(|(_, p)| p.fatal)
         && threshold(args.output.fail_on).is_some_and(|min| Severity::High >= min);
-    // Suppressed findings are reported, never counted.
-    if fatal_input || fails(&report.counting(), args.output.fail_on) {
+    // Suppressed findings are reported, never counted; a target that could
+    // not be audited is exit 3 unless something audited fails.
+    let audited: Vec<Finding> = report
+        .counting()
+        .into_iter()
+        .filter(|f| !unaudited.contains(&f.target))
+        .collect();
+    if fatal_input || fails(&audited, args.output.fail_on) {
         Ok(ExitCode::from(1))
+    } else if !unaudited.is_empty() && threshold(args.output.fail_on).is_some() {
+        Ok(ExitCode::from(3))
     } else {
         Ok(ExitCode::SUCCESS)
     }
@@ -217,11 +231,6 @@ impl rampart_collect::live_audit::Progress for Bar {
 
 /// The live audit's options, from the arguments.
 fn live_options(args: &AuditArgs, opts: ConnectOptions) -> Result<LiveAuditOptions> {
-    let allow = args
-        .allow_peer
-        .iter()
-        .map(|a| AllowPeer::parse(a).map_err(anyhow::Error::msg))
-        .collect::<Result<Vec<_>>>()?;
     Ok(LiveAuditOptions {
         connect: opts,
         deadline: Duration::from_secs_f64(args.conn.timeout.clamp(0.1, 600.0)),
@@ -236,10 +245,7 @@ fn live_options(args: &AuditArgs, opts: ConnectOptions) -> Result<LiveAuditOptio
         sni: args.conn.sni.clone(),
         walk: WalkOptions {
             follow: !args.no_discover,
-            policy: PeerPolicy {
-                allow,
-                any: args.allow_any_peer,
-            },
+            policy: super::peer_policy(&args.allow_peer, args.allow_any_peer)?,
             max_nodes: rampart_collect::topology::MAX_NODES,
         },
         history: history_query(args),
