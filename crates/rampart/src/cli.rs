@@ -48,7 +48,8 @@ pub enum Command {
     /// on this host, else the config of this host's Redis or Valkey
     /// (/etc/redis/redis.conf, /etc/valkey/valkey.conf, ...).
     /// Exit status: 0 no failure at or above --fail-on, 1 failures, 2 rampart
-    /// could not run. (`-h` is the host, as in redis-cli; help is `--help`.)
+    /// could not run, 3 a target could not be audited (and nothing audited
+    /// fails). (`-h` is the host, as in redis-cli; help is `--help`.)
     #[command(disable_help_flag = true)]
     Audit(Box<AuditArgs>),
     /// List every check: ID, severity, sources and title.

@@ -342,7 +342,11 @@ fn rotate_shows_hostile_sentinel_master_names_escaped() {
                 ]
                 .concat(),
             ),
-            ("SENTINEL", "SENTINELS") => Act::Reply(b"*0\r\n".to_vec()),
+            // A real Sentinel answers these too (rotate asks it for the
+            // replicas it knows, down ones included).
+            ("SENTINEL", "SENTINELS") | ("SENTINEL", "REPLICAS") | ("SENTINEL", "SLAVES") => {
+                Act::Reply(b"*0\r\n".to_vec())
+            }
             ("SENTINEL", "MYID") => Act::Reply(bulk("abcdef1234567890abcdef1234567890abcdef12")),
             _ => usual(a),
         }

@@ -55,12 +55,13 @@ fn authenticated_audit_and_wrong_password() {
     assert_eq!(status(&r, "ACL001"), "pass");
     assert_eq!(status(&r, "ACL003"), "pass");
     assert!(!stdout(&o).contains(PW) && !stderr(&o).contains(PW));
-    // A wrong password: a clear per-target error, no secret in it.
+    // A wrong password: a clear per-target error, no secret in it; the
+    // target could not be audited and nothing else failed: exit 3.
     let o = rampart_env(
         &["audit", &target(&s), "--user", "admin", "--format", "json"],
         &[("REDISCLI_AUTH", "wrong-Sekrit-99")],
     );
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(3));
     let r = json(&o);
     assert_eq!(status(&r, "ACL001"), "error");
     let text = stdout(&o) + &stderr(&o);
