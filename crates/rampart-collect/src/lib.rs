@@ -216,3 +216,27 @@ pub fn read_text(p: &Path, limit: u64) -> Result<String, String> {
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
+
+/// The git checkout a config file lies in, when it is one and not under
+/// /etc (where etckeeper keeps a host's live files in git): files there are
+/// a repository's copy, not what a server on this host reads, so their
+/// owners and modes say nothing about the host.
+pub fn checkout_of(config: &Path) -> Option<PathBuf> {
+    let abs = std::fs::canonicalize(config).ok()?;
+    if abs.starts_with("/etc") {
+        return None;
+    }
+    abs.ancestors()
+        .skip(1)
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Leave out the facts of this host (file owners and modes, the server
+/// process, logrotate, syslog and firewall configuration): the checks that
+/// need them skip with `why`.
+pub fn leave_out_host_facts(s: &mut Snapshot, why: &str) {
+    s.fs = Avail::absent(why);
+    s.proc = Avail::absent(why);
+    s.os = Avail::absent(why);
+}

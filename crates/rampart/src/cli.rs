@@ -106,11 +106,15 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Live servers to audit: `redis://[user@]host:port`, `rediss://...`,
-    /// `host:port`. With a live target, the running server's settings,
-    /// users and probes come first; its config file (named by INFO, when
-    /// the server runs on this host, or by --config) is audited beside it.
-    #[arg(value_name = "TARGET")]
+    /// What to audit: live servers (`redis://[user@]host:port`,
+    /// `rediss://...`, `host:port`) and config files or directories (a path
+    /// that exists, or that has a `/` or ends in `.conf`; a directory
+    /// stands for its redis.conf or valkey.conf with the users.acl and
+    /// sentinel.conf beside it). Each is its own target. With a live target,
+    /// the running server's settings, users and probes come first; its
+    /// config file (named by INFO, when the server runs on this host, or by
+    /// --config) is audited beside it.
+    #[arg(value_name = "TARGET|PATH")]
     pub targets: Vec<String>,
 
     /// Read more targets from FILE: one per line (`redis://...`,
@@ -182,6 +186,13 @@ pub struct AuditArgs {
     /// Do not look for the server's running process in /proc.
     #[arg(long)]
     pub no_proc: bool,
+
+    /// The files are not this host's live files (a CI checkout): leave out
+    /// the host checks (file owners and modes, the process, logrotate,
+    /// firewall). Without it, config files inside a git checkout outside
+    /// /etc are taken as such, and the report says so.
+    #[arg(long)]
+    pub no_host_checks: bool,
 
     /// Do not read the config file a live server on this host names (INFO
     /// config_file): judge it by what it answers over the network only, as

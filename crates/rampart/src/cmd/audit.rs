@@ -264,7 +264,8 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
     // RAMPART_NO_LOCAL_DISCOVERY=1 skips the process scan (the files fallback).
     let scan =
         std::env::var_os("RAMPART_NO_LOCAL_DISCOVERY").is_none_or(|v| v.is_empty() || v == "0");
-    if live.is_empty() && args.config.is_none() && scan {
+    let paths_given = args.targets.iter().any(|t| targets::is_path(t).is_some());
+    if live.is_empty() && args.config.is_none() && !paths_given && scan {
         let probe_opts = ConnectOptions::default();
         let found = rampart_collect::live_audit::local_endpoints(&probe_opts);
         if !found.is_empty() {
@@ -287,40 +288,75 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
                 .collect();
         }
     }
+    let files = targets::file_targets(&args)?;
+    let mut snaps: Vec<(Snapshot, &str)> = Vec::new();
     if !live.is_empty() {
+        // A live audit reads --config beside the server it names; other
+        // paths are audited as files targets of their own.
         let opts = live_options(&args, super::connect_options(&args.conn))?;
         let audit = audit_live_targets(live, &opts, &Bar(std::sync::Mutex::new(None)));
-        let kinds: Vec<(Snapshot, &str)> = audit
-            .targets
-            .into_iter()
-            .map(|t| (t.snapshot, t.kind))
-            .collect();
-        return render_and_exit(kinds, &args);
+        snaps.extend(audit.targets.into_iter().map(|t| (t.snapshot, t.kind)));
+        for f in files
+            .iter()
+            .filter(|f| Some(&f.config) != args.config.as_ref())
+        {
+            snaps.push((files_snapshot(&args, f)?, "files"));
+        }
+        return render_and_exit(snaps, &args);
     }
+    if files.is_empty() {
+        let (config, note) = discover()?;
+        if let Some(n) = note {
+            anstream::eprintln!("{n}");
+        }
+        let f = targets::FilesArg {
+            config,
+            aclfile: args.aclfile.clone(),
+            sentinel_config: args.sentinel_config.clone(),
+        };
+        snaps.push((files_snapshot(&args, &f)?, "files"));
+    } else {
+        for f in &files {
+            snaps.push((files_snapshot(&args, f)?, "files"));
+        }
+    }
+    render_and_exit(snaps, &args)
+}
 
-    let (config, note) = match &args.config {
-        Some(c) => (c.clone(), None),
-        None => discover()?,
-    };
-    if let Some(n) = note {
-        anstream::eprintln!("{n}");
-    }
+/// One files target: its config, ACL file and sentinel.conf read for the
+/// version asked, the host facts left out when the files are not this
+/// host's (--no-host-checks, or a git checkout outside /etc).
+fn files_snapshot(args: &AuditArgs, f: &targets::FilesArg) -> Result<Snapshot> {
     let target = FilesTarget {
-        config: config.clone(),
-        aclfile: args.aclfile.clone(),
-        sentinel_config: args.sentinel_config.clone(),
+        config: f.config.clone(),
+        aclfile: f.aclfile.clone(),
+        sentinel_config: f.sentinel_config.clone(),
         host_root: None,
-        scan_processes: !args.no_proc,
-        table: file_table(&args)?,
-        version: file_version(&args)?,
+        scan_processes: !args.no_proc && !args.no_host_checks,
+        table: file_table(args)?,
+        version: file_version(args)?,
     };
     let mut snapshot = collect_files(&target);
-    snapshot.history = collect_history(&history_query(&args), &config_history_names(&config));
+    snapshot.history = collect_history(&history_query(args), &config_history_names(&f.config));
     if let rampart_checks::Avail::Failed(e) = &snapshot.conf {
         // Nothing can be audited without the config: that is rampart failing.
-        bail!("cannot audit {}: {e}", config.display());
+        bail!("cannot audit {}: {e}", f.config.display());
     }
-    render_and_exit(vec![(snapshot, "files")], &args)
+    if args.no_host_checks {
+        rampart_collect::leave_out_host_facts(
+            &mut snapshot,
+            "--no-host-checks: the files are not this host's live files",
+        );
+    } else if let Some(repo) = rampart_collect::checkout_of(&f.config) {
+        rampart_collect::leave_out_host_facts(
+            &mut snapshot,
+            &format!(
+                "the config lies in the git checkout {}, not among this host's live files: their owners, modes and host settings are not judged (audit the host's own copy for those)",
+                repo.display()
+            ),
+        );
+    }
+    Ok(snapshot)
 }
 
 /// `audit --config FILE --fix | --diff [--unsafe-fixes]`: files only.
