@@ -5,7 +5,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use redis_acl::review::{review_compiled, UserReview};
+use redis_acl::review::{Reviewer, UserReview};
 use redis_acl::{
     hash_password, sdssplitargs, AclFile, CommandTable, CompiledUser, Engine, GrantKind, Rule,
     User, UserDef,
@@ -941,10 +941,11 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, table);
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
+    let mut reviewer = Reviewer::new(&engine);
     let reviews: Vec<(UserReview, Option<String>)> = users
         .iter()
         .zip(&set.users)
-        .map(|(cu, lu)| (review_compiled(&engine, cu), lu.location.clone()))
+        .map(|(cu, lu)| (reviewer.review(cu), lu.location.clone()))
         .collect();
     let text = match a.format {
         AclFormat::Json => {
