@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use redis_acl::review::review_compiled;
+use redis_acl::review::Reviewer;
 use redis_acl::{CommandTable, Engine, User};
 
 fn users(n: usize) -> Vec<User> {
@@ -128,9 +128,10 @@ fn main() {
     let sweep = t.elapsed();
 
     let t = Instant::now();
+    let mut reviewer = Reviewer::new(&engine);
     let reviews: Vec<_> = compiled
         .iter()
-        .map(|u| review_compiled(&engine, u))
+        .map(|u| reviewer.review(u))
         .collect();
     let review = t.elapsed();
 
