@@ -129,10 +129,7 @@ fn main() {
 
     let t = Instant::now();
     let mut reviewer = Reviewer::new(&engine);
-    let reviews: Vec<_> = compiled
-        .iter()
-        .map(|u| reviewer.review(u))
-        .collect();
+    let reviews: Vec<_> = compiled.iter().map(|u| reviewer.review(u)).collect();
     let review = t.elapsed();
 
     // Cost of one full `can` decision (keys included).
