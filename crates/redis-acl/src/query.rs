@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use crate::engine::{CompiledUser, Decision, Engine};
-use crate::Command;
+use crate::{Command, CommandTable};
 
 /// The connection's current database, or any database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +46,44 @@ pub fn allowed_elsewhere<A: AsRef<[u8]>>(
         .ok()
         .filter(|d| d.allowed)
         .and_then(|d| d.db)
+}
+
+/// One line of `can --batch`: `USER COMMAND ARGS...`, quoted as in
+/// redis.conf. The user and the answer; `Err` when the line is not one.
+#[allow(clippy::type_complexity)]
+pub fn ask_line(
+    engine: &Engine<'_>,
+    users: &[CompiledUser],
+    line: &str,
+    db: DbChoice,
+) -> Result<(String, Result<Decision, String>), &'static str> {
+    match crate::sdssplitargs(line) {
+        Some(words) if words.len() >= 2 => {
+            let d = ask(engine, users, &words[0], &words[1..], db);
+            Ok((words[0].clone(), d))
+        }
+        Some(_) => Err("expected USER COMMAND [ARGS...]"),
+        None => Err("unbalanced quotes"),
+    }
+}
+
+/// A shipped command table by dialect name (`redis-7.0`) or
+/// `product-version` (`redis-7.2.6`: the nearest line, with a note);
+/// `None` for a name that is neither.
+pub fn table_by_name(name: &str) -> Option<(&'static CommandTable, Option<String>)> {
+    if let Some(t) = CommandTable::by_name(name) {
+        return Some((t, None));
+    }
+    // The dialects of redis-dialects, as redis-acl ships them.
+    let (product, version) = name.trim().split_once('-')?;
+    let product = product.to_ascii_lowercase();
+    if !matches!(product.as_str(), "redis" | "valkey")
+        || !version.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let choice = CommandTable::builtin(&product, version);
+    Some((choice.table, choice.note.clone()))
 }
 
 /// A `who-can` question.

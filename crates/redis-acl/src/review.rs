@@ -53,6 +53,13 @@ pub struct Reach {
 }
 
 /// One least-privilege observation, with what could be dropped.
+///
+/// NOTE for the lead (aclperf): these observations are verdict-like
+/// ("holds every command", "dangerous-wholesale") and are made here, not in
+/// a check. ACL008 filters them by code and `rampart acl review` prints
+/// them. Moving the judgement into rampart-checks (review returns facts
+/// only; ACL004/ACL008 and a review renderer decide) was too large for
+/// this branch: it changes `acl review`'s JSON, which tests pin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// Stable code: `all-commands`, `dangerous-wholesale`, `all-keys`,

@@ -115,7 +115,7 @@ fn run(s: &Snapshot) -> Outcome {
                         "user {}{which}: {} @dangerous command(s) not granted one by one: {}",
                         u.user.name,
                         wholesale.len(),
-                        sample(&wholesale)
+                        sample(wholesale)
                     ),
                     expected,
                 ));
@@ -133,7 +133,7 @@ fn run(s: &Snapshot) -> Outcome {
                     format!(
                         "user {}{which}: granted one by one: {}",
                         u.user.name,
-                        sample(&explicit)
+                        sample(explicit)
                     ),
                     expected,
                 ));

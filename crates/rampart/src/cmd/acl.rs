@@ -11,7 +11,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use rampart_collect::acl_source::{self, AclSet, FileSource};
 use redis_acl::query::{self, WhoCan};
 use redis_acl::review::{Reviewer, UserReview};
-use redis_acl::{hash_password, sdssplitargs, CommandTable, Engine};
+use redis_acl::{hash_password, CommandTable, Engine};
 use render::{clean, problems_json, problems_text};
 use serde_json::{json, Value};
 use std::borrow::Cow;
@@ -227,33 +227,17 @@ fn server_version_help() -> String {
 /// version with no data of its own gets the nearest line, with a note on
 /// stderr; an unknown name lists the known ones.
 fn table_by_name(name: &str) -> Result<&'static CommandTable> {
-    if let Some(t) = CommandTable::by_name(name) {
-        return Ok(t);
-    }
-    // The dialects of redis-dialects, as redis-acl ships them.
-    let known = || CommandTable::builtin_names().join(", ");
-    let Some((product, version)) = name.trim().split_once('-') else {
+    let Some((table, note)) = query::table_by_name(name) else {
         bail!(
             "unknown server version '{}' for --server-version; known: {}",
             clean(name),
-            known()
+            CommandTable::builtin_names().join(", ")
         );
     };
-    let product = product.to_ascii_lowercase();
-    if !matches!(product.as_str(), "redis" | "valkey")
-        || !version.starts_with(|c: char| c.is_ascii_digit())
-    {
-        bail!(
-            "unknown server version '{}' for --server-version; known: {}",
-            clean(name),
-            known()
-        );
-    }
-    let choice = CommandTable::builtin(&product, version);
-    if let Some(note) = &choice.note {
+    if let Some(note) = &note {
         anstream::eprintln!("rampart: note: {}", clean(note));
     }
-    Ok(choice.table)
+    Ok(table)
 }
 
 // ------------------------------------------------------------------ loading
@@ -345,20 +329,11 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
                 continue;
             }
             let loc = format!("{}:{}", batch.display(), i + 1);
-            let v = match sdssplitargs(t) {
-                Some(words) if words.len() >= 2 => {
-                    let d = query::ask(&engine, &users, &words[0], &words[1..], a.db);
-                    let mut v = render::decision_json(&words[0], d);
-                    v["line"] = json!(loc);
-                    v
-                }
-                Some(_) => {
-                    json!({"line": loc, "allowed": false, "error": "expected USER COMMAND [ARGS...]", "reason": "expected USER COMMAND [ARGS...]"})
-                }
-                None => {
-                    json!({"line": loc, "allowed": false, "error": "unbalanced quotes", "reason": "unbalanced quotes"})
-                }
+            let mut v = match query::ask_line(&engine, &users, t, a.db) {
+                Ok((user, d)) => render::decision_json(&user, d),
+                Err(e) => json!({"allowed": false, "error": e, "reason": e}),
             };
+            v["line"] = json!(loc);
             out.push_str(&serde_json::to_string(&v)?);
             out.push('\n');
         }

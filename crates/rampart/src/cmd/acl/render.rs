@@ -57,7 +57,7 @@ pub(super) fn review_text(
     set: &AclSet,
     reviews: &[(UserReview, Option<String>)],
 ) -> Result<String> {
-    let mut s = problems_text(&set);
+    let mut s = problems_text(set);
     for (r, loc) in reviews {
         s.push_str(&format!(
             "user {} ({}) — {}, password: {}\n",
@@ -192,8 +192,8 @@ pub(super) fn change_json(c: &UserChange) -> Value {
 
 /// `rampart acl diff`'s text, from the changes' JSON.
 pub(super) fn diff_text(sa: &AclSet, sb: &AclSet, out: &[Value]) -> String {
-    let mut s = problems_text(&sa);
-    s.push_str(&problems_text(&sb));
+    let mut s = problems_text(sa);
+    s.push_str(&problems_text(sb));
     if out.is_empty() {
         s.push_str("no permission changes\n");
     }
