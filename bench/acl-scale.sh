@@ -39,10 +39,11 @@ for c in users keys; do
     printf 'port 7000\naclfile %s/%s.acl\n' "$d" "$c" > "$d/$c.conf"
 done
 
-# Seconds (wall) and peak RSS (KB) of a command, into $secs and $kb.
+# Seconds (wall, user, system) and peak RSS (KB) of a command. On a
+# loaded machine, wall time can be several times user + system time.
 measure() {
-    /usr/bin/time -f "%e %M" -o "$d/time" "$@" > /dev/null 2> "$d/err" || true
-    read -r secs kb < "$d/time" || { secs=?; kb=?; }
+    /usr/bin/time -f "%e %U %S %M" -o "$d/time" "$@" > /dev/null 2> "$d/err" || true
+    read -r secs usr sys kb < "$d/time" || { secs=?; usr=?; sys=?; kb=?; }
 }
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -63,14 +64,16 @@ start_server() {
 }
 row() {
     ratio=$(python3 -c "b=$base; s='$secs'; print(f'{float(s)/b:.1f}x' if s != '?' and b > 0 else '?')")
-    printf '%-44s %6s s  %8s KB  %7s of server load\n' "$1" "$secs" "$kb" "$ratio"
+    printf '%-40s %6s s wall (%5s user %5s sys)  %8s KB  %7s of server load\n' "$1" "$secs" "$usr" "$sys" "$kb" "$ratio"
 }
 
 for c in users keys; do
     start_server "$c"
     echo "== $c.acl ($(wc -l < "$d/$c.acl") lines, $(wc -c < "$d/$c.acl") bytes): $server loads it in $base s"
     if [ "$c" = users ]; then who=u$((users - 1)); key=app:$((users - 1)):x; else who=big; key=k$((patterns - 1)):x; fi
-    measure "$cli" -p "$port" ACL LIST; row "redis-cli ACL LIST"
+    # The server's first ACL LIST after loading can be much slower than the next.
+    measure "$cli" -p "$port" ACL LIST; row "redis-cli ACL LIST (first)"
+    measure "$cli" -p "$port" ACL LIST; row "redis-cli ACL LIST (again)"
     measure "$bin" audit -c "$d/$c.conf" --no-proc --format json --fail-on never; row "rampart audit -c (files)"
     measure "$bin" acl review --aclfile "$d/$c.acl"; row "rampart acl review --aclfile"
     measure "$bin" acl review --aclfile "$d/$c.acl" -f json; row "rampart acl review --aclfile -f json"
