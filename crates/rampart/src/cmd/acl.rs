@@ -317,9 +317,9 @@ fn engine_for<'t>(a: &SourceArgs, set: &AclSet, table: &'t CommandTable) -> Engi
 // ---------------------------------------------------------------------- can
 
 fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
-    let (set, table) = load(&a.source, table)?;
+    let (mut set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
-    let users = engine.compile_all(set.users.iter().map(|u| &u.user));
+    let users = engine.compile_all_owned(set.users.drain(..).map(|u| u.user));
     if let Some(batch) = &a.batch {
         let text = acl_source::read_text(batch)?;
         let mut out = String::new();
@@ -381,13 +381,13 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
 // ------------------------------------------------------------------ who-can
 
 fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
-    let (set, table) = load(&a.source, table)?;
+    let (mut set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let db = match a.db {
         DbArg::Id(n) => Some(n),
         DbArg::Any => None,
     };
-    let users = engine.compile_all(set.users.iter().map(|u| &u.user));
+    let users = engine.compile_all_owned(set.users.drain(..).map(|u| u.user));
     let q = match (&a.command[..], &a.key, &a.channel, &a.category) {
         ([_, ..], None, None, None) => WhoCan::Command(&a.command),
         ([], Some(key), None, None) => WhoCan::Key {
@@ -431,14 +431,15 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
 // ------------------------------------------------------------------- review
 
 fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
-    let (set, table) = load(&a.source, table)?;
+    let (mut set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
-    let users = engine.compile_all(set.users.iter().map(|u| &u.user));
+    let locations: Vec<Option<String>> = set.users.iter_mut().map(|u| u.location.take()).collect();
+    let users = engine.compile_all_owned(set.users.drain(..).map(|u| u.user));
     let mut reviewer = Reviewer::new(&engine);
     let reviews: Vec<(UserReview, Option<String>)> = users
         .iter()
-        .zip(&set.users)
-        .map(|(cu, lu)| (reviewer.review(cu), lu.location.clone()))
+        .zip(locations)
+        .map(|(cu, loc)| (reviewer.review(cu), loc))
         .collect();
     let text = match a.format {
         AclFormat::Json => {
