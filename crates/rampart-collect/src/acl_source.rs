@@ -83,13 +83,12 @@ pub fn read_text(p: &Path) -> Result<String> {
 
 /// An ACL file's users (the built-in default added when not defined).
 pub fn aclset_from_aclfile(path: &Path, text: &str, table: &CommandTable) -> AclSet {
-    let (parsed, built) = AclFile::parse_users_with(path, text, table);
+    let parsed = AclFile::parse_with(path, text, table);
     let mut users: Vec<LoadedUser> = parsed
         .users
         .iter()
-        .zip(built)
-        .map(|(d, user)| LoadedUser {
-            user,
+        .map(|d| LoadedUser {
+            user: d.to_user_with(table).unwrap_or_else(|_| User::new(&d.name)),
             location: Some(d.span.to_string()),
         })
         .collect();

@@ -34,17 +34,6 @@ fn redis_read(b: &[u8]) -> Vec<u8> {
 }
 
 pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
-    parse_impl(path, text, table, false).0
-}
-
-/// [`parse`], keeping for each user the [`User`] its line built while
-/// being checked (`None` where the line had a problem).
-fn parse_impl(
-    path: &Path,
-    text: &str,
-    table: &CommandTable,
-    keep: bool,
-) -> (AclFile, Vec<Option<User>>) {
     let file: Arc<Path> = Arc::from(path);
     let span = |line: usize| Span {
         file: file.clone(),
@@ -53,17 +42,12 @@ fn parse_impl(
     let content = redis_read(text.as_bytes());
     let mut out = AclFile::default();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut built = Vec::new();
     if content.is_empty() {
-        return (out, built);
+        return out;
     }
-    // Sized once: growing a vector of 100k users frees large blocks over
-    // and over, and each free makes malloc consolidate its small chunks.
-    let lines = content.iter().filter(|&&c| c == b'\n').count() + 1;
-    out.users.reserve(lines);
-    if keep {
-        built.reserve(lines);
-    }
+    // Sized once, not grown by doubling to 100k users.
+    out.users
+        .reserve(content.iter().filter(|&&c| c == b'\n').count() + 1);
     for (i, raw) in content.split(|&c| c == b'\n').enumerate() {
         let linenum = i + 1;
         let raw = String::from_utf8_lossy(raw);
@@ -106,7 +90,6 @@ fn parse_impl(
                 out.problems.push(problem(MSG_CRASH.into()));
             }
         }
-        let problems_before = out.problems.len();
         let mut user = User::new_in(table, name);
         let mut rules: Vec<Rule> = Vec::new();
         let mut reported_other = false;
@@ -141,34 +124,14 @@ fn parse_impl(
             rules,
             span: span(linenum),
         });
-        if keep {
-            built.push((out.problems.len() == problems_before).then_some(user));
-        }
     }
-    (out, built)
+    out
 }
 
 impl AclFile {
     /// [`AclFile::parse`] against a given command table.
     pub fn parse_with(path: &Path, text: &str, table: &CommandTable) -> AclFile {
         parse(path, text, table)
-    }
-
-    /// [`AclFile::parse_with`] and the users: what [`UserDef::to_user_with`]
-    /// gives for each, without applying every rule a second time (loading
-    /// 100k users checks and builds each once).
-    pub fn parse_users_with(path: &Path, text: &str, table: &CommandTable) -> (AclFile, Vec<User>) {
-        let (file, built) = parse_impl(path, text, table, true);
-        let users = file
-            .users
-            .iter()
-            .zip(built)
-            .map(|(d, b)| match b {
-                Some(u) => u,
-                None => d.to_user_with(table).unwrap_or_else(|_| User::new(&d.name)),
-            })
-            .collect();
-        (file, users)
     }
 
     /// What redis-server 7.0 logs after `Aborting Redis startup because of
