@@ -8,15 +8,16 @@
 # Asserts nothing (no timed assertions anywhere).
 #
 #   bench/acl-scale.sh [USERS] [PATTERNS]      (default 100000 40000)
-# REDIS_SERVER / REDIS_CLI pick the server (default: redis-server on PATH).
+# REDIS_SERVER / REDIS_CLI pick the server (default: redis-server on PATH);
+# RAMPART_BIN another rampart binary (an older build, for a before/after).
 set -eu
 cd "$(dirname "$0")/.."
 users=${1:-100000}
 patterns=${2:-40000}
 server=${REDIS_SERVER:-redis-server}
 cli=${REDIS_CLI:-redis-cli}
-cargo build --release -q -p rampart
-bin="${CARGO_TARGET_DIR:-target}/release/rampart"
+if [ -z "${RAMPART_BIN:-}" ]; then cargo build --release -q -p rampart; fi
+bin="${RAMPART_BIN:-${CARGO_TARGET_DIR:-target}/release/rampart}"
 d=$(mktemp -d)
 pid=""
 cleanup() {
