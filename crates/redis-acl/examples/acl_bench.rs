@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use redis_acl::review::review_compiled;
+use redis_acl::review::Reviewer;
 use redis_acl::{CommandTable, Engine, User};
 
 fn users(n: usize) -> Vec<User> {
@@ -128,10 +128,8 @@ fn main() {
     let sweep = t.elapsed();
 
     let t = Instant::now();
-    let reviews: Vec<_> = compiled
-        .iter()
-        .map(|u| review_compiled(&engine, u))
-        .collect();
+    let mut reviewer = Reviewer::new(&engine);
+    let reviews: Vec<_> = compiled.iter().map(|u| reviewer.review(u)).collect();
     let review = t.elapsed();
 
     // Cost of one full `can` decision (keys included).

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use redis_acl::review::review_compiled;
+use redis_acl::review::Reviewer;
 use redis_acl::{AclFile, CommandTable, Engine};
 
 /// Peak resident memory of this process so far (VmHWM), in MiB.
@@ -38,9 +38,10 @@ fn acl_figures(label: &str, path: &Path, text: &str, table: &CommandTable) {
     let compiled = engine.compile_all(users.iter());
     let compile = t.elapsed();
     let t = Instant::now();
+    let mut reviewer = Reviewer::new(&engine);
     let findings: usize = compiled
         .iter()
-        .map(|u| review_compiled(&engine, u).findings.len())
+        .map(|u| reviewer.review(u).findings.len())
         .sum();
     let review = t.elapsed();
     println!(

@@ -456,8 +456,28 @@ impl<'t> Engine<'t> {
             .collect()
     }
 
+    /// [`Engine::compile_all`] for users the caller no longer needs: they
+    /// move into the compiled users instead of being copied (100k users).
+    pub fn compile_all_owned<I: IntoIterator<Item = User>>(&self, users: I) -> Vec<CompiledUser> {
+        let mut cache = BitsCache::default();
+        users
+            .into_iter()
+            .map(|u| CompiledUser {
+                selectors: self.compile_selectors(&u, &mut cache),
+                user: u,
+            })
+            .collect()
+    }
+
     fn compile_cached(&self, user: &User, cache: &mut BitsCache) -> CompiledUser {
-        let selectors = std::iter::once(&user.root)
+        CompiledUser {
+            selectors: self.compile_selectors(user, cache),
+            user: user.clone(),
+        }
+    }
+
+    fn compile_selectors(&self, user: &User, cache: &mut BitsCache) -> Vec<CompiledSelector> {
+        std::iter::once(&user.root)
             .chain(user.selectors.iter())
             .map(|s| {
                 let map = &mut cache[usize::from(s.all_commands_base)];
@@ -474,11 +494,7 @@ impl<'t> Engine<'t> {
                     bits,
                 }
             })
-            .collect();
-        CompiledUser {
-            user: user.clone(),
-            selectors,
-        }
+            .collect()
     }
 
     /// `lookupCommand(argv)` plus the arity check, as `ACL DRYRUN` does them.

@@ -4,6 +4,8 @@
 //! (ACL004 / ACL008) and `rampart acl review` render it.
 
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::engine::{CompiledUser, Engine, GrantKind, SelectorIndex};
 use crate::table::CommandTable;
@@ -51,6 +53,13 @@ pub struct Reach {
 }
 
 /// One least-privilege observation, with what could be dropped.
+///
+/// NOTE for the lead (aclperf): these observations are verdict-like
+/// ("holds every command", "dangerous-wholesale") and are made here, not in
+/// a check. ACL008 filters them by code and `rampart acl review` prints
+/// them. Moving the judgement into rampart-checks (review returns facts
+/// only; ACL004/ACL008 and a review renderer decide) was too large for
+/// this branch: it changes `acl review`'s JSON, which tests pin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// Stable code: `all-commands`, `dangerous-wholesale`, `all-keys`,
@@ -112,27 +121,66 @@ fn key_op(read: bool, write: bool, p: &str) -> String {
     }
 }
 
-/// [`review_user`] for a compiled user.
+/// [`review_user`] for a compiled user (for many users, one [`Reviewer`]).
 pub fn review_compiled(engine: &Engine<'_>, cu: &CompiledUser) -> UserReview {
-    let table = engine.table();
-    let user = &cu.user;
-    let plain = user
-        .passwords
-        .iter()
-        .filter(|p| p.plaintext.is_some())
-        .count();
-    let password = if user.nopass {
-        PasswordKind::Nopass
-    } else if user.passwords.is_empty() {
-        PasswordKind::None
-    } else if plain == user.passwords.len() {
-        PasswordKind::Plaintext
-    } else if plain == 0 {
-        PasswordKind::Hashed
-    } else {
-        PasswordKind::Mixed
-    };
+    Reviewer::new(engine).review(cu)
+}
 
+/// What a user's selectors allow from the command table: the part of a
+/// review that depends only on their command bitmaps and database rules,
+/// shared by every user with the same ones.
+#[derive(Debug)]
+struct CommandScan {
+    commands_allowed: usize,
+    dangerous: Vec<DangerousGrant>,
+    /// Per selector: it allows a command with key arguments / channels.
+    keys_used: Vec<bool>,
+    channels_used: Vec<bool>,
+}
+
+/// One selector's identity for the scan: its bitmap (shared by
+/// [`Engine::compile_all`] between selectors with the same command rules,
+/// which also decide `command_rule`) and its database rule.
+type SelectorKey = (*const crate::bits::CommandBits, Option<Vec<u32>>);
+
+/// Reviews many users with one engine, scanning the command table once per
+/// distinct set of selectors (generated ACLs of 100k users repeat a few
+/// rule sets), so a review costs the user's own patterns, not the table.
+pub struct Reviewer<'e> {
+    engine: &'e Engine<'e>,
+    scans: HashMap<Vec<SelectorKey>, Arc<CommandScan>>,
+}
+
+impl<'e> Reviewer<'e> {
+    pub fn new(engine: &'e Engine<'e>) -> Reviewer<'e> {
+        Reviewer {
+            engine,
+            scans: HashMap::new(),
+        }
+    }
+
+    /// The review of one compiled user (compile users with the same
+    /// engine, with [`Engine::compile_all`] for the sharing to work).
+    pub fn review(&mut self, cu: &CompiledUser) -> UserReview {
+        let key: Vec<SelectorKey> = cu
+            .selectors
+            .iter()
+            .map(|s| (Arc::as_ptr(&s.bits), s.selector.dbs.clone()))
+            .collect();
+        let scan = match self.scans.get(&key) {
+            Some(s) => s.clone(),
+            None => {
+                let s = Arc::new(scan_commands(self.engine, cu));
+                self.scans.insert(key, s.clone());
+                s
+            }
+        };
+        finish_review(self.engine, cu, &scan)
+    }
+}
+
+fn scan_commands(engine: &Engine<'_>, cu: &CompiledUser) -> CommandScan {
+    let table = engine.table();
     let mut dangerous = Vec::new();
     let mut commands_allowed = 0;
     let mut keys_used = vec![false; cu.selectors.len()];
@@ -175,6 +223,36 @@ pub fn review_compiled(engine: &Engine<'_>, cu: &CompiledUser) -> UserReview {
             });
         }
     }
+    CommandScan {
+        commands_allowed,
+        dangerous,
+        keys_used,
+        channels_used,
+    }
+}
+
+fn finish_review(engine: &Engine<'_>, cu: &CompiledUser, scan: &CommandScan) -> UserReview {
+    let table = engine.table();
+    let user = &cu.user;
+    let plain = user
+        .passwords
+        .iter()
+        .filter(|p| p.plaintext.is_some())
+        .count();
+    let password = if user.nopass {
+        PasswordKind::Nopass
+    } else if user.passwords.is_empty() {
+        PasswordKind::None
+    } else if plain == user.passwords.len() {
+        PasswordKind::Plaintext
+    } else if plain == 0 {
+        PasswordKind::Hashed
+    } else {
+        PasswordKind::Mixed
+    };
+    let commands_allowed = scan.commands_allowed;
+    let dangerous = scan.dangerous.clone();
+    let (keys_used, channels_used) = (&scan.keys_used, &scan.channels_used);
 
     let mut key_reach = Reach::default();
     let mut channel_reach = Reach::default();

@@ -1,9 +1,11 @@
-use super::users::{called, engine, user_evidence, SelectorReach};
+use super::users::{called, engine, selector_key, user_evidence, ReachCache, SelectorReach};
 use super::{acl, tri};
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
 use redis_acl::CommandTable;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 check! {
     /// No user holds `@dangerous` commands, except ones granted one by one.
@@ -90,11 +92,19 @@ fn run(s: &Snapshot) -> Outcome {
     let enabled: Vec<_> = a.users.iter().filter(|u| u.user.enabled).collect();
     // One bitmap per distinct rule set (generated ACLs repeat them).
     let compiled = engine.compile_all(enabled.iter().map(|u| &u.user));
+    // What a selector holds depends on its bitmap and database rule alone:
+    // judged once per distinct one, not once per user.
+    let mut reaches = ReachCache::new(&engine);
+    type Held = Rc<(Vec<String>, Vec<String>, Vec<String>)>;
+    let mut judged: HashMap<_, Held> = HashMap::new();
     for (u, cu) in enabled.iter().copied().zip(&compiled) {
         for (i, sel) in cu.selectors.iter().enumerate() {
             let which = if i == 0 { "" } else { " (selector)" };
-            let reach = SelectorReach::new(&engine, sel);
-            let (explicit, wholesale, cats) = dangerous(&reach, table);
+            let held = judged
+                .entry(selector_key(sel))
+                .or_insert_with(|| Rc::new(dangerous(&reaches.reach(sel), table)))
+                .clone();
+            let (explicit, wholesale, cats) = &*held;
             let expected = "no @dangerous command except ones granted one by one";
             if !wholesale.is_empty() {
                 bad.push(user_evidence(
@@ -105,7 +115,7 @@ fn run(s: &Snapshot) -> Outcome {
                         "user {}{which}: {} @dangerous command(s) not granted one by one: {}",
                         u.user.name,
                         wholesale.len(),
-                        sample(&wholesale)
+                        sample(wholesale)
                     ),
                     expected,
                 ));
@@ -123,7 +133,7 @@ fn run(s: &Snapshot) -> Outcome {
                     format!(
                         "user {}{which}: granted one by one: {}",
                         u.user.name,
-                        sample(&explicit)
+                        sample(explicit)
                     ),
                     expected,
                 ));

@@ -1,4 +1,4 @@
-use super::users::{engine, user_evidence, SelectorReach};
+use super::users::{engine, selector_key, user_evidence, ReachCache, SelectorReach};
 use super::{acl, settings, tri};
 use crate::fix::{Fix, Safety};
 use crate::model::{Evidence, Outcome, Source};
@@ -115,41 +115,27 @@ fn exposure(s: &Snapshot, a: &AclFacts) -> Exposure {
         .filter(|(_, u)| u.user.enabled)
         .collect();
     let compiled = engine.compile_all(enabled.iter().map(|(_, u)| &u.user));
+    // Per distinct selector (bitmap and database rule), once: the exposed
+    // commands and how it holds each.
+    let mut reaches = ReachCache::new(&engine);
+    let mut judged: std::collections::HashMap<_, std::rc::Rc<Exposed>> = Default::default();
     for (&(i, _), cu) in enabled.iter().zip(&compiled) {
         let mut cmds: Vec<&'static str> = Vec::new();
         let mut how: Vec<String> = Vec::new();
         for sel in &cu.selectors {
-            let reach = SelectorReach::new(&engine, sel);
-            for (name, cmd) in &present {
-                let targets: Vec<&Command> = if cmd.subcommands.is_empty() {
-                    vec![cmd]
-                } else {
-                    cmd.subcommands
-                        .iter()
-                        .filter_map(|&id| table.get(id))
-                        .collect()
-                };
-                for t in targets {
-                    if !reach.can_run(t) {
-                        continue;
-                    }
-                    let held = if reach.all_commands {
-                        Some(vec!["every command".to_string()])
-                    } else if t.in_category("dangerous") {
-                        reach.wholesale(t)
-                    } else {
-                        None
-                    };
-                    if let Some(held) = held {
-                        if !cmds.contains(name) {
-                            cmds.push(name);
-                        }
-                        for h in held {
-                            if !how.contains(&h) {
-                                how.push(h);
-                            }
-                        }
-                        break;
+            let exposed = judged
+                .entry(selector_key(sel))
+                .or_insert_with(|| {
+                    std::rc::Rc::new(selector_exposure(&reaches.reach(sel), table, &present))
+                })
+                .clone();
+            for (name, held) in exposed.iter() {
+                if !cmds.contains(name) {
+                    cmds.push(name);
+                }
+                for h in held {
+                    if !how.contains(h) {
+                        how.push(h.clone());
                     }
                 }
             }
@@ -169,6 +155,45 @@ fn exposure(s: &Snapshot, a: &AclFacts) -> Exposure {
         users,
         only_default: a.users.iter().all(|u| u.user.name == "default"),
     }
+}
+
+/// A selector's exposed commands of [`DANGEROUS`] (in `present` order)
+/// and, for each, how it holds it.
+type Exposed = Vec<(&'static str, Vec<String>)>;
+
+fn selector_exposure(
+    reach: &SelectorReach<'_>,
+    table: &redis_acl::CommandTable,
+    present: &[(&'static str, &Command)],
+) -> Exposed {
+    let mut out = Vec::new();
+    for (name, cmd) in present {
+        let targets: Vec<&Command> = if cmd.subcommands.is_empty() {
+            vec![cmd]
+        } else {
+            cmd.subcommands
+                .iter()
+                .filter_map(|&id| table.get(id))
+                .collect()
+        };
+        for t in targets {
+            if !reach.can_run(t) {
+                continue;
+            }
+            let held = if reach.all_commands {
+                Some(vec!["every command".to_string()])
+            } else if t.in_category("dangerous") {
+                reach.wholesale(t)
+            } else {
+                None
+            };
+            if let Some(held) = held {
+                out.push((*name, held));
+                break;
+            }
+        }
+    }
+    out
 }
 
 fn run(s: &Snapshot) -> Outcome {

@@ -4,6 +4,8 @@ use crate::model::{Evidence, Source};
 use crate::snapshot::{AclFacts, AclOrigin, Snapshot, UserEntry};
 use redis_acl::engine::CompiledSelector;
 use redis_acl::{Command, CommandTable, Engine, Selector, User};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// `on, 2 passwords, ~* &* +@all` — never a password.
 pub(crate) fn describe(u: &User) -> String {
@@ -130,12 +132,67 @@ pub(crate) fn called(table: &CommandTable, cmd: &Command) -> String {
 pub(crate) struct SelectorReach<'e> {
     engine: &'e Engine<'e>,
     sel: &'e CompiledSelector,
-    /// Per command id: runnable (not a container, reachable) and allowed whole.
-    whole: Vec<bool>,
+    data: Arc<ReachData>,
     /// The selector can run every command clients can call.
     pub all_commands: bool,
+}
+
+/// The part of a [`SelectorReach`] computed from the command table: the
+/// same for every selector with the same bitmap and database rule.
+struct ReachData {
+    /// Per command id: runnable (not a container, reachable) and allowed whole.
+    whole: Vec<bool>,
+    all_commands: bool,
     /// The categories it holds ([`SelectorReach::holds_category`]), lower-case.
     held: Vec<String>,
+}
+
+/// A selector's identity for what it can run: its command bitmap (which
+/// [`Engine::compile_all`] shares between selectors with the same command
+/// rules, the rules [`SelectorReach::wholesale`] reads) and its database
+/// rule. Valid while the compiled users it came from are alive.
+pub(crate) type SelectorKey = (*const redis_acl::CommandBits, Option<Vec<u32>>);
+
+pub(crate) fn selector_key(sel: &CompiledSelector) -> SelectorKey {
+    (Arc::as_ptr(&sel.bits), sel.selector.dbs.clone())
+}
+
+/// [`SelectorReach`]es of many selectors (users compiled together with
+/// [`Engine::compile_all`]): the command table is walked once per distinct
+/// bitmap and database rule, not once per user (100k generated users share
+/// a handful).
+pub(crate) struct ReachCache<'e> {
+    engine: &'e Engine<'e>,
+    dangerous: Vec<bool>,
+    map: HashMap<SelectorKey, Arc<ReachData>>,
+}
+
+impl<'e> ReachCache<'e> {
+    pub(crate) fn new(engine: &'e Engine<'e>) -> ReachCache<'e> {
+        ReachCache {
+            engine,
+            dangerous: dangerous_ids(engine.table()),
+            map: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn reach(&mut self, sel: &'e CompiledSelector) -> SelectorReach<'e> {
+        let key = selector_key(sel);
+        let data = match self.map.get(&key) {
+            Some(d) => d.clone(),
+            None => {
+                let d = Arc::new(ReachData::new(self.engine, sel, &self.dangerous));
+                self.map.insert(key, d.clone());
+                d
+            }
+        };
+        SelectorReach {
+            engine: self.engine,
+            sel,
+            all_commands: data.all_commands,
+            data,
+        }
+    }
 }
 
 /// Which commands are `@dangerous`, by id (from the table's member map).
@@ -149,8 +206,8 @@ fn dangerous_ids(table: &CommandTable) -> Vec<bool> {
     v
 }
 
-impl<'e> SelectorReach<'e> {
-    pub(crate) fn new(engine: &'e Engine<'e>, sel: &'e CompiledSelector) -> SelectorReach<'e> {
+impl ReachData {
+    fn new(engine: &Engine<'_>, sel: &CompiledSelector, dangerous: &[bool]) -> ReachData {
         let table = engine.table();
         let mut whole = vec![false; table.len()];
         let mut all_commands = true;
@@ -164,23 +221,44 @@ impl<'e> SelectorReach<'e> {
             }
             all_commands &= ok;
         }
-        let mut r = SelectorReach {
-            engine,
-            sel,
-            whole,
-            all_commands,
-            held: Vec::new(),
-        };
-        let dangerous = dangerous_ids(table);
-        r.held = table
+        let held = table
             .categories()
             .iter()
-            .filter(|c| r.category_held(c, &dangerous))
+            .filter(|c| category_held(table, &whole, c, dangerous))
             .map(|c| c.to_ascii_lowercase())
             .collect();
-        r
+        ReachData {
+            whole,
+            all_commands,
+            held,
+        }
     }
+}
 
+fn runnable(table: &CommandTable, cmd: &Command) -> bool {
+    cmd.subcommands.is_empty() && table.is_reachable(cmd.id)
+}
+
+/// Whether a selector allowing `whole` holds category `cat` as `+@cat`
+/// gives it (see [`SelectorReach::holds_category`]).
+fn category_held(table: &CommandTable, whole: &[bool], cat: &str, is_dangerous: &[bool]) -> bool {
+    let (mut dangerous, mut allowed) = (0usize, 0usize);
+    for c in table.category_members(cat) {
+        if !runnable(table, c) {
+            continue;
+        }
+        let whole = whole.get(c.id).copied().unwrap_or(false);
+        if is_dangerous.get(c.id).copied().unwrap_or(false) {
+            dangerous += 1;
+            allowed += usize::from(whole);
+        } else if !whole {
+            return false;
+        }
+    }
+    dangerous > 0 && allowed * 2 > dangerous
+}
+
+impl<'e> SelectorReach<'e> {
     fn runnable(&self, cmd: &Command) -> bool {
         cmd.subcommands.is_empty() && self.engine.table().is_reachable(cmd.id)
     }
@@ -191,7 +269,7 @@ impl<'e> SelectorReach<'e> {
         if !self.runnable(cmd) {
             return false;
         }
-        self.whole.get(cmd.id).copied().unwrap_or(false)
+        self.data.whole.get(cmd.id).copied().unwrap_or(false)
             || (!self.sel.bits.first_args(cmd.id).is_empty()
                 && self.engine.selector_may_reach_db(&self.sel.selector, cmd))
     }
@@ -220,24 +298,7 @@ impl<'e> SelectorReach<'e> {
     /// `+@connection -@dangerous +client|list` as `+@connection
     /// -client|kill …`: one of six is not the category's grant.)
     pub(crate) fn holds_category(&self, cat: &str) -> bool {
-        self.held.iter().any(|c| c.eq_ignore_ascii_case(cat))
-    }
-
-    fn category_held(&self, cat: &str, is_dangerous: &[bool]) -> bool {
-        let (mut dangerous, mut allowed) = (0usize, 0usize);
-        for c in self.engine.table().category_members(cat) {
-            if !self.runnable(c) {
-                continue;
-            }
-            let whole = self.whole.get(c.id).copied().unwrap_or(false);
-            if is_dangerous.get(c.id).copied().unwrap_or(false) {
-                dangerous += 1;
-                allowed += usize::from(whole);
-            } else if !whole {
-                return false;
-            }
-        }
-        dangerous > 0 && allowed * 2 > dangerous
+        self.data.held.iter().any(|c| c.eq_ignore_ascii_case(cat))
     }
 
     /// How the selector holds `cmd` when it can run it: `None` when granted
@@ -246,7 +307,7 @@ impl<'e> SelectorReach<'e> {
     /// holds ([`SelectorReach::holds_category`]) — unless its rules name
     /// the command (or its container) with a `+` rule.
     pub(crate) fn wholesale(&self, cmd: &Command) -> Option<Vec<String>> {
-        if !self.whole.get(cmd.id).copied().unwrap_or(false) || !self.runnable(cmd) {
+        if !self.data.whole.get(cmd.id).copied().unwrap_or(false) || !self.runnable(cmd) {
             return None;
         }
         if self.all_commands {

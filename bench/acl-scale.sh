@@ -1,0 +1,86 @@
+#!/bin/sh
+# Issue 11: "100k ACL users and 40k key patterns each load and review in
+# under 1 s". Generates the two inputs, starts a real redis-server on each
+# (the baseline: the server's own load of the same aclfile, and
+# `redis-cli ACL LIST`), then times `rampart audit`, `rampart acl review`
+# and `rampart acl can`, from the file and from the live server's ACL LIST.
+# Prints wall time, peak RSS and the ratio to the server's load time.
+# Asserts nothing (no timed assertions anywhere).
+#
+#   bench/acl-scale.sh [USERS] [PATTERNS]      (default 100000 40000)
+# REDIS_SERVER / REDIS_CLI pick the server (default: redis-server on PATH);
+# RAMPART_BIN another rampart binary (an older build, for a before/after).
+set -eu
+cd "$(dirname "$0")/.."
+users=${1:-100000}
+patterns=${2:-40000}
+server=${REDIS_SERVER:-redis-server}
+cli=${REDIS_CLI:-redis-cli}
+if [ -z "${RAMPART_BIN:-}" ]; then cargo build --release -q -p rampart; fi
+bin="${RAMPART_BIN:-${CARGO_TARGET_DIR:-target}/release/rampart}"
+d=$(mktemp -d)
+pid=""
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    rm -rf "$d"
+}
+trap cleanup EXIT
+python3 - "$d" "$users" "$patterns" <<'PY'
+import sys
+d, n, k = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(f"{d}/users.acl", "w") as f:
+    f.write("user default on nopass ~* &* +@all\n")
+    for i in range(n):
+        f.write(f"user u{i} on >pw{i} ~app:{i}:* &ch:{i} +@read -@dangerous\n")
+with open(f"{d}/keys.acl", "w") as f:
+    f.write("user default on nopass ~* &* +@all\n")
+    f.write("user big on >pw " + " ".join(f"~k{i}:*" for i in range(k)) + " +@read\n")
+PY
+for c in users keys; do
+    printf 'port 7000\naclfile %s/%s.acl\n' "$d" "$c" > "$d/$c.conf"
+done
+
+# Seconds (wall, user, system) and peak RSS (KB) of a command. On a
+# loaded machine, wall time can be several times user + system time.
+measure() {
+    /usr/bin/time -f "%e %U %S %M" -o "$d/time" "$@" > /dev/null 2> "$d/err" || true
+    read -r secs usr sys kb < "$d/time" || { secs=?; usr=?; sys=?; kb=?; }
+}
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+# The time from starting redis-server on the aclfile to its first PONG.
+start_server() {
+    port=$(free_port)
+    t0=$(date +%s.%N)
+    "$server" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+        --dir "$d" --aclfile "$d/$1.acl" --daemonize no > "$d/server.log" 2>&1 &
+    pid=$!
+    until "$cli" -p "$port" ping 2>/dev/null | grep -q PONG; do
+        kill -0 "$pid" 2>/dev/null || { cat "$d/server.log"; exit 1; }
+        sleep 0.01
+    done
+    t1=$(date +%s.%N)
+    base=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
+}
+row() {
+    ratio=$(python3 -c "b=$base; s='$secs'; print(f'{float(s)/b:.1f}x' if s != '?' and b > 0 else '?')")
+    printf '%-40s %6s s wall (%5s user %5s sys)  %8s KB  %7s of server load\n' "$1" "$secs" "$usr" "$sys" "$kb" "$ratio"
+}
+
+for c in users keys; do
+    start_server "$c"
+    echo "== $c.acl ($(wc -l < "$d/$c.acl") lines, $(wc -c < "$d/$c.acl") bytes): $server loads it in $base s"
+    if [ "$c" = users ]; then who=u$((users - 1)); key=app:$((users - 1)):x; else who=big; key=k$((patterns - 1)):x; fi
+    # The server's first ACL LIST after loading can be much slower than the next.
+    measure "$cli" -p "$port" ACL LIST; row "redis-cli ACL LIST (first)"
+    measure "$cli" -p "$port" ACL LIST; row "redis-cli ACL LIST (again)"
+    measure "$bin" audit -c "$d/$c.conf" --no-proc --format json --fail-on never; row "rampart audit -c (files)"
+    measure "$bin" acl review --aclfile "$d/$c.acl"; row "rampart acl review --aclfile"
+    measure "$bin" acl review --aclfile "$d/$c.acl" -f json; row "rampart acl review --aclfile -f json"
+    measure "$bin" acl can --aclfile "$d/$c.acl" "$who" GET "$key"; row "rampart acl can --aclfile"
+    measure "$bin" acl review --target "redis://127.0.0.1:$port"; row "rampart acl review --target (ACL LIST)"
+    measure "$bin" acl can --target "redis://127.0.0.1:$port" "$who" GET "$key"; row "rampart acl can --target (ACL LIST)"
+    measure "$bin" audit "redis://127.0.0.1:$port" --no-proc --format json --fail-on never; row "rampart audit --target (live)"
+    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+done
