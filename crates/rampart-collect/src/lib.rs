@@ -2,6 +2,7 @@
 //! build a [`Snapshot`]. They do I/O and nothing else; the checks decide.
 
 mod accounts;
+pub mod inputs;
 pub mod acl_source;
 mod files;
 pub mod history;

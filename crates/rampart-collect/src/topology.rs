@@ -289,6 +289,10 @@ impl PeerPolicy {
         if peer.host.eq_ignore_ascii_case(&seed.host) {
             return Ok(());
         }
+        // A Unix-socket seed is this host: its loopback peers are too.
+        if seed.is_unix() && !peer_ips.is_empty() && peer_ips.iter().all(|ip| ip.is_loopback()) {
+            return Ok(());
+        }
         let seed_ips = resolve(&seed.host);
         if !peer_ips.is_empty() && peer_ips.iter().all(|ip| seed_ips.contains(ip)) {
             return Ok(());

@@ -9,12 +9,80 @@ use crate::target::{Credentials, Endpoint};
 use crate::tls::{client_config, server_name, TlsSettings};
 use std::io::{BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-/// A TCP socket whose every read and write is bounded by the time left
+/// A TCP or Unix-domain socket (redis-cli's `-s`).
+enum Sock {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Sock {
+    fn set_read_timeout(&self, t: Option<Duration>) -> std::io::Result<()> {
+        match self {
+            Sock::Tcp(s) => s.set_read_timeout(t),
+            Sock::Unix(s) => s.set_read_timeout(t),
+        }
+    }
+    fn set_write_timeout(&self, t: Option<Duration>) -> std::io::Result<()> {
+        match self {
+            Sock::Tcp(s) => s.set_write_timeout(t),
+            Sock::Unix(s) => s.set_write_timeout(t),
+        }
+    }
+    fn set_nonblocking(&self, on: bool) -> std::io::Result<()> {
+        match self {
+            Sock::Tcp(s) => s.set_nonblocking(on),
+            Sock::Unix(s) => s.set_nonblocking(on),
+        }
+    }
+    /// Whether bytes are waiting (without taking them).
+    fn peek(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Sock::Tcp(s) => s.peek(buf),
+            // std has no peek on Unix streams (and reading would take a
+            // byte): said as "nothing seen". A Unix socket is the local
+            // server itself; the reply matching of RESP still holds.
+            Sock::Unix(_) => Err(std::io::ErrorKind::WouldBlock.into()),
+        }
+    }
+    fn shutdown(&self, how: Shutdown) -> std::io::Result<()> {
+        match self {
+            Sock::Tcp(s) => s.shutdown(how),
+            Sock::Unix(s) => s.shutdown(how),
+        }
+    }
+}
+
+impl Read for Sock {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Sock::Tcp(s) => s.read(buf),
+            Sock::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Sock {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sock::Tcp(s) => s.write(buf),
+            Sock::Unix(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sock::Tcp(s) => s.flush(),
+            Sock::Unix(s) => s.flush(),
+        }
+    }
+}
+
+/// A socket whose every read and write is bounded by the time left
 /// before its deadline (and by the per-operation timeout).
 struct TimedSock {
-    sock: TcpStream,
+    sock: Sock,
     io_timeout: Duration,
     /// The current command's deadline (never later than the target's).
     deadline: Option<Instant>,
@@ -234,6 +302,21 @@ impl Connection {
             endpoint: endpoint.clone(),
             message: e.to_string(),
         };
+        if ep.is_unix() {
+            if ep.tls {
+                return Err(LiveError::Tls {
+                    endpoint,
+                    message: "Redis serves no TLS on a Unix socket".into(),
+                });
+            }
+            let s = UnixStream::connect(&ep.host).map_err(cerr)?;
+            let sock = TimedSock {
+                sock: Sock::Unix(s),
+                io_timeout: opts.io_timeout,
+                deadline: Some(earliest(opts.deadline, Instant::now() + opts.io_timeout)),
+            };
+            return Ok(Connection::over(Stream::Plain(sock), endpoint, opts));
+        }
         let addrs: Vec<_> = (ep.host.as_str(), ep.port)
             .to_socket_addrs()
             .map_err(cerr)?
@@ -271,7 +354,7 @@ impl Connection {
         };
         let _ = s.set_nodelay(true);
         let sock = TimedSock {
-            sock: s,
+            sock: Sock::Tcp(s),
             io_timeout: opts.io_timeout,
             // The handshake is one exchange: bounded like a command.
             deadline: Some(earliest(opts.deadline, Instant::now() + opts.io_timeout)),
@@ -302,7 +385,11 @@ impl Connection {
         } else {
             Stream::Plain(sock)
         };
-        Ok(Connection {
+        Ok(Connection::over(stream, endpoint, opts))
+    }
+
+    fn over(stream: Stream, endpoint: String, opts: &ConnectOptions) -> Connection {
+        Connection {
             stream: BufReader::new(stream),
             endpoint,
             limits: opts.limits,
@@ -312,7 +399,7 @@ impl Connection {
             budget_left: opts.limits.max_connection,
             dead: None,
             secrets: Vec::new(),
-        })
+        }
     }
 
     pub fn endpoint(&self) -> &str {

@@ -12,9 +12,27 @@ pub struct Endpoint {
     pub tls: bool,
 }
 
+impl Endpoint {
+    /// A Unix-domain socket (redis-cli's `-s PATH`): the path is the host,
+    /// the port 0.
+    pub fn unix(path: &str) -> Endpoint {
+        Endpoint {
+            host: path.to_string(),
+            port: 0,
+            tls: false,
+        }
+    }
+    /// Whether this is a Unix-domain socket (its host is an absolute path).
+    pub fn is_unix(&self) -> bool {
+        self.host.starts_with('/')
+    }
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.host.contains(':') {
+        if self.is_unix() {
+            write!(f, "{}", self.host)
+        } else if self.host.contains(':') {
             write!(f, "[{}]:{}", self.host, self.port)
         } else {
             write!(f, "{}:{}", self.host, self.port)
@@ -106,12 +124,52 @@ pub fn parse(target: &str, default_port: u16) -> Result<Target, TargetError> {
         target: redact(target),
         reason: reason.to_string(),
     };
+    // A Unix-domain socket: `unix:///run/redis/redis.sock`, or the path.
+    let unix = target
+        .strip_prefix("unix://")
+        .or_else(|| target.strip_prefix("unix:"))
+        .or_else(|| target.starts_with('/').then_some(target));
+    if let Some(rest) = unix {
+        // `unix://[user[:password]@]/path[?db=N]`, as redis-py spells it.
+        let rest = rest.split(['?', '#']).next().unwrap_or("");
+        let (auth, path) = match rest.split_once("@/") {
+            Some((a, p)) if !a.contains('/') => (Some(a), format!("/{p}")),
+            _ => (None, rest.to_string()),
+        };
+        if !path.starts_with('/') {
+            return Err(err("a Unix socket is named by its absolute path"));
+        }
+        let mut credentials = Credentials::default();
+        let mut password_in_uri = false;
+        if let Some(a) = auth {
+            let (u, p) = match a.split_once(':') {
+                Some((u, p)) => (u, Some(p)),
+                None => (a, None),
+            };
+            if !u.is_empty() {
+                let u = percent_decode(u)
+                    .ok_or_else(|| err("bad percent-encoding in the user name"))?;
+                credentials.user = Some(String::from_utf8_lossy(&u).into_owned());
+            }
+            if let Some(p) = p {
+                let p =
+                    percent_decode(p).ok_or_else(|| err("bad percent-encoding in the password"))?;
+                credentials.password = Some(Secret::new(p));
+                password_in_uri = true;
+            }
+        }
+        return Ok(Target {
+            endpoint: Endpoint::unix(&path),
+            credentials,
+            password_in_uri,
+        });
+    }
     let (tls, rest) = if let Some(r) = target.strip_prefix("rediss://") {
         (true, r)
     } else if let Some(r) = target.strip_prefix("redis://") {
         (false, r)
     } else if target.contains("://") {
-        return Err(err("the scheme must be redis:// or rediss://"));
+        return Err(err("the scheme must be redis://, rediss:// or unix://"));
     } else {
         (false, target)
     };

@@ -266,6 +266,24 @@ pub struct ConnectionArgs {
     #[arg(short = 'p', long, value_name = "PORT", help_heading = "Connection")]
     pub port: Option<u16>,
 
+    /// Server Unix socket (overrides -h and -p), as in redis-cli.
+    #[arg(
+        short = 's',
+        long = "socket",
+        value_name = "SOCKET",
+        help_heading = "Connection"
+    )]
+    pub socket: Option<String>,
+
+    /// Server URI (`redis://`, `rediss://`, `unix://`), as in redis-cli.
+    #[arg(
+        short = 'u',
+        long = "uri",
+        value_name = "URI",
+        help_heading = "Connection"
+    )]
+    pub uri: Option<String>,
+
     /// ACL user name (default: `default`).
     #[arg(long, value_name = "USER", help_heading = "Connection")]
     pub user: Option<String>,
@@ -308,8 +326,8 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "FILE", help_heading = "TLS")]
     pub cacert: Option<PathBuf>,
 
-    /// Directory of CA certificates (PEM).
-    #[arg(long, value_name = "DIR", help_heading = "TLS")]
+    /// Directory of CA certificates (PEM); `--cacertdir` as in redis-cli.
+    #[arg(long, alias = "cacertdir", value_name = "DIR", help_heading = "TLS")]
     pub cacert_dir: Option<PathBuf>,
 
     /// Client certificate (PEM), for servers that require one.

@@ -237,6 +237,12 @@ fn endpoint(spec: &str, flag: &str, tls: bool, port: u16) -> Result<Endpoint> {
 fn options(args: &RotateArgs) -> Result<(Options, LiveConnector)> {
     let spec = match (&args.target, &args.conn.host, args.conn.port) {
         (Some(t), _, _) => t.clone(),
+        (None, _, _) if args.conn.uri.is_some() || args.conn.socket.is_some() => args
+            .conn
+            .uri
+            .clone()
+            .or_else(|| args.conn.socket.clone())
+            .unwrap_or_default(),
         (None, None, None) => bail!("give a TARGET (host:port) or -h/-p"),
         (None, h, p) => format!(
             "{}:{}",

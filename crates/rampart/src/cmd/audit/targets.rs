@@ -5,7 +5,7 @@ use crate::cli::AuditArgs;
 use anyhow::{Context, Result};
 use rampart_live::{Credentials, Endpoint};
 use redis_conf::Secret;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The live targets named on the command line, with their credentials.
 /// A fleet inventory (`--targets-file fleet.toml`): targets with their own
@@ -127,7 +127,19 @@ pub(super) fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credential
             specs.push(line.to_string());
         }
     }
-    if args.conn.host.is_some() || args.conn.port.is_some() {
+    if let Some(u) = &args.conn.uri {
+        specs.push(u.clone());
+    }
+    if let Some(sock) = &args.conn.socket {
+        specs.push(if sock.starts_with('/') {
+            sock.clone()
+        } else {
+            // redis-cli takes a relative socket path: make it absolute.
+            std::env::current_dir()
+                .map(|d| d.join(sock).display().to_string())
+                .unwrap_or_else(|_| sock.clone())
+        });
+    } else if args.conn.host.is_some() || args.conn.port.is_some() {
         let host = args.conn.host.clone().unwrap_or_else(|| "127.0.0.1".into());
         let host = if host.contains(':') {
             format!("[{host}]")
@@ -165,67 +177,14 @@ pub(super) fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credential
     Ok(out)
 }
 
-/// A TARGET that names a file or directory rather than a server: one that
-/// exists (and is not a `redis://` URI), or that has a `/` or ends in
-/// `.conf`/`.acl` (then a missing one is an error, not a host).
-pub(super) fn is_path(t: &str) -> Option<PathBuf> {
-    if t.starts_with("redis://") || t.starts_with("rediss://") {
-        return None;
-    }
-    let p = Path::new(t);
-    let looks = t.contains('/') || t.ends_with(".conf") || t.ends_with(".acl");
-    (looks || p.exists()).then(|| p.to_path_buf())
-}
-
-/// One files target from the command line: a config, with the ACL file and
-/// sentinel.conf a directory holds beside it.
-pub(super) struct FilesArg {
-    pub config: PathBuf,
-    pub aclfile: Option<PathBuf>,
-    pub sentinel_config: Option<PathBuf>,
-}
+pub(super) use rampart_collect::inputs::{is_path, FilesArg};
 
 /// The config paths among the TARGETs (and --config), resolved.
 pub(super) fn file_targets(args: &AuditArgs) -> Result<Vec<FilesArg>> {
-    let mut out = Vec::new();
-    if let Some(c) = &args.config {
-        out.push(FilesArg {
-            config: c.clone(),
-            aclfile: args.aclfile.clone(),
-            sentinel_config: args.sentinel_config.clone(),
-        });
-    }
-    for t in &args.targets {
-        let Some(p) = is_path(t) else { continue };
-        let meta = std::fs::metadata(&p)
-            .with_context(|| format!("{}: not a config file or directory", p.display()))?;
-        if meta.is_dir() {
-            let config = ["redis.conf", "valkey.conf"]
-                .iter()
-                .map(|n| p.join(n))
-                .find(|c| c.is_file())
-                .with_context(|| {
-                    format!(
-                        "{}: no redis.conf or valkey.conf in this directory",
-                        p.display()
-                    )
-                })?;
-            let beside = |n: &str| Some(p.join(n)).filter(|f| f.is_file());
-            out.push(FilesArg {
-                config,
-                aclfile: args.aclfile.clone().or_else(|| beside("users.acl")),
-                sentinel_config: args
-                    .sentinel_config
-                    .clone()
-                    .or_else(|| beside("sentinel.conf")),
-            });
-        } else {
-            out.push(FilesArg {
-                config: p,
-                aclfile: args.aclfile.clone(),
-                sentinel_config: args.sentinel_config.clone(),
-            });
-        }
-    }
-    Ok(out)
+    Ok(rampart_collect::inputs::file_targets(
+        &args.targets,
+        args.config.as_deref(),
+        args.aclfile.as_deref(),
+        args.sentinel_config.as_deref(),
+    )?)
 }
