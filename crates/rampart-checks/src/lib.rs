@@ -6,6 +6,9 @@
 //! `CHECKLIST.md` is in the registry and yields exactly one finding per
 //! target, with a status, even when it cannot decide (`skip` with the
 //! reason, or `manual`).
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod aclbuild;
 mod checks;

@@ -75,7 +75,9 @@ pub fn file_targets(
         let beside = |n: &str| Some(p.join(n)).filter(|f| f.is_file());
         out.push(FilesArg {
             config,
-            aclfile: aclfile.map(Path::to_path_buf).or_else(|| beside("users.acl")),
+            aclfile: aclfile
+                .map(Path::to_path_buf)
+                .or_else(|| beside("users.acl")),
             sentinel_config: sentinel_config
                 .map(Path::to_path_buf)
                 .or_else(|| beside("sentinel.conf")),

@@ -1,11 +1,14 @@
 //! Collectors: they read files, /proc and the host's configuration and
 //! build a [`Snapshot`]. They do I/O and nothing else; the checks decide.
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod accounts;
-pub mod inputs;
 pub mod acl_source;
 mod files;
 pub mod history;
+pub mod inputs;
 pub mod live;
 pub mod live_audit;
 mod logrotate;

@@ -25,6 +25,9 @@
 //!   the next time rampart writes in that directory.
 //!
 //! A failure leaves the target as it was and removes the temp.
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use anyhow::{anyhow, bail, Context, Result};
 use std::ffi::{OsStr, OsString};

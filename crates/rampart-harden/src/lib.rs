@@ -23,6 +23,9 @@
 //! (the input's users, hardened, and those of an earlier run), `server`
 //! (redis.conf), `sentinel` (sentinel.conf); the names they share live in
 //! `common`, which uses neither.
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod common;
 pub mod fix;

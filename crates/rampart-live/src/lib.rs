@@ -11,6 +11,9 @@
 //! or nothing at all costs a clear error and bounded time and memory. redis-rs offers a recursion limit but
 //! no size caps. The auditor sends a handful of read-only commands, so the
 //! codec stays small.
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod conn;
 pub mod reply;

@@ -15,6 +15,9 @@
 //! A suppression needs a reason; one that matched nothing, names an unknown
 //! check, lacks a reason or has expired is reported as a note (an input
 //! problem of the target), like ruff's unused `noqa`.
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod baseline;
 pub mod inline;

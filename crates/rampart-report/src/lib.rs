@@ -1,6 +1,9 @@
 //! Renderers. They turn findings into text, JSON or SARIF and decide
 //! nothing. Everything that came from a server or a file is sanitised for
 //! the terminal in the text renderer; JSON and SARIF escape by construction.
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod json;
 pub mod sanitize;

@@ -30,6 +30,9 @@
 //! (the messages are what the operator reads); the refusals to start are
 //! typed ([`Refusal`]) inside it, so a caller can tell them apart with
 //! `downcast_ref`.
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod discover;
 mod journal;

@@ -52,6 +52,9 @@
 //! * Error messages echo `>pw`/`<pw`/`#…`/`!…` ops as `>***` (Redis echoes them).
 //! * Tokens are `&str`: `\xHH` escapes inside selectors that are not UTF-8
 //!   are replaced (Redis keeps the bytes).
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub use redis_conf::{Secret, Span};
 

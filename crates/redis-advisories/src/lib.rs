@@ -21,6 +21,9 @@
 //! assert_eq!(a.line.as_deref(), Some("7.2"));
 //! assert!(a.cves.iter().any(|m| m.id == "CVE-2025-49844"));
 //! ```
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use std::sync::OnceLock;
 

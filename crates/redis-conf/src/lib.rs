@@ -38,6 +38,9 @@
 //!   chunk (possibly merging lines); this crate drops the rest of the line.
 //! - `effective("dir")` is empty when the file does not set it (the
 //!   server's startup directory is unknown to a file parser).
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod edit;
 pub mod fileio;

@@ -19,6 +19,9 @@
 //!
 //! This crate knows the identities and the choice ([`choose`]); the crates
 //! that read each kind of data parse it themselves.
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use std::sync::OnceLock;
 

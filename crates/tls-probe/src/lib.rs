@@ -11,6 +11,9 @@
 //! - [`json`]: the versioned JSON documents (schema 1).
 //!
 //! Collect only: judging for the audit belongs to rampart-checks.
+// Libraries never print: they return values and take a progress sink;
+// only the binary writes to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cert;
 pub mod ciphers;
