@@ -80,7 +80,7 @@ fn audit_acl_and_rotate_over_a_unix_socket() {
             &sock_s,
             "--login-user",
             "admin",
-            "--user",
+            "--account",
             "app",
             "--generate",
             "--dry-run",

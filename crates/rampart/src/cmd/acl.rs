@@ -110,7 +110,7 @@ pub struct CanArgs {
     /// number (default 0, where every connection starts and what ACL
     /// DRYRUN on a fresh connection answers) or `any` (allowed in some
     /// database). Tables without database rules (Redis) ignore it.
-    #[arg(long, value_name = "N|any", value_parser = parse_db, default_value = "0")]
+    #[arg(short = 'n', long, value_name = "N|any", value_parser = parse_db, default_value = "0")]
     pub db: DbArg,
     #[arg(short = 'f', long, value_enum, default_value_t = AclFormat::Text)]
     pub format: AclFormat,
@@ -144,7 +144,7 @@ pub struct WhoCanArgs {
     pub category: Option<String>,
     /// For Valkey's `db=` rules: who can in this database (the
     /// connection's current one), or `any` (default: in some database).
-    #[arg(long, value_name = "N|any", value_parser = parse_db, default_value = "any")]
+    #[arg(short = 'n', long, value_name = "N|any", value_parser = parse_db, default_value = "any")]
     pub db: DbArg,
     #[arg(short = 'f', long, value_enum, default_value_t = AclFormat::Text)]
     pub format: AclFormat,
@@ -316,7 +316,35 @@ fn engine_for<'t>(a: &SourceArgs, set: &AclSet, table: &'t CommandTable) -> Engi
 
 // ---------------------------------------------------------------------- can
 
+/// `acl can USER CMD ARGS...` takes everything after USER as the command:
+/// an option of `acl can` there (`-f json`) would silently become a
+/// command argument, so it is refused with a hint, unless `--` on the
+/// command line says the words are meant literally.
+fn refuse_trailing_options(command: &[String]) -> Result<()> {
+    use clap::Args as _;
+    if std::env::args().any(|a| a == "--") {
+        return Ok(());
+    }
+    let cmd = CanArgs::augment_args(clap::Command::new("can"));
+    for word in command {
+        let Some(name) = word.split('=').next() else {
+            continue;
+        };
+        let known = cmd.get_arguments().any(|arg| {
+            arg.get_long().is_some_and(|l| name == format!("--{l}"))
+                || arg.get_short().is_some_and(|c| name == format!("-{c}"))
+        });
+        if known {
+            bail!(
+                "{name} after the command is read as one of its arguments: put rampart's options before USER (or write `--` before USER to pass {name} to the command literally)"
+            );
+        }
+    }
+    Ok(())
+}
+
 fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
+    refuse_trailing_options(&a.command)?;
     let (mut set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let users = engine.compile_all_owned(set.users.drain(..).map(|u| u.user));

@@ -31,9 +31,27 @@ pub struct RotateArgs {
     #[arg(value_name = "TARGET")]
     pub target: Option<String>,
 
-    /// The ACL user whose password is rotated.
-    #[arg(long = "user", id = "rotate_user", value_name = "NAME")]
-    pub rotate_user: String,
+    /// The ACL user whose password is rotated. (`--user` is accepted for
+    /// it still, with a warning: everywhere else `--user` is who logs in,
+    /// and it will mean that here too; log in as someone else with
+    /// --login-user.)
+    #[arg(
+        long = "account",
+        id = "rotate_user",
+        value_name = "NAME",
+        required_unless_present = "rotate_user_old"
+    )]
+    pub rotate_user: Option<String>,
+
+    /// Deprecated spelling of --account.
+    #[arg(
+        long = "user",
+        id = "rotate_user_old",
+        value_name = "NAME",
+        hide = true,
+        conflicts_with = "rotate_user"
+    )]
+    pub rotate_user_old: Option<String>,
 
     /// Read the new password from the first line of FILE (`-`: stdin).
     #[arg(long, value_name = "FILE", conflicts_with = "generate")]
@@ -235,6 +253,17 @@ fn endpoint(spec: &str, flag: &str, tls: bool, port: u16) -> Result<Endpoint> {
 }
 
 fn options(args: &RotateArgs) -> Result<(Options, LiveConnector)> {
+    let account = match (&args.rotate_user, &args.rotate_user_old) {
+        (Some(a), _) => a.clone(),
+        (None, Some(u)) => {
+            anstream::eprintln!(
+                "rampart: warning: `rotate --user NAME` names the account rotated; write `--account {}`: --user will mean who logs in, as in every other command (that is --login-user today)",
+                rampart_report::sanitize::for_terminal(u)
+            );
+            u.clone()
+        }
+        (None, None) => bail!("name the ACL user whose password is rotated with --account NAME"),
+    };
     let spec = match (&args.target, &args.conn.host, args.conn.port) {
         (Some(t), _, _) => t.clone(),
         (None, _, _) if args.conn.uri.is_some() || args.conn.socket.is_some() => args
@@ -263,9 +292,9 @@ fn options(args: &RotateArgs) -> Result<(Options, LiveConnector)> {
     seed.tls |= args.conn.tls;
     let journal = args.journal.clone().unwrap_or_else(|| {
         let label = if args.sentinels {
-            format!("sentinel-acl-{}", args.rotate_user)
+            format!("sentinel-acl-{account}")
         } else {
-            args.rotate_user.clone()
+            account.clone()
         };
         rampart_rotate::default_journal(&label, &seed)
     });
@@ -287,7 +316,7 @@ fn options(args: &RotateArgs) -> Result<(Options, LiveConnector)> {
     let opts = Options {
         seed,
         login,
-        user: args.rotate_user.clone(),
+        user: account.clone(),
         mode,
         journal,
         new_password: read(&args.new_password_file)?,
