@@ -126,17 +126,6 @@ pub enum IdentifyError {
     NotAVersionString(String),
 }
 
-/// Parse the text of an `INFO` reply into `field → value` (section headers,
-/// blank lines and lines without `:` are skipped; later duplicates win).
-pub fn parse_info(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .map(|l| l.trim_end_matches('\r'))
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect()
-}
-
 /// Identify product and version from INFO fields.
 ///
 /// Valkey is recognised by `server_name:valkey` or by the presence of

@@ -49,8 +49,8 @@ pub use data::{
 };
 pub use debver::DebVersion;
 pub use identify::{
-    identify, identify_version_string, parse_info, BuildHints, IdentifyError, Identity,
-    LoadedModule, Modules, Product,
+    identify, identify_version_string, BuildHints, IdentifyError, Identity, LoadedModule, Modules,
+    Product,
 };
 pub use version::{classify, Line, PreRelease, Version, VersionError, VersionKind};
 

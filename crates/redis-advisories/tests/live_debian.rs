@@ -12,9 +12,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use redis_advisories::{
-    assess_identity, identify, identify_version_string, parse_info, BuildOrigin, LineStatus,
-    Product, Verdict,
+    assess_identity, identify, identify_version_string, BuildOrigin, LineStatus, Product, Verdict,
 };
+
+/// INFO text as `field → value`, read by rampart's one INFO parser.
+fn parse_info(text: &str) -> std::collections::BTreeMap<String, String> {
+    rampart_live::reply::Info::parse(text).to_map()
+}
 
 fn redis_server_bin() -> String {
     std::env::var("RAMPART_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into())

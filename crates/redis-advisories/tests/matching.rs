@@ -2,9 +2,14 @@
 //! distribution builds.
 
 use redis_advisories::{
-    assess, assess_identity, identify, identify_version_string, parse_info, BuildHints,
-    BuildOrigin, Confidence, Fix, LineStatus, Product, Verdict,
+    assess, assess_identity, identify, identify_version_string, BuildHints, BuildOrigin,
+    Confidence, Fix, LineStatus, Product, Verdict,
 };
+
+/// INFO text as `field → value`, read by rampart's one INFO parser.
+fn parse_info(text: &str) -> std::collections::BTreeMap<String, String> {
+    rampart_live::reply::Info::parse(text).to_map()
+}
 
 fn none() -> BuildHints {
     BuildHints::default()

@@ -13,31 +13,22 @@ pub(crate) struct Node {
     pub has_slots: bool,
 }
 
-/// Parse CLUSTER NODES output; malformed lines are skipped.
+/// CLUSTER NODES as CLU001/CLU002 read it, through the one CLUSTER NODES
+/// parser (`rampart_live::reply::ClusterNodes`); a line without its eight
+/// fixed fields is skipped.
 pub(crate) fn parse_nodes(text: &str) -> Vec<Node> {
-    text.lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            if f.len() < 8 {
-                return None;
-            }
-            let addr = f[1].split(['@', ',']).next().unwrap_or("").to_string();
-            let host = match addr.rsplit_once(':') {
-                Some((h, _)) => h.trim_start_matches('[').trim_end_matches(']').to_string(),
-                None => addr.clone(),
-            };
-            let flags: Vec<&str> = f[2].split(',').collect();
-            Some(Node {
-                id: f[0].to_string(),
-                host,
-                addr,
-                master: flags.contains(&"master"),
-                failed: flags
-                    .iter()
-                    .any(|x| *x == "fail" || *x == "noaddr" || *x == "handshake"),
-                master_id: (f[3] != "-").then(|| f[3].to_string()),
-                has_slots: f.len() > 8,
-            })
+    rampart_live::reply::ClusterNodes::parse(text)
+        .nodes
+        .into_iter()
+        .filter(|n| !n.link_state.is_empty())
+        .map(|n| Node {
+            addr: format!("{}:{}", n.host, n.port),
+            master: n.is_master(),
+            failed: n.has_flag("fail") || n.noaddr() || n.handshake(),
+            has_slots: !n.slots.is_empty(),
+            id: n.id,
+            host: n.host,
+            master_id: n.master,
         })
         .collect()
 }
