@@ -1,4 +1,4 @@
-use super::cluster::parse_nodes;
+use super::cluster::live_cluster;
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -31,52 +31,45 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    if let Some(first) = &s.topology_reported_on {
-        return Outcome::skip(format!(
-            "topology-wide: reported once for the cluster, on {first}"
-        ));
-    }
-    if let Some(l) = s.live.get() {
-        if let Some(nodes) = &l.cluster_nodes {
-            let text = match nodes {
-                Ok(t) => t,
-                Err(e) => return Outcome::error(format!("CLUSTER NODES failed: {e}")),
-            };
-            let masters: Vec<_> = parse_nodes(text)
-                .into_iter()
-                .filter(|n| n.master && n.has_slots)
-                .collect();
-            let healthy = masters.iter().filter(|n| !n.failed).count();
-            let ev = vec![Evidence::new(
-                Source::Live,
-                format!("CLUSTER NODES on {}", l.endpoint),
+    let cluster = match live_cluster(s) {
+        Ok(c) => c,
+        Err(decided) => return decided,
+    };
+    if let Some((endpoint, nodes)) = cluster {
+        let masters: Vec<_> = nodes
+            .into_iter()
+            .filter(|n| n.master && n.has_slots)
+            .collect();
+        let healthy = masters.iter().filter(|n| !n.failed).count();
+        let ev = vec![Evidence::new(
+            Source::Live,
+            format!("CLUSTER NODES on {endpoint}"),
+            format!(
+                "{} master(s) with slots ({healthy} healthy): {}",
+                masters.len(),
+                masters
+                    .iter()
+                    .map(|m| m.addr.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            "an odd number of at least 3 masters",
+        )];
+        let n = masters.len();
+        return if n >= 3 && n % 2 == 1 {
+            Outcome::pass(
                 format!(
-                    "{} master(s) with slots ({healthy} healthy): {}",
-                    masters.len(),
-                    masters
-                        .iter()
-                        .map(|m| m.addr.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    "{n} masters: a majority survives the loss of {}",
+                    (n - 1) / 2
                 ),
-                "an odd number of at least 3 masters",
-            )];
-            let n = masters.len();
-            return if n >= 3 && n % 2 == 1 {
-                Outcome::pass(
-                    format!(
-                        "{n} masters: a majority survives the loss of {}",
-                        (n - 1) / 2
-                    ),
-                    ev,
-                )
-            } else {
-                Outcome::fail(
-                    format!("{n} master(s): failover needs an odd number of at least 3"),
-                    ev,
-                )
-            };
-        }
+                ev,
+            )
+        } else {
+            Outcome::fail(
+                format!("{n} master(s): failover needs an odd number of at least 3"),
+                ev,
+            )
+        };
     }
     if let Some((l, ls)) = s.live.get().and_then(|l| Some((l, l.sentinel.as_ref()?))) {
         return live_sentinel(&l.endpoint, ls);

@@ -1,4 +1,4 @@
-use super::cluster::{parse_nodes, Node};
+use super::cluster::{live_cluster, Node};
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -26,73 +26,65 @@ check! {
 }
 
 fn run(s: &Snapshot) -> Outcome {
-    if let Some(first) = &s.topology_reported_on {
-        return Outcome::skip(format!(
-            "topology-wide: reported once for the cluster, on {first}"
-        ));
-    }
-    if let Some(l) = s.live.get() {
-        if let Some(nodes) = &l.cluster_nodes {
-            let text = match nodes {
-                Ok(t) => t,
-                Err(e) => return Outcome::error(format!("CLUSTER NODES failed: {e}")),
-            };
-            let nodes = parse_nodes(text);
-            let masters: Vec<&Node> = nodes.iter().filter(|n| n.master && n.has_slots).collect();
-            let mut problems = Vec::new();
-            // A shard whose master and replicas share one host dies with it.
-            for m in &masters {
-                let replicas: Vec<&Node> = nodes
-                    .iter()
-                    .filter(|n| n.master_id.as_deref() == Some(m.id.as_str()))
-                    .collect();
-                let off_host = replicas.iter().filter(|r| r.host != m.host).count();
-                if off_host == 0 {
-                    problems.push(format!(
-                        "master {} has {} replica(s), none on another host",
-                        m.addr,
-                        replicas.len()
-                    ));
-                }
+    let cluster = match live_cluster(s) {
+        Ok(c) => c,
+        Err(decided) => return decided,
+    };
+    if let Some((endpoint, nodes)) = cluster {
+        let masters: Vec<&Node> = nodes.iter().filter(|n| n.master && n.has_slots).collect();
+        let mut problems = Vec::new();
+        // A shard whose master and replicas share one host dies with it.
+        for m in &masters {
+            let replicas: Vec<&Node> = nodes
+                .iter()
+                .filter(|n| n.master_id.as_deref() == Some(m.id.as_str()))
+                .collect();
+            let off_host = replicas.iter().filter(|r| r.host != m.host).count();
+            if off_host == 0 {
+                problems.push(format!(
+                    "master {} has {} replica(s), none on another host",
+                    m.addr,
+                    replicas.len()
+                ));
             }
-            // Failover needs a majority of masters: no host may hold half or more.
-            let mut per_host: std::collections::BTreeMap<&str, usize> =
-                std::collections::BTreeMap::new();
-            for m in &masters {
-                *per_host.entry(m.host.as_str()).or_default() += 1;
-            }
-            let majority = masters.len() / 2 + 1;
-            for (h, n) in &per_host {
-                if masters.len() > 1 && *n > masters.len() - majority {
-                    problems.push(format!(
-                        "host {h} holds {n} of {} masters: losing it loses the majority",
-                        masters.len()
-                    ));
-                }
-            }
-            let ev = vec![Evidence::new(
-                Source::Live,
-                format!("CLUSTER NODES on {}", l.endpoint),
-                if problems.is_empty() {
-                    format!(
-                        "{} masters on {} host(s), every master has a replica on another host",
-                        masters.len(),
-                        per_host.len()
-                    )
-                } else {
-                    problems.join("; ")
-                },
-                "masters and their replicas on different hosts; no host with a majority of masters",
-            )];
-            return if problems.is_empty() {
-                Outcome::pass("losing any one host keeps every shard and the majority", ev)
-            } else {
-                Outcome::fail(
-                    "losing one host would lose a shard or the majority of masters",
-                    ev,
-                )
-            };
         }
+        // Failover needs a majority of masters: no host may hold half or more.
+        let mut per_host: std::collections::BTreeMap<&str, usize> =
+            std::collections::BTreeMap::new();
+        for m in &masters {
+            *per_host.entry(m.host.as_str()).or_default() += 1;
+        }
+        let majority = masters.len() / 2 + 1;
+        for (h, n) in &per_host {
+            if masters.len() > 1 && *n > masters.len() - majority {
+                problems.push(format!(
+                    "host {h} holds {n} of {} masters: losing it loses the majority",
+                    masters.len()
+                ));
+            }
+        }
+        let ev = vec![Evidence::new(
+            Source::Live,
+            format!("CLUSTER NODES on {endpoint}"),
+            if problems.is_empty() {
+                format!(
+                    "{} masters on {} host(s), every master has a replica on another host",
+                    masters.len(),
+                    per_host.len()
+                )
+            } else {
+                problems.join("; ")
+            },
+            "masters and their replicas on different hosts; no host with a majority of masters",
+        )];
+        return if problems.is_empty() {
+            Outcome::pass("losing any one host keeps every shard and the majority", ev)
+        } else {
+            Outcome::fail(
+                "losing one host would lose a shard or the majority of masters",
+                ev,
+            )
+        };
     }
     if let Ok(st) = super::settings(s) {
         if !st.is_yes("cluster-enabled") {

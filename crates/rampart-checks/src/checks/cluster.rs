@@ -13,6 +13,31 @@ pub(crate) struct Node {
     pub has_slots: bool,
 }
 
+/// The opening both topology checks share: `Err(outcome)` when the check
+/// is decided before looking at nodes (reported on another target of the
+/// same cluster, or CLUSTER NODES failed); `Ok(Some((endpoint, nodes)))`
+/// for a live cluster node; `Ok(None)` when there is no CLUSTER NODES to
+/// read (a Sentinel, files, not a cluster).
+pub(crate) fn live_cluster(
+    s: &crate::snapshot::Snapshot,
+) -> Result<Option<(&str, Vec<Node>)>, crate::model::Outcome> {
+    if let Some(first) = &s.topology_reported_on {
+        return Err(crate::model::Outcome::skip(format!(
+            "topology-wide: reported once for the cluster, on {first}"
+        )));
+    }
+    let Some(l) = s.live.get() else {
+        return Ok(None);
+    };
+    match &l.cluster_nodes {
+        None => Ok(None),
+        Some(Err(e)) => Err(crate::model::Outcome::error(format!(
+            "CLUSTER NODES failed: {e}"
+        ))),
+        Some(Ok(text)) => Ok(Some((l.endpoint.as_str(), parse_nodes(text)))),
+    }
+}
+
 /// CLUSTER NODES as CLU001/CLU002 read it, through the one CLUSTER NODES
 /// parser (`rampart_live::reply::ClusterNodes`); a line without its eight
 /// fixed fields is skipped.
