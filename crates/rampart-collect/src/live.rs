@@ -427,6 +427,21 @@ fn dpkg_owner_version(exe: &std::path::Path) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A server whose INFO could not be read: nothing of it is judged (an
+/// empty INFO would read as "not a replica", "no TLS", ...).
+fn info_unread(endpoint: &str, why: &str) -> LiveCollection {
+    LiveCollection {
+        live: Avail::Failed(format!(
+            "{endpoint}: {why}: nothing can be judged without it"
+        )),
+        acl: Avail::Failed(format!("no users: {why}")),
+        proc: Avail::absent("INFO could not be read"),
+        config_file: None,
+        peers: Vec::new(),
+        skipped: Vec::new(),
+    }
+}
+
 /// Connect, authenticate and collect everything the live checks read.
 pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -> LiveCollection {
     let failed = |e: LiveError| LiveCollection {
@@ -456,7 +471,12 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         }
     };
     let info_reply = match run(&["INFO", "all"]) {
-        Ok(v) => Info::parse(&v.into_text().unwrap_or_default()),
+        Ok(v) => match v.into_text() {
+            Some(t) => Info::parse(&t),
+            // Nothing is judged on an INFO that could not be read: an
+            // empty one would read as "not a replica", "no TLS", ...
+            None => return info_unread(&endpoint, "INFO did not answer with text"),
+        },
         Err(e) if e.contains("NOAUTH") => {
             return LiveCollection {
                 live: Avail::Failed(format!("{endpoint}: authentication required: give --user and a password (REDISCLI_AUTH, --pass-file or --askpass)")),
@@ -467,7 +487,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
                 skipped: Vec::new(),
             }
         }
-        Err(_) => Info::default(),
+        Err(e) => return info_unread(&endpoint, &format!("INFO failed: {e}")),
     };
     let info = info_reply.to_map();
     let mut masterauth_sha256 = None;
@@ -525,16 +545,23 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             .collect::<Vec<_>>())
     });
     let my_id = run(&["CLIENT", "ID"]).ok().and_then(|v| v.as_text());
-    let clients = run(&["CLIENT", "LIST"]).map(|v| {
-        ClientList::parse(&v.into_text().unwrap_or_default())
+    let clients = run(&["CLIENT", "LIST"]).and_then(|v| {
+        let text = v
+            .into_text()
+            .ok_or_else(|| "CLIENT LIST did not answer with text".to_string())?;
+        Ok(ClientList::parse(&text)
             .entries
             .into_iter()
             .filter(|c| c.get("id") != my_id.as_deref())
             .map(|c| c.to_map())
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>())
     });
-    let cluster_nodes = (info.get("cluster_enabled").map(String::as_str) == Some("1"))
-        .then(|| run(&["CLUSTER", "NODES"]).map(|v| v.into_text().unwrap_or_default()));
+    let cluster_nodes = (info.get("cluster_enabled").map(String::as_str) == Some("1")).then(|| {
+        run(&["CLUSTER", "NODES"]).and_then(|v| {
+            v.into_text()
+                .ok_or_else(|| "CLUSTER NODES did not answer with text".to_string())
+        })
+    });
     let mut view = crate::topology::NodeView {
         info: info_reply,
         cluster: cluster_nodes
