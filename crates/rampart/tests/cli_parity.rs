@@ -59,3 +59,23 @@ fn rotate_names_the_account_with_account() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--account"), "{}", stderr(&o));
 }
+
+#[test]
+fn redis_cli_spellings_are_accepted() {
+    // --cacertdir as redis-cli spells it (rampart's own: --cacert-dir).
+    let d = tempfile::tempdir().unwrap();
+    let o = rampart(&[
+        "audit",
+        "127.0.0.1:1",
+        "--cacertdir",
+        d.path().to_str().unwrap(),
+        "--timeout",
+        "1",
+        "--no-discover",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    // rotate shows no audit-only option, and its --timeout says seconds.
+    let help = stdout(&rampart(&["rotate", "--help"]));
+    assert!(!help.contains("--concurrency"), "{help}");
+    assert!(help.contains("--timeout <SECONDS>"), "{help}");
+}

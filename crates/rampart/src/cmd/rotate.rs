@@ -24,6 +24,10 @@ use std::time::Duration;
 #[command(mut_arg("user", |a| a
     .long("login-user")
     .help("ACL user to log in as (default: the user in TARGET, else `default`)")))]
+// Rotation goes node by node: the audit's --concurrency means nothing here.
+#[command(mut_arg("concurrency", |a| a.hide(true)))]
+#[command(mut_arg("timeout", |a| a.help(
+    "Timeout in seconds (fractions allowed) for each connect and each command's exchange")))]
 pub struct RotateArgs {
     /// A node of the deployment: `redis://[user@]host:port`, `host:port`.
     /// Replicas and cluster nodes are found from it. A Sentinel as TARGET
