@@ -10,13 +10,9 @@ mod fake;
 use fake::{array, usual, Act};
 use std::process::Command;
 
-#[test]
-fn a_port_that_is_not_a_number_is_an_error_not_a_verdict() {
-    let port = fake::start(|a| match a[0].to_ascii_uppercase().as_str() {
-        "CONFIG" => Act::Reply(array(&["port", "63x79", "tls-port", "0"])),
-        _ => usual(a),
-    });
-    let o = Command::new(env!("CARGO_BIN_EXE_rampart"))
+/// `rampart audit` of the fake on `port`, as JSON.
+fn audit_json(port: u16) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rampart"))
         .args([
             "audit",
             &format!("127.0.0.1:{port}"),
@@ -31,7 +27,16 @@ fn a_port_that_is_not_a_number_is_an_error_not_a_verdict() {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("RAMPART_NO_LOCAL_DISCOVERY", "1")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_port_that_is_not_a_number_is_an_error_not_a_verdict() {
+    let port = fake::start(|a| match a[0].to_ascii_uppercase().as_str() {
+        "CONFIG" => Act::Reply(array(&["port", "63x79", "tls-port", "0"])),
+        _ => usual(a),
+    });
+    let o = audit_json(port);
     let r = common::json(&o);
     let findings = r["findings"].as_array().unwrap();
     let named: Vec<&serde_json::Value> = findings
@@ -59,22 +64,7 @@ fn an_info_that_is_not_text_is_not_an_empty_info() {
         "INFO" => Act::Reply(array(&["redis_version", "7.0.15"])),
         _ => usual(a),
     });
-    let o = Command::new(env!("CARGO_BIN_EXE_rampart"))
-        .args([
-            "audit",
-            &format!("127.0.0.1:{port}"),
-            "--format",
-            "json",
-            "--timeout",
-            "3",
-            "--no-discover",
-        ])
-        .current_dir(common::repo_root())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("RAMPART_NO_LOCAL_DISCOVERY", "1")
-        .output()
-        .unwrap();
+    let o = audit_json(port);
     assert_eq!(o.status.code(), Some(3), "{}", common::stdout(&o));
     let r = common::json(&o);
     for f in r["findings"].as_array().unwrap() {
