@@ -95,7 +95,7 @@ fn rotate_and_review_are_recorded_and_audited() {
             &target,
             "--login-user",
             "admin",
-            "--user",
+            "--account",
             "app",
             "--new-password-file",
             newfile.to_str().unwrap(),

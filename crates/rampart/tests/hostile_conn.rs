@@ -255,7 +255,7 @@ fn invalid_targets_are_shown_without_their_password() {
     let cases: Vec<Vec<&str>> = vec![
         vec!["audit", &bad],
         vec!["audit", "--targets-file", list.to_str().unwrap()],
-        vec!["rotate", "--user", "bob", "--dry-run", &bad],
+        vec!["rotate", "--account", "bob", "--dry-run", &bad],
         vec!["acl", "review", "--target", &bad],
         vec!["audit", "nobody:x@[::1"],
     ];
@@ -359,7 +359,7 @@ fn rotate_shows_hostile_sentinel_master_names_escaped() {
         &[
             "rotate",
             &format!("127.0.0.1:{sentinel}"),
-            "--user",
+            "--account",
             "app",
             "--new-password-file",
             pwfile.to_str().unwrap(),

@@ -307,7 +307,7 @@ fn operator_paths_refuse_special_files() {
             vec![
                 "rotate",
                 "127.0.0.1:1",
-                "--user",
+                "--account",
                 "bob",
                 "--journal",
                 z,
@@ -316,7 +316,7 @@ fn operator_paths_refuse_special_files() {
             vec![
                 "rotate",
                 "127.0.0.1:1",
-                "--user",
+                "--account",
                 "bob",
                 "--new-password-file",
                 z,

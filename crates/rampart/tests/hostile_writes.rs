@@ -605,7 +605,12 @@ fn rotate_state_is_private_and_never_follows_a_link() {
     let port = redis_fixture::free_port().to_string();
     let o = rotate(
         &state,
-        &[&format!("127.0.0.1:{port}"), "--user", "app", "--generate"],
+        &[
+            &format!("127.0.0.1:{port}"),
+            "--account",
+            "app",
+            "--generate",
+        ],
     );
     assert_ne!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(mode(&state), 0o700, "{}", text(&o));
@@ -640,7 +645,7 @@ fn rotate_state_is_private_and_never_follows_a_link() {
         &state,
         &[
             &target,
-            "--user",
+            "--account",
             "app",
             "--new-password-file",
             nf,
@@ -657,7 +662,7 @@ fn rotate_state_is_private_and_never_follows_a_link() {
         &state,
         &[
             &target,
-            "--user",
+            "--account",
             "app",
             "--generate",
             "--password-out",
@@ -675,7 +680,7 @@ fn rotate_state_is_private_and_never_follows_a_link() {
         &state,
         &[
             &target,
-            "--user",
+            "--account",
             "app",
             "--new-password-file",
             nf,

@@ -143,7 +143,7 @@ fn standalone_config_rewrite_and_aclfile() {
             &state,
             &[
                 &target,
-                "--user",
+                "--account",
                 "app",
                 "--new-password-file",
                 nf,
@@ -157,7 +157,7 @@ fn standalone_config_rewrite_and_aclfile() {
         // The first half: both passwords work, on the wire and on disk.
         let t = ok(rampart_rotate(
             &state,
-            &[&target, "--user", "app", "--new-password-file", nf],
+            &[&target, "--account", "app", "--new-password-file", nf],
             &[],
         ));
         all += &t;
@@ -176,12 +176,12 @@ fn standalone_config_rewrite_and_aclfile() {
             "{on_disk}"
         );
         // A second start is refused while one is in progress.
-        let o = rampart_rotate(&state, &[&target, "--user", "app", "--generate"], &[]);
+        let o = rampart_rotate(&state, &[&target, "--account", "app", "--generate"], &[]);
         assert!(!o.status.success() && text(&o).contains("in progress"));
         // One run at a time: a live pid in the lock refuses.
         let lock = state.join(format!("rampart/rotate-app-127.0.0.1_{port}.lock"));
         std::fs::write(&lock, std::process::id().to_string()).unwrap();
-        let o = rampart_rotate(&state, &[&target, "--user", "app", "--finish"], &[]);
+        let o = rampart_rotate(&state, &[&target, "--account", "app", "--finish"], &[]);
         assert!(
             !o.status.success() && text(&o).contains("is running"),
             "{}",
@@ -191,7 +191,7 @@ fn standalone_config_rewrite_and_aclfile() {
         // The second half.
         all += &ok(rampart_rotate(
             &state,
-            &[&target, "--user", "app", "--finish"],
+            &[&target, "--account", "app", "--finish"],
             &[],
         ));
         assert!(!auth_ok(port, "app", APP_OLD) && auth_ok(port, "app", new));
@@ -199,7 +199,7 @@ fn standalone_config_rewrite_and_aclfile() {
         // Twice is harmless.
         all += &ok(rampart_rotate(
             &state,
-            &[&target, "--user", "app", "--finish"],
+            &[&target, "--account", "app", "--finish"],
             &[],
         ));
         assert_secret_free(&all, &state, &[APP_OLD, new, ADMIN_PASSWORD]);
@@ -345,7 +345,7 @@ fn replication_user_with_client_loops() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             REPL_USER,
             "--generate",
             "--password-out",
@@ -364,7 +364,7 @@ fn replication_user_with_client_loops() {
     std::thread::sleep(Duration::from_millis(100));
     all += &ok(rampart_rotate(
         &state,
-        &[&seed, "--user", REPL_USER, "--finish"],
+        &[&seed, "--account", REPL_USER, "--finish"],
         &[],
     ));
     std::thread::sleep(Duration::from_millis(100));
@@ -417,7 +417,7 @@ fn crash_after_each_step_then_resume_or_rollback() {
             &state,
             &[
                 &seed,
-                "--user",
+                "--account",
                 REPL_USER,
                 "--new-password-file",
                 nf,
@@ -432,7 +432,7 @@ fn crash_after_each_step_then_resume_or_rollback() {
         assert_eq!(refused, 0, "{point}: neither password accepted");
         // Resume finishes it; the new password is needed until dependents
         // are done.
-        let o = rampart_rotate(&state, &[&seed, "--user", REPL_USER, "--resume"], &[]);
+        let o = rampart_rotate(&state, &[&seed, "--account", REPL_USER, "--resume"], &[]);
         if ["add:1", "add", "persist", "masterauth:2"].contains(point) {
             assert!(
                 !o.status.success(),
@@ -444,7 +444,7 @@ fn crash_after_each_step_then_resume_or_rollback() {
             &state,
             &[
                 &seed,
-                "--user",
+                "--account",
                 REPL_USER,
                 "--resume",
                 "--new-password-file",
@@ -465,7 +465,7 @@ fn crash_after_each_step_then_resume_or_rollback() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             REPL_USER,
             "--new-password-file",
             nf,
@@ -478,7 +478,7 @@ fn crash_after_each_step_then_resume_or_rollback() {
     assert_eq!(o.status.code(), Some(3));
     all += &ok(rampart_rotate(
         &state,
-        &[&seed, "--user", REPL_USER, "--rollback"],
+        &[&seed, "--account", REPL_USER, "--rollback"],
         &[],
     ));
     assert_only(&set, REPL_USER, &old);
@@ -486,19 +486,19 @@ fn crash_after_each_step_then_resume_or_rollback() {
     // Rollback after masterauth changed needs the old password.
     let o = rampart_rotate(
         &state,
-        &[&seed, "--user", REPL_USER, "--new-password-file", nf],
+        &[&seed, "--account", REPL_USER, "--new-password-file", nf],
         &[("RAMPART_ROTATE_CRASH_AFTER", "dependents")],
     );
     all += &text(&o);
     assert_eq!(o.status.code(), Some(3));
-    let o = rampart_rotate(&state, &[&seed, "--user", REPL_USER, "--rollback"], &[]);
+    let o = rampart_rotate(&state, &[&seed, "--account", REPL_USER, "--rollback"], &[]);
     assert!(!o.status.success() && text(&o).contains("--old-password-file"));
     let of = write(tmp.path(), "old", &old);
     all += &ok(rampart_rotate(
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             REPL_USER,
             "--rollback",
             "--old-password-file",
@@ -517,7 +517,7 @@ fn crash_after_each_step_then_resume_or_rollback() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             REPL_USER,
             "--new-password-file",
             nf,
@@ -536,7 +536,7 @@ fn crash_after_each_step_then_resume_or_rollback() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             REPL_USER,
             "--rollback",
             "--old-password-file",
@@ -570,7 +570,7 @@ fn default_user_and_requirepass_on_replicas() {
     std::thread::sleep(Duration::from_millis(100));
     let args = [
         seed.as_str(),
-        "--user",
+        "--account",
         "default",
         "--new-password-file",
         nf.to_str().unwrap(),
@@ -586,7 +586,7 @@ fn default_user_and_requirepass_on_replicas() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             "default",
             "--finish",
             "--new-password-file",
@@ -674,7 +674,7 @@ fn cluster_every_node_from_one_seed() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             REPL_USER,
             "--new-password-file",
             nf.to_str().unwrap(),
@@ -693,7 +693,7 @@ fn cluster_every_node_from_one_seed() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             ADMIN_USER,
             "--new-password-file",
             af.to_str().unwrap(),
@@ -763,7 +763,13 @@ fn sentinel_auth_pass_from_a_sentinel_seed() {
     let new = "sentinel-user-new-6d2e";
     let nf = write(tmp.path(), "new", new);
     let loops = Loops::start(&data, SENTINEL_USER, &[SENTINEL_PASSWORD]);
-    let all = two_runs(&state, &[&seed, "--user", SENTINEL_USER], &nf, new, loops);
+    let all = two_runs(
+        &state,
+        &[&seed, "--account", SENTINEL_USER],
+        &nf,
+        new,
+        loops,
+    );
     assert!(all.contains("3 node(s)"), "{all}");
     assert_eq!(all.matches("auth-pass updated").count(), 3, "{all}");
     for n in set.data.nodes() {
@@ -819,7 +825,7 @@ fn tls_only_replicas() {
             m.client.cert.to_str().unwrap(),
             "--key",
             m.client.key.to_str().unwrap(),
-            "--user",
+            "--account",
             REPL_USER,
             "--new-password-file",
             nf.to_str().unwrap(),
@@ -864,7 +870,7 @@ fn node_stopped_and_restarted_mid_rotation() {
     let new = "repl-after-restart-0b6e2f";
     let nf = write(tmp.path(), "new", new);
     let nf = nf.to_str().unwrap();
-    let args = [&seed, "--user", REPL_USER, "--new-password-file", nf];
+    let args = [&seed, "--account", REPL_USER, "--new-password-file", nf];
     let o = rampart_rotate(&state, &args, &[("RAMPART_ROTATE_CRASH_AFTER", "add")]);
     let mut all = text(&o);
     assert_eq!(o.status.code(), Some(3), "{all}");
@@ -874,7 +880,7 @@ fn node_stopped_and_restarted_mid_rotation() {
     set.replicas[1].stop();
     let resume = [
         &seed,
-        "--user",
+        "--account",
         REPL_USER,
         "--resume",
         "--new-password-file",
@@ -918,7 +924,7 @@ fn node_stopped_and_restarted_mid_rotation() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             REPL_USER,
             "--finish",
             "--new-password-file",
@@ -956,7 +962,7 @@ fn sentinels_own_user_and_sentinel_pass() {
     let new = "sentinel-peer-new-91c4e7";
     let nf = write(tmp.path(), "new", new);
     let loops = Loops::start(&ports, SENTINEL_USER, &[SENTINEL_PASSWORD]);
-    let base = [seed.as_str(), "--sentinels", "--user", SENTINEL_USER];
+    let base = [seed.as_str(), "--sentinels", "--account", SENTINEL_USER];
     let all = two_runs(&state, &base, &nf, new, loops);
     assert!(all.contains("3 node(s)"), "{all}");
     assert_eq!(all.matches("sentinel-pass updated").count(), 3, "{all}");
@@ -1030,7 +1036,7 @@ fn sentinels_rollback_after_sentinel_pass() {
         &[
             &seed,
             "--sentinels",
-            "--user",
+            "--account",
             SENTINEL_USER,
             "--new-password-file",
             nf.to_str().unwrap(),
@@ -1041,7 +1047,13 @@ fn sentinels_rollback_after_sentinel_pass() {
     );
     let mut all = text(&o);
     assert_eq!(o.status.code(), Some(3), "{all}");
-    let base = [&seed, "--sentinels", "--user", SENTINEL_USER, "--rollback"];
+    let base = [
+        &seed,
+        "--sentinels",
+        "--account",
+        SENTINEL_USER,
+        "--rollback",
+    ];
     let o = rampart_rotate(&state, &base, &[]);
     all += &text(&o);
     assert!(!o.status.success(), "rolled back without the old password");
@@ -1111,7 +1123,7 @@ fn sentinels_crash_after_each_step_then_resume() {
         let nf = write(tmp.path(), &format!("new{i}"), &new);
         let nf = nf.to_str().unwrap();
         let loops = Loops::start(&ports, SENTINEL_USER, &[&old, &new]);
-        let base = [&seed, "--sentinels", "--user", SENTINEL_USER];
+        let base = [&seed, "--sentinels", "--account", SENTINEL_USER];
         let mut args = base.to_vec();
         args.extend(["--new-password-file", nf, "--grace", "0"]);
         let o = rampart_rotate(&state, &args, &[("RAMPART_ROTATE_CRASH_AFTER", point)]);
@@ -1159,7 +1171,7 @@ fn json_output_for_automation() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             "app",
             "--new-password-file",
             nf.to_str().unwrap(),
@@ -1180,7 +1192,7 @@ fn json_output_for_automation() {
 
     let o = rampart_rotate(
         &state,
-        &[&seed, "--user", "app", "--finish", "-f", "json"],
+        &[&seed, "--account", "app", "--finish", "-f", "json"],
         &[],
     );
     all += &text(&o);
@@ -1191,7 +1203,7 @@ fn json_output_for_automation() {
     // An error: no journal for this user.
     let o = rampart_rotate(
         &state,
-        &[&seed, "--user", "nobody", "--resume", "-f", "json"],
+        &[&seed, "--account", "nobody", "--resume", "-f", "json"],
         &[],
     );
     all += &text(&o);
@@ -1233,7 +1245,7 @@ fn valkey_primary_and_replicas() {
     let loops = Loops::start(&ports(&set), REPL_USER, &[REPL_PASSWORD, new]);
     let args = [
         &seed,
-        "--user",
+        "--account",
         REPL_USER,
         "--new-password-file",
         nf,
@@ -1252,7 +1264,7 @@ fn valkey_primary_and_replicas() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             REPL_USER,
             "--resume",
             "--new-password-file",
@@ -1290,7 +1302,7 @@ fn cluster_node_restarted_mid_rotation() {
     let new = "cluster-restart-new-1e8a";
     let nf = write(tmp.path(), "new", new);
     let nf = nf.to_str().unwrap();
-    let args = [&seed, "--user", REPL_USER, "--new-password-file", nf];
+    let args = [&seed, "--account", REPL_USER, "--new-password-file", nf];
     let o = rampart_rotate(&state, &args, &[("RAMPART_ROTATE_CRASH_AFTER", "add")]);
     let mut all = text(&o);
     assert_eq!(o.status.code(), Some(3), "{all}");
@@ -1302,7 +1314,7 @@ fn cluster_node_restarted_mid_rotation() {
     cluster.nodes[replica].stop();
     let resume = [
         &seed,
-        "--user",
+        "--account",
         REPL_USER,
         "--resume",
         "--new-password-file",
@@ -1328,7 +1340,7 @@ fn cluster_node_restarted_mid_rotation() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             REPL_USER,
             "--finish",
             "--new-password-file",
@@ -1380,7 +1392,7 @@ fn replica_that_cannot_relink_stops_the_rotation() {
     let nf = nf.to_str().unwrap();
     let args = [
         &seed,
-        "--user",
+        "--account",
         REPL_USER,
         "--new-password-file",
         nf,
@@ -1396,7 +1408,7 @@ fn replica_that_cannot_relink_stops_the_rotation() {
         .is_error());
     let resume = [
         &seed,
-        "--user",
+        "--account",
         REPL_USER,
         "--resume",
         "--new-password-file",
@@ -1446,7 +1458,7 @@ fn sentinels_requirepass_default_user() {
         &[
             &seed,
             "--sentinels",
-            "--user",
+            "--account",
             "default",
             "--new-password-file",
             nf,
@@ -1501,7 +1513,7 @@ fn sentinel_group_with_requirepass() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             "default",
             "--new-password-file",
             nf,
@@ -1579,7 +1591,7 @@ fn failover_in_the_middle_of_a_rotation() {
     let loops = Loops::start(&data, SENTINEL_USER, &[SENTINEL_PASSWORD, new]);
     let args = [
         &seed,
-        "--user",
+        "--account",
         SENTINEL_USER,
         "--new-password-file",
         nf,
@@ -1616,7 +1628,7 @@ fn failover_in_the_middle_of_a_rotation() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             SENTINEL_USER,
             "--resume",
             "--new-password-file",
@@ -1676,7 +1688,7 @@ fn grace_period_survives_an_interruption() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             "app",
             "--new-password-file",
             nf.to_str().unwrap(),
@@ -1690,7 +1702,7 @@ fn grace_period_survives_an_interruption() {
     let t = std::time::Instant::now();
     let out = ok(rampart_rotate(
         &state,
-        &[&seed, "--user", "app", "--resume"],
+        &[&seed, "--account", "app", "--resume"],
         &[],
     ));
     assert!(!out.contains("Grace period: waiting"), "{out}");
@@ -1719,7 +1731,7 @@ fn a_replica_that_joins_mid_rotation_is_taken_in() {
     let nf = nf.to_str().unwrap();
     let mut all = ok(rampart_rotate(
         &state,
-        &[&seed, "--user", REPL_USER, "--new-password-file", nf],
+        &[&seed, "--account", REPL_USER, "--new-password-file", nf],
         &[],
     ));
     assert!(all.contains("2 node(s)"), "{all}");
@@ -1746,7 +1758,7 @@ fn a_replica_that_joins_mid_rotation_is_taken_in() {
         &state,
         &[
             &seed,
-            "--user",
+            "--account",
             REPL_USER,
             "--finish",
             "--new-password-file",

@@ -91,7 +91,7 @@ fn data_target_for_the_sentinel_user_includes_or_refuses_the_sentinels() {
         &state,
         &[
             &primary,
-            "--user",
+            "--account",
             SENTINEL_USER,
             "--new-password-file",
             nf,
@@ -115,7 +115,7 @@ fn data_target_for_the_sentinel_user_includes_or_refuses_the_sentinels() {
         &state,
         &[
             &primary,
-            "--user",
+            "--account",
             SENTINEL_USER,
             "--sentinel",
             &s1,
@@ -176,7 +176,7 @@ fn a_down_replica_refuses_the_rotation_unless_skipped() {
     std::thread::sleep(Duration::from_millis(500));
     let args = [
         seed.as_str(),
-        "--user",
+        "--account",
         REPL_USER,
         "--new-password-file",
         nf,

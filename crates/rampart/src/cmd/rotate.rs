@@ -22,8 +22,8 @@ use std::time::Duration;
 
 #[derive(Debug, Args)]
 #[command(mut_arg("user", |a| a
-    .long("login-user")
-    .help("ACL user to log in as (default: the user in TARGET, else `default`)")))]
+    .visible_alias("login-user")
+    .help("ACL user to log in as, as in every command (default: the user in TARGET, else `default`); the user rotated is --account")))]
 // Rotation goes node by node: the audit's --concurrency means nothing here.
 #[command(mut_arg("concurrency", |a| a.hide(true)))]
 #[command(mut_arg("timeout", |a| a.help(
@@ -35,27 +35,10 @@ pub struct RotateArgs {
     #[arg(value_name = "TARGET")]
     pub target: Option<String>,
 
-    /// The ACL user whose password is rotated. (`--user` is accepted for
-    /// it still, with a warning: everywhere else `--user` is who logs in,
-    /// and it will mean that here too; log in as someone else with
-    /// --login-user.)
-    #[arg(
-        long = "account",
-        id = "rotate_user",
-        value_name = "NAME",
-        required_unless_present = "rotate_user_old"
-    )]
-    pub rotate_user: Option<String>,
-
-    /// Deprecated spelling of --account.
-    #[arg(
-        long = "user",
-        id = "rotate_user_old",
-        value_name = "NAME",
-        hide = true,
-        conflicts_with = "rotate_user"
-    )]
-    pub rotate_user_old: Option<String>,
+    /// The ACL user whose password is rotated (`--user` is who logs in,
+    /// as in every other command).
+    #[arg(long = "account", id = "rotate_user", value_name = "NAME")]
+    pub rotate_user: String,
 
     /// Read the new password from the first line of FILE (`-`: stdin).
     #[arg(long, value_name = "FILE", conflicts_with = "generate")]
@@ -257,17 +240,7 @@ fn endpoint(spec: &str, flag: &str, tls: bool, port: u16) -> Result<Endpoint> {
 }
 
 fn options(args: &RotateArgs) -> Result<(Options, LiveConnector)> {
-    let account = match (&args.rotate_user, &args.rotate_user_old) {
-        (Some(a), _) => a.clone(),
-        (None, Some(u)) => {
-            anstream::eprintln!(
-                "rampart: warning: `rotate --user NAME` names the account rotated; write `--account {}`: --user will mean who logs in, as in every other command (that is --login-user today)",
-                rampart_report::sanitize::for_terminal(u)
-            );
-            u.clone()
-        }
-        (None, None) => bail!("name the ACL user whose password is rotated with --account NAME"),
-    };
+    let account = args.rotate_user.clone();
     let spec = match (&args.target, &args.conn.host, args.conn.port) {
         (Some(t), _, _) => t.clone(),
         (None, _, _) if args.conn.uri.is_some() || args.conn.socket.is_some() => args
