@@ -5,7 +5,9 @@
 // only the binary writes to the terminal.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod csv;
 pub mod json;
+pub mod markdown;
 pub mod sanitize;
 pub mod sarif;
 pub mod scrub;

@@ -419,6 +419,10 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// One row per finding per target.
+    Csv,
+    /// For a ticket or a pull-request comment.
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -100,7 +100,7 @@ fn report(example: &str, format: &str) -> String {
     );
     // The checkout rampart's tests run in is a path of this machine.
     let root = repo_root().display().to_string();
-    if format == "text" {
+    if matches!(format, "text" | "csv" | "markdown") {
         return stdout(&o).replace(&root, "[repo]");
     }
     let mut v = json(&o);
@@ -113,7 +113,7 @@ fn report(example: &str, format: &str) -> String {
 #[test]
 fn example_reports() {
     for example in ["insecure", "hardened"] {
-        for format in ["text", "json", "sarif"] {
+        for format in ["text", "json", "sarif", "csv", "markdown"] {
             insta::assert_snapshot!(
                 format!("report-{example}-{format}"),
                 report(example, format)

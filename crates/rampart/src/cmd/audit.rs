@@ -136,6 +136,8 @@ fn render_and_exit_with(
             },
         ),
         Format::Json => rampart_report::json::render(&report),
+        Format::Csv => rampart_report::csv::render(&report),
+        Format::Markdown => rampart_report::markdown::render(&report),
         Format::Sarif => rampart_report::sarif::render_with(
             &report,
             &rampart_report::sarif::SarifOptions {
