@@ -21,6 +21,13 @@ impl Severity {
         Severity::High,
         Severity::Critical,
     ];
+    /// A severity by its name (`high`, `Low`, ...), as [`Severity::as_str`]
+    /// writes it.
+    pub fn parse(name: &str) -> Option<Severity> {
+        Severity::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",

@@ -108,17 +108,6 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-fn severity(s: &str) -> Option<Severity> {
-    Some(match s.to_ascii_lowercase().as_str() {
-        "info" => Severity::Info,
-        "low" => Severity::Low,
-        "medium" => Severity::Medium,
-        "high" => Severity::High,
-        "critical" => Severity::Critical,
-        _ => return None,
-    })
-}
-
 impl Settings {
     /// Load and validate a settings file.
     pub fn load(path: &Path) -> Result<Settings, SettingsError> {
@@ -216,7 +205,7 @@ impl Settings {
         let mut sev = BTreeMap::new();
         for (k, v) in &raw.severity {
             let id = known(k)?;
-            let s = severity(v.get_ref()).ok_or_else(|| {
+            let s = Severity::parse(v.get_ref()).ok_or_else(|| {
                 at(
                     v.span().start,
                     format!(

@@ -6,6 +6,7 @@ use rampart_collect::live_audit::{audit_live_targets, LiveAuditOptions};
 use rampart_collect::topology::WalkOptions;
 use rampart_collect::{collect_files, FilesTarget};
 use rampart_live::{ConnectOptions, Credentials};
+use rampart_policy::Policy;
 use rampart_report::{text::TextOptions, Report, Target};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,16 +47,7 @@ fn discover() -> Result<(PathBuf, Option<String>)> {
     )
 }
 
-fn threshold(f: FailOn) -> Option<Severity> {
-    match f {
-        FailOn::Critical => Some(Severity::Critical),
-        FailOn::High => Some(Severity::High),
-        FailOn::Medium => Some(Severity::Medium),
-        FailOn::Low => Some(Severity::Low),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    }
-}
+use super::threshold;
 
 /// True when a failure (or an error: never silently a pass) reaches the threshold.
 fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
@@ -83,8 +75,12 @@ pub(crate) fn config_history_names(config: &Path) -> Vec<String> {
     rampart_collect::live_audit::config_history_names(config)
 }
 
-fn render_and_exit(snapshots: Vec<(Snapshot, &str)>, args: &AuditArgs) -> Result<ExitCode> {
-    render_and_exit_with(snapshots, args, None)
+fn render_and_exit(
+    snapshots: Vec<(Snapshot, &str)>,
+    args: &AuditArgs,
+    policy: &Policy,
+) -> Result<ExitCode> {
+    render_and_exit_with(snapshots, args, policy, None)
 }
 
 /// Render, then `trailer` after a text report on standard output (else on
@@ -92,9 +88,9 @@ fn render_and_exit(snapshots: Vec<(Snapshot, &str)>, args: &AuditArgs) -> Result
 fn render_and_exit_with(
     snapshots: Vec<(Snapshot, &str)>,
     args: &AuditArgs,
+    policy: &Policy,
     trailer: Option<&str>,
 ) -> Result<ExitCode> {
-    let policy = super::policy::load(&args.policy)?;
     let comments =
         super::policy::inline_comments(&snapshots.iter().map(|(s, _)| s).collect::<Vec<_>>());
     let mut report = Report::default();
@@ -124,7 +120,7 @@ fn render_and_exit_with(
                 .map(rampart_report::TargetVersion::of),
         });
     }
-    super::policy::apply(&policy, &args.policy, &mut report, &comments)?;
+    super::policy::apply(policy, &args.policy, &mut report, &comments)?;
     let out = args.output.output.as_deref();
     let text = match args.output.format {
         Format::Text => rampart_report::text::render(
@@ -258,16 +254,17 @@ fn live_options(args: &AuditArgs, opts: ConnectOptions) -> Result<LiveAuditOptio
 pub fn run(args: AuditArgs) -> Result<ExitCode> {
     file_table(&args)?;
     // Settings and baseline problems stop the run before anything is audited.
-    super::policy::load(&args.policy)?;
+    let policy = super::policy::load(&args.policy)?;
     if args.fixes.fix || args.fixes.diff || args.fixes.unsafe_fixes {
-        return run_fix(&args);
+        return run_fix(&args, &policy);
     }
     let mut live = targets::live_targets(&args)?;
+    // --config and the TARGETs that are paths (a missing one stops here).
+    let files = targets::file_targets(&args)?;
     // RAMPART_NO_LOCAL_DISCOVERY=1 skips the process scan (the files fallback).
     let scan =
         std::env::var_os("RAMPART_NO_LOCAL_DISCOVERY").is_none_or(|v| v.is_empty() || v == "0");
-    let paths_given = args.targets.iter().any(|t| targets::is_path(t).is_some());
-    if live.is_empty() && args.config.is_none() && !paths_given && scan {
+    if live.is_empty() && files.is_empty() && scan {
         let probe_opts = ConnectOptions::default();
         let found = rampart_collect::live_audit::local_endpoints(&probe_opts);
         if !found.is_empty() {
@@ -290,7 +287,6 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
                 .collect();
         }
     }
-    let files = targets::file_targets(&args)?;
     let mut snaps: Vec<(Snapshot, &str)> = Vec::new();
     if !live.is_empty() {
         // A live audit reads --config beside the server it names; other
@@ -304,7 +300,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
         {
             snaps.push((files_snapshot(&args, f)?, "files"));
         }
-        return render_and_exit(snaps, &args);
+        return render_and_exit(snaps, &args, &policy);
     }
     if files.is_empty() {
         let (config, note) = discover()?;
@@ -322,7 +318,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
             snaps.push((files_snapshot(&args, f)?, "files"));
         }
     }
-    render_and_exit(snaps, &args)
+    render_and_exit(snaps, &args, &policy)
 }
 
 /// One files target: its config, ACL file and sentinel.conf read for the
@@ -362,7 +358,7 @@ fn files_snapshot(args: &AuditArgs, f: &targets::FilesArg) -> Result<Snapshot> {
 }
 
 /// `audit --config FILE --fix | --diff [--unsafe-fixes]`: files only.
-fn run_fix(args: &AuditArgs) -> Result<ExitCode> {
+fn run_fix(args: &AuditArgs, policy: &Policy) -> Result<ExitCode> {
     if !args.fixes.fix && !args.fixes.diff {
         bail!("--unsafe-fixes goes with --fix or --diff");
     }
@@ -416,7 +412,7 @@ fn run_fix(args: &AuditArgs) -> Result<ExitCode> {
             clean(&backup.display().to_string())
         ));
     }
-    render_and_exit_with(vec![(after, "files")], args, Some(&trailer))
+    render_and_exit_with(vec![(after, "files")], args, policy, Some(&trailer))
 }
 
 fn clean(s: &str) -> String {

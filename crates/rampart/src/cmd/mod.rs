@@ -146,3 +146,17 @@ pub(crate) fn peer_policy(
         .collect::<Result<Vec<_>>>()?;
     Ok(rampart_collect::topology::PeerPolicy { allow, any })
 }
+
+/// The least severity `--fail-on` counts (`None`: never).
+pub(crate) fn threshold(f: crate::cli::FailOn) -> Option<rampart_checks::Severity> {
+    use crate::cli::FailOn;
+    use rampart_checks::Severity;
+    match f {
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    }
+}

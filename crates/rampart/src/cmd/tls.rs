@@ -105,27 +105,10 @@ fn timeout(secs: f64) -> Result<Duration> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// The rank of a severity word (tls-probe speaks low/medium/high).
-fn rank(sev: &str) -> u8 {
-    match sev {
-        "critical" => 4,
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
-    }
-}
-
+/// Whether a tls-probe severity word (low/medium/high) reaches --fail-on.
 fn at_or_above(sev: &str, fail_on: FailOn) -> bool {
-    let min = match fail_on {
-        FailOn::Critical => 4,
-        FailOn::High => 3,
-        FailOn::Medium => 2,
-        FailOn::Low => 1,
-        FailOn::Info => 0,
-        FailOn::Never => return false,
-    };
-    rank(sev) >= min
+    let sev = rampart_checks::Severity::parse(sev);
+    super::threshold(fail_on).is_some_and(|min| sev.is_some_and(|s| s >= min))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
