@@ -309,7 +309,29 @@ impl Connection {
                     message: "Redis serves no TLS on a Unix socket".into(),
                 });
             }
-            let s = UnixStream::connect(&ep.host).map_err(cerr)?;
+            // std has no connect timeout for Unix sockets, and a listener
+            // whose backlog is full makes connect() wait: connect in a
+            // thread and give up at the connect timeout (or the target's
+            // deadline); a thread left waiting ends with its connect().
+            let mut t = opts.connect_timeout;
+            if let Some(l) = left() {
+                t = t.min(l);
+            }
+            let (tx, rx) = std::sync::mpsc::channel();
+            let path = ep.host.clone();
+            std::thread::spawn(move || {
+                let _ = tx.send(UnixStream::connect(path));
+            });
+            let s = match rx.recv_timeout(t.max(Duration::from_millis(1))) {
+                Ok(r) => r.map_err(cerr)?,
+                Err(_) if left().is_some_and(|l| l.is_zero()) => return Err(deadline_err()),
+                Err(_) => {
+                    return Err(cerr(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "connection timed out",
+                    )))
+                }
+            };
             let sock = TimedSock {
                 sock: Sock::Unix(s),
                 io_timeout: opts.io_timeout,
