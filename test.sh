@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-need_pkgs=(redis-server redis-sentinel redis-tools)
+# PostgreSQL, Prometheus (with promtool) and Chromium: the real components
+# the history, watch and HTML tests run against.
+need_pkgs=(redis-server redis-sentinel redis-tools postgresql prometheus chromium)
 missing=()
 for p in "${need_pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
