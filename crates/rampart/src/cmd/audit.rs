@@ -83,21 +83,30 @@ fn render_and_exit(
     render_and_exit_with(snapshots, args, policy, None)
 }
 
-/// Render, then `trailer` after a text report on standard output (else on
-/// standard error, so JSON and SARIF stay valid).
-fn render_and_exit_with(
+/// A finished audit before rendering: the report with the policy applied,
+/// the targets that could not be audited, and the snapshots it was made of
+/// (their facts: identity, settings) for the record and for `watch`.
+pub(crate) struct Assembled {
+    pub report: Report,
+    /// Targets that could not be audited (no connection, or discovery kept
+    /// the login from them): exit 3 when nothing else fails.
+    pub unaudited: Vec<String>,
+    #[allow(dead_code)] // read by the history record and `watch`
+    pub snapshots: Vec<Snapshot>,
+}
+
+/// Run every check on every snapshot and apply the policy.
+pub(crate) fn assemble(
     snapshots: Vec<(Snapshot, &str)>,
     args: &AuditArgs,
     policy: &Policy,
-    trailer: Option<&str>,
-) -> Result<ExitCode> {
+) -> Result<Assembled> {
     let comments =
         super::policy::inline_comments(&snapshots.iter().map(|(s, _)| s).collect::<Vec<_>>());
     let mut report = Report::default();
     let currency = crate::cmd::advisories::for_audit();
-    // Targets that could not be audited (no connection, or discovery kept
-    // the login from them): exit 3 when nothing else fails.
     let mut unaudited: Vec<String> = Vec::new();
+    let mut kept = Vec::with_capacity(snapshots.len());
     for (mut snapshot, kind) in snapshots {
         if kind == "not-contacted" || matches!(snapshot.live, rampart_checks::Avail::Failed(_)) {
             unaudited.push(snapshot.target.clone());
@@ -119,8 +128,27 @@ fn render_and_exit_with(
                 .as_ref()
                 .map(rampart_report::TargetVersion::of),
         });
+        kept.push(snapshot);
     }
     super::policy::apply(policy, &args.policy, &mut report, &comments)?;
+    Ok(Assembled {
+        report,
+        unaudited,
+        snapshots: kept,
+    })
+}
+
+/// Render, then `trailer` after a text report on standard output (else on
+/// standard error, so JSON and SARIF stay valid).
+fn render_and_exit_with(
+    snapshots: Vec<(Snapshot, &str)>,
+    args: &AuditArgs,
+    policy: &Policy,
+    trailer: Option<&str>,
+) -> Result<ExitCode> {
+    let Assembled {
+        report, unaudited, ..
+    } = assemble(snapshots, args, policy)?;
     let out = args.output.output.as_deref();
     let text = match args.output.format {
         Format::Text => rampart_report::text::render(

@@ -1,0 +1,168 @@
+//! Where the record lives, and the one interface both backends implement.
+
+use crate::model::{RunFilter, RunRecord, RunSummary};
+use rampart_checks::{ReviewRecord, RotationRecord};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("the history {place} was written by a newer rampart (schema version {found}; this rampart knows {known}): upgrade rampart, or give another one with --history")]
+    Newer {
+        place: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("the history {place} is not a rampart history, or is corrupt: {reason}")]
+    Corrupt { place: String, reason: String },
+    #[error("cannot use the history {place}: {reason}")]
+    Io { place: String, reason: String },
+    #[error("the history {place} has no run {run}")]
+    NoSuchRun { place: String, run: String },
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// `--history FILE|postgres://...`, or `$RAMPART_HISTORY`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HistorySpec {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+}
+
+impl HistorySpec {
+    /// A URL with a `postgres://` or `postgresql://` scheme is PostgreSQL;
+    /// anything else is a file path.
+    pub fn parse(s: &str) -> HistorySpec {
+        let lower = s.get(..13).unwrap_or(s).to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            HistorySpec::Postgres(s.to_string())
+        } else {
+            HistorySpec::Sqlite(PathBuf::from(s))
+        }
+    }
+
+    /// How it is named in messages: a URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            HistorySpec::Sqlite(p) => p.display().to_string(),
+            HistorySpec::Postgres(url) => redact_url(url),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (auth, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match auth.rsplit_once('@') {
+        Some((cred, host)) => {
+            let user = cred.split_once(':').map_or(cred, |(u, _)| u);
+            let masked = if cred.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_string()
+            };
+            // A password in the query (`?password=`) is masked too.
+            let tail = mask_query_password(tail);
+            format!("{scheme}://{masked}@{host}{tail}")
+        }
+        None => format!("{scheme}://{auth}{}", mask_query_password(tail)),
+    }
+}
+
+fn mask_query_password(tail: &str) -> String {
+    let Some((path, query)) = tail.split_once('?') else {
+        return tail.to_string();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => kv.to_string(),
+        })
+        .collect();
+    format!("{path}?{}", parts.join("&"))
+}
+
+/// The record, whichever backend holds it.
+pub trait Store: Send {
+    /// Record one run, all of it or nothing (one transaction).
+    fn record_run(&mut self, run: &RunRecord) -> Result<(), HistoryError>;
+    /// Runs, newest first.
+    fn runs(&mut self, filter: &RunFilter) -> Result<Vec<RunSummary>, HistoryError>;
+    /// One run, whole; `Ok(None)` when there is no such run. `id` may be a
+    /// unique prefix of a run id.
+    fn run(&mut self, id: &str) -> Result<Option<RunRecord>, HistoryError>;
+    /// A rotation of `user` on `server` finished at `at`.
+    fn record_rotation(
+        &mut self,
+        server: &str,
+        user: &str,
+        at: i64,
+        tool_version: &str,
+    ) -> Result<(), HistoryError>;
+    /// A review of `users` ACL users of `server` at `at`.
+    fn record_review(&mut self, server: &str, at: i64, users: u32) -> Result<(), HistoryError>;
+    /// Rotations per user and the last review, under any of `servers`.
+    #[allow(clippy::type_complexity)]
+    fn lookup(
+        &mut self,
+        servers: &[String],
+    ) -> Result<(BTreeMap<String, RotationRecord>, Option<ReviewRecord>), HistoryError>;
+    /// How the store is named in messages (never with a password).
+    fn place(&self) -> String;
+}
+
+/// Open (and create or migrate) the record `spec` names.
+pub fn open(spec: &HistorySpec) -> Result<Box<dyn Store>, HistoryError> {
+    match spec {
+        HistorySpec::Sqlite(_) => Err(HistoryError::Unsupported(
+            "the SQLite store is not built yet".into(),
+        )),
+        HistorySpec::Postgres(_) => Err(HistoryError::Unsupported(
+            "the PostgreSQL store is not built yet".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_postgres_and_the_rest_are_files() {
+        assert_eq!(
+            HistorySpec::parse("postgres://a@h/db"),
+            HistorySpec::Postgres("postgres://a@h/db".into())
+        );
+        assert_eq!(
+            HistorySpec::parse("PostgreSQL://h/db"),
+            HistorySpec::Postgres("PostgreSQL://h/db".into())
+        );
+        assert_eq!(
+            HistorySpec::parse("/var/lib/rampart/h.sqlite"),
+            HistorySpec::Sqlite("/var/lib/rampart/h.sqlite".into())
+        );
+    }
+
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        assert_eq!(
+            redact_url("postgres://rampart:s3cret@db:5432/rampart"),
+            "postgres://rampart:***@db:5432/rampart"
+        );
+        assert_eq!(
+            redact_url("postgres://db/rampart?user=r&password=s3cret"),
+            "postgres://db/rampart?user=r&password=***"
+        );
+        assert_eq!(redact_url("postgres://r@db/x"), "postgres://r@db/x");
+    }
+}
