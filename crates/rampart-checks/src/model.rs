@@ -256,10 +256,15 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(findings: &[Finding]) -> Summary {
+    /// Count `findings` (owned or borrowed: no copy is made).
+    pub fn of<I>(findings: I) -> Summary
+    where
+        I: IntoIterator,
+        I::Item: std::borrow::Borrow<Finding>,
+    {
         let mut s = Summary::default();
         for f in findings {
-            match f.status {
+            match std::borrow::Borrow::<Finding>::borrow(&f).status {
                 Status::Pass => s.pass += 1,
                 Status::Fail => s.fail += 1,
                 Status::Warn => s.warn += 1,

@@ -201,7 +201,7 @@ pub fn render(r: &Report) -> String {
                 fatal: p.fatal,
             })
             .collect(),
-        summary: Summary::of(&r.counting()),
+        summary: Summary::of(r.counting()),
         suppressed: r.suppressed_count(),
     };
     // Serializing these DTOs cannot fail: no maps with non-string keys.

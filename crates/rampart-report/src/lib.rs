@@ -70,12 +70,12 @@ impl Report {
         self.suppressions.get(i).and_then(Option::as_ref)
     }
     /// The findings that count (not accepted by a suppression).
-    pub fn counting(&self) -> Vec<Finding> {
+    pub fn counting(&self) -> Vec<&Finding> {
         self.findings
             .iter()
             .enumerate()
             .filter(|(i, _)| self.suppression(*i).is_none())
-            .map(|(_, f)| f.clone())
+            .map(|(_, f)| f)
             .collect()
     }
     /// How many findings were accepted.

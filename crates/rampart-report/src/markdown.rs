@@ -44,12 +44,12 @@ pub fn render(r: &Report) -> String {
         "| target | kind | pass | fail | warn | manual | skip | error | suppressed |\n|---|---|---|---|---|---|---|---|---|"
     );
     for t in &r.targets {
-        let counting: Vec<Finding> = r
+        let counting: Vec<&Finding> = r
             .findings
             .iter()
             .enumerate()
             .filter(|(i, f)| f.target == t.name && r.suppression(*i).is_none())
-            .map(|(_, f)| f.clone())
+            .map(|(_, f)| f)
             .collect();
         let suppressed = r
             .findings
@@ -57,7 +57,7 @@ pub fn render(r: &Report) -> String {
             .enumerate()
             .filter(|(i, f)| f.target == t.name && r.suppression(*i).is_some())
             .count();
-        let s = Summary::of(&counting);
+        let s = Summary::of(counting.iter().copied());
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -105,13 +105,22 @@ pub fn render(r: &Report) -> String {
             esc(&f.target),
             esc(&f.message)
         );
-        for e in &f.evidence {
+        // A ticket or a PR comment holds tens of lines, not one per ACL user.
+        let shown = f.evidence.len().min(crate::text::EVIDENCE_SHOWN);
+        for e in &f.evidence[..shown] {
             let _ = writeln!(
                 out,
                 "- at {}: {} (expected: {})",
                 esc(&e.location),
                 esc(&e.observed),
                 esc(&e.expected)
+            );
+        }
+        if shown < f.evidence.len() {
+            let _ = writeln!(
+                out,
+                "- ... and {} more (`-f json` lists every one)",
+                f.evidence.len() - shown
             );
         }
         let _ = writeln!(out, "\n**Fix.** {}", esc(f.remediation));

@@ -56,6 +56,9 @@ impl Painter {
     }
 }
 
+/// Evidence lines shown under a finding without `--verbose`.
+pub const EVIDENCE_SHOWN: usize = 20;
+
 /// Indentation of the lines under a finding's header.
 const INDENT: &str = "         ";
 
@@ -168,8 +171,7 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
                 );
             }
         }
-        let owned: Vec<Finding> = findings.iter().map(|f| (*f).clone()).collect();
-        let s = Summary::of(&owned);
+        let s = Summary::of(findings.iter().copied());
         let mut line = summary_line(&p, &s);
         if !accepted.is_empty() {
             line.push_str(&format!(", {} suppressed", accepted.len()));
@@ -199,7 +201,14 @@ fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: TextOptions,
             Status::Fail | Status::Warn | Status::Manual | Status::Error
         );
     if show_evidence {
-        for e in &f.evidence {
+        // A person reads twenty lines, not 100,000 (one per ACL user): the
+        // rest is counted, and --verbose or a machine format has them all.
+        let shown = if opts.verbose {
+            f.evidence.len()
+        } else {
+            f.evidence.len().min(EVIDENCE_SHOWN)
+        };
+        for e in &f.evidence[..shown] {
             let _ = writeln!(
                 out,
                 "{INDENT}{} {}: {} {}",
@@ -207,6 +216,19 @@ fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: TextOptions,
                 clean(&e.location),
                 clean(&e.observed),
                 p.paint(dim, &format!("(expected: {})", clean(&e.expected)))
+            );
+        }
+        if shown < f.evidence.len() {
+            let _ = writeln!(
+                out,
+                "{INDENT}{}",
+                p.paint(
+                    dim,
+                    &format!(
+                        "... and {} more (--verbose, or -f json, lists every one)",
+                        f.evidence.len() - shown
+                    )
+                )
             );
         }
     }

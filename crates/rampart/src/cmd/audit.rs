@@ -50,7 +50,7 @@ fn discover() -> Result<(PathBuf, Option<String>)> {
 use super::threshold;
 
 /// True when a failure (or an error: never silently a pass) reaches the threshold.
-fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
+fn fails(findings: &[&Finding], fail_on: FailOn) -> bool {
     let Some(min) = threshold(fail_on) else {
         return false;
     };
@@ -184,10 +184,12 @@ fn render_and_exit_with(
         && threshold(args.output.fail_on).is_some_and(|min| Severity::High >= min);
     // Suppressed findings are reported, never counted; a target that could
     // not be audited is exit 3 unless something audited fails.
-    let audited: Vec<Finding> = report
+    let unaudited_set: std::collections::HashSet<&str> =
+        unaudited.iter().map(String::as_str).collect();
+    let audited: Vec<&Finding> = report
         .counting()
         .into_iter()
-        .filter(|f| !unaudited.contains(&f.target))
+        .filter(|f| !unaudited_set.contains(f.target.as_str()))
         .collect();
     if fatal_input || fails(&audited, args.output.fail_on) {
         Ok(ExitCode::from(1))
