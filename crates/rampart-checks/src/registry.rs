@@ -73,6 +73,32 @@ impl std::fmt::Display for FrameworkRef {
     }
 }
 
+/// References as one line: `NIST SP 800-53 AC-3; NIST SP 800-53 AC-6`
+/// (CSV, `rampart explain`).
+pub fn refs_line(refs: &[FrameworkRef]) -> String {
+    refs.iter()
+        .map(|r| r.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// References grouped per framework, compact: `NIST SP 800-53: AC-3, AC-6;
+/// DISA STIG: RD6X-00-008600` (the catalogue).
+pub fn refs_compact(refs: &[FrameworkRef]) -> String {
+    Framework::ALL
+        .iter()
+        .filter_map(|fw| {
+            let ids: Vec<&str> = refs
+                .iter()
+                .filter(|r| r.framework == *fw)
+                .map(|r| r.id)
+                .collect();
+            (!ids.is_empty()).then(|| format!("{}: {}", fw.display_name(), ids.join(", ")))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The framework references of a check by ID (case-insensitive); empty for
 /// an unknown ID.
 pub fn framework_refs(check_id: &str) -> &'static [FrameworkRef] {
@@ -238,7 +264,12 @@ pub fn catalogue_markdown() -> String {
          external ACL file; `live` the running server; `tls` the TLS prober; `fs`\n\
          owner, group and mode of files on this host; `proc` the local server\n\
          process; `os` logrotate, syslog, firewall configuration; `history`\n\
-         rampart's own record of rotations and reviews.\n",
+         rampart's own record of rotations and reviews.\n\n\
+         References: the NIST SP 800-53 Rev. 5 controls a check gives evidence\n\
+         for, and the DISA Redis Enterprise 6.x STIG (V2R1) rule where one\n\
+         corresponds (its STIG ID; the STIG targets Redis Enterprise, so the\n\
+         correspondence is of intent, not of procedure). A reference is a\n\
+         pointer for an auditor, not a claim of compliance.\n",
     );
     let mut family = "";
     for c in all_checks() {
@@ -246,7 +277,7 @@ pub fn catalogue_markdown() -> String {
         if f != family {
             family = f;
             s.push_str(&format!(
-                "\n## {f}\n| ID | checks | sources | severity | fix |\n|---|---|---|---|---|\n"
+                "\n## {f}\n| ID | checks | sources | severity | fix | references |\n|---|---|---|---|---|---|\n"
             ));
         }
         let sources: Vec<&str> = c.sources.iter().map(|x| x.as_str()).collect();
@@ -255,12 +286,13 @@ pub fn catalogue_markdown() -> String {
             FixRule::Compute(_) => "computed",
         };
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             c.id,
             c.title.replace('|', "\\|"),
             sources.join(", "),
             c.severity.as_str(),
-            fix
+            fix,
+            refs_compact(c.refs)
         ));
     }
     s

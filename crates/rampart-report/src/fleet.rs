@@ -244,16 +244,24 @@ fn add(s: &mut Summary, st: Status) {
     }
 }
 
-fn row(r: &Report, t: &Target) -> TargetRow {
+/// Finding indexes per target name, in report order (one pass, so a fleet
+/// of thousands is not quadratic).
+fn by_target(r: &Report) -> std::collections::HashMap<&str, Vec<usize>> {
+    let mut m: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, f) in r.findings.iter().enumerate() {
+        m.entry(f.target.as_str()).or_default().push(i);
+    }
+    m
+}
+
+fn row(r: &Report, t: &Target, mine: &[usize]) -> TargetRow {
     let mut cells = vec![Cell::default(); AREAS.len()];
     let mut counts = Summary::default();
     let mut worst = None;
     let mut suppressed = 0;
     let mut verdict = false;
-    for (i, f) in r.findings.iter().enumerate() {
-        if f.target != t.name {
-            continue;
-        }
+    for &i in mine {
+        let f = &r.findings[i];
         if r.suppression(i).is_some() {
             suppressed += 1;
             continue;
@@ -285,7 +293,14 @@ fn row(r: &Report, t: &Target) -> TargetRow {
 /// The roll-up of a report (any number of targets; renderers show it for
 /// more than one).
 pub fn rollup(report: &Report) -> Rollup {
-    let rows: Vec<TargetRow> = report.targets.iter().map(|t| row(report, t)).collect();
+    let index = by_target(report);
+    let none: Vec<usize> = Vec::new();
+    let mine = |t: &Target| index.get(t.name.as_str()).unwrap_or(&none);
+    let rows: Vec<TargetRow> = report
+        .targets
+        .iter()
+        .map(|t| row(report, t, mine(t)))
+        .collect();
     let n = report.targets.len();
     // (check, status) -> targets, in catalogue order then first appearance.
     let order = |id: &str| {
@@ -295,31 +310,34 @@ pub fn rollup(report: &Report) -> Rollup {
             .unwrap_or(usize::MAX)
     };
     let mut groups: Vec<(usize, CheckGroup)> = Vec::new();
+    let mut at: std::collections::HashMap<(&str, Status), usize> = std::collections::HashMap::new();
     for t in &report.targets {
-        for (i, f) in report.findings.iter().enumerate() {
-            if f.target != t.name || report.suppression(i).is_some() {
+        for &i in mine(t) {
+            let f = &report.findings[i];
+            if report.suppression(i).is_some() {
                 continue;
             }
-            match groups
-                .iter_mut()
-                .find(|(_, g)| g.id == f.id && g.status == f.status)
-            {
-                Some((_, g)) => {
+            match at.get(&(f.id, f.status)).copied() {
+                Some(k) => {
+                    let g = &mut groups[k].1;
                     if g.targets.last() != Some(&t.name) {
                         g.targets.push(t.name.clone());
                     }
                 }
-                None => groups.push((
-                    order(f.id),
-                    CheckGroup {
-                        id: f.id,
-                        title: f.title,
-                        severity: f.severity,
-                        status: f.status,
-                        targets: vec![t.name.clone()],
-                        of: n,
-                    },
-                )),
+                None => {
+                    at.insert((f.id, f.status), groups.len());
+                    groups.push((
+                        order(f.id),
+                        CheckGroup {
+                            id: f.id,
+                            title: f.title,
+                            severity: f.severity,
+                            status: f.status,
+                            targets: vec![t.name.clone()],
+                            of: n,
+                        },
+                    ));
+                }
             }
         }
     }
@@ -345,5 +363,217 @@ pub fn rollup(report: &Report) -> Rollup {
         rows,
         groups: groups.into_iter().map(|(_, g)| g).collect(),
         totals,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::{How, Suppression, Target};
+    use rampart_checks::{find_check, Finding};
+
+    pub(crate) fn finding(id: &str, status: Status, target: &str) -> Finding {
+        let c = find_check(id).unwrap();
+        Finding {
+            id: c.id,
+            title: c.title,
+            severity: c.severity,
+            status,
+            target: target.into(),
+            message: format!("{id} {status}"),
+            evidence: Vec::new(),
+            remediation: c.remediation,
+            fix: None,
+        }
+    }
+
+    pub(crate) fn target(name: &str, kind: &str) -> Target {
+        Target {
+            name: name.into(),
+            kind: kind.into(),
+            version: None,
+        }
+    }
+
+    /// `rows`: per target, its (check, status) findings.
+    pub(crate) fn report(rows: &[(&str, &str, &[(&str, Status)])]) -> Report {
+        let mut r = Report::default();
+        for (name, kind, fs) in rows {
+            r.targets.push(target(name, kind));
+            for (id, st) in fs.iter() {
+                r.findings.push(finding(id, *st, name));
+            }
+        }
+        r
+    }
+
+    #[test]
+    fn worse_orders_fail_error_warn_manual_pass_skip() {
+        let order = [
+            Status::Skip,
+            Status::Pass,
+            Status::Manual,
+            Status::Warn,
+            Status::Error,
+            Status::Fail,
+        ];
+        for w in order.windows(2) {
+            assert!(rank(w[0]) < rank(w[1]), "{} should be below {}", w[0], w[1]);
+        }
+        assert_eq!(worse(None, Status::Skip), Some(Status::Skip));
+        assert_eq!(worse(Some(Status::Fail), Status::Error), Some(Status::Fail));
+        assert_eq!(
+            worse(Some(Status::Pass), Status::Error),
+            Some(Status::Error)
+        );
+    }
+
+    #[test]
+    fn cells_hold_the_worst_status_of_their_area() {
+        let r = report(&[
+            (
+                "a",
+                "files",
+                &[
+                    ("NET001", Status::Pass),
+                    ("NET003", Status::Warn),
+                    ("ACL001", Status::Fail),
+                    ("ACL003", Status::Error),
+                    ("TLS001", Status::Skip),
+                ],
+            ),
+            (
+                "b",
+                "files",
+                &[("NET001", Status::Pass), ("ACL001", Status::Pass)],
+            ),
+        ]);
+        let roll = rollup(&r);
+        let a = &roll.rows[0];
+        let col = |p: &str| AREAS.iter().position(|(x, _)| *x == p).unwrap();
+        assert_eq!(a.cells[col("NET")].worst, Some(Status::Warn));
+        assert_eq!(a.cells[col("ACL")].worst, Some(Status::Fail));
+        assert_eq!(a.cells[col("ACL")].counts.error, 1);
+        assert_eq!(a.cells[col("TLS")].worst, Some(Status::Skip));
+        assert_eq!(a.cells[col("LOG")].worst, None);
+        assert_eq!(a.worst, Some(Status::Fail));
+        assert!(a.audited);
+        assert_eq!(roll.rows[1].worst, Some(Status::Pass));
+        assert_eq!(roll.totals.targets, 2);
+        assert_eq!(roll.totals.targets_by_worst.fail, 1);
+        assert_eq!(roll.totals.targets_by_worst.pass, 1);
+        assert_eq!(roll.totals.findings.pass, 3);
+    }
+
+    #[test]
+    fn groups_say_n_of_n_worst_first() {
+        let r = report(&[
+            (
+                "a",
+                "files",
+                &[("ACL003", Status::Fail), ("NET003", Status::Warn)],
+            ),
+            (
+                "b",
+                "files",
+                &[("ACL003", Status::Pass), ("NET003", Status::Warn)],
+            ),
+            (
+                "c",
+                "files",
+                &[("ACL003", Status::Fail), ("NET003", Status::Error)],
+            ),
+        ]);
+        let roll = rollup(&r);
+        let att: Vec<_> = roll.attention().collect();
+        assert_eq!(att.len(), 3);
+        assert_eq!((att[0].id, att[0].status), ("ACL003", Status::Fail));
+        assert_eq!(att[0].targets, vec!["a", "c"]);
+        assert_eq!((att[0].count(), att[0].of), (2, 3));
+        assert_eq!((att[1].id, att[1].status), ("NET003", Status::Error));
+        assert_eq!((att[2].id, att[2].status), ("NET003", Status::Warn));
+        assert_eq!(att[2].targets, vec!["a", "b"]);
+        // Passes are grouped too (for renderers that show them).
+        assert!(roll
+            .groups
+            .iter()
+            .any(|g| g.id == "ACL003" && g.status == Status::Pass && g.targets == vec!["b"]));
+    }
+
+    #[test]
+    fn suppressed_findings_do_not_count() {
+        let mut r = report(&[
+            (
+                "a",
+                "files",
+                &[("ACL003", Status::Fail), ("NET001", Status::Pass)],
+            ),
+            ("b", "files", &[("ACL003", Status::Fail)]),
+        ]);
+        r.suppressions = vec![
+            Some(Suppression {
+                how: How::Baseline {
+                    file: "b.json".into(),
+                },
+                reason: "accepted".into(),
+            }),
+            None,
+            None,
+        ];
+        let roll = rollup(&r);
+        assert_eq!(roll.rows[0].worst, Some(Status::Pass));
+        assert_eq!(roll.rows[0].suppressed, 1);
+        let g: Vec<_> = roll.attention().collect();
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].targets, vec!["b"]);
+        assert_eq!(roll.totals.suppressed, 1);
+        assert_eq!(roll.totals.findings.fail, 1);
+    }
+
+    #[test]
+    fn a_target_that_was_not_audited_never_looks_like_a_pass() {
+        let r = report(&[
+            (
+                "down",
+                "server",
+                &[("NET001", Status::Error), ("ACL001", Status::Skip)],
+            ),
+            ("skipped", "not-contacted", &[("NET001", Status::Skip)]),
+            ("empty", "server", &[]),
+            ("up", "server", &[("NET001", Status::Pass)]),
+        ]);
+        let roll = rollup(&r);
+        assert!(!roll.rows[0].audited);
+        assert_eq!(roll.rows[0].worst, Some(Status::Error));
+        assert!(!roll.rows[1].audited);
+        assert!(!roll.rows[2].audited);
+        assert_eq!(roll.rows[2].worst, None);
+        assert!(roll.rows[3].audited);
+        assert_eq!(roll.totals.audited, 1);
+        for r in &roll.rows[..3] {
+            assert_ne!(r.worst, Some(Status::Pass), "{}", r.name);
+        }
+    }
+
+    #[test]
+    fn identical_rows_group_worst_first_and_unaudited_apart() {
+        let pass: &[(&str, Status)] = &[("NET001", Status::Pass)];
+        let fail: &[(&str, Status)] = &[("NET001", Status::Fail)];
+        let r = report(&[
+            ("p1", "files", pass),
+            ("f1", "files", fail),
+            ("p2", "files", pass),
+            ("f2", "files", fail),
+            ("p3", "files", pass),
+            ("n1", "not-contacted", &[("NET001", Status::Skip)]),
+        ]);
+        let roll = rollup(&r);
+        let g = roll.row_groups();
+        assert_eq!(g.len(), 3);
+        assert!(!g[0].audited);
+        assert_eq!(g[1].worst(), Some(Status::Fail));
+        assert_eq!(g[1].rows, vec![1, 3]);
+        assert_eq!(g[2].rows, vec![0, 2, 4]);
     }
 }

@@ -13,6 +13,7 @@ pub mod sanitize;
 pub mod sarif;
 pub mod scrub;
 pub mod text;
+mod text_fleet;
 
 use rampart_checks::{Finding, InputProblem};
 pub use rampart_policy::{How, Suppression};
