@@ -396,8 +396,11 @@ pub(crate) mod tests {
         }
     }
 
-    /// `rows`: per target, its (check, status) findings.
-    pub(crate) fn report(rows: &[(&str, &str, &[(&str, Status)])]) -> Report {
+    /// A target's name, kind and (check, status) findings.
+    pub(crate) type Row<'a> = (&'a str, &'a str, &'a [(&'a str, Status)]);
+
+    /// A report of these targets and findings.
+    pub(crate) fn report(rows: &[Row<'_>]) -> Report {
         let mut r = Report::default();
         for (name, kind, fs) in rows {
             r.targets.push(target(name, kind));

@@ -22,17 +22,8 @@ pub struct TextOptions {
     pub per_target: bool,
 }
 
-const GROUPS: &[(&str, &str)] = &[
-    ("NET", "Network exposure"),
-    ("ACL", "Accounts and authentication"),
-    ("TLS", "Transport security"),
-    ("OS", "Host and files"),
-    ("LOG", "Logs"),
-    ("DATA", "Data"),
-    ("CLU", "Cluster and high availability"),
-    ("VER", "Versions"),
-    ("MNT", "Maintenance"),
-];
+/// The areas, in report order (the same list the fleet matrix uses).
+const GROUPS: &[(&str, &str)] = crate::fleet::AREAS;
 
 pub(crate) fn style(s: Status) -> Style {
     match s {

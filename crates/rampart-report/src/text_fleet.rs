@@ -291,7 +291,7 @@ pub(crate) fn render(r: &Report, opts: TextOptions) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::fleet::tests::report;
+    use crate::fleet::tests::{report, Row};
     use crate::text;
 
     fn opts() -> TextOptions {
@@ -360,7 +360,7 @@ mod tests {
         let names: Vec<String> = (0..1000).map(|i| format!("redis-{i:04}")).collect();
         let pass: &[(&str, Status)] = &[("NET001", Status::Pass), ("ACL003", Status::Pass)];
         let fail: &[(&str, Status)] = &[("NET001", Status::Pass), ("ACL003", Status::Fail)];
-        let rows: Vec<(&str, &str, &[(&str, Status)])> = names
+        let rows: Vec<Row<'_>> = names
             .iter()
             .enumerate()
             .map(|(i, n)| (n.as_str(), "server", if i % 100 == 7 { fail } else { pass }))
