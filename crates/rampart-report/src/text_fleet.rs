@@ -160,7 +160,7 @@ fn matrix(out: &mut String, p: &Painter, roll: &Rollup) {
         "{}",
         p.paint(
             dim,
-            "  each cell: the worst counted status of the area (fail, error, warn, manual, pass, skip); - no finding counted"
+            "  a cell is the worst status of the area: fail, error, warn, manual, pass, skip (- none counted)"
         )
     );
 }
@@ -343,6 +343,47 @@ mod tests {
             .last()
             .unwrap()
             .starts_with("Findings:"));
+    }
+
+    #[test]
+    fn colour_keeps_the_columns() {
+        let r = report(&[
+            (
+                "a",
+                "files",
+                &[("NET001", Status::Fail), ("ACL003", Status::Pass)],
+            ),
+            ("b", "files", &[("NET001", Status::Manual)]),
+        ]);
+        let plain = text::render(&r, opts());
+        let colour = text::render(
+            &r,
+            TextOptions {
+                color: true,
+                ..opts()
+            },
+        );
+        assert_ne!(plain, colour);
+        let strip = strip_ansi(&colour);
+        assert_eq!(strip, plain);
+    }
+
+    /// The text without its ANSI SGR sequences.
+    fn strip_ansi(s: &str) -> String {
+        let mut out = String::new();
+        let mut it = s.chars().peekable();
+        while let Some(c) = it.next() {
+            if c == '\x1b' {
+                for d in it.by_ref() {
+                    if d == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     #[test]
