@@ -99,6 +99,10 @@ pub struct TargetRow {
     pub counts: Summary,
     /// Whether the target was audited at all (see the module doc).
     pub audited: bool,
+    /// For a target that was not audited: why, in one line (the message
+    /// its errors share most, else its first skip's). Raw server or file
+    /// text: renderers sanitise it.
+    pub reason: Option<String>,
     /// How many findings suppressions accepted on this target.
     pub suppressed: usize,
     /// How many input problems (lines Redis would reject) it has.
@@ -177,14 +181,23 @@ pub struct Totals {
 pub struct Rollup {
     /// One row per target, in report order.
     pub rows: Vec<TargetRow>,
-    /// Every (check, status) pair that occurs, worst status first, then
-    /// highest severity, then catalogue order. Renderers usually show the
-    /// fail, error, warn and manual groups.
+    /// Every (check, status) pair that occurs on the audited targets,
+    /// worst status first, then highest severity, then catalogue order.
+    /// A target that was not audited is left out of the groups (its errors
+    /// share one cause, [`TargetRow::reason`], and would repeat it once per
+    /// check); it stays in the matrix and the totals, and N (the `of` of
+    /// "n of N") counts every target. Renderers usually show the fail,
+    /// error, warn and manual groups.
     pub groups: Vec<CheckGroup>,
     pub totals: Totals,
 }
 
 impl Rollup {
+    /// The targets that were not audited, in report order.
+    pub fn unaudited(&self) -> impl Iterator<Item = &TargetRow> {
+        self.rows.iter().filter(|r| !r.audited)
+    }
+
     /// The groups worth an owner's attention: fail, error, warn, manual.
     pub fn attention(&self) -> impl Iterator<Item = &CheckGroup> {
         self.groups.iter().filter(|g| {
@@ -254,6 +267,30 @@ fn by_target(r: &Report) -> std::collections::HashMap<&str, Vec<usize>> {
     m
 }
 
+/// Why a target was not audited: its most frequent error message (ties:
+/// the first), else its first skip message.
+fn unaudited_reason(r: &Report, mine: &[usize]) -> Option<String> {
+    let counted = || {
+        mine.iter()
+            .filter(|i| r.suppression(**i).is_none())
+            .map(|i| &r.findings[*i])
+    };
+    let mut best: Option<(&str, usize)> = None;
+    for f in counted().filter(|f| f.status == Status::Error) {
+        let n = counted()
+            .filter(|g| g.status == Status::Error && g.message == f.message)
+            .count();
+        if best.map_or(true, |(_, m)| n > m) {
+            best = Some((&f.message, n));
+        }
+    }
+    best.map(|(m, _)| m.to_string()).or_else(|| {
+        counted()
+            .find(|f| f.status == Status::Skip)
+            .map(|f| f.message.clone())
+    })
+}
+
 fn row(r: &Report, t: &Target, mine: &[usize]) -> TargetRow {
     let mut cells = vec![Cell::default(); AREAS.len()];
     let mut counts = Summary::default();
@@ -278,13 +315,16 @@ fn row(r: &Report, t: &Target, mine: &[usize]) -> TargetRow {
             c.worst = worse(c.worst, f.status);
         }
     }
+    let audited = verdict && t.kind != "not-contacted";
+    let reason = (!audited).then(|| unaudited_reason(r, mine)).flatten();
     TargetRow {
         name: t.name.clone(),
         kind: t.kind.clone(),
         cells,
         worst,
         counts,
-        audited: verdict && t.kind != "not-contacted",
+        audited,
+        reason,
         suppressed,
         problems: r.problems.iter().filter(|(n, _)| *n == t.name).count(),
     }
@@ -311,7 +351,16 @@ pub fn rollup(report: &Report) -> Rollup {
     };
     let mut groups: Vec<(usize, CheckGroup)> = Vec::new();
     let mut at: std::collections::HashMap<(&str, Status), usize> = std::collections::HashMap::new();
-    for t in &report.targets {
+    let audited: std::collections::HashSet<&str> = rows
+        .iter()
+        .filter(|r| r.audited)
+        .map(|r| r.name.as_str())
+        .collect();
+    for t in report
+        .targets
+        .iter()
+        .filter(|t| audited.contains(t.name.as_str()))
+    {
         for &i in mine(t) {
             let f = &report.findings[i];
             if report.suppression(i).is_some() {
@@ -557,6 +606,14 @@ pub(crate) mod tests {
         for r in &roll.rows[..3] {
             assert_ne!(r.worst, Some(Status::Pass), "{}", r.name);
         }
+        assert_eq!(roll.rows[0].reason.as_deref(), Some("NET001 error"));
+        assert_eq!(roll.rows[1].reason.as_deref(), Some("NET001 skip"));
+        assert_eq!(roll.rows[2].reason, None);
+        assert_eq!(roll.rows[3].reason, None);
+        assert_eq!(roll.unaudited().count(), 3);
+        // Their errors are not grouped per check; N still counts them.
+        assert!(roll.groups.iter().all(|g| g.targets == vec!["up"]));
+        assert!(roll.groups.iter().all(|g| g.of == 4));
     }
 
     #[test]

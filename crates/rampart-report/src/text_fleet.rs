@@ -3,6 +3,9 @@
 //! need attention grouped by check, then one fleet summary. Each target's
 //! detail follows only with `--per-target` or `--verbose`.
 //!
+//! A target that could not be audited is marked in the matrix and listed
+//! once with why; its errors are not repeated per check.
+//!
 //! Wide fleets: up to [`ROW_LIMIT`] targets the matrix has a row per
 //! target; above it, targets whose rows are identical share one row
 //! ("412 targets" and the first names), worst rows first, so a fleet of a
@@ -165,6 +168,36 @@ fn matrix(out: &mut String, p: &Painter, roll: &Rollup) {
     );
 }
 
+/// The targets that were not audited, each with why (up to
+/// [`NAMES_SHOWN`], then how many more).
+fn unaudited(out: &mut String, p: &Painter, roll: &Rollup) {
+    let list: Vec<_> = roll.unaudited().collect();
+    if list.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        p.paint(
+            Style::new().bold(),
+            &format!("Not audited ({} of {})", list.len(), roll.rows.len())
+        )
+    );
+    for r in list.iter().take(NAMES_SHOWN) {
+        let why = r.reason.as_deref().unwrap_or("no finding counted");
+        let _ = writeln!(
+            out,
+            "  {} {}: {}",
+            p.paint(style(Status::Error), "ERROR "),
+            clean(&r.name),
+            clean(why)
+        );
+    }
+    if list.len() > NAMES_SHOWN {
+        let _ = writeln!(out, "  and {} more", list.len() - NAMES_SHOWN);
+    }
+}
+
 fn groups(out: &mut String, p: &Painter, roll: &Rollup) {
     let bold = Style::new().bold();
     let attention: Vec<_> = roll.attention().collect();
@@ -276,6 +309,7 @@ pub(crate) fn render(r: &Report, opts: TextOptions) -> String {
         r.targets.len()
     );
     matrix(&mut out, &p, &roll);
+    unaudited(&mut out, &p, &roll);
     groups(&mut out, &p, &roll);
     if opts.per_target || opts.verbose {
         for t in &r.targets {
@@ -384,6 +418,38 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn unaudited_targets_are_listed_once_with_why() {
+        let mut r = report(&[
+            (
+                "down",
+                "server",
+                &[("NET001", Status::Error), ("ACL001", Status::Error)],
+            ),
+            (
+                "up",
+                "server",
+                &[("NET001", Status::Fail), ("ACL001", Status::Pass)],
+            ),
+        ]);
+        for f in r.findings.iter_mut().filter(|f| f.target == "down") {
+            f.message = "cannot connect to down:6379: Connection refused".into();
+        }
+        let t = text::render(&r, opts());
+        assert!(t.contains("not audited (server)"), "{t}");
+        assert!(t.contains("Not audited (1 of 2)"), "{t}");
+        assert!(
+            t.contains("down: cannot connect to down:6379: Connection refused"),
+            "{t}"
+        );
+        assert!(t.contains("fails on 1 of 2: up"), "{t}");
+        assert!(
+            !t.contains("could not be decided on"),
+            "errors of an unaudited target are not grouped: {t}"
+        );
+        assert!(t.contains("1 not audited"), "{t}");
     }
 
     #[test]
