@@ -280,7 +280,7 @@ fn unaudited_reason(r: &Report, mine: &[usize]) -> Option<String> {
         let n = counted()
             .filter(|g| g.status == Status::Error && g.message == f.message)
             .count();
-        if best.map_or(true, |(_, m)| n > m) {
+        if !matches!(best, Some((_, m)) if m >= n) {
             best = Some((&f.message, n));
         }
     }
