@@ -15,6 +15,7 @@ const HEADER: &[&str] = &[
     "evidence",
     "remediation",
     "suppressed",
+    "references",
 ];
 
 /// A cell safe to open in a spreadsheet.
@@ -51,6 +52,7 @@ pub fn render(r: &Report) -> String {
             &evidence.join("\n"),
             f.remediation,
             &suppressed,
+            &rampart_checks::refs_line(rampart_checks::framework_refs(f.id)),
         ];
         let _ = w.write_record(row.iter().map(|c| cell(c)));
     }

@@ -56,12 +56,22 @@ struct JsonFinding<'a> {
     message: &'a str,
     evidence: Vec<JsonEvidence<'a>>,
     remediation: &'a str,
+    /// The framework controls the check maps to (schema 1 extension):
+    /// `[{"framework": "nist-800-53", "id": "AC-3"}]`.
+    references: Vec<JsonReference>,
     /// Only on `fail` and `warn` findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<JsonFix<'a>>,
     /// Only on findings a suppression accepted (they do not count).
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<JsonSuppressed>,
+}
+
+#[derive(Serialize)]
+struct JsonReference {
+    /// `nist-800-53` or `disa-stig`.
+    framework: &'static str,
+    id: &'static str,
 }
 
 #[derive(Serialize)]
@@ -156,6 +166,13 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
             })
             .collect(),
         remediation: f.remediation,
+        references: rampart_checks::framework_refs(f.id)
+            .iter()
+            .map(|r| JsonReference {
+                framework: r.framework.key(),
+                id: r.id,
+            })
+            .collect(),
         fix: f.fix.as_ref().map(fix),
         suppressed: None,
     }

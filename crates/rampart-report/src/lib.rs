@@ -6,12 +6,14 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod csv;
+pub mod fleet;
 pub mod json;
 pub mod markdown;
 pub mod sanitize;
 pub mod sarif;
 pub mod scrub;
 pub mod text;
+mod text_fleet;
 
 use rampart_checks::{Finding, InputProblem};
 pub use rampart_policy::{How, Suppression};

@@ -181,6 +181,20 @@ pub fn render_with(r: &Report, opts: &SarifOptions) -> String {
     let rules: Vec<Value> = checks
         .iter()
         .map(|c| {
+            // Framework references: as tags code-scanning UIs filter on
+            // (`external/nist-800-53/AC-3`, CodeQL's `external/cwe/...`
+            // style) and as a structured property.
+            let mut tags = vec!["security".to_string(), "redis".to_string()];
+            tags.extend(
+                c.refs
+                    .iter()
+                    .map(|x| format!("external/{}/{}", x.framework.key(), x.id)),
+            );
+            let references: Vec<Value> = c
+                .refs
+                .iter()
+                .map(|x| json!({ "framework": x.framework.key(), "id": x.id }))
+                .collect();
             let mut rule = json!({
                 "id": c.id,
                 "name": c.title,
@@ -189,9 +203,10 @@ pub fn render_with(r: &Report, opts: &SarifOptions) -> String {
                 "help": { "text": format!("{}\n\nFix: {}", c.doc.trim(), c.remediation), "markdown": format!("{}\n\n**Fix.** {}", c.doc.trim(), c.remediation) },
                 "defaultConfiguration": { "level": match c.severity { Severity::Critical | Severity::High => "error", Severity::Medium => "warning", _ => "note" } },
                 "properties": {
-                    "tags": ["security", "redis"],
+                    "tags": tags,
                     "security-severity": security_severity(c.severity),
                     "severity": c.severity.as_str(),
+                    "references": references,
                 }
             });
             if let Some(u) = help_uri(c.id) {

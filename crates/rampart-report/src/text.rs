@@ -17,21 +17,15 @@ pub struct TextOptions {
     pub verbose: bool,
     /// List the findings suppressions accepted (else only their count).
     pub show_suppressed: bool,
+    /// With more than one target, print each target's detail after the
+    /// fleet roll-up (`--per-target`; `verbose` implies it).
+    pub per_target: bool,
 }
 
-const GROUPS: &[(&str, &str)] = &[
-    ("NET", "Network exposure"),
-    ("ACL", "Accounts and authentication"),
-    ("TLS", "Transport security"),
-    ("OS", "Host and files"),
-    ("LOG", "Logs"),
-    ("DATA", "Data"),
-    ("CLU", "Cluster and high availability"),
-    ("VER", "Versions"),
-    ("MNT", "Maintenance"),
-];
+/// The areas, in report order (the same list the fleet matrix uses).
+const GROUPS: &[(&str, &str)] = crate::fleet::AREAS;
 
-fn style(s: Status) -> Style {
+pub(crate) fn style(s: Status) -> Style {
     match s {
         Status::Pass => AnsiColor::Green.on_default(),
         Status::Fail => AnsiColor::Red.on_default().bold(),
@@ -42,12 +36,12 @@ fn style(s: Status) -> Style {
     }
 }
 
-struct Painter {
-    color: bool,
+pub(crate) struct Painter {
+    pub(crate) color: bool,
 }
 
 impl Painter {
-    fn paint(&self, st: Style, text: &str) -> String {
+    pub(crate) fn paint(&self, st: Style, text: &str) -> String {
         if self.color {
             format!("{}{text}{}", st.render(), st.render_reset())
         } else {
@@ -66,13 +60,27 @@ fn id_prefix(id: &str) -> &str {
     id.trim_end_matches(|c: char| c.is_ascii_digit())
 }
 
-/// Render the report for a terminal.
+/// Render the report for a terminal. One target: its detail. More than
+/// one: the fleet roll-up (matrix, findings by check, one summary), each
+/// target's detail only with `per_target` or `verbose`.
 pub fn render(r: &Report, opts: TextOptions) -> String {
+    if r.targets.len() > 1 {
+        return crate::text_fleet::render(r, opts);
+    }
+    let mut out = String::new();
+    for t in &r.targets {
+        render_target(&mut out, r, t, opts);
+    }
+    out
+}
+
+/// One target's detail: header, input problems, findings by area,
+/// suppressed findings, its summary line.
+pub(crate) fn render_target(out: &mut String, r: &Report, t: &crate::Target, opts: TextOptions) {
     let p = Painter { color: opts.color };
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
-    let mut out = String::new();
-    for t in &r.targets {
+    {
         let findings: Vec<&Finding> = r
             .findings
             .iter()
@@ -144,7 +152,7 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
             }
             let _ = writeln!(out, "\n{}", p.paint(bold, title));
             for f in group {
-                render_finding(&mut out, &p, f, opts, dim);
+                render_finding(out, &p, f, opts, dim);
             }
         }
         if opts.show_suppressed && !accepted.is_empty() {
@@ -181,7 +189,6 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
         }
         let _ = writeln!(out, "\n{line}");
     }
-    out
 }
 
 fn render_finding(out: &mut String, p: &Painter, f: &Finding, opts: TextOptions, dim: Style) {
@@ -298,7 +305,7 @@ fn render_fix(out: &mut String, p: &Painter, fix: &Fix, dim: Style) {
 }
 
 /// `Summary: 12 pass, 3 fail, ...`
-fn summary_line(p: &Painter, s: &Summary) -> String {
+pub(crate) fn summary_line(p: &Painter, s: &Summary) -> String {
     let parts = [
         (Status::Pass, s.pass),
         (Status::Fail, s.fail),

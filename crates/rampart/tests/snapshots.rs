@@ -121,3 +121,31 @@ fn example_reports() {
         }
     }
 }
+
+/// The fleet roll-up: more than one target gives the matrix, the findings
+/// by check and one summary (and each target's detail with --per-target).
+#[test]
+fn fleet_report() {
+    for (name, extra) in [
+        ("report-fleet-text", None),
+        ("report-fleet-per-target-text", Some("--per-target")),
+    ] {
+        let mut args = vec![
+            "audit",
+            "examples/insecure/redis.conf",
+            "examples/hardened/redis.conf",
+            "--no-proc",
+            "--server-version",
+            "redis-7.2",
+        ];
+        args.extend(extra);
+        let o = rampart(&args);
+        assert!(
+            matches!(o.status.code(), Some(0) | Some(1)),
+            "{}",
+            stderr(&o)
+        );
+        let root = repo_root().display().to_string();
+        insta::assert_snapshot!(name, stdout(&o).replace(&root, "[repo]"));
+    }
+}

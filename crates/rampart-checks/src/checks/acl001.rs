@@ -30,6 +30,8 @@ check! {
     title: "Authentication is required",
     severity: Critical,
     sources: [Conf, Aclfile, Live],
+    // DISA STIG V-251222 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("IA-2"), Nist80053("AC-3"), DisaStig("RD6X-00-008600")],
     remediation: "Define ACL users in an ACL file, with `user default off` (or `user default on #<sha256> ...` if legacy clients need it); never leave an enabled user `nopass`.",
     fix: crate::fix::FixRule::DisplayOnly("needs a password or ACL users, secrets rampart does not write into a config (`rampart harden` generates them)"),
     run: run,

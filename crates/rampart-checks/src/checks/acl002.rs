@@ -27,6 +27,8 @@ check! {
     title: "Every password is strong",
     severity: High,
     sources: [Conf, Aclfile, Live],
+    // DISA STIG V-251428 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("IA-5"), Nist80053("IA-5(1)"), DisaStig("RD6X-00-008750")],
     remediation: "Generate passwords with `ACL GENPASS` (64 hex characters) or `openssl rand -hex 32`, store them hashed (`#<sha256>`) in the ACL file, and rotate the weak ones.",
     fix: crate::fix::FixRule::DisplayOnly("needs a new password (a secret) and every client updated (`rampart rotate`)"),
     run: run,

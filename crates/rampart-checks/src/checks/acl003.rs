@@ -24,6 +24,8 @@ check! {
     title: "The default user is off",
     severity: High,
     sources: [Conf, Aclfile, Live],
+    // DISA STIG V-251222 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("AC-2"), Nist80053("AC-6"), Nist80053("IA-2"), DisaStig("RD6X-00-008600")],
     remediation: "Add `user default off` to the ACL file and give every client its own user. If legacy clients need `AUTH <password>`, keep default on with a strong hashed password and only the commands and keys they use.",
     fix: crate::fix::FixRule::DisplayOnly("user lines may hold passwords, and turning the default user off refuses every client that logs in without a user name (`rampart harden`)"),
     run: run,

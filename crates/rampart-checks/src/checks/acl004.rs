@@ -41,6 +41,8 @@ check! {
     title: "@dangerous commands are not granted wholesale",
     severity: High,
     sources: [Conf, Aclfile, Live],
+    // DISA STIG V-251188 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("AC-6"), Nist80053("AC-6(10)"), DisaStig("RD6X-00-001000")],
     remediation: "End each user's command rules with `-@dangerous` (after any `+@all` or category grants) and add back only the dangerous commands that user needs, one by one (`+client|kill`).",
     fix: crate::fix::FixRule::DisplayOnly("which commands a user needs is a decision about its application"),
     run: run,

@@ -22,6 +22,8 @@ check! {
     title: "Passwords are stored hashed",
     severity: High,
     sources: [Conf, Aclfile],
+    // DISA STIG V-251223 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("IA-5"), Nist80053("IA-5(1)"), DisaStig("RD6X-00-008800")],
     remediation: "Replace each `>password` with `#<sha256>` (`printf %s 'password' | sha256sum`, or `rampart acl hash`), then `ACL LOAD` or restart.",
     fix: crate::fix::FixRule::DisplayOnly("hashing a password rewrites a line that holds it (`rampart acl migrate-hashes`, `rampart harden`)"),
     run: run,

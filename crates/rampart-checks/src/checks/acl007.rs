@@ -29,6 +29,8 @@ check! {
     title: "requirepass only where compatibility needs it",
     severity: Medium,
     sources: [Conf, Live],
+    // DISA STIG V-251222 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("IA-2"), Nist80053("AC-2"), DisaStig("RD6X-00-008600")],
     remediation: "Remove `requirepass` and define users in the ACL file; if legacy clients send `AUTH <password>`, give the default user that password (hashed) in the ACL file instead.",
     fix: crate::fix::FixRule::DisplayOnly("the requirepass line holds a password, and removing it refuses the clients that log in with it"),
     run: run,

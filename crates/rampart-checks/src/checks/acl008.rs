@@ -23,6 +23,8 @@ check! {
     title: "Users hold least privilege",
     severity: Medium,
     sources: [Conf, Aclfile, Live],
+    // DISA STIG V-251185, V-251187 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("AC-6"), Nist80053("AC-3"), DisaStig("RD6X-00-000800"), DisaStig("RD6X-00-000950")],
     remediation: "Give each application user only its key prefix (`~app:*`, `%R~` for readers) and the command categories it uses (`+@read +@write -@dangerous`); reserve `+@all ~*` for an administrator user that is not used by applications.",
     fix: crate::fix::FixRule::DisplayOnly("least privilege depends on each user's role"),
     run: run,

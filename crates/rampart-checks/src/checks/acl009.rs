@@ -58,6 +58,8 @@ check! {
     title: "Dangerous commands disabled where ACLs cannot restrict them",
     severity: Medium,
     sources: [Conf, Live],
+    // DISA STIG V-251188 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("CM-7"), Nist80053("AC-6"), DisaStig("RD6X-00-001000")],
     remediation: "Keep `enable-debug-command`, `enable-module-command` and `enable-protected-configs` at `no` (or `local`). Prefer ACL users without @dangerous; without them, add `rename-command FLUSHALL \"\"` (and CONFIG, DEBUG, ...) to redis.conf and to every replica.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

@@ -27,6 +27,8 @@ check! {
     title: "Sensitive data is encrypted by clients",
     severity: Low,
     sources: [Live],
+    // DISA STIG V-251244 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("SC-28"), Nist80053("SC-28(1)"), DisaStig("RD6X-00-011000")],
     remediation: "Encrypt sensitive values in the application before writing them (envelope encryption with a KMS), and keep keys out of Redis.",
     fix: crate::fix::FixRule::DisplayOnly("encrypting values is a change in the client applications"),
     run: run,

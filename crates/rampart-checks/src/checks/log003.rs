@@ -20,6 +20,8 @@ check! {
     title: "Logs are sent to syslog",
     severity: Low,
     sources: [Conf, Live],
+    // DISA STIG V-251196 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("AU-4(1)"), Nist80053("AU-9(2)"), DisaStig("RD6X-00-005600")],
     remediation: "Set `syslog-enabled yes`, `syslog-ident redis`, `syslog-facility local0`, and forward that facility to your log collector.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

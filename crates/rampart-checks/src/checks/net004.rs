@@ -19,6 +19,8 @@ check! {
     title: "Unauthenticated clients are refused",
     severity: Critical,
     sources: [Live],
+    // DISA STIG V-251222 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("IA-2"), Nist80053("AC-14"), DisaStig("RD6X-00-008600")],
     remediation: "Require authentication: `user default off` (with ACL users) or a strong password on the default user, then verify with `redis-cli -h HOST -p PORT PING` (must answer NOAUTH).",
     fix: crate::fix::FixRule::DisplayOnly("requiring authentication needs a password or ACL users (a secret) and every client updated"),
     run: run,

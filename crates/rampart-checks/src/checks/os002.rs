@@ -25,6 +25,8 @@ check! {
     title: "Files belong to a non-privileged group",
     severity: Medium,
     sources: [Conf, Fs],
+    // DISA STIG V-251247 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("AC-3"), Nist80053("AC-6"), DisaStig("RD6X-00-011500")],
     remediation: "`chgrp -R redis` the config, ACL file, data directory, logs and keys (a group holding only the Redis account).",
     fix: crate::fix::FixRule::DisplayOnly("file group ownership on the host is an administrator's decision (chgrp)"),
     run: run,

@@ -20,6 +20,8 @@ check! {
     title: "Files are not readable or writable by others",
     severity: High,
     sources: [Conf, Fs],
+    // DISA STIG V-251247 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("AC-3"), Nist80053("AC-6"), DisaStig("RD6X-00-011500")],
     remediation: "`chmod o-rwx` the config, ACL file, data directory and its files, and logs (e.g. `chmod 640 /etc/redis/redis.conf`, `chmod 750 /var/lib/redis`).",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

@@ -22,6 +22,8 @@ check! {
     title: "Non-TLS ports are disabled",
     severity: High,
     sources: [Conf, Live, Tls],
+    // DISA STIG V-251248, V-251249 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("SC-8"), Nist80053("SC-8(1)"), DisaStig("RD6X-00-011600"), DisaStig("RD6X-00-011700")],
     remediation: "Set `port 0` and serve clients on `tls-port` only; move every client, replica and Sentinel to TLS first.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

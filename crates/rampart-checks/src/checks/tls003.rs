@@ -20,6 +20,8 @@ check! {
     title: "Only TLS 1.2 and 1.3",
     severity: High,
     sources: [Tls, Conf],
+    // DISA STIG V-251248 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("SC-8(1)"), Nist80053("SC-13"), DisaStig("RD6X-00-011600")],
     remediation: "Set `tls-protocols \"TLSv1.2 TLSv1.3\"` (or `TLSv1.3` alone when every client supports it).",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

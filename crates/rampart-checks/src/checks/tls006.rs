@@ -21,6 +21,8 @@ check! {
     title: "Replication runs over TLS",
     severity: High,
     sources: [Conf, Live],
+    // DISA STIG V-251248 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("SC-8"), Nist80053("SC-8(1)"), DisaStig("RD6X-00-011600")],
     remediation: "Set `tls-replication yes` on every node (masters too: any node may become a replica after a failover), with `tls-ca-cert-file` and, if the master requires client certificates, `tls-client-cert-file`/`tls-client-key-file`.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

@@ -19,6 +19,8 @@ check! {
     title: "Private key files are mode 400",
     severity: High,
     sources: [Conf, Fs],
+    // DISA STIG V-251226 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("SC-12"), Nist80053("AC-3"), DisaStig("RD6X-00-009200")],
     remediation: "`chmod 400 <key file>` (and `chown redis:redis`); keep the key outside world-readable directories.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

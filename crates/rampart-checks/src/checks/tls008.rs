@@ -21,6 +21,8 @@ check! {
     title: "Private key files are owned by the server user",
     severity: Medium,
     sources: [Conf, Fs, Proc],
+    // DISA STIG V-251226 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("SC-12"), Nist80053("AC-3"), DisaStig("RD6X-00-009200")],
     remediation: "`chown redis:redis <key file>` (the account the server runs as) and `chmod 400`.",
     fix: crate::fix::FixRule::DisplayOnly("file ownership on the server's host is an administrator's decision (chown)"),
     run: run,

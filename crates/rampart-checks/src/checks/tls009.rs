@@ -20,6 +20,8 @@ check! {
     title: "The cluster bus uses TLS",
     severity: High,
     sources: [Conf, Live],
+    // DISA STIG V-251248 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("SC-8"), Nist80053("SC-8(1)"), DisaStig("RD6X-00-011600")],
     remediation: "Set `tls-cluster yes` on every node (with `tls-port`, certificates and `tls-ca-cert-file`), node by node with a rolling restart.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

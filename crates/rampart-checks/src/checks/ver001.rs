@@ -36,6 +36,8 @@ check! {
     title: "Server version is current with no known CVE",
     severity: High,
     sources: [Live],
+    // DISA STIG V-251253, V-265880 (Redis Enterprise 6.x STIG V2R1): https://github.com/mitre/inspec-profile-update-action/blob/f2c0eb037cdc6cda2b718c3eaa561a870575f776/benchmarks/DISA/U_Redis_Enterprise_6-x_STIG_V2R1_Manual-xccdf.xml
+    refs: [Nist80053("SI-2"), Nist80053("RA-5"), DisaStig("RD6X-00-012500"), DisaStig("RD6X-00-007950")],
     remediation: "Upgrade to the latest patch release of a supported line; until then, deny `@scripting` to users that do not need Lua (most recent CVEs are in Lua).",
     fix: crate::fix::FixRule::DisplayOnly("upgrading the server is a package or deployment change"),
     run: run,

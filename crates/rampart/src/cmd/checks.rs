@@ -125,8 +125,12 @@ pub fn explain(id: &str) -> Result<ExitCode> {
             "computed from the audited config; each failing finding says whether it is safe, unsafe (--unsafe-fixes) or display-only".to_string()
         }
     };
+    let refs = match rampart_checks::refs_compact(c.refs) {
+        r if r.is_empty() => String::new(),
+        r => format!("\nreferences: {r}"),
+    };
     let text = format!(
-        "{} — {}\nseverity: {}   sources: {}\n\n{}\n\n**Fix.** {}\n\n**audit --fix.** {}\n",
+        "{} — {}\nseverity: {}   sources: {}{refs}\n\n{}\n\n**Fix.** {}\n\n**audit --fix.** {}\n",
         c.id,
         c.title,
         c.severity.as_str(),
