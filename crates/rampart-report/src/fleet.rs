@@ -399,7 +399,7 @@ pub fn rollup(report: &Report) -> Rollup {
     let mut totals = Totals {
         targets: n,
         audited: rows.iter().filter(|r| r.audited).count(),
-        findings: Summary::of(&report.counting()),
+        findings: Summary::of(report.counting()),
         targets_by_worst: Summary::default(),
         suppressed: report.suppressed_count(),
     };
