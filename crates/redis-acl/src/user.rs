@@ -15,6 +15,11 @@ pub fn hash_password(pw: &[u8]) -> String {
     hex::encode(Sha256::digest(pw))
 }
 
+/// From this many key (or channel) patterns on one selector, a pattern
+/// is found through [`PatternIndex`] instead of a scan (40k patterns on
+/// one user stay linear).
+const INDEX_FROM: usize = 16;
+
 impl Selector {
     /// A selector as `ACLCreateSelector` makes it: no keys, no channels
     /// (`acl-pubsub-default resetchannels`, the 7.0+ default), `-@all`.
@@ -86,7 +91,10 @@ impl Selector {
                         k.write |= *write;
                     }
                     None => {
-                        self.index.keys.insert(pattern.clone(), self.keys.len());
+                        if self.index.keys.len() == self.keys.len() && self.keys.len() >= INDEX_FROM
+                        {
+                            self.index.keys.insert(pattern.clone(), self.keys.len());
+                        }
                         self.keys.push(KeyPattern {
                             pattern: pattern.clone(),
                             read: *read,
@@ -112,7 +120,11 @@ impl Selector {
                     return e(&op, RuleErrorKind::Syntax);
                 }
                 if !self.has_channel(p) {
-                    self.index.channels.insert(p.clone());
+                    if self.index.channels.len() == self.channels.len()
+                        && self.channels.len() >= INDEX_FROM
+                    {
+                        self.index.channels.insert(p.clone());
+                    }
                     self.channels.push(p.clone());
                 }
             }
@@ -185,6 +197,12 @@ impl Selector {
 
     /// Where `pattern` is in `keys` (the index, rebuilt when out of step).
     fn key_position(&mut self, pattern: &str) -> Option<usize> {
+        // A few patterns (the usual user) are scanned: two hash tables per
+        // selector were most of the memory of 100k small users.
+        if self.keys.len() < INDEX_FROM {
+            self.index.keys.clear();
+            return self.keys.iter().position(|k| k.pattern == pattern);
+        }
         if self.index.keys.len() != self.keys.len() {
             self.index.keys = self
                 .keys
@@ -201,6 +219,10 @@ impl Selector {
     }
 
     fn has_channel(&mut self, p: &str) -> bool {
+        if self.channels.len() < INDEX_FROM {
+            self.index.channels.clear();
+            return self.channels.iter().any(|c| c == p);
+        }
         if self.index.channels.len() != self.channels.len() {
             self.index.channels = self.channels.iter().cloned().collect();
         }
