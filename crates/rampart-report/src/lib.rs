@@ -8,6 +8,7 @@
 pub mod csv;
 pub mod json;
 pub mod markdown;
+pub mod metrics;
 pub mod sanitize;
 pub mod sarif;
 pub mod scrub;

@@ -87,6 +87,13 @@ pub enum Command {
     /// (`-h` is the host, as in redis-cli; help is `--help`.)
     #[command(disable_help_flag = true)]
     Rotate(Box<crate::cmd::rotate::RotateArgs>),
+    /// Audit on a schedule and serve Prometheus metrics: `watch TARGET...
+    /// --interval 5m --listen 127.0.0.1:9187` (GET /metrics). Takes the
+    /// targets, connection and policy options of `audit`; each round is
+    /// audited as `audit` would. SIGTERM or SIGINT stops it (exit 0).
+    /// (`-h` is the host, as in redis-cli; help is `--help`.)
+    #[command(disable_help_flag = true)]
+    Watch(Box<crate::cmd::watch::WatchArgs>),
     /// Print a shell completion script: `rampart completions bash >
     /// /etc/bash_completion.d/rampart` (zsh: into a directory on $fpath as
     /// `_rampart`; fish: ~/.config/fish/completions/rampart.fish).

@@ -286,9 +286,25 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
     if args.fixes.fix || args.fixes.diff || args.fixes.unsafe_fixes {
         return run_fix(&args, &policy);
     }
-    let mut live = targets::live_targets(&args)?;
+    let plan = plan(&args)?;
+    let snaps = collect_snapshots(&plan, &args)?;
+    render_and_exit(snaps, &args, &policy)
+}
+
+/// What an audit reads, resolved once: the live targets with their
+/// credentials (a password is asked for once) and the files targets.
+/// `watch` collects it again each round.
+pub(crate) struct Plan {
+    live: Vec<(rampart_live::Endpoint, Credentials)>,
+    files: Vec<targets::FilesArg>,
+}
+
+/// The targets of `args` (TARGETs, --targets-file, -h/-p, --config; else
+/// the servers running on this host; else this host's config file).
+pub(crate) fn plan(args: &AuditArgs) -> Result<Plan> {
+    let mut live = targets::live_targets(args)?;
     // --config and the TARGETs that are paths (a missing one stops here).
-    let files = targets::file_targets(&args)?;
+    let mut files = targets::file_targets(args)?;
     // RAMPART_NO_LOCAL_DISCOVERY=1 skips the process scan (the files fallback).
     let scan =
         std::env::var_os("RAMPART_NO_LOCAL_DISCOVERY").is_none_or(|v| v.is_empty() || v == "0");
@@ -315,38 +331,46 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
                 .collect();
         }
     }
-    let mut snaps: Vec<(Snapshot, &str)> = Vec::new();
-    if !live.is_empty() {
-        // A live audit reads --config beside the server it names; other
-        // paths are audited as files targets of their own.
-        let opts = live_options(&args, super::connect_options(&args.conn))?;
-        let audit = audit_live_targets(live, &opts, &Bar(std::sync::Mutex::new(None)));
-        snaps.extend(audit.targets.into_iter().map(|t| (t.snapshot, t.kind)));
-        for f in files
-            .iter()
-            .filter(|f| Some(&f.config) != args.config.as_ref())
-        {
-            snaps.push((files_snapshot(&args, f)?, "files"));
-        }
-        return render_and_exit(snaps, &args, &policy);
-    }
-    if files.is_empty() {
+    if live.is_empty() && files.is_empty() {
         let (config, note) = discover()?;
         if let Some(n) = note {
             anstream::eprintln!("{n}");
         }
-        let f = targets::FilesArg {
+        files.push(targets::FilesArg {
             config,
             aclfile: args.aclfile.clone(),
             sentinel_config: args.sentinel_config.clone(),
-        };
-        snaps.push((files_snapshot(&args, &f)?, "files"));
-    } else {
-        for f in &files {
-            snaps.push((files_snapshot(&args, f)?, "files"));
-        }
+        });
     }
-    render_and_exit(snaps, &args, &policy)
+    Ok(Plan { live, files })
+}
+
+/// Collect the snapshots of a plan: the live audit (with discovery), then
+/// the files targets.
+pub(crate) fn collect_snapshots(
+    plan: &Plan,
+    args: &AuditArgs,
+) -> Result<Vec<(Snapshot, &'static str)>> {
+    let mut snaps: Vec<(Snapshot, &'static str)> = Vec::new();
+    if !plan.live.is_empty() {
+        // A live audit reads --config beside the server it names; other
+        // paths are audited as files targets of their own.
+        let opts = live_options(args, super::connect_options(&args.conn))?;
+        let audit = audit_live_targets(plan.live.clone(), &opts, &Bar(std::sync::Mutex::new(None)));
+        snaps.extend(audit.targets.into_iter().map(|t| (t.snapshot, t.kind)));
+        for f in plan
+            .files
+            .iter()
+            .filter(|f| Some(&f.config) != args.config.as_ref())
+        {
+            snaps.push((files_snapshot(args, f)?, "files"));
+        }
+        return Ok(snaps);
+    }
+    for f in &plan.files {
+        snaps.push((files_snapshot(args, f)?, "files"));
+    }
+    Ok(snaps)
 }
 
 /// One files target: its config, ACL file and sentinel.conf read for the

@@ -8,6 +8,7 @@ pub(crate) mod harden;
 pub mod policy;
 pub(crate) mod rotate;
 pub(crate) mod tls;
+pub(crate) mod watch;
 
 use crate::cli::{Cli, Command};
 use anyhow::{bail, Context, Result};
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { dir } => docs::man(&dir),
         Command::Advisories(c) => advisories::run(c),
+        Command::Watch(a) => watch::run(*a),
     }
 }
 
