@@ -92,7 +92,16 @@ pub enum Command {
     /// targets, connection and policy options of `audit`; each round is
     /// audited as `audit` would. SIGTERM or SIGINT stops it (exit 0).
     /// (`-h` is the host, as in redis-cli; help is `--help`.)
-    #[command(disable_help_flag = true)]
+    // audit's report and fix options mean nothing to watch: hidden.
+    #[command(
+        disable_help_flag = true,
+        mut_arg("fix", |a| a.hide(true)),
+        mut_arg("unsafe_fixes", |a| a.hide(true)),
+        mut_arg("diff", |a| a.hide(true)),
+        mut_arg("format", |a| a.hide(true)),
+        mut_arg("verbose", |a| a.hide(true)),
+        mut_arg("fail_on", |a| a.hide(true))
+    )]
     Watch(Box<crate::cmd::watch::WatchArgs>),
     /// Print a shell completion script: `rampart completions bash >
     /// /etc/bash_completion.d/rampart` (zsh: into a directory on $fpath as
