@@ -798,13 +798,8 @@ PRAGMA user_version = 1;
         let mut r = History::open_read(&path).unwrap().unwrap();
         assert_eq!(r.run("20261201").unwrap().unwrap(), a);
         assert_eq!(r.run("20261202T0").unwrap().unwrap(), b);
-        assert_eq!(
-            r.run("2026120")
-                .unwrap_err()
-                .to_string()
-                .contains("more than one run"),
-            true
-        );
+        let e = r.run("2026120").unwrap_err().to_string();
+        assert!(e.contains("more than one run"), "{e}");
         assert!(r.run("1999").unwrap().is_none());
         assert_eq!(resolve(&mut r, "last").unwrap().run_id, b.run_id);
         assert_eq!(resolve(&mut r, "last~1").unwrap().run_id, a.run_id);
