@@ -183,6 +183,8 @@ fn prometheus_scrapes_watch() {
     let s = server();
     let target = format!("127.0.0.1:{}", s.port);
     let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.sqlite");
     let watch = Reaped(
         rampart_cmd(&[
             "watch",
@@ -195,13 +197,13 @@ fn prometheus_scrapes_watch() {
             "--listen",
             &format!("127.0.0.1:{port}"),
         ])
+        .env("RAMPART_HISTORY", &history)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap(),
     );
 
-    let dir = tempfile::tempdir().unwrap();
     let prom = free_port();
     std::fs::write(
         dir.path().join("prom.yml"),
@@ -291,4 +293,77 @@ fn prometheus_scrapes_watch() {
     assert!(!err.contains(PW), "{err}");
     // It no longer serves.
     assert!(http_get(&format!("http://127.0.0.1:{port}/metrics")).is_none());
+    // Every round was recorded, as an audit is, with no secret in the record.
+    assert!(!err.contains("not recorded"), "{err}");
+    let mut store =
+        rampart_history::open(&rampart_history::HistorySpec::Sqlite(history.clone())).unwrap();
+    let runs = store.runs(&rampart_history::RunFilter::default()).unwrap();
+    assert!(runs.len() >= 2, "{runs:?}");
+    let last = store.run(&runs[0].run_id).unwrap().unwrap();
+    assert!(last.findings.iter().any(|f| f.check_id == "NET002"));
+    assert!(!format!("{last:?}").contains(PW));
+}
+
+/// PostgreSQL down or refusing, and a round that cannot run: `watch`
+/// counts the failures and keeps serving the last good round.
+#[test]
+fn failures_are_counted_and_the_metrics_stay_served() {
+    if !have_redis() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "bind 127.0.0.1\nprotected-mode yes\n").unwrap();
+    let port = free_port();
+    // Nothing listens on port 1; the URL's password is never shown.
+    let url = "postgres://rampart:Pg-Secret-77e1@127.0.0.1:1/rampart";
+    let mut watch = Reaped(
+        rampart_cmd(&[
+            "watch",
+            conf.to_str().unwrap(),
+            "--no-proc",
+            "--history",
+            url,
+            "--interval",
+            "1s",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap(),
+    );
+    let url_m = format!("http://127.0.0.1:{port}/metrics");
+    let text = until(60, "a recorded failure", || {
+        http_get(&url_m).filter(|t| {
+            t.lines().any(|l| {
+                l.starts_with("rampart_history_record_failures_total ") && !l.ends_with(" 0")
+            })
+        })
+    });
+    assert!(text.contains("rampart_check_status{"), "{text}");
+    assert!(text.contains("rampart_last_run_error 0\n"), "{text}");
+    // The config goes away: the rounds fail, the last good one stays shown.
+    std::fs::remove_file(&conf).unwrap();
+    let text = until(60, "a failed round", || {
+        http_get(&url_m).filter(|t| t.contains("rampart_last_run_error 1\n"))
+    });
+    assert!(!text.contains("rampart_run_failures_total 0\n"), "{text}");
+    assert!(text.contains("rampart_check_status{"), "{text}");
+    assert!(!text.contains("Pg-Secret-77e1"));
+    let pid = watch.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = until(30, "watch to exit", || watch.0.try_wait().unwrap());
+    let mut err = String::new();
+    use std::io::Read;
+    let _ = watch.0.stderr.take().unwrap().read_to_string(&mut err);
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.contains("not recorded in the history"), "{err}");
+    assert!(err.contains("could not run"), "{err}");
+    assert!(!err.contains("Pg-Secret-77e1"), "{err}");
 }

@@ -91,7 +91,6 @@ pub(crate) struct Assembled {
     /// Targets that could not be audited (no connection, or discovery kept
     /// the login from them): exit 3 when nothing else fails.
     pub unaudited: Vec<String>,
-    #[allow(dead_code)] // read by the history record and `watch`
     pub snapshots: Vec<Snapshot>,
 }
 

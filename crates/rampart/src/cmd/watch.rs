@@ -65,20 +65,47 @@ fn advisory_age(now: f64) -> Option<f64> {
     Some((now - days as f64 * 86_400.0).max(0.0))
 }
 
-/// Record a round in the history, as the audit records its run.
+/// Where the rounds are recorded: `--history FILE|postgres://...`, else
+/// `$RAMPART_HISTORY` or the default file; `None` when there is no home
+/// to put the default file in.
+fn history_spec(args: &AuditArgs) -> Option<rampart_history::HistorySpec> {
+    match &args.history.file {
+        Some(p) => Some(rampart_history::HistorySpec::parse(&p.to_string_lossy())),
+        None => rampart_history::resolve_path(None).map(rampart_history::HistorySpec::Sqlite),
+    }
+}
+
+/// Record a round in the history: the record the audit's own is built
+/// from (rampart_history::build over the report and its snapshots), one
+/// transaction. The store is opened each round, so a PostgreSQL that was
+/// down is used again when it is back; an error is counted in
+/// rampart_history_record_failures_total and the round's metrics are
+/// served all the same.
 ///
-/// LEAD (history merge): call here the same function `audit` calls to
-/// record its run (rampart-history's `Store::record_run` with the
-/// `RunRecord` built from `assembled`), with `args.history`. An error
-/// returned is counted in rampart_history_record_failures_total and
-/// printed; the round's metrics are served all the same (PostgreSQL down
-/// or refusing does not stop `watch`).
+/// LEAD (history merge): when `audit` gains its own record call, call
+/// that here instead, so both record through one function.
 fn record_round(
-    _assembled: &audit::Assembled,
-    _started_at: i64,
-    _finished_at: i64,
-    _args: &AuditArgs,
+    assembled: &audit::Assembled,
+    started: std::time::SystemTime,
+    started_at: i64,
+    finished_at: i64,
+    spec: &rampart_history::HistorySpec,
 ) -> Result<()> {
+    let info = rampart_history::build::RunInfo {
+        run_id: rampart_history::new_run_id(started),
+        started_at,
+        finished_at,
+        shard: None,
+        host: String::new(),
+    };
+    let record = rampart_history::build::build(
+        &assembled.report,
+        &assembled.snapshots,
+        &assembled.unaudited,
+        info,
+    );
+    let mut store = rampart_history::open(spec)?;
+    store.record_run(&record)?;
     Ok(())
 }
 
@@ -100,6 +127,7 @@ fn round(
     let a = &args.audit;
     state.runs_total += 1;
     let started = Instant::now();
+    let started_wall = std::time::SystemTime::now();
     let started_at = unix_now();
     let result = audit::collect_snapshots(plan, a).and_then(|s| audit::assemble(s, a, policy));
     let finished_at = unix_now();
@@ -110,11 +138,18 @@ fn round(
     state.advisory_data_age_seconds = advisory_age(finished_at);
     match result {
         Ok(assembled) => {
-            if let Err(e) = record_round(&assembled, started_at as i64, finished_at as i64, a) {
-                state.history_record_failures_total += 1;
-                say(&format!(
-                    "round {n}: cannot record it in the history: {e:#}"
-                ));
+            if let Some(spec) = history_spec(a) {
+                let recorded = record_round(
+                    &assembled,
+                    started_wall,
+                    started_at as i64,
+                    finished_at as i64,
+                    &spec,
+                );
+                if let Err(e) = recorded {
+                    state.history_record_failures_total += 1;
+                    say(&format!("round {n}: not recorded in the history: {e:#}"));
+                }
             }
             let counting = assembled.report.counting();
             let s = rampart_checks::Summary::of(&counting);
@@ -152,6 +187,9 @@ pub(crate) fn run(args: WatchArgs) -> Result<ExitCode> {
     // Settings and baseline problems stop before anything is audited.
     let policy = super::policy::load(&a.policy)?;
     let plan = audit::plan(a)?;
+    if history_spec(a).is_none() {
+        say("no history file (no $HOME, no --history): the rounds are not recorded");
+    }
     let stop = Stop::new();
     // The first SIGTERM or SIGINT asks for a stop: the round in flight ends
     // within its deadlines, then rampart exits 0; a second one exits at once.
