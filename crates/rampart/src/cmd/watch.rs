@@ -218,7 +218,9 @@ pub(crate) fn run(args: WatchArgs) -> Result<ExitCode> {
     };
     let totals = run_rounds(args.interval, args.once.then_some(1), &stop, |r| {
         round(&plan, &args, &policy, &mut state, r.number);
-        pages.set(metrics::render(&state));
+        // Labels are scrubbed one by one; the whole page once more.
+        let page = metrics::render(&state);
+        pages.set(rampart_report::scrub::scrub(&page).into_owned());
     });
     if let Some(s) = server {
         s.stop();
@@ -233,4 +235,20 @@ pub(crate) fn run(args: WatchArgs) -> Result<ExitCode> {
     }
     say(&format!("stopped after {} rounds", totals.rounds));
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_interval;
+    use std::time::Duration;
+
+    #[test]
+    fn intervals_read_as_humans_write_them() {
+        assert_eq!(parse_interval("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_interval("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_interval("1h 30m"), Ok(Duration::from_secs(5400)));
+        assert!(parse_interval("500ms").is_err());
+        assert!(parse_interval("soon").is_err());
+        assert!(parse_interval("0s").is_err());
+    }
 }
