@@ -301,6 +301,8 @@ pub(crate) struct Plan {
 /// The targets of `args` (TARGETs, --targets-file, -h/-p, --config; else
 /// the servers running on this host; else this host's config file).
 pub(crate) fn plan(args: &AuditArgs) -> Result<Plan> {
+    // A --server-version rampart does not know stops here, not each round.
+    file_table(args)?;
     let mut live = targets::live_targets(args)?;
     // --config and the TARGETs that are paths (a missing one stops here).
     let mut files = targets::file_targets(args)?;

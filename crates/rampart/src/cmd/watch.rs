@@ -38,7 +38,7 @@ pub struct WatchArgs {
     pub listen: String,
 
     /// Run one round, print its metrics (to standard output or -o FILE)
-    /// and exit; no server.
+    /// and exit (2 when the round could not run); no server.
     #[arg(long, help_heading = "Watch")]
     pub once: bool,
 }
