@@ -90,7 +90,8 @@ pub enum Command {
     /// Audit on a schedule and serve Prometheus metrics: `watch TARGET...
     /// --interval 5m --listen 127.0.0.1:9187` (GET /metrics). Takes the
     /// targets, connection and policy options of `audit`; each round is
-    /// audited as `audit` would. SIGTERM or SIGINT stops it (exit 0).
+    /// audited as `audit` would. SIGTERM or SIGINT stops it (exit 0; the round in
+    /// flight has --timeout to finish).
     /// (`-h` is the host, as in redis-cli; help is `--help`.)
     // audit's report and fix options mean nothing to watch: hidden.
     #[command(

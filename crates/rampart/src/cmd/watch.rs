@@ -191,8 +191,8 @@ pub(crate) fn run(args: WatchArgs) -> Result<ExitCode> {
         say("no history file (no $HOME, no --history): the rounds are not recorded");
     }
     let stop = Stop::new();
-    // The first SIGTERM or SIGINT asks for a stop: the round in flight ends
-    // within its deadlines, then rampart exits 0; a second one exits at once.
+    // The first SIGTERM or SIGINT asks for a stop (exit 0; the round in
+    // flight has --timeout to finish); a second one exits at once.
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::flag::register_conditional_shutdown(sig, 1, stop.flag())
             .context("cannot handle SIGTERM/SIGINT")?;
@@ -216,18 +216,48 @@ pub(crate) fn run(args: WatchArgs) -> Result<ExitCode> {
         ));
         Some(s)
     };
-    let totals = run_rounds(args.interval, args.once.then_some(1), &stop, |r| {
-        round(&plan, &args, &policy, &mut state, r.number);
-        // Labels are scrubbed one by one; the whole page once more.
-        let page = metrics::render(&state);
-        pages.set(rampart_report::scrub::scrub(&page).into_owned());
-    });
+    // The rounds run on their own thread: a stop request is seen at once
+    // even in the middle of a round, which then has the target deadline
+    // (--timeout) to finish before it is abandoned (never recorded half:
+    // the record is one transaction).
+    let grace = Duration::from_secs_f64(a.conn.timeout.clamp(0.1, 600.0));
+    let (once, interval) = (args.once, args.interval);
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let (worker_stop, worker_pages) = (stop.clone(), pages.clone());
+    std::thread::Builder::new()
+        .name("rampart-watch-rounds".into())
+        .spawn(move || {
+            let totals = run_rounds(interval, once.then_some(1), &worker_stop, |r| {
+                round(&plan, &args, &policy, &mut state, r.number);
+                // Labels are scrubbed one by one; the whole page once more.
+                let page = metrics::render(&state);
+                worker_pages.set(rampart_report::scrub::scrub(&page).into_owned());
+            });
+            let _ = done_tx.send((totals, state.last_run_failed, args));
+        })
+        .context("cannot start the rounds")?;
+    let finished = loop {
+        match done_rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(done) => break Some(done),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                bail!("the audit rounds stopped unexpectedly")
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if stop.requested() => {
+                break done_rx.recv_timeout(grace).ok();
+            }
+            Err(_) => {}
+        }
+    };
     if let Some(s) = server {
         s.stop();
     }
-    if args.once {
-        super::emit(&pages.get(), a.output.output.as_deref())?;
-        return Ok(if state.last_run_failed {
+    let Some((totals, last_failed, args)) = finished else {
+        say("stopped: the round in flight was abandoned");
+        return Ok(ExitCode::SUCCESS);
+    };
+    if once {
+        super::emit(&pages.get(), args.audit.output.output.as_deref())?;
+        return Ok(if last_failed {
             ExitCode::from(2)
         } else {
             ExitCode::SUCCESS
