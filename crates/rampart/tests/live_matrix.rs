@@ -1234,8 +1234,8 @@ fn acl011_decided_live_for_a_remote_sentinel() {
                 "RAMPART_HISTORY",
                 "/nonexistent/rampart-live-matrix/history",
             )
-        // Nothing recorded (the audit records itself unless told not to).
-        .env("RAMPART_NO_HISTORY", "1")
+            // Nothing recorded (the audit records itself unless told not to).
+            .env("RAMPART_NO_HISTORY", "1")
             .env("REDISCLI_AUTH", pw)
             .output()
             .unwrap();
