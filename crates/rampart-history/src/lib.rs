@@ -15,6 +15,7 @@
 pub mod build;
 pub mod diff;
 pub mod model;
+pub mod render;
 pub mod schema;
 pub mod sqlite;
 pub mod store;

@@ -65,50 +65,6 @@ fn advisory_age(now: f64) -> Option<f64> {
     Some((now - days as f64 * 86_400.0).max(0.0))
 }
 
-/// Where the rounds are recorded: `--history FILE|postgres://...`, else
-/// `$RAMPART_HISTORY` or the default file; `None` when there is no home
-/// to put the default file in.
-fn history_spec(args: &AuditArgs) -> Option<rampart_history::HistorySpec> {
-    match &args.history.file {
-        Some(p) => Some(rampart_history::HistorySpec::parse(&p.to_string_lossy())),
-        None => rampart_history::resolve_path(None).map(rampart_history::HistorySpec::Sqlite),
-    }
-}
-
-/// Record a round in the history: the record the audit's own is built
-/// from (rampart_history::build over the report and its snapshots), one
-/// transaction. The store is opened each round, so a PostgreSQL that was
-/// down is used again when it is back; an error is counted in
-/// rampart_history_record_failures_total and the round's metrics are
-/// served all the same.
-///
-/// LEAD (history merge): when `audit` gains its own record call, call
-/// that here instead, so both record through one function.
-fn record_round(
-    assembled: &audit::Assembled,
-    started: std::time::SystemTime,
-    started_at: i64,
-    finished_at: i64,
-    spec: &rampart_history::HistorySpec,
-) -> Result<()> {
-    let info = rampart_history::build::RunInfo {
-        run_id: rampart_history::new_run_id(started),
-        started_at,
-        finished_at,
-        shard: None,
-        host: String::new(),
-    };
-    let record = rampart_history::build::build(
-        &assembled.report,
-        &assembled.snapshots,
-        &assembled.unaudited,
-        info,
-    );
-    let mut store = rampart_history::open(spec)?;
-    store.record_run(&record)?;
-    Ok(())
-}
-
 fn say(msg: &str) {
     anstream::eprintln!(
         "rampart watch: {}",
@@ -128,7 +84,6 @@ fn round(
     state.runs_total += 1;
     let started = Instant::now();
     let started_wall = std::time::SystemTime::now();
-    let started_at = unix_now();
     let result = audit::collect_snapshots(plan, a).and_then(|s| audit::assemble(s, a, policy));
     let finished_at = unix_now();
     let took = started.elapsed();
@@ -138,18 +93,13 @@ fn round(
     state.advisory_data_age_seconds = advisory_age(finished_at);
     match result {
         Ok(assembled) => {
-            if let Some(spec) = history_spec(a) {
-                let recorded = record_round(
-                    &assembled,
-                    started_wall,
-                    started_at as i64,
-                    finished_at as i64,
-                    &spec,
-                );
-                if let Err(e) = recorded {
-                    state.history_record_failures_total += 1;
-                    say(&format!("round {n}: not recorded in the history: {e:#}"));
-                }
+            // Recorded as an audit is, through the audit's own call (the
+            // store is opened each time: a PostgreSQL that was down is used
+            // again once it is back); a failure is counted and said, and
+            // the round's metrics are served all the same.
+            if let Some(line) = super::history::record_audit(&a.history, &assembled, started_wall) {
+                state.history_record_failures_total += 1;
+                say(&format!("round {n}: not recorded in the history: {line}"));
             }
             let counting = assembled.report.counting();
             let s = rampart_checks::Summary::of(&counting);
@@ -187,8 +137,11 @@ pub(crate) fn run(args: WatchArgs) -> Result<ExitCode> {
     // Settings and baseline problems stop before anything is audited.
     let policy = super::policy::load(&a.policy)?;
     let plan = audit::plan(a)?;
-    if history_spec(a).is_none() {
-        say("no history file (no $HOME, no --history): the rounds are not recorded");
+    if !a.history.no_history
+        && a.history.file.is_none()
+        && rampart_history::resolve_path(None).is_none()
+    {
+        say("no history file (no $HOME, $RAMPART_HISTORY or --history): the rounds are not recorded");
     }
     let stop = Stop::new();
     // The first SIGTERM or SIGINT asks for a stop (exit 0; the round in
