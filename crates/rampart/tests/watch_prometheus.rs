@@ -367,3 +367,60 @@ fn failures_are_counted_and_the_metrics_stay_served() {
     assert!(err.contains("could not run"), "{err}");
     assert!(!err.contains("Pg-Secret-77e1"), "{err}");
 }
+
+/// SIGTERM in the middle of a round longer than --timeout (four silent
+/// servers, one at a time): the round is abandoned, exit 0.
+#[test]
+fn sigterm_abandons_a_long_round() {
+    // Listeners that accept and never answer: a round of 4 x 3 s.
+    let silent: Vec<std::net::TcpListener> = (0..4)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let targets: Vec<String> = silent
+        .iter()
+        .map(|l| l.local_addr().unwrap().to_string())
+        .collect();
+    let port = free_port();
+    let d = tempfile::tempdir().unwrap();
+    let mut args = vec!["watch"];
+    args.extend(targets.iter().map(String::as_str));
+    let listen = format!("127.0.0.1:{port}");
+    args.extend([
+        "--no-tls-scan",
+        "--no-discover",
+        "--concurrency",
+        "1",
+        "--timeout",
+        "3",
+        "--interval",
+        "1h",
+        "--listen",
+        &listen,
+    ]);
+    let mut watch = Reaped(
+        rampart_cmd(&args)
+            .env("RAMPART_HISTORY", d.path().join("h.sqlite"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // Serving, and the first round in flight (no round finished yet).
+    let text = until(30, "the metrics endpoint", || {
+        http_get(&format!("http://{listen}/metrics"))
+    });
+    assert!(text.contains("rampart_runs_total"), "{text}");
+    let pid = watch.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = until(60, "watch to exit", || watch.0.try_wait().unwrap());
+    let mut err = String::new();
+    use std::io::Read;
+    let _ = watch.0.stderr.take().unwrap().read_to_string(&mut err);
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.contains("abandoned"), "{err}");
+    drop(silent);
+}

@@ -99,7 +99,8 @@ fn round(
             // the round's metrics are served all the same.
             if let Some(line) = super::history::record_audit(&a.history, &assembled, started_wall) {
                 state.history_record_failures_total += 1;
-                say(&format!("round {n}: not recorded in the history: {line}"));
+                let why = line.strip_prefix("rampart: ").unwrap_or(&line);
+                say(&format!("round {n}: not recorded in the history: {why}"));
             }
             let counting = assembled.report.counting();
             let s = rampart_checks::Summary::of(&counting);
