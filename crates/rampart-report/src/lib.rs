@@ -9,6 +9,7 @@ pub mod csv;
 pub mod fleet;
 pub mod json;
 pub mod markdown;
+pub mod metrics;
 pub mod sanitize;
 pub mod sarif;
 pub mod scrub;

@@ -91,7 +91,6 @@ pub(crate) struct Assembled {
     /// Targets that could not be audited (no connection, or discovery kept
     /// the login from them): exit 3 when nothing else fails.
     pub unaudited: Vec<String>,
-    #[allow(dead_code)] // read by the history record and `watch`
     pub snapshots: Vec<Snapshot>,
 }
 
@@ -146,13 +145,15 @@ fn render_and_exit_with(
     policy: &Policy,
     trailer: Option<&str>,
 ) -> Result<ExitCode> {
+    let assembled = assemble(snapshots, args, policy)?;
     let Assembled {
         report, unaudited, ..
-    } = assemble(snapshots, args, policy)?;
+    } = &assembled;
+    let report: &Report = report;
     let out = args.output.output.as_deref();
     let text = match args.output.format {
         Format::Text => rampart_report::text::render(
-            &report,
+            report,
             TextOptions {
                 color: super::want_color(out),
                 verbose: args.output.verbose,
@@ -160,11 +161,11 @@ fn render_and_exit_with(
                 show_suppressed: args.policy.show_suppressed,
             },
         ),
-        Format::Json => rampart_report::json::render(&report),
-        Format::Csv => rampart_report::csv::render(&report),
-        Format::Markdown => rampart_report::markdown::render(&report),
+        Format::Json => rampart_report::json::render(report),
+        Format::Csv => rampart_report::csv::render(report),
+        Format::Markdown => rampart_report::markdown::render(report),
         Format::Sarif => rampart_report::sarif::render_with(
-            &report,
+            report,
             &rampart_report::sarif::SarifOptions {
                 category: args.policy.sarif_category.clone(),
             },
@@ -180,6 +181,28 @@ fn render_and_exit_with(
         }
         None => super::emit(&text, out)?,
     }
+    // Every audit is kept (after its report, so a failure to record it
+    // never hides the report).
+    let not_recorded = super::history::record_audit(&args.history, &assembled, started());
+    if let Some(line) = &not_recorded {
+        anstream::eprintln!("{}", clean(line));
+    }
+    let code = exit_code(report, unaudited, args)?;
+    Ok(match not_recorded {
+        Some(_) if code == ExitCode::SUCCESS => ExitCode::from(super::history::COULD_NOT_RECORD),
+        _ => code,
+    })
+}
+
+/// When this audit started (set by [`run`]).
+fn started() -> std::time::SystemTime {
+    *STARTED.get_or_init(std::time::SystemTime::now)
+}
+
+static STARTED: std::sync::OnceLock<std::time::SystemTime> = std::sync::OnceLock::new();
+
+/// 1 failures, 3 a target not audited, else 0.
+fn exit_code(report: &Report, unaudited: &[String], args: &AuditArgs) -> Result<ExitCode> {
     // A line Redis would refuse to start with counts as a high failure.
     let fatal_input = report.problems.iter().any(|(_, p)| p.fatal)
         && threshold(args.output.fail_on).is_some_and(|min| Severity::High >= min);
@@ -283,15 +306,34 @@ fn live_options(args: &AuditArgs, opts: ConnectOptions) -> Result<LiveAuditOptio
 }
 
 pub fn run(args: AuditArgs) -> Result<ExitCode> {
+    started();
     file_table(&args)?;
     // Settings and baseline problems stop the run before anything is audited.
     let policy = super::policy::load(&args.policy)?;
     if args.fixes.fix || args.fixes.diff || args.fixes.unsafe_fixes {
         return run_fix(&args, &policy);
     }
-    let mut live = targets::live_targets(&args)?;
+    let plan = plan(&args)?;
+    let snaps = collect_snapshots(&plan, &args)?;
+    render_and_exit(snaps, &args, &policy)
+}
+
+/// What an audit reads, resolved once: the live targets with their
+/// credentials (a password is asked for once) and the files targets.
+/// `watch` collects it again each round.
+pub(crate) struct Plan {
+    live: Vec<(rampart_live::Endpoint, Credentials)>,
+    files: Vec<targets::FilesArg>,
+}
+
+/// The targets of `args` (TARGETs, --targets-file, -h/-p, --config; else
+/// the servers running on this host; else this host's config file).
+pub(crate) fn plan(args: &AuditArgs) -> Result<Plan> {
+    // A --server-version rampart does not know stops here, not each round.
+    file_table(args)?;
+    let mut live = targets::live_targets(args)?;
     // --config and the TARGETs that are paths (a missing one stops here).
-    let files = targets::file_targets(&args)?;
+    let mut files = targets::file_targets(args)?;
     // RAMPART_NO_LOCAL_DISCOVERY=1 skips the process scan (the files fallback).
     let scan =
         std::env::var_os("RAMPART_NO_LOCAL_DISCOVERY").is_none_or(|v| v.is_empty() || v == "0");
@@ -318,38 +360,46 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
                 .collect();
         }
     }
-    let mut snaps: Vec<(Snapshot, &str)> = Vec::new();
-    if !live.is_empty() {
-        // A live audit reads --config beside the server it names; other
-        // paths are audited as files targets of their own.
-        let opts = live_options(&args, super::connect_options(&args.conn))?;
-        let audit = audit_live_targets(live, &opts, &Bar(std::sync::Mutex::new(None)));
-        snaps.extend(audit.targets.into_iter().map(|t| (t.snapshot, t.kind)));
-        for f in files
-            .iter()
-            .filter(|f| Some(&f.config) != args.config.as_ref())
-        {
-            snaps.push((files_snapshot(&args, f)?, "files"));
-        }
-        return render_and_exit(snaps, &args, &policy);
-    }
-    if files.is_empty() {
+    if live.is_empty() && files.is_empty() {
         let (config, note) = discover()?;
         if let Some(n) = note {
             anstream::eprintln!("{n}");
         }
-        let f = targets::FilesArg {
+        files.push(targets::FilesArg {
             config,
             aclfile: args.aclfile.clone(),
             sentinel_config: args.sentinel_config.clone(),
-        };
-        snaps.push((files_snapshot(&args, &f)?, "files"));
-    } else {
-        for f in &files {
-            snaps.push((files_snapshot(&args, f)?, "files"));
-        }
+        });
     }
-    render_and_exit(snaps, &args, &policy)
+    Ok(Plan { live, files })
+}
+
+/// Collect the snapshots of a plan: the live audit (with discovery), then
+/// the files targets.
+pub(crate) fn collect_snapshots(
+    plan: &Plan,
+    args: &AuditArgs,
+) -> Result<Vec<(Snapshot, &'static str)>> {
+    let mut snaps: Vec<(Snapshot, &'static str)> = Vec::new();
+    if !plan.live.is_empty() {
+        // A live audit reads --config beside the server it names; other
+        // paths are audited as files targets of their own.
+        let opts = live_options(args, super::connect_options(&args.conn))?;
+        let audit = audit_live_targets(plan.live.clone(), &opts, &Bar(std::sync::Mutex::new(None)));
+        snaps.extend(audit.targets.into_iter().map(|t| (t.snapshot, t.kind)));
+        for f in plan
+            .files
+            .iter()
+            .filter(|f| Some(&f.config) != args.config.as_ref())
+        {
+            snaps.push((files_snapshot(args, f)?, "files"));
+        }
+        return Ok(snaps);
+    }
+    for f in &plan.files {
+        snaps.push((files_snapshot(args, f)?, "files"));
+    }
+    Ok(snaps)
 }
 
 /// One files target: its config, ACL file and sentinel.conf read for the

@@ -5,9 +5,11 @@ mod checks;
 pub mod docs;
 pub(crate) mod fix;
 pub(crate) mod harden;
+pub(crate) mod history;
 pub mod policy;
 pub(crate) mod rotate;
 pub(crate) mod tls;
+pub(crate) mod watch;
 
 use crate::cli::{Cli, Command};
 use anyhow::{bail, Context, Result};
@@ -24,9 +26,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Acl(c) => acl::run(c),
         Command::Harden(a) => harden::run(*a),
         Command::Rotate(args) => rotate::run(*args),
+        Command::History(a) => history::history(a),
+        Command::Diff(a) => history::diff(a),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { dir } => docs::man(&dir),
         Command::Advisories(c) => advisories::run(c),
+        Command::Watch(a) => watch::run(*a),
     }
 }
 
