@@ -102,8 +102,7 @@ fn round(
                 let why = line.strip_prefix("rampart: ").unwrap_or(&line);
                 say(&format!("round {n}: not recorded in the history: {why}"));
             }
-            let counting = assembled.report.counting();
-            let s = rampart_checks::Summary::of(&counting);
+            let s = rampart_checks::Summary::of(assembled.report.counting());
             say(&format!(
                 "round {n}: {} targets ({} not audited), {} fail, {} warn, {} error, {:.1}s",
                 assembled.report.targets.len(),
