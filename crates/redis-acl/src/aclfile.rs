@@ -95,8 +95,10 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
         let mut reported_other = false;
         for op in &merged {
             let op = op.trim_matches(['\t', '\r', '\n']);
-            match user.apply_op(table, op) {
-                Ok(()) => {
+            match user.apply_op_rule(table, op) {
+                Ok(Some(r)) => rules.push(r),
+                // A selector (or an empty op): its rule is parsed here only.
+                Ok(None) => {
                     if let Ok(r) = parse_rule_impl(op) {
                         rules.push(r);
                     }
@@ -225,8 +227,10 @@ impl UserDef {
         let mut rules = Vec::new();
         let mut unknown: Option<RuleError> = None;
         for op in &merged {
-            match user.apply_op(table, op) {
-                Ok(()) => {
+            match user.apply_op_rule(table, op) {
+                Ok(Some(r)) => rules.push(r),
+                // A selector (or an empty op): its rule is parsed here only.
+                Ok(None) => {
                     if let Ok(r) = parse_rule_impl(op) {
                         rules.push(r);
                     }

@@ -528,8 +528,19 @@ impl User {
 
     /// One op of `ACLSetUser` (not atomic across ops; this op alone is).
     pub(crate) fn apply_op(&mut self, table: &CommandTable, op: &str) -> Result<(), RuleError> {
+        self.apply_op_rule(table, op).map(|_| ())
+    }
+
+    /// [`User::apply_op`], returning the rule it parsed and applied (`None`
+    /// for an empty op or a selector), so a caller that keeps the rules
+    /// does not parse the op a second time.
+    pub(crate) fn apply_op_rule(
+        &mut self,
+        table: &CommandTable,
+        op: &str,
+    ) -> Result<Option<Rule>, RuleError> {
         if op.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         if not_in_grammar(table, op, true) {
             return Err(RuleError::new(op, RuleErrorKind::Syntax));
@@ -547,12 +558,15 @@ impl User {
                 }
             }
             self.selectors.push(s);
-            return Ok(());
+            return Ok(None);
         }
         match parse_rule_impl(op) {
             // Every rule checks before it changes anything (atomic without
             // a copy of the user: a copy per op made N ops cost N²).
-            Ok(r) => self.apply_one(table, &r).map_err(|e| rename_op(e, op)),
+            Ok(r) => self
+                .apply_one(table, &r)
+                .map(|()| Some(r))
+                .map_err(|e| rename_op(e, op)),
             Err(e) => Err(self.root.precedence(op).unwrap_or(e)),
         }
     }

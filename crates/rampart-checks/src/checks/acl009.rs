@@ -77,6 +77,46 @@ struct Exposure {
     only_default: bool,
 }
 
+thread_local! {
+    /// The exposure `run` computed, for the `fix` the registry asks for
+    /// right after on the same snapshot (judging 100k users once, not
+    /// twice): keyed by the snapshot's address and taken on use.
+    static LAST: std::cell::RefCell<Option<(usize, Exposed009)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn key(s: &Snapshot) -> usize {
+    std::ptr::from_ref(s) as usize
+}
+
+/// What the fix needs of an [`Exposure`].
+struct Exposed009 {
+    commands: Vec<&'static str>,
+    only_default: bool,
+}
+
+impl From<&Exposure> for Exposed009 {
+    fn from(x: &Exposure) -> Exposed009 {
+        Exposed009 {
+            commands: x.commands.clone(),
+            only_default: x.only_default,
+        }
+    }
+}
+
+fn remember(s: &Snapshot, x: &Exposure) {
+    LAST.with(|l| *l.borrow_mut() = Some((key(s), x.into())));
+}
+
+fn recall(s: &Snapshot) -> Option<Exposed009> {
+    LAST.with(|l| {
+        l.borrow_mut()
+            .take()
+            .filter(|(k, _)| *k == key(s))
+            .map(|(_, x)| x)
+    })
+}
+
 /// The names of the config's `rename-command` lines (lower-case), with the line.
 fn renamed_in_file(s: &Snapshot) -> Vec<(String, &redis_conf::Directive)> {
     s.conf
@@ -245,6 +285,7 @@ fn run(s: &Snapshot) -> Outcome {
         ));
     }
     let x = exposure(s, a);
+    remember(s, &x);
     if x.commands.is_empty() {
         return Outcome::pass("debug/module/protected configs are off; dangerous commands are restricted by ACLs or disabled", ev);
     }
@@ -340,7 +381,9 @@ fn fix(s: &Snapshot) -> Fix {
             what.push(format!("{name} no"));
         }
     }
-    let x = acl(s).ok().map(|a| exposure(s, a));
+    let x = acl(s)
+        .ok()
+        .map(|a| recall(s).unwrap_or_else(|| (&exposure(s, a)).into()));
     let missing = match &x {
         Some(x) if x.only_default => x.commands.clone(),
         _ => Vec::new(),

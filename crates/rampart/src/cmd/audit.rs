@@ -188,6 +188,10 @@ fn render_and_exit_with(
         anstream::eprintln!("{}", clean(line));
     }
     let code = exit_code(report, unaudited, args)?;
+    // The process ends here: freeing 100k users' snapshots and findings one
+    // by one cost more than rendering them; the OS takes the memory back.
+    std::mem::forget(text);
+    std::mem::forget(assembled);
     Ok(match not_recorded {
         Some(_) if code == ExitCode::SUCCESS => ExitCode::from(super::history::COULD_NOT_RECORD),
         _ => code,
