@@ -59,9 +59,16 @@ pub fn build_acl_facts_with(
                 for p in parsed.problems {
                     problems.push((p.span, p.message));
                 }
+                // The users the parse built, as ACLLoadFromFile makes them
+                // (a new user of the table's line): not built twice.
+                let defs: Vec<(UserDef, Option<User>)> = parsed
+                    .users
+                    .into_iter()
+                    .zip(parsed.built.into_iter().map(Some))
+                    .collect();
                 (
                     AclOrigin::AclFile(path.to_path_buf()),
-                    parsed.users,
+                    defs,
                     Source::Aclfile,
                 )
             }
@@ -83,7 +90,7 @@ pub fn build_acl_facts_with(
                 continue;
             };
             match UserDef::from_config_args_with(&d.args, d.span.clone(), table) {
-                Ok(def) => defs.push(def),
+                Ok(def) => defs.push((def, None)),
                 Err(e) => problems.push((d.span.clone(), format!("user {name}: {e}"))),
             }
         }
@@ -96,7 +103,7 @@ pub fn build_acl_facts_with(
     let mut default_implicit = true;
     // Names defined so far: one lookup a user, not a scan (100k users).
     let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for def in defs {
+    for (def, built) in defs {
         let is_default = def.name == "default";
         let existing = names.contains(&def.name);
         let mut user = match (existing, is_default) {
@@ -117,7 +124,18 @@ pub fn build_acl_facts_with(
                 }
                 u
             }
-            (false, false) => User::new(&def.name),
+            (false, false) => match built {
+                Some(u) => {
+                    names.insert(def.name.clone());
+                    users.push(UserEntry {
+                        user: u,
+                        span: Some(def.span.clone()),
+                        source,
+                    });
+                    continue;
+                }
+                None => User::new(&def.name),
+            },
         };
         if let Err(e) = user.apply_with(table, &def.rules) {
             problems.push((def.span.clone(), format!("user {}: {e}", def.name)));

@@ -46,8 +46,9 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
         return out;
     }
     // Sized once, not grown by doubling to 100k users.
-    out.users
-        .reserve(content.iter().filter(|&&c| c == b'\n').count() + 1);
+    let lines = content.iter().filter(|&&c| c == b'\n').count() + 1;
+    out.users.reserve(lines);
+    out.built.reserve(lines);
     for (i, raw) in content.split(|&c| c == b'\n').enumerate() {
         let linenum = i + 1;
         let raw = String::from_utf8_lossy(raw);
@@ -126,6 +127,7 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
             rules,
             span: span(linenum),
         });
+        out.built.push(user);
     }
     out
 }

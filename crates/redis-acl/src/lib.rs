@@ -191,6 +191,11 @@ pub struct AclProblem {
 pub struct AclFile {
     pub users: Vec<UserDef>,
     pub problems: Vec<AclProblem>,
+    /// Per entry of `users` (same index), the user its line makes, as
+    /// `ACLLoadFromFile` builds it (a new user of the table's line, then
+    /// the ops that apply): built while parsing, so a caller need not
+    /// apply the rules again ([`UserDef::to_user_with`] gives the same).
+    pub built: Vec<User>,
 }
 
 impl AclFile {
