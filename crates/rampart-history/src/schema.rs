@@ -76,7 +76,6 @@ const V2: &[&str] = &[
         PRIMARY KEY(run_id, seq)
     )",
     "CREATE INDEX findings_fingerprint ON findings(fingerprint, run_id)",
-    "CREATE INDEX findings_target ON findings(target, run_id)",
     // A target's settings as one JSON object (name → value, sorted,
     // secret settings never written): read and compared whole.
     "CREATE TABLE target_settings(
