@@ -992,6 +992,21 @@ PRAGMA user_version = 1;
     }
 
     #[test]
+    fn a_locked_file_is_an_error_after_the_busy_timeout() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("h.sqlite");
+        drop(History::open(&path).unwrap());
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let e = History::open(&path)
+            .and_then(|mut h| h.record_run(&run("20261201T000000.000000Z-aa", 1, vec![])))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("locked"), "{e}");
+        other.execute_batch("ROLLBACK").unwrap();
+    }
+
+    #[test]
     fn no_secret_columns() {
         let tmp = tempfile::tempdir().unwrap();
         let h = History::open(&tmp.path().join("h.sqlite")).unwrap();
