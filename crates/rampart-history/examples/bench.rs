@@ -71,7 +71,9 @@ fn main() {
     let t = Instant::now();
     h.record_run(&a).unwrap();
     let record = t.elapsed();
+    let t = Instant::now();
     h.record_run(&b).unwrap();
+    let record_b = t.elapsed();
     drop(h);
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let mut h = History::open_read(&path).unwrap().unwrap();
@@ -97,6 +99,11 @@ fn main() {
         "record one run:          {:8.1} ms  (target 1000 ms: ratio {:.2})",
         ms(record),
         ms(record) / 1000.0
+    );
+    println!(
+        "record the next run:     {:8.1} ms  (with new/fixed since the first: ratio {:.2})",
+        ms(record_b),
+        ms(record_b) / 1000.0
     );
     println!(
         "diff two runs (in mem):  {:8.1} ms  (target 200 ms: ratio {:.2})",
