@@ -23,5 +23,8 @@ pub use fix::{Edit, EditKind, Fix, FixRule, Safety};
 pub use model::{Evidence, Finding, Outcome, Severity, Source, Status, Summary};
 /// A module of `MODULE LIST` (VER001 matches module advisories to it).
 pub use redis_advisories::LoadedModule;
-pub use registry::{all_checks, catalogue_markdown, find_check, run_all, Check};
+pub use registry::{
+    all_checks, catalogue_markdown, find_check, framework_refs, run_all, Check, Framework,
+    FrameworkRef,
+};
 pub use snapshot::*;

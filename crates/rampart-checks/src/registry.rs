@@ -18,7 +18,65 @@ pub struct Check {
     pub remediation: &'static str,
     /// How a failing finding's fix is decided (and how safe it is).
     pub fix: crate::fix::FixRule,
+    /// The framework controls and rules this check gives evidence for
+    /// (NIST SP 800-53 Rev. 5 always; the DISA Redis Enterprise STIG rule
+    /// where one corresponds and was verified).
+    pub refs: &'static [FrameworkRef],
     pub run: fn(&Snapshot) -> Outcome,
+}
+
+/// A control framework a check maps to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Framework {
+    /// NIST SP 800-53 Rev. 5 (control IDs such as `AC-3`, `IA-5(1)`).
+    Nist80053,
+    /// The DISA Redis Enterprise 6.x STIG (STIG IDs such as `RD6X-00-000100`).
+    DisaStig,
+}
+
+impl Framework {
+    pub const ALL: [Framework; 2] = [Framework::Nist80053, Framework::DisaStig];
+    /// The stable machine key (JSON, SARIF tags, HTML): `nist-800-53`,
+    /// `disa-stig`. Never changes once shipped.
+    pub fn key(self) -> &'static str {
+        match self {
+            Framework::Nist80053 => "nist-800-53",
+            Framework::DisaStig => "disa-stig",
+        }
+    }
+    /// The name people read: `NIST SP 800-53`, `DISA STIG`.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Framework::Nist80053 => "NIST SP 800-53",
+            Framework::DisaStig => "DISA STIG",
+        }
+    }
+}
+
+impl std::fmt::Display for Framework {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.display_name())
+    }
+}
+
+/// One reference of a check into a framework: `NIST SP 800-53 AC-3`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FrameworkRef {
+    pub framework: Framework,
+    pub id: &'static str,
+}
+
+impl std::fmt::Display for FrameworkRef {
+    /// `NIST SP 800-53 AC-3`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.framework.display_name(), self.id)
+    }
+}
+
+/// The framework references of a check by ID (case-insensitive); empty for
+/// an unknown ID.
+pub fn framework_refs(check_id: &str) -> &'static [FrameworkRef] {
+    find_check(check_id).map_or(&[], |c| c.refs)
 }
 
 impl std::fmt::Debug for Check {
@@ -35,6 +93,7 @@ macro_rules! check {
         title: $title:literal,
         severity: $sev:ident,
         sources: [$($src:ident),* $(,)?],
+        refs: [$($fw:ident($rid:literal)),* $(,)?],
         remediation: $rem:literal,
         fix: $fix:expr,
         run: $run:path $(,)?
@@ -48,6 +107,10 @@ macro_rules! check {
             doc: concat!($($doc, "\n"),*),
             remediation: $rem,
             fix: $fix,
+            refs: &[$($crate::registry::FrameworkRef {
+                framework: $crate::registry::Framework::$fw,
+                id: $rid,
+            }),*],
             run: $run,
         };
     };

@@ -17,6 +17,9 @@ pub struct TextOptions {
     pub verbose: bool,
     /// List the findings suppressions accepted (else only their count).
     pub show_suppressed: bool,
+    /// With more than one target, print each target's detail after the
+    /// fleet roll-up (`--per-target`; `verbose` implies it).
+    pub per_target: bool,
 }
 
 const GROUPS: &[(&str, &str)] = &[

@@ -402,9 +402,15 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
     pub fail_on: FailOn,
 
-    /// Show the evidence of passing checks too (text format).
+    /// Show the evidence of passing checks too (text format); with several
+    /// targets, also each target's detail after the fleet roll-up.
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// With several targets, show each target's detail after the fleet
+    /// roll-up (text format; a single target always shows it).
+    #[arg(long)]
+    pub per_target: bool,
 }
 
 #[derive(Debug, Args)]

@@ -30,6 +30,7 @@ check! {
     title: "Authentication is required",
     severity: Critical,
     sources: [Conf, Aclfile, Live],
+    refs: [Nist80053("IA-2"), Nist80053("AC-3")],
     remediation: "Define ACL users in an ACL file, with `user default off` (or `user default on #<sha256> ...` if legacy clients need it); never leave an enabled user `nopass`.",
     fix: crate::fix::FixRule::DisplayOnly("needs a password or ACL users, secrets rampart does not write into a config (`rampart harden` generates them)"),
     run: run,

@@ -27,6 +27,7 @@ check! {
     title: "Every password is strong",
     severity: High,
     sources: [Conf, Aclfile, Live],
+    refs: [Nist80053("IA-5"), Nist80053("IA-5(1)")],
     remediation: "Generate passwords with `ACL GENPASS` (64 hex characters) or `openssl rand -hex 32`, store them hashed (`#<sha256>`) in the ACL file, and rotate the weak ones.",
     fix: crate::fix::FixRule::DisplayOnly("needs a new password (a secret) and every client updated (`rampart rotate`)"),
     run: run,

@@ -24,6 +24,7 @@ check! {
     title: "The default user is off",
     severity: High,
     sources: [Conf, Aclfile, Live],
+    refs: [Nist80053("AC-2"), Nist80053("AC-6"), Nist80053("IA-2")],
     remediation: "Add `user default off` to the ACL file and give every client its own user. If legacy clients need `AUTH <password>`, keep default on with a strong hashed password and only the commands and keys they use.",
     fix: crate::fix::FixRule::DisplayOnly("user lines may hold passwords, and turning the default user off refuses every client that logs in without a user name (`rampart harden`)"),
     run: run,

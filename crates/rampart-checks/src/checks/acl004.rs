@@ -41,6 +41,7 @@ check! {
     title: "@dangerous commands are not granted wholesale",
     severity: High,
     sources: [Conf, Aclfile, Live],
+    refs: [Nist80053("AC-6"), Nist80053("AC-6(10)")],
     remediation: "End each user's command rules with `-@dangerous` (after any `+@all` or category grants) and add back only the dangerous commands that user needs, one by one (`+client|kill`).",
     fix: crate::fix::FixRule::DisplayOnly("which commands a user needs is a decision about its application"),
     run: run,

@@ -21,6 +21,7 @@ check! {
     title: "Users are kept in an external ACL file",
     severity: Medium,
     sources: [Conf],
+    refs: [Nist80053("AC-2"), Nist80053("CM-6")],
     remediation: "Move the users to a file (`aclfile /etc/redis/users.acl`), one `user` line each, with hashed passwords; remove the `user` lines and `requirepass` from redis.conf; restart, then use ACL SAVE / ACL LOAD.",
     fix: crate::fix::FixRule::DisplayOnly("moving users to an ACL file moves their passwords (`rampart harden` does it)"),
     run: run,

@@ -22,6 +22,7 @@ check! {
     title: "Passwords are stored hashed",
     severity: High,
     sources: [Conf, Aclfile],
+    refs: [Nist80053("IA-5"), Nist80053("IA-5(1)")],
     remediation: "Replace each `>password` with `#<sha256>` (`printf %s 'password' | sha256sum`, or `rampart acl hash`), then `ACL LOAD` or restart.",
     fix: crate::fix::FixRule::DisplayOnly("hashing a password rewrites a line that holds it (`rampart acl migrate-hashes`, `rampart harden`)"),
     run: run,

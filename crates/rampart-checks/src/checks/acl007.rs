@@ -29,6 +29,7 @@ check! {
     title: "requirepass only where compatibility needs it",
     severity: Medium,
     sources: [Conf, Live],
+    refs: [Nist80053("IA-2"), Nist80053("AC-2")],
     remediation: "Remove `requirepass` and define users in the ACL file; if legacy clients send `AUTH <password>`, give the default user that password (hashed) in the ACL file instead.",
     fix: crate::fix::FixRule::DisplayOnly("the requirepass line holds a password, and removing it refuses the clients that log in with it"),
     run: run,

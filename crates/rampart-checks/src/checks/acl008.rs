@@ -23,6 +23,7 @@ check! {
     title: "Users hold least privilege",
     severity: Medium,
     sources: [Conf, Aclfile, Live],
+    refs: [Nist80053("AC-6"), Nist80053("AC-3")],
     remediation: "Give each application user only its key prefix (`~app:*`, `%R~` for readers) and the command categories it uses (`+@read +@write -@dangerous`); reserve `+@all ~*` for an administrator user that is not used by applications.",
     fix: crate::fix::FixRule::DisplayOnly("least privilege depends on each user's role"),
     run: run,

@@ -58,6 +58,7 @@ check! {
     title: "Dangerous commands disabled where ACLs cannot restrict them",
     severity: Medium,
     sources: [Conf, Live],
+    refs: [Nist80053("CM-7"), Nist80053("AC-6")],
     remediation: "Keep `enable-debug-command`, `enable-module-command` and `enable-protected-configs` at `no` (or `local`). Prefer ACL users without @dangerous; without them, add `rename-command FLUSHALL \"\"` (and CONFIG, DEBUG, ...) to redis.conf and to every replica.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

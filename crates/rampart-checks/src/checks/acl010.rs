@@ -21,6 +21,7 @@ check! {
     title: "Replicas authenticate with a dedicated masteruser",
     severity: High,
     sources: [Conf, Live],
+    refs: [Nist80053("IA-9"), Nist80053("AC-6")],
     remediation: "Create a replication user on the master (`user replica on #<sha256> +psync +replconf +ping`) and set `masteruser replica` and `masterauth <password>` on every replica (also on the master, for after a failover).",
     fix: crate::fix::FixRule::DisplayOnly("needs a dedicated replication user and its password on the master (a secret)"),
     run: run,

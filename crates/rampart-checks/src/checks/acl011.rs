@@ -27,6 +27,7 @@ check! {
     title: "Sentinel authenticates with dedicated ACL users",
     severity: High,
     sources: [Conf, Live],
+    refs: [Nist80053("IA-9"), Nist80053("AC-6")],
     remediation: "On the data nodes create a Sentinel user (`user sentinel on #<sha256> allchannels +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill`); in sentinel.conf set `sentinel auth-user <master> sentinel`, `sentinel auth-pass <master> <password>`, and `sentinel sentinel-user` / `sentinel sentinel-pass` for sentinel-to-sentinel links.",
     fix: crate::fix::FixRule::DisplayOnly("needs a Sentinel ACL user and its password (a secret)"),
     run: run,

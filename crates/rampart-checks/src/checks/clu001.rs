@@ -25,6 +25,7 @@ check! {
     title: "Odd number of at least 3 masters",
     severity: High,
     sources: [Live],
+    refs: [Nist80053("CP-10"), Nist80053("SC-36")],
     remediation: "Run at least 3 masters (or sentinels), an odd number, on separate hosts.",
     fix: crate::fix::FixRule::DisplayOnly("adding or removing masters is a topology change"),
     run: run,

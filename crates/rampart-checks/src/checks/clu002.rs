@@ -20,6 +20,7 @@ check! {
     title: "One host failure keeps quorum",
     severity: Medium,
     sources: [Live],
+    refs: [Nist80053("CP-10"), Nist80053("SC-36")],
     remediation: "Place each master's replicas on other hosts (and racks/zones) than the master, and reboot at most one host of a shard at a time.",
     fix: crate::fix::FixRule::DisplayOnly("moving nodes between hosts is a topology change"),
     run: run,

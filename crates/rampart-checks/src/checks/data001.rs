@@ -25,6 +25,7 @@ check! {
     title: "Persistence is chosen deliberately",
     severity: Medium,
     sources: [Conf, Live],
+    refs: [Nist80053("CP-9"), Nist80053("CP-10")],
     remediation: "State the choice: `appendonly yes` (+ `appendfsync everysec`) for durability, `save <seconds> <changes>` lines for snapshots, or `save \"\"` and `appendonly no` for a pure cache.",
     fix: crate::fix::FixRule::DisplayOnly("the persistence method decides what data survives a restart: a person must choose it"),
     run: run,

@@ -22,6 +22,7 @@ check! {
     title: "RDB/AOF files are backed up remotely",
     severity: Medium,
     sources: [Os],
+    refs: [Nist80053("CP-9"), Nist80053("CP-6")],
     remediation: "Copy the RDB file (after BGSAVE, e.g. hourly) and the AOF directory to storage off the host, encrypted, with retention; test a restore regularly.",
     fix: crate::fix::FixRule::DisplayOnly("remote backups need infrastructure rampart cannot see"),
     run: run,

@@ -27,6 +27,7 @@ check! {
     title: "Sensitive data is encrypted by clients",
     severity: Low,
     sources: [Live],
+    refs: [Nist80053("SC-28"), Nist80053("SC-28(1)")],
     remediation: "Encrypt sensitive values in the application before writing them (envelope encryption with a KMS), and keep keys out of Redis.",
     fix: crate::fix::FixRule::DisplayOnly("encrypting values is a change in the client applications"),
     run: run,

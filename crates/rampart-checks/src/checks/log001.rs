@@ -21,6 +21,7 @@ check! {
     title: "A log file is configured",
     severity: Medium,
     sources: [Conf, Live],
+    refs: [Nist80053("AU-2"), Nist80053("AU-12")],
     remediation: "Set `logfile /var/log/redis/redis-server.log` (a directory the server user can write) or `syslog-enabled yes`.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

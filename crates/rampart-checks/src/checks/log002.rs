@@ -20,6 +20,7 @@ check! {
     title: "The log file is rotated",
     severity: Low,
     sources: [Conf, Os],
+    refs: [Nist80053("AU-4"), Nist80053("AU-11")],
     remediation: "Add a logrotate rule, e.g. `/etc/logrotate.d/redis-server`: `/var/log/redis/redis-server*.log { weekly  rotate 12  compress  delaycompress  missingok  notifempty  copytruncate }` (Redis keeps the file open: use copytruncate).",
     fix: crate::fix::FixRule::DisplayOnly("a logrotate rule is host configuration outside redis.conf"),
     run: run,

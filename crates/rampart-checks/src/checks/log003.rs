@@ -20,6 +20,7 @@ check! {
     title: "Logs are sent to syslog",
     severity: Low,
     sources: [Conf, Live],
+    refs: [Nist80053("AU-4(1)"), Nist80053("AU-9(2)")],
     remediation: "Set `syslog-enabled yes`, `syslog-ident redis`, `syslog-facility local0`, and forward that facility to your log collector.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

@@ -20,6 +20,7 @@ check! {
     title: "ACL users reviewed recently",
     severity: Medium,
     sources: [Live, History],
+    refs: [Nist80053("AC-2"), Nist80053("AC-6(7)")],
     remediation: "Review the users (`rampart acl review --config FILE` or `--aclfile FILE`), remove or narrow the ones no longer needed, and record the review: `--record --server HOST:PORT` (the name the audit uses; default: the config file's path).",
     fix: crate::fix::FixRule::DisplayOnly("a review is done by a person (`rampart acl review --record`)"),
     run: run,

@@ -23,6 +23,7 @@ check! {
     title: "Passwords rotated recently",
     severity: Medium,
     sources: [History],
+    refs: [Nist80053("IA-5")],
     remediation: "Rotate overdue passwords with `rampart rotate`, which keeps old and new passwords valid during the switch and records the rotation.",
     fix: crate::fix::FixRule::DisplayOnly("rotating a password needs a new secret (`rampart rotate`)"),
     run: run,

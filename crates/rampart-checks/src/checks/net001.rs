@@ -36,6 +36,7 @@ check! {
     title: "Bound only to trusted interfaces",
     severity: High,
     sources: [Conf, Live, Proc],
+    refs: [Nist80053("SC-7"), Nist80053("CM-7")],
     remediation: "Set `bind` to the loopback address and the private addresses of the interfaces clients use (e.g. `bind 127.0.0.1 -::1 10.0.0.5`); never `*` or `0.0.0.0` on a host with a public interface.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

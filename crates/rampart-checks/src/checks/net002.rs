@@ -27,6 +27,7 @@ check! {
     title: "Protected mode on unless authentication is required",
     severity: High,
     sources: [Conf, Live],
+    refs: [Nist80053("SC-7"), Nist80053("IA-2")],
     remediation: "Set `protected-mode yes`, or require authentication (turn the default user off with ACL users, or give it a password) before turning protected mode off.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

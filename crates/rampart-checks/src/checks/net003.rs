@@ -23,6 +23,7 @@ check! {
     title: "Default port 6379 not used",
     severity: Low,
     sources: [Conf, Live, Proc],
+    refs: [Nist80053("CM-6"), Nist80053("CM-7")],
     remediation: "Choose another port (`port 16379`, or `port 0` with `tls-port 16380`) and update clients, replicas, Sentinel and firewall rules.",
     fix: crate::fix::FixRule::DisplayOnly("choosing the new port is a person's decision, and every client, replica, Sentinel and firewall rule must move with it"),
     run: run,

@@ -19,6 +19,7 @@ check! {
     title: "Unauthenticated clients are refused",
     severity: Critical,
     sources: [Live],
+    refs: [Nist80053("IA-2"), Nist80053("AC-14")],
     remediation: "Require authentication: `user default off` (with ACL users) or a strong password on the default user, then verify with `redis-cli -h HOST -p PORT PING` (must answer NOAUTH).",
     fix: crate::fix::FixRule::DisplayOnly("requiring authentication needs a password or ACL users (a secret) and every client updated"),
     run: run,

@@ -22,6 +22,7 @@ check! {
     title: "IP restrictions in front of the server",
     severity: Medium,
     sources: [Os],
+    refs: [Nist80053("SC-7"), Nist80053("SC-7(5)")],
     remediation: "Allow the Redis ports only from known client subnets (nftables/iptables, security groups, Kubernetes NetworkPolicy); block the cluster bus port from everything but the other nodes.",
     fix: crate::fix::FixRule::DisplayOnly("firewall rules live outside Redis and depend on which hosts are trusted"),
     run: run,

@@ -18,6 +18,7 @@ check! {
     title: "The server does not run as root",
     severity: High,
     sources: [Proc],
+    refs: [Nist80053("AC-6"), Nist80053("CM-6")],
     remediation: "Run the server as a dedicated account (`User=redis` in the systemd unit, `USER redis` in a container image) that owns only the Redis files.",
     fix: crate::fix::FixRule::DisplayOnly("the service must be reconfigured to run as an unprivileged user (service manager, file ownership)"),
     run: run,

@@ -25,6 +25,7 @@ check! {
     title: "Files belong to a non-privileged group",
     severity: Medium,
     sources: [Conf, Fs],
+    refs: [Nist80053("AC-3"), Nist80053("AC-6")],
     remediation: "`chgrp -R redis` the config, ACL file, data directory, logs and keys (a group holding only the Redis account).",
     fix: crate::fix::FixRule::DisplayOnly("file group ownership on the host is an administrator's decision (chgrp)"),
     run: run,

@@ -20,6 +20,7 @@ check! {
     title: "Files are not readable or writable by others",
     severity: High,
     sources: [Conf, Fs],
+    refs: [Nist80053("AC-3"), Nist80053("AC-6")],
     remediation: "`chmod o-rwx` the config, ACL file, data directory and its files, and logs (e.g. `chmod 640 /etc/redis/redis.conf`, `chmod 750 /var/lib/redis`).",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

@@ -20,6 +20,7 @@ check! {
     title: "Configuration files are mode 740 or stricter",
     severity: High,
     sources: [Conf, Fs],
+    refs: [Nist80053("AC-3"), Nist80053("CM-5")],
     remediation: "`chmod 640 /etc/redis/redis.conf /etc/redis/users.acl` (or 600); note that Redis's `ACL SAVE` and `CONFIG REWRITE` write new files with 0644 & ~umask: set `UMask=0027` in the service.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

@@ -22,6 +22,7 @@ check! {
     title: "Non-TLS ports are disabled",
     severity: High,
     sources: [Conf, Live, Tls],
+    refs: [Nist80053("SC-8"), Nist80053("SC-8(1)")],
     remediation: "Set `port 0` and serve clients on `tls-port` only; move every client, replica and Sentinel to TLS first.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

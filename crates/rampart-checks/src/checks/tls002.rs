@@ -25,6 +25,7 @@ check! {
     title: "Only strong cipher suites",
     severity: High,
     sources: [Tls, Conf],
+    refs: [Nist80053("SC-13"), Nist80053("SC-8(1)")],
     remediation: "Set `tls-ciphers` to ECDHE with AES-GCM or ChaCha20-Poly1305 only (e.g. `ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256`) and keep TLS 1.3's defaults; verify with `rampart tls scan`.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

@@ -20,6 +20,7 @@ check! {
     title: "Only TLS 1.2 and 1.3",
     severity: High,
     sources: [Tls, Conf],
+    refs: [Nist80053("SC-8(1)"), Nist80053("SC-13")],
     remediation: "Set `tls-protocols \"TLSv1.2 TLSv1.3\"` (or `TLSv1.3` alone when every client supports it).",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

@@ -24,6 +24,7 @@ check! {
     title: "Client certificates are required",
     severity: Medium,
     sources: [Tls, Conf],
+    refs: [Nist80053("IA-3"), Nist80053("IA-5(2)")],
     remediation: "Set `tls-auth-clients yes` with `tls-ca-cert-file` naming the CA that signs client certificates, and issue a certificate to each client.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

@@ -22,6 +22,7 @@ check! {
     title: "Server cipher order is preferred",
     severity: Low,
     sources: [Tls, Conf],
+    refs: [Nist80053("SC-8(1)"), Nist80053("SC-13")],
     remediation: "Set `tls-prefer-server-ciphers yes` and order `tls-ciphers` strongest first.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

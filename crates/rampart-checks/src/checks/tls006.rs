@@ -21,6 +21,7 @@ check! {
     title: "Replication runs over TLS",
     severity: High,
     sources: [Conf, Live],
+    refs: [Nist80053("SC-8"), Nist80053("SC-8(1)")],
     remediation: "Set `tls-replication yes` on every node (masters too: any node may become a replica after a failover), with `tls-ca-cert-file` and, if the master requires client certificates, `tls-client-cert-file`/`tls-client-key-file`.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

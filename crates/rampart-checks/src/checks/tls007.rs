@@ -19,6 +19,7 @@ check! {
     title: "Private key files are mode 400",
     severity: High,
     sources: [Conf, Fs],
+    refs: [Nist80053("SC-12"), Nist80053("AC-3")],
     remediation: "`chmod 400 <key file>` (and `chown redis:redis`); keep the key outside world-readable directories.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

@@ -21,6 +21,7 @@ check! {
     title: "Private key files are owned by the server user",
     severity: Medium,
     sources: [Conf, Fs, Proc],
+    refs: [Nist80053("SC-12"), Nist80053("AC-3")],
     remediation: "`chown redis:redis <key file>` (the account the server runs as) and `chmod 400`.",
     fix: crate::fix::FixRule::DisplayOnly("file ownership on the server's host is an administrator's decision (chown)"),
     run: run,

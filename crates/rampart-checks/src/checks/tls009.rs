@@ -20,6 +20,7 @@ check! {
     title: "The cluster bus uses TLS",
     severity: High,
     sources: [Conf, Live],
+    refs: [Nist80053("SC-8"), Nist80053("SC-8(1)")],
     remediation: "Set `tls-cluster yes` on every node (with `tls-port`, certificates and `tls-ca-cert-file`), node by node with a rolling restart.",
     fix: crate::fix::FixRule::Compute(fix),
     run: run,

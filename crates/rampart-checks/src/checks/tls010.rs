@@ -19,6 +19,7 @@ check! {
     title: "The certificate is valid and strong",
     severity: High,
     sources: [Tls, Conf],
+    refs: [Nist80053("SC-17"), Nist80053("SC-13")],
     remediation: "Renew the certificate before it expires (automate it), with an RSA 3072 / EC P-256 key and a SHA-256 signature; reload it with `CONFIG SET tls-cert-file <path> tls-key-file <path>`.",
     fix: crate::fix::FixRule::DisplayOnly("needs a new certificate from your CA"),
     run: run,

@@ -36,6 +36,7 @@ check! {
     title: "Server version is current with no known CVE",
     severity: High,
     sources: [Live],
+    refs: [Nist80053("SI-2"), Nist80053("RA-5")],
     remediation: "Upgrade to the latest patch release of a supported line; until then, deny `@scripting` to users that do not need Lua (most recent CVEs are in Lua).",
     fix: crate::fix::FixRule::DisplayOnly("upgrading the server is a package or deployment change"),
     run: run,

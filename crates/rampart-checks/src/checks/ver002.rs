@@ -33,6 +33,7 @@ check! {
     title: "Client libraries are current",
     severity: Low,
     sources: [Live],
+    refs: [Nist80053("SI-2"), Nist80053("SA-22")],
     remediation: "Upgrade the application's client library to the version named; replace unmaintained ones.",
     fix: crate::fix::FixRule::DisplayOnly("upgrading client libraries is a change in the applications"),
     run: run,

@@ -128,6 +128,7 @@ fn render_and_exit_with(
             TextOptions {
                 color: super::want_color(out),
                 verbose: args.output.verbose,
+                per_target: args.output.per_target,
                 show_suppressed: args.policy.show_suppressed,
             },
         ),
