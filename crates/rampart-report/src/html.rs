@@ -1,8 +1,8 @@
 //! HTML: one self-contained page for people (a manager, an auditor, the
-//! on-call engineer): the summary, the fleet matrix (target × area, worst
-//! status), the findings grouped by check with the targets they hit, the
-//! trends of the last runs when the history has them, then each target in
-//! a `<details>` element.
+//! on-call engineer): the summary, the trends of the last runs when the
+//! history has them, the fleet matrix (target × area, worst status), the
+//! findings grouped by check with the targets they hit, then each target
+//! in a `<details>` element with its evidence and fixes.
 //!
 //! The page needs no network and runs nothing: CSS is inline, charts are
 //! inline SVG, there is no script, and a Content-Security-Policy forbids
@@ -12,53 +12,39 @@
 //! report (controls, bidi overrides and invisible characters become
 //! visible escapes) and HTML-escaped.
 //!
+//! The matrix, the totals and the order of the check groups come from the
+//! fleet roll-up ([`crate::fleet::rollup`]), as in the text report.
+//!
 //! Large fleets stay linear and compact: a check's remediation, framework
 //! references and (when shared) fix summary and reason are printed once in
 //! its group, identical messages are listed once with the targets that
 //! have them, passing and skipped checks are listed by ID only, and skip
-//! reasons once per check.
+//! reasons once per check and reason.
 
+use crate::fleet::{self, rank, Rollup, AREAS};
 use crate::{Report, Suppression, VERSION};
-use rampart_checks::{Finding, Severity, Status, Summary};
+use rampart_checks::{EditKind, Finding, Fix, Severity, Status, Summary};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// Rendering options.
 #[derive(Clone, Debug, Default)]
 pub struct HtmlOptions {
-    /// Earlier runs from the history, oldest first (the chart sorts them
-    /// by time anyway); empty: no trends section.
+    /// Earlier runs from the history (any order: the chart sorts them by
+    /// time); empty: no trends section.
     pub trends: Vec<TrendPoint>,
     /// When the report was made (unix seconds); `None` leaves the time
     /// out (tests, for stable snapshots).
     pub generated_at: Option<i64>,
 }
 
-/// One earlier run: how many findings failed per area (`NET`, `ACL`, ...).
+/// One run: how many counted findings failed per area (`NET`, `ACL`, ...).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrendPoint {
     pub run_id: String,
     /// Unix seconds.
     pub at: i64,
     pub fails_by_area: BTreeMap<String, usize>,
-}
-
-/// The areas of the catalogue, in report order: the matrix's columns.
-pub const AREAS: &[(&str, &str)] = &[
-    ("NET", "Network exposure"),
-    ("ACL", "Accounts and authentication"),
-    ("TLS", "Transport security"),
-    ("OS", "Host and files"),
-    ("LOG", "Logs"),
-    ("DATA", "Data"),
-    ("CLU", "Cluster and high availability"),
-    ("VER", "Versions"),
-    ("MNT", "Maintenance"),
-];
-
-/// The area of a check ID (`NET001` → `NET`).
-fn area_of(id: &str) -> &str {
-    id.trim_end_matches(|c: char| c.is_ascii_digit())
 }
 
 // ---------------------------------------------------------------------------
@@ -69,8 +55,9 @@ fn area_of(id: &str) -> &str {
 /// `v_htmlescape`): this page puts outside text in those two contexts
 /// only (never in a URL, a script, a style, a comment or an unquoted
 /// attribute), where escaping these five characters is the whole rule
-/// (OWASP XSS prevention, rule 1); a dozen reviewed lines cost less than
-/// a dependency, and its speed (SIMD) does not matter at 5 MB.
+/// (OWASP XSS prevention cheat sheet, rule 1); a dozen reviewed lines
+/// cost less than a dependency, and a crate's speed (SIMD) does not
+/// matter at a few megabytes.
 fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
@@ -84,8 +71,9 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
-/// Append outside text (a server's or a file's): secrets masked, control,
-/// bidi and invisible characters made visible, then HTML-escaped.
+/// Append outside text (a server's or a file's): secrets masked (before
+/// escaping, so a secret holding `<` is still found), control, bidi and
+/// invisible characters made visible, then HTML-escaped.
 fn put(out: &mut String, s: &str) {
     let scrubbed = crate::scrub::scrub(s);
     escape_into(out, &crate::sanitize::for_terminal(&scrubbed));
@@ -98,23 +86,35 @@ fn text(s: &str) -> String {
     out
 }
 
-// ---------------------------------------------------------------------------
-// Statuses and the fleet roll-up
-
-/// How bad a status is, for "worst status" (a skip is the least: nothing
-/// was judged).
-fn rank(s: Status) -> u8 {
-    match s {
-        Status::Skip => 0,
-        Status::Pass => 1,
-        Status::Manual => 2,
-        Status::Warn => 3,
-        Status::Error => 4,
-        Status::Fail => 5,
+/// [`put`], then `` `code` `` spans as `<code>`: for rampart's own prose
+/// (remediations, fix summaries and reasons), which marks commands and
+/// settings with backticks. Safe on outside text too: it runs after
+/// escaping and only adds fixed tags, in pairs.
+fn put_prose(out: &mut String, s: &str) {
+    let escaped = text(s);
+    let ticks = escaped.matches('`').count();
+    if ticks < 2 {
+        out.push_str(&escaped);
+        return;
+    }
+    // An odd last backtick stays as it is.
+    let pairs = ticks / 2;
+    for (k, part) in escaped.split('`').enumerate() {
+        if k > 0 {
+            if k <= pairs * 2 {
+                out.push_str(if k % 2 == 1 { "<code>" } else { "</code>" });
+            } else {
+                out.push('`');
+            }
+        }
+        out.push_str(part);
     }
 }
 
-/// The CSS class of a status (also its short name).
+// ---------------------------------------------------------------------------
+// Small pieces
+
+/// The CSS class of a status (also its name).
 fn cls(s: Status) -> &'static str {
     s.as_str()
 }
@@ -126,41 +126,166 @@ fn needs_attention(s: Status) -> bool {
     )
 }
 
-/// Worst counting status per target (rows, in report order) and area
-/// (columns, [`AREAS`] order); `None` where no check of the area ran.
-/// Suppressed findings do not count.
-// TODO(refs): replace by rampart_report::fleet::rollup once merged.
-fn matrix(r: &Report) -> Vec<[Option<Status>; 9]> {
-    let index: HashMap<&str, usize> = r
-        .targets
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.as_str(), i))
-        .collect();
-    let mut rows = vec![[None; 9]; r.targets.len()];
-    for (i, f) in r.findings.iter().enumerate() {
-        if r.suppression(i).is_some() {
-            continue;
-        }
-        let (Some(&t), Some(a)) = (
-            index.get(f.target.as_str()),
-            AREAS.iter().position(|(p, _)| *p == area_of(f.id)),
-        ) else {
-            continue;
-        };
-        let cell: &mut Option<Status> = &mut rows[t][a];
-        match cell {
-            Some(c) if rank(*c) >= rank(f.status) => {}
-            _ => *cell = Some(f.status),
-        }
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
-    rows
 }
 
-/// The framework references of a check, for people.
-// TODO(refs): replace by rampart_checks::framework_refs once merged.
-fn refs_of(_id: &str) -> Vec<(String, String)> {
-    Vec::new()
+fn status_badge(out: &mut String, st: Status) {
+    let _ = write!(
+        out,
+        "<span class=\"st {}\">{}</span>",
+        cls(st),
+        st.as_str().to_uppercase()
+    );
+}
+
+fn sev_badge(out: &mut String, sev: Severity) {
+    let _ = write!(out, "<span class=\"sev {0}\">{0}</span>", sev.as_str());
+}
+
+/// The statuses in the order people read them (worst first).
+fn by_status(s: &Summary) -> [(Status, usize); 6] {
+    [
+        (Status::Fail, s.fail),
+        (Status::Error, s.error),
+        (Status::Warn, s.warn),
+        (Status::Manual, s.manual),
+        (Status::Pass, s.pass),
+        (Status::Skip, s.skip),
+    ]
+}
+
+/// `2 fail 1 warn` (non-zero counts only).
+fn counts(out: &mut String, s: &Summary) {
+    out.push_str("<span class=\"counts\">");
+    for (st, n) in by_status(s) {
+        if n > 0 {
+            let _ = write!(
+                out,
+                "<span class=\"{}\">{n} {}</span>",
+                cls(st),
+                st.as_str()
+            );
+        }
+    }
+    out.push_str("</span>");
+}
+
+// ---------------------------------------------------------------------------
+// What every section draws on
+
+/// One check's counted findings that need attention (fail, error, warn,
+/// manual), across the fleet.
+struct Group<'a> {
+    id: &'static str,
+    title: &'static str,
+    remediation: &'static str,
+    /// The highest severity of its findings (policy may override).
+    severity: Severity,
+    worst: Status,
+    /// Report finding indexes, in report order.
+    items: Vec<usize>,
+    /// The fix summary, reason and safety shared by every finding of the
+    /// group (printed once in the group, not per finding).
+    common_summary: Option<&'a str>,
+    common_reason: Option<&'a str>,
+    common_safety: Option<rampart_checks::Safety>,
+}
+
+struct Ctx<'a> {
+    r: &'a Report,
+    roll: Rollup,
+    /// Finding indexes per target (report order), built in one pass.
+    per_target: Vec<Vec<usize>>,
+    /// Target index by name.
+    index: HashMap<&'a str, usize>,
+    groups: Vec<Group<'a>>,
+    /// Group index by check ID.
+    group_of: HashMap<&'static str, usize>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(r: &'a Report) -> Ctx<'a> {
+        let roll = fleet::rollup(r);
+        let index: HashMap<&str, usize> = r
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.as_str(), i))
+            .collect();
+        let mut per_target = vec![Vec::new(); r.targets.len()];
+        for (i, f) in r.findings.iter().enumerate() {
+            if let Some(&t) = index.get(f.target.as_str()) {
+                per_target[t].push(i);
+            }
+        }
+        // The roll-up orders (check, status) pairs worst first; a check's
+        // group takes the place of its worst pair.
+        let mut order: HashMap<&'static str, usize> = HashMap::new();
+        for (k, g) in roll.attention().enumerate() {
+            order.entry(g.id).or_insert(k);
+        }
+        let mut by_id: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        for (i, f) in r.findings.iter().enumerate() {
+            if r.suppression(i).is_none() && needs_attention(f.status) {
+                by_id.entry(f.id).or_default().push(i);
+            }
+        }
+        let mut groups: Vec<Group<'a>> = by_id
+            .into_iter()
+            .map(|(id, items)| group(r, id, items))
+            .collect();
+        groups.sort_by_key(|g| (order.get(g.id).copied().unwrap_or(usize::MAX), g.id));
+        let group_of = groups.iter().enumerate().map(|(k, g)| (g.id, k)).collect();
+        Ctx {
+            r,
+            roll,
+            per_target,
+            index,
+            groups,
+            group_of,
+        }
+    }
+}
+
+fn group<'a>(r: &'a Report, id: &'static str, items: Vec<usize>) -> Group<'a> {
+    let first = &r.findings[items[0]];
+    let fixes: Vec<&Fix> = items
+        .iter()
+        .filter_map(|&i| r.findings[i].fix.as_ref())
+        .collect();
+    let all_have_fix = fixes.len() == items.len();
+    let shared = |get: fn(&Fix) -> &str| -> Option<&'a str> {
+        let s = get(fixes.first()?);
+        (all_have_fix && fixes.iter().all(|f| get(f) == s)).then_some(s)
+    };
+    let common_safety = fixes
+        .first()
+        .map(|f| f.safety)
+        .filter(|s| all_have_fix && fixes.iter().all(|f| f.safety == *s));
+    Group {
+        id,
+        title: first.title,
+        remediation: first.remediation,
+        severity: items
+            .iter()
+            .map(|&i| r.findings[i].severity)
+            .max()
+            .unwrap_or(first.severity),
+        worst: items
+            .iter()
+            .map(|&i| r.findings[i].status)
+            .max_by_key(|s| rank(*s))
+            .unwrap_or(first.status),
+        common_summary: shared(|f| f.summary.as_str()),
+        common_reason: shared(|f| f.reason.as_str()),
+        common_safety,
+        items,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -170,67 +295,47 @@ const CSS: &str = include_str!("html.css");
 
 /// Render the report as one self-contained HTML page.
 pub fn render(r: &Report, opts: &HtmlOptions) -> String {
-    let counting: Vec<Finding> = r.counting();
-    let summary = Summary::of(&counting);
-    // Rough size: a few hundred bytes per finding that needs attention.
-    let mut out = String::with_capacity(16 * 1024 + r.findings.len() * 160);
-    let target_index: HashMap<&str, usize> = r
-        .targets
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.as_str(), i))
-        .collect();
-
+    let cx = Ctx::new(r);
+    // Roughly: a few hundred bytes per finding that needs attention.
+    let mut out = String::with_capacity(32 * 1024 + r.findings.len() * 96);
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n\
 <meta name=\"referrer\" content=\"no-referrer\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<meta name=\"generator\" content=\"rampart {VERSION}\">\n\
+<meta name=\"generator\" content=\"rampart {}\">\n\
 <title>rampart audit: {} target{}, {} failing</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
+        text(VERSION),
         r.targets.len(),
         plural(r.targets.len()),
-        summary.fail,
+        cx.roll.totals.findings.fail,
     );
-
-    header(&mut out, r, opts);
+    header(&mut out, &cx, opts);
     out.push_str("<main>\n");
-    summary_section(&mut out, r, &counting, &summary);
+    summary_section(&mut out, &cx);
     if !opts.trends.is_empty() {
         trends_section(&mut out, &opts.trends);
     }
-    matrix_section(&mut out, r);
-    groups_section(&mut out, r, &target_index);
-    targets_section(&mut out, r);
+    matrix_section(&mut out, &cx);
+    groups_section(&mut out, &cx);
+    targets_section(&mut out, &cx);
     out.push_str("</main>\n<footer>Generated by rampart ");
     escape_into(&mut out, VERSION);
     out.push_str(
-        ". Statuses: fail (a requirement is not met), warn (a recommendation is not met), \
-error (rampart could not decide: never a silent pass), manual (a person must verify), \
-pass, skip (not applicable, or its source was not read). Suppressed findings were \
-accepted by policy and do not count.</footer>\n</body>\n</html>\n",
+        ". Statuses: <b>fail</b> a requirement is not met; <b>error</b> rampart could not decide \
+(never a silent pass); <b>warn</b> a recommendation is not met; <b>manual</b> a person must \
+verify; <b>pass</b>; <b>skip</b> not applicable, or its source was not read. Suppressed \
+findings were accepted by policy and do not count. References: NIST SP 800-53 Rev. 5 \
+controls, DISA STIG IDs.</footer>\n</body>\n</html>\n",
     );
     out
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
-fn header(out: &mut String, r: &Report, opts: &HtmlOptions) {
+fn header(out: &mut String, cx: &Ctx<'_>, opts: &HtmlOptions) {
+    let n = cx.r.targets.len();
     out.push_str("<header>\n<div class=\"brand\">rampart</div>\n<h1>Redis and Valkey security audit</h1>\n<p class=\"meta\">");
-    let _ = write!(
-        out,
-        "rampart {} · {} target{}",
-        text(VERSION),
-        r.targets.len(),
-        plural(r.targets.len())
-    );
+    let _ = write!(out, "rampart {} · {n} target{}", text(VERSION), plural(n));
     if let Some(t) = opts.generated_at {
         let _ = write!(
             out,
@@ -239,80 +344,75 @@ fn header(out: &mut String, r: &Report, opts: &HtmlOptions) {
             human_time(t)
         );
     }
-    out.push_str("</p>\n</header>\n");
+    out.push_str("</p>\n<nav><a href=\"#summary\">Summary</a>");
+    if !opts.trends.is_empty() {
+        out.push_str("<a href=\"#trends\">Trends</a>");
+    }
+    out.push_str("<a href=\"#matrix\">Fleet matrix</a><a href=\"#findings\">Findings by check</a><a href=\"#targets\">Targets</a></nav>\n</header>\n");
 }
 
-fn badge(out: &mut String, st: Status, n: usize) {
-    let _ = write!(
-        out,
-        "<span class=\"badge {}{}\"><b>{n}</b> {}</span>",
-        cls(st),
-        if n == 0 { " zero" } else { "" },
-        st.as_str()
-    );
-}
-
-fn summary_section(out: &mut String, r: &Report, counting: &[Finding], s: &Summary) {
+fn summary_section(out: &mut String, cx: &Ctx<'_>) {
+    let t = &cx.roll.totals;
     out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"badges\">");
-    for (st, n) in [
-        (Status::Fail, s.fail),
-        (Status::Warn, s.warn),
-        (Status::Error, s.error),
-        (Status::Manual, s.manual),
-        (Status::Pass, s.pass),
-        (Status::Skip, s.skip),
-    ] {
-        badge(out, st, n);
+    for (st, n) in by_status(&t.findings) {
+        let _ = write!(
+            out,
+            "<span class=\"badge {}{}\"><b>{n}</b> {}</span>",
+            cls(st),
+            if n == 0 { " zero" } else { "" },
+            st.as_str()
+        );
     }
     let _ = write!(
         out,
         "<span class=\"badge suppressed{}\"><b>{}</b> suppressed</span></div>\n",
-        if r.suppressed_count() == 0 {
-            " zero"
-        } else {
-            ""
-        },
-        r.suppressed_count()
+        if t.suppressed == 0 { " zero" } else { "" },
+        t.suppressed
     );
-    // Failures by severity, and how many targets fail.
-    let mut by_sev = [0usize; 5];
-    for f in counting.iter().filter(|f| f.status == Status::Fail) {
-        by_sev[f.severity as usize] += 1;
-    }
-    let failing_targets = {
-        let mut names: Vec<&str> = counting
-            .iter()
-            .filter(|f| f.status == Status::Fail)
-            .map(|f| f.target.as_str())
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names.len()
-    };
     let _ = write!(
         out,
-        "<p class=\"lead\"><b>{failing_targets}</b> of {} target{} fail at least one check.",
-        r.targets.len(),
-        plural(r.targets.len())
+        "<p class=\"lead\"><b>{}</b> of {} target{} {} at least one check",
+        t.targets_by_worst.fail,
+        t.targets,
+        plural(t.targets),
+        if t.targets_by_worst.fail == 1 {
+            "fails"
+        } else {
+            "fail"
+        }
     );
-    if s.fail > 0 {
+    if t.audited < t.targets {
+        let _ = write!(
+            out,
+            "; <b class=\"error\">{}</b> could not be audited",
+            t.targets - t.audited
+        );
+    }
+    out.push('.');
+    if t.findings.fail > 0 {
+        let mut by_sev = [0usize; 5];
+        for f in cx.r.counting().iter().filter(|f| f.status == Status::Fail) {
+            by_sev[f.severity as usize] += 1;
+        }
         out.push_str(" Failures by severity:");
         for sev in Severity::ALL.iter().rev() {
             let n = by_sev[*sev as usize];
             if n > 0 {
-                let _ = write!(out, " <span class=\"sev {0}\">{0}</span> {n}", sev.as_str());
+                out.push(' ');
+                sev_badge(out, *sev);
+                let _ = write!(out, "&nbsp;{n}");
             }
         }
         out.push('.');
     }
     out.push_str("</p>\n");
-    if !r.problems.is_empty() {
-        let fatal = r.problems.iter().filter(|(_, p)| p.fatal).count();
+    if !cx.r.problems.is_empty() {
+        let fatal = cx.r.problems.iter().filter(|(_, p)| p.fatal).count();
         let _ = writeln!(
             out,
             "<p class=\"lead\">{} input problem{} ({fatal} that Redis would refuse to start with): see the targets below.</p>",
-            r.problems.len(),
-            plural(r.problems.len())
+            cx.r.problems.len(),
+            plural(cx.r.problems.len())
         );
     }
     out.push_str("</section>\n");
@@ -505,23 +605,89 @@ fn letter(s: Status) -> &'static str {
     }
 }
 
-fn matrix_section(out: &mut String, r: &Report) {
-    let rows = matrix(r);
-    out.push_str(
-        "<section id=\"matrix\">\n<h2>Fleet matrix</h2>\n<p class=\"note\">The worst status of each area per target: \
-<span class=\"cell fail\">F</span> fail, <span class=\"cell error\">E</span> error, \
-<span class=\"cell warn\">W</span> warn, <span class=\"cell manual\">M</span> manual, \
-<span class=\"cell pass\">✓</span> pass, <span class=\"cell skip\">–</span> skipped, blank: no check of the area ran.</p>\n\
-<div class=\"scroll\"><table class=\"matrix\">\n<thead><tr><th class=\"tname\">target</th><th>kind</th>",
+/// Above this many targets, identical rows are grouped first ("412
+/// targets: ...") and the full matrix is folded.
+const GROUP_ROWS_ABOVE: usize = 25;
+
+fn matrix_head(out: &mut String, first: &str, second: &str) {
+    let _ = write!(
+        out,
+        "<table class=\"matrix\">\n<thead><tr><th class=\"tname\">{first}</th><th>{second}</th>"
     );
     for (a, title) in AREAS {
         let _ = write!(out, "<th><abbr title=\"{title}\">{a}</abbr></th>");
     }
-    out.push_str("</tr>\n<tr class=\"totals\"><th class=\"tname\">targets failing</th><th></th>");
+    out.push_str("</tr>");
+}
+
+fn matrix_cells(out: &mut String, pattern: impl Iterator<Item = Option<Status>>) {
+    for c in pattern {
+        match c {
+            Some(s) => {
+                let _ = write!(out, "<td class=\"{}\">{}</td>", cls(s), letter(s));
+            }
+            None => out.push_str("<td></td>"),
+        }
+    }
+}
+
+fn matrix_section(out: &mut String, cx: &Ctx<'_>) {
+    let rows = &cx.roll.rows;
+    out.push_str(
+        "<section id=\"matrix\">\n<h2>Fleet matrix</h2>\n<p class=\"note\">The worst status of each area per target: \
+<span class=\"cell fail\">F</span> fail, <span class=\"cell error\">E</span> error, \
+<span class=\"cell warn\">W</span> warn, <span class=\"cell manual\">M</span> manual, \
+<span class=\"cell pass\">✓</span> pass, <span class=\"cell skip\">–</span> skipped; blank: no counted finding.</p>\n",
+    );
+    let big = rows.len() > GROUP_ROWS_ABOVE;
+    if big {
+        let groups = cx.roll.row_groups();
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{} targets in {} group{} of identical rows, worst first.</p>",
+            rows.len(),
+            groups.len(),
+            plural(groups.len())
+        );
+        out.push_str("<div class=\"scroll\">");
+        matrix_head(out, "targets", "how many");
+        out.push_str("</thead>\n<tbody>\n");
+        for g in &groups {
+            out.push_str("<tr><th class=\"tname\"><details class=\"members\"><summary>");
+            let first = &rows[g.rows[0]].name;
+            put(out, first);
+            if g.rows.len() > 1 {
+                let _ = write!(out, " and {} more", g.rows.len() - 1);
+            }
+            if !g.audited {
+                out.push_str(" <span class=\"st error\">NOT AUDITED</span>");
+            }
+            out.push_str("</summary>");
+            for (k, &i) in g.rows.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "<a href=\"#t{i}\">{}</a>", text(&rows[i].name));
+            }
+            let _ = write!(
+                out,
+                "</details></th><td class=\"num\">{}</td>",
+                g.rows.len()
+            );
+            matrix_cells(out, g.pattern.iter().copied());
+            out.push_str("</tr>\n");
+        }
+        out.push_str(
+            "</tbody></table></div>\n<details class=\"full\"><summary>Every target</summary>",
+        );
+    }
+    out.push_str("<div class=\"scroll\">");
+    matrix_head(out, "target", "kind");
+    out.push_str("\n<tr class=\"totals\"><th class=\"tname\">targets failing</th><th></th>");
     for a in 0..AREAS.len() {
         let n = rows
             .iter()
-            .filter(|row| row[a] == Some(Status::Fail))
+            .filter(|row| row.cells.get(a).and_then(|c| c.worst) == Some(Status::Fail))
             .count();
         let _ = write!(
             out,
@@ -530,130 +696,57 @@ fn matrix_section(out: &mut String, r: &Report) {
         );
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for (i, (t, row)) in r.targets.iter().zip(&rows).enumerate() {
+    for (i, row) in rows.iter().enumerate() {
         let _ = write!(
             out,
-            "<tr><th class=\"tname\"><a href=\"#t{i}\">{}</a></th><td class=\"kind\">{}</td>",
-            text(&t.name),
-            text(&t.kind)
+            "<tr><th class=\"tname\"><a href=\"#t{i}\">{}</a>{}</th><td class=\"kind\">{}</td>",
+            text(&row.name),
+            if row.audited {
+                ""
+            } else {
+                " <span class=\"st error\">NOT AUDITED</span>"
+            },
+            text(&row.kind)
         );
-        for c in row {
-            match c {
-                Some(s) => {
-                    let _ = write!(out, "<td class=\"{}\">{}</td>", cls(*s), letter(*s));
-                }
-                None => out.push_str("<td></td>"),
-            }
-        }
+        matrix_cells(out, row.cells.iter().map(|c| c.worst));
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody></table></div>\n</section>\n");
+    out.push_str("</tbody></table></div>\n");
+    if big {
+        out.push_str("</details>\n");
+    }
+    out.push_str("</section>\n");
 }
 
 // ---------------------------------------------------------------------------
 // Findings by check
 
-/// One check's counting findings that need attention.
-struct Group<'a> {
-    id: &'static str,
-    title: &'static str,
-    remediation: &'static str,
-    /// The highest severity of its findings (policy may override).
-    severity: Severity,
-    worst: Status,
-    /// Report finding indices.
-    items: Vec<usize>,
-    /// Fix summary and reason shared by every finding with a fix (else
-    /// printed per finding).
-    common_summary: Option<&'a str>,
-    common_reason: Option<&'a str>,
-}
-
-/// The check groups, worst first (status, then severity, then catalogue order).
-fn groups(r: &Report) -> Vec<Group<'_>> {
-    let catalogue: HashMap<&str, usize> = rampart_checks::all_checks()
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i))
-        .collect();
-    let mut by_id: BTreeMap<(usize, &'static str), Vec<usize>> = BTreeMap::new();
-    for (i, f) in r.findings.iter().enumerate() {
-        if r.suppression(i).is_none() && needs_attention(f.status) {
-            let order = catalogue.get(f.id).copied().unwrap_or(usize::MAX);
-            by_id.entry((order, f.id)).or_default().push(i);
-        }
-    }
-    let mut out: Vec<Group<'_>> = by_id
-        .into_iter()
-        .map(|((_, id), items)| {
-            let first = &r.findings[items[0]];
-            let fixes: Vec<&rampart_checks::Fix> = items
-                .iter()
-                .filter_map(|&i| r.findings[i].fix.as_ref())
-                .collect();
-            let shared = |get: fn(&rampart_checks::Fix) -> &str| -> Option<&str> {
-                let s = get(fixes.first()?);
-                fixes.iter().all(|f| get(f) == s).then_some(s)
-            };
-            Group {
-                id,
-                title: first.title,
-                remediation: first.remediation,
-                severity: items
-                    .iter()
-                    .map(|&i| r.findings[i].severity)
-                    .max()
-                    .unwrap_or(first.severity),
-                worst: items
-                    .iter()
-                    .map(|&i| r.findings[i].status)
-                    .max_by_key(|s| rank(*s))
-                    .unwrap_or(first.status),
-                common_summary: shared(|f| f.summary.as_str()),
-                common_reason: shared(|f| f.reason.as_str()),
-                items,
-            }
-        })
-        .collect();
-    // Stable: catalogue order among equals.
-    out.sort_by(|a, b| {
-        rank(b.worst)
-            .cmp(&rank(a.worst))
-            .then(b.severity.cmp(&a.severity))
-    });
-    out
-}
-
-fn status_badge(out: &mut String, st: Status) {
-    let _ = write!(
-        out,
-        "<span class=\"st {}\">{}</span>",
-        cls(st),
-        st.as_str().to_uppercase()
-    );
-}
-
-fn sev_badge(out: &mut String, sev: Severity) {
-    let _ = write!(out, "<span class=\"sev {0}\">{0}</span>", sev.as_str());
-}
-
 fn refs_line(out: &mut String, id: &str) {
-    let refs = refs_of(id);
+    let refs = rampart_checks::framework_refs(id);
     if refs.is_empty() {
         return;
     }
     out.push_str("<p class=\"refs\"><b>References.</b> ");
-    for (k, (framework, control)) in refs.iter().enumerate() {
-        if k > 0 {
-            out.push_str(" · ");
+    let mut last: Option<rampart_checks::Framework> = None;
+    for r in refs {
+        if last != Some(r.framework) {
+            if last.is_some() {
+                out.push_str("; ");
+            }
+            escape_into(out, r.framework.display_name());
+            last = Some(r.framework);
+        } else {
+            out.push(',');
         }
-        let _ = write!(out, "{} <code>{}</code>", text(framework), text(control));
+        out.push_str(" <code>");
+        escape_into(out, r.id);
+        out.push_str("</code>");
     }
     out.push_str("</p>\n");
 }
 
-fn target_link(out: &mut String, r: &Report, index: &HashMap<&str, usize>, f: &Finding) {
-    match index.get(f.target.as_str()) {
+fn target_link(out: &mut String, cx: &Ctx<'_>, f: &Finding) {
+    match cx.index.get(f.target.as_str()) {
         Some(i) => {
             let _ = write!(
                 out,
@@ -671,23 +764,22 @@ fn target_link(out: &mut String, r: &Report, index: &HashMap<&str, usize>, f: &F
             );
         }
     }
-    let _ = r;
 }
 
-fn groups_section(out: &mut String, r: &Report, index: &HashMap<&str, usize>) {
-    let gs = groups(r);
+fn groups_section(out: &mut String, cx: &Ctx<'_>) {
+    let r = cx.r;
     out.push_str("<section id=\"findings\">\n<h2>Findings by check</h2>\n");
-    if gs.is_empty() {
-        out.push_str("<p class=\"lead good\">Nothing needs attention: no check fails, warns, errs or needs a person on any target.</p>\n");
+    if cx.groups.is_empty() {
+        out.push_str("<p class=\"lead good\">Nothing needs attention: no check fails, errs, warns or needs a person on any target.</p>\n");
     } else {
         let _ = writeln!(
             out,
-            "<p class=\"note\">{} check{} need attention, worst first. A check's fix is given once; each target's evidence is in its section below.</p>",
-            gs.len(),
-            plural(gs.len())
+            "<p class=\"note\">{} check{} need attention, worst first. Each check's fix is given once here; each target's evidence is in its section below.</p>",
+            cx.groups.len(),
+            plural(cx.groups.len())
         );
     }
-    for g in &gs {
+    for g in &cx.groups {
         let _ = write!(
             out,
             "<article class=\"check {}\" id=\"c-{}\">\n<h3>",
@@ -702,28 +794,25 @@ fn groups_section(out: &mut String, r: &Report, index: &HashMap<&str, usize>) {
             text(g.title)
         );
         sev_badge(out, g.severity);
-        let mut counts: BTreeMap<u8, (Status, usize)> = BTreeMap::new();
-        for &i in &g.items {
-            let st = r.findings[i].status;
-            counts.entry(u8::MAX - rank(st)).or_insert((st, 0)).1 += 1;
-        }
-        out.push_str("<span class=\"counts\">");
-        for (st, n) in counts.values() {
-            let _ = write!(
-                out,
-                "<span class=\"{}\">{n} {}</span>",
-                cls(*st),
-                st.as_str()
-            );
-        }
-        out.push_str("</span></h3>\n");
+        let owned: Vec<Finding> = g.items.iter().map(|&i| r.findings[i].clone()).collect();
+        counts(out, &Summary::of(&owned));
+        let _ = write!(
+            out,
+            "<span class=\"of\">of {} target{}</span></h3>\n",
+            r.targets.len(),
+            plural(r.targets.len())
+        );
         // Identical messages once, with the targets that have them.
         let mut by_msg: Vec<(&str, Vec<usize>)> = Vec::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         for &i in &g.items {
             let m = r.findings[i].message.as_str();
-            match by_msg.iter_mut().find(|(x, _)| *x == m) {
-                Some((_, v)) => v.push(i),
-                None => by_msg.push((m, vec![i])),
+            match seen.get(m) {
+                Some(&k) => by_msg[k].1.push(i),
+                None => {
+                    seen.insert(m, by_msg.len());
+                    by_msg.push((m, vec![i]));
+                }
             }
         }
         out.push_str("<ul class=\"hits\">\n");
@@ -735,56 +824,50 @@ fn groups_section(out: &mut String, r: &Report, index: &HashMap<&str, usize>) {
                 if k > 0 {
                     out.push_str(", ");
                 }
-                target_link(out, r, index, &r.findings[i]);
+                target_link(out, cx, &r.findings[i]);
             }
             out.push_str("</span></li>\n");
         }
         out.push_str("</ul>\n<p class=\"remediation\"><b>Fix.</b> ");
-        escape_into(out, g.remediation);
+        put_prose(out, g.remediation);
         out.push_str("</p>\n");
         if let Some(s) = g.common_summary.filter(|s| *s != g.remediation) {
             out.push_str("<p class=\"fixsum\"><b>rampart's fix.</b> ");
-            put(out, s);
+            put_prose(out, s);
             out.push_str("</p>\n");
         }
-        if let Some(why) = g.common_reason {
-            let safety = r.findings[g.items[0]]
-                .fix
-                .as_ref()
-                .map(|f| f.safety)
-                .filter(|s| {
-                    g.items
-                        .iter()
-                        .filter_map(|&i| r.findings[i].fix.as_ref())
-                        .all(|f| f.safety == *s)
-                });
+        if g.common_safety.is_some() || g.common_reason.is_some() {
             out.push_str("<p class=\"why\">");
-            if let Some(s) = safety {
+            if let Some(s) = g.common_safety {
                 let _ = write!(out, "<span class=\"safety {0}\">{0}</span> ", s.as_str());
             }
-            put(out, why);
+            if let Some(why) = g.common_reason {
+                put_prose(out, why);
+            }
             out.push_str("</p>\n");
         }
         refs_line(out, g.id);
         out.push_str("</article>\n");
     }
-    not_assessed(out, r);
+    not_assessed(out, cx);
     out.push_str("</section>\n");
 }
 
 /// Skipped checks: once per check and reason, with how many targets.
-fn not_assessed(out: &mut String, r: &Report) {
+fn not_assessed(out: &mut String, cx: &Ctx<'_>) {
+    let r = cx.r;
     let mut rows: Vec<(&'static str, &'static str, &str, usize)> = Vec::new();
+    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, f) in r.findings.iter().enumerate() {
         if f.status != Status::Skip || r.suppression(i).is_some() {
             continue;
         }
-        match rows
-            .iter_mut()
-            .find(|(id, _, m, _)| *id == f.id && *m == f.message)
-        {
-            Some(row) => row.3 += 1,
-            None => rows.push((f.id, f.title, f.message.as_str(), 1)),
+        match seen.get(&(f.id, f.message.as_str())) {
+            Some(&k) => rows[k].3 += 1,
+            None => {
+                seen.insert((f.id, f.message.as_str()), rows.len());
+                rows.push((f.id, f.title, f.message.as_str(), 1));
+            }
         }
     }
     if rows.is_empty() {
@@ -798,14 +881,14 @@ fn not_assessed(out: &mut String, r: &Report) {
     rows.sort_by_key(|(id, _, _, _)| catalogue.get(id).copied().unwrap_or(usize::MAX));
     let _ = write!(
         out,
-        "<details class=\"skipped\"><summary>Not assessed: {} skipped check{} and why</summary>\n<table class=\"data\"><thead><tr><th>check</th><th>why it was skipped</th><th>targets</th></tr></thead><tbody>\n",
+        "<details class=\"skipped\"><summary>Not assessed: {} skipped check{} and why</summary>\n<table class=\"data\"><thead><tr><th>check</th><th>why it was skipped</th><th class=\"num\">targets</th></tr></thead><tbody>\n",
         rows.len(),
         plural(rows.len())
     );
     for (id, title, m, n) in rows {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<tr><td><code>{id}</code> {}</td><td>{}</td><td class=\"num\">{n}</td></tr>\n",
+            "<tr><td><code>{id}</code> {}</td><td>{}</td><td class=\"num\">{n}</td></tr>",
             text(title),
             text(m)
         );
@@ -816,82 +899,40 @@ fn not_assessed(out: &mut String, r: &Report) {
 // ---------------------------------------------------------------------------
 // Per target
 
-/// Targets whose section starts open (a small audit reads like a document).
+/// Up to this many targets, their sections start open (a small audit
+/// reads like a document; a large one like an index).
 const OPEN_UP_TO: usize = 10;
 
-fn targets_section(out: &mut String, r: &Report) {
-    // Findings per target, in one pass (linear in the findings).
-    let mut per: Vec<Vec<usize>> = vec![Vec::new(); r.targets.len()];
-    let index: HashMap<&str, usize> = r
-        .targets
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.as_str(), i))
-        .collect();
-    for (i, f) in r.findings.iter().enumerate() {
-        if let Some(&t) = index.get(f.target.as_str()) {
-            per[t].push(i);
-        }
-    }
+fn targets_section(out: &mut String, cx: &Ctx<'_>) {
+    let r = cx.r;
     let mut problems: Vec<Vec<&rampart_checks::InputProblem>> = vec![Vec::new(); r.targets.len()];
     for (name, p) in &r.problems {
-        if let Some(&t) = index.get(name.as_str()) {
+        if let Some(&t) = cx.index.get(name.as_str()) {
             problems[t].push(p);
         }
     }
-    let groups: HashMap<&str, (Option<String>, Option<String>)> = groups(r)
-        .into_iter()
-        .map(|g| {
-            (
-                g.id,
-                (
-                    g.common_summary.map(str::to_string),
-                    g.common_reason.map(str::to_string),
-                ),
-            )
-        })
-        .collect();
     let open = r.targets.len() <= OPEN_UP_TO;
     out.push_str("<section id=\"targets\">\n<h2>Targets</h2>\n");
     for (ti, t) in r.targets.iter().enumerate() {
-        let items = &per[ti];
-        let counting: Vec<Finding> = items
-            .iter()
-            .filter(|&&i| r.suppression(i).is_none())
-            .map(|&i| r.findings[i].clone())
-            .collect();
-        let s = Summary::of(&counting);
-        let worst = counting
-            .iter()
-            .map(|f| f.status)
-            .max_by_key(|s| rank(*s))
-            .unwrap_or(Status::Skip);
+        let items = &cx.per_target[ti];
+        let row = cx.roll.rows.get(ti);
+        let worst = row.and_then(|x| x.worst).unwrap_or(Status::Skip);
         let _ = write!(
             out,
-            "<details class=\"target {}\" id=\"t{ti}\"{}><summary><span class=\"tname\">{}</span> <span class=\"kind\">{}</span> <span class=\"counts\">",
+            "<details class=\"target {}\" id=\"t{ti}\"{}><summary><span class=\"tname\">{}</span> <span class=\"kind\">{}</span>",
             cls(worst),
             if open { " open" } else { "" },
             text(&t.name),
             text(&t.kind)
         );
-        for (st, n) in [
-            (Status::Fail, s.fail),
-            (Status::Warn, s.warn),
-            (Status::Error, s.error),
-            (Status::Manual, s.manual),
-            (Status::Pass, s.pass),
-            (Status::Skip, s.skip),
-        ] {
-            if n > 0 {
-                let _ = write!(
-                    out,
-                    "<span class=\"{}\">{n} {}</span>",
-                    cls(st),
-                    st.as_str()
-                );
+        if let Some(row) = row {
+            if !row.audited {
+                out.push_str(" <span class=\"st error\">NOT AUDITED</span>");
             }
+            out.push(' ');
+            counts(out, &row.counts);
         }
-        out.push_str("</span></summary>\n");
+        out.push_str("</summary>\n");
         if let Some(v) = &t.version {
             out.push_str("<p class=\"ver\">Read as ");
             put(out, &v.title);
@@ -907,9 +948,9 @@ fn targets_section(out: &mut String, r: &Report) {
         if !problems[ti].is_empty() {
             out.push_str("<p class=\"sub\">Input problems (the rest is still audited)</p><ul class=\"problems\">\n");
             for p in &problems[ti] {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<li><span class=\"st {}\">{}</span> <code>{}</code> {}</li>\n",
+                    "<li><span class=\"st {}\">{}</span> <code>{}</code> {}</li>",
                     if p.fatal { "fail" } else { "warn" },
                     if p.fatal { "ERROR" } else { "WARN" },
                     text(&p.location),
@@ -918,24 +959,23 @@ fn targets_section(out: &mut String, r: &Report) {
             }
             out.push_str("</ul>\n");
         }
-        let attention: Vec<usize> = items
+        let mut attention: Vec<usize> = items
             .iter()
             .copied()
             .filter(|&i| r.suppression(i).is_none() && needs_attention(r.findings[i].status))
             .collect();
         if !attention.is_empty() {
-            out.push_str("<table class=\"findings\"><tbody>\n");
-            let mut sorted = attention.clone();
-            sorted.sort_by(|&a, &b| {
+            attention.sort_by(|&a, &b| {
                 let (fa, fb) = (&r.findings[a], &r.findings[b]);
                 rank(fb.status)
                     .cmp(&rank(fa.status))
                     .then(fb.severity.cmp(&fa.severity))
             });
-            for i in sorted {
+            out.push_str("<table class=\"findings\"><tbody>\n");
+            for i in attention {
                 let f = &r.findings[i];
-                let shared = groups.get(f.id);
-                finding_row(out, f, shared);
+                let g = cx.group_of.get(f.id).map(|&k| &cx.groups[k]);
+                finding_row(out, f, g);
             }
             out.push_str("</tbody></table>\n");
         }
@@ -947,7 +987,7 @@ fn targets_section(out: &mut String, r: &Report) {
     out.push_str("</section>\n");
 }
 
-fn finding_row(out: &mut String, f: &Finding, shared: Option<&(Option<String>, Option<String>)>) {
+fn finding_row(out: &mut String, f: &Finding, g: Option<&Group<'_>>) {
     let _ = write!(out, "<tr class=\"{}\"><td class=\"stc\">", cls(f.status));
     status_badge(out, f.status);
     let _ = write!(
@@ -972,68 +1012,74 @@ fn finding_row(out: &mut String, f: &Finding, shared: Option<&(Option<String>, O
         out.push_str("</ul>");
     }
     if let Some(fix) = &f.fix {
-        let (sum, why) = shared
-            .map(|(s, w)| (s.as_deref(), w.as_deref()))
-            .unwrap_or_default();
-        let show_sum = sum != Some(fix.summary.as_str()) && fix.summary != f.remediation;
-        let show_why = why != Some(fix.reason.as_str());
-        if show_sum || show_why || !fix.edits.is_empty() || !fix.runtime.is_empty() {
-            let _ = write!(
-                out,
-                "<div class=\"fix\"><span class=\"safety {0}\">fix: {0}</span> ",
-                fix.safety.as_str()
-            );
-            if show_sum {
-                put(out, &fix.summary);
-            }
-            if show_why {
-                out.push_str(" <span class=\"exp\">(");
-                put(out, &fix.reason);
-                out.push_str(")</span>");
-            }
-            for e in &fix.edits {
-                out.push_str("<div class=\"edit\"><code>");
-                put(out, &format!("{}:{}", e.file.display(), e.line));
-                out.push_str("</code> ");
-                match (e.kind, &e.before) {
-                    (rampart_checks::EditKind::Append, _) => {
-                        out.push_str("append <code>");
-                        put(out, &e.after);
-                        out.push_str("</code>");
-                    }
-                    (rampart_checks::EditKind::Comment, Some(b)) => {
-                        out.push_str("comment out <code>");
-                        put(out, b);
-                        out.push_str("</code>");
-                    }
-                    (_, Some(b)) => {
-                        out.push_str("<code class=\"del\">");
-                        put(out, b);
-                        out.push_str("</code> → <code class=\"add\">");
-                        put(out, &e.after);
-                        out.push_str("</code>");
-                    }
-                    (_, None) => {
-                        out.push_str("<code>");
-                        put(out, &e.after);
-                        out.push_str("</code>");
-                    }
-                }
-                out.push_str("</div>");
-            }
-            for c in &fix.runtime {
-                out.push_str("<div class=\"edit\">runtime (shown, never run): <code>");
-                put(out, c);
-                out.push_str("</code></div>");
-            }
-            out.push_str("</div>");
-        }
+        fix_box(out, f, fix, g);
     }
     out.push_str("</td></tr>\n");
 }
 
-/// `Passed (12): ACL005 ACL006 ...`: IDs only (the full list of checks
-/// is in `rampart checks`).
+/// A finding's own part of its fix: what its group does not already say
+/// (the config edits and runtime commands are always its own).
+fn fix_box(out: &mut String, f: &Finding, fix: &Fix, g: Option<&Group<'_>>) {
+    let show_sum = g.and_then(|g| g.common_summary) != Some(fix.summary.as_str())
+        && fix.summary != f.remediation;
+    let show_why = g.and_then(|g| g.common_reason) != Some(fix.reason.as_str());
+    let show_safety = g.and_then(|g| g.common_safety) != Some(fix.safety);
+    if !(show_sum || show_why || show_safety || !fix.edits.is_empty() || !fix.runtime.is_empty()) {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<div class=\"fix\"><span class=\"safety {0}\">fix: {0}</span> ",
+        fix.safety.as_str()
+    );
+    if show_sum {
+        put_prose(out, &fix.summary);
+    }
+    if show_why {
+        out.push_str(" <span class=\"exp\">(");
+        put_prose(out, &fix.reason);
+        out.push_str(")</span>");
+    }
+    for e in &fix.edits {
+        out.push_str("<div class=\"edit\"><code>");
+        put(out, &format!("{}:{}", e.file.display(), e.line));
+        out.push_str("</code> ");
+        match (e.kind, &e.before) {
+            (EditKind::Append, _) => {
+                out.push_str("append <code class=\"add\">");
+                put(out, &e.after);
+                out.push_str("</code>");
+            }
+            (EditKind::Comment, Some(b)) => {
+                out.push_str("comment out <code class=\"del\">");
+                put(out, b);
+                out.push_str("</code>");
+            }
+            (_, Some(b)) => {
+                out.push_str("<code class=\"del\">");
+                put(out, b);
+                out.push_str("</code> → <code class=\"add\">");
+                put(out, &e.after);
+                out.push_str("</code>");
+            }
+            (_, None) => {
+                out.push_str("<code class=\"add\">");
+                put(out, &e.after);
+                out.push_str("</code>");
+            }
+        }
+        out.push_str("</div>");
+    }
+    for c in &fix.runtime {
+        out.push_str("<div class=\"edit\">runtime (shown, never run): <code>");
+        put(out, c);
+        out.push_str("</code></div>");
+    }
+    out.push_str("</div>");
+}
+
+/// `Passed (12): ACL005 ACL006 ...`: IDs only (`rampart explain ID` has
+/// the rest).
 fn id_list(out: &mut String, r: &Report, items: &[usize], st: Status, word: &str) {
     let ids: Vec<&str> = items
         .iter()
@@ -1043,9 +1089,9 @@ fn id_list(out: &mut String, r: &Report, items: &[usize], st: Status, word: &str
     if ids.is_empty() {
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<p class=\"ids {}\"><b>{word} ({}):</b> {}</p>\n",
+        "<p class=\"ids {}\"><b>{word} ({}):</b> {}</p>",
         cls(st),
         ids.len(),
         ids.join(" ")
@@ -1060,9 +1106,9 @@ fn suppressed_list(out: &mut String, r: &Report, items: &[usize]) {
     if accepted.is_empty() {
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<p class=\"sub\">Suppressed ({}: accepted, not counted)</p><ul class=\"suppressed\">\n",
+        "<p class=\"sub\">Suppressed ({}: accepted, not counted)</p><ul class=\"suppressed\">",
         accepted.len()
     );
     for (f, s) in accepted {
@@ -1136,6 +1182,16 @@ mod tests {
         assert_eq!(
             s,
             "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn backticks_become_code_in_pairs() {
+        let mut s = String::new();
+        put_prose(&mut s, "set `bind 127.0.0.1` and `port 0`, not `<x>");
+        assert_eq!(
+            s,
+            "set <code>bind 127.0.0.1</code> and <code>port 0</code>, not `&lt;x&gt;"
         );
     }
 
