@@ -164,12 +164,7 @@ fn counts(out: &mut String, s: &Summary) {
     out.push_str("<span class=\"counts\">");
     for (st, n) in by_status(s) {
         if n > 0 {
-            let _ = write!(
-                out,
-                "<span class=\"{}\">{n} {}</span>",
-                cls(st),
-                st.as_str()
-            );
+            let _ = write!(out, "<span class={}>{n} {}</span>", cls(st), st.as_str());
         }
     }
     out.push_str("</span>");
@@ -204,8 +199,13 @@ struct Ctx<'a> {
     /// Target index by name.
     index: HashMap<&'a str, usize>,
     groups: Vec<Group<'a>>,
-    /// Group index by check ID.
-    group_of: HashMap<&'static str, usize>,
+    /// The evidence and fix of each finding that needs attention, as HTML.
+    bodies: HashMap<usize, String>,
+    /// Findings whose body is shown once in their check's group (every
+    /// target with the same message has the same body).
+    shared_body: std::collections::HashSet<usize>,
+    /// Per group: its findings by message, in first-seen order.
+    by_msg: Vec<Vec<(&'a str, Vec<usize>)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -240,14 +240,45 @@ impl<'a> Ctx<'a> {
             .map(|(id, items)| group(r, id, items))
             .collect();
         groups.sort_by_key(|g| (order.get(g.id).copied().unwrap_or(usize::MAX), g.id));
-        let group_of = groups.iter().enumerate().map(|(k, g)| (g.id, k)).collect();
+        let mut bodies = HashMap::new();
+        let mut shared_body = std::collections::HashSet::new();
+        let mut by_msg_all = Vec::with_capacity(groups.len());
+        for g in &groups {
+            for &i in &g.items {
+                bodies.insert(i, body(&r.findings[i], Some(g)));
+            }
+            // Identical messages once, with the targets that have them.
+            let mut by_msg: Vec<(&str, Vec<usize>)> = Vec::new();
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for &i in &g.items {
+                let m = r.findings[i].message.as_str();
+                match seen.get(m) {
+                    Some(&k) => by_msg[k].1.push(i),
+                    None => {
+                        seen.insert(m, by_msg.len());
+                        by_msg.push((m, vec![i]));
+                    }
+                }
+            }
+            for (_, items) in &by_msg {
+                let first = bodies.get(&items[0]);
+                // Shared only where the note is shorter than the body.
+                let worth = first.is_some_and(|b| b.len() > 80);
+                if worth && items.len() > 1 && items.iter().all(|i| bodies.get(i) == first) {
+                    shared_body.extend(items.iter().copied());
+                }
+            }
+            by_msg_all.push(by_msg);
+        }
         Ctx {
             r,
             roll,
             per_target,
             index,
             groups,
-            group_of,
+            bodies,
+            shared_body,
+            by_msg: by_msg_all,
         }
     }
 }
@@ -624,7 +655,7 @@ fn matrix_cells(out: &mut String, pattern: impl Iterator<Item = Option<Status>>)
     for c in pattern {
         match c {
             Some(s) => {
-                let _ = write!(out, "<td class=\"{}\">{}</td>", cls(s), letter(s));
+                let _ = write!(out, "<td class={}>{}</td>", cls(s), letter(s));
             }
             None => out.push_str("<td></td>"),
         }
@@ -779,7 +810,7 @@ fn groups_section(out: &mut String, cx: &Ctx<'_>) {
             plural(cx.groups.len())
         );
     }
-    for g in &cx.groups {
+    for (gi, g) in cx.groups.iter().enumerate() {
         let _ = write!(
             out,
             "<article class=\"check {}\" id=\"c-{}\">\n<h3>",
@@ -802,31 +833,37 @@ fn groups_section(out: &mut String, cx: &Ctx<'_>) {
             r.targets.len(),
             plural(r.targets.len())
         );
-        // Identical messages once, with the targets that have them.
-        let mut by_msg: Vec<(&str, Vec<usize>)> = Vec::new();
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for &i in &g.items {
-            let m = r.findings[i].message.as_str();
-            match seen.get(m) {
-                Some(&k) => by_msg[k].1.push(i),
-                None => {
-                    seen.insert(m, by_msg.len());
-                    by_msg.push((m, vec![i]));
-                }
-            }
-        }
         out.push_str("<ul class=\"hits\">\n");
-        for (m, items) in &by_msg {
-            out.push_str("<li><span class=\"msg\">");
+        for (m, items) in &cx.by_msg[gi] {
+            let st = r.findings[items[0]].status;
+            let same_status = items.iter().all(|&i| r.findings[i].status == st);
+            if same_status {
+                let _ = write!(out, "<li class=\"{}\">", cls(st));
+            } else {
+                out.push_str("<li>");
+            }
+            out.push_str("<span class=\"msg\">");
             put(out, m);
             out.push_str("</span> <span class=\"on\">on ");
             for (k, &i) in items.iter().enumerate() {
                 if k > 0 {
                     out.push_str(", ");
                 }
-                target_link(out, cx, &r.findings[i]);
+                let f = &r.findings[i];
+                match cx.index.get(f.target.as_str()) {
+                    Some(t) if same_status => {
+                        let _ = write!(out, "<a href=#t{t}>{}</a>", text(&f.target));
+                    }
+                    _ => target_link(out, cx, f),
+                }
             }
-            out.push_str("</span></li>\n");
+            out.push_str("</span>");
+            if cx.shared_body.contains(&items[0]) {
+                if let Some(b) = cx.bodies.get(&items[0]) {
+                    out.push_str(b);
+                }
+            }
+            out.push_str("</li>\n");
         }
         out.push_str("</ul>\n<p class=\"remediation\"><b>Fix.</b> ");
         put_prose(out, g.remediation);
@@ -853,21 +890,33 @@ fn groups_section(out: &mut String, cx: &Ctx<'_>) {
     out.push_str("</section>\n");
 }
 
-/// Skipped checks: once per check and reason, with how many targets.
+/// How many distinct skip reasons a check lists (a reason that names
+/// the target differs on every target).
+const REASONS_SHOWN: usize = 3;
+
+/// Skipped checks: once per check, with how many targets and (up to
+/// [`REASONS_SHOWN`] of) the reasons.
 fn not_assessed(out: &mut String, cx: &Ctx<'_>) {
     let r = cx.r;
-    let mut rows: Vec<(&'static str, &'static str, &str, usize)> = Vec::new();
-    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    // (check, title, targets, reasons with their counts)
+    type Row<'s> = (&'static str, &'static str, usize, Vec<(&'s str, usize)>);
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, f) in r.findings.iter().enumerate() {
         if f.status != Status::Skip || r.suppression(i).is_some() {
             continue;
         }
-        match seen.get(&(f.id, f.message.as_str())) {
-            Some(&k) => rows[k].3 += 1,
-            None => {
-                seen.insert((f.id, f.message.as_str()), rows.len());
-                rows.push((f.id, f.title, f.message.as_str(), 1));
-            }
+        let k = *seen.entry(f.id).or_insert_with(|| {
+            rows.push((f.id, f.title, 0, Vec::new()));
+            rows.len() - 1
+        });
+        let row = &mut rows[k];
+        row.2 += 1;
+        match row.3.iter().position(|(m, _)| *m == f.message) {
+            Some(x) => row.3[x].1 += 1,
+            // Beyond that, counted as "other reasons" below.
+            None if row.3.len() <= REASONS_SHOWN => row.3.push((f.message.as_str(), 1)),
+            None => {}
         }
     }
     if rows.is_empty() {
@@ -878,20 +927,35 @@ fn not_assessed(out: &mut String, cx: &Ctx<'_>) {
         .enumerate()
         .map(|(i, c)| (c.id, i))
         .collect();
-    rows.sort_by_key(|(id, _, _, _)| catalogue.get(id).copied().unwrap_or(usize::MAX));
+    rows.sort_by_key(|row| catalogue.get(row.0).copied().unwrap_or(usize::MAX));
     let _ = write!(
         out,
-        "<details class=\"skipped\"><summary>Not assessed: {} skipped check{} and why</summary>\n<table class=\"data\"><thead><tr><th>check</th><th>why it was skipped</th><th class=\"num\">targets</th></tr></thead><tbody>\n",
+        "<details class=\"skipped\" id=\"skipped\"><summary>Not assessed: {} skipped check{} and why</summary>\n<table class=\"data\"><thead><tr><th>check</th><th>why it was skipped</th><th class=\"num\">targets</th></tr></thead><tbody>\n",
         rows.len(),
         plural(rows.len())
     );
-    for (id, title, m, n) in rows {
-        let _ = writeln!(
-            out,
-            "<tr><td><code>{id}</code> {}</td><td>{}</td><td class=\"num\">{n}</td></tr>",
-            text(title),
-            text(m)
-        );
+    for (id, title, n, reasons) in rows {
+        let _ = write!(out, "<tr><td><code>{id}</code> {}</td><td>", text(title));
+        let shown = reasons.len().min(REASONS_SHOWN);
+        for (k, (m, c)) in reasons.iter().take(shown).enumerate() {
+            if k > 0 {
+                out.push_str("<br>");
+            }
+            put(out, m);
+            if *c != n {
+                let _ = write!(out, " <i>({c})</i>");
+            }
+        }
+        let listed: usize = reasons.iter().take(shown).map(|(_, c)| c).sum();
+        if listed < n {
+            let _ = write!(
+                out,
+                "<br><i>and {} more target{} with other reasons (the JSON report has each)</i>",
+                n - listed,
+                plural(n - listed)
+            );
+        }
+        let _ = writeln!(out, "</td><td class=\"num\">{n}</td></tr>");
     }
     out.push_str("</tbody></table></details>\n");
 }
@@ -912,6 +976,7 @@ fn targets_section(out: &mut String, cx: &Ctx<'_>) {
         }
     }
     let open = r.targets.len() <= OPEN_UP_TO;
+    let usual = usual_skips(cx);
     out.push_str("<section id=\"targets\">\n<h2>Targets</h2>\n");
     for (ti, t) in r.targets.iter().enumerate() {
         let items = &cx.per_target[ti];
@@ -919,7 +984,7 @@ fn targets_section(out: &mut String, cx: &Ctx<'_>) {
         let worst = row.and_then(|x| x.worst).unwrap_or(Status::Skip);
         let _ = write!(
             out,
-            "<details class=\"target {}\" id=\"t{ti}\"{}><summary><span class=\"tname\">{}</span> <span class=\"kind\">{}</span>",
+            "<details class=\"target {}\" id=t{ti}{}><summary><span class=tname>{}</span> <span class=kind>{}</span>",
             cls(worst),
             if open { " open" } else { "" },
             text(&t.name),
@@ -973,48 +1038,108 @@ fn targets_section(out: &mut String, cx: &Ctx<'_>) {
             });
             out.push_str("<table class=\"findings\"><tbody>\n");
             for i in attention {
-                let f = &r.findings[i];
-                let g = cx.group_of.get(f.id).map(|&k| &cx.groups[k]);
-                finding_row(out, f, g);
+                finding_row(out, cx, i);
             }
             out.push_str("</tbody></table>\n");
         }
         id_list(out, r, items, Status::Pass, "Passed");
-        id_list(out, r, items, Status::Skip, "Skipped");
+        let skipped = ids_of(r, items, Status::Skip);
+        match &usual {
+            Some(u) if !skipped.is_empty() && skipped.join(" ") == *u => {
+                let _ = writeln!(
+                    out,
+                    "<p class=\"ids skip\"><b>Skipped ({}):</b> the usual ones (see <a href=#skipped>Not assessed</a>)</p>",
+                    skipped.len()
+                );
+            }
+            _ => id_list(out, r, items, Status::Skip, "Skipped"),
+        }
         suppressed_list(out, r, items);
         out.push_str("</details>\n");
     }
     out.push_str("</section>\n");
 }
 
-fn finding_row(out: &mut String, f: &Finding, g: Option<&Group<'_>>) {
-    let _ = write!(out, "<tr class=\"{}\"><td class=\"stc\">", cls(f.status));
-    status_badge(out, f.status);
+/// Large fleets (more targets than [`OPEN_UP_TO`]) get compact rows:
+/// the title and severity are in the check's group the ID links to.
+fn finding_row(out: &mut String, cx: &Ctx<'_>, i: usize) {
+    let f = &cx.r.findings[i];
+    let compact = cx.r.targets.len() > OPEN_UP_TO;
+    // Unquoted attribute values: fixed identifiers only (HTML allows
+    // them; the bytes add up over 10,000 rows).
     let _ = write!(
         out,
-        "</td><td class=\"idc\"><a href=\"#c-{0}\"><code>{0}</code></a><br>",
-        f.id
+        "<tr class={}><td><span class=st>{}</span> <a href=#c-{2}>{2}</a>",
+        cls(f.status),
+        f.status.as_str().to_uppercase(),
+        f.id,
     );
-    sev_badge(out, f.severity);
-    let _ = write!(out, "</td><td><b>{}</b><br>", text(f.title));
+    if compact {
+        out.push_str("<td>");
+    } else {
+        let _ = write!(
+            out,
+            " <i class=\"sev {0}\">{0}</i><td><b>{1}</b> ",
+            f.severity.as_str(),
+            text(f.title)
+        );
+    }
     put(out, &f.message);
+    match cx.bodies.get(&i) {
+        Some(_) if cx.shared_body.contains(&i) => {
+            let _ = write!(
+                out,
+                "<p class=same>Evidence and fix: as under <a href=#c-{0}>{0}</a>.</p>",
+                f.id
+            );
+        }
+        Some(b) => out.push_str(b),
+        None => {}
+    }
+    out.push('\n');
+}
+
+/// A finding's evidence and its own part of the fix, as HTML; locations
+/// in the target's own file are shown relative to it (`line 8`).
+fn body(f: &Finding, g: Option<&Group<'_>>) -> String {
+    let mut out = String::new();
     if !f.evidence.is_empty() {
-        out.push_str("<ul class=\"ev\">");
+        out.push_str("<ul class=ev>");
         for e in &f.evidence {
             out.push_str("<li><code>");
-            put(out, &e.location);
+            put(&mut out, &relative(&f.target, &e.location));
             out.push_str("</code> ");
-            put(out, &e.observed);
-            out.push_str(" <span class=\"exp\">expected: ");
-            put(out, &e.expected);
-            out.push_str("</span></li>");
+            put(&mut out, &e.observed);
+            out.push_str(" <i>expected: ");
+            put(&mut out, &e.expected);
+            // `</li>` is optional: the bytes add up over a fleet.
+            out.push_str("</i>");
         }
         out.push_str("</ul>");
     }
     if let Some(fix) = &f.fix {
-        fix_box(out, f, fix, g);
+        fix_box(&mut out, f, fix, g);
     }
-    out.push_str("</td></tr>\n");
+    out
+}
+
+/// `location` without the target's own path: `/etc/redis/redis.conf:8`
+/// on target `/etc/redis/redis.conf` is `line 8`, `... (x not set)` is
+/// `(x not set)`; anything else is unchanged.
+fn relative(target: &str, location: &str) -> String {
+    if target.is_empty() {
+        return location.to_string();
+    }
+    match location.strip_prefix(target) {
+        Some(rest) => match rest.strip_prefix(':') {
+            Some(line) if !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => {
+                format!("line {line}")
+            }
+            _ if rest.starts_with(" (") => rest.trim_start().to_string(),
+            _ => location.to_string(),
+        },
+        None => location.to_string(),
+    }
 }
 
 /// A finding's own part of its fix: what its group does not already say
@@ -1027,43 +1152,49 @@ fn fix_box(out: &mut String, f: &Finding, fix: &Fix, g: Option<&Group<'_>>) {
     if !(show_sum || show_why || show_safety || !fix.edits.is_empty() || !fix.runtime.is_empty()) {
         return;
     }
-    let _ = write!(
-        out,
-        "<div class=\"fix\"><span class=\"safety {0}\">fix: {0}</span> ",
-        fix.safety.as_str()
-    );
+    out.push_str("<div class=fix>");
+    if show_safety {
+        let _ = write!(
+            out,
+            "<span class=\"safety {0}\">fix: {0}</span> ",
+            fix.safety.as_str()
+        );
+    }
     if show_sum {
         put_prose(out, &fix.summary);
     }
     if show_why {
-        out.push_str(" <span class=\"exp\">(");
+        out.push_str(" <i>(");
         put_prose(out, &fix.reason);
-        out.push_str(")</span>");
+        out.push_str(")</i>");
     }
     for e in &fix.edits {
-        out.push_str("<div class=\"edit\"><code>");
-        put(out, &format!("{}:{}", e.file.display(), e.line));
+        out.push_str("<div><code>");
+        put(
+            out,
+            &relative(&f.target, &format!("{}:{}", e.file.display(), e.line)),
+        );
         out.push_str("</code> ");
         match (e.kind, &e.before) {
             (EditKind::Append, _) => {
-                out.push_str("append <code class=\"add\">");
+                out.push_str("append <code class=add>");
                 put(out, &e.after);
                 out.push_str("</code>");
             }
             (EditKind::Comment, Some(b)) => {
-                out.push_str("comment out <code class=\"del\">");
+                out.push_str("comment out <code class=del>");
                 put(out, b);
                 out.push_str("</code>");
             }
             (_, Some(b)) => {
-                out.push_str("<code class=\"del\">");
+                out.push_str("<code class=del>");
                 put(out, b);
-                out.push_str("</code> → <code class=\"add\">");
+                out.push_str("</code> → <code class=add>");
                 put(out, &e.after);
                 out.push_str("</code>");
             }
             (_, None) => {
-                out.push_str("<code class=\"add\">");
+                out.push_str("<code class=add>");
                 put(out, &e.after);
                 out.push_str("</code>");
             }
@@ -1071,7 +1202,7 @@ fn fix_box(out: &mut String, f: &Finding, fix: &Fix, g: Option<&Group<'_>>) {
         out.push_str("</div>");
     }
     for c in &fix.runtime {
-        out.push_str("<div class=\"edit\">runtime (shown, never run): <code>");
+        out.push_str("<div>runtime (shown, never run): <code>");
         put(out, c);
         out.push_str("</code></div>");
     }
@@ -1081,11 +1212,7 @@ fn fix_box(out: &mut String, f: &Finding, fix: &Fix, g: Option<&Group<'_>>) {
 /// `Passed (12): ACL005 ACL006 ...`: IDs only (`rampart explain ID` has
 /// the rest).
 fn id_list(out: &mut String, r: &Report, items: &[usize], st: Status, word: &str) {
-    let ids: Vec<&str> = items
-        .iter()
-        .filter(|&&i| r.suppression(i).is_none() && r.findings[i].status == st)
-        .map(|&i| r.findings[i].id)
-        .collect();
+    let ids = ids_of(r, items, st);
     if ids.is_empty() {
         return;
     }
@@ -1096,6 +1223,33 @@ fn id_list(out: &mut String, r: &Report, items: &[usize], st: Status, word: &str
         ids.len(),
         ids.join(" ")
     );
+}
+
+/// The IDs of a target's counted findings with status `st`.
+fn ids_of<'r>(r: &'r Report, items: &[usize], st: Status) -> Vec<&'r str> {
+    items
+        .iter()
+        .filter(|&&i| r.suppression(i).is_none() && r.findings[i].status == st)
+        .map(|&i| r.findings[i].id)
+        .collect()
+}
+
+/// The skipped checks of most targets (large fleets list a target's own
+/// only when they differ), if at least two targets share them.
+fn usual_skips(cx: &Ctx<'_>) -> Option<String> {
+    if cx.r.targets.len() <= OPEN_UP_TO {
+        return None;
+    }
+    let mut freq: HashMap<String, usize> = HashMap::new();
+    for items in &cx.per_target {
+        *freq
+            .entry(ids_of(cx.r, items, Status::Skip).join(" "))
+            .or_default() += 1;
+    }
+    freq.into_iter()
+        .filter(|(ids, n)| *n > 1 && !ids.is_empty())
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(ids, _)| ids)
 }
 
 fn suppressed_list(out: &mut String, r: &Report, items: &[usize]) {
