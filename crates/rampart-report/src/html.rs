@@ -206,6 +206,9 @@ struct Ctx<'a> {
     shared_body: std::collections::HashSet<usize>,
     /// Per group: its findings by message, in first-seen order.
     by_msg: Vec<Vec<(&'a str, Vec<usize>)>>,
+    /// Large fleets: the directory (or URL scheme) every target name
+    /// starts with, left out of the long target lists.
+    prefix: &'a str,
 }
 
 impl<'a> Ctx<'a> {
@@ -279,7 +282,45 @@ impl<'a> Ctx<'a> {
             bodies,
             shared_body,
             by_msg: by_msg_all,
+            prefix: common_prefix(r),
         }
+    }
+}
+
+impl Ctx<'_> {
+    /// A target name for the long lists (check groups, grouped matrix
+    /// rows): without the fleet's common prefix.
+    fn short<'n>(&self, name: &'n str) -> &'n str {
+        match name.strip_prefix(self.prefix) {
+            Some(rest) if !rest.is_empty() => rest,
+            _ => name,
+        }
+    }
+}
+
+/// The longest prefix, up to and with a `/`, of every target name, when
+/// there are more than [`OPEN_UP_TO`] targets (`/srv/fleet/`,
+/// `redis://`); else empty.
+fn common_prefix(r: &Report) -> &str {
+    let Some(first) = r.targets.first().map(|t| t.name.as_str()) else {
+        return "";
+    };
+    if r.targets.len() <= OPEN_UP_TO {
+        return "";
+    }
+    let mut len = first.len();
+    for t in &r.targets[1..] {
+        len = first
+            .bytes()
+            .zip(t.name.bytes())
+            .take(len)
+            .take_while(|(a, b)| a == b)
+            .count();
+    }
+    // Up to the last `/` (a byte boundary: `/` is ASCII).
+    match first[..len].rfind('/') {
+        Some(i) => &first[..=i],
+        None => "",
     }
 }
 
@@ -394,9 +435,9 @@ fn summary_section(out: &mut String, cx: &Ctx<'_>) {
             st.as_str()
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<span class=\"badge suppressed{}\"><b>{}</b> suppressed</span></div>\n",
+        "<span class=\"badge suppressed{}\"><b>{}</b> suppressed</span></div>",
         if t.suppressed == 0 { " zero" } else { "" },
         t.suppressed
     );
@@ -504,11 +545,11 @@ fn trends_section(out: &mut String, points: &[TrendPoint]) {
     );
     let first = pts.first().map(|p| human_date(p.at)).unwrap_or_default();
     let last = pts.last().map(|p| human_date(p.at)).unwrap_or_default();
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"trend-title trend-desc\">\
 <title id=\"trend-title\">Failing findings per area, last {n} run{}</title>\
-<desc id=\"trend-desc\">One line per area ({}), from {first} to {last}; the table below has the numbers.</desc>\n",
+<desc id=\"trend-desc\">One line per area ({}), from {first} to {last}; the table below has the numbers.</desc>",
         plural(n),
         text(&areas.join(", ")),
     );
@@ -698,7 +739,7 @@ fn matrix_section(out: &mut String, cx: &Ctx<'_>) {
                 if k > 0 {
                     out.push_str(", ");
                 }
-                let _ = write!(out, "<a href=\"#t{i}\">{}</a>", text(&rows[i].name));
+                let _ = write!(out, "<a href=#t{i}>{}</a>", text(cx.short(&rows[i].name)));
             }
             let _ = write!(
                 out,
@@ -809,6 +850,11 @@ fn groups_section(out: &mut String, cx: &Ctx<'_>) {
             cx.groups.len(),
             plural(cx.groups.len())
         );
+        if !cx.prefix.is_empty() {
+            out.push_str("<p class=\"note\">Target names below are shown without <code>");
+            put(out, cx.prefix);
+            out.push_str("</code>, which every one starts with.</p>\n");
+        }
     }
     for (gi, g) in cx.groups.iter().enumerate() {
         let _ = write!(
@@ -827,9 +873,9 @@ fn groups_section(out: &mut String, cx: &Ctx<'_>) {
         sev_badge(out, g.severity);
         let owned: Vec<Finding> = g.items.iter().map(|&i| r.findings[i].clone()).collect();
         counts(out, &Summary::of(&owned));
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<span class=\"of\">of {} target{}</span></h3>\n",
+            "<span class=\"of\">of {} target{}</span></h3>",
             r.targets.len(),
             plural(r.targets.len())
         );
@@ -852,7 +898,7 @@ fn groups_section(out: &mut String, cx: &Ctx<'_>) {
                 let f = &r.findings[i];
                 match cx.index.get(f.target.as_str()) {
                     Some(t) if same_status => {
-                        let _ = write!(out, "<a href=#t{t}>{}</a>", text(&f.target));
+                        let _ = write!(out, "<a href=#t{t}>{}</a>", text(cx.short(&f.target)));
                     }
                     _ => target_link(out, cx, f),
                 }

@@ -275,6 +275,41 @@ fn hostile_strings_are_text() {
     }
 }
 
+/// A large fleet's page (compact rows, grouped matrix rows, shared
+/// evidence) is as safe.
+#[test]
+fn hostile_strings_are_text_in_a_large_fleet() {
+    let one = hostile_report();
+    let mut r = Report::default();
+    for k in 0..8 {
+        let rename = |n: &str| format!("{n}#{k}");
+        for t in &one.targets {
+            r.targets.push(Target {
+                name: rename(&t.name),
+                ..t.clone()
+            });
+        }
+        for f in &one.findings {
+            r.findings.push(Finding {
+                target: rename(&f.target),
+                ..f.clone()
+            });
+        }
+        r.suppressions.extend(one.suppressions.iter().cloned());
+    }
+    assert!(r.targets.len() > 25);
+    let html = render(
+        &r,
+        &HtmlOptions {
+            trends: trends(),
+            generated_at: None,
+        },
+    );
+    check_no_markup_from_data(&html);
+    assert!(html.contains("Evidence and fix: as under"));
+    assert!(html.contains("and 31 more"), "one group of identical rows");
+}
+
 #[test]
 fn the_page_loads_nothing() {
     let html = render(
