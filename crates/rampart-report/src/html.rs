@@ -568,10 +568,17 @@ fn trends_section(out: &mut String, points: &[TrendPoint]) {
     // X labels: first, last and up to 6 between.
     let every = n.div_ceil(8).max(1);
     for (i, p) in pts.iter().enumerate() {
-        if i % every == 0 || i + 1 == n {
+        // The last label always, and no other label too close to it.
+        let last = i + 1 == n;
+        if last || (i % every == 0 && n - 1 - i >= every) {
+            let anchor = match (i, last) {
+                (_, true) if n > 1 => "end",
+                (0, _) if n > 1 => "start",
+                _ => "middle",
+            };
             let _ = writeln!(
                 out,
-                "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
                 x(i),
                 h - bottom + 18.0,
                 human_date(p.at)
