@@ -306,7 +306,7 @@ fn hostile_strings_are_text_in_a_large_fleet() {
         },
     );
     check_no_markup_from_data(&html);
-    assert!(html.contains("Evidence and fix: as under"));
+    assert!(html.contains("Evidence and fix: as in the check."));
     assert!(html.contains("and 31 more"), "one group of identical rows");
 }
 
