@@ -468,6 +468,8 @@ pub enum Format {
     Csv,
     /// For a ticket or a pull-request comment.
     Markdown,
+    /// One self-contained page for people (no network needed).
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -164,6 +164,13 @@ fn render_and_exit_with(
         Format::Json => rampart_report::json::render(report),
         Format::Csv => rampart_report::csv::render(report),
         Format::Markdown => rampart_report::markdown::render(report),
+        Format::Html => rampart_report::html::render(
+            report,
+            &rampart_report::html::HtmlOptions {
+                trends: super::history::trends(&args.history, report),
+                generated_at: Some(history::now()),
+            },
+        ),
         Format::Sarif => rampart_report::sarif::render_with(
             report,
             &rampart_report::sarif::SarifOptions {
