@@ -317,3 +317,21 @@ fn a_live_servers_settings_drift_shows_in_the_diff() {
     );
     assert_eq!(t["role"], "master", "{t}");
 }
+
+#[test]
+fn the_html_report_shows_the_trend_of_the_recorded_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let history = tmp.path().join("h.sqlite");
+    let conf = hardened_copy(tmp.path());
+    // No history yet: no trends section.
+    let alone = audit_files(&history, &conf, &["-f", "html", "--no-history"]);
+    assert!(!String::from_utf8_lossy(&alone.stdout).contains("id=\"trends\""));
+    audit_files(&history, &conf, &[]);
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(&conf, format!("{text}\nprotected-mode no\nbind 0.0.0.0\n")).unwrap();
+    audit_files(&history, &conf, &[]);
+    let page = audit_files(&history, &conf, &["-f", "html"]);
+    let html = String::from_utf8_lossy(&page.stdout);
+    assert!(html.contains("id=\"trends\""), "{html}");
+    assert!(html.contains("<svg"), "{html}");
+}
