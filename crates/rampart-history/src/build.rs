@@ -105,21 +105,42 @@ fn clean(s: &str) -> String {
     scrub(s).into_owned()
 }
 
-/// The evidence as the JSON report shows it, scrubbed.
+/// Evidence items kept per finding: the record is for comparing runs
+/// (fingerprints, statuses, messages), not a copy of every report; one
+/// finding of 100k ACL users made a 50 MB row.
+pub const EVIDENCE_KEPT: usize = 50;
+
+#[derive(serde::Serialize)]
+struct EvidenceItem<'a> {
+    source: &'a str,
+    location: String,
+    observed: String,
+    expected: String,
+}
+
+/// The evidence as the JSON report shows it, scrubbed: the first
+/// [`EVIDENCE_KEPT`] items, then `{"more": N}` when there were more.
 fn evidence(f: &rampart_checks::Finding) -> String {
-    let items: Vec<serde_json::Value> = f
+    let items: Vec<EvidenceItem<'_>> = f
         .evidence
         .iter()
-        .map(|e| {
-            serde_json::json!({
-                "source": e.source.as_str(),
-                "location": clean(&e.location),
-                "observed": clean(&e.observed),
-                "expected": clean(&e.expected),
-            })
+        .take(EVIDENCE_KEPT)
+        .map(|e| EvidenceItem {
+            source: e.source.as_str(),
+            location: clean(&e.location),
+            observed: clean(&e.observed),
+            expected: clean(&e.expected),
         })
         .collect();
-    serde_json::Value::Array(items).to_string()
+    let mut json = serde_json::to_string(&items).unwrap_or_else(|_| "[]".into());
+    if f.evidence.len() > EVIDENCE_KEPT {
+        json.pop();
+        json.push_str(&format!(
+            ",{{\"more\":{}}}]",
+            f.evidence.len() - EVIDENCE_KEPT
+        ));
+    }
+    json
 }
 
 /// Who a target is, and its settings.
@@ -280,5 +301,32 @@ mod tests {
         assert!(files.settings.len() > 50, "{}", files.settings.len());
         assert!(!rec.findings.is_empty());
         assert!(rec.findings.iter().all(|f| f.fingerprint.len() == 32));
+    }
+}
+
+#[cfg(test)]
+mod evidence_tests {
+    use rampart_checks::{Evidence, Finding, Severity, Source, Status};
+
+    #[test]
+    fn a_finding_of_many_users_keeps_fifty_items_and_the_count() {
+        let f = Finding {
+            id: "ACL002",
+            title: "t",
+            severity: Severity::High,
+            status: Status::Fail,
+            target: "x".into(),
+            message: "m".into(),
+            evidence: (0..120)
+                .map(|i| Evidence::new(Source::Aclfile, format!("f:{i}"), "weak", "strong"))
+                .collect(),
+            remediation: "r",
+            fix: None,
+        };
+        let v: serde_json::Value = serde_json::from_str(&super::evidence(&f)).unwrap();
+        let a = v.as_array().unwrap();
+        assert_eq!(a.len(), super::EVIDENCE_KEPT + 1);
+        assert_eq!(a[super::EVIDENCE_KEPT]["more"], 70);
+        assert_eq!(a[0]["location"], "f:0");
     }
 }

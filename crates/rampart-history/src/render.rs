@@ -163,6 +163,10 @@ pub fn run_text(run: &RunRecord, verbose: bool) -> String {
         if let Ok(serde_json::Value::Array(ev)) = serde_json::from_str(&f.evidence_json) {
             for e in ev.iter().filter(|_| f.status != "pass" || verbose) {
                 let get = |k: &str| e.get(k).and_then(|v| v.as_str()).unwrap_or("");
+                if let Some(n) = e.get("more").and_then(serde_json::Value::as_u64) {
+                    let _ = writeln!(out, "           ... and {n} more (not kept in the history)");
+                    continue;
+                }
                 if get("observed").is_empty() && get("location").is_empty() {
                     continue;
                 }
