@@ -14,6 +14,7 @@ pub mod live_audit;
 mod logrotate;
 mod procs;
 pub mod sample;
+pub mod shard;
 pub mod topology;
 pub mod version;
 

@@ -124,6 +124,19 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
 
+    /// Audit only shard K of N of the targets (the TARGETs and
+    /// --targets-file), so that N runs, on N machines, share one inventory
+    /// and together audit every target exactly once. A target's shard is
+    /// a hash of its name alone (host:port with the host in lower case, or
+    /// the path as written), by jump consistent hashing: the same on every
+    /// machine, whatever the order of the inventory; adding a target moves
+    /// no other, and going from N to N+1 shards moves about 1/(N+1) of
+    /// them. The shard is kept in the history. Give each server in the
+    /// inventory and --no-discover, or a shard also audits the peers its
+    /// seeds discover.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<rampart_collect::shard::Shard>,
+
     /// Do not scan live servers' TLS ports (TLS002-TLS005, TLS010 then
     /// fall back to the config, or skip).
     #[arg(long)]

@@ -288,7 +288,16 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
     }
     let mut live = targets::live_targets(&args)?;
     // --config and the TARGETs that are paths (a missing one stops here).
-    let files = targets::file_targets(&args)?;
+    let mut files = targets::file_targets(&args)?;
+    if let Some(shard) = args.shard {
+        (live, files) = targets::shard(shard, live, files)?;
+        if live.is_empty() && files.is_empty() {
+            anstream::eprintln!(
+                "rampart: shard {shard} holds none of the targets: nothing to audit"
+            );
+            return render_and_exit(Vec::new(), &args, &policy);
+        }
+    }
     // RAMPART_NO_LOCAL_DISCOVERY=1 skips the process scan (the files fallback).
     let scan =
         std::env::var_os("RAMPART_NO_LOCAL_DISCOVERY").is_none_or(|v| v.is_empty() || v == "0");
