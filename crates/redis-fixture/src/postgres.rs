@@ -204,8 +204,14 @@ impl Postgres {
                 .map_err(|e| err(format!("cannot run postgres: {e}")))?;
             let log = Arc::new(Mutex::new(String::new()));
             for pipe in [
-                child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
-                child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+                child
+                    .stdout
+                    .take()
+                    .map(|p| Box::new(p) as Box<dyn Read + Send>),
+                child
+                    .stderr
+                    .take()
+                    .map(|p| Box::new(p) as Box<dyn Read + Send>),
             ]
             .into_iter()
             .flatten()
