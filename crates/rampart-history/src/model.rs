@@ -80,6 +80,14 @@ pub struct RunSummary {
     pub fail: usize,
     pub warn: usize,
     pub error: usize,
+    /// The key of its set of targets ([`RunRecord::targets_key`]).
+    pub targets_key: String,
+    /// The previous run of the same targets, when there is one.
+    pub previous: Option<String>,
+    /// Failing (fail, warn, error) findings not in the previous run.
+    pub new: Option<usize>,
+    /// Failing findings of the previous run that are no longer failing.
+    pub fixed: Option<usize>,
 }
 
 /// Which runs a listing shows.
@@ -91,4 +99,119 @@ pub struct RunFilter {
     pub target: Option<String>,
     /// Only runs started at or after (unix seconds).
     pub since: Option<i64>,
+}
+
+impl RunRecord {
+    /// The counts of the findings that count (suppressed ones left out).
+    pub fn summary(&self) -> RunSummary {
+        let mut s = RunSummary {
+            run_id: self.run_id.clone(),
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            shard: self.shard.clone(),
+            host: self.host.clone(),
+            targets: self.targets.len(),
+            unaudited: self.targets.iter().filter(|t| !t.audited).count(),
+            targets_key: self.targets_key(),
+            ..RunSummary::default()
+        };
+        for f in self.findings.iter().filter(|f| !f.suppressed) {
+            match f.status.as_str() {
+                "pass" => s.pass += 1,
+                "fail" => s.fail += 1,
+                "warn" => s.warn += 1,
+                "error" => s.error += 1,
+                _ => {}
+            }
+        }
+        s
+    }
+
+    /// The set of targets, as one key: runs of the same targets share it.
+    pub fn targets_key(&self) -> String {
+        targets_key(self.targets.iter().map(|t| t.name.as_str()))
+    }
+}
+
+/// The key of a set of target names (order and repeats do not matter).
+pub fn targets_key<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut v: Vec<&str> = names.collect();
+    v.sort_unstable();
+    v.dedup();
+    rampart_policy::fingerprint_of(&v)
+}
+
+/// A new run id: sortable by time (UTC, to the microsecond) and unique
+/// across machines (64 random bits): `20261202T043512.123456Z-3fa9c1d2e4b5a697`.
+pub fn new_run_id(now: std::time::SystemTime) -> String {
+    let d = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut r = [0u8; 8];
+    // Without randomness the time alone still orders runs.
+    let _ = getrandom::fill(&mut r);
+    let hex: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}.{:06}Z-{hex}",
+        utc_compact(d.as_secs() as i64),
+        d.subsec_micros()
+    )
+}
+
+/// `20261202T043512` for unix seconds (UTC).
+pub fn utc_compact(secs: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil(secs);
+    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}")
+}
+
+/// `2026-12-02 04:35:12` for unix seconds (UTC).
+pub fn utc_display(secs: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil(secs);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+}
+
+/// Unix seconds → (year, month, day, hour, minute, second), UTC
+/// (Howard Hinnant's days-from-civil, inverted).
+fn civil(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        m,
+        d,
+        (rem / 3600) as u32,
+        (rem % 3600 / 60) as u32,
+        (rem % 60) as u32,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc_display(0), "1970-01-01 00:00:00");
+        assert_eq!(utc_display(1_796_186_112), "2026-12-02 04:35:12");
+        assert_eq!(utc_compact(951_782_400), "20000229T000000");
+    }
+
+    #[test]
+    fn run_ids_sort_by_time_and_differ() {
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_186_112);
+        let a = new_run_id(t);
+        let b = new_run_id(t + std::time::Duration::from_micros(1));
+        assert!(a.starts_with("20261202T043512.000000Z-"), "{a}");
+        assert!(a < b);
+        assert_ne!(new_run_id(t), new_run_id(t));
+    }
 }

@@ -19,6 +19,8 @@ pub enum HistoryError {
     Io { place: String, reason: String },
     #[error("the history {place} has no run {run}")]
     NoSuchRun { place: String, run: String },
+    #[error("the history {place} has more than one run starting with {run}: give more of its id")]
+    Ambiguous { place: String, run: String },
     #[error("{0}")]
     Unsupported(String),
 }
@@ -121,16 +123,54 @@ pub trait Store: Send {
     fn place(&self) -> String;
 }
 
-/// Open (and create or migrate) the record `spec` names.
+/// Open (and create or migrate) the record `spec` names, to write.
 pub fn open(spec: &HistorySpec) -> Result<Box<dyn Store>, HistoryError> {
     match spec {
-        HistorySpec::Sqlite(_) => Err(HistoryError::Unsupported(
-            "the SQLite store is not built yet".into(),
-        )),
+        HistorySpec::Sqlite(path) => Ok(Box::new(crate::sqlite::History::open(path)?)),
         HistorySpec::Postgres(_) => Err(HistoryError::Unsupported(
             "the PostgreSQL store is not built yet".into(),
         )),
     }
+}
+
+/// Open the record `spec` names to read it: a file that does not exist
+/// yet, or an older one (not migrated), reads as an empty record.
+pub fn open_read(spec: &HistorySpec) -> Result<Box<dyn Store>, HistoryError> {
+    match spec {
+        HistorySpec::Sqlite(path) => match crate::sqlite::History::open_read(path)? {
+            Some(h) => Ok(Box::new(h)),
+            None => Ok(Box::new(crate::sqlite::Empty(path.clone()))),
+        },
+        HistorySpec::Postgres(_) => open(spec),
+    }
+}
+
+/// The run `what` names: `last` (the newest), `last~N` (N before it), or
+/// a unique prefix of a run id.
+pub fn resolve(store: &mut dyn Store, what: &str) -> Result<RunRecord, HistoryError> {
+    let no = |store: &dyn Store| HistoryError::NoSuchRun {
+        place: store.place(),
+        run: what.to_string(),
+    };
+    let back = match what.strip_prefix("last") {
+        Some("") => Some(0),
+        Some(n) => n.strip_prefix('~').and_then(|n| n.parse::<usize>().ok()),
+        None => None,
+    };
+    let id = match back {
+        Some(n) => {
+            let runs = store.runs(&RunFilter {
+                limit: Some(n.saturating_add(1)),
+                ..RunFilter::default()
+            })?;
+            match runs.get(n) {
+                Some(r) => r.run_id.clone(),
+                None => return Err(no(store)),
+            }
+        }
+        None => what.to_string(),
+    };
+    store.run(&id)?.ok_or_else(|| no(store))
 }
 
 #[cfg(test)]

@@ -238,7 +238,7 @@ fn a_corrupt_history_is_an_error_finding_not_a_crash() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
-        text(&o).contains("is not a rampart history file, or is corrupt"),
+        text(&o).contains("is not a rampart history, or is corrupt"),
         "{}",
         text(&o)
     );
