@@ -137,6 +137,7 @@ fn jump(mut key: u64, n: u32) -> u32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -13,10 +13,12 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod model;
+pub mod postgres;
 pub mod schema;
 pub mod sqlite;
 pub mod store;
 
 pub use model::{new_run_id, FindingRecord, RunFilter, RunRecord, RunSummary, TargetRecord};
+pub use postgres::PgStore;
 pub use sqlite::{default_path, now, resolve_path, History};
 pub use store::{open, open_read, resolve, HistoryError, HistorySpec, Store};

@@ -1,4 +1,5 @@
 //! The PostgreSQL fixture starts, answers, refuses after stop.
+#![allow(clippy::unwrap_used)]
 use redis_fixture::postgres_or_skip;
 
 #[test]
