@@ -30,6 +30,12 @@ pub fn collect_history(q: &HistoryQuery, servers: &[String]) -> Avail<HistoryFac
             "{HISTORY_ABSENT} (no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history)"
         ));
     };
+    // A URL: the team's record in PostgreSQL.
+    if let rampart_history::HistorySpec::Postgres(url) =
+        rampart_history::HistorySpec::parse(&path.to_string_lossy())
+    {
+        return crate::history_pg::collect(q, &url, servers);
+    }
     let h = match History::open_read(path) {
         Ok(Some(h)) => h,
         Ok(None) => return Avail::absent(HISTORY_ABSENT),

@@ -379,6 +379,19 @@ impl PgStore {
         })
     }
 
+    /// Whether any rotation or review was recorded (a record of audit
+    /// runs only is no maintenance history yet).
+    pub fn has_maintenance(&mut self) -> Result<bool, HistoryError> {
+        on_client!(self, |c| {
+            Ok(c.query_one(
+                "SELECT EXISTS(SELECT 1 FROM rotations) OR EXISTS(SELECT 1 FROM reviews)",
+                &[],
+            )
+            .await?
+            .get(0))
+        })
+    }
+
     /// Record one run in one transaction.
     pub fn record(&mut self, run: &RunRecord) -> Result<(), HistoryError> {
         let place = self.place.clone();
