@@ -41,6 +41,12 @@ pub fn collect_history(q: &HistoryQuery, servers: &[String]) -> Avail<HistoryFac
         Ok(None) => return Avail::absent(HISTORY_ABSENT),
         Err(e) => return Avail::Failed(e.to_string()),
     };
+    match h.has_maintenance() {
+        // Audit runs only: nothing rotated or reviewed with rampart yet.
+        Ok(false) => return Avail::absent(HISTORY_ABSENT),
+        Ok(true) => {}
+        Err(e) => return Avail::Failed(e.to_string()),
+    }
     match h.lookup(servers) {
         Ok((rotations, last_review)) => Avail::Present(HistoryFacts {
             path: path.clone(),
@@ -117,6 +123,29 @@ mod tests {
         };
         assert_eq!(f.rotations.len(), 2);
         assert_eq!(f.server, "127.0.0.1:7000");
+    }
+
+    #[test]
+    fn a_file_of_audit_runs_only_is_no_history_yet() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("h.sqlite");
+        let mut h = History::open(&path).unwrap();
+        rampart_history::Store::record_run(
+            &mut h,
+            &rampart_history::RunRecord {
+                run_id: "20261202T000000.000000Z-aa".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let a = collect_history(&query(&path), &["x".into()]);
+        assert!(
+            matches!(&a, Avail::Absent(r) if r == HISTORY_ABSENT),
+            "{a:?}"
+        );
+        h.record_review("elsewhere", 1, 1).unwrap();
+        let a = collect_history(&query(&path), &["x".into()]);
+        assert!(matches!(&a, Avail::Present(_)), "{a:?}");
     }
 
     #[test]

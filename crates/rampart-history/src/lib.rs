@@ -12,8 +12,11 @@
 // Libraries never print: they return values; only the binary writes.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod build;
+pub mod diff;
 pub mod model;
 pub mod postgres;
+pub mod render;
 pub mod schema;
 pub mod sqlite;
 pub mod store;

@@ -247,6 +247,22 @@ impl History {
             .map_err(|e| self.corrupt(e))
     }
 
+    /// Whether any rotation or review was ever recorded (the file also
+    /// holds audit runs: a file of runs only is "no history yet" for
+    /// MNT001/MNT002, as before audits were recorded).
+    pub fn has_maintenance(&self) -> Result<bool, HistoryError> {
+        if self.version == 0 {
+            return Ok(false);
+        }
+        self.conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM rotations) OR EXISTS(SELECT 1 FROM reviews)",
+                [],
+                |r| r.get::<_, bool>(0),
+            )
+            .map_err(|e| self.corrupt(e))
+    }
+
     /// Rotations per user and the last review, under any of `servers`
     /// (the names one target may be recorded under).
     #[allow(clippy::type_complexity)]
@@ -665,6 +681,19 @@ impl Store for History {
     }
     fn place(&self) -> String {
         History::place(self)
+    }
+    fn previous(
+        &mut self,
+        run_id: &str,
+        targets_key: &str,
+    ) -> Result<Option<String>, HistoryError> {
+        if self.version < 2 {
+            return Ok(None);
+        }
+        self.conn
+            .query_row(query::PREVIOUS, params![targets_key, run_id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.corrupt(e))
     }
 }
 

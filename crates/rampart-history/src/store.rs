@@ -121,6 +121,18 @@ pub trait Store: Send {
     ) -> Result<(BTreeMap<String, RotationRecord>, Option<ReviewRecord>), HistoryError>;
     /// How the store is named in messages (never with a password).
     fn place(&self) -> String;
+    /// The run before `run_id` of the same targets (`targets_key`), if any.
+    fn previous(
+        &mut self,
+        run_id: &str,
+        targets_key: &str,
+    ) -> Result<Option<String>, HistoryError> {
+        Ok(self
+            .runs(&RunFilter::default())?
+            .into_iter()
+            .find(|r| r.run_id.as_str() < run_id && r.targets_key == targets_key)
+            .map(|r| r.run_id))
+    }
 }
 
 /// Open (and create or migrate) the record `spec` names, to write.

@@ -49,7 +49,8 @@ pub enum Command {
     /// (/etc/redis/redis.conf, /etc/valkey/valkey.conf, ...).
     /// Exit status: 0 no failure at or above --fail-on, 1 failures, 2 rampart
     /// could not run, 3 a target could not be audited (and nothing audited
-    /// fails). (`-h` is the host, as in redis-cli; help is `--help`.)
+    /// fails), 4 the audit could not be recorded in the history (and the
+    /// status would otherwise be 0). (`-h` is the host, as in redis-cli; help is `--help`.)
     #[command(disable_help_flag = true)]
     Audit(Box<AuditArgs>),
     /// List every check: ID, severity, sources and title.
@@ -87,6 +88,16 @@ pub enum Command {
     /// (`-h` is the host, as in redis-cli; help is `--help`.)
     #[command(disable_help_flag = true)]
     Rotate(Box<crate::cmd::rotate::RotateArgs>),
+    /// List the recorded audits (every `rampart audit` is kept unless
+    /// --no-history): time, targets, pass/fail counts, new and fixed since
+    /// the previous run of the same targets; `history show RUN` prints one.
+    History(crate::cmd::history::HistoryCmdArgs),
+    /// What changed between two recorded audits (default: the last two of
+    /// the same targets): findings new, fixed and changed, targets appeared
+    /// and gone, server settings that changed. Exit status 1 when something
+    /// got worse (a new failing finding, a pass that fails, a target no
+    /// longer audited), else 0; 2 when it could not run.
+    Diff(crate::cmd::history::DiffArgs),
     /// Print a shell completion script: `rampart completions bash >
     /// /etc/bash_completion.d/rampart` (zsh: into a directory on $fpath as
     /// `_rampart`; fish: ~/.config/fish/completions/rampart.fish).
@@ -378,9 +389,15 @@ pub struct ConnectionArgs {
 pub struct HistoryArgs {
     /// The history file (default: $RAMPART_HISTORY, else
     /// $XDG_STATE_HOME/rampart/history.sqlite, else
-    /// ~/.local/state/rampart/history.sqlite). Only read by the audit.
+    /// ~/.local/state/rampart/history.sqlite). The audit reads its
+    /// rotations and reviews, and records itself there.
     #[arg(long = "history", value_name = "FILE", help_heading = "History")]
     pub file: Option<PathBuf>,
+
+    /// Do not record this audit in the history (`rampart history`,
+    /// `rampart diff`).
+    #[arg(long, env = "RAMPART_NO_HISTORY", help_heading = "History")]
+    pub no_history: bool,
 
     /// A password not rotated for more than DAYS days fails MNT002.
     #[arg(

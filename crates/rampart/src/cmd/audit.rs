@@ -91,7 +91,6 @@ pub(crate) struct Assembled {
     /// Targets that could not be audited (no connection, or discovery kept
     /// the login from them): exit 3 when nothing else fails.
     pub unaudited: Vec<String>,
-    #[allow(dead_code)] // read by the history record and `watch`
     pub snapshots: Vec<Snapshot>,
 }
 
@@ -146,24 +145,26 @@ fn render_and_exit_with(
     policy: &Policy,
     trailer: Option<&str>,
 ) -> Result<ExitCode> {
+    let assembled = assemble(snapshots, args, policy)?;
     let Assembled {
         report, unaudited, ..
-    } = assemble(snapshots, args, policy)?;
+    } = &assembled;
+    let report: &Report = report;
     let out = args.output.output.as_deref();
     let text = match args.output.format {
         Format::Text => rampart_report::text::render(
-            &report,
+            report,
             TextOptions {
                 color: super::want_color(out),
                 verbose: args.output.verbose,
                 show_suppressed: args.policy.show_suppressed,
             },
         ),
-        Format::Json => rampart_report::json::render(&report),
-        Format::Csv => rampart_report::csv::render(&report),
-        Format::Markdown => rampart_report::markdown::render(&report),
+        Format::Json => rampart_report::json::render(report),
+        Format::Csv => rampart_report::csv::render(report),
+        Format::Markdown => rampart_report::markdown::render(report),
         Format::Sarif => rampart_report::sarif::render_with(
-            &report,
+            report,
             &rampart_report::sarif::SarifOptions {
                 category: args.policy.sarif_category.clone(),
             },
@@ -179,6 +180,28 @@ fn render_and_exit_with(
         }
         None => super::emit(&text, out)?,
     }
+    // Every audit is kept (after its report, so a failure to record it
+    // never hides the report).
+    let not_recorded = super::history::record_audit(&args.history, &assembled, started());
+    if let Some(line) = &not_recorded {
+        anstream::eprintln!("{}", clean(line));
+    }
+    let code = exit_code(report, unaudited, args)?;
+    Ok(match not_recorded {
+        Some(_) if code == ExitCode::SUCCESS => ExitCode::from(super::history::COULD_NOT_RECORD),
+        _ => code,
+    })
+}
+
+/// When this audit started (set by [`run`]).
+fn started() -> std::time::SystemTime {
+    *STARTED.get_or_init(std::time::SystemTime::now)
+}
+
+static STARTED: std::sync::OnceLock<std::time::SystemTime> = std::sync::OnceLock::new();
+
+/// 1 failures, 3 a target not audited, else 0.
+fn exit_code(report: &Report, unaudited: &[String], args: &AuditArgs) -> Result<ExitCode> {
     // A line Redis would refuse to start with counts as a high failure.
     let fatal_input = report.problems.iter().any(|(_, p)| p.fatal)
         && threshold(args.output.fail_on).is_some_and(|min| Severity::High >= min);
@@ -280,6 +303,7 @@ fn live_options(args: &AuditArgs, opts: ConnectOptions) -> Result<LiveAuditOptio
 }
 
 pub fn run(args: AuditArgs) -> Result<ExitCode> {
+    started();
     file_table(&args)?;
     // Settings and baseline problems stop the run before anything is audited.
     let policy = super::policy::load(&args.policy)?;

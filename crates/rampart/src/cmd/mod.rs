@@ -5,6 +5,7 @@ mod checks;
 pub mod docs;
 pub(crate) mod fix;
 pub(crate) mod harden;
+pub(crate) mod history;
 pub mod policy;
 pub(crate) mod rotate;
 pub(crate) mod tls;
@@ -24,6 +25,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Acl(c) => acl::run(c),
         Command::Harden(a) => harden::run(*a),
         Command::Rotate(args) => rotate::run(*args),
+        Command::History(a) => history::history(a),
+        Command::Diff(a) => history::diff(a),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { dir } => docs::man(&dir),
         Command::Advisories(c) => advisories::run(c),
