@@ -182,7 +182,12 @@ fn render_and_exit_with(
     }
     // Every audit is kept (after its report, so a failure to record it
     // never hides the report).
-    let not_recorded = super::history::record_audit(&args.history, &assembled, started());
+    let not_recorded = super::history::record_audit(
+        &args.history,
+        &assembled,
+        started(),
+        args.shard.map(|s| s.to_string()),
+    );
     if let Some(line) = &not_recorded {
         anstream::eprintln!("{}", clean(line));
     }
