@@ -10,6 +10,8 @@ use std::path::PathBuf;
 // the callers that had them.
 pub use rampart_history::schema::SCHEMA_VERSION;
 pub use rampart_history::{default_path, now, resolve_path, History, HistoryError};
+// A file or a postgres:// URL, for the writers (rotate, acl review --record).
+pub use rampart_history::{open as open_store, HistorySpec, Store};
 
 /// What the audit asks of the history.
 #[derive(Clone, Debug)]

@@ -177,3 +177,52 @@ fn postgresql_down_the_report_is_printed_and_the_status_says_not_recorded() {
         );
     }
 }
+
+#[test]
+fn an_acl_review_recorded_in_postgresql_is_read_by_mnt001() {
+    let Some(pg) = postgres_or_skip("acl_review_in_postgresql") else {
+        return;
+    };
+    let url = pg.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/hardened/redis.conf");
+    let o = rampart(
+        tmp.path(),
+        &url,
+        &["acl", "review", "--config", config, "--record"],
+    )
+    .output()
+    .unwrap();
+    let all = text(&o);
+    assert!(o.status.success(), "{all}");
+    assert!(!all.contains(PG_PASSWORD), "{all}");
+    assert!(all.contains("postgres://rampart:***@"), "{all}");
+    assert_eq!(pg.psql("SELECT count(*) FROM reviews").unwrap(), "1");
+    let o = rampart(
+        tmp.path(),
+        &url,
+        &[
+            "audit",
+            "--no-host-checks",
+            "--no-proc",
+            "--format",
+            "json",
+            "--select",
+            "MNT001",
+            config,
+        ],
+    )
+    .output()
+    .unwrap();
+    let all = text(&o);
+    assert!(!all.contains(PG_PASSWORD), "{all}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {all}"));
+    let mnt = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "MNT001")
+        .unwrap_or_else(|| panic!("{all}"));
+    assert_eq!(mnt["status"], "pass", "{all}");
+}
