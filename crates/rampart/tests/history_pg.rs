@@ -185,7 +185,10 @@ fn an_acl_review_recorded_in_postgresql_is_read_by_mnt001() {
     };
     let url = pg.url();
     let tmp = tempfile::tempdir().unwrap();
-    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/hardened/redis.conf");
+    let config = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/hardened/redis.conf"
+    );
     let o = rampart(
         tmp.path(),
         &url,

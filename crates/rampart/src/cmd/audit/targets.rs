@@ -189,13 +189,16 @@ pub(super) fn file_targets(args: &AuditArgs) -> Result<Vec<FilesArg>> {
     )?)
 }
 
+/// Live targets with their credentials.
+type LiveTargets = Vec<(Endpoint, Credentials)>;
+
 /// `--shard K/N`: this run's share of the live and files targets (see
 /// `rampart_collect::shard`); an error when there are none to share.
 pub(super) fn shard(
     shard: rampart_collect::shard::Shard,
-    live: Vec<(Endpoint, Credentials)>,
+    live: LiveTargets,
     files: Vec<FilesArg>,
-) -> Result<(Vec<(Endpoint, Credentials)>, Vec<FilesArg>)> {
+) -> Result<(LiveTargets, Vec<FilesArg>)> {
     if live.is_empty() && files.is_empty() {
         anyhow::bail!(
             "--shard {shard} shares out the TARGETs and --targets-file: give the whole inventory to every shard"
