@@ -390,8 +390,10 @@ pub struct HistoryArgs {
     /// The history file (default: $RAMPART_HISTORY, else
     /// $XDG_STATE_HOME/rampart/history.sqlite, else
     /// ~/.local/state/rampart/history.sqlite). The audit reads its
-    /// rotations and reviews, and records itself there.
-    #[arg(long = "history", value_name = "FILE", help_heading = "History")]
+    /// rotations and reviews, and records itself there. A
+    /// `postgres://USER:PASSWORD@HOST:5432/DB` URL names a team's record
+    /// in PostgreSQL instead (the password is never shown).
+    #[arg(long = "history", value_name = "FILE|URL", help_heading = "History")]
     pub file: Option<PathBuf>,
 
     /// Do not record this audit in the history (`rampart history`,
