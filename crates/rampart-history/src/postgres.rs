@@ -177,6 +177,13 @@ impl PgStore {
     /// [`PgStore::open`] with another per-operation deadline.
     pub fn open_with(url: &str, op_timeout: Duration) -> Result<PgStore, HistoryError> {
         let place = redact_url(url);
+        // block_on inside a runtime would panic: say so instead.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(HistoryError::Io {
+                place,
+                reason: "opened from inside an async runtime: open it on a blocking thread".into(),
+            });
+        }
         // The password as written (percent-encoded or not) and as decoded.
         let mut secrets: Vec<String> = Vec::new();
         secrets.extend(url_password(url));

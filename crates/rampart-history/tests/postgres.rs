@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use rampart_history::{
-    open, FindingRecord, HistoryError, HistorySpec, RunFilter, RunRecord, TargetRecord,
+    open, FindingRecord, HistoryError, HistorySpec, PgStore, RunFilter, RunRecord, TargetRecord,
 };
 use redis_fixture::{postgres_or_skip, Postgres, PG_PASSWORD};
 
@@ -282,4 +282,39 @@ fn a_wrong_password_a_server_down_and_a_hung_one_fail_without_the_password() {
     assert!(e.contains("no connection within"), "{e}");
     assert!(!e.contains(PG_PASSWORD), "{e}");
     drop(l);
+}
+
+#[test]
+fn a_server_that_stops_answering_fails_the_call_instead_of_hanging_it() {
+    let Some(pg) = postgres_or_skip("pg_hung") else {
+        return;
+    };
+    let url = pg
+        .url()
+        .replace("?", "?application_name=rampart-hung-test&");
+    let mut store = PgStore::open_with(&url, std::time::Duration::from_secs(2)).unwrap();
+    let pid = pg
+        .psql("SELECT pid FROM pg_stat_activity WHERE application_name = 'rampart-hung-test'")
+        .unwrap();
+    assert!(!pid.is_empty() && !pid.contains('\n'), "{pid}");
+    // The backend serving this connection stops (SIGSTOP): it neither
+    // answers nor closes.
+    let signal = |sig: &str| {
+        assert!(std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap()
+            .success())
+    };
+    signal("-STOP");
+    let r = rampart_history::Store::runs(&mut store, &RunFilter::default());
+    signal("-CONT");
+    let e = r.unwrap_err().to_string();
+    assert!(e.contains("no answer within 2 s"), "{e}");
+    assert!(!e.contains(PG_PASSWORD), "{e}");
+    // The connection is dropped, not reused in an unknown state.
+    let e = rampart_history::Store::runs(&mut store, &RunFilter::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("dropped"), "{e}");
 }
