@@ -273,16 +273,33 @@ fn compare(fa: &FindingRecord, fb: &FindingRecord, d: &mut RunDiff) {
 
 fn findings(a: &RunRecord, b: &RunRecord, gone: &HashSet<&str>, d: &mut RunDiff) {
     // 1. The same finding (its fingerprint: check, target, what was seen).
-    let mut by_fp: HashMap<&str, Vec<usize>> = HashMap::with_capacity(a.findings.len());
+    // One map entry per fingerprint (first and last index), repeats
+    // chained through `next` in order: no allocation per finding.
+    const END: usize = usize::MAX;
+    let mut by_fp: HashMap<&str, (usize, usize)> = HashMap::with_capacity(a.findings.len());
+    let mut next = vec![END; a.findings.len()];
     for (i, f) in a.findings.iter().enumerate() {
-        by_fp.entry(f.fingerprint.as_str()).or_default().push(i);
+        match by_fp.get_mut(f.fingerprint.as_str()) {
+            Some((_, tail)) => {
+                next[*tail] = i;
+                *tail = i;
+            }
+            None => {
+                by_fp.insert(f.fingerprint.as_str(), (i, i));
+            }
+        }
     }
     let mut used_a = vec![false; a.findings.len()];
     let mut rest_b: Vec<usize> = Vec::new();
     for (j, fb) in b.findings.iter().enumerate() {
-        let hit = by_fp
-            .get_mut(fb.fingerprint.as_str())
-            .and_then(|v| (!v.is_empty()).then(|| v.remove(0)));
+        let hit = match by_fp.get_mut(fb.fingerprint.as_str()) {
+            Some((head, _)) if *head != END => {
+                let i = *head;
+                *head = next[i];
+                Some(i)
+            }
+            _ => None,
+        };
         match hit {
             Some(i) => {
                 used_a[i] = true;
@@ -296,7 +313,7 @@ fn findings(a: &RunRecord, b: &RunRecord, gone: &HashSet<&str>, d: &mut RunDiff)
     // order.
     let mut by_check: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (i, f) in a.findings.iter().enumerate() {
-        if !used_a[i] {
+        if !used_a[i] && !rest_b.is_empty() {
             by_check
                 .entry((f.target.as_str(), f.check_id.as_str()))
                 .or_default()

@@ -133,6 +133,24 @@ impl RunRecord {
     }
 }
 
+/// Failing findings (fail, warn, error; not suppressed) of `run` whose
+/// fingerprint is not in `before` (the previous run's failing
+/// fingerprints), and those of `before` no longer failing in `run`.
+pub fn new_and_fixed(
+    before: &std::collections::HashSet<String>,
+    run: &RunRecord,
+) -> (usize, usize) {
+    let bad: std::collections::HashSet<&str> = run
+        .findings
+        .iter()
+        .filter(|f| !f.suppressed && matches!(f.status.as_str(), "fail" | "warn" | "error"))
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    let new = bad.iter().filter(|f| !before.contains(**f)).count();
+    let fixed = before.iter().filter(|f| !bad.contains(f.as_str())).count();
+    (new, fixed)
+}
+
 /// The key of a set of target names (order and repeats do not matter).
 pub fn targets_key<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let mut v: Vec<&str> = names.collect();

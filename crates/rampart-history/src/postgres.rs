@@ -424,9 +424,28 @@ impl PgStore {
 async fn record(c: &mut Client, run: &RunRecord, place: String) -> Result<(), Fail> {
     let s = run.summary();
     let tx = c.transaction().await?;
+    // The previous run of the same targets, and what changed since: kept
+    // in the run's row, so a listing reads no finding.
+    let previous: Option<String> = tx
+        .query_opt(query::PREVIOUS, &[&s.targets_key, &run.run_id])
+        .await?
+        .map(|r| r.get(0));
+    let (new, fixed): (Option<i64>, Option<i64>) = match &previous {
+        Some(p) => {
+            let before: std::collections::HashSet<String> = tx
+                .query(query::BAD_FINGERPRINTS, &[p])
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let (n, f) = crate::model::new_and_fixed(&before, run);
+            (Some(to_i64(n)), Some(to_i64(f)))
+        }
+        None => (None, None),
+    };
     let inserted = tx
         .execute(
-            "INSERT INTO runs(run_id, started_at, finished_at, rampart_version, advisory_data, shard, host, targets_key, target_count, unaudited, pass, fail, warn, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO runs(run_id, started_at, finished_at, rampart_version, advisory_data, shard, host, targets_key, target_count, unaudited, pass, fail, warn, error, previous_run, new_count, fixed_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             &[
                 &run.run_id,
                 &run.started_at,
@@ -442,6 +461,9 @@ async fn record(c: &mut Client, run: &RunRecord, place: String) -> Result<(), Fa
                 &to_i64(s.fail),
                 &to_i64(s.warn),
                 &to_i64(s.error),
+                &previous,
+                &new,
+                &fixed,
             ],
         )
         .await;
@@ -544,7 +566,7 @@ async fn record(c: &mut Client, run: &RunRecord, place: String) -> Result<(), Fa
 
 async fn list(c: &mut Client, filter: &RunFilter) -> Result<Vec<RunSummary>, Fail> {
     let mut sql = String::from(
-        "SELECT run_id, started_at, finished_at, shard, host, target_count, unaudited, pass, fail, warn, error, targets_key FROM runs WHERE started_at >= $1",
+        "SELECT run_id, started_at, finished_at, shard, host, target_count, unaudited, pass, fail, warn, error, targets_key, previous_run, new_count, fixed_count FROM runs WHERE started_at >= $1",
     );
     if filter.target.is_some() {
         sql.push_str(" AND run_id IN (SELECT run_id FROM targets WHERE name = $3)");
@@ -557,11 +579,9 @@ async fn list(c: &mut Client, filter: &RunFilter) -> Result<Vec<RunSummary>, Fai
         Some(t) => c.query(&sql, &[&since, &limit, t]).await?,
         None => c.query(&sql, &[&since, &limit]).await?,
     };
-    let prev = c.prepare(query::PREVIOUS).await?;
-    let bad = c.prepare(query::BAD_ONLY_IN).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let mut s = RunSummary {
+    Ok(rows
+        .iter()
+        .map(|r| RunSummary {
             run_id: r.get(0),
             started_at: r.get(1),
             finished_at: r.get(2),
@@ -574,22 +594,11 @@ async fn list(c: &mut Client, filter: &RunFilter) -> Result<Vec<RunSummary>, Fai
             warn: to_usize(r.get(9)),
             error: to_usize(r.get(10)),
             targets_key: r.get(11),
-            ..RunSummary::default()
-        };
-        let p: Option<String> = c
-            .query_opt(&prev, &[&s.targets_key, &s.run_id])
-            .await?
-            .map(|r| r.get(0));
-        if let Some(p) = &p {
-            let n: i64 = c.query_one(&bad, &[&s.run_id, p]).await?.get(0);
-            let f: i64 = c.query_one(&bad, &[p, &s.run_id]).await?.get(0);
-            s.new = Some(to_usize(n));
-            s.fixed = Some(to_usize(f));
-        }
-        s.previous = p;
-        out.push(s);
-    }
-    Ok(out)
+            previous: r.get(12),
+            new: r.get::<_, Option<i64>>(13).map(to_usize),
+            fixed: r.get::<_, Option<i64>>(14).map(to_usize),
+        })
+        .collect())
 }
 
 async fn load(c: &mut Client, id: &str, place: String) -> Result<Option<RunRecord>, Fail> {

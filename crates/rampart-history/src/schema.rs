@@ -30,7 +30,10 @@ const V2: &[&str] = &[
     // One row per run; the counts are those of the findings that count
     // (suppressed ones left out), kept so a listing reads one table.
     // `targets_key` names the set of targets (fingerprint of the sorted
-    // names): "the previous run of the same targets" is one lookup.
+    // names): "the previous run of the same targets" is one lookup; that
+    // run and the failing findings new and fixed since it are worked out
+    // when the run is recorded ([`crate::model::new_and_fixed`]), so a
+    // listing reads no finding.
     "CREATE TABLE runs(
         run_id TEXT PRIMARY KEY,
         started_at BIGINT NOT NULL,
@@ -45,7 +48,10 @@ const V2: &[&str] = &[
         pass BIGINT NOT NULL,
         fail BIGINT NOT NULL,
         warn BIGINT NOT NULL,
-        error BIGINT NOT NULL
+        error BIGINT NOT NULL,
+        previous_run TEXT,
+        new_count BIGINT,
+        fixed_count BIGINT
     )",
     "CREATE INDEX runs_started ON runs(started_at)",
     "CREATE INDEX runs_targets_key ON runs(targets_key, started_at)",
@@ -76,7 +82,6 @@ const V2: &[&str] = &[
         PRIMARY KEY(run_id, seq)
     )",
     "CREATE INDEX findings_fingerprint ON findings(fingerprint, run_id)",
-    "CREATE INDEX findings_target ON findings(target, run_id)",
     // A target's settings as one JSON object (name → value, sorted,
     // secret settings never written): read and compared whole.
     "CREATE TABLE target_settings(
@@ -109,8 +114,7 @@ pub mod query {
     /// The run before `$2` of the same targets (`$1`: targets_key).
     pub const PREVIOUS: &str = "SELECT run_id FROM runs WHERE targets_key = $1 AND run_id < $2 ORDER BY run_id DESC LIMIT 1";
 
-    /// Findings that count and are not passing (fail, warn, error) in run
-    /// `$1` and not in run `$2`: "new" when `$1` is the later run, "fixed"
-    /// when it is the earlier one.
-    pub const BAD_ONLY_IN: &str = "SELECT count(*) FROM findings b WHERE b.run_id = $1 AND b.suppressed = 0 AND b.status IN ('fail', 'warn', 'error') AND NOT EXISTS (SELECT 1 FROM findings a WHERE a.fingerprint = b.fingerprint AND a.run_id = $2 AND a.suppressed = 0 AND a.status IN ('fail', 'warn', 'error'))";
+    /// The fingerprints of the findings of run `$1` that count and are
+    /// not passing (fail, warn, error).
+    pub const BAD_FINGERPRINTS: &str = "SELECT fingerprint FROM findings WHERE run_id = $1 AND suppressed = 0 AND status IN ('fail', 'warn', 'error')";
 }

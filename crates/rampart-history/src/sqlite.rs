@@ -337,8 +337,28 @@ impl History {
         let c = |e: rusqlite::Error| corrupt(&path, e);
         let s = run.summary();
         let tx = self.conn.transaction().map_err(c)?;
+        // The previous run of the same targets, and what changed since.
+        let previous: Option<String> = tx
+            .query_row(query::PREVIOUS, params![s.targets_key, run.run_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(c)?;
+        let (new, fixed) = match &previous {
+            Some(p) => {
+                let mut stmt = tx.prepare(query::BAD_FINGERPRINTS).map_err(c)?;
+                let before = stmt
+                    .query_map([p], |r| r.get::<_, String>(0))
+                    .map_err(c)?
+                    .collect::<Result<std::collections::HashSet<String>, _>>()
+                    .map_err(c)?;
+                let (n, f) = crate::model::new_and_fixed(&before, run);
+                (Some(to_i64(n)), Some(to_i64(f)))
+            }
+            None => (None, None),
+        };
         tx.execute(
-            "INSERT INTO runs(run_id, started_at, finished_at, rampart_version, advisory_data, shard, host, targets_key, target_count, unaudited, pass, fail, warn, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO runs(run_id, started_at, finished_at, rampart_version, advisory_data, shard, host, targets_key, target_count, unaudited, pass, fail, warn, error, previous_run, new_count, fixed_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             params![
                 run.run_id,
                 run.started_at,
@@ -354,6 +374,9 @@ impl History {
                 to_i64(s.fail),
                 to_i64(s.warn),
                 to_i64(s.error),
+                previous,
+                new,
+                fixed,
             ],
         )
         .map_err(|e| match e {
@@ -434,7 +457,7 @@ impl History {
         }
         let c = |e: rusqlite::Error| self.corrupt(e);
         let mut sql = String::from(
-            "SELECT run_id, started_at, finished_at, shard, host, target_count, unaudited, pass, fail, warn, error, targets_key FROM runs WHERE started_at >= $1",
+            "SELECT run_id, started_at, finished_at, shard, host, target_count, unaudited, pass, fail, warn, error, targets_key, previous_run, new_count, fixed_count FROM runs WHERE started_at >= $1",
         );
         // Placeholders numbered in the order they appear (SQLite numbers
         // `$N` by first appearance).
@@ -461,7 +484,9 @@ impl History {
                 warn: to_usize(r.get(9)?),
                 error: to_usize(r.get(10)?),
                 targets_key: r.get(11)?,
-                ..RunSummary::default()
+                previous: r.get(12)?,
+                new: r.get::<_, Option<i64>>(13)?.map(to_usize),
+                fixed: r.get::<_, Option<i64>>(14)?.map(to_usize),
             })
         };
         let rows: Vec<RunSummary> = match &filter.target {
@@ -471,28 +496,7 @@ impl History {
         .map_err(c)?
         .collect::<Result<_, _>>()
         .map_err(c)?;
-        let mut prev = self.conn.prepare(query::PREVIOUS).map_err(c)?;
-        let mut bad = self.conn.prepare(query::BAD_ONLY_IN).map_err(c)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for mut s in rows {
-            let p: Option<String> = prev
-                .query_row(params![s.targets_key, s.run_id], |r| r.get(0))
-                .optional()
-                .map_err(c)?;
-            if let Some(p) = &p {
-                let n: i64 = bad
-                    .query_row(params![s.run_id, p], |r| r.get(0))
-                    .map_err(c)?;
-                let f: i64 = bad
-                    .query_row(params![p, s.run_id], |r| r.get(0))
-                    .map_err(c)?;
-                s.new = Some(to_usize(n));
-                s.fixed = Some(to_usize(f));
-            }
-            s.previous = p;
-            out.push(s);
-        }
-        Ok(out)
+        Ok(rows)
     }
 
     /// The full run ids starting with `prefix` (at most 2: enough to tell
@@ -989,6 +993,21 @@ PRAGMA user_version = 1;
         // A directory is not a history.
         let e = History::open(tmp.path()).unwrap_err().to_string();
         assert!(e.contains("cannot use the history"), "{e}");
+    }
+
+    #[test]
+    fn a_locked_file_is_an_error_after_the_busy_timeout() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("h.sqlite");
+        drop(History::open(&path).unwrap());
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let e = History::open(&path)
+            .and_then(|mut h| h.record_run(&run("20261201T000000.000000Z-aa", 1, vec![])))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("locked"), "{e}");
+        other.execute_batch("ROLLBACK").unwrap();
     }
 
     #[test]

@@ -398,7 +398,12 @@ pub struct HistoryArgs {
 
     /// Do not record this audit in the history (`rampart history`,
     /// `rampart diff`).
-    #[arg(long, env = "RAMPART_NO_HISTORY", help_heading = "History")]
+    #[arg(
+        long,
+        env = "RAMPART_NO_HISTORY",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        help_heading = "History"
+    )]
     pub no_history: bool,
 
     /// A password not rotated for more than DAYS days fails MNT002.

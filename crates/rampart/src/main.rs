@@ -1,7 +1,7 @@
 //! rampart: audit, harden and maintain the security of Redis and Valkey.
 //! A thin main: parse arguments, run one subcommand, map its result to an
 //! exit code (0 clean, 1 findings at or above --fail-on, 2 rampart failed,
-//! 3 a target could not be audited).
+//! 3 a target could not be audited, 4 an audit that could not be recorded).
 
 mod cli;
 mod cli_policy;

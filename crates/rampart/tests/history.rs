@@ -82,7 +82,9 @@ fn rotate_and_review_are_recorded_and_audited() {
             "{f}"
         );
     }
-    assert!(!history.exists(), "the audit only reads the history");
+    // The audit recorded itself: a file of audit runs only is still "no
+    // history yet" for MNT001/MNT002 (above).
+    assert!(history.exists(), "the audit records itself");
 
     // A full rotation of `app` (old password removed at once) is recorded.
     let newfile = tmp.path().join("new");
@@ -162,7 +164,7 @@ fn rotate_and_review_are_recorded_and_audited() {
     // MNT002 fails (medium): exit 1.
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 
-    // --history overrides RAMPART_HISTORY; the file is only read.
+    // --history overrides RAMPART_HISTORY; the audit records itself there.
     let elsewhere = tmp.path().join("none/history.sqlite");
     let (_, r) = audit_json(
         &history,
@@ -176,7 +178,7 @@ fn rotate_and_review_are_recorded_and_audited() {
         ],
     );
     assert_eq!(finding(&r, "MNT001")["status"], "skip");
-    assert!(!elsewhere.exists());
+    assert!(elsewhere.exists());
 
     // A files-only audit: the review recorded under the config path (the
     // default name of `acl review --record`) is the one MNT001 sees.
@@ -219,6 +221,12 @@ fn a_corrupt_history_is_an_error_finding_not_a_crash() {
     let target = format!("127.0.0.1:{}", server.port);
     let (o, r) = audit_json(&history, tmp.path(), &[&target]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    // The audit could not record itself there: said after the report.
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("could not record this audit in"),
+        "{}",
+        text(&o)
+    );
     for id in ["MNT001", "MNT002"] {
         let f = finding(&r, id);
         assert_eq!(f["status"], "error", "{f}");

@@ -81,7 +81,9 @@ fn audit_at(
         .env(
             "RAMPART_HISTORY",
             "/nonexistent/rampart-live-matrix/history",
-        );
+        )
+        // Nothing recorded (the audit records itself unless told not to).
+        .env("RAMPART_NO_HISTORY", "1");
     if let Some(p) = password {
         c.env("REDISCLI_AUTH", p);
     }
@@ -1232,6 +1234,8 @@ fn acl011_decided_live_for_a_remote_sentinel() {
                 "RAMPART_HISTORY",
                 "/nonexistent/rampart-live-matrix/history",
             )
+            // Nothing recorded (the audit records itself unless told not to).
+            .env("RAMPART_NO_HISTORY", "1")
             .env("REDISCLI_AUTH", pw)
             .output()
             .unwrap();

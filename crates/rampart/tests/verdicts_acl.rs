@@ -50,7 +50,9 @@ fn run(args: &[&str], password: Option<&str>) -> Output {
         .env(
             "RAMPART_HISTORY",
             "/nonexistent/rampart-verdicts-acl/history",
-        );
+        )
+        // Nothing recorded (the audit records itself unless told not to).
+        .env("RAMPART_NO_HISTORY", "1");
     if let Some(p) = password {
         c.env("REDISCLI_AUTH", p);
     }

@@ -28,7 +28,9 @@ fn run_rampart(args: &[&str], pw: Option<&str>) -> Output {
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("RAMPART_NO_LOCAL_DISCOVERY", "1")
-        .env("RAMPART_HISTORY", "/nonexistent/rampart-verdicts/history");
+        .env("RAMPART_HISTORY", "/nonexistent/rampart-verdicts/history")
+        // Nothing recorded (the audit records itself unless told not to).
+        .env("RAMPART_NO_HISTORY", "1");
     if let Some(p) = pw {
         c.env("REDISCLI_AUTH", p);
     }
