@@ -78,8 +78,9 @@ fn main() {
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let mut h = History::open_read(&path).unwrap().unwrap();
     let t = Instant::now();
-    let ra = h.run("20261201").unwrap().unwrap();
-    let rb = h.run("20261202").unwrap().unwrap();
+    // As `rampart diff` loads them (evidence left out).
+    let ra = h.run_for_diff("20261201").unwrap().unwrap();
+    let rb = h.run_for_diff("20261202").unwrap().unwrap();
     let load = t.elapsed();
     let t = Instant::now();
     let d = rampart_history::diff::diff(&ra, &rb);

@@ -24,4 +24,4 @@ pub mod store;
 pub use model::{new_run_id, FindingRecord, RunFilter, RunRecord, RunSummary, TargetRecord};
 pub use postgres::PgStore;
 pub use sqlite::{default_path, now, resolve_path, History};
-pub use store::{open, open_read, resolve, HistoryError, HistorySpec, Store};
+pub use store::{open, open_read, resolve, resolve_for_diff, HistoryError, HistorySpec, Store};

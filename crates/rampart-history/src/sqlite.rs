@@ -519,6 +519,12 @@ impl History {
 
     /// One run, whole, by its id or a unique prefix of it.
     pub fn load(&self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
+        self.load_with(id, true)
+    }
+
+    /// One run; without its evidence when `evidence` is false (a diff
+    /// does not read it: a third less to load).
+    fn load_with(&self, id: &str, evidence: bool) -> Result<Option<RunRecord>, HistoryError> {
         if self.version < 2 || id.is_empty() {
             return Ok(None);
         }
@@ -596,7 +602,11 @@ impl History {
         }
         let mut stmt = self
             .conn
-            .prepare("SELECT target, check_id, severity, status, message, evidence, fingerprint, suppressed FROM findings WHERE run_id = $1 ORDER BY seq")
+            .prepare(if evidence {
+                "SELECT target, check_id, severity, status, message, evidence, fingerprint, suppressed FROM findings WHERE run_id = $1 ORDER BY seq"
+            } else {
+                "SELECT target, check_id, severity, status, message, '', fingerprint, suppressed FROM findings WHERE run_id = $1 ORDER BY seq"
+            })
             .map_err(c)?;
         run.findings = stmt
             .query_map([&run_id], |r| {
@@ -664,6 +674,9 @@ impl Store for History {
     }
     fn run(&mut self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
         self.load(id)
+    }
+    fn run_for_diff(&mut self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
+        self.load_with(id, false)
     }
     fn record_rotation(
         &mut self,

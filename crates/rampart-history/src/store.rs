@@ -121,6 +121,11 @@ pub trait Store: Send {
     ) -> Result<(BTreeMap<String, RotationRecord>, Option<ReviewRecord>), HistoryError>;
     /// How the store is named in messages (never with a password).
     fn place(&self) -> String;
+    /// One run as [`Store::run`], its evidence possibly left out (what
+    /// [`crate::diff::diff`] reads).
+    fn run_for_diff(&mut self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
+        self.run(id)
+    }
     /// The run before `run_id` of the same targets (`targets_key`), if any.
     fn previous(
         &mut self,
@@ -158,6 +163,15 @@ pub fn open_read(spec: &HistorySpec) -> Result<Box<dyn Store>, HistoryError> {
 /// The run `what` names: `last` (the newest), `last~N` (N before it), or
 /// a unique prefix of a run id.
 pub fn resolve(store: &mut dyn Store, what: &str) -> Result<RunRecord, HistoryError> {
+    resolve_with(store, what, false)
+}
+
+/// [`resolve`] for a diff (evidence possibly left out).
+pub fn resolve_for_diff(store: &mut dyn Store, what: &str) -> Result<RunRecord, HistoryError> {
+    resolve_with(store, what, true)
+}
+
+fn resolve_with(store: &mut dyn Store, what: &str, lean: bool) -> Result<RunRecord, HistoryError> {
     let no = |store: &dyn Store| HistoryError::NoSuchRun {
         place: store.place(),
         run: what.to_string(),
@@ -180,7 +194,12 @@ pub fn resolve(store: &mut dyn Store, what: &str) -> Result<RunRecord, HistoryEr
         }
         None => what.to_string(),
     };
-    store.run(&id)?.ok_or_else(|| no(store))
+    let run = if lean {
+        store.run_for_diff(&id)?
+    } else {
+        store.run(&id)?
+    };
+    run.ok_or_else(|| no(store))
 }
 
 #[cfg(test)]

@@ -127,9 +127,9 @@ pub(crate) fn history(a: HistoryCmdArgs) -> Result<ExitCode> {
 
 pub(crate) fn diff(a: DiffArgs) -> Result<ExitCode> {
     let mut s = open_read(&a.store)?;
-    let b = rampart_history::resolve(s.as_mut(), a.b.as_deref().unwrap_or("last"))?;
+    let b = rampart_history::resolve_for_diff(s.as_mut(), a.b.as_deref().unwrap_or("last"))?;
     let earlier = match &a.a {
-        Some(id) => rampart_history::resolve(s.as_mut(), id)?,
+        Some(id) => rampart_history::resolve_for_diff(s.as_mut(), id)?,
         None => {
             // The run before B of the same targets.
             let prev = s.previous(&b.run_id, &b.targets_key())?;
@@ -140,7 +140,7 @@ pub(crate) fn diff(a: DiffArgs) -> Result<ExitCode> {
                     s.place()
                 );
             };
-            rampart_history::resolve(s.as_mut(), &prev)?
+            rampart_history::resolve_for_diff(s.as_mut(), &prev)?
         }
     };
     let d = rampart_history::diff::diff(&earlier, &b);
