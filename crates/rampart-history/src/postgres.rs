@@ -783,6 +783,18 @@ impl Store for PgStore {
     fn place(&self) -> String {
         self.place.clone()
     }
+    fn previous(
+        &mut self,
+        run_id: &str,
+        targets_key: &str,
+    ) -> Result<Option<String>, HistoryError> {
+        // One indexed lookup, not a listing of every writer's runs.
+        on_client!(self, |c| {
+            Ok(c.query_opt(query::PREVIOUS, &[&targets_key, &run_id])
+                .await?
+                .map(|r| r.get(0)))
+        })
+    }
 }
 
 #[cfg(test)]

@@ -97,6 +97,14 @@ fn the_schema_is_made_on_first_use_and_a_run_reads_back_whole() {
     assert_eq!(runs[0].fixed, Some(1));
     assert_eq!(runs[0].new, Some(0));
     assert_eq!(runs[1], a.summary());
+    assert_eq!(
+        store
+            .previous(&b.run_id, &b.targets_key())
+            .unwrap()
+            .as_deref(),
+        Some(a.run_id.as_str())
+    );
+    assert_eq!(store.previous(&a.run_id, &a.targets_key()).unwrap(), None);
     let limited = store
         .runs(&RunFilter {
             limit: Some(1),
