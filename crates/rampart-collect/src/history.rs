@@ -10,6 +10,8 @@ use std::path::PathBuf;
 // the callers that had them.
 pub use rampart_history::schema::SCHEMA_VERSION;
 pub use rampart_history::{default_path, now, resolve_path, History, HistoryError};
+// A file or a postgres:// URL, for the writers (rotate, acl review --record).
+pub use rampart_history::{open as open_store, HistorySpec, Store};
 
 /// What the audit asks of the history.
 #[derive(Clone, Debug)]
@@ -30,6 +32,12 @@ pub fn collect_history(q: &HistoryQuery, servers: &[String]) -> Avail<HistoryFac
             "{HISTORY_ABSENT} (no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history)"
         ));
     };
+    // A URL: the team's record in PostgreSQL.
+    if let rampart_history::HistorySpec::Postgres(url) =
+        rampart_history::HistorySpec::parse(&path.to_string_lossy())
+    {
+        return crate::history_pg::collect(q, &url, servers);
+    }
     let h = match History::open_read(path) {
         Ok(Some(h)) => h,
         Ok(None) => return Avail::absent(HISTORY_ABSENT),

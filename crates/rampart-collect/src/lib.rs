@@ -8,12 +8,14 @@ mod accounts;
 pub mod acl_source;
 mod files;
 pub mod history;
+mod history_pg;
 pub mod inputs;
 pub mod live;
 pub mod live_audit;
 mod logrotate;
 mod procs;
 pub mod sample;
+pub mod shard;
 pub mod topology;
 pub mod version;
 

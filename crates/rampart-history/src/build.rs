@@ -305,6 +305,7 @@ mod tests {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod evidence_tests {
     use rampart_checks::{Evidence, Finding, Severity, Source, Status};
 

@@ -15,11 +15,13 @@
 pub mod build;
 pub mod diff;
 pub mod model;
+pub mod postgres;
 pub mod render;
 pub mod schema;
 pub mod sqlite;
 pub mod store;
 
 pub use model::{new_run_id, FindingRecord, RunFilter, RunRecord, RunSummary, TargetRecord};
+pub use postgres::PgStore;
 pub use sqlite::{default_path, now, resolve_path, History};
 pub use store::{open, open_read, resolve, resolve_for_diff, HistoryError, HistorySpec, Store};

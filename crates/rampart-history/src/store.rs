@@ -144,9 +144,7 @@ pub trait Store: Send {
 pub fn open(spec: &HistorySpec) -> Result<Box<dyn Store>, HistoryError> {
     match spec {
         HistorySpec::Sqlite(path) => Ok(Box::new(crate::sqlite::History::open(path)?)),
-        HistorySpec::Postgres(_) => Err(HistoryError::Unsupported(
-            "the PostgreSQL store is not built yet".into(),
-        )),
+        HistorySpec::Postgres(url) => Ok(Box::new(crate::postgres::PgStore::open(url)?)),
     }
 }
 

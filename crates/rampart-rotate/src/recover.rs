@@ -125,15 +125,18 @@ pub(crate) fn record_rotation(ctx: &Ctx, j: &Journal) {
     let recorded = history::resolve_path(ctx.history.as_deref())
         .context("no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history FILE")
         .and_then(|path| {
-            let h = history::History::open(&path)?;
+            // A file, or the team's record at a postgres:// URL.
+            let spec = history::HistorySpec::parse(&path.to_string_lossy());
+            let mut h = history::open_store(&spec)?;
             let now = history::now();
             for n in &j.nodes {
                 h.record_rotation(&n.name(), &j.user, now, env!("CARGO_PKG_VERSION"))?;
             }
-            Ok(path)
+            // Named without a URL's password.
+            Ok(spec.display())
         });
     match recorded {
-        Ok(path) => ctx.say(&format!("Recorded in the history {}.", path.display())),
+        Ok(place) => ctx.say(&format!("Recorded in the history {place}.")),
         Err(e) => ctx.warn(&format!(
             "the rotation is done but could not be recorded in the history (MNT002 will not see it): {e:#}"
         )),

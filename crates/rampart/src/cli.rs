@@ -152,6 +152,19 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
 
+    /// Audit only shard K of N of the targets (the TARGETs and
+    /// --targets-file), so that N runs, on N machines, share one inventory
+    /// and together audit every target exactly once. A target's shard is
+    /// a hash of its name alone (host:port with the host in lower case, or
+    /// the path as written), by jump consistent hashing: the same on every
+    /// machine, whatever the order of the inventory; adding a target moves
+    /// no other, and going from N to N+1 shards moves about 1/(N+1) of
+    /// them. The shard is kept in the history. Give each server in the
+    /// inventory and --no-discover, or a shard also audits the peers its
+    /// seeds discover.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<rampart_collect::shard::Shard>,
+
     /// Do not scan live servers' TLS ports (TLS002-TLS005, TLS010 then
     /// fall back to the config, or skip).
     #[arg(long)]
@@ -394,8 +407,10 @@ pub struct HistoryArgs {
     /// The history file (default: $RAMPART_HISTORY, else
     /// $XDG_STATE_HOME/rampart/history.sqlite, else
     /// ~/.local/state/rampart/history.sqlite). The audit reads its
-    /// rotations and reviews, and records itself there.
-    #[arg(long = "history", value_name = "FILE", help_heading = "History")]
+    /// rotations and reviews, and records itself there. A
+    /// `postgres://USER:PASSWORD@HOST:5432/DB` URL names a team's record
+    /// in PostgreSQL instead (the password is never shown).
+    #[arg(long = "history", value_name = "FILE|URL", help_heading = "History")]
     pub file: Option<PathBuf>,
 
     /// Do not record this audit in the history (`rampart history`,

@@ -21,6 +21,8 @@
 //!   [`ReplAuth`] (none, requirepass, ACL `masteruser`) and TLS replication;
 //! - [`SentinelSetBuilder`] → [`SentinelSet`]: Sentinels over a replica set;
 //! - [`ClusterBuilder`] → [`Cluster`]: masters and replicas, `tls-cluster`.
+//! - [`Postgres`]: a PostgreSQL server (initdb in a temp dir, loopback port)
+//!   for the shared history.
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -31,6 +33,7 @@ use std::time::{Duration, Instant};
 
 mod cluster;
 mod node;
+mod postgres;
 mod replication;
 mod sentinel;
 mod tls;
@@ -41,6 +44,9 @@ mod versions;
 pub use cluster::{Cluster, ClusterBuilder};
 pub use node::{
     redis_cli, redis_cli_bin, CliOutput, Credentials, Node, ServerBuilder, ServerCert, TlsMode,
+};
+pub use postgres::{
+    postgres_bindir, postgres_or_skip, PgStartError, Postgres, PG_DATABASE, PG_PASSWORD, PG_USER,
 };
 pub use replication::{
     ReplAuth, ReplicaSet, ReplicaSetBuilder, ADMIN_PASSWORD, ADMIN_USER, REPL_PASSWORD, REPL_USER,

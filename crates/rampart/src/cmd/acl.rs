@@ -515,7 +515,9 @@ fn record_review(a: &ReviewArgs, users: usize) -> Result<()> {
     let path = history::resolve_path(a.history.as_deref()).context(
         "no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history FILE",
     )?;
-    let h = history::History::open(&path)?;
+    // A file, or the team's record at a postgres:// URL.
+    let spec = history::HistorySpec::parse(&path.to_string_lossy());
+    let mut h = history::open_store(&spec)?;
     h.record_review(
         &server,
         history::now(),
@@ -524,7 +526,7 @@ fn record_review(a: &ReviewArgs, users: usize) -> Result<()> {
     anstream::eprintln!(
         "rampart: recorded a review of {users} user(s) of {} in {}",
         clean(&server),
-        path.display()
+        spec.display()
     );
     Ok(())
 }

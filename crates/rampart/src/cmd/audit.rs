@@ -190,7 +190,12 @@ fn render_and_exit_with(
     }
     // Every audit is kept (after its report, so a failure to record it
     // never hides the report).
-    let not_recorded = super::history::record_audit(&args.history, &assembled, started());
+    let not_recorded = super::history::record_audit(
+        &args.history,
+        &assembled,
+        started(),
+        args.shard.map(|s| s.to_string()),
+    );
     if let Some(line) = &not_recorded {
         anstream::eprintln!("{}", clean(line));
     }
@@ -335,6 +340,9 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
 pub(crate) struct Plan {
     live: Vec<(rampart_live::Endpoint, Credentials)>,
     files: Vec<targets::FilesArg>,
+    /// `--shard K/N` left this run none of the targets: audit nothing
+    /// (never this host's config in their place); the run is recorded empty.
+    empty_shard: bool,
 }
 
 /// The targets of `args` (TARGETs, --targets-file, -h/-p, --config; else
@@ -345,6 +353,19 @@ pub(crate) fn plan(args: &AuditArgs) -> Result<Plan> {
     let mut live = targets::live_targets(args)?;
     // --config and the TARGETs that are paths (a missing one stops here).
     let mut files = targets::file_targets(args)?;
+    if let Some(shard) = args.shard {
+        (live, files) = targets::shard(shard, live, files)?;
+        if live.is_empty() && files.is_empty() {
+            anstream::eprintln!(
+                "rampart: shard {shard} holds none of the targets: nothing to audit"
+            );
+            return Ok(Plan {
+                live,
+                files,
+                empty_shard: true,
+            });
+        }
+    }
     // RAMPART_NO_LOCAL_DISCOVERY=1 skips the process scan (the files fallback).
     let scan =
         std::env::var_os("RAMPART_NO_LOCAL_DISCOVERY").is_none_or(|v| v.is_empty() || v == "0");
@@ -382,7 +403,11 @@ pub(crate) fn plan(args: &AuditArgs) -> Result<Plan> {
             sentinel_config: args.sentinel_config.clone(),
         });
     }
-    Ok(Plan { live, files })
+    Ok(Plan {
+        live,
+        files,
+        empty_shard: false,
+    })
 }
 
 /// Collect the snapshots of a plan: the live audit (with discovery), then
@@ -392,6 +417,9 @@ pub(crate) fn collect_snapshots(
     args: &AuditArgs,
 ) -> Result<Vec<(Snapshot, &'static str)>> {
     let mut snaps: Vec<(Snapshot, &'static str)> = Vec::new();
+    if plan.empty_shard {
+        return Ok(snaps);
+    }
     if !plan.live.is_empty() {
         // A live audit reads --config beside the server it names; other
         // paths are audited as files targets of their own.

@@ -160,6 +160,7 @@ pub(crate) fn record_audit(
     args: &HistoryArgs,
     a: &super::audit::Assembled,
     started: std::time::SystemTime,
+    shard: Option<String>,
 ) -> Option<String> {
     if args.no_history {
         return None;
@@ -176,7 +177,7 @@ pub(crate) fn record_audit(
         run_id: rampart_history::new_run_id(started),
         started_at: secs(started),
         finished_at: rampart_history::now(),
-        shard: None,
+        shard,
         host: String::new(),
     };
     let run = rampart_history::build::build(&a.report, &a.snapshots, &a.unaudited, info);

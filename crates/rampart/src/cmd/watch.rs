@@ -97,7 +97,12 @@ fn round(
             // store is opened each time: a PostgreSQL that was down is used
             // again once it is back); a failure is counted and said, and
             // the round's metrics are served all the same.
-            if let Some(line) = super::history::record_audit(&a.history, &assembled, started_wall) {
+            if let Some(line) = super::history::record_audit(
+                &a.history,
+                &assembled,
+                started_wall,
+                a.shard.map(|s| s.to_string()),
+            ) {
                 state.history_record_failures_total += 1;
                 let why = line.strip_prefix("rampart: ").unwrap_or(&line);
                 say(&format!("round {n}: not recorded in the history: {why}"));

@@ -188,3 +188,23 @@ pub(super) fn file_targets(args: &AuditArgs) -> Result<Vec<FilesArg>> {
         args.sentinel_config.as_deref(),
     )?)
 }
+
+/// Live targets with their credentials.
+type LiveTargets = Vec<(Endpoint, Credentials)>;
+
+/// `--shard K/N`: this run's share of the live and files targets (see
+/// `rampart_collect::shard`); an error when there are none to share.
+pub(super) fn shard(
+    shard: rampart_collect::shard::Shard,
+    live: LiveTargets,
+    files: Vec<FilesArg>,
+) -> Result<(LiveTargets, Vec<FilesArg>)> {
+    if live.is_empty() && files.is_empty() {
+        anyhow::bail!(
+            "--shard {shard} shares out the TARGETs and --targets-file: give the whole inventory to every shard"
+        );
+    }
+    let live = shard.select(live, |(ep, _)| rampart_collect::shard::endpoint_name(ep));
+    let files = shard.select(files, |f| f.config.display().to_string());
+    Ok((live, files))
+}
