@@ -328,7 +328,9 @@ pub struct CompiledUser {
 #[derive(Clone, Debug)]
 pub struct Engine<'t> {
     table: &'t CommandTable,
-    model: KeyModel,
+    /// Built once per table ([`CommandTable::key_model`]): every check
+    /// and command makes its own engine.
+    model: std::sync::Arc<KeyModel>,
     /// The server's `databases` (Valkey 9.1 rules: FLUSHALL needs them all).
     databases: u32,
     /// Per command id: how it uses databases.
@@ -369,7 +371,7 @@ fn key_op(p: &KeyPattern) -> String {
 
 impl<'t> Engine<'t> {
     pub fn new(table: &'t CommandTable) -> Engine<'t> {
-        let model = KeyModel::new(table);
+        let model = table.key_model();
         let db_uses = table
             .commands()
             .iter()

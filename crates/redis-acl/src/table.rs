@@ -107,6 +107,9 @@ pub struct CommandTable {
     /// Members of each category (lower-case name → ids), computed once:
     /// a per-user review asks for them for every category.
     members: std::sync::OnceLock<HashMap<String, Vec<CommandId>>>,
+    /// Key and channel data of every command, computed once per table
+    /// (the engine's; a rename keeps it: keys do not depend on names).
+    keys: std::sync::OnceLock<std::sync::Arc<crate::keys::KeyModel>>,
 }
 
 /// What [`CommandTable::builtin`] picked, and why when it is not the exact line.
@@ -289,6 +292,13 @@ fn version_key(v: &str) -> Option<(u32, u32)> {
 pub struct TableError(String);
 
 impl CommandTable {
+    /// The key model of this table, built on first use.
+    pub(crate) fn key_model(&self) -> std::sync::Arc<crate::keys::KeyModel> {
+        self.keys
+            .get_or_init(|| std::sync::Arc::new(crate::keys::KeyModel::new(self)))
+            .clone()
+    }
+
     /// The table of Redis 7.0 (generated from redis-server 7.0.15, shipped
     /// in `redis-dialects`).
     pub fn redis_7_0() -> &'static CommandTable {
@@ -413,6 +423,7 @@ impl CommandTable {
             by_name: HashMap::new(),
             dispatch: None,
             members: std::sync::OnceLock::new(),
+            keys: std::sync::OnceLock::new(),
         };
         for c in data.commands {
             t.add(c, None);
