@@ -353,7 +353,7 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
         set.users
             .drain(..)
             .map(|u| u.user)
-            .filter(|u| asked.as_ref().map_or(true, |n| *n == u.name)),
+            .filter(|u| asked.as_ref().is_none_or(|n| *n == u.name)),
     );
     if let Some(batch) = &a.batch {
         let text = acl_source::read_text(batch)?;
