@@ -41,11 +41,11 @@ one=$(calc "($t1 - $t0) / 20 * 1000")
 # and peak memory from /usr/bin/time.
 export RAMPART_HISTORY="$work/history.sqlite"
 /usr/bin/time -f '%e %M' -o "$work/t1" "$BIN" audit "${targets[@]}" --no-discover --format json --no-history > "$work/report.json" || true
-read -r all mem < "$work/t1"
+read -r all mem < <(tail -n1 "$work/t1")
 /usr/bin/time -f '%e %M' -o "$work/t2" "$BIN" audit "${targets[@]}" --no-discover --format json > /dev/null || true
-read -r rec recmem < "$work/t2"
+read -r rec recmem < <(tail -n1 "$work/t2")
 /usr/bin/time -f '%e %M' -o "$work/t3" "$BIN" audit "${targets[@]}" --no-discover --format html --no-history > "$work/report.html" || true
-read -r html htmlmem < "$work/t3"
+read -r html htmlmem < <(tail -n1 "$work/t3")
 "$BIN" audit "${targets[@]}" --no-discover --no-history > "$work/report.txt" || true
 # The floor: redis-cli, sequentially.
 t0=$(now)

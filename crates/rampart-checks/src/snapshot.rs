@@ -185,9 +185,16 @@ impl HistoryFacts {
 
 /// A unix time as a UTC date and time: `2026-11-29 06:04 UTC`.
 pub fn utc_datetime(unix: i64) -> String {
+    let (y, m, d, h, mi, _) = utc_parts(unix);
+    format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02} UTC")
+}
+
+/// Unix seconds → (year, month, day, hour, minute, second), UTC: the one
+/// calendar conversion every report and the history use (Howard Hinnant's
+/// `civil_from_days`).
+pub fn utc_parts(unix: i64) -> (i64, u32, u32, u32, u32, u32) {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -197,10 +204,15 @@ pub fn utc_datetime(unix: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
+    // Each part is in range by construction (day 1..=31, second < 60).
+    let small = |v: i64| u32::try_from(v).unwrap_or(0);
+    (
+        y,
+        small(m),
+        small(d),
+        small(secs / 3600),
+        small(secs % 3600 / 60),
+        small(secs % 60),
     )
 }
 

@@ -178,38 +178,14 @@ pub fn new_run_id(now: std::time::SystemTime) -> String {
 
 /// `20261202T043512` for unix seconds (UTC).
 pub fn utc_compact(secs: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(secs);
+    let (y, mo, d, h, mi, s) = rampart_checks::utc_parts(secs);
     format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}")
 }
 
 /// `2026-12-02 04:35:12` for unix seconds (UTC).
 pub fn utc_display(secs: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(secs);
+    let (y, mo, d, h, mi, s) = rampart_checks::utc_parts(secs);
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
-}
-
-/// Unix seconds → (year, month, day, hour, minute, second), UTC
-/// (Howard Hinnant's days-from-civil, inverted).
-fn civil(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        y,
-        m,
-        d,
-        (rem / 3600) as u32,
-        (rem % 3600 / 60) as u32,
-        (rem % 60) as u32,
-    )
 }
 
 #[cfg(test)]

@@ -1335,25 +1335,8 @@ fn suppressed_list(out: &mut String, r: &Report, items: &[usize]) {
 // ---------------------------------------------------------------------------
 // Time
 
-/// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's
-/// `civil_from_days`).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-fn split(ts: i64) -> (i64, u32, u32, i64, i64, i64) {
-    let (y, mo, d) = civil(ts.div_euclid(86_400));
-    let s = ts.rem_euclid(86_400);
-    (y, mo, d, s / 3600, s % 3600 / 60, s % 60)
+fn split(ts: i64) -> (i64, u32, u32, u32, u32, u32) {
+    rampart_checks::utc_parts(ts)
 }
 
 /// `2026-12-02T04:23:42Z`
