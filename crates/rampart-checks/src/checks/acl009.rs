@@ -239,6 +239,10 @@ fn selector_exposure(
 }
 
 fn run(s: &Snapshot) -> Outcome {
+    // What an earlier run left is never this run's: snapshots of one audit
+    // can sit at the same address in turn, and this run may return before
+    // it judges the users.
+    LAST.with(|l| l.borrow_mut().take());
     let st = tri!(settings(s));
     let a = tri!(acl(s));
     let mut bad = Vec::new();
