@@ -4,7 +4,9 @@
 //! 0700 directory. Names and dates only: never a password or a hash.
 
 use rampart_checks::{Avail, HistoryFacts, HISTORY_ABSENT};
-use std::path::PathBuf;
+use rampart_history::store::redact_url;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 // The store itself lives in `rampart-history`; these names stay here for
 // the callers that had them.
@@ -16,15 +18,75 @@ pub use rampart_history::{open as open_store, HistorySpec, Store};
 /// What the audit asks of the history.
 #[derive(Clone, Debug)]
 pub struct HistoryQuery {
-    /// The file (`None`: no location known).
+    /// The file or `postgres://` URL (`None`: no location known).
     pub path: Option<PathBuf>,
     pub now: i64,
     pub rotation_days: u32,
     pub review_days: u32,
+    /// The record, opened at the first target and shared by the run's
+    /// others (clones share it): a fleet audit opens the file or connects
+    /// once, not once per target. A new query opens it anew, so `watch`
+    /// sees a record that appeared or came back since its last run.
+    pub opened: OpenedRecord,
+}
+
+impl HistoryQuery {
+    pub fn new(path: Option<PathBuf>, now: i64, rotation_days: u32, review_days: u32) -> Self {
+        HistoryQuery {
+            path,
+            now,
+            rotation_days,
+            review_days,
+            opened: OpenedRecord::default(),
+        }
+    }
+}
+
+/// See [`HistoryQuery::opened`].
+#[derive(Clone, Default)]
+pub struct OpenedRecord(Arc<Mutex<Option<Opened>>>);
+
+impl std::fmt::Debug for OpenedRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OpenedRecord")
+    }
+}
+
+/// What opening the record found.
+enum Opened {
+    /// No record, or one with audit runs only: the reason to give.
+    Absent,
+    Failed(String),
+    /// A record with rotations or reviews, and the place shown in evidence
+    /// (a URL without its password).
+    Store(Box<dyn Store + Send>, PathBuf),
+}
+
+/// Open the record at `path` and see whether it holds maintenance.
+fn open_record(path: &Path) -> Opened {
+    let (mut store, place): (Box<dyn Store + Send>, PathBuf) =
+        match HistorySpec::parse(&path.to_string_lossy()) {
+            // A URL: the team's record in PostgreSQL.
+            HistorySpec::Postgres(url) => match rampart_history::PgStore::open(&url) {
+                Ok(s) => (Box::new(s), PathBuf::from(redact_url(&url))),
+                Err(e) => return Opened::Failed(e.to_string()),
+            },
+            HistorySpec::Sqlite(_) => match History::open_read(path) {
+                Ok(Some(h)) => (Box::new(h), path.to_path_buf()),
+                Ok(None) => return Opened::Absent,
+                Err(e) => return Opened::Failed(e.to_string()),
+            },
+        };
+    match store.has_maintenance() {
+        // Audit runs only: nothing rotated or reviewed with rampart yet.
+        Ok(false) => Opened::Absent,
+        Ok(true) => Opened::Store(store, place),
+        Err(e) => Opened::Failed(e.to_string()),
+    }
 }
 
 /// The history facts of one target, recorded under any of `servers`
-/// (the first is the name shown). The file is only read: an absent file
+/// (the first is the name shown). The record is only read: an absent one
 /// is `Absent`, an unreadable or corrupt one `Failed`.
 pub fn collect_history(q: &HistoryQuery, servers: &[String]) -> Avail<HistoryFacts> {
     let Some(path) = &q.path else {
@@ -32,26 +94,18 @@ pub fn collect_history(q: &HistoryQuery, servers: &[String]) -> Avail<HistoryFac
             "{HISTORY_ABSENT} (no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history)"
         ));
     };
-    // A URL: the team's record in PostgreSQL.
-    if let rampart_history::HistorySpec::Postgres(url) =
-        rampart_history::HistorySpec::parse(&path.to_string_lossy())
-    {
-        return crate::history_pg::collect(q, &url, servers);
-    }
-    let h = match History::open_read(path) {
-        Ok(Some(h)) => h,
-        Ok(None) => return Avail::absent(HISTORY_ABSENT),
-        Err(e) => return Avail::Failed(e.to_string()),
+    let Ok(mut opened) = q.opened.0.lock() else {
+        return Avail::Failed("the history is unusable (a thread panicked)".into());
     };
-    match h.has_maintenance() {
-        // Audit runs only: nothing rotated or reviewed with rampart yet.
-        Ok(false) => return Avail::absent(HISTORY_ABSENT),
-        Ok(true) => {}
-        Err(e) => return Avail::Failed(e.to_string()),
-    }
-    match h.lookup(servers) {
+    let opened = opened.get_or_insert_with(|| open_record(path));
+    let (store, place) = match opened {
+        Opened::Absent => return Avail::absent(HISTORY_ABSENT),
+        Opened::Failed(e) => return Avail::Failed(e.clone()),
+        Opened::Store(store, place) => (store, place),
+    };
+    match store.lookup(servers) {
         Ok((rotations, last_review)) => Avail::Present(HistoryFacts {
-            path: path.clone(),
+            path: place.clone(),
             server: servers.first().cloned().unwrap_or_default(),
             now: q.now,
             rotation_days: q.rotation_days,
@@ -73,12 +127,7 @@ mod tests {
     use std::path::Path;
 
     fn query(path: &Path) -> HistoryQuery {
-        HistoryQuery {
-            path: Some(path.to_path_buf()),
-            now: 2_000_000,
-            rotation_days: 90,
-            review_days: 90,
-        }
+        HistoryQuery::new(Some(path.to_path_buf()), 2_000_000, 90, 90)
     }
 
     #[test]

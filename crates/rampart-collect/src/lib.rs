@@ -8,6 +8,7 @@ mod accounts;
 pub mod acl_source;
 mod files;
 pub mod history;
+#[cfg(test)]
 mod history_pg;
 pub mod inputs;
 pub mod live;

@@ -9,7 +9,7 @@ use rampart_checks::{
     AclFacts, AclOrigin, Avail, LiveFacts, ProcFacts, ProcessInfo, Source, UnauthProbe, UserEntry,
 };
 use rampart_live::reply::{self, ClientList, ClusterNodes, Info};
-use rampart_live::{ConnectOptions, Connection, Credentials, Endpoint, LiveError, Value};
+use rampart_live::{ConnectOptions, Connection, Credentials, Endpoint, LiveError, RawReply, Value};
 use redis_acl::User;
 use std::collections::BTreeMap;
 
@@ -179,13 +179,7 @@ fn server_table(
             all.into_iter().collect()
         }
     };
-    let (server, version) = match info.get("valkey_version") {
-        Some(v) => ("valkey", v.clone()),
-        None => (
-            "redis",
-            info.get("redis_version").cloned().unwrap_or_default(),
-        ),
-    };
+    let (server, version) = product_version(info);
     Some(redis_acl::CommandTable::from_data(
         redis_acl::CommandTableData {
             server: server.into(),
@@ -443,6 +437,135 @@ fn info_unread(endpoint: &str, why: &str) -> LiveCollection {
 }
 
 /// Connect, authenticate and collect everything the live checks read.
+/// Send `args`; an error reply is `Err` with why (renamed, refused, ...).
+fn run(c: &mut Connection, args: &[&str]) -> Result<Value, String> {
+    match c.cmd(args) {
+        Ok(v) => match error_text(&v) {
+            Some(e) => Err(why_not(&args.join(" "), &e)),
+            None => Ok(v),
+        },
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The server's command table from COMMAND and ACL CAT, shared with every
+/// other server of this process whose replies are the same bytes.
+///
+/// A fleet runs a handful of builds: building the table anew for each of
+/// 1,000 servers (7,500 reply elements, then the table) was half the CPU
+/// and most of the memory of a fleet audit (bench/live-audit.sh, perf). The
+/// reply is read as bytes and compared whole, so a server with a module or
+/// a renamed command gets a table of its own.
+fn command_table(
+    c: &mut Connection,
+    info: &BTreeMap<String, String>,
+) -> Option<std::sync::Arc<redis_acl::CommandTable>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    struct Seen {
+        product: String,
+        version: String,
+        categories: Option<Vec<String>>,
+        commands: Vec<u8>,
+        table: Arc<redis_acl::CommandTable>,
+    }
+    static SEEN: OnceLock<Mutex<Vec<Seen>>> = OnceLock::new();
+    // A few builds per fleet; a bound on what is kept all the same.
+    const KEPT: usize = 8;
+    let bytes = match c.cmd_raw(&["COMMAND"]).ok()? {
+        RawReply::Bytes(b) => b,
+        // An error (refused, renamed) or a reply that is no table.
+        RawReply::Value(_) => return None,
+    };
+    // Servers list their commands (and subcommands) in their dictionaries'
+    // order, which a random hash seed decides: compared in a sorted form.
+    let key = canonical_commands(&bytes);
+    let cats = run(c, &["ACL", "CAT"]).ok();
+    let categories: Option<Vec<String>> = cats
+        .as_ref()
+        .and_then(Value::as_list)
+        .map(|l| l.iter().filter_map(Value::as_text).collect());
+    let (product, version) = product_version(info);
+    let same = |s: &Seen| {
+        s.product == product
+            && s.version == version
+            && s.categories == categories
+            && key.as_ref().is_some_and(|k| *k == s.commands)
+    };
+    let seen = SEEN.get_or_init(|| Mutex::new(Vec::new()));
+    if let Ok(list) = seen.lock() {
+        if let Some(s) = list.iter().find(|s| same(s)) {
+            return Some(Arc::clone(&s.table));
+        }
+    }
+    let cmds = c.parse_raw(&bytes).ok()?;
+    let table = Arc::new(server_table(info, &cmds, cats.as_ref())?);
+    drop(cmds);
+    let Ok(mut list) = seen.lock() else {
+        return Some(table);
+    };
+    // Another worker may have built the same table meanwhile: one is kept.
+    if let Some(s) = list.iter().find(|s| same(s)) {
+        return Some(Arc::clone(&s.table));
+    }
+    let Some(key) = key else {
+        return Some(table);
+    };
+    if list.len() >= KEPT {
+        list.remove(0);
+    }
+    list.push(Seen {
+        product: product.to_string(),
+        version,
+        categories,
+        commands: key,
+        table: Arc::clone(&table),
+    });
+    Some(table)
+}
+
+/// COMMAND's reply with its entries, and each entry's subcommands (its
+/// tenth field), in byte order: the same for two servers with the same
+/// commands whatever order their dictionaries gave. `None` when the reply
+/// does not have COMMAND's shape (then nothing is shared).
+fn canonical_commands(bytes: &[u8]) -> Option<Vec<u8>> {
+    use rampart_live::resp::elements;
+    let (head, commands) = elements(bytes)?;
+    let mut entries: Vec<Vec<u8>> = Vec::with_capacity(commands.len());
+    for span in commands {
+        let entry = &bytes[span];
+        let (entry_head, fields) = elements(entry)?;
+        let mut out = entry[..entry_head].to_vec();
+        for (i, f) in fields.into_iter().enumerate() {
+            let field = &entry[f];
+            if i == 9 {
+                let (sub_head, subs) = elements(field)?;
+                let mut subs: Vec<&[u8]> = subs.into_iter().map(|r| &field[r]).collect();
+                subs.sort_unstable();
+                out.extend_from_slice(&field[..sub_head]);
+                subs.iter().for_each(|s| out.extend_from_slice(s));
+            } else {
+                out.extend_from_slice(field);
+            }
+        }
+        entries.push(out);
+    }
+    entries.sort_unstable();
+    let mut key = bytes[..head].to_vec();
+    entries.iter().for_each(|e| key.extend_from_slice(e));
+    Some(key)
+}
+
+/// The product and version INFO reports (`valkey_version` first).
+fn product_version(info: &BTreeMap<String, String>) -> (&'static str, String) {
+    match info.get("valkey_version") {
+        Some(v) => ("valkey", v.clone()),
+        None => (
+            "redis",
+            info.get("redis_version").cloned().unwrap_or_default(),
+        ),
+    }
+}
+
 pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -> LiveCollection {
     let failed = |e: LiveError| LiveCollection {
         live: Avail::Failed(e.to_string()),
@@ -461,16 +584,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         Err(e) => return failed(e),
     };
     let endpoint = ep.to_string();
-    let mut run = |args: &[&str]| -> Result<Value, String> {
-        match c.cmd(args) {
-            Ok(v) => match error_text(&v) {
-                Some(e) => Err(why_not(&args.join(" "), &e)),
-                None => Ok(v),
-            },
-            Err(e) => Err(e.to_string()),
-        }
-    };
-    let info_reply = match run(&["INFO", "all"]) {
+    let info_reply = match run(&mut c, &["INFO", "all"]) {
         Ok(v) => match v.into_text() {
             Some(t) => Info::parse(&t),
             // Nothing is judged on an INFO that could not be read: an
@@ -495,7 +609,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     let config = if sentinel {
         Err("a Sentinel has no CONFIG command (its settings are in sentinel.conf and SENTINEL CONFIG GET)".to_string())
     } else {
-        run(&["CONFIG", "GET", "*"])
+        run(&mut c, &["CONFIG", "GET", "*"])
     }
     .and_then(|v| {
         let pairs = reply::config_pairs(&v).map_err(|e| e.to_string())?;
@@ -517,21 +631,15 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             .collect::<BTreeMap<_, _>>())
     });
     let acl_list =
-        run(&["ACL", "LIST"]).and_then(|v| reply::acl_list(&v).map_err(|e| e.to_string()));
+        run(&mut c, &["ACL", "LIST"]).and_then(|v| reply::acl_list(&v).map_err(|e| e.to_string()));
     // The server's own command table (its version and modules) for the
     // ACL checks; without the right to read it, the built-in table is used.
     // ACL CAT may be refused (or ACL disabled with rename-command): the
     // categories the commands carry stand in for its list.
-    let command_table = match run(&["COMMAND"]) {
-        Ok(cmds) => {
-            let cats = run(&["ACL", "CAT"]).ok();
-            server_table(&info, &cmds, cats.as_ref()).map(std::sync::Arc::new)
-        }
-        Err(_) => None,
-    };
+    let command_table = command_table(&mut c, &info);
     // The loaded modules decide the module advisories (VER001). A
     // Sentinel has no MODULE command: its modules stay unknown, with why.
-    let modules = run(&["MODULE", "LIST"]).and_then(|v| {
+    let modules = run(&mut c, &["MODULE", "LIST"]).and_then(|v| {
         v.as_list()
             .ok_or_else(|| "MODULE LIST gave an unexpected reply".to_string())?;
         Ok(reply::sentinel_entries(&v)
@@ -544,8 +652,10 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             })
             .collect::<Vec<_>>())
     });
-    let my_id = run(&["CLIENT", "ID"]).ok().and_then(|v| v.as_text());
-    let clients = run(&["CLIENT", "LIST"]).and_then(|v| {
+    let my_id = run(&mut c, &["CLIENT", "ID"])
+        .ok()
+        .and_then(|v| v.as_text());
+    let clients = run(&mut c, &["CLIENT", "LIST"]).and_then(|v| {
         let text = v
             .into_text()
             .ok_or_else(|| "CLIENT LIST did not answer with text".to_string())?;
@@ -557,7 +667,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             .collect::<Vec<_>>())
     });
     let cluster_nodes = (info.get("cluster_enabled").map(String::as_str) == Some("1")).then(|| {
-        run(&["CLUSTER", "NODES"]).and_then(|v| {
+        run(&mut c, &["CLUSTER", "NODES"]).and_then(|v| {
             v.into_text()
                 .ok_or_else(|| "CLUSTER NODES did not answer with text".to_string())
         })
@@ -573,24 +683,24 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     // A Sentinel: what it monitors, and its peers.
     let mut live_sentinel = None;
     if info.get("redis_mode").map(String::as_str) == Some("sentinel") {
-        let get = |run: &mut dyn FnMut(&[&str]) -> Result<Value, String>, name: &str| {
-            run(&["SENTINEL", "CONFIG", "GET", name])
+        let get = |c: &mut Connection, name: &str| {
+            run(c, &["SENTINEL", "CONFIG", "GET", name])
                 .map(|v| reply::config_value(&v, name).unwrap_or_default())
         };
-        let myid = run(&["SENTINEL", "MYID"])
+        let myid = run(&mut c, &["SENTINEL", "MYID"])
             .ok()
             .and_then(|v| v.as_text())
             .unwrap_or_default();
-        let sentinel_user = get(&mut run, "sentinel-user");
+        let sentinel_user = get(&mut c, "sentinel-user");
         // Only whether it is set: the value is a password.
-        let sentinel_pass_set = get(&mut run, "sentinel-pass").is_ok_and(|p| !p.is_empty());
+        let sentinel_pass_set = get(&mut c, "sentinel-pass").is_ok_and(|p| !p.is_empty());
         let mut ls = rampart_checks::LiveSentinel {
             myid,
             sentinel_user,
             sentinel_pass_set,
             masters: Vec::new(),
         };
-        if let Ok(v) = run(&["SENTINEL", "MASTERS"]) {
+        if let Ok(v) = run(&mut c, &["SENTINEL", "MASTERS"]) {
             let masters = reply::sentinel_entries(&v);
             for m in &masters {
                 if let (Some(n), Some(ip), Some(port)) = (m.name(), m.get("ip"), m.get("port")) {
@@ -605,12 +715,12 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             }
             for m in &masters {
                 let Some(name) = m.name() else { continue };
-                if let Ok(v) = run(&["SENTINEL", "REPLICAS", name]) {
+                if let Ok(v) = run(&mut c, &["SENTINEL", "REPLICAS", name]) {
                     view.sentinel.replicas.extend(reply::sentinel_entries(&v));
                 }
                 // The Sentinels this one counts for the master (CLU001).
-                let peers =
-                    run(&["SENTINEL", "SENTINELS", name]).map(|v| reply::sentinel_entries(&v));
+                let peers = run(&mut c, &["SENTINEL", "SENTINELS", name])
+                    .map(|v| reply::sentinel_entries(&v));
                 if let Some(sm) = ls.masters.iter_mut().find(|x| x.name == name) {
                     sm.sentinels = Some(peers.as_ref().map_err(Clone::clone).map(|l| {
                         l.iter()
@@ -670,13 +780,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             Some(t) => users_from_acl_list_with(&endpoint, lines, t),
             // No COMMAND for the auditor: the shipped table of its line.
             None => {
-                let (product, version) = match info.get("valkey_version") {
-                    Some(v) => ("valkey", v.clone()),
-                    None => (
-                        "redis",
-                        info.get("redis_version").cloned().unwrap_or_default(),
-                    ),
-                };
+                let (product, version) = product_version(&info);
                 let table = redis_acl::CommandTable::builtin(product, &version).table;
                 users_from_acl_list_with(&endpoint, lines, table)
             }

@@ -701,6 +701,9 @@ async fn load(c: &mut Client, id: &str, place: String) -> Result<Option<RunRecor
 }
 
 impl Store for PgStore {
+    fn has_maintenance(&mut self) -> Result<bool, HistoryError> {
+        PgStore::has_maintenance(self)
+    }
     fn record_run(&mut self, run: &RunRecord) -> Result<(), HistoryError> {
         self.record(run)
     }

@@ -666,6 +666,9 @@ fn not_regular(path: &Path) -> HistoryError {
 }
 
 impl Store for History {
+    fn has_maintenance(&mut self) -> Result<bool, HistoryError> {
+        History::has_maintenance(self)
+    }
     fn record_run(&mut self, run: &RunRecord) -> Result<(), HistoryError> {
         self.record(run)
     }
@@ -718,6 +721,9 @@ impl Store for History {
 pub(crate) struct Empty(pub PathBuf);
 
 impl Store for Empty {
+    fn has_maintenance(&mut self) -> Result<bool, HistoryError> {
+        Ok(false)
+    }
     fn record_run(&mut self, _: &RunRecord) -> Result<(), HistoryError> {
         Err(HistoryError::Io {
             place: self.place(),

@@ -119,6 +119,9 @@ pub trait Store: Send {
         &mut self,
         servers: &[String],
     ) -> Result<(BTreeMap<String, RotationRecord>, Option<ReviewRecord>), HistoryError>;
+    /// Whether anything was rotated or reviewed (what MNT001 and MNT002
+    /// judge); a record of audit runs only has nothing for them.
+    fn has_maintenance(&mut self) -> Result<bool, HistoryError>;
     /// How the store is named in messages (never with a password).
     fn place(&self) -> String;
     /// One run as [`Store::run`], its evidence possibly left out (what

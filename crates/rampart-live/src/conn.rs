@@ -4,7 +4,7 @@
 //! every later command on it fails with the first failure, so a late reply
 //! can never be read as the answer to a later command.
 
-use crate::resp::{encode, read_value_budget, Limits, ReadError, Value};
+use crate::resp::{encode, read_raw_budget, read_value_budget, Limits, ReadError, Value};
 use crate::target::{Credentials, Endpoint};
 use crate::tls::{client_config, server_name, TlsSettings};
 use std::io::{BufReader, Read, Write};
@@ -242,6 +242,15 @@ pub struct Hello {
     pub version: Option<String>,
     pub mode: Option<String>,
     pub role: Option<String>,
+}
+
+/// A reply from [`Connection::cmd_raw`].
+#[derive(Debug)]
+pub enum RawReply {
+    /// An aggregate or bulk reply, exactly as the server sent it.
+    Bytes(Vec<u8>),
+    /// Any other reply (an error, a status, a number), parsed.
+    Value(Value),
 }
 
 pub struct Connection {
@@ -493,6 +502,69 @@ impl Connection {
     /// The whole exchange must end within the I/O timeout and the target's
     /// deadline; any failure closes the connection.
     pub fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value, LiveError> {
+        let v = self.exchange(args, |r, limits, left| {
+            read_value_budget(r, limits, left).map(|v| match v {
+                // RESP3 out-of-band pushes (invalidations) are not replies.
+                Value::Push(_) => None,
+                v => Some(v),
+            })
+        })?;
+        Ok(self.masked(v))
+    }
+
+    /// [`Self::cmd_bytes`] for a large reply wanted as its bytes: an
+    /// aggregate or bulk reply comes back exactly as sent (to be parsed with
+    /// [`crate::resp::read_value`] if needed), anything else as a `Value`
+    /// with what it echoes masked.
+    pub fn cmd_raw(&mut self, args: &[&str]) -> Result<RawReply, LiveError> {
+        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        let bytes = self.exchange(&args, |r, limits, left| {
+            let mut out = Vec::new();
+            read_raw_budget(r, limits, left, &mut out)?;
+            Ok((out.first() != Some(&b'>')).then_some(out))
+        })?;
+        match bytes.first() {
+            Some(b'*' | b'%' | b'~' | b'$' | b'=') => Ok(RawReply::Bytes(bytes)),
+            _ => {
+                let v = self.parse_raw(&bytes)?;
+                Ok(RawReply::Value(self.masked(v)))
+            }
+        }
+    }
+
+    /// The reply [`Self::cmd_raw`] gave as bytes, parsed (it was read within
+    /// this connection's limits and budget already).
+    pub fn parse_raw(&self, bytes: &[u8]) -> Result<Value, LiveError> {
+        let mut left = usize::MAX;
+        read_value_budget(&mut &bytes[..], &self.limits, &mut left).map_err(|e| LiveError::Read {
+            endpoint: self.endpoint.clone(),
+            message: e.to_string(),
+        })
+    }
+
+    /// A server may echo what it was sent: secrets in a text reply are masked.
+    fn masked(&self, v: Value) -> Value {
+        if self.secrets.is_empty() {
+            return v;
+        }
+        match v {
+            Value::Error(e) => Value::Error(mask(&e, &self.secrets)),
+            Value::Simple(e) => Value::Simple(mask(&e, &self.secrets)),
+            v => v,
+        }
+    }
+
+    /// Send `args`, then read with `read` until it gives a reply (`None`
+    /// skips a RESP3 push), charging this connection's byte budget.
+    fn exchange<T>(
+        &mut self,
+        args: &[&[u8]],
+        mut read: impl FnMut(
+            &mut BufReader<Stream>,
+            &Limits,
+            &mut usize,
+        ) -> Result<Option<T>, ReadError>,
+    ) -> Result<T, LiveError> {
         if let Some(first) = &self.dead {
             return Err(LiveError::Dead {
                 endpoint: self.endpoint.clone(),
@@ -523,20 +595,12 @@ impl Connection {
         }
         loop {
             let mut left = self.budget_left.min(self.limits.max_total);
-            let r = read_value_budget(&mut self.stream, &self.limits, &mut left);
+            let r = read(&mut self.stream, &self.limits, &mut left);
             let used = self.budget_left.min(self.limits.max_total) - left;
             self.budget_left -= used;
             match r {
-                // RESP3 out-of-band pushes (invalidations) are not replies.
-                Ok(Value::Push(_)) => continue,
-                // A server may echo what it was sent.
-                Ok(Value::Error(e)) if !self.secrets.is_empty() => {
-                    return Ok(Value::Error(mask(&e, &self.secrets)))
-                }
-                Ok(Value::Simple(e)) if !self.secrets.is_empty() => {
-                    return Ok(Value::Simple(mask(&e, &self.secrets)))
-                }
-                Ok(v) => return Ok(v),
+                Ok(None) => continue,
+                Ok(Some(v)) => return Ok(v),
                 Err(ReadError::Io(e)) => {
                     let e = self.io_err(e);
                     return Err(self.kill(e));

@@ -21,7 +21,7 @@ pub mod resp;
 pub mod target;
 pub mod tls;
 
-pub use conn::{ConnectOptions, Connection, LiveError};
+pub use conn::{ConnectOptions, Connection, LiveError, RawReply};
 pub use resp::{Limits, Value};
 pub use target::{Credentials, Endpoint, TargetError};
 pub use tls::TlsSettings;

@@ -61,12 +61,12 @@ fn fails(findings: &[&Finding], fail_on: FailOn) -> bool {
 
 /// Where and how the audit reads rampart's history.
 fn history_query(args: &AuditArgs) -> HistoryQuery {
-    HistoryQuery {
-        path: history::resolve_path(args.history.file.as_deref()),
-        now: history::now(),
-        rotation_days: args.history.rotation_days,
-        review_days: args.history.review_days,
-    }
+    HistoryQuery::new(
+        history::resolve_path(args.history.file.as_deref()),
+        history::now(),
+        args.history.rotation_days,
+        args.history.review_days,
+    )
 }
 
 /// The names a files-only target is recorded under: its config path as
