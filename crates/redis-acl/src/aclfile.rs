@@ -1,10 +1,11 @@
 //! The external ACL file (`aclfile`), read as `ACLLoadFromFile` (7.0) reads it.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::grammar::{has_spaces, merge_selector_args_partial, parse_rule_impl, RuleErrorKind};
+use crate::grammar::{has_spaces, merge_selector_args_cow, parse_rule_impl, RuleErrorKind};
 use crate::table::CommandTable;
 use crate::{AclFile, AclProblem, Rule, RuleError, Span, User, UserDef};
 
@@ -39,24 +40,35 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
         file: file.clone(),
         line: u32::try_from(line).unwrap_or(u32::MAX),
     };
-    let content = redis_read(text.as_bytes());
+    // Without a NUL byte, what Redis reads is the text itself: no copy.
+    // Lines split on '\n' (ASCII), so the text made valid once is each
+    // line made valid (`from_utf8_lossy` per line gave the same).
+    let content: Cow<'_, str> = if text.as_bytes().contains(&0) {
+        Cow::Owned(String::from_utf8_lossy(&redis_read(text.as_bytes())).into_owned())
+    } else {
+        Cow::Borrowed(text)
+    };
+    let content: &str = &content;
     let mut out = AclFile::default();
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     if content.is_empty() {
         return out;
     }
     // Sized once, not grown by doubling to 100k users.
-    let lines = content.iter().filter(|&&c| c == b'\n').count() + 1;
+    let lines = content.bytes().filter(|&c| c == b'\n').count() + 1;
     out.users.reserve(lines);
     out.built.reserve(lines);
-    for (i, raw) in content.split(|&c| c == b'\n').enumerate() {
+    seen.reserve(lines);
+    // Tokens borrow the text (one buffer for every line, no String a token).
+    let mut argv: Vec<&str> = Vec::new();
+    for (i, raw) in content.split('\n').enumerate() {
         let linenum = i + 1;
-        let raw = String::from_utf8_lossy(raw);
         let line = raw.trim_matches([' ', '\t', '\r', '\n']);
         if line.is_empty() {
             continue;
         }
-        let argv: Vec<&str> = line.split(' ').collect();
+        argv.clear();
+        argv.extend(line.split(' '));
         let problem = |message: String| AclProblem {
             span: span(linenum),
             message,
@@ -73,7 +85,7 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
             )));
             continue;
         }
-        if !seen.insert(name.to_string()) {
+        if !seen.insert(name) {
             out.problems
                 .push(problem(format!("Duplicate user '{name}' found")));
             continue;
@@ -81,9 +93,9 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
         // Selectors spread over tokens are merged only by lines that have
         // selectors (6.2 reads `(~a` as one, bad, op).
         let (merged, unmatched) = if table.grammar().selectors {
-            merge_selector_args_partial(&argv[2..])
+            merge_selector_args_cow(&argv[2..])
         } else {
-            (argv[2..].iter().map(|t| t.to_string()).collect(), None)
+            (argv[2..].iter().map(|&t| Cow::Borrowed(t)).collect(), None)
         };
         if unmatched.is_some() {
             out.problems.push(problem(MSG_UNMATCHED.into()));
@@ -92,7 +104,7 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
             }
         }
         let mut user = User::new_in(table, name);
-        let mut rules: Vec<Rule> = Vec::new();
+        let mut rules: Vec<Rule> = Vec::with_capacity(merged.len());
         let mut reported_other = false;
         for op in &merged {
             let op = op.trim_matches(['\t', '\r', '\n']);

@@ -1,6 +1,8 @@
 //! Tokens → [`Rule`]s: the syntax part of `ACLSetUser` / `ACLSetSelector`,
 //! plus Redis's tokenizers (`sdssplitargs`, `ACLMergeSelectorArguments`).
 
+use std::borrow::Cow;
+
 use crate::{Rule, RuleError, Secret};
 
 /// The reason part of a [`RuleError`], mirroring `ACLSetUserStringError()`.
@@ -166,8 +168,14 @@ pub(crate) fn has_spaces(s: &str) -> bool {
     s.bytes().any(|b| c_isspace(b) || b == 0)
 }
 
+/// `strcasecmp(op, word)` == 0: `cstr(op)` equals `word` (which has no
+/// NUL), without scanning all of `op` for a NUL first (a rule token is
+/// compared with some twenty keywords).
 fn kw(op: &str, word: &str) -> bool {
-    cstr(op).eq_ignore_ascii_case(word)
+    let (b, w) = (op.as_bytes(), word.as_bytes());
+    b.len() >= w.len()
+        && b[..w.len()].eq_ignore_ascii_case(w)
+        && b.get(w.len()).is_none_or(|&c| c == 0)
 }
 
 /// Parse one rule token (see [`crate::parse_rule`]).
@@ -399,10 +407,20 @@ pub fn merge_selector_args<S: AsRef<str>>(tokens: &[S]) -> Result<Vec<String>, u
 pub(crate) fn merge_selector_args_partial<S: AsRef<str>>(
     tokens: &[S],
 ) -> (Vec<String>, Option<usize>) {
-    let mut out = Vec::new();
+    let tokens: Vec<&str> = tokens.iter().map(AsRef::as_ref).collect();
+    let (out, open) = merge_selector_args_cow(&tokens);
+    (out.into_iter().map(Cow::into_owned).collect(), open)
+}
+
+/// [`merge_selector_args_partial`] over borrowed tokens: a token that is
+/// not part of a selector is the token itself (no copy); only a selector
+/// spread over tokens is joined into a new string.
+pub(crate) fn merge_selector_args_cow<'a>(
+    tokens: &[&'a str],
+) -> (Vec<Cow<'a, str>>, Option<usize>) {
+    let mut out = Vec::with_capacity(tokens.len());
     let mut open: Option<(usize, String)> = None;
-    for (j, t) in tokens.iter().enumerate() {
-        let op = t.as_ref();
+    for (j, &op) in tokens.iter().enumerate() {
         if op.starts_with('(') && !op.ends_with(')') {
             // A new '(' restarts the selector, dropping an unfinished one (as Redis does).
             open = Some((j, op.to_string()));
@@ -414,12 +432,12 @@ pub(crate) fn merge_selector_args_partial<S: AsRef<str>>(
             sel.push_str(cstr(op));
             if op.ends_with(')') {
                 if let Some((_, s)) = open.take() {
-                    out.push(s);
+                    out.push(Cow::Owned(s));
                 }
             }
             continue;
         }
-        out.push(op.to_string());
+        out.push(Cow::Borrowed(op));
     }
     (out, open.map(|(j, _)| j))
 }

@@ -72,15 +72,16 @@ impl Selector {
                 read,
                 write,
             } => {
-                let op = key_op(pattern, *read, *write);
+                // The op is spelt out only for an error (not once a pattern).
+                let op = || key_op(pattern, *read, *write);
                 if !(table.grammar().key_permissions || (*read && *write)) {
-                    return e(&op, RuleErrorKind::Syntax);
+                    return e(&op(), RuleErrorKind::Syntax);
                 }
                 if self.all_keys {
-                    return e(&op, RuleErrorKind::KeyPatternAfterAllKeys);
+                    return e(&op(), RuleErrorKind::KeyPatternAfterAllKeys);
                 }
                 if !(*read || *write) || has_spaces(pattern) {
-                    return e(&op, RuleErrorKind::Syntax);
+                    return e(&op(), RuleErrorKind::Syntax);
                 }
                 match self
                     .key_position(pattern)
@@ -112,12 +113,12 @@ impl Selector {
                 self.channels.clear();
             }
             Rule::Channel(p) => {
-                let op = format!("&{p}");
+                let op = || format!("&{p}");
                 if self.all_channels {
-                    return e(&op, RuleErrorKind::ChannelPatternAfterAllChannels);
+                    return e(&op(), RuleErrorKind::ChannelPatternAfterAllChannels);
                 }
                 if has_spaces(p) {
-                    return e(&op, RuleErrorKind::Syntax);
+                    return e(&op(), RuleErrorKind::Syntax);
                 }
                 if !self.has_channel(p) {
                     if self.index.channels.len() == self.channels.len()
@@ -172,7 +173,7 @@ impl Selector {
             Rule::AllowCommand(c) | Rule::DenyCommand(c) => {
                 let allow = matches!(rule, Rule::AllowCommand(_));
                 let sign = if allow { '+' } else { '-' };
-                let op = format!("{sign}{c}");
+                let op = || format!("{sign}{c}");
                 match resolve_command_rule(table, allow, c) {
                     Ok(Resolved::Command(id)) => {
                         let name = table.get(id).map(|c| c.name.clone()).unwrap_or_default();
@@ -182,11 +183,11 @@ impl Selector {
                         self.update_command_rules(&cstr(c).to_ascii_lowercase(), allow);
                     }
                     Err(ResolveError::Unknown) => {
-                        return e(&op, RuleErrorKind::UnknownCommandOrCategory)
+                        return e(&op(), RuleErrorKind::UnknownCommandOrCategory)
                     }
-                    Err(ResolveError::Syntax) => return e(&op, RuleErrorKind::Syntax),
+                    Err(ResolveError::Syntax) => return e(&op(), RuleErrorKind::Syntax),
                     Err(ResolveError::FirstArgOfSub) => {
-                        return e(&op, RuleErrorKind::FirstArgOfSubcommand)
+                        return e(&op(), RuleErrorKind::FirstArgOfSubcommand)
                     }
                 }
             }
