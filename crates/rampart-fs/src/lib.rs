@@ -29,7 +29,6 @@
 // only the binary writes to the terminal.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-use anyhow::{anyhow, bail, Context, Result};
 use std::ffi::{OsStr, OsString};
 use std::fs::{File, Metadata, Permissions};
 use std::io::Write;
@@ -39,6 +38,78 @@ use std::path::{Path, PathBuf};
 
 /// What marks rampart's temp files: `.NAME` + this + `PID.RANDOM`.
 const TMP_MARK: &str = ".rampart-tmp.";
+
+/// Why a write was refused or failed. The messages name the path; the
+/// operating system's reason is the [`source`](std::error::Error::source).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An operating-system call on `path` failed; `what` is what rampart
+    /// was doing ("cannot create", "cannot write", "cannot look at").
+    #[error("{what} {}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing the content (write, fchown, fchmod, fsync) failed.
+    #[error("cannot write {}", path.display())]
+    Fill {
+        path: PathBuf,
+        #[source]
+        source: FillError,
+    },
+    /// No temporary file could be created in `dir`.
+    #[error("cannot create a temporary file in {}", dir.display())]
+    Temp {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Every temporary name tried in `dir` exists.
+    #[error("cannot create a temporary file in {}: every name tried exists", dir.display())]
+    TempNames { dir: PathBuf },
+    /// The target is a symbolic link (`to`: where it points, when readable).
+    #[error("{} is a symbolic link{}: rampart does not write through links (name the file itself, or replace the link with a regular file); nothing written", path.display(), to.as_ref().map(|t| format!(" (to {})", t.display())).unwrap_or_default())]
+    Link { path: PathBuf, to: Option<PathBuf> },
+    /// The target exists and is not a regular file.
+    #[error("{} is not a regular file: rampart writes only regular files; nothing written", path.display())]
+    NotRegular { path: PathBuf },
+    /// The temp file was replaced before the rename.
+    #[error("{} was replaced while rampart wrote it (someone else writes in {}); nothing written", path.display(), path.parent().unwrap_or(Path::new(".")).display())]
+    TempReplaced { path: PathBuf },
+    /// The target was replaced right after the rename.
+    #[error("{} was replaced while rampart wrote it (someone else writes in its directory): check it", path.display())]
+    Replaced { path: PathBuf },
+    /// The path has no file name.
+    #[error("{}: not a file name", path.display())]
+    NoFileName { path: PathBuf },
+    /// The OS random generator failed (temp names).
+    #[error("no random bytes from the OS: {0}")]
+    Random(String),
+    /// `fstat` on the open temp file failed (no path in the message).
+    #[error(transparent)]
+    Stat(std::io::Error),
+}
+
+/// Why writing an open file's content failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FillError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// fchown to the file's old owner failed.
+    #[error("cannot keep the owner {uid}:{gid} (run as its owner or root)")]
+    Owner {
+        uid: u32,
+        gid: u32,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Who the written file belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,21 +137,18 @@ pub enum Mode {
 pub fn check_target(path: &Path) -> Result<Option<Metadata>> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
-            let to = std::fs::read_link(path)
-                .map(|t| format!(" (to {})", t.display()))
-                .unwrap_or_default();
-            bail!(
-                "{} is a symbolic link{to}: rampart does not write through links (name the file itself, or replace the link with a regular file); nothing written",
-                path.display()
-            )
+            let to = std::fs::read_link(path).ok();
+            Err(Error::Link {
+                path: path.to_path_buf(),
+                to,
+            })
         }
-        Ok(m) if !m.is_file() => bail!(
-            "{} is not a regular file: rampart writes only regular files; nothing written",
-            path.display()
-        ),
+        Ok(m) if !m.is_file() => Err(Error::NotRegular {
+            path: path.to_path_buf(),
+        }),
         Ok(m) => Ok(Some(m)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot look at {}", path.display())),
+        Err(e) => Err(io("cannot look at", path, e)),
     }
 }
 
@@ -92,7 +160,7 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+            .map_err(|e| io("cannot create", dir, e))?;
     }
     Ok(())
 }
@@ -103,10 +171,9 @@ pub fn write_file(path: &Path, body: &[u8], mode: Mode, owner: Owner) -> Result<
     let (dir, name) = split(path)?;
     check_target(path)?;
     let mut t = Temp::create(dir, name, mode)?;
-    t.fill(body, mode, owner)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    t.fill(body, mode, owner).map_err(|e| fill(path, e))?;
     t.still_ours()?;
-    std::fs::rename(&t.path, path).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::rename(&t.path, path).map_err(|e| io("cannot write", path, e))?;
     t.renamed = true;
     sync_dir(dir);
     t.is_at(path)
@@ -136,7 +203,7 @@ pub fn create_new(path: &Path, body: &[u8], mode: u32, owner: Owner) -> Result<b
     }
     let mut t = Temp::create(dir, name, Mode::Exact(mode))?;
     t.fill(body, Mode::Exact(mode), owner)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .map_err(|e| fill(path, e))?;
     t.still_ours()?;
     match std::fs::hard_link(&t.path, path) {
         Ok(()) => {
@@ -153,15 +220,13 @@ pub fn create_new(path: &Path, body: &[u8], mode: u32, owner: Owner) -> Result<b
             let mut f = match open_new(path, 0o600) {
                 Ok(f) => f,
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
-                Err(e) => {
-                    return Err(e).with_context(|| format!("cannot create {}", path.display()))
-                }
+                Err(e) => return Err(io("cannot create", path, e)),
             };
             let r = fill_file(&mut f, body, Mode::Exact(mode), owner);
             if r.is_err() {
                 let _ = std::fs::remove_file(path);
             }
-            r.with_context(|| format!("cannot write {}", path.display()))?;
+            r.map_err(|e| fill(path, e))?;
             sync_dir(dir);
             Ok(true)
         }
@@ -170,9 +235,9 @@ pub fn create_new(path: &Path, body: &[u8], mode: u32, owner: Owner) -> Result<b
 
 /// The directory and file name of `path`.
 fn split(path: &Path) -> Result<(&Path, &OsStr)> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow!("{}: not a file name", path.display()))?;
+    let name = path.file_name().ok_or_else(|| Error::NoFileName {
+        path: path.to_path_buf(),
+    })?;
     let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
         Some(d) => d,
         None => Path::new("."),
@@ -191,16 +256,35 @@ fn open_new(path: &Path, mode: u32) -> std::io::Result<File> {
 }
 
 /// Write, owner, mode (after the owner: chown clears set-id bits), sync.
-fn fill_file(f: &mut File, body: &[u8], mode: Mode, owner: Owner) -> Result<()> {
+fn io(what: &'static str, path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        what,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn fill(path: &Path, source: FillError) -> Error {
+    Error::Fill {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn fill_file(
+    f: &mut File,
+    body: &[u8],
+    mode: Mode,
+    owner: Owner,
+) -> std::result::Result<(), FillError> {
     f.write_all(body)?;
     let m = f.metadata()?;
     match owner {
         Owner::Process => {}
         Owner::Ids(uid, gid) => {
             if (m.uid(), m.gid()) != (uid, gid) {
-                std::os::unix::fs::fchown(&*f, Some(uid), Some(gid)).with_context(|| {
-                    format!("cannot keep the owner {uid}:{gid} (run as its owner or root)")
-                })?;
+                std::os::unix::fs::fchown(&*f, Some(uid), Some(gid))
+                    .map_err(|source| FillError::Owner { uid, gid, source })?;
             }
         }
         Owner::GroupIfRoot(gid) => {
@@ -238,7 +322,7 @@ impl Temp {
         };
         for _ in 0..16 {
             let mut r = [0u8; 8];
-            getrandom::fill(&mut r).map_err(|e| anyhow!("no random bytes from the OS: {e}"))?;
+            getrandom::fill(&mut r).map_err(|e| Error::Random(e.to_string()))?;
             let path = dir.join(temp_name(name, std::process::id(), &hex::encode(r)));
             match open_new(&path, create_mode) {
                 Ok(file) => {
@@ -251,45 +335,47 @@ impl Temp {
                     return Ok(t);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!("cannot create a temporary file in {}", dir.display())
+                Err(source) => {
+                    return Err(Error::Temp {
+                        dir: dir.to_path_buf(),
+                        source,
                     })
                 }
             }
         }
-        bail!(
-            "cannot create a temporary file in {}: every name tried exists",
-            dir.display()
-        )
+        Err(Error::TempNames {
+            dir: dir.to_path_buf(),
+        })
     }
 
-    fn fill(&mut self, body: &[u8], mode: Mode, owner: Owner) -> Result<()> {
+    fn fill(
+        &mut self,
+        body: &[u8],
+        mode: Mode,
+        owner: Owner,
+    ) -> std::result::Result<(), FillError> {
         fill_file(&mut self.file, body, mode, owner)
     }
 
     /// The temp name still names the file rampart created and wrote.
     fn still_ours(&self) -> Result<()> {
-        let ours = self.file.metadata()?;
+        let ours = self.file.metadata().map_err(Error::Stat)?;
         match std::fs::symlink_metadata(&self.path) {
             Ok(m) if m.is_file() && (m.dev(), m.ino()) == (ours.dev(), ours.ino()) => Ok(()),
-            _ => bail!(
-                "{} was replaced while rampart wrote it (someone else writes in {}); nothing written",
-                self.path.display(),
-                self.path.parent().unwrap_or(Path::new(".")).display()
-            ),
+            _ => Err(Error::TempReplaced {
+                path: self.path.clone(),
+            }),
         }
     }
 
     /// After the rename or link: `path` is the file rampart wrote.
     fn is_at(&self, path: &Path) -> Result<()> {
-        let ours = self.file.metadata()?;
+        let ours = self.file.metadata().map_err(Error::Stat)?;
         match std::fs::symlink_metadata(path) {
             Ok(m) if m.is_file() && (m.dev(), m.ino()) == (ours.dev(), ours.ino()) => Ok(()),
-            _ => bail!(
-                "{} was replaced while rampart wrote it (someone else writes in its directory): check it",
-                path.display()
-            ),
+            _ => Err(Error::Replaced {
+                path: path.to_path_buf(),
+            }),
         }
     }
 

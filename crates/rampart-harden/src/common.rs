@@ -1,7 +1,7 @@
 //! Names every part of the workflow shares (reading inputs, passwords,
 //! addresses, TLS settings, the loadable-output check, writing outputs).
 
-use anyhow::{bail, Context, Result};
+use crate::error::{Error, Result};
 use rampart_fs::{Mode, Owner};
 use redis_conf::edit::Editor;
 use redis_conf::{Config, LoadOptions, Secret};
@@ -38,13 +38,22 @@ pub(crate) struct Work<'a> {
 
 /// A text file, bounded, without NUL bytes (lossy UTF-8).
 pub(crate) fn read(p: &Path) -> Result<String> {
-    let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let meta = std::fs::metadata(p).map_err(|source| Error::Io {
+        what: "cannot read",
+        path: p.to_path_buf(),
+        source,
+    })?;
     if meta.len() > MAX_BYTES {
-        bail!("{}: over the limit of {MAX_BYTES} bytes", p.display());
+        return Err(Error::TooLarge {
+            path: p.to_path_buf(),
+            limit: MAX_BYTES,
+        });
     }
     let b = redis_conf::fileio::read(p, MAX_BYTES)?;
     if b.contains(&0) {
-        bail!("{}: binary file (NUL bytes)", p.display());
+        return Err(Error::Binary {
+            path: p.to_path_buf(),
+        });
     }
     Ok(String::from_utf8_lossy(&b).into_owned())
 }
@@ -66,7 +75,7 @@ pub(crate) fn new_password() -> Result<Secret> {
     let mut b = [0u8; 32];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut b))
-        .context("cannot read /dev/urandom")?;
+        .map_err(Error::Random)?;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
     b.fill(0);
     Ok(remember(Secret::new(hex.into_bytes())))
@@ -85,9 +94,7 @@ pub(crate) fn absolute(p: &Path) -> Result<PathBuf> {
     let abs = if p.is_absolute() {
         p.to_path_buf()
     } else {
-        std::env::current_dir()
-            .context("cannot read the current directory")?
-            .join(p)
+        std::env::current_dir().map_err(Error::CurrentDir)?.join(p)
     };
     Ok(std::fs::canonicalize(&abs).unwrap_or(abs))
 }
@@ -181,11 +188,11 @@ pub(crate) fn finish(
         .iter()
         .find(|p| p.kind == redis_conf::ProblemKind::Fatal)
     {
-        bail!(
+        return Err(Error::Internal(format!(
             "internal error: the hardened {what} would not load (line {}: {}); nothing written",
             p.span.line,
             clean(&p.message)
-        );
+        )));
     }
     let diff = redis_conf::edit::unified(
         &ed.ops(&new_lines),
@@ -203,7 +210,11 @@ pub(crate) fn make_out_dir(dir: &Path) -> Result<()> {
             .recursive(true)
             .mode(0o750)
             .create(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+            .map_err(|source| Error::Io {
+                what: "cannot create",
+                path: dir.to_path_buf(),
+                source,
+            })?;
     }
     Ok(())
 }
@@ -222,10 +233,10 @@ pub(crate) fn write_passwords(path: &Path, note: &str, entries: &[(&str, &Secret
     let text = Secret::new(text.into_bytes());
     let made = rampart_fs::create_new(path, text.expose(), 0o600, Owner::Process)?;
     if !made {
-        bail!(
+        return Err(Error::Refused(format!(
             "{} already exists: rampart never overwrites it; store its passwords, remove it, and run again (nothing written)",
             path.display()
-        );
+        )));
     }
     Ok(())
 }
@@ -234,7 +245,12 @@ pub(crate) fn write_passwords(path: &Path, note: &str, entries: &[(&str, &Secret
 /// and the server has a group (`redis` or `valkey`), in that group.
 pub(crate) fn write_0640(path: &Path, body: &str, group: Option<&(String, u32)>) -> Result<()> {
     let owner = group.map_or(Owner::Process, |(_, gid)| Owner::GroupIfRoot(*gid));
-    rampart_fs::write_file(path, body.as_bytes(), Mode::Exact(0o640), owner)
+    Ok(rampart_fs::write_file(
+        path,
+        body.as_bytes(),
+        Mode::Exact(0o640),
+        owner,
+    )?)
 }
 
 /// The server's group (`redis` or `valkey`) and its gid, if one exists.

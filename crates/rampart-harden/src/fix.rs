@@ -12,7 +12,7 @@
 //! `rampart_fs`). A file that is a symbolic link is refused before
 //! anything is written.
 
-use anyhow::{anyhow, bail, Context, Result};
+use crate::error::{Error, Result};
 use rampart_checks::{run_all, EditKind, Fix, Safety, Snapshot, Status};
 use redis_conf::edit::{same_name, unified, Editor};
 use redis_conf::{Config, LoadOptions, ProblemKind};
@@ -63,16 +63,20 @@ pub struct Plan {
 }
 
 fn read_text(p: &Path) -> Result<String> {
-    let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let meta = std::fs::metadata(p).map_err(|source| Error::Io {
+        what: "cannot read",
+        path: p.to_path_buf(),
+        source,
+    })?;
     if meta.len() > MAX_BYTES {
-        bail!("{}: over the limit of {MAX_BYTES} bytes", p.display());
+        return Err(Error::TooLarge {
+            path: p.to_path_buf(),
+            limit: MAX_BYTES,
+        });
     }
     let b = redis_conf::fileio::read(p, MAX_BYTES)?;
-    String::from_utf8(b).map_err(|_| {
-        anyhow!(
-            "{} is not valid UTF-8: rampart edits only files it can keep byte for byte; nothing changed",
-            p.display()
-        )
+    String::from_utf8(b).map_err(|_| Error::NotUtf8 {
+        path: p.to_path_buf(),
     })
 }
 
@@ -166,7 +170,9 @@ fn fatal_count(path: &Path, text: &str, config: &Config) -> usize {
 /// Plan the fixes of `snapshot`'s failing findings.
 pub fn plan(snapshot: &Snapshot, unsafe_fixes: bool) -> Result<Plan> {
     let Some(conf) = snapshot.conf.get() else {
-        bail!("no config file was read: nothing to fix");
+        return Err(Error::Refused(
+            "no config file was read: nothing to fix".to_string(),
+        ));
     };
     let fatal: Vec<String> = snapshot
         .input_problems()
@@ -175,16 +181,16 @@ pub fn plan(snapshot: &Snapshot, unsafe_fixes: bool) -> Result<Plan> {
         .map(|p| format!("{}: {}", clean(&p.location), clean(&p.message)))
         .collect();
     if !fatal.is_empty() {
-        bail!(
+        return Err(Error::Refused(format!(
             "Redis would refuse these lines as they are, so rampart cannot tell whether a fix leaves the config loadable; fix them first (nothing changed):\n  {}",
             fatal.join("\n  ")
-        );
+        )));
     }
     if let Some(why) = conf.config.unread_summary() {
-        bail!(
+        return Err(Error::Refused(format!(
             "the config includes files rampart did not read, which may undo any fix: {}; nothing changed",
             clean(&why)
-        );
+        )));
     }
     let findings = run_all(snapshot);
     let candidates: Vec<(&'static str, &Fix)> = findings
@@ -201,10 +207,10 @@ pub fn plan(snapshot: &Snapshot, unsafe_fixes: bool) -> Result<Plan> {
                 continue;
             }
             if !conf.config.files.iter().any(|f| f.path == e.file) {
-                bail!(
+                return Err(Error::Internal(format!(
                     "internal error: a fix names {}, which is not one of the config's files; nothing changed",
                     e.file.display()
-                );
+                )));
             }
             texts.insert(e.file.clone(), read_text(&e.file)?);
         }
@@ -262,10 +268,10 @@ pub fn plan(snapshot: &Snapshot, unsafe_fixes: bool) -> Result<Plan> {
         let new: String = new_lines.concat();
         let original = texts.get(path).cloned().unwrap_or_default();
         if fatal_count(path, &new, &conf.config) > fatal_count(path, &original, &conf.config) {
-            bail!(
+            return Err(Error::Internal(format!(
                 "internal error: the fixed {} would not load in Redis; nothing changed",
                 path.display()
-            );
+            )));
         }
         let name = clean(&path.display().to_string());
         plan.files.push(FilePlan {
@@ -306,21 +312,19 @@ impl Plan {
         for f in &self.files {
             let now = read_text(&f.path)?;
             if now != f.original {
-                bail!(
+                return Err(Error::Refused(format!(
                     "{} changed while rampart was fixing it; nothing changed",
                     f.path.display()
-                );
+                )));
             }
             backups.push(backup(&f.path, &f.original)?);
         }
         let mut out = Vec::new();
         for (f, b) in self.files.iter().zip(backups) {
-            replace_atomically(&f.path, &f.new).with_context(|| {
-                format!(
-                    "{} was not changed (its backup {} is a copy)",
-                    f.path.display(),
-                    b.display()
-                )
+            replace_atomically(&f.path, &f.new).map_err(|source| Error::NotReplaced {
+                path: f.path.clone(),
+                backup: b.clone(),
+                source,
             })?;
             out.push((f.path.clone(), b));
         }
@@ -333,8 +337,8 @@ impl Plan {
 /// A name that is taken, by anything, is skipped: a backup is never
 /// overwritten.
 fn backup(path: &Path, original: &str) -> Result<PathBuf> {
-    let meta =
-        rampart_fs::check_target(path)?.with_context(|| format!("{} is gone", path.display()))?;
+    let meta = rampart_fs::check_target(path)?
+        .ok_or_else(|| Error::Refused(format!("{} is gone", path.display())))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -351,19 +355,22 @@ fn backup(path: &Path, original: &str) -> Result<PathBuf> {
             meta.mode() & 0o7777,
             rampart_fs::Owner::Ids(meta.uid(), meta.gid()),
         )
-        .with_context(|| format!("cannot create the backup {}", b.display()))?;
+        .map_err(|source| Error::Backup {
+            path: b.clone(),
+            source,
+        })?;
         if made {
             return Ok(b);
         }
     }
-    bail!(
+    Err(Error::Refused(format!(
         "{}: too many backups ({name}.rampart-bak.*): remove old ones",
         path.display()
-    )
+    )))
 }
 
 /// Write `body` over `path` keeping its mode and owner (a symbolic link
 /// is refused, never written through).
-fn replace_atomically(path: &Path, body: &str) -> Result<()> {
+fn replace_atomically(path: &Path, body: &str) -> Result<(), rampart_fs::Error> {
     rampart_fs::replace_keeping(path, body.as_bytes(), rampart_fs::Mode::Exact(0o600))
 }

@@ -28,6 +28,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod common;
+mod error;
 pub mod fix;
 pub mod policy;
 mod sentinel;
@@ -37,7 +38,7 @@ mod users;
 pub use common::Change;
 pub use policy::{Policy, PolicyUser, Role};
 
-use anyhow::{bail, Context, Result};
+pub use error::{Error, Result};
 use redis_conf::{Config, Format, LoadOptions, Secret};
 use std::path::{Path, PathBuf};
 
@@ -61,8 +62,10 @@ impl Input {
         let path = common::absolute(path)?;
         let text = common::read(&path)?;
         let options = load_options(format);
-        let config = Config::load(&path, &options)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let config = Config::load(&path, &options).map_err(|source| Error::Load {
+            path: path.clone(),
+            source,
+        })?;
         Input::checked(path, text, config, options)
     }
 
@@ -80,19 +83,19 @@ impl Input {
             .iter()
             .find(|p| p.kind == redis_conf::ProblemKind::Fatal)
         {
-            bail!(
+            return Err(Error::Refused(format!(
                 "{}: {} ({} would refuse this config; fix it first, nothing written)",
                 p.span,
                 common::clean(&p.message),
                 if sentinel { "redis-sentinel" } else { "Redis" }
-            );
+            )));
         }
         if !sentinel {
             if let Some(why) = config.unread_summary() {
-                bail!(
+                return Err(Error::Refused(format!(
                     "the config includes files rampart did not read, which may undo what harden writes: {}; nothing written",
                     common::clean(&why)
-                );
+                )));
             }
         }
         Ok(Input {

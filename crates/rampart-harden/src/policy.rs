@@ -2,7 +2,7 @@
 //! ACL rules of each role.
 
 use crate::common::{clean, read};
-use anyhow::{anyhow, bail, Result};
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -120,40 +120,44 @@ impl Policy {
     /// spaces, not `default`, each once; patterns non-empty without
     /// spaces; `app` and `readonly` users with keys.
     pub fn parse(p: &Path, text: &str) -> Result<Policy> {
-        let policy: Policy =
-            toml::from_str(text).map_err(|e| anyhow!("{}: {}", p.display(), e.message()))?;
+        let policy: Policy = toml::from_str(text)
+            .map_err(|e| Error::Policy(format!("{}: {}", p.display(), e.message())))?;
         let mut seen = std::collections::HashSet::new();
         for u in &policy.user {
             if u.name.is_empty()
                 || u.name.chars().any(|c| c.is_whitespace() || c.is_control())
                 || u.name == "default"
             {
-                bail!(
+                return Err(Error::Policy(format!(
                     "{}: user name {:?} is not allowed (no spaces; `default` is always turned off)",
                     p.display(),
                     clean(&u.name)
-                );
+                )));
             }
             if !seen.insert(u.name.clone()) {
-                bail!("{}: user {} is defined twice", p.display(), clean(&u.name));
+                return Err(Error::Policy(format!(
+                    "{}: user {} is defined twice",
+                    p.display(),
+                    clean(&u.name)
+                )));
             }
             for pat in u.keys.iter().chain(&u.channels) {
                 if pat.is_empty() || pat.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                    bail!(
+                    return Err(Error::Policy(format!(
                         "{}: user {}: pattern {:?} must be non-empty without spaces",
                         p.display(),
                         clean(&u.name),
                         clean(pat)
-                    );
+                    )));
                 }
             }
             if matches!(u.role, Role::App | Role::Readonly) && u.keys.is_empty() {
-                bail!(
+                return Err(Error::Policy(format!(
                     "{}: user {} (role {}) needs `keys`, e.g. keys = [\"app:*\"]",
                     p.display(),
                     clean(&u.name),
                     u.role.name()
-                );
+                )));
             }
         }
         Ok(policy)

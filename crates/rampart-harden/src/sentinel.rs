@@ -21,9 +21,9 @@
 use crate::common::{
     absolute, clean, finish, new_password, password_in, reach, read, set_tls, Change, Reach, Work,
 };
+use crate::error::{Error, Result};
 use crate::policy::{role_rules, Role};
 use crate::{Input, Kind, Options, OutFile, Plan, PlanUser};
-use anyhow::{anyhow, bail, Context, Result};
 use redis_acl::hash_password;
 use redis_conf::edit::Editor;
 use redis_conf::{Config, Directive, Secret};
@@ -60,12 +60,12 @@ fn user(name: &'static str, role: &'static str, rules: &str) -> Result<SUser> {
 fn password_of(dir: &Path, name: &str) -> Result<Secret> {
     let path = dir.join("passwords.txt");
     let text = redis_conf::fileio::read_string(&path, redis_conf::fileio::DEFAULT_LIMIT)?;
-    password_in(&text, name).with_context(|| {
-        format!(
+    password_in(&text, name).ok_or_else(|| {
+        Error::Refused(format!(
             "{} has no password for {} (nothing written)",
             path.display(),
             clean(name)
-        )
+        ))
     })
 }
 
@@ -89,11 +89,11 @@ fn data_sentinel_user(dir: &Path) -> Result<(String, Secret)> {
         .find(|(_, by_role)| *by_role)
         .or_else(|| names.iter().find(|(n, _)| n == "sentinel"))
         .map(|(n, _)| n.clone())
-        .with_context(|| {
-            format!(
+        .ok_or_else(|| {
+            Error::Refused(format!(
                 "{} has no Sentinel user (harden the data nodes with a policy that has a `sentinel` role user); nothing written",
                 acl.display()
-            )
+            ))
         })?;
     let pw = password_of(dir, &name)?;
     Ok((name, pw))
@@ -139,19 +139,19 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
         .filter_map(|d| d.args.get(1).cloned())
         .collect();
     if masters.is_empty() {
-        bail!(
+        return Err(Error::Refused(format!(
             "{}: no `sentinel monitor` line: not a sentinel.conf (use --config for a redis.conf)",
             main.display()
-        );
+        )));
     }
     let out_dir = absolute(&a.out_dir)?;
     let out_conf = out_dir.join("sentinel.conf");
     let out_pw = out_dir.join("passwords.txt");
     if out_conf == *main {
-        bail!(
+        return Err(Error::Refused(format!(
             "--out-dir holds the input {}: choose another directory",
             main.display()
-        );
+        )));
     }
 
     let mut w = Work {
@@ -248,10 +248,10 @@ fn own_users(w: &mut Work, a: &Options) -> Result<(Vec<SUser>, Secret)> {
                 .iter()
                 .any(|u| u.line.starts_with(&format!("user {PEER} ")))
             {
-                bail!(
+                return Err(Error::Refused(format!(
                     "{}: no `user {PEER}` line: not the output of `rampart harden --sentinel-config` (nothing written)",
                     dir.join("sentinel.conf").display()
-                );
+                )));
             }
             w.changes.push(Change::new(
                 "ACL011",
@@ -272,7 +272,7 @@ fn own_users(w: &mut Work, a: &Options) -> Result<(Vec<SUser>, Secret)> {
             let pw = peer
                 .new_password
                 .clone()
-                .ok_or_else(|| anyhow!("internal error: no peer password"))?;
+                .ok_or_else(|| Error::Internal("internal error: no peer password".into()))?;
             let users = vec![
                 SUser {
                     name: "default",

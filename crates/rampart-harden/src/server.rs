@@ -2,12 +2,12 @@
 //! TLS, commands and logs.
 
 use crate::common::{absolute, clean, finish, reach, set_tls, Change, Reach, Work};
+use crate::error::{Error, Result};
 use crate::policy::Role;
 use crate::users::{
     harden_existing, input_users, role_user, shared_users, InputUsers, OutUser, SharedUsers,
 };
 use crate::{Input, Kind, Options, OutFile, Plan, PlanUser};
-use anyhow::{bail, Result};
 use redis_acl::AclFile;
 use redis_conf::edit::Editor;
 use redis_conf::{Config, LoadOptions};
@@ -21,10 +21,10 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
     let out_acl = out_dir.join("users.acl");
     let out_pw = out_dir.join("passwords.txt");
     if out_conf == *main {
-        bail!(
+        return Err(Error::Refused(format!(
             "--out-dir holds the input config {}: choose another directory (rampart does not rewrite the input in place)",
             main.display()
-        );
+        )));
     }
 
     let mut w = Work {
@@ -77,11 +77,11 @@ pub(crate) fn harden(input: &Input, a: &Options) -> Result<Plan> {
     let acl_text: String = out_users.iter().map(|u| format!("{}\n", u.line)).collect();
     let acl_check = AclFile::parse(&out_acl, &acl_text);
     if let Some(p) = acl_check.problems.first() {
-        bail!(
+        return Err(Error::Internal(format!(
             "internal error: the generated ACL file would not load (line {}: {}); nothing written",
             p.span.line,
             clean(&p.message)
-        );
+        )));
     }
 
     // ---- config

@@ -3,8 +3,8 @@
 //! default set; or the users of an earlier run (`--users-from`).
 
 use crate::common::{absolute, clean, new_password, password_in, read, remember, Change};
+use crate::error::{Error, Result};
 use crate::policy::{role_rules, Role};
-use anyhow::{anyhow, bail, Context, Result};
 use redis_acl::{hash_password, AclFile, CommandTable, Secret, Selector, User, UserDef};
 use redis_conf::{Config, Directive};
 use std::path::{Path, PathBuf};
@@ -97,7 +97,7 @@ pub(crate) fn harden_existing(u: &User, changes: &mut Vec<Change>) -> Result<Out
             dropped = true;
         }
         if d.split(' ').any(str::is_empty) || d.contains(['\t', '\r', '\n']) {
-            bail!("user {name}: a key or channel pattern holds whitespace, which an ACL file cannot represent; change it first");
+            return Err(Error::Refused(format!("user {name}: a key or channel pattern holds whitespace, which an ACL file cannot represent; change it first")));
         }
         sels.push(if i == 0 { d } else { format!("({d})") });
     }
@@ -159,10 +159,10 @@ pub(crate) fn input_users(
         .filter(|d| d.name == "user" || d.name == "requirepass")
     {
         if *d.span.file != *main && d.name == "user" {
-            bail!(
+            return Err(Error::Refused(format!(
                 "{}: a `user` line in an included file; rampart writes only the main file and Redis refuses `user` lines next to an aclfile: move it into the main file or an ACL file first",
                 d.span
-            );
+            )));
         }
         if *d.span.file == *main {
             config_lines.push(d.clone());
@@ -184,34 +184,34 @@ pub(crate) fn input_users(
     });
     let mut users = Vec::new();
     if let (Some(p), Some(d)) = (&aclfile, config.all("user").next()) {
-        bail!(
+        return Err(Error::Refused(format!(
             "{}: `user` lines in the config and an ACL file ({}) too: Redis refuses both at once; merge them into one first",
             d.span,
             p.display()
-        );
+        )));
     }
     if let Some(p) = aclfile {
         let parsed = AclFile::parse(&p, &read(&p)?);
         if let Some(p0) = parsed.problems.first() {
-            bail!(
+            return Err(Error::Refused(format!(
                 "{}: {} (the ACL file must load as it is; nothing written)",
                 p0.span,
                 clean(&p0.message)
-            );
+            )));
         }
         for d in &parsed.users {
             users.push(
                 d.to_user()
-                    .map_err(|e| anyhow!("{}: {}", d.span, e.message))?,
+                    .map_err(|e| Error::Acl(format!("{}: {}", d.span, e.message)))?,
             );
         }
     } else {
         for d in config.all("user") {
             let def = UserDef::from_config_args(&d.args, d.span.clone())
-                .map_err(|e| anyhow!("{}: {}", d.span, clean(&e.message)))?;
+                .map_err(|e| Error::Acl(format!("{}: {}", d.span, clean(&e.message))))?;
             let u = def
                 .to_user_from_config()
-                .map_err(|e| anyhow!("{}: {}", d.span, clean(&e.message)))?;
+                .map_err(|e| Error::Acl(format!("{}: {}", d.span, clean(&e.message))))?;
             users.retain(|x: &User| x.name != u.name);
             users.push(u);
         }
@@ -237,11 +237,11 @@ pub(crate) fn shared_users(dir: &Path, input: &InputUsers) -> Result<SharedUsers
     let text = read(&acl_path)?;
     let parsed = AclFile::parse(&acl_path, &text);
     if let Some(p) = parsed.problems.first() {
-        bail!(
+        return Err(Error::Refused(format!(
             "{}: {} (not a users.acl Redis would load; nothing written)",
             p.span,
             clean(&p.message)
-        );
+        )));
     }
     let users: Vec<OutUser> = text
         .lines()
@@ -284,12 +284,12 @@ pub(crate) fn shared_users(dir: &Path, input: &InputUsers) -> Result<SharedUsers
             let pw_path = dir.join("passwords.txt");
             let pws = redis_conf::fileio::read_string(&pw_path, redis_conf::fileio::DEFAULT_LIMIT)
                 .map_err(|e| e.named("the replication password for masterauth,"))?;
-            let pw = password_in(&pws, &n).with_context(|| {
-                format!(
+            let pw = password_in(&pws, &n).ok_or_else(|| {
+                Error::Refused(format!(
                     "{} has no password for the replication user {}: masterauth cannot be set (nothing written)",
                     pw_path.display(),
                     clean(&n)
-                )
+                ))
             })?;
             Some((n, pw))
         }

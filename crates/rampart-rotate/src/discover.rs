@@ -7,8 +7,8 @@
 //! from, is listed, not fatal, so the plan can name every one (and honour
 //! `--skip-node`).
 
+use crate::error::{Error, Result};
 use crate::Ctx;
-use anyhow::{bail, Result};
 use rampart_collect::topology::{self, Reach, Role, WalkOptions};
 use rampart_live::Endpoint;
 use std::collections::HashMap;
@@ -49,7 +49,9 @@ pub(crate) fn discover(ctx: &Ctx, seed: Endpoint) -> Result<Discovered> {
             .collect()
     });
     if let Some(ep) = sentinel {
-        bail!("{ep} is a Sentinel: only TARGET may be a Sentinel");
+        return Err(Error::Request(format!(
+            "{ep} is a Sentinel: only TARGET may be a Sentinel"
+        )));
     }
     let mut out = Discovered::default();
     for n in &topo.nodes {

@@ -1,8 +1,8 @@
 //! The journal (phases, node states; hashes only, never a password), its
 //! lock, and where it lives. Written through `rampart_fs`.
 
+use crate::error::{Error, Result};
 use crate::Ctx;
-use anyhow::{bail, Context, Result};
 use rampart_live::Endpoint;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -161,7 +161,7 @@ impl SentinelState {
 }
 /// Write a file readable by its owner only, atomically (temp + rename).
 /// A missing directory is created 0700 (the state directory included).
-pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<()> {
+pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<(), rampart_fs::Error> {
     if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         rampart_fs::create_private_dir(d)?;
     }
@@ -193,26 +193,30 @@ impl RunLock {
                 .open(&path)
             {
                 Ok(mut f) => {
-                    write!(f, "{}", std::process::id())?;
+                    write!(f, "{}", std::process::id()).map_err(Error::LockWrite)?;
                     return Ok(RunLock(path));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let pid = redis_conf::fileio::read_string(&path, 64).unwrap_or_default();
                     let pid = pid.trim();
                     if !pid.is_empty() && Path::new("/proc").join(pid).exists() {
-                        bail!(
-                            "another rampart rotate (pid {pid}) is running on this journal ({})",
-                            path.display()
-                        );
+                        return Err(Error::Locked {
+                            pid: pid.to_string(),
+                            path,
+                        });
                     }
                     let _ = std::fs::remove_file(&path);
                 }
-                Err(e) => {
-                    return Err(e).with_context(|| format!("cannot create {}", path.display()))
+                Err(source) => {
+                    return Err(Error::Io {
+                        what: "cannot create",
+                        path,
+                        source,
+                    })
                 }
             }
         }
-        bail!("cannot take the lock {}", path.display())
+        Err(Error::LockTaken { path })
     }
 }
 
@@ -246,8 +250,11 @@ pub fn default_journal(user: &str, seed: &Endpoint) -> PathBuf {
 /// The journal at `path`, if there is one.
 pub fn load_journal(path: &Path) -> Result<Option<Journal>> {
     match redis_conf::fileio::read(path, redis_conf::fileio::DEFAULT_LIMIT) {
-        Ok(b) => Ok(Some(serde_json::from_slice(&b).with_context(|| {
-            format!("the journal {} is not readable", path.display())
+        Ok(b) => Ok(Some(serde_json::from_slice(&b).map_err(|source| {
+            Error::BadJournal {
+                path: path.to_path_buf(),
+                source,
+            }
         })?)),
         Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(None),
         Err(e) => Err(e.into()),

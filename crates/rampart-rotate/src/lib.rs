@@ -26,15 +26,15 @@
 //!
 //! The library takes an [`Options`] value, a [`Connector`] (how to reach a
 //! node), a [`Progress`] sink and an optional [`FaultPoint`]; it never
-//! reads arguments or globals. Errors: `anyhow` with context throughout
-//! (the messages are what the operator reads); the refusals to start are
-//! typed ([`Refusal`]) inside it, so a caller can tell them apart with
-//! `downcast_ref`.
+//! reads arguments or globals. Errors are typed by cause ([`Error`]; the
+//! refusals to start are [`Error::Refused`] with a [`Refusal`]); their
+//! messages, with their causes joined by ": ", are what the operator reads.
 // Libraries never print: they return values and take a progress sink;
 // only the binary writes to the terminal.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod discover;
+mod error;
 mod journal;
 mod node;
 mod plan;
@@ -44,12 +44,12 @@ mod sentinel;
 mod show;
 mod steps;
 
+pub use error::{Error, Refusal, ReplyError, Result};
 pub use journal::{default_journal, load_journal, Journal, NodeState, Phase, SentinelState};
 pub use node::{sentinel_link_name, Connector, LiveConnector, Node};
 pub use run::{run, RunEnd};
 
-use anyhow::{Context, Result};
-use rampart_live::{Credentials, Endpoint};
+use rampart_live::{Credentials, Endpoint, LiveError};
 use redis_conf::Secret;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -71,7 +71,8 @@ pub trait Progress {
 /// as a crash would (the journal on disk keeps what was recorded), so
 /// tests can resume or roll back from every point. In production nothing
 /// is injected; the `rampart` binary wires its `RAMPART_ROTATE_CRASH_AFTER`
-/// test hook into it in debug builds only.
+/// test hook into it in debug builds only. A test's fault is
+/// [`Error::Fault`].
 pub trait FaultPoint {
     fn reached(&self, point: &str) -> Result<()>;
 }
@@ -135,16 +136,6 @@ pub struct Options {
     pub fault: Option<Box<dyn FaultPoint>>,
 }
 
-/// Why a rotation refused to start (typed; carried inside the `anyhow`
-/// error).
-#[derive(Debug, thiserror::Error)]
-pub enum Refusal {
-    #[error("{0}")]
-    Unreachable(String),
-    #[error("{0}")]
-    UnknownSentinels(String),
-}
-
 /// What every step shares.
 pub(crate) struct Ctx<'a> {
     pub connector: &'a dyn Connector,
@@ -181,13 +172,13 @@ impl Ctx<'_> {
         }
     }
 
-    fn open(&self, ep: &Endpoint, creds: &Credentials) -> Result<Box<dyn Node>> {
+    fn open(&self, ep: &Endpoint, creds: &Credentials) -> Result<Box<dyn Node>, LiveError> {
         self.connector.open(ep, creds)
     }
 
     /// A logged-in connection. When we log in as the user being rotated,
     /// the new password is tried after the old one.
-    pub fn conn(&self, ep: &Endpoint) -> Result<Box<dyn Node>> {
+    pub fn conn(&self, ep: &Endpoint) -> Result<Box<dyn Node>, LiveError> {
         match self.open(ep, &self.login) {
             Ok(c) => Ok(c),
             Err(e) => {
@@ -209,9 +200,13 @@ impl Ctx<'_> {
     pub fn sentinel_conn(&self, ep: &Endpoint) -> Result<Box<dyn Node>> {
         match self.open(ep, &self.login) {
             Ok(c) => Ok(c),
-            Err(_) => self
-                .open(ep, &Credentials::default())
-                .with_context(|| format!("cannot connect to the Sentinel {ep}")),
+            Err(_) => {
+                self.open(ep, &Credentials::default())
+                    .map_err(|source| Error::SentinelConnect {
+                        endpoint: ep.to_string(),
+                        source,
+                    })
+            }
         }
     }
 
@@ -220,13 +215,14 @@ impl Ctx<'_> {
             &self.journal_path,
             rampart_report::scrub::scrub(&serde_json::to_string_pretty(j)?).as_bytes(),
         )
-        .with_context(|| format!("cannot write the journal {}", self.journal_path.display()))
+        .map_err(|source| Error::JournalWrite {
+            path: self.journal_path.clone(),
+            source,
+        })
     }
 
     pub fn new_pw(&self) -> Result<&Secret> {
-        self.new_password.as_ref().context(
-            "this step needs the new password: give it with --new-password-file (or --rollback)",
-        )
+        self.new_password.as_ref().ok_or(Error::NeedsNewPassword)
     }
 
     /// `--skip-node` names this endpoint.
@@ -247,7 +243,7 @@ pub fn remember(s: Secret) -> Secret {
 /// digits, registered with the scrubber.
 pub fn generate() -> Result<Secret> {
     let mut b = [0u8; 32];
-    getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("the OS random generator failed: {e}"))?;
+    getrandom::fill(&mut b).map_err(|e| Error::Random(e.to_string()))?;
     let s = remember(Secret::new(hex::encode(b).into_bytes()));
     b.fill(0);
     Ok(s)

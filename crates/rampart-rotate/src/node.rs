@@ -4,15 +4,15 @@
 //! offline tests plug in an in-memory cluster. The reply readers below
 //! (INFO, CONFIG GET, ACL GETUSER, CLIENT LIST) parse each reply once.
 
-use anyhow::{bail, Context, Result};
-use rampart_live::{reply, ConnectOptions, Connection, Credentials, Endpoint, Value};
+use crate::error::{Error, ReplyError, Result};
+use rampart_live::{reply, ConnectOptions, Connection, Credentials, Endpoint, LiveError, Value};
 
 /// One logged-in connection to a node.
 pub trait Node {
     /// Send a command whose arguments are text.
-    fn cmd(&mut self, args: &[&str]) -> Result<Value>;
+    fn cmd(&mut self, args: &[&str]) -> Result<Value, LiveError>;
     /// Send a command with binary arguments (a password).
-    fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value>;
+    fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value, LiveError>;
     /// `host:port`, for messages.
     fn name(&self) -> String;
 }
@@ -20,15 +20,15 @@ pub trait Node {
 /// Opens a connection to an endpoint and logs in with `creds` (no
 /// password: no AUTH). A refused login is an error.
 pub trait Connector {
-    fn open(&self, ep: &Endpoint, creds: &Credentials) -> Result<Box<dyn Node>>;
+    fn open(&self, ep: &Endpoint, creds: &Credentials) -> Result<Box<dyn Node>, LiveError>;
 }
 
 impl Node for Connection {
-    fn cmd(&mut self, args: &[&str]) -> Result<Value> {
-        Ok(Connection::cmd(self, args)?)
+    fn cmd(&mut self, args: &[&str]) -> Result<Value, LiveError> {
+        Connection::cmd(self, args)
     }
-    fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value> {
-        Ok(Connection::cmd_bytes(self, args)?)
+    fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value, LiveError> {
+        Connection::cmd_bytes(self, args)
     }
     fn name(&self) -> String {
         self.endpoint().to_string()
@@ -42,7 +42,7 @@ pub struct LiveConnector {
 }
 
 impl Connector for LiveConnector {
-    fn open(&self, ep: &Endpoint, creds: &Credentials) -> Result<Box<dyn Node>> {
+    fn open(&self, ep: &Endpoint, creds: &Credentials) -> Result<Box<dyn Node>, LiveError> {
         let mut c = Connection::connect(ep, &self.opts)?;
         c.hello(creds)?;
         Ok(Box::new(c))
@@ -60,9 +60,13 @@ pub(crate) fn sentinel_link_prefix(name: &str) -> Option<&str> {
     (hex && matches!(kind, "cmd" | "pubsub")).then_some(prefix)
 }
 
-pub(crate) fn expect_ok(v: Value, what: &str, node: &str) -> Result<Value> {
+pub(crate) fn expect_ok(v: Value, what: &str, node: &str) -> Result<Value, ReplyError> {
     if let Some(e) = v.as_error() {
-        bail!("{node}: {what}: {}", e.lines().next().unwrap_or(""));
+        return Err(ReplyError {
+            node: node.to_string(),
+            command: what.to_string(),
+            message: e.lines().next().unwrap_or("").to_string(),
+        });
     }
     Ok(v)
 }
@@ -93,13 +97,18 @@ pub(crate) fn config_get(c: &mut dyn Node, name: &str) -> Result<String> {
 pub(crate) fn user_hashes(c: &mut dyn Node, user: &str) -> Result<Vec<String>> {
     let ep = c.name();
     let v = expect_ok(c.cmd(&["ACL", "GETUSER", user])?, "ACL GETUSER", &ep)?;
-    let u =
-        reply::acl_getuser(&v).with_context(|| format!("{ep}: unexpected ACL GETUSER reply"))?;
+    let u = reply::acl_getuser(&v).map_err(|source| Error::UnexpectedReply {
+        node: ep.clone(),
+        command: "ACL GETUSER",
+        source,
+    })?;
     let Some(u) = u else {
-        bail!("{ep}: there is no ACL user {user:?} on this node");
+        return Err(Error::Request(format!(
+            "{ep}: there is no ACL user {user:?} on this node"
+        )));
     };
     if u.nopass() {
-        bail!("{ep}: user {user:?} is nopass: adding a password would lock out its clients at once (give it a password first)");
+        return Err(Error::Unsafe(format!("{ep}: user {user:?} is nopass: adding a password would lock out its clients at once (give it a password first)")));
     }
     Ok(u.passwords)
 }

@@ -4,10 +4,10 @@
 //! rampart cannot identify, refuses the plan ([`Refusal`]).
 
 use crate::discover::discover;
+use crate::error::{Error, Result};
 use crate::node::{clients, config_get, user_hashes};
 use crate::sentinel::{sentinel_seed, sentinel_user_on, MasterView};
 use crate::{Ctx, Journal, NodeState, Refusal, SentinelState};
-use anyhow::{bail, Result};
 use rampart_live::Endpoint;
 use std::time::Duration;
 
@@ -181,13 +181,17 @@ pub(crate) fn plan(
     // `--sentinel ADDR`: the groups of the masters among the data nodes.
     for extra in &ctx.extra_sentinels {
         let Some(v) = sentinel_seed(ctx, extra)? else {
-            bail!("--sentinel {extra}: not a Sentinel");
+            return Err(Error::Request(format!(
+                "--sentinel {extra}: not a Sentinel"
+            )));
         };
         let (mine, _): (Vec<MasterView>, Vec<_>) = v
             .into_iter()
             .partition(|m| topo.found.iter().any(|(e, _)| same(e, &m.endpoint)));
         if mine.is_empty() {
-            bail!("--sentinel {extra}: it monitors none of the nodes found from TARGET");
+            return Err(Error::Request(format!(
+                "--sentinel {extra}: it monitors none of the nodes found from TARGET"
+            )));
         }
         let more: Vec<(Endpoint, String)> = mine.iter().flat_map(MasterView::known).collect();
         topo = topology(ctx, Vec::new(), &more, topo)?;
@@ -208,17 +212,17 @@ pub(crate) fn plan(
     for s in sentinels.iter_mut() {
         let m = s.master_endpoint();
         if ctx.skipped(&m) {
-            bail!("the master {m} of {} is skipped (--skip-node), but its Sentinels need it: rampart cannot tell which of them log in as {:?}", s.master, ctx.user);
+            return Err(Error::Request(format!("the master {m} of {} is skipped (--skip-node), but its Sentinels need it: rampart cannot tell which of them log in as {:?}", s.master, ctx.user)));
         }
         let mut mc = ctx.conn(&m)?;
         match sentinel_user_on(ctx, s, &mut *mc)? {
             Some((u, _)) => s.dependent = u == ctx.user,
-            None => bail!(
-                "{}:{}: no connection of this Sentinel on the master {}; is it monitoring it?",
-                s.host,
-                s.port,
-                m
-            ),
+            None => {
+                return Err(Error::Unsafe(format!(
+                    "{}:{}: no connection of this Sentinel on the master {}; is it monitoring it?",
+                    s.host, s.port, m
+                )))
+            }
         }
     }
     refuse_unknown_sentinels(ctx, &topo.found, &sentinels)?;

@@ -3,11 +3,11 @@
 //! history record of a finished rotation, and `--rollback`.
 
 use crate::discover::discover;
+use crate::error::{with_causes, Error, Result};
 use crate::node::{config_get, expect_ok, sentinel_config_get, user_hashes};
 use crate::plan::node_state;
 use crate::steps::{advance, persist};
 use crate::{Ctx, Journal, NodeState, Phase};
-use anyhow::{bail, Context, Result};
 use rampart_live::Endpoint;
 use redis_acl::hash_password;
 use redis_conf::Secret;
@@ -24,12 +24,10 @@ pub(crate) fn reconcile(ctx: &Ctx, j: &mut Journal) -> Result<()> {
     let mut lost = Vec::new();
     for i in 0..j.nodes.len() {
         let n = j.nodes[i].clone();
-        let mut c = ctx.conn(&n.endpoint()).with_context(|| {
-            format!(
-                "{} does not answer: start it, then run again with --resume (the journal keeps phase {:?})",
-                n.name(),
-                j.phase
-            )
+        let mut c = ctx.conn(&n.endpoint()).map_err(|source| Error::NodeDown {
+            node: n.name(),
+            phase: j.phase,
+            source,
         })?;
         if !user_hashes(&mut *c, &j.user)?.contains(&j.new_hash) {
             ctx.say(&format!(
@@ -81,10 +79,10 @@ pub(crate) fn reconcile(ctx: &Ctx, j: &mut Journal) -> Result<()> {
                 .iter()
                 .find(|(e, _)| !j.skipped.contains(&e.to_string()))
             {
-                bail!(
+                return Err(Error::Unsafe(format!(
                     "{e} does not answer ({err}): start it, then run again with --resume (the journal keeps phase {:?}), or name it with --skip-node in a new rotation",
                     j.phase
-                );
+                )));
             }
             for (found, role) in d.nodes {
                 if seen.contains(&found) {
@@ -123,14 +121,15 @@ pub(crate) fn reconcile(ctx: &Ctx, j: &mut Journal) -> Result<()> {
 pub(crate) fn record_rotation(ctx: &Ctx, j: &Journal) {
     use rampart_collect::history;
     let recorded = history::resolve_path(ctx.history.as_deref())
-        .context("no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history FILE")
+        .ok_or_else(|| "no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history FILE".to_string())
         .and_then(|path| {
             // A file, or the team's record at a postgres:// URL.
             let spec = history::HistorySpec::parse(&path.to_string_lossy());
-            let mut h = history::open_store(&spec)?;
+            let mut h = history::open_store(&spec).map_err(|e| with_causes(&e))?;
             let now = history::now();
             for n in &j.nodes {
-                h.record_rotation(&n.name(), &j.user, now, env!("CARGO_PKG_VERSION"))?;
+                h.record_rotation(&n.name(), &j.user, now, env!("CARGO_PKG_VERSION"))
+                    .map_err(|e| with_causes(&e))?;
             }
             // Named without a URL's password.
             Ok(spec.display())
@@ -138,7 +137,7 @@ pub(crate) fn record_rotation(ctx: &Ctx, j: &Journal) {
     match recorded {
         Ok(place) => ctx.say(&format!("Recorded in the history {place}.")),
         Err(e) => ctx.warn(&format!(
-            "the rotation is done but could not be recorded in the history (MNT002 will not see it): {e:#}"
+            "the rotation is done but could not be recorded in the history (MNT002 will not see it): {e}"
         )),
     }
 }
@@ -153,13 +152,11 @@ pub(crate) fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Resul
         }) || j.sentinels.iter().any(|s| s.updated);
     let old = match (dependents, old) {
         (false, _) => None,
-        (true, None) => bail!(
-            "masterauth or a Sentinel's auth-pass or sentinel-pass was changed to the new password: give the old one with --old-password-file to roll back"
-        ),
+        (true, None) => return Err(Error::Request("masterauth or a Sentinel's auth-pass or sentinel-pass was changed to the new password: give the old one with --old-password-file to roll back".to_string())),
         (true, Some(old)) => {
             let h = hash_password(old.expose());
             if !j.nodes.iter().any(|n| n.old_hashes.contains(&h)) {
-                bail!("the --old-password-file password is not one of the user's old passwords");
+                return Err(Error::Request("the --old-password-file password is not one of the user's old passwords".to_string()));
             }
             Some(old)
         }
@@ -195,7 +192,12 @@ pub(crate) fn rollback(ctx: &Ctx, j: &mut Journal, old: Option<Secret>) -> Resul
         let value: &[u8] = match (&old, n.sentinel_pass_was_empty) {
             (_, true) => b"",
             (Some(o), false) => o.expose(),
-            (None, false) => bail!("{}: the old sentinel-pass is needed", n.name()),
+            (None, false) => {
+                return Err(Error::Request(format!(
+                    "{}: the old sentinel-pass is needed",
+                    n.name()
+                )))
+            }
         };
         let mut c = ctx.conn(&n.endpoint())?;
         let v = c.cmd_bytes(&[b"SENTINEL", b"CONFIG", b"SET", b"sentinel-pass", value])?;

@@ -1,6 +1,7 @@
 //! One run: the order of plan, steps, reconcile, grace, finish and
 //! rollback, and the JSON summary of how it ended.
 
+use crate::error::{Error, Result};
 use crate::journal::{load_journal, unix_now, RunLock};
 use crate::plan::plan;
 use crate::recover::{reconcile, rollback};
@@ -8,7 +9,6 @@ use crate::sentinel::plan_sentinels;
 use crate::show::show_plan;
 use crate::steps::forward;
 use crate::{generate, Connector, Ctx, Journal, Mode, Options, Phase, Progress};
-use anyhow::{bail, Context, Result};
 use redis_acl::hash_password;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -137,14 +137,18 @@ pub fn run(
 
     let continuing = opts.mode != Mode::Start;
     if continuing {
-        let mut j = existing
-            .with_context(|| format!("no rotation journal at {}", journal_path.display()))?;
+        let mut j = existing.ok_or_else(|| Error::NoJournal {
+            path: journal_path.clone(),
+        })?;
         if j.user != ctx.user {
-            bail!("the journal is for user {:?}, not {:?}", j.user, ctx.user);
+            return Err(Error::Request(format!(
+                "the journal is for user {:?}, not {:?}",
+                j.user, ctx.user
+            )));
         }
         let of_sentinels = !j.nodes.is_empty() && j.nodes.iter().all(|n| n.sentinel);
         if of_sentinels != opts.sentinels {
-            bail!(
+            return Err(Error::Request(format!(
                 "the journal {} is a rotation of {}: {} --sentinels",
                 journal_path.display(),
                 if of_sentinels {
@@ -153,11 +157,13 @@ pub fn run(
                     "the data nodes' user"
                 },
                 if of_sentinels { "add" } else { "drop" }
-            );
+            )));
         }
         if let Some(p) = &ctx.new_password {
             if hash_password(p.expose()) != j.new_hash {
-                bail!("the new password given does not match the journal's hash");
+                return Err(Error::Request(
+                    "the new password given does not match the journal's hash".to_string(),
+                ));
             }
         }
         if matches!(j.phase, Phase::Done | Phase::RolledBack) {
@@ -188,10 +194,10 @@ pub fn run(
         let finish_now = finish || j.grace_secs.is_some();
         ctx.say("Reading every node back:");
         reconcile(&ctx, &mut j)?;
-        forward(&ctx, &mut j, Phase::Ready).with_context(|| stopped(&j, &journal_path))?;
+        forward(&ctx, &mut j, Phase::Ready).map_err(|e| stopped(&j, &journal_path, e))?;
         if finish_now {
             wait_grace(&ctx, &j, finish);
-            forward(&ctx, &mut j, Phase::Done).with_context(|| stopped(&j, &journal_path))?;
+            forward(&ctx, &mut j, Phase::Done).map_err(|e| stopped(&j, &journal_path, e))?;
             ctx.say(&done_line(&j));
         } else {
             ctx.say(&format!(
@@ -205,18 +211,22 @@ pub fn run(
 
     if let Some(j) = &existing {
         if !matches!(j.phase, Phase::Done | Phase::RolledBack) && !opts.dry_run {
-            bail!(
+            return Err(Error::Request(format!(
                 "a rotation of {:?} is in progress (phase {:?}, journal {}): use --resume, --finish or --rollback",
                 j.user,
                 j.phase,
                 journal_path.display()
-            );
+            )));
         }
     }
     let new_password = match (&ctx.new_password, opts.generate) {
         (Some(p), _) => p.clone(),
         (None, true) => generate()?,
-        (None, false) => bail!("give --new-password-file FILE (or -) or --generate"),
+        (None, false) => {
+            return Err(Error::Request(
+                "give --new-password-file FILE (or -) or --generate".to_string(),
+            ))
+        }
     };
     let new_hash = hash_password(new_password.expose());
     let mut j = if opts.sentinels {
@@ -231,8 +241,12 @@ pub fn run(
         return Ok(());
     }
     if let Some(out) = &opts.password_out {
-        crate::journal::write_private(out, new_password.expose())
-            .with_context(|| format!("cannot write {}", out.display()))?;
+        crate::journal::write_private(out, new_password.expose()).map_err(|source| {
+            Error::PasswordOut {
+                path: out.clone(),
+                source,
+            }
+        })?;
         ctx.say(&format!(
             "The new password is in {} (mode 600).",
             out.display()
@@ -246,10 +260,10 @@ pub fn run(
     ctx.new_password = Some(new_password);
     ctx.save(&j)?;
     end.touched = true;
-    forward(&ctx, &mut j, Phase::Ready).with_context(|| stopped(&j, &journal_path))?;
+    forward(&ctx, &mut j, Phase::Ready).map_err(|e| stopped(&j, &journal_path, e))?;
     if j.grace_secs.is_some() {
         wait_grace(&ctx, &j, false);
-        forward(&ctx, &mut j, Phase::Done).with_context(|| stopped(&j, &journal_path))?;
+        forward(&ctx, &mut j, Phase::Done).map_err(|e| stopped(&j, &journal_path, e))?;
         ctx.say(&done_line(&j));
     } else {
         ctx.say(&format!(
@@ -262,12 +276,12 @@ pub fn run(
 }
 
 /// What to do after a step failed: the journal knows where it stopped.
-fn stopped(j: &Journal, journal: &Path) -> String {
-    format!(
-        "the rotation stopped after phase {:?}; the journal {} keeps its state: fix the cause, then run again with --resume (or --rollback)",
-        j.phase,
-        journal.display()
-    )
+fn stopped(j: &Journal, journal: &Path, e: Error) -> Error {
+    Error::Stopped {
+        phase: j.phase,
+        journal: journal.to_path_buf(),
+        source: Box::new(e),
+    }
 }
 
 /// The rest of the grace period, counted from when the new password first

@@ -2,12 +2,12 @@
 //! ones included), which user its links log in as, and the plan for the
 //! Sentinels' own ACL user (`--sentinels`).
 
+use crate::error::{Error, Result};
 use crate::node::{
     client_names, expect_ok, field, info_map, pairs_text, sentinel_config_get, sentinel_link_name,
     user_hashes, Node,
 };
 use crate::{Ctx, Journal, NodeState, SentinelState};
-use anyhow::{bail, Context, Result};
 use rampart_live::Endpoint;
 use std::time::Duration;
 
@@ -65,7 +65,10 @@ pub(crate) fn sentinel_seed(ctx: &Ctx, seed: &Endpoint) -> Result<Option<Vec<Mas
         else {
             continue;
         };
-        let mport: u16 = port.parse().context("SENTINEL MASTERS port")?;
+        let mport: u16 = port.parse().map_err(|source| Error::Number {
+            what: "SENTINEL MASTERS port",
+            source,
+        })?;
         let state = |host: &str, port: u16| SentinelState {
             host: host.to_string(),
             port,
@@ -124,7 +127,9 @@ pub(crate) fn sentinel_seed(ctx: &Ctx, seed: &Endpoint) -> Result<Option<Vec<Mas
         out.push(view);
     }
     if out.is_empty() {
-        bail!("the Sentinel {name} monitors no master");
+        return Err(Error::Request(format!(
+            "the Sentinel {name} monitors no master"
+        )));
     }
     Ok(Some(out))
 }
@@ -161,7 +166,9 @@ pub(crate) fn plan_sentinels(
     grace: Option<Duration>,
 ) -> Result<Journal> {
     let Some(views) = sentinel_seed(ctx, &seed)? else {
-        bail!("--sentinels needs a Sentinel as TARGET; {seed} is not one");
+        return Err(Error::Request(format!(
+            "--sentinels needs a Sentinel as TARGET; {seed} is not one"
+        )));
     };
     let mut eps: Vec<Endpoint> = Vec::new();
     for s in views.into_iter().flat_map(|v| v.sentinels) {
@@ -172,9 +179,10 @@ pub(crate) fn plan_sentinels(
     }
     let mut nodes = Vec::new();
     for ep in &eps {
-        let mut c = ctx
-            .conn(ep)
-            .with_context(|| format!("cannot log in to the Sentinel {ep}"))?;
+        let mut c = ctx.conn(ep).map_err(|source| Error::SentinelLogin {
+            endpoint: ep.to_string(),
+            source,
+        })?;
         let hashes = user_hashes(&mut *c, &ctx.user)?;
         let runid = expect_ok(
             c.cmd(&["SENTINEL", "MYID"])?,

@@ -2,6 +2,7 @@
 //! Sentinel auth-pass and sentinel-pass), remove. Each reads the node's
 //! state back first, so running one again is harmless.
 
+use crate::error::{Error, Result};
 use crate::journal::unix_now;
 use crate::node::{
     client_names, clients, config_get, expect_ok, field, info_map, pairs_text, sentinel_config_get,
@@ -10,7 +11,6 @@ use crate::node::{
 use crate::recover::record_rotation;
 use crate::sentinel::sentinel_user_on;
 use crate::{Ctx, Journal, NodeState, Phase};
-use anyhow::{bail, Context, Result};
 use rampart_live::Credentials;
 use redis_acl::hash_password;
 use std::time::Duration;
@@ -26,10 +26,10 @@ pub(crate) fn step_add(ctx: &Ctx, j: &Journal) -> Result<()> {
             let v = c.cmd(&["ACL", "SETUSER", &j.user, &op])?;
             expect_ok(v, "ACL SETUSER", &n.name())?;
             if !user_hashes(&mut *c, &j.user)?.contains(&j.new_hash) {
-                bail!(
+                return Err(Error::Unsafe(format!(
                     "{}: the new password hash is not listed after ACL SETUSER",
                     n.name()
-                );
+                )));
             }
             ctx.say(&format!("  {}: new password added", n.name()));
         }
@@ -41,7 +41,9 @@ pub(crate) fn step_add(ctx: &Ctx, j: &Journal) -> Result<()> {
 fn step_verify(ctx: &Ctx, j: &Journal) -> Result<()> {
     let pw = ctx.new_pw()?;
     if hash_password(pw.expose()) != j.new_hash {
-        bail!("the new password given does not match the journal's hash");
+        return Err(Error::Request(
+            "the new password given does not match the journal's hash".to_string(),
+        ));
     }
     let creds = Credentials {
         user: Some(j.user.clone()),
@@ -50,7 +52,10 @@ fn step_verify(ctx: &Ctx, j: &Journal) -> Result<()> {
     for n in &j.nodes {
         ctx.connector
             .open(&n.endpoint(), &creds)
-            .with_context(|| format!("{}: AUTH with the new password failed", n.name()))?;
+            .map_err(|source| Error::NewPasswordRefused {
+                node: n.name(),
+                source,
+            })?;
         ctx.say(&format!("  {}: AUTH {} <new> accepted", n.name(), j.user));
     }
     Ok(())
@@ -65,16 +70,16 @@ pub(crate) fn persist(ctx: &Ctx, c: &mut dyn Node, n: &NodeState) -> Result<()> 
             None => "ACL SAVE",
             Some(e) if e.contains("not configured to use an ACL file") => {
                 let v = c.cmd(&["SENTINEL", "FLUSHCONFIG"])?;
-                expect_ok(v, "SENTINEL FLUSHCONFIG", &n.name()).context(
-                    "cannot persist: the change would be lost at the next restart; stopping before the old password is removed",
-                )?;
+                expect_ok(v, "SENTINEL FLUSHCONFIG", &n.name()).map_err(Error::NotPersisted)?;
                 "SENTINEL FLUSHCONFIG"
             }
-            Some(e) => bail!(
-                "{}: ACL SAVE: {}; stopping before the old password is removed",
-                n.name(),
-                e.lines().next().unwrap_or("")
-            ),
+            Some(e) => {
+                return Err(Error::Unsafe(format!(
+                    "{}: ACL SAVE: {}; stopping before the old password is removed",
+                    n.name(),
+                    e.lines().next().unwrap_or("")
+                )))
+            }
         };
         ctx.say(&format!("  {}: persisted ({what})", n.name()));
         return Ok(());
@@ -85,9 +90,7 @@ pub(crate) fn persist(ctx: &Ctx, c: &mut dyn Node, n: &NodeState) -> Result<()> 
         (&["CONFIG", "REWRITE"], "CONFIG REWRITE")
     };
     let v = c.cmd(cmd)?;
-    expect_ok(v, what, &n.name()).with_context(|| {
-        "cannot persist: the change would be lost at the next restart; stopping before the old password is removed"
-    })?;
+    expect_ok(v, what, &n.name()).map_err(Error::NotPersisted)?;
     ctx.say(&format!("  {}: persisted ({what})", n.name()));
     Ok(())
 }
@@ -141,9 +144,9 @@ fn relink(ctx: &Ctx, c: &mut dyn Node, node: &str) -> Result<bool> {
     })? {
         return Ok(true);
     }
-    bail!(
+    Err(Error::Unsafe(format!(
         "{node}: the replica did not link to its primary again within 10 s with the new masterauth (see its log); the old password still works everywhere and nothing was removed: fix it, then --resume, or --rollback"
-    )
+    )))
 }
 
 /// Poll `cond` every 100 ms for up to `secs` seconds.
@@ -208,7 +211,7 @@ fn step_sentinels(ctx: &Ctx, j: &mut Journal) -> Result<()> {
             Ok(field(&pairs_text(&m), "flags") == Some("master"))
         })?;
         if !ok {
-            bail!("{name}: after SENTINEL SET auth-pass, the Sentinel did not log in to the master {master} as {:?}", j.user);
+            return Err(Error::Unsafe(format!("{name}: after SENTINEL SET auth-pass, the Sentinel did not log in to the master {master} as {:?}", j.user)));
         }
         ctx.say(&format!(
             "  Sentinel {name}: auth-pass updated; logged in to the master again as {}",
@@ -244,7 +247,10 @@ fn step_sentinel_pass(ctx: &Ctx, j: &mut Journal) -> Result<()> {
             expect_ok(v, "SENTINEL CONFIG SET sentinel-pass", &n.name())?;
             let back = sentinel_config_get(&mut *c, "sentinel-pass")?;
             if hash_password(back.as_bytes()) != j.new_hash {
-                bail!("{}: sentinel-pass did not take the new value", n.name());
+                return Err(Error::Unsafe(format!(
+                    "{}: sentinel-pass did not take the new value",
+                    n.name()
+                )));
             }
         }
         j.nodes[i].sentinel_pass_updated = true;
@@ -266,11 +272,11 @@ fn step_sentinel_pass(ctx: &Ctx, j: &mut Journal) -> Result<()> {
                     .any(|(nm, u, age)| *nm == want && *u == j.user && *age <= max_age))
             })?;
             if !ok {
-                bail!(
+                return Err(Error::Unsafe(format!(
                     "{}: after SENTINEL CONFIG SET sentinel-pass, no link to the Sentinel {peer} logged in as {:?} within 30 s",
                     n.name(),
                     j.user
-                );
+                )));
             }
         }
         ctx.say(&format!(
@@ -303,14 +309,16 @@ fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
             expect_ok(v, "CONFIG SET masterauth", &n.name())?;
             let back = config_get(&mut *c, "masterauth")?;
             if hash_password(back.as_bytes()) != j.new_hash {
-                bail!("{}: masterauth did not take the new value", n.name());
+                return Err(Error::Unsafe(format!(
+                    "{}: masterauth did not take the new value",
+                    n.name()
+                )));
             }
         }
         j.nodes[i].masterauth_updated = true;
         ctx.save(j)?;
         let v = c.cmd(&["CONFIG", "REWRITE"])?;
-        expect_ok(v, "CONFIG REWRITE", &n.name())
-            .context("cannot persist masterauth; stopping before the old password is removed")?;
+        expect_ok(v, "CONFIG REWRITE", &n.name()).map_err(Error::MasterauthNotPersisted)?;
         // The new value is used at the next reconnect: make that happen
         // now, so a credential the primary refuses shows up here, while
         // the old password still works everywhere.
@@ -321,7 +329,7 @@ fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
         };
         let up = wait_for(10, || link_up(&mut *c))?;
         if !up {
-            bail!(
+            return Err(Error::Unsafe(format!(
                 "{}: master_link_status is not up{}",
                 n.name(),
                 if relinked {
@@ -329,7 +337,7 @@ fn step_dependents(ctx: &Ctx, j: &mut Journal) -> Result<()> {
                 } else {
                     ""
                 }
-            );
+            )));
         }
         ctx.say(&format!(
             "  {}: masterauth updated, read back, persisted (CONFIG REWRITE); {}",
@@ -363,12 +371,12 @@ fn check_sentinels_follow(ctx: &Ctx, j: &Journal) -> Result<()> {
                 .iter()
                 .any(|s| s.updated && s.runid.get(..prefix.len()) == Some(prefix));
             if !followed {
-                bail!(
+                return Err(Error::Unsafe(format!(
                     "{}: a Sentinel (runid {prefix}…, from {}) is logged in as {:?} but its auth-pass was not updated: removing the old password would cut it off; run again with --sentinel HOST:PORT of that Sentinel's group in a new rotation, or --rollback",
                     n.name(),
                     k.addr,
                     j.user
-                );
+                )));
             }
         }
     }
@@ -383,10 +391,10 @@ fn step_remove(ctx: &Ctx, j: &Journal) -> Result<()> {
         let mut c = ctx.conn(&n.endpoint())?;
         let now = user_hashes(&mut *c, &j.user)?;
         if !now.contains(&j.new_hash) {
-            bail!(
+            return Err(Error::Unsafe(format!(
                 "{}: the new password is not present; refusing to remove the old one",
                 n.name()
-            );
+            )));
         }
         let ops: Vec<String> = n
             .old_hashes
@@ -413,10 +421,10 @@ fn step_remove(ctx: &Ctx, j: &Journal) -> Result<()> {
                 if hash_password(config_get(&mut *c, "requirepass")?.as_bytes()) != j.new_hash
                     || user_hashes(&mut *c, &j.user)? != [j.new_hash.clone()]
                 {
-                    bail!(
+                    return Err(Error::Unsafe(format!(
                         "{}: after CONFIG SET requirepass, `default` does not hold the new password alone",
                         n.name()
-                    );
+                    )));
                 }
                 ctx.say(&format!(
                     "  {}: requirepass set to the new password (the old one removed with it)",

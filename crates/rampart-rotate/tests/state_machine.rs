@@ -11,7 +11,7 @@ mod fake;
 
 use fake::{Cluster, FakeConnector, Shared, ADMIN, ADMIN_PW};
 use rampart_live::{Credentials, Endpoint};
-use rampart_rotate::{Mode, Options, Phase, Progress, Refusal, RunEnd};
+use rampart_rotate::{Error, Mode, Options, Phase, Progress, Refusal, RunEnd};
 use redis_acl::hash_password;
 use redis_conf::Secret;
 use std::path::Path;
@@ -76,17 +76,31 @@ fn options(dir: &Path, user: &str, seed: u16, mode: Mode) -> Options {
     }
 }
 
-fn run(cluster: &Shared, opts: &Options) -> (anyhow::Result<()>, String) {
+fn run(cluster: &Shared, opts: &Options) -> (rampart_rotate::Result<()>, String) {
     let lines = Lines::default();
     let mut end = RunEnd::empty();
     let r = rampart_rotate::run(opts, &FakeConnector(cluster.clone()), &lines, &mut end);
     (r, lines.text())
 }
 
+/// An error with its causes, as the binary prints it.
+fn full(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
+}
+
 fn crash_at(point: &'static str) -> Option<Box<dyn rampart_rotate::FaultPoint>> {
     Some(Box::new(move |p: &str| {
         if p == point {
-            anyhow::bail!("injected crash at {p}");
+            return Err(rampart_rotate::Error::Fault(format!(
+                "injected crash at {p}"
+            )));
         }
         Ok(())
     }))
@@ -206,10 +220,7 @@ fn cell_with(
     o.fault = crash_at(point);
     let (r, out) = run(&c, &o);
     let e = r.expect_err(&format!("{point}: no crash\n{out}"));
-    assert!(
-        format!("{e:#}").contains("injected crash"),
-        "{point}: {e:#}"
-    );
+    assert!(full(&e).contains("injected crash"), "{point}: {}", full(&e));
     assert_eq!(phase(dir), want, "{point}: journal phase after the crash");
     if matches!(
         after,
@@ -234,12 +245,12 @@ fn cell_with(
     let (r, out) = run(&c, &o);
     if want == Phase::Done {
         // Finished before the crash: nothing to do either way.
-        r.unwrap_or_else(|e| panic!("{point} {after:?}: {e:#}\n{out}"));
+        r.unwrap_or_else(|e| panic!("{point} {after:?}: {}\n{out}", full(&e)));
         assert!(out.contains("already Done"), "{point}: {out}");
         check(&c, NEW);
         return;
     }
-    r.unwrap_or_else(|e| panic!("{point} {after:?}: {e:#}\n{out}"));
+    r.unwrap_or_else(|e| panic!("{point} {after:?}: {}\n{out}", full(&e)));
     let (pw, end) = if rolling {
         (OLD, Phase::RolledBack)
     } else {
@@ -359,7 +370,7 @@ fn every_fault_point_is_reached_in_order() {
         }));
         let c = make();
         let (r, out) = run(&c, &o);
-        r.unwrap_or_else(|e| panic!("{e:#}\n{out}"));
+        r.unwrap_or_else(|e| panic!("{}\n{out}", full(&e)));
         let want: Vec<&str> = points.iter().map(|p| p.0).collect();
         assert_eq!(*seen.lock().unwrap(), want);
         assert!(out.ends_with("Done: every node accepts the new password only."));
@@ -378,7 +389,7 @@ fn a_node_restarted_before_persist_is_redone_on_resume() {
         let mut o = options(tmp.path(), "repl", 7000, Mode::Resume);
         o.grace = None;
         let (r, out) = run(&c, &o);
-        r.unwrap_or_else(|e| panic!("{e:#}\n{out}"));
+        r.unwrap_or_else(|e| panic!("{}\n{out}", full(&e)));
         assert_only(&c, "repl", NEW, true);
     }
 }
@@ -390,12 +401,9 @@ fn data_target_refuses_sentinels_it_cannot_name() {
     let o = options(tmp.path(), "app", 7000, Mode::Start);
     let (r, out) = run(&c, &o);
     let e = r.unwrap_err();
-    let msg = format!("{e:#}");
+    let msg = full(&e);
     assert!(
-        matches!(
-            e.downcast_ref::<Refusal>(),
-            Some(Refusal::UnknownSentinels(_))
-        ),
+        matches!(e, Error::Refused(Refusal::UnknownSentinels(_))),
         "{msg}"
     );
     assert!(msg.contains("2 Sentinel(s)"), "{msg}");
@@ -414,7 +422,7 @@ fn data_target_with_one_sentinel_named_updates_every_sentinel() {
     let mut o = options(tmp.path(), "app", 7000, Mode::Start);
     o.extra_sentinels = vec![ep(27001)];
     let (r, out) = run(&c, &o);
-    r.unwrap_or_else(|e| panic!("{e:#}\n{out}"));
+    r.unwrap_or_else(|e| panic!("{}\n{out}", full(&e)));
     assert!(out.contains("on 2 node(s)"), "{out}");
     assert_eq!(out.matches("auth-pass updated").count(), 2, "{out}");
     assert_only(&c, "app", NEW, false);
@@ -441,7 +449,7 @@ fn a_sentinel_left_behind_stops_the_removal() {
         .unwrap()
         .auth_pass = OLD.into();
     let (r, out) = run(&c, &options(tmp.path(), "app", 7000, Mode::Finish));
-    let msg = format!("{:#}", r.unwrap_err());
+    let msg = full(&r.unwrap_err());
     assert!(msg.contains("auth-pass was not updated"), "{msg}\n{out}");
     assert!(!out.contains("Done"), "{out}");
     assert!(c.lock().unwrap().nodes[0]
@@ -457,9 +465,9 @@ fn a_down_replica_refuses_the_plan_unless_skipped() {
     let o = options(tmp.path(), "repl", 27000, Mode::Start);
     let (r, _) = run(&c, &o);
     let e = r.unwrap_err();
-    let msg = format!("{e:#}");
+    let msg = full(&e);
     assert!(
-        matches!(e.downcast_ref::<Refusal>(), Some(Refusal::Unreachable(_))),
+        matches!(e, Error::Refused(Refusal::Unreachable(_))),
         "{msg}"
     );
     assert!(msg.contains("127.0.0.1:7002"), "{msg}");
@@ -470,7 +478,7 @@ fn a_down_replica_refuses_the_plan_unless_skipped() {
     let mut o = options(tmp.path(), "repl", 27000, Mode::Start);
     o.skip_nodes = vec![("127.0.0.1".into(), 7002)];
     let (r, out) = run(&c, &o);
-    r.unwrap_or_else(|e| panic!("{e:#}\n{out}"));
+    r.unwrap_or_else(|e| panic!("{}\n{out}", full(&e)));
     assert!(out.contains("on 2 node(s)"), "{out}");
     assert!(out.contains("127.0.0.1:7002: SKIPPED"), "{out}");
     assert!(out.contains("WRONGPASS"), "{out}");
@@ -500,7 +508,7 @@ fn a_skipped_node_that_answers_again_is_taken_in_on_resume() {
     run(&c, &o).0.unwrap();
     c.lock().unwrap().restart(2);
     let (r, out) = run(&c, &options(tmp.path(), "repl", 27000, Mode::Finish));
-    r.unwrap_or_else(|e| panic!("{e:#}\n{out}"));
+    r.unwrap_or_else(|e| panic!("{}\n{out}", full(&e)));
     assert!(
         out.contains("skipped at the start, it answers now"),
         "{out}"
@@ -530,7 +538,7 @@ fn a_down_replica_a_named_sentinel_lists_refuses_a_data_target() {
     c.lock().unwrap().nodes[1].up = false;
     let mut o = options(tmp.path(), "repl", 7000, Mode::Start);
     o.extra_sentinels = vec![ep(27000)];
-    let msg = format!("{:#}", run(&c, &o).0.unwrap_err());
+    let msg = full(&run(&c, &o).0.unwrap_err());
     assert!(msg.contains("127.0.0.1:7001"), "{msg}");
     assert!(
         msg.contains("listed by the Sentinel 127.0.0.1:27000"),
@@ -618,7 +626,7 @@ fn an_interrupted_rollback_runs_again() {
                 let mut o = options(tmp.path(), user, seed, Mode::Rollback);
                 o.old_password = Some(secret(OLD));
                 let (r, out) = run(&c, &o);
-                r.unwrap_or_else(|e| panic!("{point} restart={restart}: {e:#}\n{out}"));
+                r.unwrap_or_else(|e| panic!("{point} restart={restart}: {}\n{out}", full(&e)));
                 assert_eq!(phase(tmp.path()), Phase::RolledBack);
                 assert_only(&c, user, OLD, masteruser);
                 c.lock().unwrap().restart_all();

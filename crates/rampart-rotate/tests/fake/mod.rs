@@ -7,8 +7,7 @@
 //! to its primary with masterauth, a Sentinel to its master with auth-pass.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use anyhow::{anyhow, bail, Result};
-use rampart_live::{Credentials, Endpoint, Value};
+use rampart_live::{Credentials, Endpoint, LiveError, Value};
 use rampart_rotate::{Connector, Node};
 use redis_acl::hash_password;
 use std::collections::BTreeMap;
@@ -273,9 +272,12 @@ impl Cluster {
         self.nodes[i].replica_of.unwrap_or(i)
     }
 
-    fn handle(&mut self, i: usize, args: &[Vec<u8>]) -> Result<Value> {
+    fn handle(&mut self, i: usize, args: &[Vec<u8>]) -> Result<Value, LiveError> {
         if !self.nodes[i].up {
-            bail!("127.0.0.1:{}: connection reset", self.nodes[i].port);
+            return Err(LiveError::Read {
+                endpoint: format!("127.0.0.1:{}", self.nodes[i].port),
+                message: "connection reset".into(),
+            });
         }
         let a: Vec<String> = args
             .iter()
@@ -468,7 +470,7 @@ impl Cluster {
         Ok(v)
     }
 
-    fn sentinel_cmd(&mut self, i: usize, up: &[&str], a: &[String]) -> Result<Value> {
+    fn sentinel_cmd(&mut self, i: usize, up: &[&str], a: &[String]) -> Result<Value, LiveError> {
         let bulk = |s: &str| Value::Bulk(s.as_bytes().to_vec());
         let map = |kv: Vec<(&str, String)>| {
             Value::Map(kv.into_iter().map(|(k, v)| (bulk(k), bulk(&v))).collect())
@@ -575,11 +577,11 @@ pub struct FakeConn {
 }
 
 impl Node for FakeConn {
-    fn cmd(&mut self, args: &[&str]) -> Result<Value> {
+    fn cmd(&mut self, args: &[&str]) -> Result<Value, LiveError> {
         let v: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
         self.cluster.lock().unwrap().handle(self.idx, &v)
     }
-    fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value> {
+    fn cmd_bytes(&mut self, args: &[&[u8]]) -> Result<Value, LiveError> {
         let v: Vec<Vec<u8>> = args.iter().map(|a| a.to_vec()).collect();
         self.cluster.lock().unwrap().handle(self.idx, &v)
     }
@@ -591,22 +593,33 @@ impl Node for FakeConn {
 pub struct FakeConnector(pub Shared);
 
 impl Connector for FakeConnector {
-    fn open(&self, ep: &Endpoint, creds: &Credentials) -> Result<Box<dyn Node>> {
+    fn open(&self, ep: &Endpoint, creds: &Credentials) -> Result<Box<dyn Node>, LiveError> {
         let c = self.0.lock().unwrap();
         let i = c
             .idx(ep.port)
             .filter(|&i| c.nodes[i].up && ep.host == "127.0.0.1")
-            .ok_or_else(|| anyhow!("{ep}: connection refused"))?;
+            .ok_or_else(|| LiveError::Connect {
+                endpoint: ep.to_string(),
+                message: "connection refused".into(),
+            })?;
         let user = creds.user.clone().unwrap_or_else(|| "default".into());
         match &creds.password {
             Some(p) => {
                 let pw = String::from_utf8_lossy(p.expose()).into_owned();
                 if !c.accepts(i, &user, &pw) {
-                    bail!("{ep}: WRONGPASS invalid username-password pair");
+                    return Err(LiveError::Auth {
+                        endpoint: ep.to_string(),
+                        message: "WRONGPASS invalid username-password pair".into(),
+                    });
                 }
             }
             None if c.nodes[i].sentinel.is_some() => {}
-            None => bail!("{ep}: NOAUTH Authentication required"),
+            None => {
+                return Err(LiveError::Auth {
+                    endpoint: ep.to_string(),
+                    message: "NOAUTH Authentication required".into(),
+                })
+            }
         }
         Ok(Box::new(FakeConn {
             cluster: self.0.clone(),

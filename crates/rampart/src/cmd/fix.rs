@@ -17,7 +17,7 @@ pub(crate) struct Plan(rampart_harden::fix::Plan);
 
 /// Plan the fixes of `snapshot`'s failing findings.
 pub(crate) fn plan(snapshot: &Snapshot, unsafe_fixes: bool) -> Result<Plan> {
-    rampart_harden::fix::plan(snapshot, unsafe_fixes).map(Plan)
+    Ok(Plan(rampart_harden::fix::plan(snapshot, unsafe_fixes)?))
 }
 
 impl Plan {
@@ -33,7 +33,7 @@ impl Plan {
 
     /// Back up and rewrite every changed file. Returns (file, backup).
     pub(crate) fn write(&self) -> Result<Vec<(PathBuf, PathBuf)>> {
-        self.0.write()
+        Ok(self.0.write()?)
     }
 
     /// What was (or would be) applied, skipped and left to a person.

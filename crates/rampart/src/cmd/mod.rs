@@ -44,7 +44,11 @@ pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
     match output {
         // Through the atomic writer: never through a link; an existing
         // file keeps its owner and mode.
-        Some(p) => rampart_fs::replace_keeping(p, text.as_bytes(), rampart_fs::Mode::Umask),
+        Some(p) => Ok(rampart_fs::replace_keeping(
+            p,
+            text.as_bytes(),
+            rampart_fs::Mode::Umask,
+        )?),
         None => {
             let mut out = anstream::stdout();
             match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {

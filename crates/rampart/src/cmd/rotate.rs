@@ -186,7 +186,7 @@ impl rampart_rotate::Progress for Sink {
 fn fault_hook() -> Option<Box<dyn rampart_rotate::FaultPoint>> {
     #[cfg(debug_assertions)]
     if let Ok(want) = std::env::var("RAMPART_ROTATE_CRASH_AFTER") {
-        return Some(Box::new(move |name: &str| -> Result<()> {
+        return Some(Box::new(move |name: &str| -> rampart_rotate::Result<()> {
             if name == want {
                 anstream::eprintln!("rampart: test hook: exiting after step {name}");
                 std::process::exit(3);
@@ -202,7 +202,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     let sink = Sink { to_stderr: json };
     let mut end = RunEnd::empty();
     let result = options(&args)
-        .and_then(|(opts, connector)| rampart_rotate::run(&opts, &connector, &sink, &mut end));
+        .and_then(|(opts, connector)| Ok(rampart_rotate::run(&opts, &connector, &sink, &mut end)?));
     if !json {
         return result.map(|()| ExitCode::SUCCESS);
     }
