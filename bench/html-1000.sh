@@ -32,16 +32,14 @@ cleanup() {
 trap cleanup EXIT
 if [ "$kind" = live ]; then
     # Ports picked by the kernel, never 6379; one server per port.
-    ports=$(python3 - "$n" <<'PY'
+    ports=$(python3 -c '
 import socket, sys
 socks, ports = [], []
 while len(ports) < int(sys.argv[1]):
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
     if p != 6379: ports.append(p)
     socks.append(s)
-print(" ".join(map(str, ports)))
-PY
-)
+print(" ".join(map(str, ports)))' "$n")
     targets=""
     for p in $ports; do
         mkdir -p "$d/srv/$p"
@@ -92,6 +90,7 @@ start=$(date +%s.%N)
 "$bin" audit --no-proc --no-host-checks --server-version redis-7.2 --format html \
     --history "$d/history.sqlite" --output "$d/report.html" "$d"/fleet/*.conf || [ $? -eq 1 ]
 end=$(date +%s.%N)
+fi
 printf '<!DOCTYPE html><title>empty</title>\n' > "$d/empty.html"
 
 # Median wall time of 3 headless runs of `$1` (a chromium mode) on file $2.
