@@ -7,8 +7,12 @@
 # the render time, and Chromium's load time: the wall time of headless
 # `--dump-dom` and of `--screenshot` on the report, minus the same on an
 # empty page (Chromium's own start-up), median of 3. Asserts nothing.
+# `live` starts N local redis-servers instead (free loopback ports, never
+# 6379, stopped by pid at the end) and audits them over the network: a live
+# target carries more evidence than a file (what bench/live-audit.sh's
+# HTML figure measures, without its other runs).
 #
-#   bench/html-1000.sh [N] [mix|worst]        (default 1000 mix)
+#   bench/html-1000.sh [N] [mix|worst|live]   (default 1000 mix)
 # RAMPART_BIN another rampart binary (else a release build);
 # CHROMIUM another browser binary (default /usr/bin/chromium).
 set -eu
@@ -19,7 +23,40 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 if [ -z "${RAMPART_BIN:-}" ]; then cargo build --release -q -p rampart; fi
 bin="${RAMPART_BIN:-${CARGO_TARGET_DIR:-target}/release/rampart}"
 d=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] && cp "$d/report.html" "$KEEP"; rm -rf "$d"' EXIT
+pids=""
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null || true; done
+    [ -n "${KEEP:-}" ] && cp "$d/report.html" "$KEEP"
+    rm -rf "$d"
+}
+trap cleanup EXIT
+if [ "$kind" = live ]; then
+    # Ports picked by the kernel, never 6379; one server per port.
+    ports=$(python3 -c '
+import socket, sys
+socks, ports = [], []
+while len(ports) < int(sys.argv[1]):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
+    if p != 6379: ports.append(p)
+    socks.append(s)
+print(" ".join(map(str, ports)))' "$n")
+    targets=""
+    for p in $ports; do
+        mkdir -p "$d/srv/$p"
+        redis-server --port "$p" --bind 127.0.0.1 --save '' --dir "$d/srv/$p" \
+            --daemonize no --logfile "$d/srv/$p/log" &
+        pids="$pids $!"
+        targets="$targets 127.0.0.1:$p"
+    done
+    for p in $ports; do
+        for _ in $(seq 100); do redis-cli -p "$p" PING >/dev/null 2>&1 && break; sleep 0.05; done
+    done
+    start=$(date +%s.%N)
+    # shellcheck disable=SC2086
+    "$bin" audit --no-discover --format html --history "$d/history.sqlite" \
+        --output "$d/report.html" $targets || [ $? -eq 1 ]
+    end=$(date +%s.%N)
+else
 python3 - "$d" "$n" "$kind" examples/insecure/redis.conf <<'PY'
 import os, random, sys
 d, n, kind, insecure = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -53,6 +90,7 @@ start=$(date +%s.%N)
 "$bin" audit --no-proc --no-host-checks --server-version redis-7.2 --format html \
     --history "$d/history.sqlite" --output "$d/report.html" "$d"/fleet/*.conf || [ $? -eq 1 ]
 end=$(date +%s.%N)
+fi
 printf '<!DOCTYPE html><title>empty</title>\n' > "$d/empty.html"
 
 # Median wall time of 3 headless runs of `$1` (a chromium mode) on file $2.

@@ -15,6 +15,7 @@
 pub mod build;
 pub mod diff;
 pub mod model;
+mod pg_tls;
 pub mod postgres;
 pub mod render;
 pub mod schema;

@@ -13,8 +13,9 @@
 //! password of the URL never shows: every message goes through the
 //! store's scrubber, which knows it.
 //!
-//! TLS: this build talks to PostgreSQL without TLS (`sslmode=disable` or
-//! `prefer`); `sslmode=require` is refused with a message that says so.
+//! TLS: `sslmode` as libpq has it (`disable`, `prefer` the default,
+//! `require`, `verify-ca`, `verify-full`, with `sslrootcert`), over rustls
+//! ([`crate::pg_tls`]).
 
 use crate::model::{RunFilter, RunRecord, RunSummary, TargetRecord};
 use crate::schema::{self, query, SCHEMA_VERSION};
@@ -25,9 +26,8 @@ use rampart_checks::{ReviewRecord, RotationRecord};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::config::SslMode;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::{Client, Config};
 
 /// The connection's limit when the URL sets no `connect_timeout`.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -188,7 +188,18 @@ impl PgStore {
         let mut secrets: Vec<String> = Vec::new();
         secrets.extend(url_password(url));
         secrets.extend(query_password(url));
-        let parsed: Result<Config, _> = url.parse();
+        // sslmode and sslrootcert are ours (the driver knows neither
+        // verify-ca nor verify-full); the driver parses the rest.
+        let (driver_url, tls) = match crate::pg_tls::split(url) {
+            Ok(v) => v,
+            Err(reason) => {
+                return Err(HistoryError::Io {
+                    reason: scrub(&secrets, &reason),
+                    place,
+                })
+            }
+        };
+        let parsed: Result<Config, _> = driver_url.parse();
         if let Ok(c) = &parsed {
             if let Some(pw) = c.get_password() {
                 let pw = String::from_utf8_lossy(pw).into_owned();
@@ -212,11 +223,14 @@ impl PgStore {
             place: place.clone(),
             reason: scrub(&secrets, &reason),
         };
-        if config.get_ssl_mode() == SslMode::Require {
-            return Err(io(
-                "sslmode=require: this rampart talks to PostgreSQL without TLS (use sslmode=disable on a trusted network, or a TLS tunnel such as stunnel or a local pgbouncer)".into(),
-            ));
+        // A URL's sslmode was taken out: tell the driver (a key=value
+        // string kept its own, which the driver read).
+        if driver_url != url {
+            config.ssl_mode(tls.mode.driver());
         }
+        let make_tls = tokio_postgres_rustls::MakeRustlsConnect::new(
+            crate::pg_tls::client_config(&tls).map_err(&io)?,
+        );
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
         }
@@ -232,11 +246,12 @@ impl PgStore {
             .enable_all()
             .build()
             .map_err(|e| io(format!("cannot start the client: {e}")))?;
-        let connected = rt
-            .block_on(async { tokio::time::timeout(connect_timeout, config.connect(NoTls)).await });
+        let connected = rt.block_on(async {
+            tokio::time::timeout(connect_timeout, config.connect(make_tls)).await
+        });
         let (client, connection) = match connected {
             Ok(Ok(pair)) => pair,
-            Ok(Err(e)) => return Err(io(describe(&e))),
+            Ok(Err(e)) => return Err(io(crate::pg_tls::explain(&describe(&e), &tls))),
             Err(_) => {
                 return Err(io(format!(
                     "no connection within {} s (connect_timeout)",
@@ -826,10 +841,11 @@ mod tests {
     }
 
     #[test]
-    fn sslmode_require_is_refused_honestly() {
-        let e = PgStore::open("postgres://u:Sekrit99@127.0.0.1:1/db?sslmode=require").unwrap_err();
+    fn a_bad_sslmode_is_refused_without_the_password() {
+        let e =
+            PgStore::open("postgres://u:Sekrit99@127.0.0.1:1/db?sslmode=sometimes").unwrap_err();
         let s = e.to_string();
-        assert!(s.contains("without TLS"), "{s}");
+        assert!(s.contains("sslmode=sometimes"), "{s}");
         assert!(!s.contains("Sekrit99"), "{s}");
     }
 }

@@ -257,14 +257,37 @@ fn add(s: &mut Summary, st: Status) {
     }
 }
 
-/// Finding indexes per target name, in report order (one pass, so a fleet
-/// of thousands is not quadratic).
-fn by_target(r: &Report) -> std::collections::HashMap<&str, Vec<usize>> {
-    let mut m: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
-    for (i, f) in r.findings.iter().enumerate() {
-        m.entry(f.target.as_str()).or_default().push(i);
+/// Finding and input-problem indexes per target name, in report order,
+/// built in one pass: every per-target loop (the roll-up, `--per-target`
+/// text and Markdown) looks its target up instead of rescanning the whole
+/// report, so a fleet of thousands stays linear.
+#[derive(Debug, Default)]
+pub(crate) struct ByTarget<'r> {
+    findings: std::collections::HashMap<&'r str, Vec<usize>>,
+    problems: std::collections::HashMap<&'r str, Vec<usize>>,
+}
+
+impl<'r> ByTarget<'r> {
+    pub(crate) fn new(r: &'r Report) -> ByTarget<'r> {
+        let mut by = ByTarget::default();
+        for (i, f) in r.findings.iter().enumerate() {
+            by.findings.entry(f.target.as_str()).or_default().push(i);
+        }
+        for (i, (name, _)) in r.problems.iter().enumerate() {
+            by.problems.entry(name.as_str()).or_default().push(i);
+        }
+        by
     }
-    m
+
+    /// Indexes into `Report::findings` of the target's findings.
+    pub(crate) fn findings(&self, name: &str) -> &[usize] {
+        self.findings.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Indexes into `Report::problems` of the target's input problems.
+    pub(crate) fn problems(&self, name: &str) -> &[usize] {
+        self.problems.get(name).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Why a target was not audited: its most frequent error message (ties:
@@ -291,7 +314,7 @@ fn unaudited_reason(r: &Report, mine: &[usize]) -> Option<String> {
     })
 }
 
-fn row(r: &Report, t: &Target, mine: &[usize]) -> TargetRow {
+fn row(r: &Report, t: &Target, mine: &[usize], problems: usize) -> TargetRow {
     let mut cells = vec![Cell::default(); AREAS.len()];
     let mut counts = Summary::default();
     let mut worst = None;
@@ -326,20 +349,19 @@ fn row(r: &Report, t: &Target, mine: &[usize]) -> TargetRow {
         audited,
         reason,
         suppressed,
-        problems: r.problems.iter().filter(|(n, _)| *n == t.name).count(),
+        problems,
     }
 }
 
 /// The roll-up of a report (any number of targets; renderers show it for
 /// more than one).
 pub fn rollup(report: &Report) -> Rollup {
-    let index = by_target(report);
-    let none: Vec<usize> = Vec::new();
-    let mine = |t: &Target| index.get(t.name.as_str()).unwrap_or(&none);
+    let index = ByTarget::new(report);
+    let mine = |t: &Target| index.findings(&t.name);
     let rows: Vec<TargetRow> = report
         .targets
         .iter()
-        .map(|t| row(report, t, mine(t)))
+        .map(|t| row(report, t, mine(t), index.problems(&t.name).len()))
         .collect();
     let n = report.targets.len();
     // (check, status) -> targets, in catalogue order then first appearance.

@@ -1173,10 +1173,13 @@ fn body(f: &Finding, g: Option<&Group<'_>>) -> String {
     out
 }
 
-/// `location` without the target's own path: `/etc/redis/redis.conf:8`
+/// `location` without the target's own name: `/etc/redis/redis.conf:8`
 /// on target `/etc/redis/redis.conf` is `line 8`, `... (x not set)` is
-/// `(x not set)`; anything else is unchanged.
-fn relative(target: &str, location: &str) -> String {
+/// `(x not set)`, and a live target's `CONFIG GET bind on 10.0.0.5:6379
+/// (...)` is `CONFIG GET bind (...)` (the target is the section's, or
+/// the list's, already); anything else is unchanged. So the same
+/// evidence on a thousand servers reads the same and is shown once.
+pub(crate) fn relative(target: &str, location: &str) -> String {
     if target.is_empty() {
         return location.to_string();
     }
@@ -1188,7 +1191,18 @@ fn relative(target: &str, location: &str) -> String {
             _ if rest.starts_with(" (") => rest.trim_start().to_string(),
             _ => location.to_string(),
         },
-        None => location.to_string(),
+        None => {
+            let on = format!(" on {target}");
+            match location.find(&on) {
+                Some(i)
+                    if location[i + on.len()..].is_empty()
+                        || location[i + on.len()..].starts_with(' ') =>
+                {
+                    format!("{}{}", &location[..i], &location[i + on.len()..])
+                }
+                _ => location.to_string(),
+            }
+        }
     }
 }
 
@@ -1388,6 +1402,24 @@ mod tests {
         assert_eq!(rfc3339(1_796_185_422), "2026-12-02T04:23:42Z");
         assert_eq!(human_time(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(human_date(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn locations_lose_their_target() {
+        assert_eq!(relative("/a/redis.conf", "/a/redis.conf:8"), "line 8");
+        assert_eq!(
+            relative("10.0.0.5:6379", "CONFIG GET bind on 10.0.0.5:6379"),
+            "CONFIG GET bind"
+        );
+        assert_eq!(
+            relative("10.0.0.5:6379", "ACL LIST on 10.0.0.5:6379 (user default)"),
+            "ACL LIST (user default)"
+        );
+        // Another target's address, or a longer one, stays.
+        assert_eq!(
+            relative("10.0.0.5:6379", "INFO on 10.0.0.5:63790"),
+            "INFO on 10.0.0.5:63790"
+        );
     }
 
     #[test]

@@ -68,32 +68,36 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
         return crate::text_fleet::render(r, opts);
     }
     let mut out = String::new();
+    let by = crate::fleet::ByTarget::new(r);
     for t in &r.targets {
-        render_target(&mut out, r, t, opts);
+        render_target(&mut out, r, &by, t, opts);
     }
     out
 }
 
 /// One target's detail: header, input problems, findings by area,
-/// suppressed findings, its summary line.
-pub(crate) fn render_target(out: &mut String, r: &Report, t: &crate::Target, opts: TextOptions) {
+/// suppressed findings, its summary line. `by` indexes the report by
+/// target (built once for every target, so a fleet is linear).
+pub(crate) fn render_target(
+    out: &mut String,
+    r: &Report,
+    by: &crate::fleet::ByTarget<'_>,
+    t: &crate::Target,
+    opts: TextOptions,
+) {
     let p = Painter { color: opts.color };
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     {
-        let findings: Vec<&Finding> = r
-            .findings
+        let mine = by.findings(&t.name);
+        let findings: Vec<&Finding> = mine
             .iter()
-            .enumerate()
-            .filter(|(i, f)| f.target == t.name && r.suppression(*i).is_none())
-            .map(|(_, f)| f)
+            .filter(|&&i| r.suppression(i).is_none())
+            .map(|&i| &r.findings[i])
             .collect();
-        let accepted: Vec<(&Finding, &crate::Suppression)> = r
-            .findings
+        let accepted: Vec<(&Finding, &crate::Suppression)> = mine
             .iter()
-            .enumerate()
-            .filter(|(_, f)| f.target == t.name)
-            .filter_map(|(i, f)| Some((f, r.suppression(i)?)))
+            .filter_map(|&i| Some((&r.findings[i], r.suppression(i)?)))
             .collect();
         let _ = writeln!(
             out,
@@ -120,7 +124,11 @@ pub(crate) fn render_target(out: &mut String, r: &Report, t: &crate::Target, opt
                 let _ = writeln!(out, "{}", p.paint(dim, &format!("note: {}", clean(n))));
             }
         }
-        let problems: Vec<_> = r.problems.iter().filter(|(n, _)| *n == t.name).collect();
+        let problems: Vec<_> = by
+            .problems(&t.name)
+            .iter()
+            .map(|&i| &r.problems[i])
+            .collect();
         if !problems.is_empty() {
             let _ = writeln!(
                 out,

@@ -312,9 +312,11 @@ pub(crate) fn render(r: &Report, opts: TextOptions) -> String {
     unaudited(&mut out, &p, &roll);
     groups(&mut out, &p, &roll);
     if opts.per_target || opts.verbose {
+        // One pass over the findings for every target, not one per target.
+        let by = crate::fleet::ByTarget::new(r);
         for t in &r.targets {
             out.push('\n');
-            render_target(&mut out, r, t, opts);
+            render_target(&mut out, r, &by, t, opts);
         }
     }
     summary(&mut out, &p, &roll, r, opts);

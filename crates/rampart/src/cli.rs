@@ -462,7 +462,7 @@ pub struct OutputArgs {
     pub verbose: bool,
 
     /// With several targets, show each target's detail after the fleet
-    /// roll-up (text format; a single target always shows it).
+    /// roll-up (text and Markdown; a single target always shows it).
     #[arg(long)]
     pub per_target: bool,
 }

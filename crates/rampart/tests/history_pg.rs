@@ -229,3 +229,65 @@ fn an_acl_review_recorded_in_postgresql_is_read_by_mnt001() {
         .unwrap_or_else(|| panic!("{all}"));
     assert_eq!(mnt["status"], "pass", "{all}");
 }
+
+/// `--history 'postgres://...?sslmode=verify-full&sslrootcert=CA'` to a
+/// PostgreSQL with `ssl = on`: the audit is recorded over TLS and
+/// `rampart history` reads it; with a CA that did not sign the server's
+/// certificate the report is still printed, the status says "could not
+/// record", the message says why, and the password shows nowhere.
+#[test]
+fn an_audit_is_recorded_over_tls_with_verify_full() {
+    if redis_fixture::postgres_bindir().is_none() {
+        if std::env::var_os("CI").is_some() {
+            panic!("PostgreSQL is not installed and CI is set");
+        }
+        println!("SKIP audit_over_tls: PostgreSQL is not installed");
+        return;
+    }
+    let m = redis_fixture::TlsMaterial::generate().unwrap();
+    let pg = redis_fixture::Postgres::start_tls(&m.server).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/hardened/redis.conf"
+    );
+    let args = [
+        "audit",
+        "--no-host-checks",
+        "--no-proc",
+        "--fail-on",
+        "never",
+        config,
+    ];
+    let url = format!(
+        "{}&sslmode=verify-full&sslrootcert={}",
+        pg.url(),
+        m.ca_cert.display()
+    );
+    let o = rampart(tmp.path(), "", &args)
+        .env_remove("RAMPART_HISTORY")
+        .args(["--history", &url])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!text(&o).contains(PG_PASSWORD));
+    assert_eq!(pg.psql("SELECT count(*) FROM runs").unwrap(), "1");
+    let o = rampart(tmp.path(), &url, &["history"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains(PG_PASSWORD));
+
+    let wrong = format!(
+        "{}&sslmode=verify-full&sslrootcert={}",
+        pg.url(),
+        m.self_signed.cert.display()
+    );
+    let o = rampart(tmp.path(), &wrong, &args).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(COULD_NOT_RECORD), "{}", text(&o));
+    assert!(
+        err.contains("the server's certificate is not signed by a CA of sslrootcert"),
+        "{err}"
+    );
+    assert!(!text(&o).contains(PG_PASSWORD), "{}", text(&o));
+    assert_eq!(pg.psql("SELECT count(*) FROM runs").unwrap(), "1");
+}

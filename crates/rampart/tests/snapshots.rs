@@ -146,6 +146,7 @@ fn fleet_report() {
     for (name, extra) in [
         ("report-fleet-text", None),
         ("report-fleet-per-target-text", Some("--per-target")),
+        ("report-fleet-markdown", Some("--format=markdown")),
     ] {
         let mut args = vec![
             "audit",

@@ -12,6 +12,12 @@
 //! and `postgres` run as the `postgres` system user (Debian's package
 //! makes it), and the data dir is handed to that user with mode 0700.
 //!
+//! [`Postgres::start_tls`] starts it with `ssl = on` and a certificate
+//! and key of the caller's (e.g. [`crate::TlsMaterial`]'s server pair,
+//! SAN `127.0.0.1`), copied into the temp dir and handed to the server's
+//! user with mode 0600 (PostgreSQL refuses a key others can read); plain
+//! and TLS connections are then both accepted, as `ssl = on` does.
+//!
 //! The binaries: env `RAMPART_PG_BINDIR`, else `pg_config --bindir`, else
 //! the newest `/usr/lib/postgresql/*/bin`. [`postgres_or_skip`] fails when
 //! they are missing and env `CI` is set, and says `SKIP` otherwise.
@@ -129,6 +135,15 @@ fn is_root() -> bool {
 
 impl Postgres {
     pub fn start() -> Result<Postgres, PgStartError> {
+        Self::start_with(None)
+    }
+
+    /// A server with TLS on (`ssl = on`), presenting `server`.
+    pub fn start_tls(server: &crate::CertPair) -> Result<Postgres, PgStartError> {
+        Self::start_with(Some(server))
+    }
+
+    fn start_with(tls: Option<&crate::CertPair>) -> Result<Postgres, PgStartError> {
         let bindir = postgres_bindir().ok_or_else(|| err("PostgreSQL is not installed"))?;
         let mut dir = tempfile::tempdir().map_err(|e| err(e.to_string()))?;
         let base = dir.path().to_path_buf();
@@ -151,11 +166,24 @@ impl Postgres {
         }
         std::fs::set_permissions(&pwfile, std::fs::Permissions::from_mode(0o600))
             .map_err(|e| err(e.to_string()))?;
+        let mut owned = vec![data.clone(), sock.clone(), pwfile.clone()];
+        let mut ssl_args: Vec<String> = Vec::new();
+        if let Some(pair) = tls {
+            let (cert, key) = (base.join("server.crt"), base.join("server.key"));
+            std::fs::copy(&pair.cert, &cert).map_err(|e| err(format!("copy cert: {e}")))?;
+            std::fs::copy(&pair.key, &key).map_err(|e| err(format!("copy key: {e}")))?;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| err(e.to_string()))?;
+            ssl_args.extend(["-c".into(), "ssl=on".into()]);
+            ssl_args.extend(["-c".into(), format!("ssl_cert_file={}", cert.display())]);
+            ssl_args.extend(["-c".into(), format!("ssl_key_file={}", key.display())]);
+            owned.extend([cert, key]);
+        }
         if let Some((uid, gid)) = as_user {
             // The postgres user must reach its dirs through ours.
             std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711))
                 .map_err(|e| err(e.to_string()))?;
-            for p in [&data, &sock, &pwfile] {
+            for p in &owned {
                 std::os::unix::fs::chown(p, Some(uid), Some(gid))
                     .map_err(|e| err(format!("chown {}: {e}", p.display())))?;
             }
@@ -196,6 +224,7 @@ impl Postgres {
                 .args(["-h", "127.0.0.1", "-p", &port.to_string()])
                 .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
                 .args(["-c", "full_page_writes=off", "-c", "max_connections=60"])
+                .args(&ssl_args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());

@@ -163,7 +163,12 @@ fn render_and_exit_with(
         ),
         Format::Json => rampart_report::json::render(report),
         Format::Csv => rampart_report::csv::render(report),
-        Format::Markdown => rampart_report::markdown::render(report),
+        Format::Markdown => rampart_report::markdown::render_with(
+            report,
+            &rampart_report::markdown::MarkdownOptions {
+                per_target: args.output.per_target || args.output.verbose,
+            },
+        ),
         Format::Html => rampart_report::html::render(
             report,
             &rampart_report::html::HtmlOptions {
