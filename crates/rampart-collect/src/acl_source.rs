@@ -399,23 +399,11 @@ pub fn migrate_hashes(o: &MigrateOptions<'_>, table: &CommandTable) -> Result<Mi
             .map(|m| m.mode() & 0o7777)
             .unwrap_or(0o600);
         rampart_fs::replace_keeping(dest, &new, rampart_fs::Mode::Exact(src_mode))
-            .map_err(|e| AclSourceError::Other(with_causes(&e)))?;
+            .map_err(|e| AclSourceError::Other(rampart_fs::with_causes(&e)))?;
     }
     Ok(MigrateOutcome {
         changed,
         remaining,
         written,
     })
-}
-
-/// An error and its causes, joined with ": " (as anyhow's `{:#}` prints them).
-fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cause = c.source();
-    }
-    s
 }

@@ -461,6 +461,19 @@ fn temp_pid(name: &OsStr) -> Option<u32> {
     pid.parse().ok()
 }
 
+/// An error and its causes, joined with ": ", as the binary (anyhow's
+/// `{:#}`) prints them: for libraries that put an error into a message.
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

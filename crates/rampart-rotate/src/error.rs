@@ -168,15 +168,3 @@ pub enum Error {
         source: Box<Error>,
     },
 }
-
-/// An error and its causes, joined with ": " (as the binary prints it).
-pub(crate) fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cause = c.source();
-    }
-    s
-}

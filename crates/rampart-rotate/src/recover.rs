@@ -3,11 +3,12 @@
 //! history record of a finished rotation, and `--rollback`.
 
 use crate::discover::discover;
-use crate::error::{with_causes, Error, Result};
+use crate::error::{Error, Result};
 use crate::node::{config_get, expect_ok, sentinel_config_get, user_hashes};
 use crate::plan::node_state;
 use crate::steps::{advance, persist};
 use crate::{Ctx, Journal, NodeState, Phase};
+use rampart_fs::with_causes;
 use rampart_live::Endpoint;
 use redis_acl::hash_password;
 use redis_conf::Secret;
