@@ -36,6 +36,40 @@ pub enum InputError {
     Missing(String),
     #[error("{0}: no redis.conf or valkey.conf in this directory")]
     NoConfig(String),
+    #[error("no Redis or Valkey config found on this host (looked in {}); name one with `rampart audit --config FILE`", WELL_KNOWN.join(", "))]
+    NoHostConfig,
+}
+
+/// Where distributions and the upstream Makefile put the server config.
+pub const WELL_KNOWN: &[&str] = &[
+    "/etc/redis/redis.conf",
+    "/etc/redis.conf",
+    "/etc/valkey/valkey.conf",
+    "/etc/valkey.conf",
+    "/usr/local/etc/redis.conf",
+    "/usr/local/etc/redis/redis.conf",
+    "/usr/local/etc/valkey/valkey.conf",
+];
+
+/// Run from the repository with no Redis on the host: audit the example.
+const EXAMPLE: &str = "examples/insecure/redis.conf";
+
+/// The config an audit with no target reads: this host's, else (run from
+/// rampart's repository) the example deployment, with a note saying so.
+pub fn host_config() -> Result<(PathBuf, Option<String>), InputError> {
+    if let Some(p) = WELL_KNOWN.iter().map(Path::new).find(|p| p.is_file()) {
+        return Ok((p.to_path_buf(), None));
+    }
+    if Path::new(EXAMPLE).is_file() {
+        return Ok((
+            PathBuf::from(EXAMPLE),
+            Some(format!(
+                "rampart: no Redis or Valkey config found on this host (looked in {}); auditing the example deployment {EXAMPLE} instead",
+                WELL_KNOWN.join(", ")
+            )),
+        ));
+    }
+    Err(InputError::NoHostConfig)
 }
 
 /// The files targets of a run: `--config` (with `--aclfile`,

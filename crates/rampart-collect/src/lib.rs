@@ -6,11 +6,13 @@
 
 mod accounts;
 pub mod acl_source;
+pub mod advisories;
 mod files;
 pub mod history;
 #[cfg(test)]
 mod history_pg;
 pub mod inputs;
+pub mod inventory;
 pub mod live;
 pub mod live_audit;
 mod logrotate;

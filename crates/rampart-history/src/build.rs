@@ -40,6 +40,30 @@ pub fn is_secret_setting(name: &str, value: &str) -> bool {
         || value == "***"
 }
 
+/// Record a finished audit in the store `spec` names: a run started at
+/// `started`, finished now, of `shard` when it is one.
+pub fn record(
+    spec: &crate::HistorySpec,
+    report: &Report,
+    snapshots: &[Snapshot],
+    unaudited: &[String],
+    started: std::time::SystemTime,
+    shard: Option<String>,
+) -> Result<(), crate::HistoryError> {
+    let started_at = started
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let info = RunInfo {
+        run_id: crate::new_run_id(started),
+        started_at,
+        finished_at: crate::now(),
+        shard,
+        host: String::new(),
+    };
+    let run = build(report, snapshots, unaudited, info);
+    crate::open(spec)?.record_run(&run)
+}
+
 /// The record of one audit.
 pub fn build(
     report: &Report,

@@ -21,6 +21,7 @@ pub mod render;
 pub mod schema;
 pub mod sqlite;
 pub mod store;
+pub mod trends;
 
 pub use model::{new_run_id, FindingRecord, RunFilter, RunRecord, RunSummary, TargetRecord};
 pub use postgres::PgStore;

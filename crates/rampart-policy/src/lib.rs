@@ -261,18 +261,14 @@ pub fn today_utc() -> String {
     civil_date(secs / 86_400)
 }
 
-/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+/// Days since 1970-01-01 to a civil date (through the one calendar
+/// conversion, [`rampart_checks::utc_parts`]).
 pub fn civil_date(days: u64) -> String {
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
+    let (y, m, d, ..) = rampart_checks::utc_parts(
+        i64::try_from(days)
+            .unwrap_or(i64::MAX / 86_400)
+            .saturating_mul(86_400),
+    );
     format!("{y:04}-{m:02}-{d:02}")
 }
 

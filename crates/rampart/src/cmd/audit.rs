@@ -8,44 +8,11 @@ use rampart_collect::{collect_files, FilesTarget};
 use rampart_live::{ConnectOptions, Credentials};
 use rampart_policy::Policy;
 use rampart_report::{text::TextOptions, Report, Target};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 mod targets;
-
-/// Where distributions and the upstream Makefile put the server config.
-const WELL_KNOWN: &[&str] = &[
-    "/etc/redis/redis.conf",
-    "/etc/redis.conf",
-    "/etc/valkey/valkey.conf",
-    "/etc/valkey.conf",
-    "/usr/local/etc/redis.conf",
-    "/usr/local/etc/redis/redis.conf",
-    "/usr/local/etc/valkey/valkey.conf",
-];
-
-/// Run from the repository with no Redis on the host: audit the example.
-const EXAMPLE: &str = "examples/insecure/redis.conf";
-
-fn discover() -> Result<(PathBuf, Option<String>)> {
-    if let Some(p) = WELL_KNOWN.iter().map(Path::new).find(|p| p.is_file()) {
-        return Ok((p.to_path_buf(), None));
-    }
-    if Path::new(EXAMPLE).is_file() {
-        return Ok((
-            PathBuf::from(EXAMPLE),
-            Some(format!(
-                "rampart: no Redis or Valkey config found on this host (looked in {}); auditing the example deployment {EXAMPLE} instead",
-                WELL_KNOWN.join(", ")
-            )),
-        ));
-    }
-    bail!(
-        "no Redis or Valkey config found on this host (looked in {}); name one with `rampart audit --config FILE`",
-        WELL_KNOWN.join(", ")
-    )
-}
 
 use super::threshold;
 
@@ -398,7 +365,7 @@ pub(crate) fn plan(args: &AuditArgs) -> Result<Plan> {
         }
     }
     if live.is_empty() && files.is_empty() {
-        let (config, note) = discover()?;
+        let (config, note) = rampart_collect::inputs::host_config()?;
         if let Some(n) = note {
             anstream::eprintln!("{n}");
         }

@@ -168,93 +168,34 @@ pub(crate) fn record_audit(
     // No location known (no HOME, no XDG_STATE_HOME, no RAMPART_HISTORY, no
     // --history): nowhere to keep it, as for a throwaway container.
     let spec = spec_of(args.file.as_deref())?;
-    let secs = |t: std::time::SystemTime| {
-        t.duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0)
-    };
-    let info = rampart_history::build::RunInfo {
-        run_id: rampart_history::new_run_id(started),
-        started_at: secs(started),
-        finished_at: rampart_history::now(),
+    let done = rampart_history::build::record(
+        &spec,
+        &a.report,
+        &a.snapshots,
+        &a.unaudited,
+        started,
         shard,
-        host: String::new(),
-    };
-    let run = rampart_history::build::build(&a.report, &a.snapshots, &a.unaudited, info);
-    let done = rampart_history::open(&spec)
-        .and_then(|mut s| s.record_run(&run))
-        .with_context(|| format!("could not record this audit in {}", spec.display()));
+    )
+    .with_context(|| format!("could not record this audit in {}", spec.display()));
     match done {
         Ok(()) => None,
         Err(e) => Some(format!("rampart: {e:#}")),
     }
 }
 
-/// Runs a trend chart shows: this audit and up to that many before it.
-const TREND_RUNS: usize = 12;
-
-/// The HTML report's trends: failing findings per area over the last runs
-/// of the same targets, oldest first, this audit (not recorded yet) last.
-/// Empty when there is no history or it cannot be read: the chart is
-/// optional, and a record that cannot be used is said when recording.
+/// The HTML report's trends (`rampart_history::trends`) from the history
+/// the audit records in; none without one.
 pub(crate) fn trends(
     args: &HistoryArgs,
     report: &rampart_report::Report,
 ) -> Vec<rampart_report::html::TrendPoint> {
-    use rampart_report::fleet::area_of;
-    use std::collections::BTreeMap;
-    let key = rampart_history::model::targets_key(report.targets.iter().map(|t| t.name.as_str()));
-    let mut points = Vec::new();
-    if let Some(mut store) = spec_of(args.file.as_deref())
+    let mut store = spec_of(args.file.as_deref())
         .filter(|_| !args.no_history)
-        .and_then(|spec| rampart_history::open_read(&spec).ok())
-    {
-        let filter = RunFilter {
-            limit: Some(TREND_RUNS * 4),
-            ..RunFilter::default()
-        };
-        let same: Vec<_> = store
-            .runs(&filter)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|r| r.targets_key == key)
-            .take(TREND_RUNS - 1)
-            .collect();
-        for r in same.iter().rev() {
-            let Ok(Some(run)) = store.run_for_diff(&r.run_id) else {
-                continue;
-            };
-            let mut fails: BTreeMap<String, usize> = BTreeMap::new();
-            for f in run
-                .findings
-                .iter()
-                .filter(|f| f.status == "fail" && !f.suppressed)
-            {
-                *fails.entry(area_of(&f.check_id).to_string()).or_default() += 1;
-            }
-            points.push(rampart_report::html::TrendPoint {
-                run_id: run.run_id.clone(),
-                at: run.started_at,
-                fails_by_area: fails,
-            });
-        }
-    }
-    if points.is_empty() {
-        // One point is no trend.
-        return points;
-    }
-    let mut fails: BTreeMap<String, usize> = BTreeMap::new();
-    for f in report
-        .counting()
-        .into_iter()
-        .filter(|f| f.status == rampart_checks::Status::Fail)
-    {
-        *fails.entry(area_of(f.id).to_string()).or_default() += 1;
-    }
-    points.push(rampart_report::html::TrendPoint {
-        run_id: "this audit".into(),
-        at: rampart_history::now(),
-        fails_by_area: fails,
-    });
+        .and_then(|spec| rampart_history::open_read(&spec).ok());
+    let points = rampart_history::trends::trends(
+        store.as_deref_mut().map(|s| s as &mut dyn Store),
+        report,
+        rampart_history::now(),
+    );
     points
 }

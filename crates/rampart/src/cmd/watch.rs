@@ -60,7 +60,7 @@ fn unix_now() -> f64 {
 
 /// Age of the advisory data in use, from its review date.
 fn advisory_age(now: f64) -> Option<f64> {
-    let (c, _) = super::advisories::active();
+    let (c, _) = rampart_collect::advisories::active();
     let days = redis_advisories::date_days(&c.advisories.reviewed)?;
     Some((now - days as f64 * 86_400.0).max(0.0))
 }

@@ -2,100 +2,32 @@
 //! (a list, or a TOML inventory with credentials by reference), `-h`/`-p`.
 
 use crate::cli::AuditArgs;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rampart_live::{Credentials, Endpoint};
 use redis_conf::Secret;
-use std::path::PathBuf;
 
-/// The live targets named on the command line, with their credentials.
-/// A fleet inventory (`--targets-file fleet.toml`): targets with their own
-/// credentials, by reference to an environment variable or a file, never
-/// the password itself.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Inventory {
-    #[serde(default)]
-    defaults: InventoryCreds,
-    #[serde(default)]
-    target: Vec<InventoryTarget>,
-}
-
-#[derive(serde::Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
-struct InventoryCreds {
-    user: Option<String>,
-    password_env: Option<String>,
-    password_file: Option<PathBuf>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InventoryTarget {
-    url: String,
-    #[serde(flatten)]
-    creds: InventoryCreds,
-}
-
-impl InventoryCreds {
-    fn password(&self, what: &str) -> Result<Option<Secret>> {
-        if let Some(var) = &self.password_env {
-            let v = std::env::var_os(var)
-                .with_context(|| format!("{what}: the environment variable {var} is not set"))?;
-            return Ok(Some(super::super::remember(Secret::new(
-                v.into_encoded_bytes(),
-            ))));
-        }
-        if let Some(f) = &self.password_file {
-            let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
-                .map_err(|e| anyhow::anyhow!("{what}: {}", e.named("the password file")))?;
-            return Ok(Some(super::super::remember(Secret::new(
-                text.lines().next().unwrap_or("").as_bytes().to_vec(),
-            ))));
-        }
-        Ok(None)
-    }
-}
-
-/// Targets with their own credentials from a TOML inventory.
+/// Targets with their own credentials from a TOML inventory
+/// (`rampart_collect::inventory`): passwords registered with the scrubber.
 fn inventory_targets(
     f: &std::path::Path,
     args: &AuditArgs,
 ) -> Result<Vec<(Endpoint, Credentials)>> {
-    let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
-        .map_err(|e| e.named("the inventory"))?;
-    let inv: Inventory =
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", f.display(), e.message()))?;
-    let mut out = Vec::new();
-    for (i, t) in inv.target.iter().enumerate() {
-        let what = format!(
-            "{} target #{} ({})",
-            f.display(),
-            i + 1,
-            rampart_live::target::redact(&t.url)
-        );
-        let parsed = rampart_live::target::parse(&t.url, 6379).with_context(|| what.clone())?;
-        if parsed.password_in_uri {
-            anstream::eprintln!("rampart: warning: {what}: a password in the inventory's url; use password_env or password_file");
-        }
-        let password = match parsed.credentials.password.clone() {
-            Some(p) => Some(super::super::remember(p)),
-            None => match t.creds.password(&what)? {
-                Some(p) => Some(p),
-                None => inv.defaults.password(&what)?,
-            },
-        };
-        let user = parsed
-            .credentials
-            .user
-            .clone()
-            .or_else(|| t.creds.user.clone())
-            .or_else(|| inv.defaults.user.clone())
-            .or_else(|| args.conn.user.clone());
-        let mut ep = parsed.endpoint;
-        ep.tls |= args.conn.tls;
-        out.push((ep, Credentials { user, password }));
-    }
-    Ok(out)
+    let entries = rampart_collect::inventory::read_toml(f, args.conn.user.as_deref())?;
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            if let Some(what) = &e.password_in_url {
+                anstream::eprintln!("rampart: warning: {what}: a password in the inventory's url; use password_env or password_file");
+            }
+            let mut ep = e.endpoint;
+            ep.tls |= args.conn.tls;
+            let creds = Credentials {
+                user: e.credentials.user,
+                password: e.credentials.password.map(super::super::remember),
+            };
+            (ep, creds)
+        })
+        .collect())
 }
 
 pub(super) fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credentials)>> {
@@ -114,18 +46,7 @@ pub(super) fn live_targets(args: &AuditArgs) -> Result<Vec<(Endpoint, Credential
     {
         out.extend(inventory_targets(f, args)?);
     } else if let Some(f) = &args.targets_file {
-        let text = redis_conf::fileio::read_string(f, redis_conf::fileio::DEFAULT_LIMIT)
-            .map_err(|e| e.named("the targets file"))?;
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            // Fail early with the line: a typo must not silently drop a server.
-            rampart_live::target::parse(line, 6379)
-                .with_context(|| format!("{}:{}", f.display(), i + 1))?;
-            specs.push(line.to_string());
-        }
+        specs.extend(rampart_collect::inventory::read_list(f)?);
     }
     if let Some(u) = &args.conn.uri {
         specs.push(u.clone());
