@@ -7,6 +7,7 @@
 mod accounts;
 pub mod acl_source;
 pub mod advisories;
+pub mod audit;
 mod files;
 pub mod history;
 #[cfg(test)]

@@ -17,7 +17,7 @@ pub mod scrub;
 pub mod text;
 mod text_fleet;
 
-use rampart_checks::{Finding, InputProblem};
+use rampart_checks::{Finding, InputProblem, Severity, Status};
 pub use rampart_policy::{How, Suppression};
 
 /// What was audited.
@@ -86,6 +86,41 @@ impl Report {
     pub fn suppressed_count(&self) -> usize {
         self.suppressions.iter().flatten().count()
     }
+    /// What the audit comes to for CI at threshold `min` (`None`: never
+    /// fail): a line Redis would refuse to start with counts as a high
+    /// failure; an error is never silently a pass; suppressed findings are
+    /// reported, never counted; a target that could not be audited
+    /// (`unaudited`) is [`Outcome::Unaudited`] unless something audited fails.
+    pub fn outcome(&self, unaudited: &[String], min: Option<Severity>) -> Outcome {
+        let Some(min) = min else {
+            return Outcome::Clean;
+        };
+        let fatal_input = self.problems.iter().any(|(_, p)| p.fatal) && Severity::High >= min;
+        let unaudited_set: std::collections::HashSet<&str> =
+            unaudited.iter().map(String::as_str).collect();
+        let fails = self.counting().into_iter().any(|f| {
+            !unaudited_set.contains(f.target.as_str())
+                && matches!(f.status, Status::Fail | Status::Error)
+                && f.severity >= min
+        });
+        if fatal_input || fails {
+            Outcome::Fails
+        } else if !unaudited.is_empty() {
+            Outcome::Unaudited
+        } else {
+            Outcome::Clean
+        }
+    }
+}
+
+/// What an audit comes to for CI (the exit status 0, 1 or 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Clean,
+    /// A finding at or above the threshold failed (or errored).
+    Fails,
+    /// Nothing failed, but a target could not be audited.
+    Unaudited,
 }
 
 /// rampart's version, as printed in every report.

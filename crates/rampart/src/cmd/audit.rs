@@ -1,13 +1,14 @@
-use crate::cli::{AuditArgs, FailOn, Format};
+use crate::cli::{AuditArgs, Format};
 use anyhow::{bail, Result};
-use rampart_checks::{run_all, Avail, Finding, Severity, Snapshot, Status};
-use rampart_collect::history::{self, collect_history, HistoryQuery};
+use rampart_checks::Snapshot;
+use rampart_collect::audit::HostFacts;
+use rampart_collect::history::{self, HistoryQuery};
 use rampart_collect::live_audit::{audit_live_targets, LiveAuditOptions};
 use rampart_collect::topology::WalkOptions;
-use rampart_collect::{collect_files, FilesTarget};
+use rampart_collect::FilesTarget;
 use rampart_live::{ConnectOptions, Credentials};
 use rampart_policy::Policy;
-use rampart_report::{text::TextOptions, Report, Target};
+use rampart_report::{text::TextOptions, Outcome, Report};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -15,16 +16,6 @@ use std::time::Duration;
 mod targets;
 
 use super::threshold;
-
-/// True when a failure (or an error: never silently a pass) reaches the threshold.
-fn fails(findings: &[&Finding], fail_on: FailOn) -> bool {
-    let Some(min) = threshold(fail_on) else {
-        return false;
-    };
-    findings
-        .iter()
-        .any(|f| matches!(f.status, Status::Fail | Status::Error) && f.severity >= min)
-}
 
 /// Where and how the audit reads rampart's history.
 fn history_query(args: &AuditArgs) -> HistoryQuery {
@@ -50,58 +41,19 @@ fn render_and_exit(
     render_and_exit_with(snapshots, args, policy, None)
 }
 
-/// A finished audit before rendering: the report with the policy applied,
-/// the targets that could not be audited, and the snapshots it was made of
-/// (their facts: identity, settings) for the record and for `watch`.
-pub(crate) struct Assembled {
-    pub report: Report,
-    /// Targets that could not be audited (no connection, or discovery kept
-    /// the login from them): exit 3 when nothing else fails.
-    pub unaudited: Vec<String>,
-    pub snapshots: Vec<Snapshot>,
-}
+pub(crate) use rampart_collect::audit::Assembled;
 
-/// Run every check on every snapshot and apply the policy.
+/// Run every check on every snapshot and apply the policy
+/// (`rampart_collect::audit::assemble`); writes the baseline when asked.
 pub(crate) fn assemble(
     snapshots: Vec<(Snapshot, &str)>,
     args: &AuditArgs,
     policy: &Policy,
 ) -> Result<Assembled> {
-    let comments =
-        super::policy::inline_comments(&snapshots.iter().map(|(s, _)| s).collect::<Vec<_>>());
-    let mut report = Report::default();
     let currency = crate::cmd::advisories::for_audit();
-    let mut unaudited: Vec<String> = Vec::new();
-    let mut kept = Vec::with_capacity(snapshots.len());
-    for (mut snapshot, kind) in snapshots {
-        if kind == "not-contacted" || matches!(snapshot.live, rampart_checks::Avail::Failed(_)) {
-            unaudited.push(snapshot.target.clone());
-        }
-        snapshot.now = Some(history::now());
-        snapshot.currency = Some(currency.clone());
-        report.findings.extend(run_all(&snapshot));
-        report.problems.extend(
-            snapshot
-                .input_problems()
-                .into_iter()
-                .map(|p| (snapshot.target.clone(), p)),
-        );
-        report.targets.push(Target {
-            name: snapshot.target.clone(),
-            kind: kind.into(),
-            version: snapshot
-                .version
-                .as_ref()
-                .map(rampart_report::TargetVersion::of),
-        });
-        kept.push(snapshot);
-    }
-    super::policy::apply(policy, &args.policy, &mut report, &comments)?;
-    Ok(Assembled {
-        report,
-        unaudited,
-        snapshots: kept,
-    })
+    let a = rampart_collect::audit::assemble(snapshots, policy, &currency, history::now());
+    super::policy::write_baseline(&args.policy, &a.report)?;
+    Ok(a)
 }
 
 /// Render, then `trailer` after a text report on standard output (else on
@@ -171,7 +123,7 @@ fn render_and_exit_with(
     if let Some(line) = &not_recorded {
         anstream::eprintln!("{}", clean(line));
     }
-    let code = exit_code(report, unaudited, args)?;
+    let code = exit_code(report, unaudited, args);
     // The process ends here: freeing 100k users' snapshots and findings one
     // by one cost more than rendering them; the OS takes the memory back.
     std::mem::forget(text);
@@ -190,25 +142,11 @@ fn started() -> std::time::SystemTime {
 static STARTED: std::sync::OnceLock<std::time::SystemTime> = std::sync::OnceLock::new();
 
 /// 1 failures, 3 a target not audited, else 0.
-fn exit_code(report: &Report, unaudited: &[String], args: &AuditArgs) -> Result<ExitCode> {
-    // A line Redis would refuse to start with counts as a high failure.
-    let fatal_input = report.problems.iter().any(|(_, p)| p.fatal)
-        && threshold(args.output.fail_on).is_some_and(|min| Severity::High >= min);
-    // Suppressed findings are reported, never counted; a target that could
-    // not be audited is exit 3 unless something audited fails.
-    let unaudited_set: std::collections::HashSet<&str> =
-        unaudited.iter().map(String::as_str).collect();
-    let audited: Vec<&Finding> = report
-        .counting()
-        .into_iter()
-        .filter(|f| !unaudited_set.contains(f.target.as_str()))
-        .collect();
-    if fatal_input || fails(&audited, args.output.fail_on) {
-        Ok(ExitCode::from(1))
-    } else if !unaudited.is_empty() && threshold(args.output.fail_on).is_some() {
-        Ok(ExitCode::from(3))
-    } else {
-        Ok(ExitCode::SUCCESS)
+fn exit_code(report: &Report, unaudited: &[String], args: &AuditArgs) -> ExitCode {
+    match report.outcome(unaudited, threshold(args.output.fail_on)) {
+        Outcome::Fails => ExitCode::from(1),
+        Outcome::Unaudited => ExitCode::from(3),
+        Outcome::Clean => ExitCode::SUCCESS,
     }
 }
 
@@ -426,27 +364,16 @@ fn files_snapshot(args: &AuditArgs, f: &targets::FilesArg) -> Result<Snapshot> {
         table: file_table(args)?,
         version: file_version(args)?,
     };
-    let mut snapshot = collect_files(&target);
-    snapshot.history = collect_history(&history_query(args), &config_history_names(&f.config));
-    if let rampart_checks::Avail::Failed(e) = &snapshot.conf {
-        // Nothing can be audited without the config: that is rampart failing.
-        bail!("cannot audit {}: {e}", f.config.display());
-    }
-    if args.no_host_checks {
-        rampart_collect::leave_out_host_facts(
-            &mut snapshot,
-            "--no-host-checks: the files are not this host's live files",
-        );
-    } else if let Some(repo) = rampart_collect::checkout_of(&f.config) {
-        rampart_collect::leave_out_host_facts(
-            &mut snapshot,
-            &format!(
-                "the config lies in the git checkout {}, not among this host's live files: their owners, modes and host settings are not judged (audit the host's own copy for those)",
-                repo.display()
-            ),
-        );
-    }
-    Ok(snapshot)
+    let host = if args.no_host_checks {
+        HostFacts::LeaveOut("--no-host-checks: the files are not this host's live files")
+    } else {
+        HostFacts::UnlessCheckout
+    };
+    Ok(rampart_collect::audit::files_snapshot(
+        &target,
+        &history_query(args),
+        host,
+    )?)
 }
 
 /// `audit --config FILE --fix | --diff [--unsafe-fixes]`: files only.
@@ -475,14 +402,8 @@ fn run_fix(args: &AuditArgs, policy: &Policy) -> Result<ExitCode> {
         table: file_table(args)?,
         version: file_version(args)?,
     };
-    let collect = || -> Result<Snapshot> {
-        let mut snapshot = collect_files(&target);
-        snapshot.history = collect_history(&history_query(args), &config_history_names(&config));
-        if let Avail::Failed(e) = &snapshot.conf {
-            bail!("cannot audit {}: {e}", config.display());
-        }
-        Ok(snapshot)
-    };
+    let collect =
+        || rampart_collect::audit::files_snapshot(&target, &history_query(args), HostFacts::Judge);
     let before = collect()?;
     let plan = super::fix::plan(&before, args.fixes.unsafe_fixes)?;
     if args.fixes.diff {

@@ -2,8 +2,7 @@
 
 use crate::cli_policy::PolicyArgs;
 use anyhow::{anyhow, bail, Result};
-use rampart_checks::Snapshot;
-use rampart_policy::{inline, Baseline, Policy, Settings};
+use rampart_policy::{Baseline, Policy, Settings};
 use rampart_report::Report;
 
 /// Read the settings and the baseline named by the options. Any problem
@@ -49,34 +48,8 @@ pub fn load(args: &PolicyArgs) -> Result<Policy> {
     })
 }
 
-/// The suppression comments in the config files the snapshots read.
-pub fn inline_comments(snapshots: &[&Snapshot]) -> Vec<inline::Comment> {
-    let mut files = Vec::new();
-    for s in snapshots {
-        if let Some(c) = s.conf.get() {
-            files.extend(c.config.files.iter().map(|f| f.path.clone()));
-        }
-        if let Some(sf) = s.sentinel.get() {
-            files.extend(sf.config.files.iter().map(|f| f.path.clone()));
-        }
-    }
-    files.sort();
-    files.dedup();
-    inline::scan_files(files.iter().map(|p| p.as_path()))
-}
-
-/// Apply the policy to a built report: selection, severities, suppressions,
-/// and the notes about suppressions (as non-fatal input problems). Writes
-/// the baseline when asked.
-pub fn apply(
-    policy: &Policy,
-    args: &PolicyArgs,
-    report: &mut Report,
-    comments: &[inline::Comment],
-) -> Result<()> {
-    let applied = policy.apply(&mut report.findings, comments);
-    report.suppressions = applied.suppressions;
-    report.problems.extend(applied.problems);
+/// `--write-baseline FILE`: the report's findings as the baseline.
+pub fn write_baseline(args: &PolicyArgs, report: &Report) -> Result<()> {
     if let Some(path) = &args.write_baseline {
         let text = rampart_policy::baseline::render(&report.findings, rampart_report::VERSION);
         rampart_fs::write_file(
