@@ -23,6 +23,7 @@ pub mod inspect;
 pub mod json;
 pub mod probe;
 pub mod scan;
+pub mod verify;
 pub mod wire;
 
 pub use handshake::ClientIdentity;
