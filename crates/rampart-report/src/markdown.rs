@@ -18,7 +18,7 @@
 //! ([`crate::fleet::ByTarget`]): a fleet of thousands stays linear.
 
 use crate::fleet::{rollup, ByTarget, Rollup, AREAS};
-use crate::text_fleet::{NAMES_SHOWN, ROW_LIMIT};
+use crate::text_fleet::{names_with, verb, word, NAMES_SHOWN, ROW_LIMIT};
 use crate::{Report, VERSION};
 use rampart_checks::{Evidence, Finding, Status, Summary};
 use std::collections::HashMap;
@@ -187,40 +187,9 @@ fn references(out: &mut String, id: &str) {
 // ---------------------------------------------------------------------------
 // More than one target
 
-/// The matrix word of a cell, as the text report writes it.
-fn word(s: Option<Status>) -> &'static str {
-    match s {
-        None => "-",
-        Some(Status::Pass) => "pass",
-        Some(Status::Skip) => "skip",
-        Some(Status::Fail) => "FAIL",
-        Some(Status::Warn) => "WARN",
-        Some(Status::Error) => "ERROR",
-        Some(Status::Manual) => "MANUAL",
-    }
-}
-
-/// `fails on`, ...: the verb of a grouped finding, as in the text report.
-fn verb(s: Status) -> &'static str {
-    match s {
-        Status::Fail => "fails on",
-        Status::Warn => "warns on",
-        Status::Error => "could not be decided on",
-        Status::Manual => "needs a person's review on",
-        Status::Pass => "passes on",
-        Status::Skip => "is skipped on",
-    }
-}
-
 /// `a, b, c and 4 more` (names escaped).
 fn names<'a>(list: impl ExactSizeIterator<Item = &'a str>) -> String {
-    let n = list.len();
-    let shown: Vec<String> = list.take(NAMES_SHOWN).map(esc).collect();
-    let mut s = shown.join(", ");
-    if n > NAMES_SHOWN {
-        let _ = write!(s, " and {} more", n - NAMES_SHOWN);
-    }
-    s
+    names_with(list, esc)
 }
 
 fn fleet(r: &Report, by: &ByTarget<'_>, opts: &MarkdownOptions) -> String {

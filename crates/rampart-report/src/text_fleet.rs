@@ -31,8 +31,8 @@ const NAME_WIDTH: usize = 40;
 const CELL: usize = 6;
 
 /// The matrix word of a cell: attention words in capitals, so the matrix
-/// reads without colour.
-fn word(s: Option<Status>) -> &'static str {
+/// reads without colour (the Markdown matrix uses the same words).
+pub(crate) fn word(s: Option<Status>) -> &'static str {
     match s {
         None => "-",
         Some(Status::Pass) => "pass",
@@ -44,8 +44,8 @@ fn word(s: Option<Status>) -> &'static str {
     }
 }
 
-/// `fails on`, `warns on`, ...: the verb of a grouped finding.
-fn verb(s: Status) -> &'static str {
+/// `fails on`, `warns on`, ...: the verb of a grouped finding (text and Markdown).
+pub(crate) fn verb(s: Status) -> &'static str {
     match s {
         Status::Fail => "fails on",
         Status::Warn => "warns on",
@@ -67,10 +67,20 @@ fn cut(name: &str, width: usize) -> String {
 
 /// `a, b, c and 4 more` (names sanitised).
 fn names(list: &[&str]) -> String {
-    let shown: Vec<String> = list.iter().take(NAMES_SHOWN).map(|n| clean(n)).collect();
+    names_with(list.iter().copied(), clean)
+}
+
+/// `a, b, c and 4 more`, each name shown through `show` (the terminal's
+/// sanitiser, Markdown's escape).
+pub(crate) fn names_with<'a>(
+    list: impl ExactSizeIterator<Item = &'a str>,
+    show: impl Fn(&str) -> String,
+) -> String {
+    let n = list.len();
+    let shown: Vec<String> = list.take(NAMES_SHOWN).map(show).collect();
     let mut s = shown.join(", ");
-    if list.len() > NAMES_SHOWN {
-        let _ = write!(s, " and {} more", list.len() - NAMES_SHOWN);
+    if n > NAMES_SHOWN {
+        let _ = write!(s, " and {} more", n - NAMES_SHOWN);
     }
     s
 }
