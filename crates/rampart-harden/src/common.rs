@@ -36,8 +36,8 @@ pub(crate) struct Work<'a> {
     pub notes: Vec<String>,
 }
 
-/// A text file, bounded, without NUL bytes (lossy UTF-8).
-pub(crate) fn read(p: &Path) -> Result<String> {
+/// A file's bytes, bounded (the size is checked before reading).
+pub(crate) fn read_bounded(p: &Path) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(p).map_err(|source| Error::Io {
         what: "cannot read",
         path: p.to_path_buf(),
@@ -49,7 +49,12 @@ pub(crate) fn read(p: &Path) -> Result<String> {
             limit: MAX_BYTES,
         });
     }
-    let b = redis_conf::fileio::read(p, MAX_BYTES)?;
+    Ok(redis_conf::fileio::read(p, MAX_BYTES)?)
+}
+
+/// A text file, bounded, without NUL bytes (lossy UTF-8).
+pub(crate) fn read(p: &Path) -> Result<String> {
+    let b = read_bounded(p)?;
     if b.contains(&0) {
         return Err(Error::Binary {
             path: p.to_path_buf(),

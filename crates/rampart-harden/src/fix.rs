@@ -24,8 +24,6 @@ use std::path::{Path, PathBuf};
 const HEADER: &str =
     "# Added by rampart audit --fix (each line satisfies a check: see `rampart explain ID`).";
 
-/// Files larger than this are not edited.
-const MAX_BYTES: u64 = 16 * 1024 * 1024;
 
 fn clean(s: &str) -> String {
     rampart_report::sanitize::for_terminal(s)
@@ -62,20 +60,9 @@ pub struct Plan {
     pub display: Vec<Entry>,
 }
 
+/// A config file, bounded, valid UTF-8 (an edit must not change other bytes).
 fn read_text(p: &Path) -> Result<String> {
-    let meta = std::fs::metadata(p).map_err(|source| Error::Io {
-        what: "cannot read",
-        path: p.to_path_buf(),
-        source,
-    })?;
-    if meta.len() > MAX_BYTES {
-        return Err(Error::TooLarge {
-            path: p.to_path_buf(),
-            limit: MAX_BYTES,
-        });
-    }
-    let b = redis_conf::fileio::read(p, MAX_BYTES)?;
-    String::from_utf8(b).map_err(|_| Error::NotUtf8 {
+    String::from_utf8(crate::common::read_bounded(p)?).map_err(|_| Error::NotUtf8 {
         path: p.to_path_buf(),
     })
 }
