@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 const HEADER: &str =
     "# Added by rampart audit --fix (each line satisfies a check: see `rampart explain ID`).";
 
-
 fn clean(s: &str) -> String {
     rampart_report::sanitize::for_terminal(s)
 }

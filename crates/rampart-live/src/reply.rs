@@ -37,6 +37,16 @@ pub struct ReplyError {
     pub got: &'static str,
 }
 
+impl ReplyError {
+    /// `command`'s reply `v`, which is not of the shape that command gives.
+    pub fn of(command: &'static str, v: &Value) -> ReplyError {
+        ReplyError {
+            command,
+            got: kind(v),
+        }
+    }
+}
+
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Simple(_) => "a simple string",

@@ -71,12 +71,36 @@ pub(crate) fn expect_ok(v: Value, what: &str, node: &str) -> Result<Value, Reply
     Ok(v)
 }
 
+/// A reply of a shape `command` does not give: the rotation stops (a write
+/// workflow never reads it as empty: an unset masterauth, no Sentinels).
+fn unexpected(v: &Value, command: &'static str, node: &str) -> Error {
+    Error::UnexpectedReply {
+        node: node.to_string(),
+        command,
+        source: reply::ReplyError::of(command, v),
+    }
+}
+
+/// `command`'s reply as text (an error reply or another shape: an error).
+pub(crate) fn expect_text(v: Value, command: &'static str, node: &str) -> Result<String> {
+    let v = expect_ok(v, command, node)?;
+    v.as_text().ok_or_else(|| unexpected(&v, command, node))
+}
+
+/// `command`'s reply as a list (an error reply or another shape: an error).
+pub(crate) fn expect_list(v: Value, command: &'static str, node: &str) -> Result<Vec<Value>> {
+    match expect_ok(v, command, node)? {
+        Value::Array(items) | Value::Set(items) | Value::Push(items) => Ok(items),
+        other => Err(unexpected(&other, command, node)),
+    }
+}
+
 /// `INFO section` as (field, value) pairs, read by the one INFO parser
 /// (`rampart_live::reply::Info`).
 pub(crate) fn info_map(c: &mut dyn Node, section: &str) -> Result<Vec<(String, String)>> {
     let v = c.cmd(&["INFO", section])?;
     let ep = c.name();
-    let text = expect_ok(v, "INFO", &ep)?.as_text().unwrap_or_default();
+    let text = expect_text(v, "INFO", &ep)?;
     Ok(reply::Info::parse(&text)
         .fields()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -87,10 +111,22 @@ pub(crate) fn field<'a>(m: &'a [(String, String)], k: &str) -> Option<&'a str> {
     m.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
 }
 
+/// `CONFIG GET name`: its value, `""` when the server does not list it
+/// (unset or unknown there); a reply of another shape is an error.
 pub(crate) fn config_get(c: &mut dyn Node, name: &str) -> Result<String> {
     let ep = c.name();
     let v = expect_ok(c.cmd(&["CONFIG", "GET", name])?, "CONFIG GET", &ep)?;
-    Ok(reply::config_value(&v, name).unwrap_or_default())
+    value_of(&v, name, "CONFIG GET", &ep)
+}
+
+/// The value of `name` in a CONFIG GET-shaped reply (`""`: not listed).
+fn value_of(v: &Value, name: &str, command: &'static str, node: &str) -> Result<String> {
+    let pairs = reply::config_pairs(v).map_err(|_| unexpected(v, command, node))?;
+    Ok(pairs
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+        .unwrap_or_default())
 }
 
 /// The password hashes of `user` on this node (`ACL GETUSER`).
@@ -114,9 +150,13 @@ pub(crate) fn user_hashes(c: &mut dyn Node, user: &str) -> Result<Vec<String>> {
 }
 
 /// A map reply (a SENTINEL MASTER entry, SENTINEL CONFIG GET) as text
-/// pairs: through the one CONFIG GET-shaped reader.
-pub(crate) fn pairs_text(v: &Value) -> Vec<(String, String)> {
-    reply::config_pairs(v).unwrap_or_default()
+/// pairs: through the one CONFIG GET-shaped reader; another shape is an error.
+pub(crate) fn pairs_text(
+    v: &Value,
+    command: &'static str,
+    node: &str,
+) -> Result<Vec<(String, String)>> {
+    reply::config_pairs(v).map_err(|_| unexpected(v, command, node))
 }
 
 /// `SENTINEL CONFIG GET name` (empty when unset).
@@ -127,7 +167,7 @@ pub(crate) fn sentinel_config_get(c: &mut dyn Node, name: &str) -> Result<String
         "SENTINEL CONFIG GET",
         &ep,
     )?;
-    Ok(reply::config_value(&v, name).unwrap_or_default())
+    value_of(&v, name, "SENTINEL CONFIG GET", &ep)
 }
 
 /// One connection in a CLIENT LIST.
@@ -143,19 +183,17 @@ pub(crate) struct Client {
 /// one CLIENT LIST parser, `rampart_live::reply::ClientList`).
 pub(crate) fn clients(c: &mut dyn Node) -> Result<Vec<Client>> {
     let ep = c.name();
-    let list = expect_ok(c.cmd(&["CLIENT", "LIST"])?, "CLIENT LIST", &ep)?;
-    Ok(
-        reply::ClientList::parse(&list.as_text().unwrap_or_default())
-            .entries
-            .iter()
-            .map(|e| Client {
-                name: e.name().to_string(),
-                user: e.user().to_string(),
-                age: e.age().unwrap_or(u64::MAX),
-                addr: e.addr().unwrap_or("").to_string(),
-            })
-            .collect(),
-    )
+    let list = expect_text(c.cmd(&["CLIENT", "LIST"])?, "CLIENT LIST", &ep)?;
+    Ok(reply::ClientList::parse(&list)
+        .entries
+        .iter()
+        .map(|e| Client {
+            name: e.name().to_string(),
+            user: e.user().to_string(),
+            age: e.age().unwrap_or(u64::MAX),
+            addr: e.addr().unwrap_or("").to_string(),
+        })
+        .collect())
 }
 
 /// The names of the connections in `c`'s CLIENT LIST, with their user and

@@ -4,8 +4,8 @@
 
 use crate::error::{Error, Result};
 use crate::node::{
-    client_names, expect_ok, field, info_map, pairs_text, sentinel_config_get, sentinel_link_name,
-    user_hashes, Node,
+    client_names, expect_list, expect_text, field, info_map, pairs_text, sentinel_config_get,
+    sentinel_link_name, user_hashes, Node,
 };
 use crate::{Ctx, Journal, NodeState, SentinelState};
 use rampart_live::Endpoint;
@@ -56,10 +56,10 @@ pub(crate) fn sentinel_seed(ctx: &Ctx, seed: &Endpoint) -> Result<Option<Vec<Mas
         return Ok(None);
     }
     let name = seed.to_string();
-    let masters = expect_ok(c.cmd(&["SENTINEL", "MASTERS"])?, "SENTINEL MASTERS", &name)?;
+    let masters = expect_list(c.cmd(&["SENTINEL", "MASTERS"])?, "SENTINEL MASTERS", &name)?;
     let mut out = Vec::new();
-    for m in masters.as_list().unwrap_or(&[]) {
-        let m = pairs_text(m);
+    for m in &masters {
+        let m = pairs_text(m, "SENTINEL MASTERS", &name)?;
         let (Some(mname), Some(ip), Some(port)) =
             (field(&m, "name"), field(&m, "ip"), field(&m, "port"))
         else {
@@ -92,26 +92,26 @@ pub(crate) fn sentinel_seed(ctx: &Ctx, seed: &Endpoint) -> Result<Option<Vec<Mas
             by: name.clone(),
             flags: field(&m, "flags").unwrap_or("?").to_string(),
         };
-        let others = expect_ok(
+        let others = expect_list(
             c.cmd(&["SENTINEL", "SENTINELS", mname])?,
             "SENTINEL SENTINELS",
             &name,
         )?;
-        for o in others.as_list().unwrap_or(&[]) {
-            let o = pairs_text(o);
+        for o in &others {
+            let o = pairs_text(o, "SENTINEL SENTINELS", &name)?;
             if let (Some(sip), Some(Ok(port))) =
                 (field(&o, "ip"), field(&o, "port").map(|p| p.parse()))
             {
                 view.sentinels.push(state(sip, port));
             }
         }
-        let replicas = expect_ok(
+        let replicas = expect_list(
             c.cmd(&["SENTINEL", "REPLICAS", mname])?,
             "SENTINEL REPLICAS",
             &name,
         )?;
-        for r in replicas.as_list().unwrap_or(&[]) {
-            let r = pairs_text(r);
+        for r in &replicas {
+            let r = pairs_text(r, "SENTINEL REPLICAS", &name)?;
             if let (Some(rip), Some(Ok(port))) =
                 (field(&r, "ip"), field(&r, "port").map(|p| p.parse()))
             {
@@ -145,9 +145,7 @@ pub(crate) fn sentinel_user_on(
     if s.runid.is_empty() {
         let mut c = ctx.sentinel_conn(&s.endpoint())?;
         let name = format!("{}:{}", s.host, s.port);
-        s.runid = expect_ok(c.cmd(&["SENTINEL", "MYID"])?, "SENTINEL MYID", &name)?
-            .as_text()
-            .unwrap_or_default();
+        s.runid = expect_text(c.cmd(&["SENTINEL", "MYID"])?, "SENTINEL MYID", &name)?;
     }
     let want = sentinel_link_name(&s.runid);
     Ok(client_names(master)?
@@ -184,13 +182,11 @@ pub(crate) fn plan_sentinels(
             source,
         })?;
         let hashes = user_hashes(&mut *c, &ctx.user)?;
-        let runid = expect_ok(
+        let runid = expect_text(
             c.cmd(&["SENTINEL", "MYID"])?,
             "SENTINEL MYID",
             &ep.to_string(),
-        )?
-        .as_text()
-        .unwrap_or_default();
+        )?;
         let su = sentinel_config_get(&mut *c, "sentinel-user")?;
         // The cleartext sentinel-pass: only whether it is set is kept.
         let sp_set = !sentinel_config_get(&mut *c, "sentinel-pass")?.is_empty();

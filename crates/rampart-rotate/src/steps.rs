@@ -5,8 +5,8 @@
 use crate::error::{Error, Result};
 use crate::journal::unix_now;
 use crate::node::{
-    client_names, clients, config_get, expect_ok, field, info_map, pairs_text, sentinel_config_get,
-    sentinel_link_name, user_hashes, Node,
+    client_names, clients, config_get, expect_ok, expect_text, field, info_map, pairs_text,
+    sentinel_config_get, sentinel_link_name, user_hashes, Node,
 };
 use crate::recover::record_rotation;
 use crate::sentinel::sentinel_user_on;
@@ -111,7 +111,8 @@ fn master_link_id(c: &mut dyn Node) -> Result<Option<String>> {
     if v.as_error().is_some() {
         return Ok(None);
     }
-    Ok(v.as_text().unwrap_or_default().lines().find_map(|l| {
+    let list = expect_text(v, "CLIENT LIST", &c.name())?;
+    Ok(list.lines().find_map(|l| {
         let f: Vec<&str> = l.split(' ').collect();
         let get = |k: &str| f.iter().find_map(|x| x.strip_prefix(k));
         Some(format!("{} {}", get("laddr=")?, get("fd=").unwrap_or("")))
@@ -187,9 +188,7 @@ fn step_sentinels(ctx: &Ctx, j: &mut Journal) -> Result<()> {
         j.sentinels[i].updated = true;
         ctx.save(j)?;
         if s.runid.is_empty() {
-            s.runid = expect_ok(c.cmd(&["SENTINEL", "MYID"])?, "SENTINEL MYID", &name)?
-                .as_text()
-                .unwrap_or_default();
+            s.runid = expect_text(c.cmd(&["SENTINEL", "MYID"])?, "SENTINEL MYID", &name)?;
             j.sentinels[i].runid = s.runid.clone();
         }
         // SENTINEL SET drops its connections: wait for a fresh command
@@ -208,7 +207,7 @@ fn step_sentinels(ctx: &Ctx, j: &mut Journal) -> Result<()> {
                 "SENTINEL MASTER",
                 &name,
             )?;
-            Ok(field(&pairs_text(&m), "flags") == Some("master"))
+            Ok(field(&pairs_text(&m, "SENTINEL MASTER", &name)?, "flags") == Some("master"))
         })?;
         if !ok {
             return Err(Error::Unsafe(format!("{name}: after SENTINEL SET auth-pass, the Sentinel did not log in to the master {master} as {:?}", j.user)));

@@ -635,3 +635,79 @@ fn an_interrupted_rollback_runs_again() {
         }
     }
 }
+
+/// A reply of the wrong shape stops the rotation before it changes
+/// anything: it is never read as empty (an unset masterauth would leave a
+/// replica's link on the old password; no masters, no Sentinels to update).
+#[test]
+fn a_reply_of_the_wrong_shape_stops_the_rotation_before_any_change() {
+    use rampart_live::Value;
+    for (make, user, seed, port, words, odd, masteruser) in [
+        (
+            repl_set as fn() -> Shared,
+            "repl",
+            7000,
+            7001,
+            "CONFIG GET MASTERAUTH",
+            Value::Int(1),
+            true,
+        ),
+        (
+            sentinel_set,
+            "app",
+            27000,
+            27000,
+            "SENTINEL MASTERS",
+            Value::Simple("OK".into()),
+            false,
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = make();
+        c.lock()
+            .unwrap()
+            .odd_replies
+            .push((port, words.to_string(), odd));
+        let o = options(tmp.path(), user, seed, Mode::Start);
+        let (r, out) = run(&c, &o);
+        let e = r.expect_err(words);
+        let msg = full(&e);
+        assert!(
+            matches!(e, Error::UnexpectedReply { .. }),
+            "{words}: {msg}\n{out}"
+        );
+        assert!(msg.contains(&format!("127.0.0.1:{port}")), "{msg}");
+        assert!(!out.contains("Done"), "{out}");
+        assert_only(&c, user, OLD, masteruser);
+    }
+}
+
+/// A reply of the wrong shape after the change (a replica's INFO while its
+/// link is checked) stops the rotation with its journal; once the peer
+/// answers as a server does, --resume finishes it.
+#[test]
+fn a_reply_of_the_wrong_shape_mid_rotation_stops_it_and_resume_finishes() {
+    use rampart_live::Value;
+    let tmp = tempfile::tempdir().unwrap();
+    let c = repl_set();
+    c.lock()
+        .unwrap()
+        .odd_replies
+        .push((7002, "INFO REPLICATION".into(), Value::Array(Vec::new())));
+    let o = options(tmp.path(), "repl", 7000, Mode::Start);
+    let (r, out) = run(&c, &o);
+    let e = r.expect_err("the odd INFO reply");
+    let msg = full(&e);
+    assert!(
+        msg.contains("127.0.0.1:7002: unexpected INFO reply") && msg.contains("--resume"),
+        "{msg}"
+    );
+    assert!(!out.contains("Done"), "{out}");
+    assert!(tmp.path().join("journal.json").exists());
+    c.lock().unwrap().odd_replies.clear();
+    let mut o = options(tmp.path(), "repl", 7000, Mode::Resume);
+    o.grace = None;
+    let (r, out) = run(&c, &o);
+    r.unwrap_or_else(|e| panic!("{}\n{out}", full(&e)));
+    assert_only(&c, "repl", NEW, true);
+}

@@ -87,6 +87,9 @@ pub struct Cluster {
     pub nodes: Vec<FakeServer>,
     /// Every command sent, `port: ARGS` (passwords included: test only).
     pub log: Vec<String>,
+    /// A hostile or broken peer: (port, the command's words in capitals
+    /// joined by spaces, the reply it gives instead of the real one).
+    pub odd_replies: Vec<(u16, String, Value)>,
 }
 
 pub type Shared = Arc<Mutex<Cluster>>;
@@ -141,6 +144,7 @@ impl Cluster {
         Arc::new(Mutex::new(Cluster {
             nodes,
             log: Vec::new(),
+            odd_replies: Vec::new(),
         }))
     }
 
@@ -286,6 +290,14 @@ impl Cluster {
         self.log
             .push(format!("{}: {}", self.nodes[i].port, a.join(" ")));
         let up: Vec<String> = a.iter().map(|s| s.to_ascii_uppercase()).collect();
+        let words = up.join(" ");
+        if let Some((_, _, v)) = self
+            .odd_replies
+            .iter()
+            .find(|(p, w, _)| *p == self.nodes[i].port && *w == words)
+        {
+            return Ok(v.clone());
+        }
         let arg = |k: usize| a.get(k).cloned().unwrap_or_default();
         let bulk = |s: &str| Value::Bulk(s.as_bytes().to_vec());
         let ok = || Value::Simple("OK".into());
