@@ -541,8 +541,9 @@ pub struct LiveSentinel {
     pub myid: String,
     /// `SENTINEL CONFIG GET sentinel-user` (empty: unset), or why not.
     pub sentinel_user: Result<String, String>,
-    /// Whether `sentinel-pass` is set (its value is never kept).
-    pub sentinel_pass_set: bool,
+    /// Whether `sentinel-pass` is set (its value is never kept), or why
+    /// that could not be read.
+    pub sentinel_pass_set: Result<bool, String>,
     pub masters: Vec<SentinelMaster>,
 }
 

@@ -683,9 +683,18 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     // A Sentinel: what it monitors, and its peers.
     let mut live_sentinel = None;
     if info.get("redis_mode").map(String::as_str) == Some("sentinel") {
+        // Unset or unknown there: ""; a reply of another shape: why not.
         let get = |c: &mut Connection, name: &str| {
-            run(c, &["SENTINEL", "CONFIG", "GET", name])
-                .map(|v| reply::config_value(&v, name).unwrap_or_default())
+            let v = run(c, &["SENTINEL", "CONFIG", "GET", name])?;
+            reply::config_pairs(&v)
+                .map_err(|e| e.to_string())
+                .map(|pairs| {
+                    pairs
+                        .into_iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v)
+                        .unwrap_or_default()
+                })
         };
         let myid = run(&mut c, &["SENTINEL", "MYID"])
             .ok()
@@ -693,7 +702,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
             .unwrap_or_default();
         let sentinel_user = get(&mut c, "sentinel-user");
         // Only whether it is set: the value is a password.
-        let sentinel_pass_set = get(&mut c, "sentinel-pass").is_ok_and(|p| !p.is_empty());
+        let sentinel_pass_set = get(&mut c, "sentinel-pass").map(|p| !p.is_empty());
         let mut ls = rampart_checks::LiveSentinel {
             myid,
             sentinel_user,

@@ -140,7 +140,19 @@ fn run_live(endpoint: &str, ls: &crate::LiveSentinel) -> Outcome {
             format!("sentinel-user not readable: {e}"),
             "sentinel sentinel-user <user>",
         )),
-        Ok(u) if !u.is_empty() && ls.sentinel_pass_set => good.push(Evidence::new(
+        Ok(u) if !u.is_empty() && ls.sentinel_pass_set.is_err() => unknown.push(Evidence::new(
+            Source::Live,
+            at,
+            format!(
+                "sentinel-user {u}, sentinel-pass not readable: {}",
+                ls.sentinel_pass_set
+                    .as_ref()
+                    .err()
+                    .map_or("", String::as_str)
+            ),
+            "sentinel sentinel-user <user>",
+        )),
+        Ok(u) if !u.is_empty() && ls.sentinel_pass_set == Ok(true) => good.push(Evidence::new(
             Source::Live,
             at,
             format!("sentinel-user {u}, sentinel-pass set"),
@@ -197,5 +209,41 @@ fn run_live(endpoint: &str, ls: &crate::LiveSentinel) -> Outcome {
             "Sentinel uses dedicated users for masters and for other sentinels",
             good,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{LiveSentinel, Status};
+
+    fn sentinel(user: Result<&str, &str>, pass: Result<bool, &str>) -> LiveSentinel {
+        LiveSentinel {
+            myid: "abc".into(),
+            sentinel_user: user.map(str::to_string).map_err(str::to_string),
+            sentinel_pass_set: pass.map_err(str::to_string),
+            masters: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_sentinel_pass_that_cannot_be_read_is_no_failure() {
+        let status = |u, p| run_live("127.0.0.1:26379", &sentinel(u, p)).status;
+        assert_eq!(status(Ok("sentinel"), Ok(true)), Status::Pass);
+        assert_eq!(status(Ok("sentinel"), Ok(false)), Status::Fail);
+        assert_eq!(status(Ok(""), Ok(true)), Status::Fail);
+        // Unreadable: a person looks, never a failure it did not see.
+        let unread = run_live(
+            "127.0.0.1:26379",
+            &sentinel(
+                Ok("sentinel"),
+                Err("SENTINEL CONFIG GET gave an unexpected reply"),
+            ),
+        );
+        assert_eq!(unread.status, Status::Manual);
+        assert!(unread.evidence[0]
+            .observed
+            .contains("sentinel-pass not readable"));
+        assert_eq!(status(Err("NOPERM"), Ok(true)), Status::Manual);
     }
 }
