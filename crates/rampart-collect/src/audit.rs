@@ -122,18 +122,20 @@ pub fn assemble(
     }
 }
 
-/// The suppression comments in the config files the snapshots read.
+/// The suppression comments in the config files the snapshots read, as
+/// their loader kept them (no second read: the comments are those of the
+/// bytes judged); a file two snapshots share counts once.
 fn inline_comments<'a>(snapshots: impl Iterator<Item = &'a Snapshot>) -> Vec<inline::Comment> {
-    let mut files = Vec::new();
+    let mut out = Vec::new();
     for s in snapshots {
         if let Some(c) = s.conf.get() {
-            files.extend(c.config.files.iter().map(|f| f.path.clone()));
+            out.extend(inline::from_config(&c.config));
         }
         if let Some(sf) = s.sentinel.get() {
-            files.extend(sf.config.files.iter().map(|f| f.path.clone()));
+            out.extend(inline::from_config(&sf.config));
         }
     }
-    files.sort();
-    files.dedup();
-    inline::scan_files(files.iter().map(|p| p.as_path()))
+    out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    out.dedup_by(|a, b| a.file == b.file && a.line == b.line);
+    out
 }

@@ -40,8 +40,12 @@ pub struct Comment {
 
 /// Parse one line: `Some((ids, reason))` for a rampart suppression.
 fn parse(line: &str) -> Option<(Vec<String>, String)> {
-    let rest = line.trim_start().strip_prefix('#')?.trim_start();
-    let rest = rest.strip_prefix("rampart:")?.trim_start();
+    parse_comment(line.trim_start().strip_prefix('#')?)
+}
+
+/// Parse a comment's text (after `#`).
+fn parse_comment(text: &str) -> Option<(Vec<String>, String)> {
+    let rest = text.trim_start().strip_prefix("rampart:")?.trim_start();
     let rest = rest.strip_prefix("ignore[")?;
     let (ids, reason) = rest.split_once(']')?;
     let ids = ids
@@ -91,15 +95,59 @@ pub fn scan(file: &Path, text: &[u8]) -> Vec<Comment> {
     out
 }
 
-/// Read and scan the files of a config (bounded, regular files only). A
-/// file that cannot be read has no suppressions: its own problem is the
-/// config loader's to report.
-pub fn scan_files<'a>(files: impl IntoIterator<Item = &'a Path>) -> Vec<Comment> {
+/// The suppression comments of a loaded config, from the comments its
+/// loader kept ([`redis_conf::Config::rampart_comments`]): the same lines
+/// [`scan`] finds in each of its files' text, without reading them again.
+pub fn from_config(cfg: &redis_conf::Config) -> Vec<Comment> {
+    let mut by_file: std::collections::BTreeMap<&Path, Vec<(u32, &str)>> = Default::default();
+    for (span, text) in &cfg.rampart_comments {
+        by_file
+            .entry(&*span.file)
+            .or_default()
+            .push((span.line, text.as_str()));
+    }
     let mut out = Vec::new();
-    for f in files {
-        if let Ok(text) = redis_conf::fileio::read(f, redis_conf::fileio::DEFAULT_LIMIT) {
-            out.extend(scan(f, &text));
+    for (file, mut lines) in by_file {
+        lines.sort_unstable();
+        lines.dedup();
+        // The file's last line (a file of N newlines has N + 1 lines).
+        let last = cfg
+            .files
+            .iter()
+            .find(|f| f.path == file)
+            .map_or(u32::MAX, |f| f.lines.saturating_add(1));
+        let mut pending: Vec<Comment> = Vec::new();
+        let mut prev = 0u32;
+        let flush = |pending: &mut Vec<Comment>, out: &mut Vec<Comment>, at: u32| {
+            for mut c in pending.drain(..) {
+                c.applies_to = at;
+                out.push(c);
+            }
+        };
+        for (n, text) in lines {
+            if !pending.is_empty() && n != prev.saturating_add(1) {
+                flush(&mut pending, &mut out, prev.saturating_add(1));
+            }
+            match parse_comment(text) {
+                Some((ids, reason)) => {
+                    let (known, unknown) =
+                        ids.into_iter().partition(|id: &String| crate::is_known(id));
+                    pending.push(Comment {
+                        file: file.to_path_buf(),
+                        line: n,
+                        applies_to: 0,
+                        ids: known,
+                        unknown,
+                        reason,
+                    });
+                }
+                None => flush(&mut pending, &mut out, n),
+            }
+            prev = n;
         }
+        // A stack on the file's last line applies to nothing.
+        let at = if prev < last { prev + 1 } else { 0 };
+        flush(&mut pending, &mut out, at);
     }
     out
 }
@@ -141,6 +189,25 @@ pub(crate) fn covering(f: &Finding, all: &[Comment], used: &mut [bool]) -> Optio
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// The comments the loader kept are the comments a read of the text finds.
+    #[test]
+    fn the_loaders_comments_are_the_files_comments() {
+        let texts = [
+            "# rampart: ignore[NET003] fixed by the platform\nport 6379\n",
+            "# rampart: ignore[NET003] one\n  # rampart: ignore[AUTH001]: two\n\nport 1\n",
+            "port 1\n# rampart: ignore[NET003] at the end",
+            "port 1\n# rampart: ignore[NET003] before the last newline\n",
+            "# rampart: ignore[NET003] a\n# rampart: no brackets\n# rampart: ignore[NOPE1]\nbind x\n",
+            "# rampart: ignore[NET003]\n# plain comment\n# rampart: ignore[TLS001] b\n\tport 2\n",
+            "",
+        ];
+        let name = Path::new("/nowhere/redis.conf");
+        for t in texts {
+            let cfg = redis_conf::Config::parse_str(name, t, &redis_conf::LoadOptions::default());
+            assert_eq!(from_config(&cfg), scan(name, t.as_bytes()), "{t:?}");
+        }
+    }
 
     #[test]
     fn parses_ids_and_reasons() {

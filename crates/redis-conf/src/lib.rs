@@ -379,6 +379,11 @@ pub struct Config {
     /// the configuration is incomplete, and a setting is known only when a
     /// line read after every one of them sets it.
     pub unread: Vec<Unread>,
+    /// Comment lines addressed to rampart (`# rampart: ...`), as read with
+    /// the directives (the text after `#`, trimmed): rampart's inline
+    /// suppressions come from the very bytes the audit judged, never from
+    /// a second read of the file.
+    pub rampart_comments: Vec<(Span, String)>,
 }
 
 /// An included file that was not read (see [`ProblemKind::Unread`]).

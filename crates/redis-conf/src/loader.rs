@@ -226,7 +226,15 @@ impl<'o> Loader<'o> {
         for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
             let linenum = u32::try_from(i + 1).unwrap_or(u32::MAX);
             let mut line = trim_redis(raw);
-            if line.first() == Some(&b'#') || line.is_empty() {
+            if line.first() == Some(&b'#') {
+                let text = line[1..].trim_ascii();
+                if text.starts_with(b"rampart:") {
+                    let span = Self::span_of(segs, linenum);
+                    self.cfg.rampart_comments.push((span, lossy(text)));
+                }
+                continue;
+            }
+            if line.is_empty() {
                 continue;
             }
             let span = Self::span_of(segs, linenum);
