@@ -80,7 +80,7 @@ pub struct LiveAudit {
 
 /// Audit the seeds and every allowed node they lead to.
 pub fn audit_live_targets(
-    seeds: Vec<(Endpoint, Credentials)>,
+    seeds: &[(Endpoint, Credentials)],
     opts: &LiveAuditOptions,
     progress: &dyn Progress,
 ) -> LiveAudit {

@@ -74,7 +74,7 @@ impl History {
     /// the schema when missing, migrate an older one.
     pub fn open(path: &Path) -> Result<History, HistoryError> {
         use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-        let io = |e: std::io::Error| io_error(path, e);
+        let io = |e: std::io::Error| io_error(path, &e);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !dir.exists() {
                 std::fs::DirBuilder::new()
@@ -173,14 +173,14 @@ impl History {
     pub fn open_read(path: &Path) -> Result<Option<History>, HistoryError> {
         match std::fs::symlink_metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_error(path, e)),
+            Err(e) => return Err(io_error(path, &e)),
             Ok(m) if m.file_type().is_symlink() => {
                 // Reading through a link is harmless, but the writer
                 // refuses it: say so now rather than at the next audit.
                 match std::fs::metadata(path) {
                     Ok(t) if t.is_file() => {}
                     Ok(_) => return Err(not_regular(path)),
-                    Err(e) => return Err(io_error(path, e)),
+                    Err(e) => return Err(io_error(path, &e)),
                 }
             }
             Ok(m) if !m.is_file() => return Err(not_regular(path)),
@@ -651,7 +651,7 @@ fn corrupt(path: &Path, e: impl std::fmt::Display) -> HistoryError {
     }
 }
 
-fn io_error(path: &Path, e: std::io::Error) -> HistoryError {
+fn io_error(path: &Path, e: &std::io::Error) -> HistoryError {
     HistoryError::Io {
         place: path.display().to_string(),
         reason: e.to_string(),

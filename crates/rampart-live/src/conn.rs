@@ -453,13 +453,13 @@ impl Connection {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
-    fn io_err(&self, e: std::io::Error) -> LiveError {
-        if is_timeout(&e) && self.past_target_deadline() {
+    fn io_err(&self, e: &std::io::Error) -> LiveError {
+        if is_timeout(e) && self.past_target_deadline() {
             LiveError::Deadline {
                 endpoint: self.endpoint.clone(),
                 secs: self.deadline_len.map(|d| d.as_secs_f64()).unwrap_or(0.0),
             }
-        } else if is_timeout(&e) {
+        } else if is_timeout(e) {
             LiveError::Timeout {
                 endpoint: self.endpoint.clone(),
             }
@@ -572,7 +572,7 @@ impl Connection {
             });
         }
         if self.past_target_deadline() {
-            let e = self.io_err(std::io::Error::new(
+            let e = self.io_err(&std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
                 DEADLINE_PASSED,
             ));
@@ -590,7 +590,7 @@ impl Connection {
         let buf = encode(args);
         let w = self.stream.get_mut();
         if let Err(e) = w.write_all(&buf).and_then(|_| w.flush()) {
-            let e = self.io_err(e);
+            let e = self.io_err(&e);
             return Err(self.kill(e));
         }
         loop {
@@ -602,7 +602,7 @@ impl Connection {
                 Ok(None) => continue,
                 Ok(Some(v)) => return Ok(v),
                 Err(ReadError::Io(e)) => {
-                    let e = self.io_err(e);
+                    let e = self.io_err(&e);
                     return Err(self.kill(e));
                 }
                 Err(source) => {

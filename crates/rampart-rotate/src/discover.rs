@@ -22,7 +22,7 @@ pub(crate) struct Discovered {
 }
 
 /// Every node reachable from the seed: replicas, masters, cluster nodes.
-pub(crate) fn discover(ctx: &Ctx, seed: Endpoint) -> Result<Discovered> {
+pub(crate) fn discover(ctx: &Ctx, seed: &Endpoint) -> Result<Discovered> {
     let opts = WalkOptions {
         follow: true,
         policy: ctx.peers.clone(),
@@ -30,7 +30,7 @@ pub(crate) fn discover(ctx: &Ctx, seed: Endpoint) -> Result<Discovered> {
     };
     let mut roles: HashMap<String, String> = HashMap::new();
     let mut sentinel: Option<Endpoint> = None;
-    let topo = topology::walk(std::slice::from_ref(&seed), &opts, |wave| {
+    let topo = topology::walk(std::slice::from_ref(seed), &opts, |wave| {
         wave.iter()
             .map(|(ep, _)| {
                 let mut c = ctx.conn(ep).map_err(|e| format!("{e:#}"))?;

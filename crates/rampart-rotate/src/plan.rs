@@ -73,7 +73,7 @@ pub(crate) fn topology(
         {
             return Ok(());
         }
-        let d = discover(ctx, ep)?;
+        let d = discover(ctx, &ep)?;
         for n in d.nodes {
             if !t.found.iter().any(|(e, _)| same(e, &n.0)) {
                 t.found.push(n);

@@ -74,7 +74,7 @@ pub(crate) fn reconcile(ctx: &Ctx, j: &mut Journal) -> Result<()> {
             if seen.contains(ep) {
                 continue;
             }
-            let d = discover(ctx, ep.clone())?;
+            let d = discover(ctx, ep)?;
             if let Some((e, err)) = d
                 .down
                 .iter()

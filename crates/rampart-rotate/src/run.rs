@@ -230,7 +230,7 @@ pub fn run(
     };
     let new_hash = hash_password(new_password.expose());
     let mut j = if opts.sentinels {
-        plan_sentinels(&ctx, opts.seed.clone(), &new_hash, opts.grace)?
+        plan_sentinels(&ctx, &opts.seed, &new_hash, opts.grace)?
     } else {
         plan(&ctx, opts.seed.clone(), &new_hash, opts.grace)?
     };

@@ -159,11 +159,11 @@ pub(crate) fn sentinel_user_on(
 /// other Sentinels log in as the user.
 pub(crate) fn plan_sentinels(
     ctx: &Ctx,
-    seed: Endpoint,
+    seed: &Endpoint,
     new_hash: &str,
     grace: Option<Duration>,
 ) -> Result<Journal> {
-    let Some(views) = sentinel_seed(ctx, &seed)? else {
+    let Some(views) = sentinel_seed(ctx, seed)? else {
         return Err(Error::Request(format!(
             "--sentinels needs a Sentinel as TARGET; {seed} is not one"
         )));

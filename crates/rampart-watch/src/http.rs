@@ -122,6 +122,8 @@ impl Drop for Server {
     }
 }
 
+// The accept thread owns what it serves for its whole life.
+#[allow(clippy::needless_pass_by_value)]
 fn accept_loop(listener: TcpListener, pages: Pages, limits: Limits, stop: Arc<AtomicBool>) {
     let active = Arc::new(AtomicUsize::new(0));
     while !stop.load(Ordering::SeqCst) {

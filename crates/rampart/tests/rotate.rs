@@ -53,6 +53,7 @@ fn text(o: &Output) -> String {
 }
 
 #[track_caller]
+#[allow(clippy::needless_pass_by_value)] // ok(cmd.output()) reads best
 fn ok(o: Output) -> String {
     let t = text(&o);
     assert!(o.status.success(), "rotate failed ({:?}):\n{t}", o.status);

@@ -231,17 +231,17 @@ fn live_options(args: &AuditArgs, opts: ConnectOptions) -> Result<LiveAuditOptio
     })
 }
 
-pub fn run(args: AuditArgs) -> Result<ExitCode> {
+pub fn run(args: &AuditArgs) -> Result<ExitCode> {
     started();
-    file_table(&args)?;
+    file_table(args)?;
     // Settings and baseline problems stop the run before anything is audited.
     let policy = super::policy::load(&args.policy)?;
     if args.fixes.fix || args.fixes.diff || args.fixes.unsafe_fixes {
-        return run_fix(&args, &policy);
+        return run_fix(args, &policy);
     }
-    let plan = plan(&args)?;
-    let snaps = collect_snapshots(&plan, &args)?;
-    render_and_exit(snaps, &args, &policy)
+    let plan = plan(args)?;
+    let snaps = collect_snapshots(&plan, args)?;
+    render_and_exit(snaps, args, &policy)
 }
 
 /// What an audit reads, resolved once: the live targets with their
@@ -334,7 +334,7 @@ pub(crate) fn collect_snapshots(
         // A live audit reads --config beside the server it names; other
         // paths are audited as files targets of their own.
         let opts = live_options(args, super::connect_options(&args.conn))?;
-        let audit = audit_live_targets(plan.live.clone(), &opts, &Bar(std::sync::Mutex::new(None)));
+        let audit = audit_live_targets(&plan.live, &opts, &Bar(std::sync::Mutex::new(None)));
         snaps.extend(audit.targets.into_iter().map(|t| (t.snapshot, t.kind)));
         for f in plan
             .files

@@ -4,7 +4,7 @@ use rampart_checks::all_checks;
 use std::process::ExitCode;
 
 /// `rampart versions`: the dialects with data, newest last.
-pub fn versions(args: ChecksArgs) -> Result<ExitCode> {
+pub fn versions(args: &ChecksArgs) -> Result<ExitCode> {
     let text = match args.format {
         ListFormat::Text => {
             let mut s = format!("{:<12} {:<26} {}\n", "VERSION", "DATA FROM", "SOURCE");
@@ -62,7 +62,7 @@ pub fn versions(args: ChecksArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn list(args: ChecksArgs) -> Result<ExitCode> {
+pub fn list(args: &ChecksArgs) -> Result<ExitCode> {
     let text = match args.format {
         ListFormat::Text => {
             let mut s = format!(

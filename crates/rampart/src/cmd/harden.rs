@@ -76,7 +76,7 @@ pub struct HardenArgs {
     pub dry_run: bool,
 }
 
-pub fn run(a: HardenArgs) -> Result<ExitCode> {
+pub fn run(a: &HardenArgs) -> Result<ExitCode> {
     let input = match (&a.config, &a.sentinel_config) {
         (Some(c), _) => Input::load(c, Format::Server)?,
         (None, Some(s)) => Input::load(s, Format::Sentinel)?,

@@ -125,7 +125,7 @@ pub(crate) fn history(a: HistoryCmdArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn diff(a: DiffArgs) -> Result<ExitCode> {
+pub(crate) fn diff(a: &DiffArgs) -> Result<ExitCode> {
     let mut s = open_read(&a.store)?;
     let b = rampart_history::resolve_for_diff(s.as_mut(), a.b.as_deref().unwrap_or("last"))?;
     let earlier = match &a.a {

@@ -18,16 +18,16 @@ use std::process::ExitCode;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Audit(args) => audit::run(*args),
-        Command::Checks(args) => checks::list(args),
-        Command::Versions(args) => checks::versions(args),
+        Command::Audit(args) => audit::run(&args),
+        Command::Checks(args) => checks::list(&args),
+        Command::Versions(args) => checks::versions(&args),
         Command::Explain { id } => checks::explain(&id),
         Command::Tls(args) => tls::run(args),
         Command::Acl(c) => acl::run(c),
-        Command::Harden(a) => harden::run(*a),
-        Command::Rotate(args) => rotate::run(*args),
+        Command::Harden(a) => harden::run(&a),
+        Command::Rotate(args) => rotate::run(&args),
         Command::History(a) => history::history(a),
-        Command::Diff(a) => history::diff(a),
+        Command::Diff(a) => history::diff(&a),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { dir } => docs::man(&dir),
         Command::Advisories(c) => advisories::run(c),

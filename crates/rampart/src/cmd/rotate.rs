@@ -197,11 +197,11 @@ fn fault_hook() -> Option<Box<dyn rampart_rotate::FaultPoint>> {
     None
 }
 
-pub fn run(args: RotateArgs) -> Result<ExitCode> {
+pub fn run(args: &RotateArgs) -> Result<ExitCode> {
     let json = args.format != ListFormat::Text;
     let sink = Sink { to_stderr: json };
     let mut end = RunEnd::empty();
-    let result = options(&args)
+    let result = options(args)
         .and_then(|(opts, connector)| Ok(rampart_rotate::run(&opts, &connector, &sink, &mut end)?));
     if !json {
         return result.map(|()| ExitCode::SUCCESS);

@@ -119,8 +119,8 @@ pub enum TlsFormat {
 
 pub fn run(args: TlsArgs) -> Result<ExitCode> {
     match args.command {
-        TlsCommand::Scan(a) => scan(a),
-        TlsCommand::Inspect(a) => inspect(a),
+        TlsCommand::Scan(a) => scan(&a),
+        TlsCommand::Inspect(a) => inspect(&a),
     }
 }
 
@@ -132,16 +132,16 @@ fn target(a: &TlsTargetArgs) -> Result<Target> {
         .with_context(|| format!("cannot resolve {}", a.target))
 }
 
-fn render(text: String, json: serde_json::Value, a: &TlsTargetArgs) -> Result<()> {
+fn render(text: &str, json: &serde_json::Value, a: &TlsTargetArgs) -> Result<()> {
     let out = match a.format {
         // The one terminal sanitiser: a certificate or a server may say anything.
-        TlsFormat::Text => rampart_report::sanitize::for_terminal_lines(&text),
-        TlsFormat::Json => format!("{}\n", serde_json::to_string_pretty(&json)?),
+        TlsFormat::Text => rampart_report::sanitize::for_terminal_lines(text),
+        TlsFormat::Json => format!("{}\n", serde_json::to_string_pretty(json)?),
     };
     super::emit(&out, a.output.as_deref())
 }
 
-fn scan(s: ScanArgs) -> Result<ExitCode> {
+fn scan(s: &ScanArgs) -> Result<ExitCode> {
     let a = &s.common;
     let t = target(a)?;
     let o = ScanOptions {
@@ -157,8 +157,8 @@ fn scan(s: ScanArgs) -> Result<ExitCode> {
         r.weaknesses = tls_probe::scan::weaknesses(&r);
     }
     render(
-        tls_probe::json::scan_text(&r),
-        tls_probe::json::scan_json(&r),
+        &tls_probe::json::scan_text(&r),
+        &tls_probe::json::scan_json(&r),
         a,
     )?;
     let failed = (r.verification.status == "failed" && at_or_above("high", a.fail_on))
@@ -174,7 +174,7 @@ fn scan(s: ScanArgs) -> Result<ExitCode> {
     })
 }
 
-fn inspect(i: InspectArgs) -> Result<ExitCode> {
+fn inspect(i: &InspectArgs) -> Result<ExitCode> {
     let a = &i.common;
     let t = target(a)?;
     let identity = match (&i.cert, &i.key) {
@@ -193,8 +193,8 @@ fn inspect(i: InspectArgs) -> Result<ExitCode> {
         r.verification.detail = "--insecure".into();
     }
     render(
-        tls_probe::json::inspect_text(&r),
-        tls_probe::json::inspect_json(&r),
+        &tls_probe::json::inspect_text(&r),
+        &tls_probe::json::inspect_json(&r),
         a,
     )?;
     Ok(if r.protocol.is_none() {

@@ -69,6 +69,8 @@ fn read_cmd(r: &mut BufReader<TcpStream>) -> Option<Vec<Vec<u8>>> {
 /// What answers each command.
 type Handler = Arc<dyn Fn(&[String]) -> Act + Send + Sync>;
 
+// Each connection's thread owns its handler.
+#[allow(clippy::needless_pass_by_value)]
 fn serve(s: TcpStream, handler: Handler) {
     let mut w = s.try_clone().unwrap();
     let mut r = BufReader::new(s);
