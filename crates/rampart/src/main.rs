@@ -2,6 +2,9 @@
 //! A thin main: parse arguments, run one subcommand, map its result to an
 //! exit code (0 clean, 1 findings at or above --fail-on, 2 rampart failed,
 //! 3 a target could not be audited, 4 an audit that could not be recorded).
+// Output goes through one layer (`cmd::emit`, anstream): scrubbed of every
+// secret, colour by NO_COLOR and the terminal, a closed pipe not a panic.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
 mod cli_policy;

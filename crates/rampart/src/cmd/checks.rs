@@ -58,7 +58,7 @@ pub fn versions(args: &ChecksArgs) -> Result<ExitCode> {
             t
         }
     };
-    print!("{text}");
+    super::emit(&text, None)?;
     Ok(ExitCode::SUCCESS)
 }
 
