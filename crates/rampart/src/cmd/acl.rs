@@ -349,12 +349,13 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let engine = engine_for(&a.source, &set, &table);
     // One question compiles one user, not the 100k of a large ACL file.
     let asked = a.user.clone().filter(|_| a.batch.is_none());
-    let users = engine.compile_all_owned(
-        set.users
-            .drain(..)
-            .map(|u| u.user)
-            .filter(|u| asked.as_ref().is_none_or(|n| *n == u.name)),
-    );
+    let owned: Vec<redis_acl::User> = set
+        .users
+        .drain(..)
+        .map(|u| u.user)
+        .filter(|u| asked.as_ref().is_none_or(|n| *n == u.name))
+        .collect();
+    let users = engine.compile_all(&owned);
     if let Some(batch) = &a.batch {
         let text = acl_source::read_text(batch)?;
         let mut out = String::new();
@@ -422,7 +423,9 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
         DbArg::Id(n) => Some(n),
         DbArg::Any => None,
     };
-    let users = engine.compile_all_owned(set.users.drain(..).map(|u| u.user));
+    // Kept here and borrowed by the compiled users (not copied into them).
+    let owned: Vec<redis_acl::User> = set.users.drain(..).map(|u| u.user).collect();
+    let users = engine.compile_all(&owned);
     let q = match (&a.command[..], &a.key, &a.channel, &a.category) {
         ([_, ..], None, None, None) => WhoCan::Command(&a.command),
         ([], Some(key), None, None) => WhoCan::Key {
@@ -469,7 +472,9 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (mut set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let locations: Vec<Option<String>> = set.users.iter_mut().map(|u| u.location.take()).collect();
-    let users = engine.compile_all_owned(set.users.drain(..).map(|u| u.user));
+    // Kept here and borrowed by the compiled users (not copied into them).
+    let owned: Vec<redis_acl::User> = set.users.drain(..).map(|u| u.user).collect();
+    let users = engine.compile_all(&owned);
     let mut reviewer = Reviewer::new(&engine);
     let reviews: Vec<(UserReview, Option<String>)> = users
         .iter()
