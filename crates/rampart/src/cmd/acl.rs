@@ -483,15 +483,14 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
         .collect();
     let text = match a.format {
         AclFormat::Json => {
-            let v = json!({
-                "source": set.origin,
-                "users": reviews.iter().map(|(r, loc)| {
-                    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-                    v["location"] = json!(loc);
-                    v
-                }).collect::<Vec<_>>(),
-                "problems": problems_json(&set),
-            });
+            // The document `json!` would build (its keys in order), written
+            // one user at a time: no tree of 100k users copied into a
+            // `Value` and dropped again.
+            let v = ReviewDoc {
+                problems: problems_json(&set),
+                source: json!(set.origin),
+                users: ReviewUsers(&reviews),
+            };
             format!("{}\n", serde_json::to_string_pretty(&v)?)
         }
         AclFormat::Text => render::review_text(&set, &reviews)?,
@@ -501,6 +500,31 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
         record_review(&a, reviews.len())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `acl review -f json`: the keys in the order a `Value` sorts them.
+#[derive(serde::Serialize)]
+struct ReviewDoc<'a> {
+    problems: Value,
+    source: Value,
+    users: ReviewUsers<'a>,
+}
+
+/// The reviews, each as the `Value` it always was (keys sorted, with its
+/// location), made and dropped as it is written.
+struct ReviewUsers<'a>(&'a [(UserReview, Option<String>)]);
+
+impl serde::Serialize for ReviewUsers<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for (r, loc) in self.0 {
+            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+            v["location"] = json!(loc);
+            seq.serialize_element(&v)?;
+        }
+        seq.end()
+    }
 }
 
 /// `--record`: one row in the history's `reviews` (name, date, user count).
