@@ -50,12 +50,14 @@ pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
             rampart_fs::Mode::Umask,
         )?),
         None => {
-            // Text with nothing anstream would strip (printable ASCII and
-            // whitespace: no escape, no control, no UTF-8) goes straight
-            // out; its byte-by-byte scan cost a tenth of a 100k-user audit.
+            // Text with nothing anstream would strip goes straight out (its
+            // byte-by-byte scan cost a tenth of a 100k-user audit): no ASCII
+            // control but whitespace, no DEL. Every byte of a multi-byte
+            // UTF-8 character passes its strip (a lead byte starts the
+            // character, which it keeps whole), C1 controls included.
             let plain = text
                 .bytes()
-                .all(|b| matches!(b, 0x20..=0x7e | b'\t' | b'\n' | b'\r' | 0x0c));
+                .all(|b| matches!(b, 0x20..=0x7e | b'\t' | b'\n' | b'\r' | 0x0c | 0x80..));
             let written = if plain {
                 let mut out = std::io::stdout().lock();
                 out.write_all(text.as_bytes()).and_then(|_| out.flush())
