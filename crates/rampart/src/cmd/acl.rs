@@ -345,17 +345,17 @@ fn refuse_trailing_options(command: &[String]) -> Result<()> {
 
 fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
     refuse_trailing_options(&a.command)?;
-    let (mut set, table) = load(&a.source, table)?;
+    let (set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     // One question compiles one user, not the 100k of a large ACL file.
     let asked = a.user.clone().filter(|_| a.batch.is_none());
-    let owned: Vec<redis_acl::User> = set
-        .users
-        .drain(..)
-        .map(|u| u.user)
-        .filter(|u| asked.as_ref().is_none_or(|n| *n == u.name))
-        .collect();
-    let users = engine.compile_all(&owned);
+    // Borrowed from the set (the others are neither copied nor dropped).
+    let users = engine.compile_all(
+        set.users
+            .iter()
+            .map(|u| &u.user)
+            .filter(|u| asked.as_ref().is_none_or(|n| *n == u.name)),
+    );
     if let Some(batch) = &a.batch {
         let text = acl_source::read_text(batch)?;
         let mut out = String::new();
@@ -374,14 +374,14 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
             out.push('\n');
         }
         super::emit(&out, None)?;
-        return Ok(ExitCode::SUCCESS);
+        super::exit_now(0);
     }
     let user = a.user.unwrap_or_default();
     let r = query::ask(&engine, &users, &user, &a.command, a.db);
-    let code = match &r {
-        Ok(d) if d.allowed => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::from(1),
-        Err(_) => ExitCode::from(2),
+    let code: u8 = match &r {
+        Ok(d) if d.allowed => 0,
+        Ok(_) => 1,
+        Err(_) => 2,
     };
     let text = match a.format {
         AclFormat::Json => format!(
@@ -411,21 +411,21 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
         }
     };
     super::emit(&text, None)?;
-    Ok(code)
+    // The users loaded are freed by the exit.
+    super::exit_now(code)
 }
 
 // ------------------------------------------------------------------ who-can
 
 fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
-    let (mut set, table) = load(&a.source, table)?;
+    let (set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let db = match a.db {
         DbArg::Id(n) => Some(n),
         DbArg::Any => None,
     };
-    // Kept here and borrowed by the compiled users (not copied into them).
-    let owned: Vec<redis_acl::User> = set.users.drain(..).map(|u| u.user).collect();
-    let users = engine.compile_all(&owned);
+    // Borrowed from the set (not copied into the compiled users).
+    let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let q = match (&a.command[..], &a.key, &a.channel, &a.category) {
         ([_, ..], None, None, None) => WhoCan::Command(&a.command),
         ([], Some(key), None, None) => WhoCan::Key {
@@ -463,7 +463,8 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
         }
     };
     super::emit(&text, None)?;
-    Ok(ExitCode::SUCCESS)
+    // The users loaded are freed by the exit.
+    super::exit_now(0)
 }
 
 // ------------------------------------------------------------------- review
@@ -472,9 +473,8 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (mut set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let locations: Vec<Option<String>> = set.users.iter_mut().map(|u| u.location.take()).collect();
-    // Kept here and borrowed by the compiled users (not copied into them).
-    let owned: Vec<redis_acl::User> = set.users.drain(..).map(|u| u.user).collect();
-    let users = engine.compile_all(&owned);
+    // Borrowed from the set (not copied into the compiled users).
+    let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let mut reviewer = Reviewer::new(&engine);
     let reviews: Vec<(UserReview, Option<String>)> = users
         .iter()
@@ -499,7 +499,8 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     if a.record {
         record_review(&a, reviews.len())?;
     }
-    Ok(ExitCode::SUCCESS)
+    // The users, compiled users and reviews are freed by the exit.
+    super::exit_now(0)
 }
 
 /// `acl review -f json`: the keys in the order a `Value` sorts them.
