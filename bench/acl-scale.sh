@@ -10,6 +10,10 @@
 #   bench/acl-scale.sh [USERS] [PATTERNS]      (default 100000 40000)
 # REDIS_SERVER / REDIS_CLI pick the server (default: redis-server on PATH);
 # RAMPART_BIN another rampart binary (an older build, for a before/after).
+# BASELINE_BIN a baseline rampart binary (a build of main): each rampart
+# line is then run with it too, printed below as "(baseline)", with the
+# ratio baseline/this of user and wall time and whether the two outputs
+# are byte-identical (cmp).
 set -eu
 cd "$(dirname "$0")/.."
 users=${1:-100000}
@@ -42,8 +46,9 @@ done
 
 # Seconds (wall, user, system) and peak RSS (KB) of a command. On a
 # loaded machine, wall time can be several times user + system time.
+# The command's output goes to $out (default /dev/null).
 measure() {
-    /usr/bin/time -f "%e %U %S %M" -o "$d/time" "$@" > /dev/null 2> "$d/err" || true
+    /usr/bin/time -f "%e %U %S %M" -o "$d/time" "$@" > "${out:-/dev/null}" 2> "$d/err" || true
     read -r secs usr sys kb < "$d/time" || { secs=?; usr=?; sys=?; kb=?; }
 }
 free_port() {
@@ -68,6 +73,30 @@ row() {
     printf '%-40s %6s s wall (%5s user %5s sys)  %8s KB  %7s of server load\n' "$1" "$secs" "$usr" "$sys" "$kb" "$ratio"
 }
 
+# A rampart line: `$bin ARGS`, and with BASELINE_BIN the same with it,
+# the ratios (baseline / this: above 1 is faster) and an output cmp.
+rrow() {
+    label=$1
+    shift
+    out="$d/new.out" measure "$bin" "$@"
+    row "$label"
+    [ -n "${BASELINE_BIN:-}" ] || return 0
+    nsecs=$secs nusr=$usr
+    out="$d/base.out" measure "$BASELINE_BIN" "$@"
+    row "  (baseline)"
+    same=$(cmp -s "$d/base.out" "$d/new.out" && echo "output identical" || echo "OUTPUT DIFFERS")
+    python3 -c "
+def r(b, n):
+    try:
+        if float(b) < 0.01 and float(n) < 0.01:
+            return 'n/a (both < 0.01 s)'
+        return f'{float(b) / max(float(n), 0.005):.2f}x'
+    except ValueError:
+        return '?'
+print(f'  {\"ratio baseline/this\":38} {r(\"$secs\", \"$nsecs\")} wall, {r(\"$usr\", \"$nusr\")} user; $same')
+"
+}
+
 for c in users keys; do
     start_server "$c"
     echo "== $c.acl ($(wc -l < "$d/$c.acl") lines, $(wc -c < "$d/$c.acl") bytes): $server loads it in $base s"
@@ -75,12 +104,13 @@ for c in users keys; do
     # The server's first ACL LIST after loading can be much slower than the next.
     measure "$cli" -p "$port" ACL LIST; row "redis-cli ACL LIST (first)"
     measure "$cli" -p "$port" ACL LIST; row "redis-cli ACL LIST (again)"
-    measure "$bin" audit -c "$d/$c.conf" --no-proc --format json --fail-on never; row "rampart audit -c (files)"
-    measure "$bin" acl review --aclfile "$d/$c.acl"; row "rampart acl review --aclfile"
-    measure "$bin" acl review --aclfile "$d/$c.acl" -f json; row "rampart acl review --aclfile -f json"
-    measure "$bin" acl can --aclfile "$d/$c.acl" "$who" GET "$key"; row "rampart acl can --aclfile"
-    measure "$bin" acl review --target "redis://127.0.0.1:$port"; row "rampart acl review --target (ACL LIST)"
-    measure "$bin" acl can --target "redis://127.0.0.1:$port" "$who" GET "$key"; row "rampart acl can --target (ACL LIST)"
-    measure "$bin" audit "redis://127.0.0.1:$port" --no-proc --format json --fail-on never; row "rampart audit --target (live)"
+    rrow "rampart audit -c (files)" audit -c "$d/$c.conf" --no-proc --format json --fail-on never
+    rrow "rampart audit -c (files, text)" audit -c "$d/$c.conf" --no-proc --fail-on never
+    rrow "rampart acl review --aclfile" acl review --aclfile "$d/$c.acl"
+    rrow "rampart acl review --aclfile -f json" acl review --aclfile "$d/$c.acl" -f json
+    rrow "rampart acl can --aclfile" acl can --aclfile "$d/$c.acl" "$who" GET "$key"
+    rrow "rampart acl review --target (ACL LIST)" acl review --target "redis://127.0.0.1:$port"
+    rrow "rampart acl can --target (ACL LIST)" acl can --target "redis://127.0.0.1:$port" "$who" GET "$key"
+    rrow "rampart audit --target (live)" audit "redis://127.0.0.1:$port" --no-proc --format json --fail-on never
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done

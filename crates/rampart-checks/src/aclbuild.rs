@@ -46,7 +46,7 @@ pub fn build_acl_facts_with(
     // `--aclfile` may name the file even when the config does not.
     let aclfile_set = !c.value("aclfile").is_empty() || aclfile.is_some();
 
-    let (origin, defs, source) = if aclfile_set {
+    let (origin, mut defs, source) = if aclfile_set {
         if let Some(first) = user_lines.first() {
             problems.push((
                 first.span.clone(),
@@ -101,11 +101,15 @@ pub fn build_acl_facts_with(
 
     let mut users: Vec<UserEntry> = Vec::new();
     let mut default_implicit = true;
-    // Names defined so far: one lookup a user, not a scan (100k users).
-    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for (def, built) in defs {
+    // Names defined so far: one lookup a user, not a scan (100k users),
+    // borrowed from the definitions (not a copy of each name).
+    let mut names: std::collections::HashSet<&str> =
+        std::collections::HashSet::with_capacity(defs.len());
+    for (def, built) in defs.iter_mut() {
+        let def: &UserDef = def;
+        let built = built.take();
         let is_default = def.name == "default";
-        let existing = names.contains(&def.name);
+        let existing = names.contains(def.name.as_str());
         let mut user = match (existing, is_default) {
             (true, false) => {
                 problems.push((
@@ -126,7 +130,7 @@ pub fn build_acl_facts_with(
             }
             (false, false) => match built {
                 Some(u) => {
-                    names.insert(def.name.clone());
+                    names.insert(&def.name);
                     users.push(UserEntry {
                         user: u,
                         span: Some(def.span.clone()),
@@ -146,7 +150,7 @@ pub fn build_acl_facts_with(
             span: Some(def.span.clone()),
             source,
         };
-        names.insert(def.name.clone());
+        names.insert(&def.name);
         if is_default {
             default_implicit = false;
             users.retain(|u| u.user.name != "default");

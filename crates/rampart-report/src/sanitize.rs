@@ -7,6 +7,10 @@
 /// value or a server reply cannot move the cursor, recolour the screen or
 /// reorder what the reader sees. Tabs stay; newlines become `\n`.
 pub fn for_terminal(s: &str) -> String {
+    // Printable ASCII and tabs stay as they are (user names, rules).
+    if s.bytes().all(|b| matches!(b, 0x20..=0x7e | b'\t')) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

@@ -31,6 +31,7 @@
 //! selector that passes and has unrestricted read access (`allkeys` or a
 //! `*` pattern with R), checked by the command itself at run time.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -310,18 +311,20 @@ impl Decision {
     }
 }
 
-/// One selector, compiled against a table.
+/// One selector, compiled against a table. The selector is borrowed from
+/// the user compiled ([`Engine::compile_all`]): 100k users are not copied.
 #[derive(Clone, Debug)]
-pub struct CompiledSelector {
-    pub selector: Selector,
+pub struct CompiledSelector<'u> {
+    pub selector: Cow<'u, Selector>,
     pub bits: Arc<CommandBits>,
 }
 
-/// A user with its command bitmaps computed (root first).
+/// A user with its command bitmaps computed (root first), borrowing the
+/// user when compiled from one ([`Engine::compile`], [`Engine::compile_all`]).
 #[derive(Clone, Debug)]
-pub struct CompiledUser {
-    pub user: User,
-    pub selectors: Vec<CompiledSelector>,
+pub struct CompiledUser<'u> {
+    pub user: Cow<'u, User>,
+    pub selectors: Vec<CompiledSelector<'u>>,
 }
 
 /// The engine for one command table.
@@ -355,6 +358,16 @@ type SelectorPass = (
     Vec<(String, String)>,
     Vec<DbCheck>,
 );
+
+/// Selectors that outlive their user (copies).
+fn owned_selectors(v: Vec<CompiledSelector<'_>>) -> Vec<CompiledSelector<'static>> {
+    v.into_iter()
+        .map(|s| CompiledSelector {
+            selector: Cow::Owned(s.selector.into_owned()),
+            bits: s.bits,
+        })
+        .collect()
+}
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -442,15 +455,23 @@ impl<'t> Engine<'t> {
         self.table
     }
 
-    /// Compute the command bitmaps of every selector of `user`.
-    pub fn compile(&self, user: &User) -> CompiledUser {
+    /// Compute the command bitmaps of every selector of `user` (a copy of
+    /// it: [`Engine::compile_all`] borrows instead).
+    pub fn compile(&self, user: &User) -> CompiledUser<'static> {
         let mut cache = BitsCache::default();
-        self.compile_cached(user, &mut cache)
+        CompiledUser {
+            selectors: owned_selectors(self.compile_selectors(user, &mut cache)),
+            user: Cow::Owned(user.clone()),
+        }
     }
 
     /// Compile many users, sharing bitmaps between selectors with the same
-    /// command rules (typical of generated ACLs).
-    pub fn compile_all<'u, I: IntoIterator<Item = &'u User>>(&self, users: I) -> Vec<CompiledUser> {
+    /// command rules (typical of generated ACLs). The compiled users borrow
+    /// the users (nothing of them is copied).
+    pub fn compile_all<'u, I: IntoIterator<Item = &'u User>>(
+        &self,
+        users: I,
+    ) -> Vec<CompiledUser<'u>> {
         let mut cache = BitsCache::default();
         users
             .into_iter()
@@ -458,27 +479,35 @@ impl<'t> Engine<'t> {
             .collect()
     }
 
-    /// [`Engine::compile_all`] for users the caller no longer needs: they
-    /// move into the compiled users instead of being copied (100k users).
-    pub fn compile_all_owned<I: IntoIterator<Item = User>>(&self, users: I) -> Vec<CompiledUser> {
+    /// [`Engine::compile_all`] for users the caller no longer has: they move
+    /// into the compiled users (their selectors are copied; keeping the
+    /// users and borrowing them with [`Engine::compile_all`] copies nothing).
+    pub fn compile_all_owned<I: IntoIterator<Item = User>>(
+        &self,
+        users: I,
+    ) -> Vec<CompiledUser<'static>> {
         let mut cache = BitsCache::default();
         users
             .into_iter()
             .map(|u| CompiledUser {
-                selectors: self.compile_selectors(&u, &mut cache),
-                user: u,
+                selectors: owned_selectors(self.compile_selectors(&u, &mut cache)),
+                user: Cow::Owned(u),
             })
             .collect()
     }
 
-    fn compile_cached(&self, user: &User, cache: &mut BitsCache) -> CompiledUser {
+    fn compile_cached<'u>(&self, user: &'u User, cache: &mut BitsCache) -> CompiledUser<'u> {
         CompiledUser {
             selectors: self.compile_selectors(user, cache),
-            user: user.clone(),
+            user: Cow::Borrowed(user),
         }
     }
 
-    fn compile_selectors(&self, user: &User, cache: &mut BitsCache) -> Vec<CompiledSelector> {
+    fn compile_selectors<'u>(
+        &self,
+        user: &'u User,
+        cache: &mut BitsCache,
+    ) -> Vec<CompiledSelector<'u>> {
         std::iter::once(&user.root)
             .chain(user.selectors.iter())
             .map(|s| {
@@ -492,7 +521,7 @@ impl<'t> Engine<'t> {
                     }
                 };
                 CompiledSelector {
-                    selector: s.clone(),
+                    selector: Cow::Borrowed(s),
                     bits,
                 }
             })

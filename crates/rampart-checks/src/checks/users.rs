@@ -131,7 +131,7 @@ pub(crate) fn called(table: &CommandTable, cmd: &Command) -> String {
 /// database.
 pub(crate) struct SelectorReach<'e> {
     engine: &'e Engine<'e>,
-    sel: &'e CompiledSelector,
+    sel: &'e CompiledSelector<'e>,
     data: Arc<ReachData>,
     /// The selector can run every command clients can call.
     pub all_commands: bool,
@@ -176,7 +176,7 @@ impl<'e> ReachCache<'e> {
         }
     }
 
-    pub(crate) fn reach(&mut self, sel: &'e CompiledSelector) -> SelectorReach<'e> {
+    pub(crate) fn reach(&mut self, sel: &'e CompiledSelector<'e>) -> SelectorReach<'e> {
         let key = selector_key(sel);
         let data = match self.map.get(&key) {
             Some(d) => d.clone(),

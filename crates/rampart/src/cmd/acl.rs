@@ -345,14 +345,15 @@ fn refuse_trailing_options(command: &[String]) -> Result<()> {
 
 fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
     refuse_trailing_options(&a.command)?;
-    let (mut set, table) = load(&a.source, table)?;
+    let (set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     // One question compiles one user, not the 100k of a large ACL file.
     let asked = a.user.clone().filter(|_| a.batch.is_none());
-    let users = engine.compile_all_owned(
+    // Borrowed from the set (the others are neither copied nor dropped).
+    let users = engine.compile_all(
         set.users
-            .drain(..)
-            .map(|u| u.user)
+            .iter()
+            .map(|u| &u.user)
             .filter(|u| asked.as_ref().is_none_or(|n| *n == u.name)),
     );
     if let Some(batch) = &a.batch {
@@ -373,14 +374,14 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
             out.push('\n');
         }
         super::emit(&out, None)?;
-        return Ok(ExitCode::SUCCESS);
+        super::exit_now(0);
     }
     let user = a.user.unwrap_or_default();
     let r = query::ask(&engine, &users, &user, &a.command, a.db);
-    let code = match &r {
-        Ok(d) if d.allowed => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::from(1),
-        Err(_) => ExitCode::from(2),
+    let code: u8 = match &r {
+        Ok(d) if d.allowed => 0,
+        Ok(_) => 1,
+        Err(_) => 2,
     };
     let text = match a.format {
         AclFormat::Json => format!(
@@ -410,19 +411,21 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
         }
     };
     super::emit(&text, None)?;
-    Ok(code)
+    // The users loaded are freed by the exit.
+    super::exit_now(code)
 }
 
 // ------------------------------------------------------------------ who-can
 
 fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
-    let (mut set, table) = load(&a.source, table)?;
+    let (set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let db = match a.db {
         DbArg::Id(n) => Some(n),
         DbArg::Any => None,
     };
-    let users = engine.compile_all_owned(set.users.drain(..).map(|u| u.user));
+    // Borrowed from the set (not copied into the compiled users).
+    let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let q = match (&a.command[..], &a.key, &a.channel, &a.category) {
         ([_, ..], None, None, None) => WhoCan::Command(&a.command),
         ([], Some(key), None, None) => WhoCan::Key {
@@ -443,7 +446,10 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
                 "users": rows.iter().map(|r| json!({"user": r.user, "enabled": r.enabled, "reason": r.how})).collect::<Vec<_>>(),
                 "problems": problems_json(&set),
             });
-            format!("{}\n", serde_json::to_string_pretty(&v)?)
+            // Not copied again by format! (100 MB for 100k users).
+            let mut t = serde_json::to_string_pretty(&v)?;
+            t.push('\n');
+            t
         }
         AclFormat::Text => {
             anstream::eprint!("{}", problems_text(&set));
@@ -460,7 +466,8 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
         }
     };
     super::emit(&text, None)?;
-    Ok(ExitCode::SUCCESS)
+    // The users loaded are freed by the exit.
+    super::exit_now(0)
 }
 
 // ------------------------------------------------------------------- review
@@ -469,7 +476,8 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (mut set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let locations: Vec<Option<String>> = set.users.iter_mut().map(|u| u.location.take()).collect();
-    let users = engine.compile_all_owned(set.users.drain(..).map(|u| u.user));
+    // Borrowed from the set (not copied into the compiled users).
+    let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let mut reviewer = Reviewer::new(&engine);
     let reviews: Vec<(UserReview, Option<String>)> = users
         .iter()
@@ -478,16 +486,18 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
         .collect();
     let text = match a.format {
         AclFormat::Json => {
-            let v = json!({
-                "source": set.origin,
-                "users": reviews.iter().map(|(r, loc)| {
-                    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-                    v["location"] = json!(loc);
-                    v
-                }).collect::<Vec<_>>(),
-                "problems": problems_json(&set),
-            });
-            format!("{}\n", serde_json::to_string_pretty(&v)?)
+            // The document `json!` would build (its keys in order), written
+            // one user at a time: no tree of 100k users copied into a
+            // `Value` and dropped again.
+            let v = ReviewDoc {
+                problems: problems_json(&set),
+                source: json!(set.origin),
+                users: ReviewUsers(&reviews),
+            };
+            // Not copied again by format! (100 MB for 100k users).
+            let mut t = serde_json::to_string_pretty(&v)?;
+            t.push('\n');
+            t
         }
         AclFormat::Text => render::review_text(&set, &reviews)?,
     };
@@ -495,7 +505,33 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     if a.record {
         record_review(&a, reviews.len())?;
     }
-    Ok(ExitCode::SUCCESS)
+    // The users, compiled users and reviews are freed by the exit.
+    super::exit_now(0)
+}
+
+/// `acl review -f json`: the keys in the order a `Value` sorts them.
+#[derive(serde::Serialize)]
+struct ReviewDoc<'a> {
+    problems: Value,
+    source: Value,
+    users: ReviewUsers<'a>,
+}
+
+/// The reviews, each as the `Value` it always was (keys sorted, with its
+/// location), made and dropped as it is written.
+struct ReviewUsers<'a>(&'a [(UserReview, Option<String>)]);
+
+impl serde::Serialize for ReviewUsers<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for (r, loc) in self.0 {
+            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+            v["location"] = json!(loc);
+            seq.serialize_element(&v)?;
+        }
+        seq.end()
+    }
 }
 
 /// `--record`: one row in the history's `reviews` (name, date, user count).

@@ -6,6 +6,7 @@ use redis_acl::diff::UserChange;
 use redis_acl::review::UserReview;
 use redis_acl::GrantKind;
 use serde_json::{json, Value};
+use std::fmt::Write as _;
 
 pub(super) fn clean(s: &str) -> String {
     rampart_report::sanitize::for_terminal(s)
@@ -59,18 +60,20 @@ pub(super) fn review_text(
 ) -> Result<String> {
     let mut s = problems_text(set);
     for (r, loc) in reviews {
-        s.push_str(&format!(
-            "user {} ({}) — {}, password: {}\n",
+        writeln!(
+            s,
+            "user {} ({}) — {}, password: {}",
             clean(&r.user),
             clean(loc.as_deref().unwrap_or("built-in default user")),
             if r.enabled { "on" } else { "off" },
             serde_json::to_value(r.password)?.as_str().unwrap_or("?"),
-        ));
-        s.push_str(&format!(
-            "  commands: {} allowed{}\n",
+        )?;
+        writeln!(
+            s,
+            "  commands: {} allowed{}",
             r.commands_allowed,
             if r.all_commands { " (+@all)" } else { "" }
-        ));
+        )?;
         if !r.dangerous.is_empty() {
             let by = |k: GrantKind| -> Vec<&str> {
                 r.dangerous
@@ -93,11 +96,12 @@ pub(super) fn review_text(
                         String::new()
                     };
                     let shown: Vec<&str> = v.iter().take(12).copied().collect();
-                    s.push_str(&format!(
-                        "  dangerous {label} ({}): {}{more}\n",
+                    writeln!(
+                        s,
+                        "  dangerous {label} ({}): {}{more}",
                         v.len(),
                         shown.join(" ")
-                    ));
+                    )?;
                 }
             }
         }
@@ -118,11 +122,8 @@ pub(super) fn review_text(
                 .collect();
             format!("{}{}", p.join(" "), if r.used { "" } else { " (unused)" })
         };
-        s.push_str(&format!("  keys: {}\n", clean(&reach(&r.key_reach))));
-        s.push_str(&format!(
-            "  channels: {}\n",
-            clean(&reach(&r.channel_reach))
-        ));
+        writeln!(s, "  keys: {}", clean(&reach(&r.key_reach)))?;
+        writeln!(s, "  channels: {}", clean(&reach(&r.channel_reach)))?;
         if let Some(dbs) = &r.databases {
             let d: Vec<String> = dbs
                 .iter()
@@ -134,18 +135,19 @@ pub(super) fn review_text(
                     }
                 })
                 .collect();
-            s.push_str(&format!("  databases: {}\n", clean(&d.join(" "))));
+            writeln!(s, "  databases: {}", clean(&d.join(" ")))?;
         }
         for f in &r.findings {
-            s.push_str(&format!(
-                "  - {}: {}{}\n",
+            writeln!(
+                s,
+                "  - {}: {}{}",
                 f.code,
                 clean(&f.message),
                 f.drop
                     .as_ref()
                     .map(|d| format!(" → {}", clean(d)))
                     .unwrap_or_default()
-            ));
+            )?;
         }
         if r.findings.is_empty() {
             s.push_str("  least privilege: nothing to drop found\n");
