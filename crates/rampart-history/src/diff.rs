@@ -210,6 +210,11 @@ fn targets(a: &RunRecord, b: &RunRecord, d: &mut RunDiff) {
         if ta.settings.is_empty() || tb.settings.is_empty() {
             continue;
         }
+        if is_sorted(&ta.settings) && is_sorted(&tb.settings) {
+            // As recorded (sorted, one value a name): one walk of both.
+            settings_merged(&tb.name, &ta.settings, &tb.settings, d);
+            continue;
+        }
         let sa: HashMap<&str, &str> = ta
             .settings
             .iter()
@@ -247,6 +252,53 @@ fn targets(a: &RunRecord, b: &RunRecord, d: &mut RunDiff) {
     }
 }
 
+/// Strictly sorted by name (so no name twice).
+fn is_sorted(s: &[(String, String)]) -> bool {
+    s.windows(2).all(|w| w[0].0 < w[1].0)
+}
+
+/// The settings that changed between two sorted lists, sorted by name:
+/// what the maps of [`targets`] find, without building them.
+fn settings_merged(target: &str, a: &[(String, String)], b: &[(String, String)], d: &mut RunDiff) {
+    let change = |name: &str, before: Option<&String>, after: Option<&String>| SettingChange {
+        target: target.to_string(),
+        name: name.to_string(),
+        before: before.cloned(),
+        after: after.cloned(),
+    };
+    let (mut i, mut j) = (0, 0);
+    loop {
+        match (a.get(i), b.get(j)) {
+            (Some((ka, va)), Some((kb, vb))) => match ka.cmp(kb) {
+                std::cmp::Ordering::Less => {
+                    d.settings.push(change(ka, Some(va), None));
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    d.settings.push(change(kb, None, Some(vb)));
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    if va != vb {
+                        d.settings.push(change(kb, Some(va), Some(vb)));
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            },
+            (Some((ka, va)), None) => {
+                d.settings.push(change(ka, Some(va), None));
+                i += 1;
+            }
+            (None, Some((kb, vb))) => {
+                d.settings.push(change(kb, None, Some(vb)));
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+}
+
 fn change(fa: Option<&FindingRecord>, fb: Option<&FindingRecord>, worse: bool) -> FindingChange {
     let any = fb.or(fa);
     FindingChange {
@@ -260,12 +312,18 @@ fn change(fa: Option<&FindingRecord>, fb: Option<&FindingRecord>, worse: bool) -
     }
 }
 
+/// Counts against the target ([`State::is_bad`], read in place).
+fn is_bad(f: &FindingRecord) -> bool {
+    !f.suppressed && is_bad_status(&f.status)
+}
+
 /// A finding in both runs: a change when its status or severity differs.
 fn compare(fa: &FindingRecord, fb: &FindingRecord, d: &mut RunDiff) {
-    let (sa, sb) = (State::of(fa), State::of(fb));
-    if sa == sb {
+    // Most findings did not change: compared in place, nothing copied.
+    if fa.status == fb.status && fa.severity == fb.severity && fa.suppressed == fb.suppressed {
         return;
     }
+    let (sa, sb) = (State::of(fa), State::of(fb));
     let worse = sb.rank() > sa.rank()
         || (sb.is_bad() && severity_rank(&sb.severity) > severity_rank(&sa.severity));
     d.changed.push(change(Some(fa), Some(fb), worse));
@@ -335,7 +393,7 @@ fn findings(a: &RunRecord, b: &RunRecord, gone: &HashSet<&str>, d: &mut RunDiff)
             }
             // 3. Only in B.
             None => {
-                if State::of(fb).is_bad() {
+                if is_bad(fb) {
                     d.new.push(change(None, Some(fb), true));
                 }
             }
@@ -343,7 +401,7 @@ fn findings(a: &RunRecord, b: &RunRecord, gone: &HashSet<&str>, d: &mut RunDiff)
     }
     // Only in A: fixed, unless its target went.
     for (i, fa) in a.findings.iter().enumerate() {
-        if !used_a[i] && State::of(fa).is_bad() && !gone.contains(fa.target.as_str()) {
+        if !used_a[i] && is_bad(fa) && !gone.contains(fa.target.as_str()) {
             d.fixed.push(change(Some(fa), None, false));
         }
     }
@@ -529,6 +587,29 @@ mod tests {
         // Its settings were not read: not every setting gone.
         assert!(d.settings.is_empty());
         assert!(d.identity.is_empty());
+    }
+
+    #[test]
+    fn sorted_settings_are_walked_as_the_maps_would_find_them() {
+        let a = [("a", "1"), ("b", "2"), ("d", ""), ("e", "5"), ("z", "9")];
+        let b = [("b", "2"), ("c", "3"), ("d", "4"), ("e", "5"), ("y", "8")];
+        let sorted = diff(
+            &run("a", vec![t("s1", &a)], vec![]),
+            &run("b", vec![t("s1", &b)], vec![]),
+        );
+        // The same settings out of order take the maps' way.
+        let (mut ra, mut rb) = (a, b);
+        ra.reverse();
+        rb.swap(0, 4);
+        let unsorted = diff(
+            &run("a", vec![t("s1", &ra)], vec![]),
+            &run("b", vec![t("s1", &rb)], vec![]),
+        );
+        assert!(is_sorted(&t("s1", &a).settings));
+        assert!(!is_sorted(&t("s1", &ra).settings) && !is_sorted(&t("s1", &rb).settings));
+        assert_eq!(sorted.settings, unsorted.settings);
+        let names: Vec<&str> = sorted.settings.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a", "c", "d", "y", "z"]);
     }
 
     #[test]

@@ -428,11 +428,17 @@ impl PgStore {
 
     /// One run, whole, by its id or a unique prefix of it.
     pub fn load(&mut self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
+        self.load_with(id, true)
+    }
+
+    /// One run; without its evidence when `evidence` is false (what a
+    /// diff reads: the largest column left on the server).
+    fn load_with(&mut self, id: &str, evidence: bool) -> Result<Option<RunRecord>, HistoryError> {
         if id.is_empty() {
             return Ok(None);
         }
         let place = self.place.clone();
-        on_client!(self, |c| { load(c, id, place).await })
+        on_client!(self, |c| { load(c, id, place, evidence).await })
     }
 }
 
@@ -616,7 +622,12 @@ async fn list(c: &mut Client, filter: &RunFilter) -> Result<Vec<RunSummary>, Fai
         .collect())
 }
 
-async fn load(c: &mut Client, id: &str, place: String) -> Result<Option<RunRecord>, Fail> {
+async fn load(
+    c: &mut Client,
+    id: &str,
+    place: String,
+    evidence: bool,
+) -> Result<Option<RunRecord>, Fail> {
     // Run ids hold no LIKE wildcard, but a prefix compare needs none.
     let ids: Vec<String> = c
         .query(
@@ -696,7 +707,11 @@ async fn load(c: &mut Client, id: &str, place: String) -> Result<Option<RunRecor
     }
     run.findings = c
         .query(
-            "SELECT target, check_id, severity, status, message, evidence, fingerprint, suppressed FROM findings WHERE run_id = $1 ORDER BY seq",
+            if evidence {
+                "SELECT target, check_id, severity, status, message, evidence, fingerprint, suppressed FROM findings WHERE run_id = $1 ORDER BY seq"
+            } else {
+                "SELECT target, check_id, severity, status, message, ''::TEXT, fingerprint, suppressed FROM findings WHERE run_id = $1 ORDER BY seq"
+            },
             &[&run_id],
         )
         .await?
@@ -727,6 +742,9 @@ impl Store for PgStore {
     }
     fn run(&mut self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
         self.load(id)
+    }
+    fn run_for_diff(&mut self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
+        self.load_with(id, false)
     }
     fn record_rotation(
         &mut self,

@@ -161,6 +161,12 @@ impl History {
         if version < 0 {
             return Err(corrupt(path, format!("schema version {version}")));
         }
+        if flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+            // A read (a diff loads two whole runs, tens of MB) maps the
+            // file rather than copying each page through read(2).
+            conn.pragma_update(None, "mmap_size", 1_i64 << 30)
+                .map_err(|e| corrupt(path, e))?;
+        }
         Ok(History {
             conn,
             path: path.to_path_buf(),
@@ -507,10 +513,13 @@ impl History {
         // LIKE wildcard to escape, but compare by range to be sure.
         let mut stmt = self
             .conn
-            .prepare("SELECT run_id FROM runs WHERE substr(run_id, 1, length($1)) = $1 ORDER BY run_id LIMIT 2")
+            .prepare_cached("SELECT run_id FROM runs WHERE run_id >= $1 AND run_id < $2 AND substr(run_id, 1, length($1)) = $1 ORDER BY run_id LIMIT 2")
             .map_err(c)?;
+        // The ids with that prefix are one range of the primary key: read
+        // there, not by a scan of every run.
+        let end = format!("{prefix}\u{10FFFF}");
         let ids = stmt
-            .query_map([prefix], |r| r.get::<_, String>(0))
+            .query_map([prefix, end.as_str()], |r| r.get::<_, String>(0))
             .map_err(c)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(c)?;
@@ -542,8 +551,11 @@ impl History {
         let c = |e: rusqlite::Error| self.corrupt(e);
         let mut run = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT run_id, started_at, finished_at, rampart_version, advisory_data, shard, host FROM runs WHERE run_id = $1",
+            )
+            .map_err(c)?
+            .query_row(
                 [&run_id],
                 |r| {
                     Ok(RunRecord {
@@ -563,7 +575,7 @@ impl History {
         {
             let mut stmt = self
                 .conn
-                .prepare("SELECT target, settings FROM target_settings WHERE run_id = $1")
+                .prepare_cached("SELECT target, settings FROM target_settings WHERE run_id = $1")
                 .map_err(c)?;
             let rows = stmt
                 .query_map([&run_id], |r| {
@@ -577,9 +589,10 @@ impl History {
         }
         let mut stmt = self
             .conn
-            .prepare("SELECT name, kind, address, server_run_id, version, role, audited FROM targets WHERE run_id = $1 ORDER BY seq")
+            .prepare_cached("SELECT name, kind, address, server_run_id, version, role, audited FROM targets WHERE run_id = $1 ORDER BY seq")
             .map_err(c)?;
-        run.targets = stmt
+        run.targets = Vec::with_capacity(self.rows_hint("targets", &run_id)?);
+        let rows = stmt
             .query_map([&run_id], |r| {
                 Ok(TargetRecord {
                     name: r.get(0)?,
@@ -592,9 +605,10 @@ impl History {
                     settings: Vec::new(),
                 })
             })
-            .map_err(c)?
-            .collect::<Result<Vec<_>, _>>()
             .map_err(c)?;
+        for row in rows {
+            run.targets.push(row.map_err(c)?);
+        }
         for t in &mut run.targets {
             if let Some(s) = settings.remove(&t.name) {
                 t.settings = s;
@@ -602,13 +616,14 @@ impl History {
         }
         let mut stmt = self
             .conn
-            .prepare(if evidence {
+            .prepare_cached(if evidence {
                 "SELECT target, check_id, severity, status, message, evidence, fingerprint, suppressed FROM findings WHERE run_id = $1 ORDER BY seq"
             } else {
                 "SELECT target, check_id, severity, status, message, '', fingerprint, suppressed FROM findings WHERE run_id = $1 ORDER BY seq"
             })
             .map_err(c)?;
-        run.findings = stmt
+        run.findings = Vec::with_capacity(self.rows_hint("findings", &run_id)?);
+        let rows = stmt
             .query_map([&run_id], |r| {
                 Ok(FindingRecord {
                     target: r.get(0)?,
@@ -621,27 +636,83 @@ impl History {
                     suppressed: r.get::<_, i64>(7)? != 0,
                 })
             })
-            .map_err(c)?
-            .collect::<Result<Vec<_>, _>>()
             .map_err(c)?;
+        for row in rows {
+            run.findings.push(row.map_err(c)?);
+        }
         Ok(Some(run))
+    }
+
+    /// How many rows `table` (targets or findings) holds for `run_id`, as
+    /// its last `seq` says (one look in the primary key, not a count):
+    /// the capacity to read them into, at most a million (a corrupt
+    /// `seq` asks for no more).
+    fn rows_hint(&self, table: &str, run_id: &str) -> Result<usize, HistoryError> {
+        let sql = match table {
+            "targets" => "SELECT max(seq) FROM targets WHERE run_id = $1",
+            _ => "SELECT max(seq) FROM findings WHERE run_id = $1",
+        };
+        let last: Option<i64> = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut st| st.query_row([run_id], |r| r.get(0)))
+            .map_err(|e| self.corrupt(e))?;
+        Ok(last.map_or(0, |n| to_usize(n.saturating_add(1)).min(1 << 20)))
     }
 }
 
-/// A target's settings as stored: a JSON object of strings.
+/// A target's settings as stored: a JSON object of strings, read as
+/// name → value sorted by name (the last value of a name repeated).
 pub fn parse_settings(json: &str) -> Result<Vec<(String, String)>, String> {
-    let v: BTreeMap<String, String> =
-        serde_json::from_str(json).map_err(|e| format!("settings: {e}"))?;
-    Ok(v.into_iter().collect())
+    // Sized at once: each member has four quotes (more when escaped).
+    let members = json.bytes().filter(|&b| b == b'"').count() / 4;
+    let mut de = serde_json::Deserializer::from_str(json);
+    let v = serde::de::DeserializeSeed::deserialize(Members(members), &mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| format!("settings: {e}"))?;
+    // As rampart writes them: sorted, each name once, so kept as read
+    // (no map built); anything else sorted as a map would.
+    if v.windows(2).all(|w| w[0].0 < w[1].0) {
+        return Ok(v);
+    }
+    let map: BTreeMap<String, String> = v.into_iter().collect();
+    Ok(map.into_iter().collect())
 }
 
-/// A target's settings as stored (see [`parse_settings`]).
+/// A JSON object's members in the order written, read into a vector of
+/// this capacity.
+struct Members(usize);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Members {
+    type Value = Vec<(String, String)>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Members {
+    type Value = Vec<(String, String)>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a map")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let mut v = Vec::with_capacity(self.0);
+        while let Some(kv) = m.next_entry::<String, String>()? {
+            v.push(kv);
+        }
+        Ok(v)
+    }
+}
+
+/// A target's settings as stored (see [`parse_settings`]): sorted by
+/// name, the last value of a name repeated.
 pub fn settings_json(settings: &[(String, String)]) -> String {
-    let map: serde_json::Map<String, serde_json::Value> = settings
+    let map: BTreeMap<&str, &str> = settings
         .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    serde_json::Value::Object(map).to_string()
+    // A map of strings always serializes.
+    serde_json::to_string(&map).unwrap_or_else(|_| "{}".into())
 }
 
 fn corrupt(path: &Path, e: impl std::fmt::Display) -> HistoryError {
@@ -1027,6 +1098,31 @@ PRAGMA user_version = 1;
             .to_string();
         assert!(e.contains("locked"), "{e}");
         other.execute_batch("ROLLBACK").unwrap();
+    }
+
+    #[test]
+    fn settings_read_back_sorted_whatever_the_order_stored() {
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let written = settings_json(&pairs(&[("save", ""), ("port", "6379"), ("port", "7000")]));
+        assert_eq!(written, r#"{"port":"7000","save":""}"#);
+        assert_eq!(
+            parse_settings(&written).unwrap(),
+            pairs(&[("port", "7000"), ("save", "")])
+        );
+        // Not as rampart writes them: sorted, the last value kept.
+        assert_eq!(
+            parse_settings(r#"{"z":"1","a":"\"q\"","z":"2"}"#).unwrap(),
+            pairs(&[("a", "\"q\""), ("z", "2")])
+        );
+        assert_eq!(parse_settings("{}").unwrap(), pairs(&[]));
+        for bad in ["[]", r#"{"a":1}"#, r#"{"a":"b"} x"#, ""] {
+            let e = parse_settings(bad).unwrap_err();
+            assert!(e.starts_with("settings: "), "{bad}: {e}");
+        }
     }
 
     #[test]
