@@ -5,6 +5,7 @@
 // only the binary writes to the terminal.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod acl;
 pub mod csv;
 pub mod fleet;
 pub mod html;

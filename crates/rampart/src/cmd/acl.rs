@@ -4,16 +4,16 @@
 //! the questions `redis_acl` (`query`, `review`, `diff`, `migrate`); this
 //! module maps arguments to them, renders ([`render`]) and picks the exit code.
 
-mod render;
-
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use rampart_collect::acl_source::{self, AclSet, FileSource};
+use rampart_report::acl as render;
+use rampart_report::sanitize::for_terminal as clean;
 use redis_acl::query::{self, WhoCan};
 use redis_acl::review::{Reviewer, UserReview};
 use redis_acl::{hash_password, CommandTable, Engine};
-use render::{clean, problems_json, problems_text};
-use serde_json::{json, Value};
+use render::problems_text;
+use serde_json::Value;
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -365,12 +365,8 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
                 continue;
             }
             let loc = format!("{}:{}", batch.display(), i + 1);
-            let mut v = match query::ask_line(&engine, &users, t, a.db) {
-                Ok((user, d)) => render::decision_json(&user, d),
-                Err(e) => json!({"allowed": false, "error": e, "reason": e}),
-            };
-            v["line"] = json!(loc);
-            out.push_str(&serde_json::to_string(&v)?);
+            let answer = query::ask_line(&engine, &users, t, a.db);
+            out.push_str(&render::batch_line_json(&loc, answer)?);
             out.push('\n');
         }
         super::emit(&out, None)?;
@@ -389,25 +385,12 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
             serde_json::to_string(&render::decision_json(&user, r))?
         ),
         AclFormat::Text => {
-            anstream::eprint!("{}", problems_text(&set));
+            anstream::eprint!("{}", problems_text(&set.problems));
             let d = r.map_err(|e| anyhow::anyhow!("{e}"))?;
-            // The database, when the user's database rules took part.
-            let db_denial = matches!(d.denial, Some(redis_acl::Denial::Db { .. }));
-            let in_db =
-                d.db.filter(|_| db_denial || !d.dbs.is_empty())
-                    .map(|n| format!(" in database {n}"))
-                    .unwrap_or_default();
-            let mut s = format!(
-                "{}{in_db}: {}\n",
-                if d.allowed { "allowed" } else { "denied" },
-                clean(&d.reason())
-            );
-            if db_denial {
-                if let Some(n) = query::allowed_elsewhere(&engine, &users, &user, &a.command) {
-                    s.push_str(&format!("note: allowed in database {n} (--db {n})\n"));
-                }
-            }
-            s
+            let elsewhere = render::denied_by_db(&d)
+                .then(|| query::allowed_elsewhere(&engine, &users, &user, &a.command))
+                .flatten();
+            render::decision_text(&d, elsewhere)
         }
     };
     super::emit(&text, None)?;
@@ -439,30 +422,10 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (what, rows) =
         query::who_can(&engine, &users, &q, db).map_err(|e| anyhow::anyhow!("{e}"))?;
     let text = match a.format {
-        AclFormat::Json => {
-            let v = json!({
-                "source": set.origin,
-                "query": what,
-                "users": rows.iter().map(|r| json!({"user": r.user, "enabled": r.enabled, "reason": r.how})).collect::<Vec<_>>(),
-                "problems": problems_json(&set),
-            });
-            // Not copied again by format! (100 MB for 100k users).
-            let mut t = serde_json::to_string_pretty(&v)?;
-            t.push('\n');
-            t
-        }
+        AclFormat::Json => render::who_can_json(&set.origin, &what, &rows, &set.problems)?,
         AclFormat::Text => {
-            anstream::eprint!("{}", problems_text(&set));
-            let mut s = format!("{} user(s) can {}:\n", rows.len(), clean(&what));
-            for r in &rows {
-                s.push_str(&format!(
-                    "  {}{}: {}\n",
-                    clean(&r.user),
-                    if r.enabled { "" } else { " (off)" },
-                    clean(&r.how)
-                ));
-            }
-            s
+            anstream::eprint!("{}", problems_text(&set.problems));
+            render::who_can_text(&what, &rows)
         }
     };
     super::emit(&text, None)?;
@@ -485,21 +448,8 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
         .map(|(cu, loc)| (reviewer.review(cu), loc))
         .collect();
     let text = match a.format {
-        AclFormat::Json => {
-            // The document `json!` would build (its keys in order), written
-            // one user at a time: no tree of 100k users copied into a
-            // `Value` and dropped again.
-            let v = ReviewDoc {
-                problems: problems_json(&set),
-                source: json!(set.origin),
-                users: ReviewUsers(&reviews),
-            };
-            // Not copied again by format! (100 MB for 100k users).
-            let mut t = serde_json::to_string_pretty(&v)?;
-            t.push('\n');
-            t
-        }
-        AclFormat::Text => render::review_text(&set, &reviews)?,
+        AclFormat::Json => render::review_json(&set.origin, &set.problems, &reviews)?,
+        AclFormat::Text => render::review_text(&set.problems, &reviews),
     };
     super::emit(&text, None)?;
     if a.record {
@@ -507,31 +457,6 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     }
     // The users, compiled users and reviews are freed by the exit.
     super::exit_now(0)
-}
-
-/// `acl review -f json`: the keys in the order a `Value` sorts them.
-#[derive(serde::Serialize)]
-struct ReviewDoc<'a> {
-    problems: Value,
-    source: Value,
-    users: ReviewUsers<'a>,
-}
-
-/// The reviews, each as the `Value` it always was (keys sorted, with its
-/// location), made and dropped as it is written.
-struct ReviewUsers<'a>(&'a [(UserReview, Option<String>)]);
-
-impl serde::Serialize for ReviewUsers<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for (r, loc) in self.0 {
-            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-            v["location"] = json!(loc);
-            seq.serialize_element(&v)?;
-        }
-        seq.end()
-    }
 }
 
 /// `--record`: one row in the history's `reviews` (name, date, user count).
@@ -587,13 +512,10 @@ fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
         .map(render::change_json)
         .collect();
     let text = match a.format {
-        AclFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(
-                &json!({"a": sa.origin, "b": sb.origin, "users": out, "problems_a": problems_json(&sa), "problems_b": problems_json(&sb)})
-            )?
-        ),
-        AclFormat::Text => render::diff_text(&sa, &sb, &out),
+        AclFormat::Json => {
+            render::diff_json((&sa.origin, &sa.problems), (&sb.origin, &sb.problems), &out)?
+        }
+        AclFormat::Text => render::diff_text(&sa.problems, &sb.problems, &out),
     };
     super::emit(&text, None)?;
     Ok(ExitCode::SUCCESS)

@@ -1,35 +1,47 @@
-//! Text and JSON of `rampart acl` answers: the renderers decide nothing.
+//! Text and JSON of `rampart acl`'s answers (`can`, `who-can`, `review`,
+//! `diff`): the renderers decide nothing. `problems` are an ACL source's
+//! `(file:line, Redis's message)` pairs.
 
-use super::AclSet;
-use anyhow::Result;
 use redis_acl::diff::UserChange;
+use redis_acl::query::WhoRow;
 use redis_acl::review::UserReview;
-use redis_acl::GrantKind;
+use redis_acl::{Decision, Denial, GrantKind};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
-pub(super) fn clean(s: &str) -> String {
-    rampart_report::sanitize::for_terminal(s)
+fn clean(s: &str) -> String {
+    crate::sanitize::for_terminal(s)
 }
 
-pub(super) fn problems_text(set: &AclSet) -> String {
+/// The source's problems, a line each (for standard error beside an answer).
+pub fn problems_text(problems: &[(String, String)]) -> String {
     let mut s = String::new();
-    for (loc, msg) in &set.problems {
-        s.push_str(&format!("problem: {}: {}\n", clean(loc), clean(msg)));
+    for (loc, msg) in problems {
+        let _ = writeln!(s, "problem: {}: {}", clean(loc), clean(msg));
     }
     s
 }
 
-pub(super) fn problems_json(set: &AclSet) -> Value {
+fn problems_json(problems: &[(String, String)]) -> Value {
     Value::Array(
-        set.problems
+        problems
             .iter()
             .map(|(l, m)| json!({"location": l, "message": m}))
             .collect(),
     )
 }
 
-pub(super) fn decision_json(user: &str, r: Result<redis_acl::Decision, String>) -> Value {
+/// A document and its newline (not copied again by `format!`: 100 MB for
+/// 100k users).
+fn pretty(v: &impl serde::Serialize) -> serde_json::Result<String> {
+    let mut t = serde_json::to_string_pretty(v)?;
+    t.push('\n');
+    Ok(t)
+}
+
+/// `acl can -f json` (and one line of `--batch`): the decision, or why
+/// there is none.
+pub fn decision_json(user: &str, r: Result<Decision, String>) -> Value {
     match r {
         Ok(d) => {
             let mut v = json!({
@@ -53,27 +65,139 @@ pub(super) fn decision_json(user: &str, r: Result<redis_acl::Decision, String>) 
     }
 }
 
-/// `rampart acl review`'s text.
-pub(super) fn review_text(
-    set: &AclSet,
+/// One line of `acl can --batch FILE`: the decision (or the line's error)
+/// with the line it answers.
+pub fn batch_line_json(
+    loc: &str,
+    r: Result<(String, Result<Decision, String>), &str>,
+) -> serde_json::Result<String> {
+    let mut v = match r {
+        Ok((user, d)) => decision_json(&user, d),
+        Err(e) => json!({"allowed": false, "error": e, "reason": e}),
+    };
+    v["line"] = json!(loc);
+    serde_json::to_string(&v)
+}
+
+/// `acl can`'s text: allowed or denied, in which database when its rules
+/// took part, and (`elsewhere`) a database where it would be allowed.
+pub fn decision_text(d: &Decision, elsewhere: Option<u32>) -> String {
+    let db_denial = matches!(d.denial, Some(Denial::Db { .. }));
+    let in_db =
+        d.db.filter(|_| db_denial || !d.dbs.is_empty())
+            .map(|n| format!(" in database {n}"))
+            .unwrap_or_default();
+    let mut s = format!(
+        "{}{in_db}: {}\n",
+        if d.allowed { "allowed" } else { "denied" },
+        clean(&d.reason())
+    );
+    if let Some(n) = elsewhere {
+        let _ = writeln!(s, "note: allowed in database {n} (--db {n})");
+    }
+    s
+}
+
+/// Whether [`decision_text`] wants the database it would be allowed in.
+pub fn denied_by_db(d: &Decision) -> bool {
+    matches!(d.denial, Some(Denial::Db { .. }))
+}
+
+/// `acl who-can -f json`.
+pub fn who_can_json(
+    origin: &str,
+    what: &str,
+    rows: &[WhoRow],
+    problems: &[(String, String)],
+) -> serde_json::Result<String> {
+    pretty(&json!({
+        "source": origin,
+        "query": what,
+        "users": rows.iter().map(|r| json!({"user": r.user, "enabled": r.enabled, "reason": r.how})).collect::<Vec<_>>(),
+        "problems": problems_json(problems),
+    }))
+}
+
+/// `acl who-can`'s text.
+pub fn who_can_text(what: &str, rows: &[WhoRow]) -> String {
+    let mut s = format!("{} user(s) can {}:\n", rows.len(), clean(what));
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "  {}{}: {}",
+            clean(&r.user),
+            if r.enabled { "" } else { " (off)" },
+            clean(&r.how)
+        );
+    }
+    s
+}
+
+/// `acl review -f json`: the document `json!` would build (its keys in
+/// order), written one user at a time: no tree of 100k users copied into a
+/// `Value` and dropped again.
+pub fn review_json(
+    origin: &str,
+    problems: &[(String, String)],
     reviews: &[(UserReview, Option<String>)],
-) -> Result<String> {
-    let mut s = problems_text(set);
+) -> serde_json::Result<String> {
+    pretty(&ReviewDoc {
+        problems: problems_json(problems),
+        source: json!(origin),
+        users: ReviewUsers(reviews),
+    })
+}
+
+/// `acl review -f json`: the keys in the order a `Value` sorts them.
+#[derive(serde::Serialize)]
+struct ReviewDoc<'a> {
+    problems: Value,
+    source: Value,
+    users: ReviewUsers<'a>,
+}
+
+/// The reviews, each as the `Value` it always was (keys sorted, with its
+/// location), made and dropped as it is written.
+struct ReviewUsers<'a>(&'a [(UserReview, Option<String>)]);
+
+impl serde::Serialize for ReviewUsers<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for (r, loc) in self.0 {
+            let mut v = serde_json::to_value(r).map_err(serde::ser::Error::custom)?;
+            v["location"] = json!(loc);
+            seq.serialize_element(&v)?;
+        }
+        seq.end()
+    }
+}
+
+/// `rampart acl review`'s text.
+pub fn review_text(
+    problems: &[(String, String)],
+    reviews: &[(UserReview, Option<String>)],
+) -> String {
+    let mut s = problems_text(problems);
     for (r, loc) in reviews {
-        writeln!(
+        let _ = writeln!(
             s,
             "user {} ({}) — {}, password: {}",
             clean(&r.user),
             clean(loc.as_deref().unwrap_or("built-in default user")),
             if r.enabled { "on" } else { "off" },
-            serde_json::to_value(r.password)?.as_str().unwrap_or("?"),
-        )?;
-        writeln!(
+            serde_json::to_value(r.password)
+                .ok()
+                .as_ref()
+                .and_then(Value::as_str)
+                .unwrap_or("?"),
+        );
+        let _ = writeln!(
             s,
             "  commands: {} allowed{}",
             r.commands_allowed,
             if r.all_commands { " (+@all)" } else { "" }
-        )?;
+        );
         if !r.dangerous.is_empty() {
             let by = |k: GrantKind| -> Vec<&str> {
                 r.dangerous
@@ -96,12 +220,12 @@ pub(super) fn review_text(
                         String::new()
                     };
                     let shown: Vec<&str> = v.iter().take(12).copied().collect();
-                    writeln!(
+                    let _ = writeln!(
                         s,
                         "  dangerous {label} ({}): {}{more}",
                         v.len(),
                         shown.join(" ")
-                    )?;
+                    );
                 }
             }
         }
@@ -122,8 +246,8 @@ pub(super) fn review_text(
                 .collect();
             format!("{}{}", p.join(" "), if r.used { "" } else { " (unused)" })
         };
-        writeln!(s, "  keys: {}", clean(&reach(&r.key_reach)))?;
-        writeln!(s, "  channels: {}", clean(&reach(&r.channel_reach)))?;
+        let _ = writeln!(s, "  keys: {}", clean(&reach(&r.key_reach)));
+        let _ = writeln!(s, "  channels: {}", clean(&reach(&r.channel_reach)));
         if let Some(dbs) = &r.databases {
             let d: Vec<String> = dbs
                 .iter()
@@ -135,10 +259,10 @@ pub(super) fn review_text(
                     }
                 })
                 .collect();
-            writeln!(s, "  databases: {}", clean(&d.join(" ")))?;
+            let _ = writeln!(s, "  databases: {}", clean(&d.join(" ")));
         }
         for f in &r.findings {
-            writeln!(
+            let _ = writeln!(
                 s,
                 "  - {}: {}{}",
                 f.code,
@@ -147,17 +271,28 @@ pub(super) fn review_text(
                     .as_ref()
                     .map(|d| format!(" → {}", clean(d)))
                     .unwrap_or_default()
-            )?;
+            );
         }
         if r.findings.is_empty() {
             s.push_str("  least privilege: nothing to drop found\n");
         }
     }
-    Ok(s)
+    s
+}
+
+/// `acl diff -f json`: the two sources, each user's change, the problems.
+pub fn diff_json(
+    (origin_a, problems_a): (&str, &[(String, String)]),
+    (origin_b, problems_b): (&str, &[(String, String)]),
+    changes: &[Value],
+) -> serde_json::Result<String> {
+    pretty(
+        &json!({"a": origin_a, "b": origin_b, "users": changes, "problems_a": problems_json(problems_a), "problems_b": problems_json(problems_b)}),
+    )
 }
 
 /// One change as `rampart acl diff -f json` prints it.
-pub(super) fn change_json(c: &UserChange) -> Value {
+pub fn change_json(c: &UserChange) -> Value {
     match c {
         UserChange::Added { user, perms: b } => {
             json!({"user": user, "change": "added", "enabled": b.enabled, "commands": b.commands.len(), "keys": b.keys, "channels": b.channels})
@@ -193,9 +328,13 @@ pub(super) fn change_json(c: &UserChange) -> Value {
 }
 
 /// `rampart acl diff`'s text, from the changes' JSON.
-pub(super) fn diff_text(sa: &AclSet, sb: &AclSet, out: &[Value]) -> String {
-    let mut s = problems_text(sa);
-    s.push_str(&problems_text(sb));
+pub fn diff_text(
+    problems_a: &[(String, String)],
+    problems_b: &[(String, String)],
+    out: &[Value],
+) -> String {
+    let mut s = problems_text(problems_a);
+    s.push_str(&problems_text(problems_b));
     if out.is_empty() {
         s.push_str("no permission changes\n");
     }
