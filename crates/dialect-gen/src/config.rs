@@ -652,6 +652,8 @@ fn other_value(e: &Entry, default: &str) -> Option<Vec<String>> {
     }
 }
 
+// One pass over a server's config table, in the order its output is written.
+#[allow(clippy::too_many_lines)]
 pub fn generate(a: &Args, id: &Identity, out: &Path) -> Result<()> {
     let bin = id.bin.clone();
     let mut defaults_srv = defaults_server(&bin)?;

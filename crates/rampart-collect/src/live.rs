@@ -566,6 +566,9 @@ fn product_version(info: &BTreeMap<String, String>) -> (&'static str, String) {
     }
 }
 
+// One connection's questions in the order a server answers them, each
+// reply into its fact; split further, the order would be harder to see.
+#[allow(clippy::too_many_lines)]
 pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -> LiveCollection {
     let failed = |e: LiveError| LiveCollection {
         live: Avail::Failed(e.to_string()),

@@ -241,6 +241,8 @@ fn no_secret(o: &Output, secrets: &[&str]) {
 /// NET001, NET002, NET003, ACL007, ACL009 (warn), LOG001 (fail), LOG003
 /// (warn), VER001, VER002.
 #[test]
+// One server's story, step by step (a test reads best in one piece).
+#[allow(clippy::too_many_lines)]
 fn defaults_then_runtime_changes() {
     let s = ServerBuilder::new().start().unwrap();
     let port = s.port.unwrap();

@@ -421,6 +421,8 @@ fn product_of(a: &OsvAffected, r: &OsvRange) -> Option<Product> {
 }
 
 /// Apply one OSV record; `Ok(Some(change))` when it changed the data.
+// Validates an OSV record field by field, each refusal with its reason.
+#[allow(clippy::too_many_lines)]
 fn osv_apply(data: &mut Data, rec: &Value, what: &str) -> Result<Option<String>, String> {
     let o: Osv =
         serde_json::from_value(rec.clone()).map_err(|e| format!("not an OSV record: {e}"))?;

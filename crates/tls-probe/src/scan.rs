@@ -702,6 +702,8 @@ pub fn rustls_gap(r: &ScanReport) -> Option<String> {
 }
 
 /// Judge what was measured.
+// One rule after another over the measurements, in report order.
+#[allow(clippy::too_many_lines)]
 pub fn weaknesses(r: &ScanReport) -> Vec<Weakness> {
     let mut w = Vec::new();
     let sup = |v: Version| r.protocols.iter().any(|p| p.version == v && p.supported);

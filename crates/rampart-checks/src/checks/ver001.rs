@@ -47,6 +47,8 @@ check! {
 const REFRESH: &str =
     "run `rampart advisories update --from URL|DIR` (or upgrade rampart) to refresh it";
 
+// The check's verdict cases in order, each with its evidence.
+#[allow(clippy::too_many_lines)]
 fn run(s: &Snapshot) -> Outcome {
     let Some(l) = s.live.get() else {
         return super::live_outcome(s, "the version comes from INFO server");

@@ -201,11 +201,11 @@ pub fn run(args: AclArgs) -> Result<ExitCode> {
     let t = table_by_name(&args.table)?;
     match args.command {
         AclCommand::Can(a) => can(a, t),
-        AclCommand::WhoCan(a) => who_can(a, t),
-        AclCommand::Review(a) => review(a, t),
-        AclCommand::Diff(a) => diff(a, t),
+        AclCommand::WhoCan(a) => who_can(&a, t),
+        AclCommand::Review(a) => review(&a, t),
+        AclCommand::Diff(a) => diff(&a, t),
         AclCommand::Hash => hash(),
-        AclCommand::MigrateHashes(a) => migrate(a, t),
+        AclCommand::MigrateHashes(a) => migrate(&a, t),
     }
 }
 
@@ -400,7 +400,7 @@ fn can(a: CanArgs, table: &'static CommandTable) -> Result<ExitCode> {
 
 // ------------------------------------------------------------------ who-can
 
-fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
+fn who_can(a: &WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let db = match a.db {
@@ -435,7 +435,7 @@ fn who_can(a: WhoCanArgs, table: &'static CommandTable) -> Result<ExitCode> {
 
 // ------------------------------------------------------------------- review
 
-fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
+fn review(a: &ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (mut set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let locations: Vec<Option<String>> = set.users.iter_mut().map(|u| u.location.take()).collect();
@@ -453,7 +453,7 @@ fn review(a: ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     };
     super::emit(&text, None)?;
     if a.record {
-        record_review(&a, reviews.len())?;
+        record_review(a, reviews.len())?;
     }
     // The users, compiled users and reviews are freed by the exit.
     super::exit_now(0)
@@ -501,7 +501,7 @@ fn record_review(a: &ReviewArgs, users: usize) -> Result<()> {
 
 // --------------------------------------------------------------------- diff
 
-fn diff(a: DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
+fn diff(a: &DiffArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let sa = acl_source::load_path(&a.a, table)?;
     let sb = acl_source::load_path(&a.b, table)?;
     let engine = Engine::new(table);
@@ -544,7 +544,7 @@ fn hash() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn migrate(a: MigrateArgs, table: &'static CommandTable) -> Result<ExitCode> {
+fn migrate(a: &MigrateArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let o = acl_source::migrate_hashes(
         &acl_source::MigrateOptions {
             file: &a.file,
