@@ -38,6 +38,22 @@ pub struct Comment {
     pub reason: String,
 }
 
+impl Comment {
+    /// The comment on `line` of `file`, its IDs split into known and not;
+    /// the line it applies to is set once the next line is seen.
+    fn new(file: &Path, line: u32, ids: Vec<String>, reason: String) -> Comment {
+        let (known, unknown) = ids.into_iter().partition(|id: &String| crate::is_known(id));
+        Comment {
+            file: file.to_path_buf(),
+            line,
+            applies_to: 0,
+            ids: known,
+            unknown,
+            reason,
+        }
+    }
+}
+
 /// Parse one line: `Some((ids, reason))` for a rampart suppression.
 fn parse(line: &str) -> Option<(Vec<String>, String)> {
     parse_comment(line.trim_start().strip_prefix('#')?)
@@ -72,17 +88,7 @@ pub fn scan(file: &Path, text: &[u8]) -> Vec<Comment> {
     for (i, l) in lines.iter().enumerate() {
         let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
         match parse(l) {
-            Some((ids, reason)) => {
-                let (known, unknown) = ids.into_iter().partition(|id: &String| crate::is_known(id));
-                pending.push(Comment {
-                    file: file.to_path_buf(),
-                    line: n,
-                    applies_to: 0,
-                    ids: known,
-                    unknown,
-                    reason,
-                });
-            }
+            Some((ids, reason)) => pending.push(Comment::new(file, n, ids, reason)),
             None => {
                 for mut c in pending.drain(..) {
                     c.applies_to = n;
@@ -129,18 +135,7 @@ pub fn from_config(cfg: &redis_conf::Config) -> Vec<Comment> {
                 flush(&mut pending, &mut out, prev.saturating_add(1));
             }
             match parse_comment(text) {
-                Some((ids, reason)) => {
-                    let (known, unknown) =
-                        ids.into_iter().partition(|id: &String| crate::is_known(id));
-                    pending.push(Comment {
-                        file: file.to_path_buf(),
-                        line: n,
-                        applies_to: 0,
-                        ids: known,
-                        unknown,
-                        reason,
-                    });
-                }
+                Some((ids, reason)) => pending.push(Comment::new(file, n, ids, reason)),
                 None => flush(&mut pending, &mut out, n),
             }
             prev = n;
