@@ -570,14 +570,19 @@ pub fn read_view_with(
             Err(e) => Err(e),
         }
     };
-    let info = Info::parse(&run(&["INFO", "all"])?.into_text().unwrap_or_default());
+    // A reply of another shape is said, never read as a node with no role.
+    let text = |v: Value, what: &str| {
+        v.into_text()
+            .ok_or_else(|| format!("{what} gave an unexpected reply (no text)"))
+    };
+    let info = Info::parse(&text(run(&["INFO", "all"])?, "INFO")?);
     let mut view = NodeView {
         info,
         ..NodeView::default()
     };
     if view.info.get("cluster_enabled") == Some("1") {
         let v = run(&["CLUSTER", "NODES"])?;
-        view.cluster = Some(ClusterNodes::parse(&v.into_text().unwrap_or_default()));
+        view.cluster = Some(ClusterNodes::parse(&text(v, "CLUSTER NODES")?));
     }
     if view.info.get("redis_mode") == Some("sentinel") {
         view.sentinel.masters =
