@@ -100,15 +100,9 @@ impl Source {
                 }
                 read_capped(resp.into_reader(), cap, &what)
             }
-            None => {
-                let p = PathBuf::from(&self.base).join(rel);
-                let f = std::fs::File::open(&p)
-                    .map_err(|e| format!("cannot open {}: {e}", p.display()))?;
-                if f.metadata().is_ok_and(|m| !m.is_file()) {
-                    return Err(format!("{} is not a regular file", p.display()));
-                }
-                read_capped(f, cap, &p.display().to_string())
-            }
+            // Bounded, regular files only, a FIFO refused without blocking.
+            None => redis_conf::fileio::read(&PathBuf::from(&self.base).join(rel), cap as u64)
+                .map_err(|e| e.to_string()),
         }
     }
 }
@@ -153,7 +147,7 @@ pub fn update(from: &str, timeout: f64) -> Result<Updated, UpdateError> {
     let dir = state_dir()?;
     rampart_fs::create_private_dir(&dir)?;
     let path = dir.join("advisories.json");
-    let doc = redis_advisories::stored_bundle(&today(), from, &bundle);
+    let doc = redis_advisories::stored_bundle(&rampart_policy::today_utc(), from, &bundle);
     let text = serde_json::to_vec_pretty(&doc).map_err(UpdateError::Serialise)?;
     // What is stored must load back exactly as the audit will load it.
     let used = redis_advisories::load_stored(&text, &path.display().to_string())
@@ -174,25 +168,20 @@ pub fn update(from: &str, timeout: f64) -> Result<Updated, UpdateError> {
     })
 }
 
-/// Today (UTC) as `YYYY-MM-DD`.
-fn today() -> String {
-    let (y, m, d, ..) = rampart_checks::utc_parts(rampart_history::now());
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// The data in use and, when a stored bundle is not used, why.
 pub fn active() -> (Currency, Option<String>) {
     let path = match stored_path() {
         Ok(p) => p,
         Err(e) => return (Currency::embedded(), Some(e.to_string())),
     };
-    let f = match std::fs::File::open(&path) {
-        Ok(f) => f,
-        Err(_) => return (Currency::embedded(), None),
-    };
     let shown = path.display().to_string();
-    let bytes = match read_capped(f, redis_advisories::STORED_BYTES, &shown) {
+    // Bounded, regular files only (a FIFO planted there never blocks).
+    let bytes = match redis_conf::fileio::read(&path, redis_advisories::STORED_BYTES as u64) {
         Ok(b) => b,
+        // Nothing stored: the embedded data, nothing to say.
+        Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => {
+            return (Currency::embedded(), None)
+        }
         Err(e) => {
             return (
                 Currency::embedded(),

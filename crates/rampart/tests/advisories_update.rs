@@ -410,3 +410,38 @@ fn a_directory_feed_works_too() {
         "{s}"
     );
 }
+
+/// A FIFO where a feed file or the stored data should be: refused at once
+/// (a plain open would wait for a writer forever), the embedded data in use.
+#[test]
+fn a_fifo_feed_or_stored_file_is_refused_without_blocking() {
+    let mkfifo = |p: &Path| {
+        std::process::Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .unwrap()
+            .success()
+    };
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    assert!(mkfifo(&dir.path().join("rampart-feed.json")));
+    let o = run_in(
+        state.path(),
+        &[
+            "advisories",
+            "update",
+            "--from",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let e = stderr(&o);
+    assert!(e.contains("refused") && e.contains("a FIFO"), "{e}");
+    std::fs::create_dir(state.path().join("rampart")).unwrap();
+    assert!(mkfifo(&state.path().join("rampart/advisories.json")));
+    let s = show(state.path());
+    assert!(
+        s.contains("(embedded in rampart") && s.contains("refused") && s.contains("a FIFO"),
+        "{s}"
+    );
+}
