@@ -689,15 +689,9 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         // Unset or unknown there: ""; a reply of another shape: why not.
         let get = |c: &mut Connection, name: &str| {
             let v = run(c, &["SENTINEL", "CONFIG", "GET", name])?;
-            reply::config_pairs(&v)
+            reply::config_lookup(&v, name)
+                .map(Option::unwrap_or_default)
                 .map_err(|e| e.to_string())
-                .map(|pairs| {
-                    pairs
-                        .into_iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                        .map(|(_, v)| v)
-                        .unwrap_or_default()
-                })
         };
         let myid = run(&mut c, &["SENTINEL", "MYID"])
             .ok()

@@ -429,14 +429,19 @@ pub fn config_pairs(v: &Value) -> Result<Vec<(String, String)>, ReplyError> {
         })
 }
 
-/// The value of `name` in a `CONFIG GET name` reply (`None` when the
-/// server did not list it: an unknown parameter).
-pub fn config_value(v: &Value, name: &str) -> Option<String> {
-    config_pairs(v)
-        .ok()?
+/// The value of `name` in a `CONFIG GET name` reply: `Ok(None)` when the
+/// server did not list it (an unknown parameter), `Err` when the reply is
+/// not CONFIG GET-shaped.
+pub fn config_lookup(v: &Value, name: &str) -> Result<Option<String>, ReplyError> {
+    Ok(config_pairs(v)?
         .into_iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
+        .map(|(_, v)| v))
+}
+
+/// [`config_lookup`], a reply of another shape read as not listed.
+pub fn config_value(v: &Value, name: &str) -> Option<String> {
+    config_lookup(v, name).ok().flatten()
 }
 
 // ------------------------------------------------------------- ACL LIST

@@ -121,11 +121,8 @@ pub(crate) fn config_get(c: &mut dyn Node, name: &str) -> Result<String> {
 
 /// The value of `name` in a CONFIG GET-shaped reply (`""`: not listed).
 fn value_of(v: &Value, name: &str, command: &'static str, node: &str) -> Result<String> {
-    let pairs = reply::config_pairs(v).map_err(|_| unexpected(v, command, node))?;
-    Ok(pairs
-        .into_iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
+    Ok(reply::config_lookup(v, name)
+        .map_err(|_| unexpected(v, command, node))?
         .unwrap_or_default())
 }
 
