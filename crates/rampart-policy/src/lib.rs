@@ -264,11 +264,8 @@ pub fn today_utc() -> String {
 /// Days since 1970-01-01 to a civil date (through the one calendar
 /// conversion, [`rampart_checks::utc_parts`]).
 pub fn civil_date(days: u64) -> String {
-    let (y, m, d, ..) = rampart_checks::utc_parts(
-        i64::try_from(days)
-            .unwrap_or(i64::MAX / 86_400)
-            .saturating_mul(86_400),
-    );
+    let secs = i64::try_from(days.saturating_mul(86_400)).unwrap_or(i64::MAX);
+    let (y, m, d, ..) = rampart_checks::utc_parts(secs);
     format!("{y:04}-{m:02}-{d:02}")
 }
 

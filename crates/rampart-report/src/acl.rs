@@ -82,7 +82,7 @@ pub fn batch_line_json(
 /// `acl can`'s text: allowed or denied, in which database when its rules
 /// took part, and (`elsewhere`) a database where it would be allowed.
 pub fn decision_text(d: &Decision, elsewhere: Option<u32>) -> String {
-    let db_denial = matches!(d.denial, Some(Denial::Db { .. }));
+    let db_denial = denied_by_db(d);
     let in_db =
         d.db.filter(|_| db_denial || !d.dbs.is_empty())
             .map(|n| format!(" in database {n}"))

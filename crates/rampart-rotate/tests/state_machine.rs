@@ -85,14 +85,7 @@ fn run(cluster: &Shared, opts: &Options) -> (rampart_rotate::Result<()>, String)
 
 /// An error with its causes, as the binary prints it.
 fn full(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cause = c.source();
-    }
-    s
+    rampart_fs::with_causes(e)
 }
 
 fn crash_at(point: &'static str) -> Option<Box<dyn rampart_rotate::FaultPoint>> {

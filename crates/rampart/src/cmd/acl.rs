@@ -472,7 +472,7 @@ fn record_review(a: &ReviewArgs, users: usize) -> Result<()> {
     let server = match (&a.server, &a.source.config) {
         (Some(s), _) => s.clone(),
         (None, _) if live_name.is_some() => live_name.unwrap_or_default(),
-        (None, Some(c)) => super::audit::config_history_names(c)
+        (None, Some(c)) => rampart_collect::live_audit::config_history_names(c)
             .into_iter()
             .next()
             .unwrap_or_default(),

@@ -9,7 +9,6 @@ use rampart_collect::FilesTarget;
 use rampart_live::{ConnectOptions, Credentials};
 use rampart_policy::Policy;
 use rampart_report::{text::TextOptions, Outcome, Report};
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -25,12 +24,6 @@ fn history_query(args: &AuditArgs) -> HistoryQuery {
         args.history.rotation_days,
         args.history.review_days,
     )
-}
-
-/// The names a files-only target is recorded under: its config path as
-/// given, and canonical (what `rampart acl review --record` writes).
-pub(crate) fn config_history_names(config: &Path) -> Vec<String> {
-    rampart_collect::live_audit::config_history_names(config)
 }
 
 fn render_and_exit(
