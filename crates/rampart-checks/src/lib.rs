@@ -13,6 +13,7 @@
 pub mod aclbuild;
 mod checks;
 pub mod fix;
+pub mod least_privilege;
 mod model;
 pub mod passwords;
 pub mod registry;

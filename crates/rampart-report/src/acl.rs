@@ -2,9 +2,9 @@
 //! `diff`): the renderers decide nothing. `problems` are an ACL source's
 //! `(file:line, Redis's message)` pairs.
 
+use rampart_checks::least_privilege::Reviewed;
 use redis_acl::diff::UserChange;
 use redis_acl::query::WhoRow;
-use redis_acl::review::UserReview;
 use redis_acl::{Decision, Denial, GrantKind};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -139,7 +139,7 @@ pub fn who_can_text(what: &str, rows: &[WhoRow]) -> String {
 pub fn review_json(
     origin: &str,
     problems: &[(String, String)],
-    reviews: &[(UserReview, Option<String>)],
+    reviews: &[Reviewed],
 ) -> serde_json::Result<String> {
     pretty(&ReviewDoc {
         problems: problems_json(problems),
@@ -157,16 +157,18 @@ struct ReviewDoc<'a> {
 }
 
 /// The reviews, each as the `Value` it always was (keys sorted, with its
-/// location), made and dropped as it is written.
-struct ReviewUsers<'a>(&'a [(UserReview, Option<String>)]);
+/// observations as `findings` and its location), made and dropped as it
+/// is written.
+struct ReviewUsers<'a>(&'a [Reviewed]);
 
 impl serde::Serialize for ReviewUsers<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for (r, loc) in self.0 {
-            let mut v = serde_json::to_value(r).map_err(serde::ser::Error::custom)?;
-            v["location"] = json!(loc);
+        for r in self.0 {
+            let mut v = serde_json::to_value(&r.review).map_err(serde::ser::Error::custom)?;
+            v["findings"] = json!(r.observations);
+            v["location"] = json!(r.location);
             seq.serialize_element(&v)?;
         }
         seq.end()
@@ -174,12 +176,14 @@ impl serde::Serialize for ReviewUsers<'_> {
 }
 
 /// `rampart acl review`'s text.
-pub fn review_text(
-    problems: &[(String, String)],
-    reviews: &[(UserReview, Option<String>)],
-) -> String {
+pub fn review_text(problems: &[(String, String)], reviews: &[Reviewed]) -> String {
     let mut s = problems_text(problems);
-    for (r, loc) in reviews {
+    for Reviewed {
+        review: r,
+        observations,
+        location: loc,
+    } in reviews
+    {
         let _ = writeln!(
             s,
             "user {} ({}) — {}, password: {}",
@@ -261,19 +265,18 @@ pub fn review_text(
                 .collect();
             let _ = writeln!(s, "  databases: {}", clean(&d.join(" ")));
         }
-        for f in &r.findings {
+        for f in observations {
             let _ = writeln!(
                 s,
                 "  - {}: {}{}",
                 f.code,
                 clean(&f.message),
                 f.drop
-                    .as_ref()
                     .map(|d| format!(" → {}", clean(d)))
                     .unwrap_or_default()
             );
         }
-        if r.findings.is_empty() {
+        if observations.is_empty() {
             s.push_str("  least privilege: nothing to drop found\n");
         }
     }

@@ -162,8 +162,8 @@ fn main() {
             .count()
     );
     println!(
-        "review of {n} users: {review:?} ({} findings)",
-        reviews.iter().map(|r| r.findings.len()).sum::<usize>()
+        "review of {n} users: {review:?} ({} dangerous grants)",
+        reviews.iter().map(|r| r.dangerous.len()).sum::<usize>()
     );
     println!("can: {per_can:?} per decision ({decisions} decisions, {allowed} allowed)");
 }

@@ -39,13 +39,13 @@ fn acl_figures(label: &str, path: &Path, text: &str, table: &CommandTable) {
     let compile = t.elapsed();
     let t = Instant::now();
     let mut reviewer = Reviewer::new(&engine);
-    let findings: usize = compiled
+    let grants: usize = compiled
         .iter()
-        .map(|u| reviewer.review(u).findings.len())
+        .map(|u| reviewer.review(u).dangerous.len())
         .sum();
     let review = t.elapsed();
     println!(
-        "{label}: parse {parse:?}, users {build:?}, compile {compile:?}, review {review:?} ({} users, {findings} findings, {} problems)",
+        "{label}: parse {parse:?}, users {build:?}, compile {compile:?}, review {review:?} ({} users, {grants} dangerous grants, {} problems)",
         users.len(),
         file.problems.len()
     );

@@ -1,7 +1,8 @@
 //! Least-privilege review of one user: state, password kind, the
 //! dangerous commands it can run (and which rule grants each), its key and
-//! channel reach, and what could be dropped. Pure data; the checks crate
-//! (ACL004 / ACL008) and `rampart acl review` render it.
+//! channel reach. Facts only: what is too much is decided in rampart-checks
+//! (`rampart_checks::least_privilege`, which ACL008 and `rampart acl
+//! review` both use).
 
 use serde::Serialize;
 use std::collections::HashMap;
@@ -52,26 +53,6 @@ pub struct Reach {
     pub used: bool,
 }
 
-/// One least-privilege observation, with what could be dropped.
-///
-/// NOTE for the lead (aclperf): these observations are verdict-like
-/// ("holds every command", "dangerous-wholesale") and are made here, not in
-/// a check. ACL008 filters them by code and `rampart acl review` prints
-/// them. Moving the judgement into rampart-checks (review returns facts
-/// only; ACL004/ACL008 and a review renderer decide) was too large for
-/// this branch: it changes `acl review`'s JSON, which tests pin.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// Stable code: `all-commands`, `dangerous-wholesale`, `all-keys`,
-    /// `all-channels`, `keys-unused`, `channels-unused`, `nopass`,
-    /// `plaintext-password`, `disabled`, `db-restricted` (Valkey 9.1+:
-    /// some selector reaches only some databases).
-    pub code: &'static str,
-    pub message: String,
-    /// The rule change that would drop the excess (`-@dangerous`, `resetchannels`).
-    pub drop: Option<String>,
-}
-
 /// The review of one user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct UserReview {
@@ -79,6 +60,10 @@ pub struct UserReview {
     pub enabled: bool,
     pub password: PasswordKind,
     pub password_count: usize,
+    /// How many of them are given as `>plain`. Not in `acl review`'s JSON,
+    /// whose `password` kind already says it; the observation counts them.
+    #[serde(skip)]
+    pub plaintext_count: usize,
     /// Holds every command (root `+@all` with no `-` rule after it) and,
     /// with Valkey's database rules, every database (else FLUSHALL is out
     /// of reach).
@@ -94,7 +79,6 @@ pub struct UserReview {
     pub dangerous: Vec<DangerousGrant>,
     pub key_reach: Reach,
     pub channel_reach: Reach,
-    pub findings: Vec<Finding>,
 }
 
 impl UserReview {
@@ -293,125 +277,18 @@ fn finish_review(engine: &Engine<'_>, cu: &CompiledUser, scan: &CommandScan) -> 
     let root_all_dbs =
         !table.has_db_rules() || crate::dbs::grants_all(&user.root.dbs, engine.databases());
     let all_commands = user.has_all_commands() && root_all_dbs;
-    let mut findings = Vec::new();
-    let mut f = |code, message: String, drop: Option<&str>| {
-        findings.push(Finding {
-            code,
-            message,
-            drop: drop.map(String::from),
-        })
-    };
-    if !user.enabled {
-        f(
-            "disabled",
-            "user is off: it cannot log in, but connections already authenticated keep these permissions".into(),
-            None,
-        );
-    }
-    if user.nopass && user.enabled {
-        f(
-            "nopass",
-            "any password logs in (nopass)".into(),
-            Some("resetpass, then >password or #sha256"),
-        );
-    }
-    if matches!(password, PasswordKind::Plaintext | PasswordKind::Mixed) {
-        f(
-            "plaintext-password",
-            format!("{plain} password(s) stored in clear text (>password)"),
-            Some("rampart acl migrate-hashes FILE"),
-        );
-    }
-    if let Some(dbs) = &databases {
-        let shown: Vec<String> = dbs
-            .iter()
-            .map(|(i, r)| {
-                if *i == 0 {
-                    format!("root selector: {r}")
-                } else {
-                    format!("selector #{i}: {r}")
-                }
-            })
-            .collect();
-        f(
-            "db-restricted",
-            format!(
-                "databases restricted ({}); commands that need every database (FLUSHALL) only where a selector has them all",
-                shown.join("; ")
-            ),
-            None,
-        );
-    }
-    if all_commands {
-        f(
-            "all-commands",
-            format!("holds every command ({commands_allowed}), including future module commands (+@all)"),
-            Some("-@all, then the categories and commands the role needs"),
-        );
-    }
-    let wholesale: Vec<&str> = dangerous
-        .iter()
-        .filter(|d| matches!(d.grant, GrantKind::Category | GrantKind::All))
-        .map(|d| d.command.as_str())
-        .collect();
-    if !wholesale.is_empty() {
-        let shown: Vec<&str> = wholesale.iter().take(12).copied().collect();
-        let more = if wholesale.len() > shown.len() {
-            format!(", … ({} more)", wholesale.len() - shown.len())
-        } else {
-            String::new()
-        };
-        f(
-            "dangerous-wholesale",
-            format!(
-                "{} @dangerous command(s) come from a category or +@all: {}{more}",
-                wholesale.len(),
-                shown.join(", ")
-            ),
-            Some("-@dangerous (append to each selector), then +cmd for the few it needs"),
-        );
-    }
-    if key_reach.all && key_reach.used {
-        f(
-            "all-keys",
-            "reaches every key (~* / allkeys)".into(),
-            Some("resetkeys, then the application's prefixes (~app:*, %R~ for readers)"),
-        );
-    }
-    if !key_reach.patterns.is_empty() && !key_reach.used {
-        f(
-            "keys-unused",
-            "key patterns that no allowed command uses".into(),
-            Some("resetkeys"),
-        );
-    }
-    if channel_reach.all && channel_reach.used {
-        f(
-            "all-channels",
-            "reaches every Pub/Sub channel (&*)".into(),
-            Some("resetchannels, then &the-channels-it-uses"),
-        );
-    }
-    if !channel_reach.patterns.is_empty() && !channel_reach.used {
-        f(
-            "channels-unused",
-            "channel patterns but no PUBLISH/SUBSCRIBE command allowed".into(),
-            Some("resetchannels"),
-        );
-    }
-
     UserReview {
         user: user.name.clone(),
         enabled: user.enabled,
         password,
         password_count: user.passwords.len(),
+        plaintext_count: plain,
         all_commands,
         commands_allowed,
         databases,
         dangerous,
         key_reach,
         channel_reach,
-        findings,
     }
 }
 
@@ -434,10 +311,6 @@ mod tests {
         review_user(&u, CommandTable::redis_7_0())
     }
 
-    fn codes(r: &UserReview) -> Vec<&str> {
-        r.findings.iter().map(|f| f.code).collect()
-    }
-
     #[test]
     fn wholesale_vs_explicit() {
         let r = review(&["on", ">pw", "~*", "&*", "+@all"]);
@@ -447,15 +320,10 @@ mod tests {
             .dangerous
             .iter()
             .any(|d| d.command == "flushall" && d.grant == GrantKind::All));
-        for c in [
-            "all-commands",
-            "dangerous-wholesale",
-            "all-keys",
-            "all-channels",
-            "plaintext-password",
-        ] {
-            assert!(codes(&r).contains(&c), "{c} in {:?}", codes(&r));
-        }
+        assert!(r.dangerous_wholesale().next().is_some());
+        assert!(r.key_reach.all && r.key_reach.used);
+        assert!(r.channel_reach.all && r.channel_reach.used);
+        assert_eq!((r.password_count, r.plaintext_count), (1, 1));
         let r = review(&[
             "on",
             "~app:*",
@@ -467,12 +335,12 @@ mod tests {
         assert_eq!(r.dangerous.len(), 1);
         assert_eq!(r.dangerous[0].grant, GrantKind::Explicit);
         assert_eq!(r.dangerous[0].rule, "+client|kill");
-        assert!(codes(&r).is_empty() || !codes(&r).contains(&"dangerous-wholesale"));
+        assert!(r.dangerous_wholesale().next().is_none());
         let r = review(&["on", "~*", "-@all", "+@admin"]);
         assert!(r.dangerous.iter().all(|d| d.rule == "+@admin"));
         let r = review(&["on", "&*", "~x", "+ping"]);
-        assert!(codes(&r).contains(&"channels-unused"));
-        assert!(codes(&r).contains(&"keys-unused"));
+        assert!(!r.channel_reach.patterns.is_empty() && !r.channel_reach.used);
+        assert!(!r.key_reach.patterns.is_empty() && !r.key_reach.used);
     }
 
     fn review_valkey(rules: &[&str]) -> UserReview {
@@ -488,8 +356,6 @@ mod tests {
         // +@all ~* in one database: not "every command", no FLUSHALL.
         let r = review_valkey(&["on", "nopass", "~*", "&*", "+@all", "db=5"]);
         assert!(!r.all_commands);
-        assert!(!codes(&r).contains(&"all-commands"), "{:?}", codes(&r));
-        assert!(codes(&r).contains(&"db-restricted"));
         assert!(!r.dangerous.iter().any(|d| d.command == "flushall"));
         assert!(r.dangerous.iter().any(|d| d.command == "flushdb"));
         assert_eq!(r.databases, Some(vec![(0, "db=5".to_string())]));
@@ -497,7 +363,7 @@ mod tests {
         let r = review_valkey(&["on", "nopass", "~*", "+@all", "resetdbs"]);
         assert!(!r.dangerous.iter().any(|d| d.command == "flushdb"));
         assert!(r.dangerous.iter().any(|d| d.command == "config|set"));
-        assert!(codes(&r).contains(&"keys-unused"), "{:?}", codes(&r));
+        assert!(!r.key_reach.used, "{:?}", r.key_reach);
         // Without db rules, as before.
         let r = review_valkey(&["on", "nopass", "~*", "&*", "+@all"]);
         assert!(r.all_commands);

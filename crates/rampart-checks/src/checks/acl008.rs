@@ -1,5 +1,6 @@
 use super::users::{describe, user_evidence};
 use super::{acl, tri};
+use crate::least_privilege;
 use crate::model::Outcome;
 use crate::registry::check;
 use crate::snapshot::Snapshot;
@@ -46,10 +47,9 @@ fn run(s: &Snapshot) -> Outcome {
     for (u, cu) in enabled.iter().copied().zip(&compiled) {
         // The same review as `rampart acl review`.
         let r = reviewer.review(cu);
-        let excess: Vec<String> = r
-            .findings
+        let excess: Vec<String> = least_privilege::observe(&r)
             .iter()
-            .filter(|f| LEAST_PRIVILEGE.contains(&f.code))
+            .filter(|f| least_privilege::EXCESS.contains(&f.code))
             .map(|f| match &f.drop {
                 Some(d) => format!("{} (drop: {d})", f.message),
                 None => f.message.clone(),
@@ -82,16 +82,6 @@ fn run(s: &Snapshot) -> Outcome {
         broad,
     )
 }
-
-/// Review codes that mean "more than the role needs" (the others belong to
-/// ACL001, ACL004 and ACL006).
-const LEAST_PRIVILEGE: &[&str] = &[
-    "all-commands",
-    "all-keys",
-    "all-channels",
-    "keys-unused",
-    "channels-unused",
-];
 
 #[cfg(test)]
 mod tests {

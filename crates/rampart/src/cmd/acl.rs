@@ -6,11 +6,12 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
+use rampart_checks::least_privilege::Reviewed;
 use rampart_collect::acl_source::{self, AclSet, FileSource};
 use rampart_report::acl as render;
 use rampart_report::sanitize::for_terminal as clean;
 use redis_acl::query::{self, WhoCan};
-use redis_acl::review::{Reviewer, UserReview};
+use redis_acl::review::Reviewer;
 use redis_acl::{hash_password, CommandTable, Engine};
 use render::problems_text;
 use serde_json::Value;
@@ -442,10 +443,10 @@ fn review(a: &ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     // Borrowed from the set (not copied into the compiled users).
     let users = engine.compile_all(set.users.iter().map(|u| &u.user));
     let mut reviewer = Reviewer::new(&engine);
-    let reviews: Vec<(UserReview, Option<String>)> = users
+    let reviews: Vec<Reviewed> = users
         .iter()
         .zip(locations)
-        .map(|(cu, loc)| (reviewer.review(cu), loc))
+        .map(|(cu, loc)| Reviewed::new(reviewer.review(cu), loc))
         .collect();
     let text = match a.format {
         AclFormat::Json => render::review_json(&set.origin, &set.problems, &reviews)?,
