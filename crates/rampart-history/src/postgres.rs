@@ -400,39 +400,8 @@ impl PgStore {
             .get(0))
         })
     }
-
-    /// Whether any rotation or review was recorded (a record of audit
-    /// runs only is no maintenance history yet).
-    pub fn has_maintenance(&mut self) -> Result<bool, HistoryError> {
-        on_client!(self, |c| {
-            Ok(c.query_one(
-                "SELECT EXISTS(SELECT 1 FROM rotations) OR EXISTS(SELECT 1 FROM reviews)",
-                &[],
-            )
-            .await?
-            .get(0))
-        })
-    }
-
-    /// Record one run in one transaction.
-    pub fn record(&mut self, run: &RunRecord) -> Result<(), HistoryError> {
-        let place = self.place.clone();
-        on_client!(self, |c| { record(c, run, place).await })
-    }
-
-    /// Runs, newest first, with what changed since the previous run of
-    /// the same targets: the union of every writer's runs.
-    pub fn list(&mut self, filter: &RunFilter) -> Result<Vec<RunSummary>, HistoryError> {
-        on_client!(self, |c| { list(c, filter).await })
-    }
-
-    /// One run, whole, by its id or a unique prefix of it.
-    pub fn load(&mut self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
-        self.load_with(id, true)
-    }
-
-    /// One run; without its evidence when `evidence` is false (what a
-    /// diff reads: the largest column left on the server).
+    /// One run, by its id or a unique prefix of it; without its evidence
+    /// when `evidence` is false.
     fn load_with(&mut self, id: &str, evidence: bool) -> Result<Option<RunRecord>, HistoryError> {
         if id.is_empty() {
             return Ok(None);
@@ -440,6 +409,23 @@ impl PgStore {
         let place = self.place.clone();
         on_client!(self, |c| { load(c, id, place, evidence).await })
     }
+}
+
+/// One `COPY table(...) FROM STDIN (FORMAT binary)`: the column types, the
+/// rows, and each row's cells borrowed from the record as it is written. A
+/// macro, not a function: a row's cells borrow temporaries made for that
+/// row (its sequence number, its settings' JSON), which a function taking
+/// an iterator of rows would have to box one by one.
+macro_rules! copy_rows {
+    ($tx:expr, $sql:expr, [$($ty:ident),+], $rows:expr, |$row:pat_param| $cells:expr) => {{
+        let sink = $tx.copy_in($sql).await?;
+        let mut w = std::pin::pin!(BinaryCopyInWriter::new(sink, &[$(Type::$ty),+]));
+        for $row in $rows {
+            let cells: &Params<'_> = &$cells;
+            w.as_mut().write(cells).await?;
+        }
+        w.finish().await?;
+    }};
 }
 
 async fn record(c: &mut Client, run: &RunRecord, place: String) -> Result<(), Fail> {
@@ -497,90 +483,52 @@ async fn record(c: &mut Client, run: &RunRecord, place: String) -> Result<(), Fa
         }
         return Err(e.into());
     }
-    {
-        let sink = tx
-            .copy_in("COPY targets(run_id, seq, name, kind, address, server_run_id, version, role, audited) FROM STDIN (FORMAT binary)")
-            .await?;
-        let types = [
-            Type::TEXT,
-            Type::INT8,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::INT8,
-        ];
-        let mut w = std::pin::pin!(BinaryCopyInWriter::new(sink, &types));
-        for (i, t) in run.targets.iter().enumerate() {
-            let row: &Params<'_> = &[
-                &run.run_id,
-                &to_i64(i),
-                &t.name,
-                &t.kind,
-                &t.address,
-                &t.server_run_id,
-                &t.version,
-                &t.role,
-                &i64::from(t.audited),
-            ];
-            w.as_mut().write(row).await?;
-        }
-        w.finish().await?;
-    }
-    {
-        let sink = tx
-            .copy_in("COPY target_settings(run_id, target, settings) FROM STDIN (FORMAT binary)")
-            .await?;
-        let types = [Type::TEXT, Type::TEXT, Type::TEXT];
-        let mut w = std::pin::pin!(BinaryCopyInWriter::new(sink, &types));
-        // Two targets of one name (not expected): the first kept, as in SQLite.
-        let mut seen = BTreeSet::new();
-        for t in run.targets.iter().filter(|t| !t.settings.is_empty()) {
-            if !seen.insert(t.name.as_str()) {
-                continue;
-            }
-            let json = settings_json(&t.settings);
-            let row: &Params<'_> = &[&run.run_id, &t.name, &json];
-            w.as_mut().write(row).await?;
-        }
-        w.finish().await?;
-    }
-    {
-        let sink = tx
-            .copy_in("COPY findings(run_id, seq, target, check_id, severity, status, message, evidence, fingerprint, suppressed) FROM STDIN (FORMAT binary)")
-            .await?;
-        let types = [
-            Type::TEXT,
-            Type::INT8,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::INT8,
-        ];
-        let mut w = std::pin::pin!(BinaryCopyInWriter::new(sink, &types));
-        for (i, f) in run.findings.iter().enumerate() {
-            let row: &Params<'_> = &[
-                &run.run_id,
-                &to_i64(i),
-                &f.target,
-                &f.check_id,
-                &f.severity,
-                &f.status,
-                &f.message,
-                &f.evidence_json,
-                &f.fingerprint,
-                &i64::from(f.suppressed),
-            ];
-            w.as_mut().write(row).await?;
-        }
-        w.finish().await?;
-    }
+    copy_rows!(
+        tx,
+        "COPY targets(run_id, seq, name, kind, address, server_run_id, version, role, audited) FROM STDIN (FORMAT binary)",
+        [TEXT, INT8, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, INT8],
+        run.targets.iter().enumerate(),
+        |(i, t)| [
+            &run.run_id,
+            &to_i64(i),
+            &t.name,
+            &t.kind,
+            &t.address,
+            &t.server_run_id,
+            &t.version,
+            &t.role,
+            &i64::from(t.audited),
+        ]
+    );
+    // Two targets of one name (not expected): the first kept, as in SQLite.
+    let mut seen = BTreeSet::new();
+    copy_rows!(
+        tx,
+        "COPY target_settings(run_id, target, settings) FROM STDIN (FORMAT binary)",
+        [TEXT, TEXT, TEXT],
+        run.targets
+            .iter()
+            .filter(|t| !t.settings.is_empty() && seen.insert(t.name.as_str())),
+        |t| [&run.run_id, &t.name, &settings_json(&t.settings)]
+    );
+    copy_rows!(
+        tx,
+        "COPY findings(run_id, seq, target, check_id, severity, status, message, evidence, fingerprint, suppressed) FROM STDIN (FORMAT binary)",
+        [TEXT, INT8, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, INT8],
+        run.findings.iter().enumerate(),
+        |(i, f)| [
+            &run.run_id,
+            &to_i64(i),
+            &f.target,
+            &f.check_id,
+            &f.severity,
+            &f.status,
+            &f.message,
+            &f.evidence_json,
+            &f.fingerprint,
+            &i64::from(f.suppressed),
+        ]
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -731,18 +679,32 @@ async fn load(
 }
 
 impl Store for PgStore {
+    /// Whether any rotation or review was recorded (a record of audit
+    /// runs only is no maintenance history yet).
     fn has_maintenance(&mut self) -> Result<bool, HistoryError> {
-        PgStore::has_maintenance(self)
+        on_client!(self, |c| {
+            Ok(c.query_one(
+                "SELECT EXISTS(SELECT 1 FROM rotations) OR EXISTS(SELECT 1 FROM reviews)",
+                &[],
+            )
+            .await?
+            .get(0))
+        })
     }
+    /// One run in one transaction.
     fn record_run(&mut self, run: &RunRecord) -> Result<(), HistoryError> {
-        self.record(run)
+        let place = self.place.clone();
+        on_client!(self, |c| { record(c, run, place).await })
     }
+    /// The union of every writer's runs, newest first, with what changed
+    /// since the previous run of the same targets.
     fn runs(&mut self, filter: &RunFilter) -> Result<Vec<RunSummary>, HistoryError> {
-        self.list(filter)
+        on_client!(self, |c| { list(c, filter).await })
     }
     fn run(&mut self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
-        self.load(id)
+        self.load_with(id, true)
     }
+    /// Without the evidence: the largest column stays on the server.
     fn run_for_diff(&mut self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
         self.load_with(id, false)
     }
