@@ -538,13 +538,16 @@ pub struct LiveFacts {
 /// read (a remote Sentinel).
 #[derive(Clone, Debug)]
 pub struct LiveSentinel {
-    pub myid: String,
+    /// `SENTINEL MYID`, or why it could not be read.
+    pub myid: Result<String, String>,
     /// `SENTINEL CONFIG GET sentinel-user` (empty: unset), or why not.
     pub sentinel_user: Result<String, String>,
     /// Whether `sentinel-pass` is set (its value is never kept), or why
     /// that could not be read.
     pub sentinel_pass_set: Result<bool, String>,
-    pub masters: Vec<SentinelMaster>,
+    /// `SENTINEL MASTERS`, or why it could not be read (never an empty
+    /// list for a reply that failed).
+    pub masters: Result<Vec<SentinelMaster>, String>,
 }
 
 /// One master a Sentinel monitors.

@@ -642,18 +642,27 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     let command_table = command_table(&mut c, &info);
     // The loaded modules decide the module advisories (VER001). A
     // Sentinel has no MODULE command: its modules stay unknown, with why.
+    // A module without a name or a readable `ver` makes the list
+    // unreadable: never a module of version 0.0.0, never one left out.
     let modules = run(&mut c, &["MODULE", "LIST"]).and_then(|v| {
-        v.as_list()
-            .ok_or_else(|| "MODULE LIST gave an unexpected reply".to_string())?;
-        Ok(reply::sentinel_entries(&v)
+        reply::sentinel_entries("MODULE LIST", &v)
+            .map_err(|e| e.to_string())?
             .into_iter()
-            .filter_map(|m| {
-                Some(rampart_checks::LoadedModule {
-                    name: m.get("name")?.to_string(),
-                    ver: m.get("ver").and_then(|v| v.parse().ok()).unwrap_or(0),
-                })
+            .map(|m| {
+                let name = m.get("name").filter(|n| !n.is_empty());
+                match (name, m.get("ver").and_then(|v| v.parse().ok())) {
+                    (Some(name), Some(ver)) => Ok(rampart_checks::LoadedModule {
+                        name: name.to_string(),
+                        ver,
+                    }),
+                    (None, _) => Err("MODULE LIST lists a module without a name".to_string()),
+                    (Some(name), None) => Err(format!(
+                        "MODULE LIST gives module {name} no readable ver ({:?})",
+                        m.get("ver").unwrap_or("")
+                    )),
+                }
             })
-            .collect::<Vec<_>>())
+            .collect::<Result<Vec<_>, String>>()
     });
     let my_id = run(&mut c, &["CLIENT", "ID"])
         .ok()
@@ -685,6 +694,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     };
     // A Sentinel: what it monitors, and its peers.
     let mut live_sentinel = None;
+    let mut replicas_unread = Vec::new();
     if info.get("redis_mode").map(String::as_str) == Some("sentinel") {
         // Unset or unknown there: ""; a reply of another shape: why not.
         let get = |c: &mut Connection, name: &str| {
@@ -693,62 +703,83 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
                 .map(Option::unwrap_or_default)
                 .map_err(|e| e.to_string())
         };
-        let myid = run(&mut c, &["SENTINEL", "MYID"])
-            .ok()
-            .and_then(|v| v.as_text())
-            .unwrap_or_default();
+        let myid = run(&mut c, &["SENTINEL", "MYID"]).and_then(|v| {
+            v.as_text()
+                .ok_or_else(|| reply::ReplyError::of("SENTINEL MYID", &v).to_string())
+        });
         let sentinel_user = get(&mut c, "sentinel-user");
         // Only whether it is set: the value is a password.
         let sentinel_pass_set = get(&mut c, "sentinel-pass").map(|p| !p.is_empty());
+        let entries = |c: &mut Connection, command: &'static str, args: &[&str]| {
+            run(c, args)
+                .and_then(|v| reply::sentinel_entries(command, &v).map_err(|e| e.to_string()))
+        };
+        let masters = entries(&mut c, "SENTINEL MASTERS", &["SENTINEL", "MASTERS"]);
         let mut ls = rampart_checks::LiveSentinel {
             myid,
             sentinel_user,
             sentinel_pass_set,
-            masters: Vec::new(),
+            masters: masters.as_ref().map_err(Clone::clone).map(|list| {
+                list.iter()
+                    .filter_map(|m| {
+                        let (n, ip, port) = (m.name()?, m.get("ip")?, m.get("port")?);
+                        Some(rampart_checks::SentinelMaster {
+                            name: n.to_string(),
+                            addr: format!("{ip}:{port}"),
+                            login_user: None,
+                            quorum: m.get("quorum").and_then(|q| q.parse().ok()),
+                            sentinels: None,
+                        })
+                    })
+                    .collect()
+            }),
         };
-        if let Ok(v) = run(&mut c, &["SENTINEL", "MASTERS"]) {
-            let masters = reply::sentinel_entries(&v);
-            for m in &masters {
-                if let (Some(n), Some(ip), Some(port)) = (m.name(), m.get("ip"), m.get("port")) {
-                    ls.masters.push(rampart_checks::SentinelMaster {
-                        name: n.to_string(),
-                        addr: format!("{ip}:{port}"),
-                        login_user: None,
-                        quorum: m.get("quorum").and_then(|q| q.parse().ok()),
-                        sentinels: None,
-                    });
-                }
+        let masters = masters.unwrap_or_default();
+        for m in &masters {
+            let Some(name) = m.name() else { continue };
+            match entries(&mut c, "SENTINEL REPLICAS", &["SENTINEL", "REPLICAS", name]) {
+                Ok(r) => view.sentinel.replicas.extend(r),
+                // Discovery cannot follow them: said beside the peers.
+                Err(why) => replicas_unread.push(crate::topology::Skipped {
+                    name: format!("the replicas of {name}"),
+                    from: ep.to_string(),
+                    via: crate::topology::Via::SentinelReplicas,
+                    why,
+                }),
             }
-            for m in &masters {
-                let Some(name) = m.name() else { continue };
-                if let Ok(v) = run(&mut c, &["SENTINEL", "REPLICAS", name]) {
-                    view.sentinel.replicas.extend(reply::sentinel_entries(&v));
-                }
-                // The Sentinels this one counts for the master (CLU001).
-                let peers = run(&mut c, &["SENTINEL", "SENTINELS", name])
-                    .map(|v| reply::sentinel_entries(&v));
-                if let Some(sm) = ls.masters.iter_mut().find(|x| x.name == name) {
-                    sm.sentinels = Some(peers.as_ref().map_err(Clone::clone).map(|l| {
-                        l.iter()
-                            .map(|p| {
-                                format!(
-                                    "{}:{}",
-                                    p.get("ip").unwrap_or("?"),
-                                    p.get("port").unwrap_or("?")
-                                )
-                            })
-                            .collect()
-                    }));
-                }
-                if let Ok(l) = peers {
-                    view.sentinel.sentinels.extend(l);
-                }
+            // The Sentinels this one counts for the master (CLU001).
+            let peers = entries(
+                &mut c,
+                "SENTINEL SENTINELS",
+                &["SENTINEL", "SENTINELS", name],
+            );
+            if let Some(sm) = ls
+                .masters
+                .as_mut()
+                .ok()
+                .and_then(|l| l.iter_mut().find(|x| x.name == name))
+            {
+                sm.sentinels = Some(peers.as_ref().map_err(Clone::clone).map(|l| {
+                    l.iter()
+                        .map(|p| {
+                            format!(
+                                "{}:{}",
+                                p.get("ip").unwrap_or("?"),
+                                p.get("port").unwrap_or("?")
+                            )
+                        })
+                        .collect()
+                }));
             }
-            view.sentinel.masters = masters;
+            if let Ok(l) = peers {
+                view.sentinel.sentinels.extend(l);
+            }
         }
+        view.sentinel.masters = masters;
         live_sentinel = Some(ls);
     }
-    let (mut known, skipped) = crate::topology::peers(ep, &view);
+    let (mut known, mut skipped) = crate::topology::peers(ep, &view);
+    skipped.extend(replicas_unread);
     known.sort_by_key(|p| p.endpoint.to_string());
     known.dedup_by_key(|p| p.endpoint.to_string());
     let peers: Vec<String> = known.iter().map(|p| p.endpoint.to_string()).collect();

@@ -474,8 +474,13 @@ fn sentinel_logins(snaps: &mut [Snapshot]) {
         let Some(ls) = s.live.get().and_then(|l| l.sentinel.as_ref()) else {
             continue;
         };
-        let want = sentinel_link_name(&ls.myid);
-        for (k, m) in ls.masters.iter().enumerate() {
+        // Without its id or its masters there is no link to look for
+        // (ACL011 says which was not readable).
+        let (Ok(myid), Ok(masters)) = (&ls.myid, &ls.masters) else {
+            continue;
+        };
+        let want = sentinel_link_name(myid);
+        for (k, m) in masters.iter().enumerate() {
             let Ok(t) = rampart_live::target::parse(&m.addr, 6379) else {
                 continue;
             };
@@ -496,7 +501,12 @@ fn sentinel_logins(snaps: &mut [Snapshot]) {
     }
     for (i, k, user) in found {
         if let Avail::Present(l) = &mut snaps[i].live {
-            if let Some(m) = l.sentinel.as_mut().and_then(|s| s.masters.get_mut(k)) {
+            if let Some(m) = l
+                .sentinel
+                .as_mut()
+                .and_then(|s| s.masters.as_mut().ok())
+                .and_then(|m| m.get_mut(k))
+            {
                 m.login_user = Some(user);
             }
         }

@@ -585,8 +585,10 @@ pub fn read_view_with(
         view.cluster = Some(ClusterNodes::parse(&text(v, "CLUSTER NODES")?));
     }
     if view.info.get("redis_mode") == Some("sentinel") {
-        view.sentinel.masters =
-            rampart_live::reply::sentinel_entries(&run(&["SENTINEL", "MASTERS"])?);
+        let entries = |command, v: Value| {
+            rampart_live::reply::sentinel_entries(command, &v).map_err(|e| e.to_string())
+        };
+        view.sentinel.masters = entries("SENTINEL MASTERS", run(&["SENTINEL", "MASTERS"])?)?;
         let names: Vec<String> = view
             .sentinel
             .masters
@@ -594,18 +596,14 @@ pub fn read_view_with(
             .filter_map(|m| m.name().map(str::to_string))
             .collect();
         for n in names {
-            view.sentinel
-                .replicas
-                .extend(rampart_live::reply::sentinel_entries(&run(&[
-                    "SENTINEL", "REPLICAS", &n,
-                ])?));
-            view.sentinel
-                .sentinels
-                .extend(rampart_live::reply::sentinel_entries(&run(&[
-                    "SENTINEL",
-                    "SENTINELS",
-                    &n,
-                ])?));
+            view.sentinel.replicas.extend(entries(
+                "SENTINEL REPLICAS",
+                run(&["SENTINEL", "REPLICAS", &n])?,
+            )?);
+            view.sentinel.sentinels.extend(entries(
+                "SENTINEL SENTINELS",
+                run(&["SENTINEL", "SENTINELS", &n])?,
+            )?);
         }
     }
     Ok(view)

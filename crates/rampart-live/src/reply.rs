@@ -560,23 +560,27 @@ impl SentinelEntry {
     }
 }
 
-/// The entries of a SENTINEL MASTERS / REPLICAS / SENTINELS reply (an
-/// array of RESP3 maps or RESP2 flat arrays; an element of another shape
-/// is skipped; a reply that is not an array gives none).
-pub fn sentinel_entries(v: &Value) -> Vec<SentinelEntry> {
-    v.as_list()
-        .map(|l| {
-            l.iter()
-                .filter_map(|e| e.as_pairs())
-                .map(|p| SentinelEntry {
-                    fields: p
-                        .into_iter()
-                        .map(|(k, v)| (k, v.as_text().unwrap_or_default()))
-                        .collect(),
-                })
-                .collect()
+/// The entries of a SENTINEL MASTERS / REPLICAS / SENTINELS reply, or of
+/// MODULE LIST (`command` names it in the error): an array of RESP3 maps
+/// or RESP2 flat arrays. A reply that is not an array, or an entry that is
+/// not a map, is an error: never read as "no masters". A field whose value
+/// is not a string (MODULE LIST's `args` array) is `""`.
+pub fn sentinel_entries(
+    command: &'static str,
+    v: &Value,
+) -> Result<Vec<SentinelEntry>, ReplyError> {
+    let list = v.as_list().ok_or_else(|| ReplyError::of(command, v))?;
+    list.iter()
+        .map(|e| {
+            let pairs = e.as_pairs().ok_or_else(|| ReplyError::of(command, e))?;
+            Ok(SentinelEntry {
+                fields: pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, v.as_text().unwrap_or_default()))
+                    .collect(),
+            })
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 #[cfg(test)]
@@ -664,24 +668,28 @@ mod tests {
         assert!(u.enabled() && u.nopass());
         assert!(u.field("selectors").is_some());
         assert_eq!(acl_getuser(&Value::Nil), Ok(None));
-        let s = Value::Array(vec![
-            Value::Array(vec![
-                b("name"),
-                b("m"),
-                b("ip"),
-                b("127.0.0.1"),
-                b("port"),
-                b("6379"),
-                b("flags"),
-                b("master,s_down"),
-            ]),
-            Value::Int(3),
-            Value::Array(vec![b("odd")]),
-        ]);
-        let e = sentinel_entries(&s);
+        let s = Value::Array(vec![Value::Array(vec![
+            b("name"),
+            b("m"),
+            b("ip"),
+            b("127.0.0.1"),
+            b("port"),
+            b("6379"),
+            b("flags"),
+            b("master,s_down"),
+        ])]);
+        let e = sentinel_entries("SENTINEL MASTERS", &s).unwrap();
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].addr(), Some(("127.0.0.1".into(), 6379)));
         assert_eq!(e[0].flags(), ["master", "s_down"]);
+        // An entry or a reply of another shape is an error, not "none".
+        let odd = Value::Array(vec![Value::Array(vec![b("name"), b("m")]), Value::Int(3)]);
+        let e = sentinel_entries("SENTINEL MASTERS", &odd).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "SENTINEL MASTERS gave an unexpected reply (an integer)"
+        );
+        assert!(sentinel_entries("SENTINEL MASTERS", &b("x")).is_err());
     }
 
     /// Arbitrary bytes: never a panic (a cheap stand-in for a fuzz run).

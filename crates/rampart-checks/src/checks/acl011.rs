@@ -169,7 +169,19 @@ fn run_live(endpoint: &str, ls: &crate::LiveSentinel) -> Outcome {
             "sentinel sentinel-user <user>",
         )),
     }
-    for m in &ls.masters {
+    let masters = match &ls.masters {
+        Ok(m) => m.as_slice(),
+        Err(e) => {
+            unknown.push(Evidence::new(
+                Source::Live,
+                format!("{endpoint} (SENTINEL MASTERS)"),
+                format!("the masters this Sentinel logs in to are not known: {e}"),
+                "sentinel auth-user <master> <user>",
+            ));
+            &[]
+        }
+    };
+    for m in masters {
         let loc = format!("CLIENT LIST on the master {} ({})", m.addr, m.name);
         match m.login_user.as_deref() {
             Some("default") => bad.push(Evidence::new(
@@ -187,7 +199,10 @@ fn run_live(endpoint: &str, ls: &crate::LiveSentinel) -> Outcome {
             None => unknown.push(Evidence::new(
                 Source::Live,
                 format!("master {} ({})", m.addr, m.name),
-                "how this Sentinel logs in is not known: the master was not audited in this run or its CLIENT LIST was not readable",
+                match &ls.myid {
+                    Err(e) => format!("how this Sentinel logs in is not known: its SENTINEL MYID (which names its link on the master) was not readable: {e}"),
+                    Ok(_) => "how this Sentinel logs in is not known: the master was not audited in this run or its CLIENT LIST was not readable".into(),
+                },
                 "sentinel auth-user <master> <user>",
             )),
         }
@@ -219,10 +234,10 @@ mod tests {
 
     fn sentinel(user: Result<&str, &str>, pass: Result<bool, &str>) -> LiveSentinel {
         LiveSentinel {
-            myid: "abc".into(),
+            myid: Ok("abc".into()),
             sentinel_user: user.map(str::to_string).map_err(str::to_string),
             sentinel_pass_set: pass.map_err(str::to_string),
-            masters: Vec::new(),
+            masters: Ok(Vec::new()),
         }
     }
 
@@ -245,5 +260,34 @@ mod tests {
             .observed
             .contains("sentinel-pass not readable"));
         assert_eq!(status(Err("NOPERM"), Ok(true)), Status::Manual);
+    }
+
+    #[test]
+    fn masters_or_an_id_that_cannot_be_read_are_said() {
+        // SENTINEL MASTERS failed: not "monitors nothing", a person looks.
+        let mut ls = sentinel(Ok("sentinel"), Ok(true));
+        ls.masters = Err("SENTINEL MASTERS gave an unexpected reply (an integer)".into());
+        let o = run_live("127.0.0.1:26379", &ls);
+        assert_eq!(o.status, Status::Manual);
+        assert!(
+            o.evidence.iter().any(|e| e.observed.contains("an integer")),
+            "{o:?}"
+        );
+        // SENTINEL MYID failed: its link on the master cannot be named.
+        let mut ls = sentinel(Ok("sentinel"), Ok(true));
+        ls.myid = Err("NOPERM".into());
+        ls.masters = Ok(vec![crate::SentinelMaster {
+            name: "m".into(),
+            addr: "127.0.0.1:7000".into(),
+            ..Default::default()
+        }]);
+        let o = run_live("127.0.0.1:26379", &ls);
+        assert_eq!(o.status, Status::Manual);
+        assert!(
+            o.evidence
+                .iter()
+                .any(|e| e.observed.contains("SENTINEL MYID")),
+            "{o:?}"
+        );
     }
 }

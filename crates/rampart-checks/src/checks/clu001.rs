@@ -119,14 +119,18 @@ fn run(s: &Snapshot) -> Outcome {
 
 /// A live Sentinel: itself and the peers SENTINEL SENTINELS lists, per master.
 fn live_sentinel(endpoint: &str, ls: &crate::LiveSentinel) -> Outcome {
-    if ls.masters.is_empty() {
+    let masters = match &ls.masters {
+        Ok(m) => m,
+        Err(e) => return Outcome::error(format!("SENTINEL MASTERS failed on {endpoint}: {e}")),
+    };
+    if masters.is_empty() {
         return Outcome::skip(format!(
             "the Sentinel at {endpoint} monitors no master (SENTINEL MASTERS is empty)"
         ));
     }
     let mut ev = Vec::new();
     let mut bad = Vec::new();
-    for m in &ls.masters {
+    for m in masters {
         let at = format!("SENTINEL SENTINELS {} on {endpoint}", m.name);
         let peers = match &m.sentinels {
             Some(Ok(p)) => p,
