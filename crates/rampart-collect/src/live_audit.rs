@@ -590,22 +590,44 @@ fn mark_topology_once(snaps: &mut [Snapshot]) {
     }
 }
 
+/// What the zero-argument default found on this host: the endpoints to
+/// audit, and the servers it saw but cannot reach, with why.
+#[derive(Debug, Default)]
+pub struct LocalScan {
+    pub endpoints: Vec<Endpoint>,
+    /// `redis-server (pid 812): ...`, or why the process list could not be
+    /// read: said, never taken for "no server runs here".
+    pub not_reached: Vec<String>,
+}
+
 /// The zero-argument default: the Redis, Valkey and Sentinel processes
 /// running on this host, each at the first of its listening ports that
 /// speaks RESP (the cluster bus does not), as endpoints to audit.
-pub fn local_endpoints(opts: &ConnectOptions) -> Vec<Endpoint> {
-    let Ok(servers) = crate::local_servers() else {
-        return Vec::new();
+pub fn local_endpoints(opts: &ConnectOptions) -> LocalScan {
+    let mut scan = LocalScan::default();
+    let servers = match crate::local_servers() {
+        Ok(s) => s,
+        Err(e) => {
+            scan.not_reached
+                .push(format!("the process list (/proc) could not be read: {e}"));
+            return scan;
+        }
     };
     let quick = ConnectOptions {
         connect_timeout: Duration::from_millis(500),
         io_timeout: Duration::from_millis(800),
         ..opts.clone()
     };
-    let mut out = Vec::new();
+    let out = &mut scan.endpoints;
     for srv in servers {
-        let candidates: Vec<Endpoint> = srv
-            .listening
+        let Some(listening) = &srv.listening else {
+            scan.not_reached.push(format!(
+                "{} (pid {}): its sockets cannot be read (another user's process: run as root or as its user, or name it as a target)",
+                srv.exe, srv.pid
+            ));
+            continue;
+        };
+        let candidates: Vec<Endpoint> = listening
             .iter()
             .map(|(ip, port)| {
                 let host = if ip.is_unspecified() {
@@ -640,11 +662,14 @@ pub fn local_endpoints(opts: &ConnectOptions) -> Vec<Endpoint> {
                     ..ep.clone()
                 })
             });
-        if let Some(ep) = chosen {
-            if !out.contains(&ep) {
-                out.push(ep);
-            }
+        match chosen {
+            Some(ep) if !out.contains(&ep) => out.push(ep),
+            Some(_) => {}
+            None => scan.not_reached.push(format!(
+                "{} (pid {}): it listens on no TCP port (a Unix socket only? name it as a target)",
+                srv.exe, srv.pid
+            )),
         }
     }
-    out
+    scan
 }

@@ -148,8 +148,10 @@ mod tests {
 pub struct LocalServer {
     pub pid: u32,
     pub exe: String,
-    /// (address, port) of each listening socket, lowest port first.
-    pub listening: Vec<(std::net::IpAddr, u16)>,
+    /// (address, port) of each listening socket, lowest port first;
+    /// `None` when its file descriptors cannot be read (another user's
+    /// process, for a non-root auditor).
+    pub listening: Option<Vec<(std::net::IpAddr, u16)>>,
 }
 
 /// Listening TCP sockets: inode → (address, port).
@@ -284,7 +286,9 @@ pub fn local_servers() -> std::io::Result<Vec<LocalServer>> {
         {
             continue;
         }
-        let listening = listening_in(&dir, &sockets).unwrap_or_default();
+        // A process that ended between the listing and here has no comm
+        // and was skipped above; one whose fds cannot be read is kept.
+        let listening = listening_in(&dir, &sockets);
         found.push(LocalServer {
             pid,
             exe: comm.to_string(),

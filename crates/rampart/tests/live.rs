@@ -266,6 +266,44 @@ fn zero_arguments_find_the_servers_on_this_host() {
     );
 }
 
+/// A server the process scan sees but cannot reach (a Unix socket only)
+/// is said, with its pid: never taken for "no server runs here".
+#[test]
+fn zero_arguments_say_which_local_server_they_cannot_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("only.sock");
+    let mut child = std::process::Command::new(redis_fixture::redis_server_bin())
+        .args(["--port", "0", "--save", "", "--appendonly", "no"])
+        .arg("--unixsocket")
+        .arg(&sock)
+        .arg("--dir")
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if sock.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let o = rampart(&[
+        "audit",
+        "--format",
+        "json",
+        "--timeout",
+        "2",
+        "--no-discover",
+    ]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("(pid {}): it listens on no TCP port", child.id())),
+        "{err}"
+    );
+}
+
 #[test]
 fn denied_or_renamed_introspection_never_passes_silently() {
     // A user that may only PING and INFO: CONFIG GET, ACL LIST and CLIENT LIST are NOPERM.

@@ -274,7 +274,14 @@ pub(crate) fn plan(args: &AuditArgs) -> Result<Plan> {
         std::env::var_os("RAMPART_NO_LOCAL_DISCOVERY").is_none_or(|v| v.is_empty() || v == "0");
     if live.is_empty() && files.is_empty() && scan {
         let probe_opts = ConnectOptions::default();
-        let found = rampart_collect::live_audit::local_endpoints(&probe_opts);
+        let scan = rampart_collect::live_audit::local_endpoints(&probe_opts);
+        for n in &scan.not_reached {
+            anstream::eprintln!(
+                "rampart: note: a server on this host is not audited: {}",
+                clean(n)
+            );
+        }
+        let found = scan.endpoints;
         if !found.is_empty() {
             let names: Vec<String> = found.iter().map(|e| e.to_string()).collect();
             anstream::eprintln!(
