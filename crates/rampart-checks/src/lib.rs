@@ -19,6 +19,7 @@ pub mod passwords;
 pub mod registry;
 pub mod sensitive;
 mod snapshot;
+pub mod tls_weaknesses;
 
 pub use fix::{Edit, EditKind, Fix, FixRule, Safety};
 pub use model::{Evidence, Finding, Outcome, Severity, Source, Status, Summary};

@@ -50,3 +50,59 @@ fn scan_and_inspect_show_only_their_own_options() {
     assert!(!inspect.contains("--concurrency"), "{inspect}");
     assert!(scan.contains("SECONDS") && inspect.contains("SECONDS"));
 }
+
+/// `tls scan`'s weaknesses (judged by rampart_checks::tls_weaknesses from
+/// what tls-probe measured) on a real redis-server set up weak: TLSv1,
+/// every suite down to anonymous ones, the client's order, and a
+/// self-signed certificate the system bundle does not know.
+#[test]
+fn tls_scan_names_the_weaknesses_of_a_weak_server() {
+    if !redis_fixture::available() {
+        eprintln!("SKIP: redis-server not available");
+        return;
+    }
+    let n = ServerBuilder::new()
+        .tls(TlsMode::TlsOnly)
+        .server_cert(ServerCert::SelfSigned)
+        .config("tls-auth-clients no\ntls-protocols \"TLSv1 TLSv1.1 TLSv1.2\"\ntls-ciphers ALL:@SECLEVEL=0\ntls-prefer-server-ciphers no\n")
+        .start()
+        .unwrap();
+    let t = format!("127.0.0.1:{}", n.tls_port.unwrap());
+    let o = rampart(&["tls", "scan", &t, "--format", "json", "--timeout", "5"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = json(&o);
+    let ids: Vec<&str> = r["weaknesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "protocol-tlsv1.0",
+        "protocol-tlsv1.1",
+        "no-tlsv1.3",
+        "anonymous-suites",
+        "client-order",
+        "cert-untrusted",
+    ] {
+        assert!(ids.contains(&id), "{id} in {ids:?}: {}", r["verification"]);
+    }
+    let untrusted = r["weaknesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == "cert-untrusted")
+        .unwrap();
+    assert!(
+        untrusted["message"]
+            .as_str()
+            .unwrap()
+            .contains("self-signed"),
+        "{untrusted}"
+    );
+    // --insecure: not verified, so not "untrusted"; the rest stays.
+    let o = rampart(&["tls", "scan", &t, "--format", "json", "--insecure"]);
+    let text = stdout(&o);
+    assert!(!text.contains("cert-untrusted"), "{text}");
+    assert!(text.contains("anonymous-suites"), "{text}");
+}

@@ -7,7 +7,7 @@ use crate::cert::CertInfo;
 use crate::ciphers::{self, CipherSuite};
 use crate::groups::{group_bits, group_name};
 use crate::inspect::InspectReport;
-use crate::scan::{Accepted, ScanReport};
+use crate::scan::{Accepted, ScanReport, Weakness};
 use crate::wire::{version_name, ServerKx, Version};
 use serde_json::{json, Value};
 
@@ -54,8 +54,8 @@ fn cert_json(c: &CertInfo) -> Value {
     serde_json::to_value(c).unwrap_or(Value::Null)
 }
 
-/// The scan document.
-pub fn scan_json(r: &ScanReport) -> Value {
+/// The scan document, with the weaknesses judged of it.
+pub fn scan_json(r: &ScanReport, weaknesses: &[Weakness]) -> Value {
     let mut protocols = serde_json::Map::new();
     for p in &r.protocols {
         protocols.insert(
@@ -116,7 +116,7 @@ pub fn scan_json(r: &ScanReport) -> Value {
         },
         "certificates": r.certificates.iter().map(cert_json).collect::<Vec<_>>(),
         "verification": r.verification,
-        "weaknesses": r.weaknesses.iter().map(|w| json!({
+        "weaknesses": weaknesses.iter().map(|w| json!({
             "id": w.id, "severity": w.severity, "message": w.message,
         })).collect::<Vec<_>>(),
     })
@@ -202,8 +202,9 @@ fn cert_lines(out: &mut String, certs: &[CertInfo]) {
     }
 }
 
-/// Text rendering of a scan (plain; the caller adds no colour).
-pub fn scan_text(r: &ScanReport) -> String {
+/// Text rendering of a scan and the weaknesses judged of it (plain; the
+/// caller adds no colour).
+pub fn scan_text(r: &ScanReport, weaknesses: &[Weakness]) -> String {
     let mut s = format!(
         "rampart {} — TLS scan of {} ({})\n\n",
         env!("CARGO_PKG_VERSION"),
@@ -273,10 +274,10 @@ pub fn scan_text(r: &ScanReport) -> String {
         sanitize(&r.verification.detail)
     ));
     s.push_str("\nWeaknesses\n");
-    if r.weaknesses.is_empty() {
+    if weaknesses.is_empty() {
         s.push_str("  none found\n");
     }
-    for w in &r.weaknesses {
+    for w in weaknesses {
         s.push_str(&format!(
             "  {:<7} {:<24} {}\n",
             w.severity,

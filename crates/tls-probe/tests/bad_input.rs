@@ -40,8 +40,8 @@ fn scan_verdicts(port: u16) -> Vec<String> {
     );
     assert!(!r.any_supported());
     // The renderers must cope too.
-    let _ = tls_probe::json::scan_text(&r);
-    let _ = tls_probe::json::scan_json(&r);
+    let _ = tls_probe::json::scan_text(&r, &[]);
+    let _ = tls_probe::json::scan_json(&r, &[]);
     r.protocols
         .iter()
         .map(|p| p.error.clone().unwrap_or_else(|| p.end.clone()))

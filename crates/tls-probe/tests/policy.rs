@@ -217,12 +217,8 @@ fn a_self_signed_leaf_is_called_self_signed() {
     assert!(d.contains("self-signed certificate (CN=localhost)"), "{d}");
     assert!(!d.contains("CaUsedAsEndEntity"), "{d}");
     assert!(r.certificates[0].self_signed);
-    let w = r
-        .weaknesses
-        .iter()
-        .find(|w| w.id == "cert-untrusted")
-        .unwrap();
-    assert!(w.message.contains("self-signed"), "{}", w.message);
+    // (rampart-checks' tls_weaknesses turns a failed verification into
+    // "cert-untrusted" with this detail; tested there.)
     let i = inspect(port, &m.ca_cert);
     assert!(
         i.verification.detail.contains("self-signed"),

@@ -75,12 +75,8 @@ fn run(s: &Snapshot) -> Outcome {
         "weak-signature",
         "cert-untrusted",
     ];
-    let bad: Vec<_> = t
-        .scan
-        .weaknesses
-        .iter()
-        .filter(|w| CERT.contains(&w.id))
-        .collect();
+    let judged = crate::tls_weaknesses::weaknesses(&t.scan);
+    let bad: Vec<_> = judged.iter().filter(|w| CERT.contains(&w.id)).collect();
     let ec_small = leaf.key_type == "EC" && leaf.key_bits < 256;
     for w in &bad {
         ev.push(Evidence::new(

@@ -154,15 +154,15 @@ fn scan(s: &ScanArgs) -> Result<ExitCode> {
     if a.insecure {
         r.verification.status = "not_checked";
         r.verification.detail = "--insecure".into();
-        r.weaknesses = tls_probe::scan::weaknesses(&r);
     }
+    let weaknesses = rampart_checks::tls_weaknesses::weaknesses(&r);
     render(
-        &tls_probe::json::scan_text(&r),
-        &tls_probe::json::scan_json(&r),
+        &tls_probe::json::scan_text(&r, &weaknesses),
+        &tls_probe::json::scan_json(&r, &weaknesses),
         a,
     )?;
     let failed = (r.verification.status == "failed" && at_or_above("high", a.fail_on))
-        || r.weaknesses
+        || weaknesses
             .iter()
             .any(|w| at_or_above(w.severity, a.fail_on));
     Ok(if !r.any_supported() {
