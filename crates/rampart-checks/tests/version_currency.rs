@@ -201,7 +201,7 @@ fn ver002_fails_an_old_patch_and_a_dropped_line_with_the_version_to_move_to() {
     }
     assert_eq!(
         l.judge(Some("1.0.0")),
-        redis_advisories::ClientVerdict::DroppedLine {
+        redis_advisories::ClientCurrency::DroppedLine {
             line: "1.0".into(),
             move_to: l.latest.clone().unwrap()
         }

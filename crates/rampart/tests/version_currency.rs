@@ -156,7 +156,7 @@ fn servers() -> Vec<(&'static str, Node)> {
 
 /// What the data says of a client version (the expectation follows the
 /// data, so regenerating it does not break the test).
-fn verdict(lib: &str, version: &str) -> redis_advisories::ClientVerdict {
+fn verdict(lib: &str, version: &str) -> redis_advisories::ClientCurrency {
     redis_advisories::embedded_clients()
         .judge(lib, Some(version))
         .1
@@ -164,7 +164,7 @@ fn verdict(lib: &str, version: &str) -> redis_advisories::ClientVerdict {
 
 #[test]
 fn ver002_passes_and_fails_real_clients_on_real_servers() {
-    use redis_advisories::ClientVerdict::*;
+    use redis_advisories::ClientCurrency::*;
     for (dialect, node) in servers() {
         let port: u16 = node.addr().rsplit(':').next().unwrap().parse().unwrap();
         // Current clients only: pass.

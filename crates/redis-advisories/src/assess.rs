@@ -56,9 +56,10 @@ pub enum BuildOrigin {
     Unknown,
 }
 
-/// How an advisory applies to this server.
+/// How an advisory applies to this server (a fact of the data and the
+/// version; VER001 judges what it means).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Exposure {
     /// The version is in the affected range on its line.
     Affected,
     /// The distribution package is older than the distribution's fix.
@@ -71,10 +72,10 @@ pub enum Verdict {
     FixedByDistro { package: String },
 }
 
-impl Verdict {
+impl Exposure {
     /// Whether this counts against the server (affected or to verify).
     pub fn is_open(&self) -> bool {
-        !matches!(self, Verdict::FixedByDistro { .. })
+        !matches!(self, Exposure::FixedByDistro { .. })
     }
 }
 
@@ -162,7 +163,7 @@ pub struct Match {
     pub severity: Severity,
     pub cvss: Option<f32>,
     pub pre_auth: bool,
-    pub verdict: Verdict,
+    pub exposure: Exposure,
     pub fix: Fix,
     pub mitigation: Option<String>,
     /// Uncertain when the advisory or this line's fixed version is.
@@ -215,7 +216,7 @@ pub struct Assessment {
 impl Assessment {
     /// Matches that count against the server (affected or to verify).
     pub fn open(&self) -> impl Iterator<Item = &Match> {
-        self.cves.iter().filter(|m| m.verdict.is_open())
+        self.cves.iter().filter(|m| m.exposure.is_open())
     }
 
     /// The most severe open match.
@@ -457,7 +458,7 @@ impl Data {
             let n = a
                 .cves
                 .iter()
-                .filter(|m| matches!(m.verdict, Verdict::VerifyDistro { .. }))
+                .filter(|m| matches!(m.exposure, Exposure::VerifyDistro { .. }))
                 .count();
             if n > 0 {
                 a.verify_notes.push(format!(
@@ -471,9 +472,9 @@ impl Data {
             }
         }
         a.cves.sort_by(|x, y| {
-            y.verdict
+            y.exposure
                 .is_open()
-                .cmp(&x.verdict.is_open())
+                .cmp(&x.exposure.is_open())
                 .then(y.severity.cmp(&x.severity))
                 .then(x.id.cmp(&y.id))
         });
@@ -585,7 +586,7 @@ impl Data {
         if upstream_fix.is_none() && distro_fix.is_none() {
             return None; // distro-only entry and no package to compare
         }
-        let (verdict, fix) = match (build, distro_fix) {
+        let (exposure, fix) = match (build, distro_fix) {
             (_, Some((d, package))) => {
                 if d.confidence == Confidence::Uncertain {
                     uncertain.push(format!(
@@ -595,7 +596,7 @@ impl Data {
                 }
                 match (DebVersion::parse(package), DebVersion::parse(&d.fixed)) {
                     (Some(have), Some(fixed)) if have >= fixed => (
-                        Verdict::FixedByDistro {
+                        Exposure::FixedByDistro {
                             package: package.to_string(),
                         },
                         Fix::DistroPackage {
@@ -603,7 +604,7 @@ impl Data {
                         },
                     ),
                     (Some(_), Some(_)) => (
-                        Verdict::AffectedPackage {
+                        Exposure::AffectedPackage {
                             fixed_package: d.fixed.clone(),
                         },
                         Fix::DistroPackage {
@@ -611,7 +612,7 @@ impl Data {
                         },
                     ),
                     _ => (
-                        Verdict::VerifyDistro {
+                        Exposure::VerifyDistro {
                             tracker: tracker(&d.distro, &adv.id),
                         },
                         upstream_fix.clone().unwrap_or(Fix::DistroPackage {
@@ -621,12 +622,12 @@ impl Data {
                 }
             }
             (BuildOrigin::DistroPackage { distro, .. }, None) => (
-                Verdict::VerifyDistro {
+                Exposure::VerifyDistro {
                     tracker: tracker(distro, &adv.id),
                 },
                 upstream_fix.clone()?,
             ),
-            (_, None) => (Verdict::Affected, upstream_fix.clone()?),
+            (_, None) => (Exposure::Affected, upstream_fix.clone()?),
         };
         let confidence = if uncertain.is_empty() {
             Confidence::Confirmed
@@ -640,7 +641,7 @@ impl Data {
             severity: adv.severity,
             cvss: adv.cvss.as_ref().map(|c| c.score),
             pre_auth: adv.pre_auth,
-            verdict,
+            exposure,
             fix,
             mitigation: adv.mitigation.clone(),
             confidence,

@@ -106,9 +106,10 @@ fn cmp(a: &[u64], b: &[u64]) -> std::cmp::Ordering {
         .unwrap_or(std::cmp::Ordering::Equal)
 }
 
-/// What VER002 concludes for one reported library.
+/// Where one reported library stands against the client data (a fact:
+/// VER002 decides what each case means for the audit).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ClientVerdict {
+pub enum ClientCurrency {
     /// On a maintained line at (or after) its newest patch.
     Current { line: String },
     /// On a maintained line, older than its newest patch.
@@ -217,11 +218,11 @@ impl ClientData {
         &self,
         lib_name: &str,
         lib_ver: Option<&str>,
-    ) -> (Option<&Library>, ClientVerdict) {
+    ) -> (Option<&Library>, ClientCurrency) {
         let Some(l) = self.library(lib_name) else {
             return (
                 None,
-                ClientVerdict::Unjudged("not a library in rampart's client data".into()),
+                ClientCurrency::Unjudged("not a library in rampart's client data".into()),
             );
         };
         (Some(l), l.judge(lib_ver))
@@ -237,9 +238,9 @@ fn line_of(v: &[u64], depth: usize) -> String {
 }
 
 impl Library {
-    pub fn judge(&self, lib_ver: Option<&str>) -> ClientVerdict {
+    pub fn judge(&self, lib_ver: Option<&str>) -> ClientCurrency {
         if self.status == RegistryStatus::Unreachable {
-            return ClientVerdict::Unjudged(format!(
+            return ClientCurrency::Unjudged(format!(
                 "no release data: {}",
                 self.unreachable
                     .as_deref()
@@ -247,7 +248,7 @@ impl Library {
             ));
         }
         if !self.lib_ver_trusted {
-            return ClientVerdict::Unjudged(format!(
+            return ClientCurrency::Unjudged(format!(
                 "{}; its latest release is {}",
                 self.note
                     .as_deref()
@@ -256,10 +257,10 @@ impl Library {
             ));
         }
         let Some(ver) = lib_ver.map(str::trim).filter(|v| !v.is_empty()) else {
-            return ClientVerdict::Unjudged("it sends no lib-ver".into());
+            return ClientCurrency::Unjudged("it sends no lib-ver".into());
         };
         let Some(v) = parse(ver) else {
-            return ClientVerdict::Unjudged(format!("lib-ver {ver:?} is not a release version"));
+            return ClientCurrency::Unjudged(format!("lib-ver {ver:?} is not a release version"));
         };
         let depth = match self.policy {
             Policy::Official => 2,
@@ -269,20 +270,20 @@ impl Library {
         let newest = self.latest.clone().unwrap_or_default();
         if let Some(m) = self.maintained.iter().find(|m| m.line == line) {
             return match parse(&m.latest) {
-                Some(l) if cmp(&v, &l).is_lt() => ClientVerdict::Outdated {
+                Some(l) if cmp(&v, &l).is_lt() => ClientCurrency::Outdated {
                     line,
                     move_to: m.latest.clone(),
                 },
-                Some(_) => ClientVerdict::Current { line },
-                None => ClientVerdict::Unjudged("the data's version is not comparable".into()),
+                Some(_) => ClientCurrency::Current { line },
+                None => ClientCurrency::Unjudged("the data's version is not comparable".into()),
             };
         }
         match parse(&newest) {
-            Some(n) if cmp(&v, &n).is_lt() => ClientVerdict::DroppedLine {
+            Some(n) if cmp(&v, &n).is_lt() => ClientCurrency::DroppedLine {
                 line,
                 move_to: newest,
             },
-            _ => ClientVerdict::Unjudged(format!(
+            _ => ClientCurrency::Unjudged(format!(
                 "{ver} is newer than {newest}, the latest release the client data knows"
             )),
         }

@@ -37,9 +37,9 @@ pub mod feed;
 mod identify;
 mod version;
 
-pub use assess::{Assessment, BuildOrigin, Fix, LineStatus, Match, ModuleMatch, Verdict};
+pub use assess::{Assessment, BuildOrigin, Exposure, Fix, LineStatus, Match, ModuleMatch};
 pub use clients::{
-    embedded_clients, ClientData, ClientVerdict, Library, MaintainedLine, Policy, RegistryStatus,
+    embedded_clients, ClientCurrency, ClientData, Library, MaintainedLine, Policy, RegistryStatus,
     CLIENTS_JSON,
 };
 pub use currency::{load_stored, stored_bundle, Currency, STORED_BYTES};

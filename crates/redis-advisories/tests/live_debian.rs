@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use redis_advisories::{
-    assess_identity, identify, identify_version_string, BuildOrigin, LineStatus, Product, Verdict,
+    assess_identity, identify, identify_version_string, BuildOrigin, Exposure, LineStatus, Product,
 };
 
 /// INFO text as `field → value`, read by rampart's one INFO parser.
@@ -187,15 +187,15 @@ fn local_debian_redis_server_is_assessed() {
     assert!(matches!(a.line_status, LineStatus::Eol { .. }));
     // Nothing is called plainly vulnerable on the upstream version alone.
     assert!(
-        !a.cves.iter().any(|m| m.verdict == Verdict::Affected),
+        !a.cves.iter().any(|m| m.exposure == Exposure::Affected),
         "{:#?}",
         a.cves
     );
     // Advisories Debian has not patched (or the data cannot tell) are "verify".
     assert!(
         a.cves.iter().any(|m| matches!(
-            m.verdict,
-            Verdict::VerifyDistro { .. } | Verdict::AffectedPackage { .. }
+            m.exposure,
+            Exposure::VerifyDistro { .. } | Exposure::AffectedPackage { .. }
         )),
         "{:#?}",
         a.cves
@@ -215,15 +215,15 @@ fn local_debian_redis_server_is_assessed() {
     match redis_advisories::DebVersion::parse(&pkg) {
         Some(have) if pkg.contains("deb12u") && have >= fixed => {
             assert!(
-                matches!(rs.verdict, Verdict::FixedByDistro { .. }),
+                matches!(rs.exposure, Exposure::FixedByDistro { .. }),
                 "{:?}",
-                rs.verdict
+                rs.exposure
             )
         }
         Some(_) if pkg.contains("deb12u") => {
-            assert!(matches!(rs.verdict, Verdict::AffectedPackage { .. }))
+            assert!(matches!(rs.exposure, Exposure::AffectedPackage { .. }))
         }
-        _ => assert!(matches!(rs.verdict, Verdict::VerifyDistro { .. })),
+        _ => assert!(matches!(rs.exposure, Exposure::VerifyDistro { .. })),
     }
     eprintln!(
         "redis {} (package {pkg}): line {:?} {}, {} advisories ({} open), {} verify notes, data reviewed {}",
@@ -240,7 +240,7 @@ fn local_debian_redis_server_is_assessed() {
             "  {} {} {:?}: {}",
             m.id,
             m.severity.as_str(),
-            m.verdict,
+            m.exposure,
             m.fix
         );
     }

@@ -3,7 +3,7 @@
 
 use redis_advisories::{
     assess, assess_identity, identify, identify_version_string, BuildHints, BuildOrigin,
-    Confidence, Fix, LineStatus, Product, Verdict,
+    Confidence, Exposure, Fix, LineStatus, Product,
 };
 
 /// INFO text as `field → value`, read by rampart's one INFO parser.
@@ -44,7 +44,7 @@ fn redis_7_2_10_is_flagged_with_fix_7_2_11() {
         .iter()
         .find(|m| m.id == "CVE-2025-49844")
         .expect("RediShell matched");
-    assert_eq!(m.verdict, Verdict::Affected);
+    assert_eq!(m.exposure, Exposure::Affected);
     assert_eq!(
         m.fix,
         Fix::OnLine {
@@ -254,8 +254,8 @@ fn debian_package_version_decides_with_debian_data() {
         .find(|m| m.id == "CVE-2025-49844")
         .expect("matched");
     assert_eq!(
-        m.verdict,
-        Verdict::AffectedPackage {
+        m.exposure,
+        Exposure::AffectedPackage {
             fixed_package: "5:7.0.15-1~deb12u6".into()
         }
     );
@@ -264,7 +264,7 @@ fn debian_package_version_decides_with_debian_data() {
         .iter()
         .find(|m| m.id == "CVE-2025-32023")
         .expect("matched");
-    assert!(matches!(m.verdict, Verdict::FixedByDistro { .. }));
+    assert!(matches!(m.exposure, Exposure::FixedByDistro { .. }));
     // deb12u10 carries every fix Debian's changelog lists.
     let a = assess(Product::Redis, "7.0.15", &hints("5:7.0.15-1~deb12u10"));
     for id in [
@@ -280,15 +280,15 @@ fn debian_package_version_decides_with_debian_data() {
             .find(|m| m.id == id)
             .unwrap_or_else(|| panic!("{id}"));
         assert!(
-            matches!(m.verdict, Verdict::FixedByDistro { .. }),
+            matches!(m.exposure, Exposure::FixedByDistro { .. }),
             "{id}: {:?}",
-            m.verdict
+            m.exposure
         );
     }
     // Advisories without Debian data are "verify", never "vulnerable".
     assert!(
         a.open()
-            .all(|m| matches!(m.verdict, Verdict::VerifyDistro { .. })),
+            .all(|m| matches!(m.exposure, Exposure::VerifyDistro { .. })),
         "{:#?}",
         a.open().collect::<Vec<_>>()
     );
@@ -303,7 +303,7 @@ fn debian_package_version_decides_with_debian_data() {
         .find(|m| m.id == "CVE-2025-49844")
         .expect("matched");
     assert!(
-        matches!(&m.verdict, Verdict::VerifyDistro { tracker } if tracker.ends_with("/CVE-2025-49844"))
+        matches!(&m.exposure, Exposure::VerifyDistro { tracker } if tracker.ends_with("/CVE-2025-49844"))
     );
 }
 
@@ -323,7 +323,7 @@ fn tarball_builds_get_a_verify_note_but_stay_affected() {
     assert!(a
         .cves
         .iter()
-        .any(|m| m.id == "CVE-2025-49844" && m.verdict == Verdict::Affected));
+        .any(|m| m.id == "CVE-2025-49844" && m.exposure == Exposure::Affected));
 }
 
 #[test]

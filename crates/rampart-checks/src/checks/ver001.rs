@@ -1,7 +1,7 @@
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::Snapshot;
-use redis_advisories::{BuildOrigin, LineStatus, ModuleMatch, Verdict};
+use redis_advisories::{BuildOrigin, Exposure, LineStatus, ModuleMatch};
 
 check! {
     /// The server is the latest patch of a supported line, with no known CVE.
@@ -136,13 +136,13 @@ fn run(s: &Snapshot) -> Outcome {
         .filter(|m| {
             !m.may_apply()
                 && matches!(
-                    m.verdict,
-                    Verdict::Affected | Verdict::AffectedPackage { .. }
+                    m.exposure,
+                    Exposure::Affected | Exposure::AffectedPackage { .. }
                 )
         })
         .count();
     for m in open.iter().take(12) {
-        let how = match (&m.module, &m.verdict) {
+        let how = match (&m.module, &m.exposure) {
             (
                 Some(ModuleMatch::Unknown {
                     title,
@@ -154,7 +154,7 @@ fn run(s: &Snapshot) -> Outcome {
                 "may apply: only if {title} (MODULE LIST name {}) is loaded, and {reason}",
                 names.join(" or ")
             ),
-            (_, Verdict::VerifyDistro { .. }) => "verify with the distribution's tracker".into(),
+            (_, Exposure::VerifyDistro { .. }) => "verify with the distribution's tracker".into(),
             (
                 Some(ModuleMatch::Loaded {
                     title, name, ver, ..

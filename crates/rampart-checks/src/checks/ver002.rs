@@ -1,7 +1,7 @@
 use crate::model::{Evidence, Outcome, Source};
 use crate::registry::check;
 use crate::snapshot::Snapshot;
-use redis_advisories::ClientVerdict;
+use redis_advisories::ClientCurrency;
 
 check! {
     /// Connected client libraries are current and maintained.
@@ -132,11 +132,11 @@ fn run(s: &Snapshot) -> Outcome {
             .map(|l| format!(" ({}: {})", l.name, l.policy_rule))
             .unwrap_or_default();
         let (observed, expected) = match &verdict {
-            ClientVerdict::Current { line } => (
+            ClientCurrency::Current { line } => (
                 format!("{seen}: current on maintained line {line}"),
                 "the newest patch of a maintained line".to_string(),
             ),
-            ClientVerdict::Outdated { line, move_to } => {
+            ClientCurrency::Outdated { line, move_to } => {
                 failing.push(format!(
                     "{name} {} → {move_to}",
                     ver.as_deref().unwrap_or("?")
@@ -146,7 +146,7 @@ fn run(s: &Snapshot) -> Outcome {
                     format!("{name} {move_to} or later"),
                 )
             }
-            ClientVerdict::DroppedLine { line, move_to } => {
+            ClientCurrency::DroppedLine { line, move_to } => {
                 failing.push(format!(
                     "{name} {} → {move_to}",
                     ver.as_deref().unwrap_or("?")
@@ -156,7 +156,7 @@ fn run(s: &Snapshot) -> Outcome {
                     format!("move to {name} {move_to}"),
                 )
             }
-            ClientVerdict::Unjudged(why) => {
+            ClientCurrency::Unjudged(why) => {
                 unjudged += 1;
                 (
                     format!("{seen}: verify by hand: {why}"),
