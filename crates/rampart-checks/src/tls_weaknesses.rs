@@ -154,7 +154,7 @@ pub fn weaknesses(r: &ScanReport) -> Vec<Weakness> {
         }
     }
     for g in &r.groups {
-        if let Some(why) = groups::group_weakness(g.code) {
+        if let Some(why) = group_weakness(g.code) {
             w.push(Weakness {
                 id: "weak-group",
                 severity: "low",
@@ -213,4 +213,16 @@ pub fn weaknesses(r: &ScanReport) -> Vec<Weakness> {
         });
     }
     w
+}
+
+/// Weakness of a group, if any.
+pub fn group_weakness(code: u16) -> Option<&'static str> {
+    match groups::group_bits(code) {
+        Some(b) if (256..=8192).contains(&code) && b < 2048 => {
+            Some("finite-field group under 2048 bits")
+        }
+        Some(b) if code < 256 && b < 224 => Some("elliptic curve under 224 bits"),
+        _ if (1..=14).contains(&code) => Some("binary curve (deprecated by RFC 8422)"),
+        _ => None,
+    }
 }

@@ -96,15 +96,3 @@ pub const SIGNATURE_SCHEMES: &[u16] = &[
     0x0501, 0x0601, 0x081A, 0x081B, 0x081C, 0x0303, 0x0301, 0x0302, 0x0203, 0x0201, 0x0202, 0x0101,
     0x0102, 0x0103,
 ];
-
-/// Weakness of a group, if any.
-pub fn group_weakness(code: u16) -> Option<&'static str> {
-    match group_bits(code) {
-        Some(b) if (256..=8192).contains(&code) && b < 2048 => {
-            Some("finite-field group under 2048 bits")
-        }
-        Some(b) if code < 256 && b < 224 => Some("elliptic curve under 224 bits"),
-        _ if (1..=14).contains(&code) => Some("binary curve (deprecated by RFC 8422)"),
-        _ => None,
-    }
-}
