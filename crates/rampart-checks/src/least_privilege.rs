@@ -119,33 +119,33 @@ pub fn observe(r: &UserReview) -> Vec<Observation> {
             Some("-@dangerous (append to each selector), then +cmd for the few it needs"),
         );
     }
-    if r.key_reach.all && r.key_reach.used {
-        f(
-            "all-keys",
-            "reaches every key (~* / allkeys)".into(),
-            Some("resetkeys, then the application's prefixes (~app:*, %R~ for readers)"),
-        );
-    }
-    if !r.key_reach.patterns.is_empty() && !r.key_reach.used {
-        f(
-            "keys-unused",
-            "key patterns that no allowed command uses".into(),
-            Some("resetkeys"),
-        );
-    }
-    if r.channel_reach.all && r.channel_reach.used {
-        f(
-            "all-channels",
-            "reaches every Pub/Sub channel (&*)".into(),
-            Some("resetchannels, then &the-channels-it-uses"),
-        );
-    }
-    if !r.channel_reach.patterns.is_empty() && !r.channel_reach.used {
-        f(
-            "channels-unused",
-            "channel patterns but no PUBLISH/SUBSCRIBE command allowed".into(),
-            Some("resetchannels"),
-        );
+    // Keys, then channels: everything reached, or patterns nothing uses.
+    let reaches = [
+        (
+            &r.key_reach,
+            ("all-keys", "reaches every key (~* / allkeys)"),
+            "resetkeys, then the application's prefixes (~app:*, %R~ for readers)",
+            ("keys-unused", "key patterns that no allowed command uses"),
+            "resetkeys",
+        ),
+        (
+            &r.channel_reach,
+            ("all-channels", "reaches every Pub/Sub channel (&*)"),
+            "resetchannels, then &the-channels-it-uses",
+            (
+                "channels-unused",
+                "channel patterns but no PUBLISH/SUBSCRIBE command allowed",
+            ),
+            "resetchannels",
+        ),
+    ];
+    for (reach, (all, all_msg), all_drop, (unused, unused_msg), unused_drop) in reaches {
+        if reach.all && reach.used {
+            f(all, all_msg.into(), Some(all_drop));
+        }
+        if !reach.patterns.is_empty() && !reach.used {
+            f(unused, unused_msg.into(), Some(unused_drop));
+        }
     }
     out
 }
