@@ -85,6 +85,47 @@ fn open_record(path: &Path) -> Opened {
     }
 }
 
+/// The name `acl review --record` keeps a review under, as the audit
+/// looks it up (MNT002): `--server` when given, a live target as
+/// host:port, else the config file's first history name; `None` when
+/// there is nothing to name it by.
+pub fn review_name(
+    server: Option<&str>,
+    live_target: Option<&str>,
+    config: Option<&Path>,
+) -> Option<String> {
+    if let Some(s) = server {
+        return Some(s.to_string());
+    }
+    if let Some(t) = live_target.and_then(|t| rampart_live::target::parse(t, 6379).ok()) {
+        return Some(t.endpoint.to_string());
+    }
+    crate::live_audit::config_history_names(config?)
+        .into_iter()
+        .next()
+}
+
+/// Record a review of `users` ACL users of `server`, now, in the history
+/// at `location` (a file or a `postgres://` URL; `None`: `$RAMPART_HISTORY`
+/// or the default file). Returns how the history is named (no password).
+pub fn record_review(
+    location: Option<&Path>,
+    server: &str,
+    users: usize,
+) -> Result<String, HistoryError> {
+    let path = resolve_path(location).ok_or_else(|| {
+        HistoryError::Unsupported(
+            "no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history FILE"
+                .into(),
+        )
+    })?;
+    // A file, or the team's record at a postgres:// URL.
+    let spec = HistorySpec::parse(&path.to_string_lossy());
+    let mut h = open_store(&spec)?;
+    h.record_review(server, now(), u32::try_from(users).unwrap_or(u32::MAX))?;
+    Ok(spec.display())
+}
+
 /// The history facts of one target, recorded under any of `servers`
 /// (the first is the name shown). The record is only read: an absent one
 /// is `Absent`, an unreadable or corrupt one `Failed`.

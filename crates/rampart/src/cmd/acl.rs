@@ -463,39 +463,18 @@ fn review(a: &ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
 /// `--record`: one row in the history's `reviews` (name, date, user count).
 fn record_review(a: &ReviewArgs, users: usize) -> Result<()> {
     use rampart_collect::history;
-    // A live target is recorded under host:port, as the audit looks it up.
-    let live_name = a
-        .source
-        .target
-        .as_deref()
-        .and_then(|t| rampart_live::target::parse(t, 6379).ok())
-        .map(|t| t.endpoint.to_string());
-    let server = match (&a.server, &a.source.config) {
-        (Some(s), _) => s.clone(),
-        (None, _) if live_name.is_some() => live_name.unwrap_or_default(),
-        (None, Some(c)) => rampart_collect::live_audit::config_history_names(c)
-            .into_iter()
-            .next()
-            .unwrap_or_default(),
-        (None, None) => bail!(
-            "--record needs --server NAME (host:port as the audit names the server, or the config file's path) when no --config is given"
-        ),
-    };
-    let path = history::resolve_path(a.history.as_deref()).context(
-        "no history location: set RAMPART_HISTORY, XDG_STATE_HOME or HOME, or give --history FILE",
+    let server = history::review_name(
+        a.server.as_deref(),
+        a.source.target.as_deref(),
+        a.source.config.as_deref(),
+    )
+    .context(
+        "--record needs --server NAME (host:port as the audit names the server, or the config file's path) when no --config is given",
     )?;
-    // A file, or the team's record at a postgres:// URL.
-    let spec = history::HistorySpec::parse(&path.to_string_lossy());
-    let mut h = history::open_store(&spec)?;
-    h.record_review(
-        &server,
-        history::now(),
-        u32::try_from(users).unwrap_or(u32::MAX),
-    )?;
+    let place = history::record_review(a.history.as_deref(), &server, users)?;
     anstream::eprintln!(
-        "rampart: recorded a review of {users} user(s) of {} in {}",
-        clean(&server),
-        spec.display()
+        "rampart: recorded a review of {users} user(s) of {} in {place}",
+        clean(&server)
     );
     Ok(())
 }
