@@ -694,7 +694,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     };
     // A Sentinel: what it monitors, and its peers.
     let mut live_sentinel = None;
-    let mut replicas_unread = Vec::new();
+    let mut unread = Vec::new();
     if info.get("redis_mode").map(String::as_str) == Some("sentinel") {
         // Unset or unknown there: ""; a reply of another shape: why not.
         let get = |c: &mut Connection, name: &str| {
@@ -734,13 +734,22 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
                     .collect()
             }),
         };
-        let masters = masters.unwrap_or_default();
+        let masters = masters.unwrap_or_else(|why| {
+            // CLU001 and ACL011 say it too; discovery lists it.
+            unread.push(crate::topology::Skipped {
+                name: "the masters it monitors".into(),
+                from: ep.to_string(),
+                via: crate::topology::Via::SentinelMasters,
+                why,
+            });
+            Vec::new()
+        });
         for m in &masters {
             let Some(name) = m.name() else { continue };
             match entries(&mut c, "SENTINEL REPLICAS", &["SENTINEL", "REPLICAS", name]) {
                 Ok(r) => view.sentinel.replicas.extend(r),
                 // Discovery cannot follow them: said beside the peers.
-                Err(why) => replicas_unread.push(crate::topology::Skipped {
+                Err(why) => unread.push(crate::topology::Skipped {
                     name: format!("the replicas of {name}"),
                     from: ep.to_string(),
                     via: crate::topology::Via::SentinelReplicas,
@@ -779,7 +788,7 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
         live_sentinel = Some(ls);
     }
     let (mut known, mut skipped) = crate::topology::peers(ep, &view);
-    skipped.extend(replicas_unread);
+    skipped.extend(unread);
     known.sort_by_key(|p| p.endpoint.to_string());
     known.dedup_by_key(|p| p.endpoint.to_string());
     let peers: Vec<String> = known.iter().map(|p| p.endpoint.to_string()).collect();
