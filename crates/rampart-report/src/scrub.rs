@@ -145,6 +145,12 @@ impl<W: std::io::Write> Scrubbing<W> {
         if cut == 0 {
             return Ok(());
         }
+        if self.secrets.is_empty() {
+            // Nothing to mask: the bytes as they are (what scrub gives).
+            self.inner.write_all(&self.held[..cut])?;
+            self.held.drain(..cut);
+            return Ok(());
+        }
         let text = String::from_utf8_lossy(&self.held[..cut]);
         self.inner
             .write_all(scrub_with(&text, &self.secrets).as_bytes())?;

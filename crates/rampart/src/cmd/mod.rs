@@ -88,12 +88,19 @@ pub(crate) fn emit_stream(
         write(&mut text).context("cannot render the report")?;
         return emit(&String::from_utf8_lossy(&text), output);
     }
-    let mut out = rampart_report::scrub::Scrubbing::new(Terminal {
+    let out = rampart_report::scrub::Scrubbing::new(Terminal {
         plain: std::io::stdout().lock(),
         strip: None,
     });
-    let written = write(&mut out)
-        .and_then(|()| out.finish())
+    // serde_json writes a few bytes at a time: gathered first.
+    let mut gathered = std::io::BufWriter::with_capacity(64 * 1024, out);
+    let written = write(&mut gathered)
+        .and_then(|()| {
+            gathered
+                .into_inner()
+                .map_err(std::io::IntoInnerError::into_error)
+        })
+        .and_then(rampart_report::scrub::Scrubbing::finish)
         .and_then(|mut t| t.flush());
     match written {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
