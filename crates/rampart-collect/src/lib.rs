@@ -20,6 +20,7 @@ mod logrotate;
 mod procs;
 pub mod sample;
 pub mod shard;
+mod shared_table;
 pub mod topology;
 pub mod version;
 

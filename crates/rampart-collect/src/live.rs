@@ -27,6 +27,7 @@ pub const COMMANDS_SENT: &[&str] = &[
     "module|list",
     "ping",
     "command",
+    "command|list",
     "acl|cat",
     "sentinel|masters",
     "sentinel|replicas",
@@ -448,17 +449,74 @@ fn run(c: &mut Connection, args: &[&str]) -> Result<Value, String> {
     }
 }
 
-/// The server's command table from COMMAND and ACL CAT, shared with every
-/// other server of this process whose replies are the same bytes.
+/// The server's command table from COMMAND and ACL CAT: the table of
+/// another server of its build when its COMMAND LIST names the same
+/// commands ([`crate::shared_table`]), else read from its own COMMAND
+/// ([`read_command_table`]).
+fn command_table(
+    c: &mut Connection,
+    info: &BTreeMap<String, String>,
+    share: &Share<'_>,
+) -> Option<std::sync::Arc<redis_acl::CommandTable>> {
+    use crate::shared_table::{self, Turn};
+    let cats = run(c, &["ACL", "CAT"]).ok();
+    let categories: Option<Vec<String>> = cats
+        .as_ref()
+        .and_then(Value::as_list)
+        .map(|l| l.iter().filter_map(Value::as_text).collect());
+    // Servers of one build share one COMMAND (crate::shared_table).
+    let build = shared_table::Build::of(info, share.protocol, categories.as_deref(), share.modules)
+        .filter(|_| {
+            share
+                .acl_list
+                .is_some_and(|l| shared_table::may_list_commands(l, share.user))
+        });
+    let turn = match &build {
+        Some(b) => shared_table::turn(b, share.deadline),
+        None => Turn::Alone,
+    };
+    if let (Turn::Known, Some(b)) = (&turn, &build) {
+        let names = run(c, &["COMMAND", "LIST"])
+            .ok()
+            .and_then(|v| shared_table::listed_names(&v));
+        if let Some(t) = names.and_then(|n| shared_table::find(b, &n)) {
+            return Some(t);
+        }
+    }
+    let table = read_command_table(c, info, cats.as_ref(), categories);
+    match (turn, &table, &build) {
+        (Turn::First(claim), Some(t), _) => claim.publish(t),
+        (Turn::Known, Some(t), Some(b)) => shared_table::add(b, t),
+        _ => {}
+    }
+    table
+}
+
+/// What decides whether a server's COMMAND may be shared: its protocol,
+/// MODULE LIST, the user logged in as and what ACL LIST says it may run,
+/// and how long the target may wait for another server's table.
+struct Share<'a> {
+    protocol: u8,
+    modules: Option<&'a Value>,
+    user: &'a str,
+    acl_list: Option<&'a [String]>,
+    deadline: Option<std::time::Instant>,
+}
+
+/// The server's command table from its own COMMAND reply (and ACL CAT's
+/// `categories`), shared with every other server of this process whose
+/// replies are the same bytes.
 ///
 /// A fleet runs a handful of builds: building the table anew for each of
 /// 1,000 servers (7,500 reply elements, then the table) was half the CPU
 /// and most of the memory of a fleet audit (bench/live-audit.sh, perf). The
 /// reply is read as bytes and compared whole, so a server with a module or
 /// a renamed command gets a table of its own.
-fn command_table(
+fn read_command_table(
     c: &mut Connection,
     info: &BTreeMap<String, String>,
+    cats: Option<&Value>,
+    categories: Option<Vec<String>>,
 ) -> Option<std::sync::Arc<redis_acl::CommandTable>> {
     use std::sync::{Arc, Mutex, OnceLock};
     struct Seen {
@@ -479,11 +537,6 @@ fn command_table(
     // Servers list their commands (and subcommands) in their dictionaries'
     // order, which a random hash seed decides: compared in a sorted form.
     let key = canonical_commands(&bytes);
-    let cats = run(c, &["ACL", "CAT"]).ok();
-    let categories: Option<Vec<String>> = cats
-        .as_ref()
-        .and_then(Value::as_list)
-        .map(|l| l.iter().filter_map(Value::as_text).collect());
     let (product, version) = product_version(info);
     let same = |s: &Seen| {
         s.product == product
@@ -498,7 +551,7 @@ fn command_table(
         }
     }
     let cmds = c.parse_raw(&bytes).ok()?;
-    let table = Arc::new(server_table(info, &cmds, cats.as_ref())?);
+    let table = Arc::new(server_table(info, &cmds, cats)?);
     drop(cmds);
     let Ok(mut list) = seen.lock() else {
         return Some(table);
@@ -639,12 +692,25 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     // ACL checks; without the right to read it, the built-in table is used.
     // ACL CAT may be refused (or ACL disabled with rename-command): the
     // categories the commands carry stand in for its list.
-    let command_table = command_table(&mut c, &info);
     // The loaded modules decide the module advisories (VER001). A
     // Sentinel has no MODULE command: its modules stay unknown, with why.
+    // (Asked first: they decide whether COMMAND can be shared.)
+    let module_list = run(&mut c, &["MODULE", "LIST"]);
+    let user = creds.user.as_deref().unwrap_or("default");
+    let command_table = command_table(
+        &mut c,
+        &info,
+        &Share {
+            protocol: hello.protocol,
+            modules: module_list.as_ref().ok(),
+            user,
+            acl_list: acl_list.as_deref().ok(),
+            deadline: opts.deadline,
+        },
+    );
     // A module without a name or a readable `ver` makes the list
     // unreadable: never a module of version 0.0.0, never one left out.
-    let modules = run(&mut c, &["MODULE", "LIST"]).and_then(|v| {
+    let modules = module_list.and_then(|v| {
         reply::sentinel_entries("MODULE LIST", &v)
             .map_err(|e| e.to_string())?
             .into_iter()

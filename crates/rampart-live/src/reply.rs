@@ -564,7 +564,8 @@ impl SentinelEntry {
 /// MODULE LIST (`command` names it in the error): an array of RESP3 maps
 /// or RESP2 flat arrays. A reply that is not an array, or an entry that is
 /// not a map, is an error: never read as "no masters". A field whose value
-/// is not a string (MODULE LIST's `args` array) is `""`.
+/// is an array (MODULE LIST's `args`) is its strings joined by spaces
+/// (`""` for none); of another shape, `""`.
 pub fn sentinel_entries(
     command: &'static str,
     v: &Value,
@@ -576,7 +577,17 @@ pub fn sentinel_entries(
             Ok(SentinelEntry {
                 fields: pairs
                     .into_iter()
-                    .map(|(k, v)| (k, v.as_text().unwrap_or_default()))
+                    .map(|(k, v)| {
+                        let text = v.as_text().or_else(|| {
+                            v.as_list().map(|l| {
+                                l.iter()
+                                    .filter_map(Value::as_text)
+                                    .collect::<Vec<_>>()
+                                    .join(" ")
+                            })
+                        });
+                        (k, text.unwrap_or_default())
+                    })
                     .collect(),
             })
         })

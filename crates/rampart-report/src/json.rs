@@ -10,7 +10,7 @@ struct JsonReport<'a> {
     schema: u32,
     rampart_version: &'a str,
     targets: Vec<JsonTarget<'a>>,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     /// Input lines Redis would reject (extension of schema 1).
     problems: Vec<JsonProblem<'a>>,
     /// Counts of the findings that count (suppressed ones left out).
@@ -178,8 +178,37 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
     }
 }
 
+/// The report's findings, serialized one by one as they are written (a
+/// fleet's 40,000 findings are never all held as DTOs at once).
+struct Findings<'a>(&'a Report);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        s.collect_seq(r.findings.iter().enumerate().map(|(i, f)| {
+            let mut j = finding(f);
+            j.suppressed = r.suppression(i).map(suppressed);
+            j
+        }))
+    }
+}
+
 /// Render the report as pretty JSON (schema 1).
 pub fn render(r: &Report) -> String {
+    let mut out = Vec::new();
+    match write(r, &mut out) {
+        // serde_json writes UTF-8.
+        Ok(()) => String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        // Serializing these DTOs cannot fail: no maps with non-string keys.
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
+}
+
+/// [`render`] into `w` as it is serialized, without holding the text (a
+/// 1,000-server report is 44 MB): what `audit -f json` writes to its
+/// output through the secret scrubber ([`crate::scrub::Scrubbing`]).
+pub fn write<W: std::io::Write>(r: &Report, mut w: W) -> std::io::Result<()> {
     let doc = JsonReport {
         schema: 1,
         rampart_version: VERSION,
@@ -197,16 +226,7 @@ pub fn render(r: &Report) -> String {
                 }),
             })
             .collect(),
-        findings: r
-            .findings
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let mut j = finding(f);
-                j.suppressed = r.suppression(i).map(suppressed);
-                j
-            })
-            .collect(),
+        findings: Findings(r),
         problems: r
             .problems
             .iter()
@@ -221,9 +241,6 @@ pub fn render(r: &Report) -> String {
         summary: Summary::of(r.counting()),
         suppressed: r.suppressed_count(),
     };
-    // Serializing these DTOs cannot fail: no maps with non-string keys.
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut w, &doc)?;
+    w.write_all(b"\n")
 }

@@ -73,7 +73,8 @@ fn render_and_exit_with(
                 show_suppressed: args.policy.show_suppressed,
             },
         ),
-        Format::Json => rampart_report::json::render(report),
+        // Written as it is serialized (below): 44 MB for 1,000 servers.
+        Format::Json => String::new(),
         Format::Csv => rampart_report::csv::render(report),
         Format::Markdown => rampart_report::markdown::render_with(
             report,
@@ -96,6 +97,12 @@ fn render_and_exit_with(
         ),
     };
     match trailer {
+        _ if args.output.format == Format::Json => {
+            super::emit_stream(|w| rampart_report::json::write(report, w), out)?;
+            if let Some(t) = trailer {
+                anstream::eprint!("{t}");
+            }
+        }
         Some(t) if args.output.format == Format::Text && out.is_none() => {
             super::emit(&format!("{text}\n{t}"), out)?;
         }

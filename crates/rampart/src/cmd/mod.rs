@@ -56,12 +56,7 @@ pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
             // UTF-8 character passes its strip (a lead byte starts the
             // character, which it keeps whole), C1 controls included.
             // (In blocks without early exit, which the compiler vectorises.)
-            let plain = text.as_bytes().chunks(64).all(|c| {
-                c.iter().fold(true, |ok, &b| {
-                    ok & matches!(b, 0x20..=0x7e | b'\t' | b'\n' | b'\r' | 0x0c | 0x80..)
-                })
-            });
-            let written = if plain {
+            let written = if is_plain(text.as_bytes()) {
                 let mut out = std::io::stdout().lock();
                 out.write_all(text.as_bytes()).and_then(|_| out.flush())
             } else {
@@ -73,6 +68,82 @@ pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 r => r.context("cannot write to standard output"),
             }
+        }
+    }
+}
+
+/// [`emit`] for a text written as it is made (`write` gives it in pieces),
+/// for a report too large to hold (a fleet's JSON): the same bytes, every
+/// secret scrubbed ([`rampart_report::scrub::Scrubbing`], which also masks
+/// one split across pieces), without the whole text held on the way to
+/// standard output. A file still gets the whole text through [`emit`]:
+/// its atomic writer takes it at once.
+pub(crate) fn emit_stream(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    output: Option<&std::path::Path>,
+) -> Result<()> {
+    use std::io::Write;
+    if output.is_some() {
+        let mut text = Vec::new();
+        write(&mut text).context("cannot render the report")?;
+        return emit(&String::from_utf8_lossy(&text), output);
+    }
+    let out = rampart_report::scrub::Scrubbing::new(Terminal {
+        plain: std::io::stdout().lock(),
+        strip: None,
+    });
+    // serde_json writes a few bytes at a time: gathered first.
+    let mut gathered = std::io::BufWriter::with_capacity(64 * 1024, out);
+    let written = write(&mut gathered)
+        .and_then(|()| {
+            gathered
+                .into_inner()
+                .map_err(std::io::IntoInnerError::into_error)
+        })
+        .and_then(rampart_report::scrub::Scrubbing::finish)
+        .and_then(|mut t| t.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to standard output"),
+    }
+}
+
+/// Whether anstream would pass `b` unchanged (see [`emit`]).
+fn is_plain(b: &[u8]) -> bool {
+    b.chunks(64).all(|c| {
+        c.iter().fold(true, |ok, &b| {
+            ok & matches!(b, 0x20..=0x7e | b'\t' | b'\n' | b'\r' | 0x0c | 0x80..)
+        })
+    })
+}
+
+/// Standard output as [`emit`] writes it, piece by piece: straight out
+/// while the pieces are plain, through anstream from the first that is
+/// not (the pieces end at character boundaries, where its stripper is
+/// between sequences, so the bytes are those of the whole text through it).
+struct Terminal {
+    plain: std::io::StdoutLock<'static>,
+    strip: Option<anstream::Stdout>,
+}
+
+impl std::io::Write for Terminal {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.strip {
+            None if is_plain(buf) => self.plain.write_all(buf)?,
+            Some(s) => s.write_all(buf)?,
+            None => {
+                self.plain.flush()?;
+                self.strip.insert(anstream::stdout()).write_all(buf)?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.plain.flush()?;
+        match &mut self.strip {
+            Some(s) => s.flush(),
+            None => Ok(()),
         }
     }
 }
