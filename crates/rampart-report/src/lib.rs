@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod sanitize;
 pub mod sarif;
 pub mod scrub;
+pub mod terminal;
 pub mod text;
 mod text_fleet;
 

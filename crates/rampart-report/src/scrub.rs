@@ -87,6 +87,24 @@ pub struct Scrubbing<W: std::io::Write> {
 /// Bytes collected before a piece is passed on.
 const PIECE: usize = 64 * 1024;
 
+/// `write`'s text, as it is made, through [`Scrubbing`] into `out`,
+/// gathered first in pieces of [`PIECE`] bytes (serde_json writes a few
+/// bytes at a time): the bytes [`scrub`] gives of the whole text, never
+/// the whole text held. Gives `out` back, flushed.
+pub fn scrubbed_into<W: std::io::Write>(
+    out: W,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<W> {
+    let mut gathered = std::io::BufWriter::with_capacity(PIECE, Scrubbing::new(out));
+    write(&mut gathered)?;
+    let mut out = gathered
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?
+        .finish()?;
+    out.flush()?;
+    Ok(out)
+}
+
 impl<W: std::io::Write> Scrubbing<W> {
     pub fn new(inner: W) -> Self {
         let (secrets, withheld) = match SECRETS.read() {

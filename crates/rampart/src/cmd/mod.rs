@@ -51,12 +51,8 @@ pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<()> {
         )?),
         None => {
             // Text with nothing anstream would strip goes straight out (its
-            // byte-by-byte scan cost a tenth of a 100k-user audit): no ASCII
-            // control but whitespace, no DEL. Every byte of a multi-byte
-            // UTF-8 character passes its strip (a lead byte starts the
-            // character, which it keeps whole), C1 controls included.
-            // (In blocks without early exit, which the compiler vectorises.)
-            let written = if is_plain(text.as_bytes()) {
+            // byte-by-byte scan cost a tenth of a 100k-user audit).
+            let written = if rampart_report::terminal::is_plain(text.as_bytes()) {
                 let mut out = std::io::stdout().lock();
                 out.write_all(text.as_bytes()).and_then(|_| out.flush())
             } else {
@@ -82,69 +78,15 @@ pub(crate) fn emit_stream(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
     output: Option<&std::path::Path>,
 ) -> Result<()> {
-    use std::io::Write;
     if output.is_some() {
         let mut text = Vec::new();
         write(&mut text).context("cannot render the report")?;
         return emit(&String::from_utf8_lossy(&text), output);
     }
-    let out = rampart_report::scrub::Scrubbing::new(Terminal {
-        plain: std::io::stdout().lock(),
-        strip: None,
-    });
-    // serde_json writes a few bytes at a time: gathered first.
-    let mut gathered = std::io::BufWriter::with_capacity(64 * 1024, out);
-    let written = write(&mut gathered)
-        .and_then(|()| {
-            gathered
-                .into_inner()
-                .map_err(std::io::IntoInnerError::into_error)
-        })
-        .and_then(rampart_report::scrub::Scrubbing::finish)
-        .and_then(|mut t| t.flush());
-    match written {
+    let out = rampart_report::terminal::PlainFirst::new(std::io::stdout().lock(), anstream::stdout);
+    match rampart_report::scrub::scrubbed_into(out, write) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.context("cannot write to standard output"),
-    }
-}
-
-/// Whether anstream would pass `b` unchanged (see [`emit`]).
-fn is_plain(b: &[u8]) -> bool {
-    b.chunks(64).all(|c| {
-        c.iter().fold(true, |ok, &b| {
-            ok & matches!(b, 0x20..=0x7e | b'\t' | b'\n' | b'\r' | 0x0c | 0x80..)
-        })
-    })
-}
-
-/// Standard output as [`emit`] writes it, piece by piece: straight out
-/// while the pieces are plain, through anstream from the first that is
-/// not (the pieces end at character boundaries, where its stripper is
-/// between sequences, so the bytes are those of the whole text through it).
-struct Terminal {
-    plain: std::io::StdoutLock<'static>,
-    strip: Option<anstream::Stdout>,
-}
-
-impl std::io::Write for Terminal {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.strip {
-            None if is_plain(buf) => self.plain.write_all(buf)?,
-            Some(s) => s.write_all(buf)?,
-            None => {
-                self.plain.flush()?;
-                self.strip.insert(anstream::stdout()).write_all(buf)?;
-            }
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.plain.flush()?;
-        match &mut self.strip {
-            Some(s) => s.flush(),
-            None => Ok(()),
-        }
+        r => r.map(drop).context("cannot write to standard output"),
     }
 }
 
