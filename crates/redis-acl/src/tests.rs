@@ -449,3 +449,32 @@ fn random_input_never_panics() {
         let _ = AclFile::parse(Path::new("f"), &format!("user u {s}\n{s}"));
     }
 }
+
+#[test]
+fn parse_built_keeps_what_parse_with_has_but_other_users_rules() {
+    let text = "user a on >pw1x ~a:* &ch +@read -@dangerous (~b %R~c +get)\n\
+                user default on nopass ~* &* +@all -flushall\n\
+                user a off\n\
+                user b on #0000 +nosuch ~x\n\
+                user c on resetchannels &x +client|kill +select|0\n";
+    let t = CommandTable::redis_7_0();
+    let full = AclFile::parse_with(Path::new("u.acl"), text, t);
+    let lean = AclFile::parse_built_with(Path::new("u.acl"), text, t);
+    assert_eq!(full.problems, lean.problems);
+    assert_eq!(full.built, lean.built);
+    let names = |f: &AclFile| {
+        f.users
+            .iter()
+            .map(|u| (u.name.clone(), u.span.line))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&full), names(&lean));
+    for (f, l) in full.users.iter().zip(&lean.users) {
+        if f.name == "default" {
+            assert_eq!(f.rules, l.rules);
+            assert!(!l.rules.is_empty());
+        } else {
+            assert!(l.rules.is_empty(), "{}", l.name);
+        }
+    }
+}
