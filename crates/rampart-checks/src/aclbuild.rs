@@ -55,7 +55,7 @@ pub fn build_acl_facts_with(
         }
         match aclfile {
             Some(AclFileInput::Text { path, text }) => {
-                let parsed = AclFile::parse_with(path, text, table);
+                let parsed = AclFile::parse_built_with(path, text, table);
                 for p in parsed.problems {
                     problems.push((p.span, p.message));
                 }
