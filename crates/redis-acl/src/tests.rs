@@ -478,3 +478,37 @@ fn parse_built_keeps_what_parse_with_has_but_other_users_rules() {
         }
     }
 }
+
+#[test]
+fn compile_each_is_compile_all_one_at_a_time() {
+    let t = CommandTable::redis_7_0();
+    let users: Vec<User> = (0..5)
+        .map(|i| {
+            let mut u = User::new_in(t, &format!("u{i}"));
+            let rules: &[&str] = if i % 2 == 0 {
+                &["on", "~a:*", "+@read", "-@dangerous", "(~b +get)"]
+            } else {
+                &["on", "~*", "+@all"]
+            };
+            u.apply_tokens_with(t, rules).unwrap();
+            u
+        })
+        .collect();
+    let e = Engine::new(t);
+    let all = e.compile_all(&users);
+    let each: Vec<CompiledUser> = e.compile_each(&users).collect();
+    assert_eq!(all.len(), each.len());
+    for (a, b) in all.iter().zip(&each) {
+        assert_eq!(a.user, b.user);
+        assert_eq!(a.selectors.len(), b.selectors.len());
+        for (x, y) in a.selectors.iter().zip(&b.selectors) {
+            assert_eq!(x.selector, y.selector);
+            assert_eq!(*x.bits, *y.bits);
+        }
+    }
+    // Users with the same rules share one bitmap, as with compile_all.
+    assert!(std::sync::Arc::ptr_eq(
+        &each[0].selectors[0].bits,
+        &each[2].selectors[0].bits
+    ));
+}
