@@ -193,7 +193,12 @@ impl<'e> ReachCache<'e> {
         }
     }
 
-    pub(crate) fn reach(&mut self, sel: &'e CompiledSelector<'e>) -> SelectorReach<'e> {
+    /// The reach of `sel`, which need not live as long as the cache (its
+    /// users may be compiled one at a time: [`Engine::compile_each`]).
+    pub(crate) fn reach<'s>(&mut self, sel: &'s CompiledSelector<'s>) -> SelectorReach<'s>
+    where
+        'e: 's,
+    {
         let key = selector_key(sel);
         let data = match self.map.get(&key) {
             Some(d) => d.clone(),
