@@ -440,13 +440,13 @@ fn review(a: &ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (mut set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let locations: Vec<Option<String>> = set.users.iter_mut().map(|u| u.location.take()).collect();
-    // Borrowed from the set (not copied into the compiled users).
-    let users = engine.compile_all(set.users.iter().map(|u| &u.user));
+    // Borrowed from the set (not copied into the compiled users), each
+    // compiled as it is reviewed (not 100k compiled users held at once).
+    let users = engine.compile_each(set.users.iter().map(|u| &u.user));
     let mut reviewer = Reviewer::new(&engine);
     let reviews: Vec<Reviewed> = users
-        .iter()
         .zip(locations)
-        .map(|(cu, loc)| Reviewed::new(reviewer.review(cu), loc))
+        .map(|(cu, loc)| Reviewed::new(reviewer.review(&cu), loc))
         .collect();
     let text = match a.format {
         AclFormat::Json => render::review_json(&set.origin, &set.problems, &reviews)?,
