@@ -148,12 +148,53 @@ pub fn review_json(
     })
 }
 
+/// [`review_json`] of `count` reviews made as they are written (each
+/// written and dropped: not 100k reviews held beside the document).
+pub fn review_json_each(
+    origin: &str,
+    problems: &[(String, String)],
+    count: usize,
+    reviews: impl Iterator<Item = Reviewed>,
+) -> serde_json::Result<String> {
+    pretty(&ReviewDoc {
+        problems: problems_json(problems),
+        source: json!(origin),
+        users: ReviewStream {
+            count,
+            reviews: std::cell::RefCell::new(Some(reviews)),
+        },
+    })
+}
+
 /// `acl review -f json`: the keys in the order a `Value` sorts them.
 #[derive(serde::Serialize)]
-struct ReviewDoc<'a> {
+struct ReviewDoc<U> {
     problems: Value,
     source: Value,
-    users: ReviewUsers<'a>,
+    users: U,
+}
+
+/// Reviews written as an iterator makes them (once: a second write
+/// would find it spent and fail).
+struct ReviewStream<I> {
+    count: usize,
+    reviews: std::cell::RefCell<Option<I>>,
+}
+
+impl<I: Iterator<Item = Reviewed>> serde::Serialize for ReviewStream<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let reviews = self
+            .reviews
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| serde::ser::Error::custom("reviews already written"))?;
+        let mut seq = s.serialize_seq(Some(self.count))?;
+        for r in reviews {
+            seq.serialize_element(&ReviewUser::of(&r))?;
+        }
+        seq.end()
+    }
 }
 
 /// The reviews, each written as the `Value` it always was (keys sorted,
@@ -546,5 +587,18 @@ mod tests {
         let doc = review_json("users.acl", &problems, &reviews).unwrap();
         let want = pretty(&json!({"source": "users.acl", "problems": problems_json(&problems), "users": as_values(&reviews)})).unwrap();
         assert_eq!(doc, want);
+        let each = review_json_each(
+            "users.acl",
+            &problems,
+            reviews.len(),
+            reviews.iter().cloned(),
+        )
+        .unwrap();
+        assert_eq!(each, want);
+        let none = review_json_each("users.acl", &[], 0, std::iter::empty()).unwrap();
+        assert_eq!(
+            none,
+            pretty(&json!({"source": "users.acl", "problems": [], "users": []})).unwrap()
+        );
     }
 }
