@@ -46,7 +46,9 @@ pub fn build_acl_facts_with(
     // `--aclfile` may name the file even when the config does not.
     let aclfile_set = !c.value("aclfile").is_empty() || aclfile.is_some();
 
-    let (origin, mut defs, source) = if aclfile_set {
+    // `built`: per definition, the user the ACL file's parse built (none
+    // for redis.conf lines, which are applied here).
+    let (origin, defs, mut built, source) = if aclfile_set {
         if let Some(first) = user_lines.first() {
             problems.push((
                 first.span.clone(),
@@ -55,20 +57,20 @@ pub fn build_acl_facts_with(
         }
         match aclfile {
             Some(AclFileInput::Text { path, text }) => {
-                let parsed = AclFile::parse_with(path, text, table);
+                let parsed = AclFile::parse_built_with(path, text, table);
                 for p in parsed.problems {
                     problems.push((p.span, p.message));
                 }
                 // The users the parse built, as ACLLoadFromFile makes them
-                // (a new user of the table's line): not built twice.
-                let defs: Vec<(UserDef, Option<User>)> = parsed
-                    .users
-                    .into_iter()
-                    .zip(parsed.built.into_iter().map(Some))
-                    .collect();
+                // (a new user of the table's line): not built twice. The
+                // definitions stay where the parse put them, and the built
+                // users become `Option`s in their own buffer (same size: no
+                // copy of 100k users beside the parse's).
+                let built: Vec<Option<User>> = parsed.built.into_iter().map(Some).collect();
                 (
                     AclOrigin::AclFile(path.to_path_buf()),
-                    defs,
+                    parsed.users,
+                    built,
                     Source::Aclfile,
                 )
             }
@@ -90,23 +92,30 @@ pub fn build_acl_facts_with(
                 continue;
             };
             match UserDef::from_config_args_with(&d.args, d.span.clone(), table) {
-                Ok(def) => defs.push((def, None)),
+                Ok(def) => defs.push(def),
                 Err(e) => problems.push((d.span.clone(), format!("user {name}: {e}"))),
             }
         }
-        (AclOrigin::ConfUserLines, defs, Source::Conf)
+        let built = defs.iter().map(|_| None).collect();
+        (AclOrigin::ConfUserLines, defs, built, Source::Conf)
     } else {
-        (AclOrigin::BuiltinDefault, Vec::new(), Source::Conf)
+        (
+            AclOrigin::BuiltinDefault,
+            Vec::new(),
+            Vec::new(),
+            Source::Conf,
+        )
     };
 
-    let mut users: Vec<UserEntry> = Vec::new();
+    // Sized once (the default user may be added): not grown by doubling
+    // to 100k users.
+    let mut users: Vec<UserEntry> = Vec::with_capacity(defs.len() + 1);
     let mut default_implicit = true;
     // Names defined so far: one lookup a user, not a scan (100k users),
     // borrowed from the definitions (not a copy of each name).
     let mut names: std::collections::HashSet<&str> =
         std::collections::HashSet::with_capacity(defs.len());
-    for (def, built) in defs.iter_mut() {
-        let def: &UserDef = def;
+    for (def, built) in defs.iter().zip(built.iter_mut()) {
         let built = built.take();
         let is_default = def.name == "default";
         let existing = names.contains(def.name.as_str());

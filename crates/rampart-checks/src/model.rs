@@ -168,7 +168,7 @@ impl Evidence {
         let mut location = String::with_capacity(file.len() + 11);
         location.push_str(&file);
         location.push(':');
-        location.push_str(&span.line.to_string());
+        let _ = std::fmt::Write::write_fmt(&mut location, format_args!("{}", span.line));
         Evidence {
             source,
             location,

@@ -83,7 +83,7 @@ pub fn read_text(p: &Path) -> Result<String> {
 
 /// An ACL file's users (the built-in default added when not defined).
 pub fn aclset_from_aclfile(path: &Path, text: &str, table: &CommandTable) -> AclSet {
-    let parsed = AclFile::parse_with(path, text, table);
+    let parsed = AclFile::parse_built_with(path, text, table);
     // The users the parse built (applying each line's rules again was a
     // quarter of loading 100k users).
     let mut users: Vec<LoadedUser> = parsed

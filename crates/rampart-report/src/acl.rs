@@ -148,30 +148,121 @@ pub fn review_json(
     })
 }
 
-/// `acl review -f json`: the keys in the order a `Value` sorts them.
-#[derive(serde::Serialize)]
-struct ReviewDoc<'a> {
-    problems: Value,
-    source: Value,
-    users: ReviewUsers<'a>,
+/// [`review_json`] of `count` reviews made as they are written (each
+/// written and dropped: not 100k reviews held beside the document).
+pub fn review_json_each(
+    origin: &str,
+    problems: &[(String, String)],
+    count: usize,
+    reviews: impl Iterator<Item = Reviewed>,
+) -> serde_json::Result<String> {
+    pretty(&ReviewDoc {
+        problems: problems_json(problems),
+        source: json!(origin),
+        users: ReviewStream {
+            count,
+            reviews: std::cell::RefCell::new(Some(reviews)),
+        },
+    })
 }
 
-/// The reviews, each as the `Value` it always was (keys sorted, with its
-/// observations as `findings` and its location), made and dropped as it
-/// is written.
+/// `acl review -f json`: the keys in the order a `Value` sorts them.
+#[derive(serde::Serialize)]
+struct ReviewDoc<U> {
+    problems: Value,
+    source: Value,
+    users: U,
+}
+
+/// Reviews written as an iterator makes them (once: a second write
+/// would find it spent and fail).
+struct ReviewStream<I> {
+    count: usize,
+    reviews: std::cell::RefCell<Option<I>>,
+}
+
+impl<I: Iterator<Item = Reviewed>> serde::Serialize for ReviewStream<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let reviews = self
+            .reviews
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| serde::ser::Error::custom("reviews already written"))?;
+        let mut seq = s.serialize_seq(Some(self.count))?;
+        for r in reviews {
+            seq.serialize_element(&ReviewUser::of(&r))?;
+        }
+        seq.end()
+    }
+}
+
+/// The reviews, each written as the `Value` it always was (keys sorted,
+/// with its observations as `findings` and its location) without making
+/// that `Value`: [`ReviewUser`] borrows the review, its fields in the
+/// order a `Value` sorts them.
 struct ReviewUsers<'a>(&'a [Reviewed]);
 
 impl serde::Serialize for ReviewUsers<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for r in self.0 {
-            let mut v = serde_json::to_value(&r.review).map_err(serde::ser::Error::custom)?;
-            v["findings"] = json!(r.observations);
-            v["location"] = json!(r.location);
-            seq.serialize_element(&v)?;
+        s.collect_seq(self.0.iter().map(ReviewUser::of))
+    }
+}
+
+/// One user of `acl review -f json`: [`redis_acl::review::UserReview`]'s
+/// serialised fields plus `findings` and `location`, sorted by name (as a
+/// `serde_json::Map` orders them). `plaintext_count` is not in it (the
+/// review skips it); `databases` only when some selector is restricted.
+#[derive(serde::Serialize)]
+struct ReviewUser<'a> {
+    all_commands: bool,
+    channel_reach: &'a redis_acl::review::Reach,
+    commands_allowed: usize,
+    dangerous: &'a [redis_acl::review::DangerousGrant],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    databases: Option<&'a [(redis_acl::engine::SelectorIndex, String)]>,
+    enabled: bool,
+    findings: Vec<Finding<'a>>,
+    key_reach: &'a redis_acl::review::Reach,
+    location: Option<&'a str>,
+    password: redis_acl::review::PasswordKind,
+    password_count: usize,
+    user: &'a str,
+}
+
+/// An observation with its keys sorted (`code`, `drop`, `message`).
+#[derive(serde::Serialize)]
+struct Finding<'a> {
+    code: &'a str,
+    drop: Option<&'a str>,
+    message: &'a str,
+}
+
+impl<'a> ReviewUser<'a> {
+    fn of(r: &'a Reviewed) -> ReviewUser<'a> {
+        let v = &r.review;
+        ReviewUser {
+            all_commands: v.all_commands,
+            channel_reach: &v.channel_reach,
+            commands_allowed: v.commands_allowed,
+            dangerous: &v.dangerous,
+            databases: v.databases.as_deref(),
+            enabled: v.enabled,
+            findings: r
+                .observations
+                .iter()
+                .map(|o| Finding {
+                    code: o.code,
+                    drop: o.drop,
+                    message: &o.message,
+                })
+                .collect(),
+            key_reach: &v.key_reach,
+            location: r.location.as_deref(),
+            password: v.password,
+            password_count: v.password_count,
+            user: &v.user,
         }
-        seq.end()
     }
 }
 
@@ -410,4 +501,104 @@ pub fn diff_text(
         }
     }
     s
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use redis_acl::{review::review_user, CommandTable, User};
+
+    /// What `ReviewUsers` wrote before: each review made a `Value`, with
+    /// `findings` and `location` added.
+    fn as_values(reviews: &[Reviewed]) -> Value {
+        Value::Array(
+            reviews
+                .iter()
+                .map(|r| {
+                    let mut v = serde_json::to_value(&r.review).unwrap();
+                    v["findings"] = json!(r.observations);
+                    v["location"] = json!(r.location);
+                    v
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn review_users_write_what_their_values_wrote() {
+        let cases: [(&CommandTable, &[&str]); 5] = [
+            (
+                CommandTable::redis_7_0(),
+                &["on", ">pw", "~*", "&*", "+@all"],
+            ),
+            (
+                CommandTable::redis_7_0(),
+                &[
+                    "on",
+                    "#0000000000000000000000000000000000000000000000000000000000000000",
+                    ">x",
+                    "~app:*",
+                    "%R~r:*",
+                    "&ch",
+                    "+@read",
+                    "-@dangerous",
+                    "+client|kill",
+                    "+select|0",
+                    "(~b +get)",
+                ],
+            ),
+            (
+                CommandTable::redis_7_0(),
+                &["off", "nopass", "&*", "~x", "+ping"],
+            ),
+            (
+                CommandTable::valkey_9_1(),
+                &[
+                    "on",
+                    "nopass",
+                    "~*",
+                    "&*",
+                    "+@all",
+                    "db=5",
+                    "(~k +@admin resetdbs)",
+                ],
+            ),
+            (CommandTable::redis_7_0(), &[]),
+        ];
+        let reviews: Vec<Reviewed> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, (t, rules))| {
+                let mut u = User::new_in(t, &format!("u\"{i}"));
+                u.apply_tokens_with(t, rules).unwrap();
+                let loc = (i % 2 == 0).then(|| format!("users.acl:{i}"));
+                Reviewed::new(review_user(&u, t), loc)
+            })
+            .collect();
+        assert!(reviews.iter().any(|r| r.review.databases.is_some()));
+        assert!(reviews
+            .iter()
+            .any(|r| r.observations.iter().any(|o| o.drop.is_none())));
+        let old = pretty(&as_values(&reviews)).unwrap();
+        let new = pretty(&ReviewUsers(&reviews)).unwrap();
+        assert_eq!(old, new);
+        let problems = [("users.acl:3".to_string(), "Syntax error".to_string())];
+        let doc = review_json("users.acl", &problems, &reviews).unwrap();
+        let want = pretty(&json!({"source": "users.acl", "problems": problems_json(&problems), "users": as_values(&reviews)})).unwrap();
+        assert_eq!(doc, want);
+        let each = review_json_each(
+            "users.acl",
+            &problems,
+            reviews.len(),
+            reviews.iter().cloned(),
+        )
+        .unwrap();
+        assert_eq!(each, want);
+        let none = review_json_each("users.acl", &[], 0, std::iter::empty()).unwrap();
+        assert_eq!(
+            none,
+            pretty(&json!({"source": "users.acl", "problems": [], "users": []})).unwrap()
+        );
+    }
 }

@@ -34,7 +34,10 @@ fn redis_read(b: &[u8]) -> Vec<u8> {
     out
 }
 
-pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
+/// `keep_rules`: every [`UserDef::rules`] is filled; else only a
+/// `default` line's (a caller that uses [`AclFile::built`] needs no other,
+/// and 100k users' rules were a copy of every pattern and password).
+pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable, keep_rules: bool) -> AclFile {
     let file: Arc<Path> = Arc::from(path);
     let span = |line: usize| Span {
         file: file.clone(),
@@ -104,14 +107,22 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
             }
         }
         let mut user = User::new_in(table, name);
-        let mut rules: Vec<Rule> = Vec::with_capacity(merged.len());
+        let keep = keep_rules || name == "default";
+        let mut rules: Vec<Rule> = Vec::with_capacity(if keep { merged.len() } else { 0 });
         let mut reported_other = false;
         for op in &merged {
             let op = op.trim_matches(['\t', '\r', '\n']);
             match user.apply_op_rule(table, op) {
-                Ok(Some(r)) => rules.push(r),
+                Ok(Some(r)) => {
+                    if keep {
+                        rules.push(r);
+                    }
+                }
                 // A selector (or an empty op): its rule is parsed here only.
                 Ok(None) => {
+                    if !keep {
+                        continue;
+                    }
                     if let Ok(r) = parse_rule_impl(op) {
                         rules.push(r);
                     }
@@ -147,7 +158,16 @@ pub(crate) fn parse(path: &Path, text: &str, table: &CommandTable) -> AclFile {
 impl AclFile {
     /// [`AclFile::parse`] against a given command table.
     pub fn parse_with(path: &Path, text: &str, table: &CommandTable) -> AclFile {
-        parse(path, text, table)
+        parse(path, text, table, true)
+    }
+
+    /// [`AclFile::parse_with`] for a caller that takes the users from
+    /// [`AclFile::built`]: [`UserDef::rules`] is filled only for a
+    /// `default` line (whose rules a caller may apply to the built-in
+    /// default user) and is empty for every other user. Names, spans,
+    /// problems and built users are those of [`AclFile::parse_with`].
+    pub fn parse_built_with(path: &Path, text: &str, table: &CommandTable) -> AclFile {
+        parse(path, text, table, false)
     }
 
     /// What redis-server 7.0 logs after `Aborting Redis startup because of

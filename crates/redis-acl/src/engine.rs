@@ -479,6 +479,23 @@ impl<'t> Engine<'t> {
             .collect()
     }
 
+    /// [`Engine::compile_all`] one user at a time: each compiled user is
+    /// made when the iterator reaches it (bitmaps shared as there), so a
+    /// caller that looks at each once holds one, not a vector of 100k.
+    pub fn compile_each<'s, 'u: 's, I>(
+        &'s self,
+        users: I,
+    ) -> impl Iterator<Item = CompiledUser<'u>> + 's
+    where
+        I: IntoIterator<Item = &'u User>,
+        I::IntoIter: 's,
+    {
+        let mut cache = BitsCache::default();
+        users
+            .into_iter()
+            .map(move |u| self.compile_cached(u, &mut cache))
+    }
+
     /// [`Engine::compile_all`] for users the caller no longer has: they move
     /// into the compiled users (their selectors are copied; keeping the
     /// users and borrowing them with [`Engine::compile_all`] copies nothing).

@@ -208,7 +208,7 @@ impl AclFile {
     /// still listed, with the rules that were valid. Rules are checked
     /// against the Redis 7.0 command table.
     pub fn parse(path: &std::path::Path, text: &str) -> AclFile {
-        aclfile::parse(path, text, CommandTable::redis_7_0())
+        aclfile::parse(path, text, CommandTable::redis_7_0(), true)
     }
 }
 

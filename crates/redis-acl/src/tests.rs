@@ -449,3 +449,66 @@ fn random_input_never_panics() {
         let _ = AclFile::parse(Path::new("f"), &format!("user u {s}\n{s}"));
     }
 }
+
+#[test]
+fn parse_built_keeps_what_parse_with_has_but_other_users_rules() {
+    let text = "user a on >pw1x ~a:* &ch +@read -@dangerous (~b %R~c +get)\n\
+                user default on nopass ~* &* +@all -flushall\n\
+                user a off\n\
+                user b on #0000 +nosuch ~x\n\
+                user c on resetchannels &x +client|kill +select|0\n";
+    let t = CommandTable::redis_7_0();
+    let full = AclFile::parse_with(Path::new("u.acl"), text, t);
+    let lean = AclFile::parse_built_with(Path::new("u.acl"), text, t);
+    assert_eq!(full.problems, lean.problems);
+    assert_eq!(full.built, lean.built);
+    let names = |f: &AclFile| {
+        f.users
+            .iter()
+            .map(|u| (u.name.clone(), u.span.line))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&full), names(&lean));
+    for (f, l) in full.users.iter().zip(&lean.users) {
+        if f.name == "default" {
+            assert_eq!(f.rules, l.rules);
+            assert!(!l.rules.is_empty());
+        } else {
+            assert!(l.rules.is_empty(), "{}", l.name);
+        }
+    }
+}
+
+#[test]
+fn compile_each_is_compile_all_one_at_a_time() {
+    let t = CommandTable::redis_7_0();
+    let users: Vec<User> = (0..5)
+        .map(|i| {
+            let mut u = User::new_in(t, &format!("u{i}"));
+            let rules: &[&str] = if i % 2 == 0 {
+                &["on", "~a:*", "+@read", "-@dangerous", "(~b +get)"]
+            } else {
+                &["on", "~*", "+@all"]
+            };
+            u.apply_tokens_with(t, rules).unwrap();
+            u
+        })
+        .collect();
+    let e = Engine::new(t);
+    let all = e.compile_all(&users);
+    let each: Vec<CompiledUser> = e.compile_each(&users).collect();
+    assert_eq!(all.len(), each.len());
+    for (a, b) in all.iter().zip(&each) {
+        assert_eq!(a.user, b.user);
+        assert_eq!(a.selectors.len(), b.selectors.len());
+        for (x, y) in a.selectors.iter().zip(&b.selectors) {
+            assert_eq!(x.selector, y.selector);
+            assert_eq!(*x.bits, *y.bits);
+        }
+    }
+    // Users with the same rules share one bitmap, as with compile_all.
+    assert!(std::sync::Arc::ptr_eq(
+        &each[0].selectors[0].bits,
+        &each[2].selectors[0].bits
+    ));
+}

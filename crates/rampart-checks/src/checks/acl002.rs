@@ -67,17 +67,21 @@ fn run(s: &Snapshot) -> Outcome {
                     ("hashed", weakness_hash(&p.hash))
                 }
             };
-            let what = format!("user {}: password #{} ({kind})", u.user.name, i + 1);
+            // `user NAME: password #N (KIND): VERDICT`, written once.
+            let mut what = format!("user {}: password #{} ({kind}): ", u.user.name, i + 1);
             match reason {
-                Some(r) => weak.push(user_evidence(s, a, u, format!("{what}: {r}"), "a strong password")),
-                None => ok.push(user_evidence(s, a, u,
-                    if kind == "hashed" {
-                        format!("{what}: not the hash of a common password (its strength cannot be measured further)")
+                Some(r) => {
+                    what.push_str(&r);
+                    weak.push(user_evidence(s, a, u, what, "a strong password"));
+                }
+                None => {
+                    what.push_str(if kind == "hashed" {
+                        "not the hash of a common password (its strength cannot be measured further)"
                     } else {
-                        format!("{what}: strong")
-                    },
-                    "a strong password",
-                )),
+                        "strong"
+                    });
+                    ok.push(user_evidence(s, a, u, what, "a strong password"));
+                }
             }
         }
     }

@@ -93,13 +93,14 @@ fn run(s: &Snapshot) -> Outcome {
     let mut holders = Vec::new();
     let enabled: Vec<_> = a.users.iter().filter(|u| u.user.enabled).collect();
     // One bitmap per distinct rule set (generated ACLs repeat them).
-    let compiled = engine.compile_all(enabled.iter().map(|u| &u.user));
+    // One at a time (`compile_each`): not 100k compiled users at once.
+    let compiled = engine.compile_each(enabled.iter().map(|u| &u.user));
     // What a selector holds depends on its bitmap and database rule alone:
     // judged once per distinct one, not once per user.
     let mut reaches = ReachCache::new(&engine);
     type Held = Rc<(Vec<String>, Vec<String>, Vec<String>)>;
     let mut judged: HashMap<_, Held> = HashMap::new();
-    for (u, cu) in enabled.iter().copied().zip(&compiled) {
+    for (u, cu) in enabled.iter().copied().zip(compiled) {
         for (i, sel) in cu.selectors.iter().enumerate() {
             let which = if i == 0 { "" } else { " (selector)" };
             let held = judged

@@ -1,4 +1,4 @@
-use super::users::{describe, user_evidence};
+use super::users::{describe_into, user_evidence};
 use super::{acl, tri};
 use crate::least_privilege;
 use crate::model::Outcome;
@@ -41,31 +41,40 @@ fn run(s: &Snapshot) -> Outcome {
     let expected = "only the keys, channels and commands its role needs";
     let enabled: Vec<_> = a.users.iter().filter(|u| u.user.enabled).collect();
     // Compiled together, users with the same rules share a bitmap, and the
-    // reviewer scans the command table once per distinct set of them.
-    let compiled = engine.compile_all(enabled.iter().map(|u| &u.user));
+    // reviewer scans the command table once per distinct set of them; one
+    // at a time, as each is reviewed (not 100k compiled users at once).
+    let compiled = engine.compile_each(enabled.iter().map(|u| &u.user));
     let mut reviewer = Reviewer::new(&engine);
-    for (u, cu) in enabled.iter().copied().zip(&compiled) {
+    for (u, cu) in enabled.iter().copied().zip(compiled) {
         // The same review as `rampart acl review`.
-        let r = reviewer.review(cu);
-        let excess: Vec<String> = least_privilege::observe(&r)
+        let r = reviewer.review(&cu);
+        // The evidence is written into one string: `user NAME: DESCRIPTION`,
+        // then ` — ` and each excess (with the rule that drops it), `; `
+        // between them.
+        let mut observed = String::with_capacity(160);
+        observed.push_str("user ");
+        observed.push_str(&u.user.name);
+        observed.push_str(": ");
+        describe_into(&mut observed, &u.user);
+        let mut excess = 0;
+        for f in least_privilege::observe(&r)
             .iter()
             .filter(|f| least_privilege::EXCESS.contains(&f.code))
-            .map(|f| match &f.drop {
-                Some(d) => format!("{} (drop: {d})", f.message),
-                None => f.message.clone(),
-            })
-            .collect();
-        let observed = format!("user {}: {}", u.user.name, describe(&u.user));
-        if excess.is_empty() {
-            fine.push(user_evidence(s, a, u, observed, expected));
+        {
+            observed.push_str(if excess == 0 { " — " } else { "; " });
+            observed.push_str(&f.message);
+            if let Some(d) = f.drop {
+                observed.push_str(" (drop: ");
+                observed.push_str(d);
+                observed.push(')');
+            }
+            excess += 1;
+        }
+        let e = user_evidence(s, a, u, observed, expected);
+        if excess == 0 {
+            fine.push(e);
         } else {
-            broad.push(user_evidence(
-                s,
-                a,
-                u,
-                format!("{observed} — {}", excess.join("; ")),
-                expected,
-            ));
+            broad.push(e);
         }
     }
     if broad.is_empty() {

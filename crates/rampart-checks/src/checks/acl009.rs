@@ -156,12 +156,13 @@ fn exposure(s: &Snapshot, a: &AclFacts) -> Exposure {
         .enumerate()
         .filter(|(_, u)| u.user.enabled)
         .collect();
-    let compiled = engine.compile_all(enabled.iter().map(|(_, u)| &u.user));
+    // One at a time (`compile_each`): not 100k compiled users at once.
+    let compiled = engine.compile_each(enabled.iter().map(|(_, u)| &u.user));
     // Per distinct selector (bitmap and database rule), once: the exposed
     // commands and how it holds each.
     let mut reaches = ReachCache::new(&engine);
     let mut judged: std::collections::HashMap<_, std::rc::Rc<Exposed>> = Default::default();
-    for (&(i, _), cu) in enabled.iter().zip(&compiled) {
+    for (&(i, _), cu) in enabled.iter().zip(compiled) {
         let mut cmds: Vec<&'static str> = Vec::new();
         let mut how: Vec<String> = Vec::new();
         for sel in &cu.selectors {

@@ -9,58 +9,75 @@ use std::sync::Arc;
 
 /// `on, 2 passwords, ~* &* +@all` — never a password.
 pub(crate) fn describe(u: &User) -> String {
-    let state = if u.enabled { "on" } else { "off" };
-    let pw = if u.nopass {
-        "nopass".to_string()
-    } else {
-        match u.passwords.len() {
-            0 => "no password".to_string(),
-            1 => "1 password".to_string(),
-            n => format!("{n} passwords"),
-        }
-    };
-    let mut s = format!("{state}, {pw}, {}", describe_selector(&u.root));
-    if !u.selectors.is_empty() {
-        s.push_str(&format!(", {} selector(s)", u.selectors.len()));
-    }
+    let mut s = String::new();
+    describe_into(&mut s, u);
     s
 }
 
-pub(crate) fn describe_selector(sel: &Selector) -> String {
-    let mut parts = Vec::new();
-    if sel.all_keys {
-        parts.push("~*".to_string());
-    } else if sel.keys.is_empty() {
-        parts.push("no keys".to_string());
+/// [`describe`] appended to `s` (written in place: one string a user
+/// and check, not one a part, with 100k users).
+pub(crate) fn describe_into(s: &mut String, u: &User) {
+    use std::fmt::Write as _;
+    s.push_str(if u.enabled { "on, " } else { "off, " });
+    if u.nopass {
+        s.push_str("nopass");
     } else {
-        for k in sel.keys.iter().take(4) {
-            let flag = match (k.read, k.write) {
+        match u.passwords.len() {
+            0 => s.push_str("no password"),
+            1 => s.push_str("1 password"),
+            n => {
+                let _ = write!(s, "{n} passwords");
+            }
+        }
+    }
+    s.push_str(", ");
+    describe_selector_into(s, &u.root);
+    if !u.selectors.is_empty() {
+        let _ = write!(s, ", {} selector(s)", u.selectors.len());
+    }
+}
+
+/// `~app:* &* -@all +@read`: a selector's keys (the first four), `&*`
+/// when it holds every channel, and its commands (the first six rules).
+fn describe_selector_into(s: &mut String, sel: &Selector) {
+    use std::fmt::Write as _;
+    if sel.all_keys {
+        s.push_str("~*");
+    } else if sel.keys.is_empty() {
+        s.push_str("no keys");
+    } else {
+        for (i, k) in sel.keys.iter().take(4).enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(match (k.read, k.write) {
                 (true, true) => "",
                 (true, false) => "%R",
                 (false, true) => "%W",
                 (false, false) => "%",
-            };
-            parts.push(format!("{flag}~{}", k.pattern));
+            });
+            s.push('~');
+            s.push_str(&k.pattern);
         }
         if sel.keys.len() > 4 {
-            parts.push(format!("(+{} more)", sel.keys.len() - 4));
+            let _ = write!(s, " (+{} more)", sel.keys.len() - 4);
         }
     }
     if sel.all_channels {
-        parts.push("&*".to_string());
+        s.push_str(" &*");
     }
-    let mut cmds = vec![if sel.all_commands_base {
-        "+@all"
+    s.push_str(if sel.all_commands_base {
+        " +@all"
     } else {
-        "-@all"
+        " -@all"
+    });
+    for r in sel.command_rules.iter().take(6) {
+        s.push(' ');
+        s.push_str(r);
     }
-    .to_string()];
-    cmds.extend(sel.command_rules.iter().take(6).cloned());
     if sel.command_rules.len() > 6 {
-        cmds.push(format!("(+{} more)", sel.command_rules.len() - 6));
+        let _ = write!(s, " (+{} more)", sel.command_rules.len() - 6);
     }
-    parts.push(cmds.join(" "));
-    parts.join(" ")
 }
 
 /// Where a user is defined, for evidence.
@@ -176,7 +193,12 @@ impl<'e> ReachCache<'e> {
         }
     }
 
-    pub(crate) fn reach(&mut self, sel: &'e CompiledSelector<'e>) -> SelectorReach<'e> {
+    /// The reach of `sel`, which need not live as long as the cache (its
+    /// users may be compiled one at a time: [`Engine::compile_each`]).
+    pub(crate) fn reach<'s>(&mut self, sel: &'s CompiledSelector<'s>) -> SelectorReach<'s>
+    where
+        'e: 's,
+    {
         let key = selector_key(sel);
         let data = match self.map.get(&key) {
             Some(d) => d.clone(),
@@ -323,5 +345,35 @@ impl<'e> SelectorReach<'e> {
             .map(|c| format!("@{}", c.to_ascii_lowercase()))
             .collect();
         (!held.is_empty()).then_some(held)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::describe;
+    use redis_acl::User;
+
+    fn user(rules: &[&str]) -> User {
+        let mut u = User::new("u");
+        u.apply_tokens(rules).unwrap();
+        u
+    }
+
+    #[test]
+    fn describe_says_state_passwords_keys_channels_and_commands() {
+        assert_eq!(describe(&User::default_user()), "on, nopass, ~* &* +@all");
+        assert_eq!(describe(&User::new("u")), "off, no password, no keys -@all");
+        assert_eq!(
+            describe(&user(&["on", ">a", "~a:*", "&c", "+@read", "-@dangerous"])),
+            "on, 1 password, ~a:* -@all +@read -@dangerous"
+        );
+        assert_eq!(
+            describe(&user(&[
+                ">a", ">b", "~a", "%R~b", "%W~c", "~d", "~e", "&*", "+get", "+set", "+del",
+                "+ping", "+echo", "+incr", "+decr", "(~x +get)", "(~y +set)"
+            ])),
+            "off, 2 passwords, ~a %R~b %W~c ~d (+1 more) &* -@all +get +set +del +ping +echo +incr (+1 more), 2 selector(s)"
+        );
     }
 }

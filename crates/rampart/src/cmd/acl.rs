@@ -440,21 +440,22 @@ fn review(a: &ReviewArgs, table: &'static CommandTable) -> Result<ExitCode> {
     let (mut set, table) = load(&a.source, table)?;
     let engine = engine_for(&a.source, &set, &table);
     let locations: Vec<Option<String>> = set.users.iter_mut().map(|u| u.location.take()).collect();
-    // Borrowed from the set (not copied into the compiled users).
-    let users = engine.compile_all(set.users.iter().map(|u| &u.user));
+    // Borrowed from the set (not copied into the compiled users), each
+    // compiled as it is reviewed (not 100k compiled users held at once).
+    let users = engine.compile_each(set.users.iter().map(|u| &u.user));
     let mut reviewer = Reviewer::new(&engine);
-    let reviews: Vec<Reviewed> = users
-        .iter()
+    let count = set.users.len();
+    let reviews = users
         .zip(locations)
-        .map(|(cu, loc)| Reviewed::new(reviewer.review(cu), loc))
-        .collect();
+        .map(|(cu, loc)| Reviewed::new(reviewer.review(&cu), loc));
     let text = match a.format {
-        AclFormat::Json => render::review_json(&set.origin, &set.problems, &reviews)?,
-        AclFormat::Text => render::review_text(&set.problems, &reviews),
+        // Each review written as it is made (not 100k held at once).
+        AclFormat::Json => render::review_json_each(&set.origin, &set.problems, count, reviews)?,
+        AclFormat::Text => render::review_text(&set.problems, &reviews.collect::<Vec<_>>()),
     };
     super::emit(&text, None)?;
     if a.record {
-        record_review(a, reviews.len())?;
+        record_review(a, count)?;
     }
     // The users, compiled users and reviews are freed by the exit.
     super::exit_now(0)
