@@ -112,5 +112,8 @@ for c in users keys; do
     rrow "rampart acl review --target (ACL LIST)" acl review --target "redis://127.0.0.1:$port"
     rrow "rampart acl can --target (ACL LIST)" acl can --target "redis://127.0.0.1:$port" "$who" GET "$key"
     rrow "rampart audit --target (live)" audit "redis://127.0.0.1:$port" --no-proc --format json --fail-on never
+    # Live and its files together (as for a local server whose config
+    # rampart reads): ACL002 looks each live user's hash up in the files.
+    rrow "rampart audit --target -c (live+files)" audit "redis://127.0.0.1:$port" -c "$d/$c.conf" --no-proc --format json --fail-on never
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done
