@@ -688,14 +688,14 @@ pub fn collect_live(ep: &Endpoint, creds: &Credentials, opts: &ConnectOptions) -
     });
     let acl_list =
         run(&mut c, &["ACL", "LIST"]).and_then(|v| reply::acl_list(&v).map_err(|e| e.to_string()));
+    // The loaded modules decide the module advisories (VER001). A
+    // Sentinel has no MODULE command: its modules stay unknown, with why.
+    // Asked before COMMAND: they decide whether COMMAND can be shared.
+    let module_list = run(&mut c, &["MODULE", "LIST"]);
     // The server's own command table (its version and modules) for the
     // ACL checks; without the right to read it, the built-in table is used.
     // ACL CAT may be refused (or ACL disabled with rename-command): the
     // categories the commands carry stand in for its list.
-    // The loaded modules decide the module advisories (VER001). A
-    // Sentinel has no MODULE command: its modules stay unknown, with why.
-    // (Asked first: they decide whether COMMAND can be shared.)
-    let module_list = run(&mut c, &["MODULE", "LIST"]);
     let user = creds.user.as_deref().unwrap_or("default");
     let command_table = command_table(
         &mut c,
